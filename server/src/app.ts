@@ -1,0 +1,84 @@
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from './config/config';
+import { HttpError } from './lib/errors';
+import { redactUrl } from './lib/redact';
+import configPlugin from './plugins/external/config';
+import security from './plugins/external/security';
+import authPlugin from './plugins/app/auth';
+import dbPlugin from './plugins/app/db';
+import eventsPlugin from './plugins/app/events';
+import servicesPlugin from './plugins/app/services';
+import posPlugin from './pos/plugin';
+import realtimePlugin from './realtime/plugin';
+import adminRoutes from './routes/admin/index';
+import apiRoutes from './routes/api/index';
+import healthRoutes from './routes/health';
+import spaRoutes from './routes/spa';
+
+export interface BuildOptions {
+  /** Fastify logger options; defaults to config.LOG_LEVEL with credentials redacted from URLs. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+const STATUS_CODES: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  406: 'not_acceptable',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+};
+
+/** Builds the whole server: what `server.ts` starts and what every test builds. Plugins go external → app → routes. */
+export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? {
+      level: config.LOG_LEVEL,
+      serializers: {
+        req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), ip: req.ip }),
+      },
+    },
+    bodyLimit: 64 * 1024,
+    // Behind a proxy in production; harmless locally.
+    trustProxy: config.NODE_ENV === 'production',
+    ajv: { customOptions: { removeAdditional: false } },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+
+  app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
+    if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.code, message: err.message });
+    if ('validation' in err && err.validation) {
+      return reply.code(400).send({ error: 'validation_failed', message: err.message });
+    }
+    const status = err.statusCode ?? 500;
+    if (status < 500) {
+      return reply.code(status).send({ error: STATUS_CODES[status] ?? 'bad_request', message: err.message });
+    }
+    req.log.error({ err }, 'request failed');
+    return reply.code(500).send({ error: 'internal', message: 'Internal server error' });
+  });
+
+  // External: settings, security headers, CORS, rate limits.
+  await app.register(configPlugin, { config });
+  await app.register(security);
+  // App services.
+  await app.register(dbPlugin);
+  await app.register(eventsPlugin);
+  await app.register(authPlugin);
+  await app.register(servicesPlugin);
+  await app.register(posPlugin);
+  await app.register(realtimePlugin);
+  // Routes.
+  await app.register(healthRoutes);
+  await app.register(apiRoutes, { prefix: '/api' });
+  await app.register(adminRoutes, { prefix: '/api/admin' });
+  await app.register(spaRoutes);
+  return app;
+}

@@ -1,0 +1,187 @@
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import { seesAllCities, toMajor, type CreateStaffBody, type PatchMeBody, type PatchStaffBody, type StaffMember, type User } from '@ordercast/shared';
+import type { Db } from '../db/client';
+import { cities, managerCities, users } from '../db/schema';
+import { conflict, notFound, unprocessable } from '../lib/errors';
+import { isoNow } from '../lib/time';
+import { hashPassword } from './password';
+import type { Principal } from './principal';
+import type { TelegramUser } from './telegram';
+
+type UserRow = typeof users.$inferSelect;
+
+/** People: customers (by Telegram id) and staff (by username) share one id space, so `user-{id}` names one person. */
+export class UsersService {
+  constructor(private readonly db: Db) {}
+
+  private allCityIds(): number[] {
+    return this.db.select({ id: cities.id }).from(cities).orderBy(asc(cities.id)).all().map((c) => c.id);
+  }
+
+  private managerCityIds(userId: number): number[] {
+    return this.db
+      .select({ id: managerCities.cityId })
+      .from(managerCities)
+      .where(eq(managerCities.userId, userId))
+      .orderBy(asc(managerCities.cityId))
+      .all()
+      .map((r) => r.id);
+  }
+
+  private cityIdsFor(row: Pick<UserRow, 'id' | 'role'>): number[] {
+    if (seesAllCities(row.role)) return this.allCityIds();
+    if (row.role === 'manager') return this.managerCityIds(row.id);
+    return [];
+  }
+
+  /** The live principal for a token's subject; null when the user is gone or deactivated. */
+  principal(userId: number): Principal | null {
+    const row = this.db
+      .select({ id: users.id, role: users.role, cityId: users.cityId, active: users.active })
+      .from(users)
+      .where(eq(users.id, userId))
+      .get();
+    if (!row || !row.active) return null;
+    return { userId: row.id, role: row.role, cityIds: this.cityIdsFor(row), cityId: row.cityId };
+  }
+
+  byId(userId: number): UserRow | undefined {
+    return this.db.select().from(users).where(eq(users.id, userId)).get();
+  }
+
+  byUsername(username: string): UserRow | undefined {
+    return this.db.select().from(users).where(eq(users.username, username)).get();
+  }
+
+  toWire(row: UserRow): User {
+    return {
+      id: row.id,
+      role: row.role,
+      name: row.name,
+      username: row.role === 'customer' ? row.tgUsername : row.username,
+      telegram_id: row.telegramId,
+      language: row.language,
+      phone: row.phone,
+      city_id: row.cityId,
+      city_ids: this.cityIdsFor(row),
+      bonus_balance: toMajor(row.bonusBalance),
+    };
+  }
+
+  /** Creates the customer on first launch; refreshes name, username and language on later ones. */
+  upsertTelegramCustomer(tg: TelegramUser): UserRow {
+    const name = [tg.first_name, tg.last_name].filter(Boolean).join(' ').slice(0, 100);
+    const language = tg.language_code?.toLowerCase().startsWith('ru') ? 'ru' : 'en';
+    const existing = this.db.select().from(users).where(eq(users.telegramId, tg.id)).get();
+    if (existing) {
+      if (existing.role !== 'customer') throw conflict('This Telegram account belongs to a staff member');
+      return this.db
+        .update(users)
+        .set({ name, tgUsername: tg.username ?? null, updatedAt: isoNow() })
+        .where(eq(users.id, existing.id))
+        .returning()
+        .get();
+    }
+    return this.db
+      .insert(users)
+      .values({ role: 'customer', telegramId: tg.id, name, tgUsername: tg.username ?? null, language })
+      .returning()
+      .get();
+  }
+
+  updateMe(userId: number, patch: PatchMeBody): UserRow {
+    if (patch.cityId !== undefined && !this.db.select({ id: cities.id }).from(cities).where(eq(cities.id, patch.cityId)).get()) {
+      throw unprocessable(`City ${patch.cityId} does not exist`, 'unknown_city');
+    }
+    const row = this.db
+      .update(users)
+      .set({
+        ...(patch.cityId !== undefined && { cityId: patch.cityId }),
+        ...(patch.phone !== undefined && { phone: patch.phone }),
+        ...(patch.language !== undefined && { language: patch.language }),
+        ...(patch.name !== undefined && { name: patch.name }),
+        updatedAt: isoNow(),
+      })
+      .where(eq(users.id, userId))
+      .returning()
+      .get();
+    if (!row) throw notFound('User not found');
+    return row;
+  }
+
+  /* Staff management (admin and ceo). */
+
+  listStaff(): StaffMember[] {
+    const rows = this.db.select().from(users).where(inArray(users.role, ['manager', 'admin', 'ceo'])).orderBy(asc(users.id)).all();
+    return rows.map((r) => this.toStaff(r));
+  }
+
+  private toStaff(r: UserRow): StaffMember {
+    return { id: r.id, username: r.username ?? '', name: r.name, role: r.role, city_ids: this.cityIdsFor(r), active: r.active };
+  }
+
+  private assertCities(cityIds: number[]): void {
+    if (cityIds.length === 0) return;
+    const found = this.db.select({ id: cities.id }).from(cities).where(inArray(cities.id, cityIds)).all();
+    if (found.length !== new Set(cityIds).size) throw unprocessable('Unknown city in cityIds', 'unknown_city');
+  }
+
+  async createStaff(body: CreateStaffBody): Promise<StaffMember> {
+    if (this.byUsername(body.username)) throw conflict(`Username "${body.username}" is taken`, 'username_taken');
+    this.assertCities(body.cityIds);
+    const passwordHash = await hashPassword(body.password);
+    const row = this.db.$client.transaction(() => {
+      const created = this.db
+        .insert(users)
+        .values({ role: body.role, username: body.username, passwordHash, name: body.name, language: 'ru' })
+        .returning()
+        .get();
+      if (body.role === 'manager' && body.cityIds.length) {
+        this.db.insert(managerCities).values([...new Set(body.cityIds)].map((cityId) => ({ userId: created.id, cityId }))).run();
+      }
+      return created;
+    })();
+    return this.toStaff(row);
+  }
+
+  async patchStaff(id: number, body: PatchStaffBody): Promise<StaffMember> {
+    const existing = this.byId(id);
+    if (!existing || existing.role === 'customer') throw notFound('Staff member not found');
+    if (body.cityIds) this.assertCities(body.cityIds);
+    const passwordHash = body.password ? await hashPassword(body.password) : undefined;
+    const row = this.db.$client.transaction(() => {
+      const updated = this.db
+        .update(users)
+        .set({
+          ...(body.name !== undefined && { name: body.name }),
+          ...(body.active !== undefined && { active: body.active }),
+          ...(passwordHash && { passwordHash }),
+          updatedAt: isoNow(),
+        })
+        .where(eq(users.id, id))
+        .returning()
+        .get();
+      if (body.cityIds && existing.role === 'manager') {
+        this.db.delete(managerCities).where(eq(managerCities.userId, id)).run();
+        if (body.cityIds.length) {
+          this.db.insert(managerCities).values([...new Set(body.cityIds)].map((cityId) => ({ userId: id, cityId }))).run();
+        }
+      }
+      return updated;
+    })();
+    if (!row) throw notFound('Staff member not found');
+    return this.toStaff(row);
+  }
+
+  staffCanLogin(row: UserRow | undefined): row is UserRow & { passwordHash: string } {
+    return !!row && row.role !== 'customer' && row.active && !!row.passwordHash;
+  }
+
+  isManagerOf(userId: number, cityId: number): boolean {
+    return !!this.db
+      .select({ c: managerCities.cityId })
+      .from(managerCities)
+      .where(and(eq(managerCities.userId, userId), eq(managerCities.cityId, cityId)))
+      .get();
+  }
+}

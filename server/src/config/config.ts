@@ -1,0 +1,121 @@
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+
+/**
+ * Every setting the server reads, validated once at boot. The variable names are the
+ * outside contract (CONTRACT.md); defaults make `npm start` work with no configuration.
+ */
+const Ratio = (def: number) => Type.Number({ minimum: 0, maximum: 1, default: def });
+const Port = (def: number) => Type.Integer({ minimum: 0, maximum: 65535, default: def });
+const Ms = (def: number, min = 1) => Type.Integer({ minimum: min, maximum: 86_400_000, default: def });
+
+export const DEV_JWT_SECRET = 'ordercast-dev-secret-change-me-in-production';
+/** Documented dev bot token: the demo link printed by `npm start` is signed with it. */
+export const DEV_BOT_TOKEN = '7000000000:DEV-ordercast-demo-bot-token';
+export const DEV_WEBHOOK_SECRET = 'ordercast-dev-pos-webhook-secret';
+
+export const ConfigSchema = Type.Object({
+  NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], { default: 'development' }),
+  PORT: Port(3000),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  /** Base URL printed in links (demo Mini App link); defaults to http://HOST:PORT. */
+  PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  DATABASE_PATH: Type.String({ minLength: 1, default: './data/app.db' }),
+  JWT_SECRET: Type.Optional(Type.String({ minLength: 16 })),
+  /** Lifetime of staff and customer tokens, in seconds. */
+  JWT_TTL_S: Type.Integer({ minimum: 60, maximum: 30 * 86400, default: 12 * 3600 }),
+  TELEGRAM_BOT_TOKEN: Type.Optional(Type.String({ pattern: '^\\d+:[A-Za-z0-9_-]{10,}$' })),
+  INITDATA_MAX_AGE_S: Type.Integer({ minimum: 1, maximum: 30 * 86400, default: 86400 }),
+  /** Comma-separated origins; empty = same origin only. */
+  CORS_ORIGINS: Type.String({ default: '' }),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  POS_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:3100' }),
+  POS_SIM_PORT: Port(3100),
+  POS_WEBHOOK_SECRET: Type.String({ minLength: 8, default: DEV_WEBHOOK_SECRET }),
+  POS_TIMEOUT_MS: Ms(5000, 50),
+  POS_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 8 }),
+  POS_RETRY_BASE_MS: Ms(1000, 10),
+  POS_RETRY_MAX_MS: Ms(60_000, 10),
+  MENU_SYNC_INTERVAL_MS: Ms(300_000, 100),
+  DEMO_PASSWORD: Type.String({ minLength: 4, default: 'demo1234' }),
+  BONUS_EARN_RATE: Ratio(0.05),
+  BONUS_MAX_SHARE: Ratio(0.3),
+  /** Failed staff logins allowed per IP per minute before 429. */
+  LOGIN_RATE_LIMIT: Type.Integer({ minimum: 1, maximum: 10_000, default: 10 }),
+  /** Event log retention: rows older than this many hours, or beyond the row cap, are pruned. */
+  EVENT_LOG_RETENTION_H: Type.Integer({ minimum: 1, maximum: 24 * 365, default: 72 }),
+  EVENT_LOG_MAX_ROWS: Type.Integer({ minimum: 1000, maximum: 100_000_000, default: 1_000_000 }),
+  WS_PING_INTERVAL_MS: Ms(30_000, 50),
+  WS_MAX_BUFFERED_BYTES: Type.Integer({ minimum: 1024, maximum: 1 << 30, default: 1 << 20 }),
+  SSE_HEARTBEAT_MS: Ms(15_000, 50),
+  /** Admin board: an order older than these many minutes is shown as late / very late. */
+  ORDER_WARN_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 15 }),
+  ORDER_LATE_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 30 }),
+  /** Serve the built SPAs (webapp at /app/, admin at /admin/) when present. */
+  SERVE_APPS: Type.Boolean({ default: true }),
+});
+
+type Raw = Static<typeof ConfigSchema>;
+export type Config = Omit<Raw, 'JWT_SECRET' | 'TELEGRAM_BOT_TOKEN' | 'CORS_ORIGINS'> & {
+  JWT_SECRET: string;
+  TELEGRAM_BOT_TOKEN: string;
+  CORS_ORIGINS: string[];
+  PUBLIC_URL: string;
+  /** Warnings to log once the logger exists (dev defaults in use). */
+  warnings: string[];
+};
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`Invalid setting ${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const KEYS = Object.keys(ConfigSchema.properties) as (keyof Raw)[];
+
+/** Reads settings from an env-like object. Throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const input: Record<string, unknown> = {};
+  for (const key of KEYS) {
+    const v = env[key];
+    if (v !== undefined && v !== '') input[key] = v;
+  }
+  const withDefaults = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, input)) as Record<string, unknown>;
+  const errors = Value.Errors(ConfigSchema, withDefaults);
+  const first = errors[0];
+  if (first) {
+    const variable = first.instancePath.replace(/^\//, '') || String((first.params as { requiredProperties?: string[] }).requiredProperties?.[0] ?? 'config');
+    throw new ConfigError(variable, `${first.message} (got ${JSON.stringify(env[variable] ?? null)})`);
+  }
+  const raw = withDefaults as Raw;
+  const warnings: string[] = [];
+  const production = raw.NODE_ENV === 'production';
+  if (!raw.JWT_SECRET) {
+    if (production) throw new ConfigError('JWT_SECRET', 'required when NODE_ENV=production');
+    warnings.push('JWT_SECRET is not set: using the development default. Never do this in production.');
+  }
+  if (!raw.TELEGRAM_BOT_TOKEN) {
+    if (production) throw new ConfigError('TELEGRAM_BOT_TOKEN', 'required when NODE_ENV=production');
+    warnings.push('TELEGRAM_BOT_TOKEN is not set: using the documented development bot token.');
+  }
+  if (raw.ORDER_WARN_MINUTES >= raw.ORDER_LATE_MINUTES) {
+    throw new ConfigError('ORDER_WARN_MINUTES', 'must be below ORDER_LATE_MINUTES');
+  }
+  const cors = raw.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const origin of cors) {
+    if (!/^https?:\/\/[^/]+$/.test(origin)) throw new ConfigError('CORS_ORIGINS', `"${origin}" is not an origin like https://example.com`);
+  }
+  return {
+    ...raw,
+    JWT_SECRET: raw.JWT_SECRET ?? DEV_JWT_SECRET,
+    TELEGRAM_BOT_TOKEN: raw.TELEGRAM_BOT_TOKEN ?? DEV_BOT_TOKEN,
+    CORS_ORIGINS: cors,
+    PUBLIC_URL: (raw.PUBLIC_URL ?? `http://${raw.HOST === '0.0.0.0' ? '127.0.0.1' : raw.HOST}:${raw.PORT}`).replace(/\/$/, ''),
+    warnings,
+  };
+}

@@ -1,0 +1,47 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as schema from './schema';
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../drizzle');
+
+/** Opens (creating its folder) and configures the SQLite file. */
+export function openDatabase(path: string): Db {
+  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  const sqlite = new Database(path);
+  // WAL: readers never block the writer; NORMAL sync is durable across process crashes in WAL mode.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  // Several processes may share the file (the Redis scale-out path): wait for the lock, don't fail.
+  sqlite.pragma('busy_timeout = 5000');
+  return drizzle(sqlite, { schema }) as Db;
+}
+
+export class MigrationError extends Error {
+  constructor(cause: unknown) {
+    super(`database migration failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'MigrationError';
+  }
+}
+
+export function runMigrations(db: Db, migrationsFolder = MIGRATIONS_DIR): void {
+  try {
+    migrate(db, { migrationsFolder });
+  } catch (err) {
+    throw new MigrationError(err);
+  }
+}
+
+/**
+ * Runs fn in a write transaction that takes the lock up front (BEGIN IMMEDIATE), so two
+ * processes that read-then-write (balance checks) serialise instead of failing on upgrade.
+ */
+export function writeTx<T>(db: Db, fn: () => T): T {
+  return db.$client.transaction(fn).immediate();
+}

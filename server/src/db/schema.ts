@@ -1,0 +1,247 @@
+import { sql } from 'drizzle-orm';
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/*
+ * The single source of the database's shape; `npm run db:generate` turns changes into SQL
+ * migrations under drizzle/. Money and bonuses are integers in minor units (kopecks).
+ * Timestamps are ISO-8601 UTC strings (sortable, and exactly what the wire carries).
+ */
+const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
+const createdAt = () => text('created_at').notNull().default(now);
+
+export const cities = sqliteTable('cities', {
+  id: integer('id').primaryKey(),
+  name: text('name').notNull(),
+  nameEn: text('name_en').notNull(),
+  timezone: text('timezone').notNull().default('Europe/Moscow'),
+});
+
+export const users = sqliteTable(
+  'users',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    role: text('role', { enum: ['customer', 'manager', 'admin', 'ceo'] }).notNull(),
+    telegramId: integer('telegram_id'),
+    username: text('username'),
+    passwordHash: text('password_hash'),
+    name: text('name').notNull().default(''),
+    tgUsername: text('tg_username'),
+    language: text('language', { enum: ['ru', 'en'] }).notNull().default('ru'),
+    phone: text('phone'),
+    cityId: integer('city_id').references(() => cities.id),
+    bonusBalance: integer('bonus_balance').notNull().default(0),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: text('updated_at').notNull().default(now),
+  },
+  (t) => [
+    uniqueIndex('users_telegram_id_uq').on(t.telegramId),
+    uniqueIndex('users_username_uq').on(t.username),
+    // The balance is kept beside the ledger in the same transaction; the database refuses to let it go negative.
+    check('users_bonus_balance_nonneg', sql`${t.bonusBalance} >= 0`),
+    check('users_identity', sql`(${t.role} = 'customer' AND ${t.telegramId} IS NOT NULL) OR (${t.role} <> 'customer' AND ${t.username} IS NOT NULL AND ${t.passwordHash} IS NOT NULL)`),
+  ],
+);
+
+export const managerCities = sqliteTable(
+  'manager_cities',
+  {
+    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    cityId: integer('city_id').notNull().references(() => cities.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.cityId] })],
+);
+
+export const categories = sqliteTable('categories', {
+  id: integer('id').primaryKey(),
+  name: text('name').notNull(),
+  nameEn: text('name_en').notNull(),
+  sort: integer('sort').notNull().default(0),
+});
+
+export const products = sqliteTable(
+  'products',
+  {
+    id: integer('id').primaryKey(),
+    categoryId: integer('category_id').notNull().references(() => categories.id),
+    /** The product's code in the POS nomenclature. */
+    posCode: text('pos_code').notNull(),
+    name: text('name').notNull(),
+    nameEn: text('name_en').notNull(),
+    description: text('description').notNull().default(''),
+    descriptionEn: text('description_en').notNull().default(''),
+    image: text('image').notNull().default(''),
+    sort: integer('sort').notNull().default(0),
+  },
+  (t) => [uniqueIndex('products_pos_code_uq').on(t.posCode)],
+);
+
+/** Per-city price and availability (the stop-list). */
+export const productPrices = sqliteTable(
+  'product_prices',
+  {
+    productId: integer('product_id').notNull().references(() => products.id, { onDelete: 'cascade' }),
+    cityId: integer('city_id').notNull().references(() => cities.id, { onDelete: 'cascade' }),
+    price: integer('price').notNull(),
+    available: integer('available', { mode: 'boolean' }).notNull().default(true),
+    updatedAt: text('updated_at').notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.productId, t.cityId] }), check('product_prices_price_pos', sql`${t.price} > 0`)],
+);
+
+export const ORDER_STATUS_ENUM = ['pending', 'confirmed', 'preparing', 'ready', 'delivering', 'completed', 'cancelled'] as const;
+export const SYNC_STATUS_ENUM = ['pending', 'retrying', 'synced', 'failed'] as const;
+
+export const orders = sqliteTable(
+  'orders',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    orderNumber: text('order_number').notNull(),
+    /** The city-local day the number belongs to (numbers restart daily per city). */
+    orderDay: text('order_day').notNull(),
+    cityId: integer('city_id').notNull().references(() => cities.id),
+    userId: integer('user_id').notNull().references(() => users.id),
+    status: text('status', { enum: ORDER_STATUS_ENUM }).notNull().default('pending'),
+    subtotal: integer('subtotal').notNull(),
+    bonusesUsed: integer('bonuses_used').notNull().default(0),
+    total: integer('total').notNull(),
+    bonusesEarned: integer('bonuses_earned').notNull().default(0),
+    deliveryType: text('delivery_type', { enum: ['delivery', 'pickup'] }).notNull(),
+    address: text('address'),
+    phone: text('phone'),
+    comment: text('comment'),
+    cancelReason: text('cancel_reason'),
+    idempotencyKey: text('idempotency_key'),
+    /** Hash of the request that used the key: the same key with another body is refused, not replayed. */
+    idempotencyHash: text('idempotency_hash'),
+    syncStatus: text('sync_status', { enum: SYNC_STATUS_ENUM }).notNull().default('pending'),
+    posOrderId: text('pos_order_id'),
+    createdAt: createdAt(),
+    updatedAt: text('updated_at').notNull().default(now),
+    completedAt: text('completed_at'),
+  },
+  (t) => [
+    uniqueIndex('orders_number_uq').on(t.cityId, t.orderDay, t.orderNumber),
+    uniqueIndex('orders_idempotency_uq').on(t.userId, t.idempotencyKey),
+    index('orders_city_status_idx').on(t.cityId, t.status, t.createdAt),
+    index('orders_user_idx').on(t.userId, t.createdAt),
+    index('orders_created_idx').on(t.createdAt),
+    check('orders_money', sql`${t.subtotal} > 0 AND ${t.bonusesUsed} >= 0 AND ${t.total} = ${t.subtotal} - ${t.bonusesUsed} AND ${t.total} >= 0`),
+  ],
+);
+
+export const orderItems = sqliteTable(
+  'order_items',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    orderId: integer('order_id').notNull().references(() => orders.id, { onDelete: 'cascade' }),
+    productId: integer('product_id').notNull().references(() => products.id),
+    /** Name and price are copied at order time: later menu changes never rewrite history. */
+    name: text('name').notNull(),
+    price: integer('price').notNull(),
+    quantity: integer('quantity').notNull(),
+  },
+  (t) => [index('order_items_order_idx').on(t.orderId), check('order_items_qty', sql`${t.quantity} > 0`)],
+);
+
+export const orderStatusHistory = sqliteTable(
+  'order_status_history',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    orderId: integer('order_id').notNull().references(() => orders.id, { onDelete: 'cascade' }),
+    fromStatus: text('from_status', { enum: ORDER_STATUS_ENUM }),
+    toStatus: text('to_status', { enum: ORDER_STATUS_ENUM }).notNull(),
+    source: text('source', { enum: ['customer', 'staff', 'pos', 'system'] }).notNull(),
+    byUserId: integer('by_user_id').references(() => users.id),
+    reason: text('reason'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('order_status_history_order_idx').on(t.orderId, t.id)],
+);
+
+/** Append-only. `users.bonus_balance` is updated in the same transaction as each row. */
+export const bonusLedger = sqliteTable(
+  'bonus_ledger',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id').notNull().references(() => users.id),
+    type: text('type', { enum: ['earned', 'used', 'refunded', 'adjusted'] }).notNull(),
+    amount: integer('amount').notNull(),
+    balanceAfter: integer('balance_after').notNull(),
+    orderId: integer('order_id').references(() => orders.id),
+    comment: text('comment'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('bonus_ledger_user_idx').on(t.userId, t.id),
+    // An order earns, spends and is refunded at most once each.
+    uniqueIndex('bonus_ledger_order_type_uq').on(t.orderId, t.type).where(sql`${t.orderId} IS NOT NULL AND ${t.type} <> 'adjusted'`),
+    check('bonus_ledger_balance_nonneg', sql`${t.balanceAfter} >= 0`),
+  ],
+);
+
+/**
+ * The durable event log (transactional outbox): written in the same transaction as the change,
+ * dispatched in id order after commit, replayed to clients that resume with lastEventId.
+ */
+export const events = sqliteTable(
+  'events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    type: text('type').notNull(),
+    /** JSON array of room names. */
+    rooms: text('rooms').notNull(),
+    /** JSON of the event's `data`, seed 001's shape. */
+    payload: text('payload').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('events_created_idx').on(t.createdAt)],
+);
+
+/** Single row: the highest event id handed to the bus (so a restart dispatches what a crash left behind). */
+export const eventCursor = sqliteTable('event_cursor', {
+  id: integer('id').primaryKey(),
+  lastDispatchedId: integer('last_dispatched_id').notNull().default(0),
+});
+
+/** The POS outbox: one job per order, created in the order's transaction. */
+export const posSyncJobs = sqliteTable(
+  'pos_sync_jobs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    entity: text('entity', { enum: ['order'] }).notNull().default('order'),
+    entityId: integer('entity_id').notNull(),
+    cityId: integer('city_id').references(() => cities.id),
+    status: text('status', { enum: ['pending', 'in_flight', 'done', 'failed'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: text('next_attempt_at').notNull().default(now),
+    lastAttemptAt: text('last_attempt_at'),
+    lastError: text('last_error'),
+    /** Non-retryable rejection code from the POS, if any. */
+    lastErrorCode: text('last_error_code'),
+    leaseUntil: text('lease_until'),
+    createdAt: createdAt(),
+    updatedAt: text('updated_at').notNull().default(now),
+    doneAt: text('done_at'),
+  },
+  (t) => [uniqueIndex('pos_sync_jobs_entity_uq').on(t.entity, t.entityId), index('pos_sync_jobs_due_idx').on(t.status, t.nextAttemptAt)],
+);
+
+/** Short-lived single-use realtime connection tickets (stored hashed), so the long-lived JWT stays out of URLs. */
+export const realtimeTickets = sqliteTable(
+  'realtime_tickets',
+  {
+    hash: text('hash').primaryKey(),
+    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    expiresAt: text('expires_at').notNull(),
+    usedAt: text('used_at'),
+  },
+  (t) => [index('realtime_tickets_expires_idx').on(t.expiresAt)],
+);
+
+/** Key/value state that belongs to the system, not to a row (e.g. the last good POS menu sync). */
+export const systemState = sqliteTable('system_state', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  updatedAt: text('updated_at').notNull().default(now),
+});

@@ -1,0 +1,84 @@
+/**
+ * The chain's demo data (CONTRACT.md "Demo data"). The POS simulator builds its own
+ * nomenclature from the same list, as a real POS would hold the same dishes under its codes.
+ * Prices are in roubles; images are shipped in server/static/menu/.
+ */
+export const DEMO_CITIES = [
+  { id: 1, name: 'Москва', nameEn: 'Moscow', timezone: 'Europe/Moscow' },
+  { id: 2, name: 'Санкт-Петербург', nameEn: 'Saint Petersburg', timezone: 'Europe/Moscow' },
+  { id: 3, name: 'Новосибирск', nameEn: 'Novosibirsk', timezone: 'Asia/Novosibirsk' },
+] as const;
+
+export const DEMO_CATEGORIES = [
+  { id: 1, name: 'Супы', nameEn: 'Soups', sort: 1 },
+  { id: 2, name: 'Горячее', nameEn: 'Mains', sort: 2 },
+  { id: 3, name: 'Салаты', nameEn: 'Salads', sort: 3 },
+  { id: 4, name: 'Десерты', nameEn: 'Desserts', sort: 4 },
+  { id: 5, name: 'Напитки', nameEn: 'Drinks', sort: 5 },
+] as const;
+
+export interface DemoProduct {
+  id: number;
+  slug: string;
+  categoryId: number;
+  name: string;
+  nameEn: string;
+  description: string;
+  descriptionEn: string;
+  price: number;
+  /** Cities where the dish is on the stop-list at start. */
+  unavailableIn?: number[];
+}
+
+export const DEMO_PRODUCTS: DemoProduct[] = [
+  { id: 1, slug: 'goulash-soup', categoryId: 1, name: 'Гуляш-суп', nameEn: 'Goulash soup', description: 'Густой венгерский суп с говядиной, паприкой и картофелем', descriptionEn: 'Thick Hungarian soup with beef, paprika and potatoes', price: 390 },
+  { id: 2, slug: 'borscht', categoryId: 1, name: 'Борщ', nameEn: 'Borscht', description: 'Свекольный борщ со сметаной и чесночными пампушками', descriptionEn: 'Beetroot soup with sour cream and garlic buns', price: 350 },
+  { id: 3, slug: 'solyanka', categoryId: 1, name: 'Солянка', nameEn: 'Solyanka', description: 'Сборная мясная солянка с лимоном и оливками', descriptionEn: 'Mixed meat soup with lemon and olives', price: 420 },
+  { id: 4, slug: 'chicken-noodle', categoryId: 1, name: 'Куриная лапша', nameEn: 'Chicken noodle soup', description: 'Прозрачный бульон, домашняя лапша, зелень', descriptionEn: 'Clear broth, homemade noodles, herbs', price: 290 },
+  { id: 5, slug: 'beef-goulash', categoryId: 2, name: 'Гуляш из говядины', nameEn: 'Beef goulash', description: 'Томлёная говядина в соусе из паприки, с нокедли', descriptionEn: 'Slow-cooked beef in paprika sauce with nokedli', price: 590 },
+  { id: 6, slug: 'chicken-paprikash', categoryId: 2, name: 'Паприкаш из курицы', nameEn: 'Chicken paprikash', description: 'Курица в сливочно-перечном соусе', descriptionEn: 'Chicken in a creamy pepper sauce', price: 520 },
+  { id: 7, slug: 'pelmeni', categoryId: 2, name: 'Пельмени', nameEn: 'Pelmeni', description: 'Ручная лепка, говядина и свинина, сметана', descriptionEn: 'Hand-made beef and pork dumplings, sour cream', price: 450 },
+  { id: 8, slug: 'stuffed-peppers', categoryId: 2, name: 'Фаршированный перец', nameEn: 'Stuffed peppers', description: 'Перец с мясом и рисом в томатном соусе', descriptionEn: 'Peppers with meat and rice in tomato sauce', price: 480 },
+  { id: 9, slug: 'schnitzel', categoryId: 2, name: 'Шницель', nameEn: 'Pork schnitzel', description: 'Свиной шницель с картофельным салатом', descriptionEn: 'Pork schnitzel with potato salad', price: 560, unavailableIn: [3] },
+  { id: 10, slug: 'lecso', categoryId: 2, name: 'Лечо с колбасками', nameEn: 'Lecsó with sausages', description: 'Рагу из перца и томатов с копчёными колбасками', descriptionEn: 'Pepper and tomato stew with smoked sausages', price: 470 },
+  { id: 11, slug: 'olivier', categoryId: 3, name: 'Оливье', nameEn: 'Olivier salad', description: 'Классический, с говяжьим языком', descriptionEn: 'Classic, with beef tongue', price: 320 },
+  { id: 12, slug: 'vinegret', categoryId: 3, name: 'Винегрет', nameEn: 'Vinaigrette salad', description: 'Свёкла, квашеная капуста, огурцы', descriptionEn: 'Beetroot, sauerkraut, pickles', price: 260 },
+  { id: 13, slug: 'caesar', categoryId: 3, name: 'Цезарь с курицей', nameEn: 'Chicken Caesar', description: 'Романо, курица гриль, пармезан, гренки', descriptionEn: 'Romaine, grilled chicken, parmesan, croutons', price: 430 },
+  { id: 14, slug: 'greek', categoryId: 3, name: 'Греческий', nameEn: 'Greek salad', description: 'Овощи, фета, оливки', descriptionEn: 'Vegetables, feta, olives', price: 380 },
+  { id: 15, slug: 'syrniki', categoryId: 4, name: 'Сырники', nameEn: 'Syrniki', description: 'Творожные сырники со сметаной и вареньем', descriptionEn: 'Cottage cheese pancakes with sour cream and jam', price: 310 },
+  { id: 16, slug: 'napoleon', categoryId: 4, name: 'Наполеон', nameEn: 'Napoleon cake', description: 'Слоёный торт с заварным кремом', descriptionEn: 'Layered puff pastry cake with custard', price: 290 },
+  { id: 17, slug: 'dobos', categoryId: 4, name: 'Торт Добош', nameEn: 'Dobos torte', description: 'Бисквит, шоколадный крем, карамель', descriptionEn: 'Sponge, chocolate cream, caramel top', price: 340, unavailableIn: [2] },
+  { id: 18, slug: 'mors', categoryId: 5, name: 'Морс клюквенный', nameEn: 'Cranberry mors', description: '0,4 л', descriptionEn: '0.4 l', price: 150 },
+  { id: 19, slug: 'kvass', categoryId: 5, name: 'Квас', nameEn: 'Kvass', description: 'Домашний, 0,5 л', descriptionEn: 'Home-brewed, 0.5 l', price: 140 },
+  { id: 20, slug: 'thyme-tea', categoryId: 5, name: 'Чай с чабрецом', nameEn: 'Thyme tea', description: 'Чайник 0,6 л', descriptionEn: 'Pot, 0.6 l', price: 120 },
+  { id: 21, slug: 'tarragon', categoryId: 5, name: 'Лимонад «Тархун»', nameEn: 'Tarragon lemonade', description: '0,4 л', descriptionEn: '0.4 l', price: 180 },
+];
+
+/** City price factors: the same dish costs a little more in Saint Petersburg, less in Novosibirsk. */
+const CITY_FACTOR: Record<number, number> = { 1: 1, 2: 1.05, 3: 0.9 };
+
+/** Price in roubles of a product in a city (whole tens). */
+export function demoPrice(product: DemoProduct, cityId: number): number {
+  return Math.round((product.price * (CITY_FACTOR[cityId] ?? 1)) / 10) * 10;
+}
+
+export const posCode = (p: DemoProduct): string => `GL-${String(p.id).padStart(4, '0')}`;
+export const productImage = (p: DemoProduct): string => `/static/menu/${p.slug}.svg`;
+
+export const DEMO_STAFF = [
+  { username: 'admin', name: 'Администратор', role: 'admin' as const, cityIds: [] as number[] },
+  { username: 'ceo', name: 'Генеральный директор', role: 'ceo' as const, cityIds: [] as number[] },
+  { username: 'manager1', name: 'Менеджер Москва', role: 'manager' as const, cityIds: [1] },
+  { username: 'manager2', name: 'Менеджер Петербург', role: 'manager' as const, cityIds: [2] },
+];
+
+/** The demo customer whose signed launch link `npm start` prints. */
+export const DEMO_CUSTOMER = {
+  telegramId: 100000001,
+  firstName: 'Анна',
+  lastName: 'Демо',
+  username: 'anna_demo',
+  languageCode: 'ru',
+  /** Starting bonus balance in roubles, so checkout with bonuses can be tried at once. */
+  bonuses: 500,
+};

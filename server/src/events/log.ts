@@ -1,0 +1,75 @@
+import type Database from 'better-sqlite3';
+import type { EventType } from '@ordercast/shared';
+import { toWireJson, type BusEvent } from './types';
+
+interface Row {
+  id: number;
+  type: string;
+  rooms: string;
+  payload: string;
+}
+
+/**
+ * Read side of the durable event log, with prepared statements: resume replays and the
+ * dispatcher's batches go through here.
+ */
+export class EventLog {
+  private readonly afterStmt: Database.Statement<[number, number], Row>;
+  private readonly boundsStmt: Database.Statement<[], { min: number | null; max: number | null }>;
+  private readonly insertStmt: Database.Statement<[string, string, string]>;
+  private readonly seqStmt: Database.Statement<[], { seq: number }>;
+
+  constructor(private readonly sqlite: Database.Database) {
+    this.afterStmt = sqlite.prepare('SELECT id, type, rooms, payload FROM events WHERE id > ? ORDER BY id LIMIT ?');
+    this.boundsStmt = sqlite.prepare('SELECT MIN(id) AS min, MAX(id) AS max FROM events');
+    this.insertStmt = sqlite.prepare('INSERT INTO events (type, rooms, payload) VALUES (?, ?, ?)');
+    this.seqStmt = sqlite.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'");
+  }
+
+  /** Appends inside the caller's transaction; returns the new event id. */
+  insert(type: EventType, rooms: readonly string[], payloadJson: string): number {
+    return Number(this.insertStmt.run(type, JSON.stringify(rooms), payloadJson).lastInsertRowid);
+  }
+
+  /** Events with id > afterId, oldest first. */
+  after(afterId: number, limit = 1000): BusEvent[] {
+    return this.afterStmt.all(afterId, limit).map(toBusEvent);
+  }
+
+  /** Lowest and highest retained ids (null when the log is empty). */
+  bounds(): { min: number | null; max: number | null } {
+    return this.boundsStmt.get() ?? { min: null, max: null };
+  }
+
+  /**
+   * Whether a client that last saw `lastEventId` can resume without a gap: true when nothing
+   * after it has been pruned. A pruned log answers false, and the client must resync over REST.
+   */
+  canResumeFrom(lastEventId: number): boolean {
+    // AUTOINCREMENT's sequence remembers the highest id ever issued, even after pruning.
+    const highest = this.seqStmt.get()?.seq ?? 0;
+    if (lastEventId > highest) return false; // an id this log never issued (reset database): resync
+    const { min } = this.bounds();
+    if (min === null) return lastEventId === highest; // everything pruned: only an up-to-date client is whole
+    return lastEventId >= min - 1;
+  }
+
+  highestId(): number {
+    return this.seqStmt.get()?.seq ?? 0;
+  }
+
+  /** Removes events older than maxAgeHours and beyond the newest maxRows. Returns rows removed. */
+  prune(maxAgeHours: number, maxRows: number): number {
+    const byAge = this.sqlite
+      .prepare(`DELETE FROM events WHERE created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)`)
+      .run(`-${maxAgeHours} hours`).changes;
+    const bySize = this.sqlite
+      .prepare('DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - ?')
+      .run(maxRows).changes;
+    return byAge + bySize;
+  }
+}
+
+function toBusEvent(r: Row): BusEvent {
+  return { id: r.id, type: r.type as EventType, rooms: JSON.parse(r.rooms) as string[], json: toWireJson(r.id, r.type, r.payload) };
+}

@@ -1,0 +1,31 @@
+import type { EventPayloads, EventType } from '@ordercast/shared';
+
+/** A committed event as the bus carries it. `json` is the exact wire message, serialised once per event. */
+export interface BusEvent {
+  id: number;
+  type: EventType;
+  rooms: string[];
+  json: string;
+}
+
+export type BusHandler = (event: BusEvent) => void;
+
+/**
+ * Carries committed events to every process's realtime layer. In-process by default;
+ * Redis when several processes serve one database (REDIS_URL).
+ */
+export interface EventBus {
+  readonly kind: 'memory' | 'redis';
+  publish(event: BusEvent): Promise<void>;
+  subscribe(handler: BusHandler): () => void;
+  /** For /health: false while the transport is down (events are still durable in the log). */
+  healthy(): boolean;
+  close(): Promise<void>;
+}
+
+export type AppendEvent = <T extends EventType>(type: T, rooms: readonly string[], data: EventPayloads[T]) => number;
+
+/** The wire message for a stored row, built without parsing the payload again. */
+export function toWireJson(id: number, type: string, payloadJson: string): string {
+  return `{"type":${JSON.stringify(type)},"data":${payloadJson},"id":${id}}`;
+}

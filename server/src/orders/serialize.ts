@@ -1,0 +1,91 @@
+import { asc, eq, inArray } from 'drizzle-orm';
+import { toMajor, type Order, type OrderDetail, type OrderItem } from '@ordercast/shared';
+import type { Db } from '../db/client';
+import { orderItems, orders, orderStatusHistory, posSyncJobs, users } from '../db/schema';
+
+export type OrderRow = typeof orders.$inferSelect;
+type ItemRow = typeof orderItems.$inferSelect;
+
+const toItem = (i: ItemRow): OrderItem => ({
+  product_id: i.productId,
+  name: i.name,
+  price: toMajor(i.price),
+  quantity: i.quantity,
+  line_total: toMajor(i.price * i.quantity),
+});
+
+export function toWireOrder(o: OrderRow, items: ItemRow[]): Order {
+  return {
+    id: o.id,
+    order_number: o.orderNumber,
+    user_id: o.userId,
+    city_id: o.cityId,
+    status: o.status,
+    subtotal: toMajor(o.subtotal),
+    bonuses_used: toMajor(o.bonusesUsed),
+    total: toMajor(o.total),
+    bonuses_earned: toMajor(o.bonusesEarned),
+    items: items.map(toItem),
+    delivery: { type: o.deliveryType, address: o.address },
+    phone: o.phone,
+    comment: o.comment,
+    cancel_reason: o.cancelReason,
+    sync_status: o.syncStatus,
+    pos_order_id: o.posOrderId,
+    created_at: o.createdAt,
+    updated_at: o.updatedAt,
+  };
+}
+
+/** Orders with their items, two queries whatever the page size. */
+export function withItems(db: Db, rows: OrderRow[]): Order[] {
+  if (rows.length === 0) return [];
+  const items = db
+    .select()
+    .from(orderItems)
+    .where(inArray(orderItems.orderId, rows.map((r) => r.id)))
+    .orderBy(asc(orderItems.id))
+    .all();
+  const byOrder = new Map<number, ItemRow[]>();
+  for (const i of items) {
+    const list = byOrder.get(i.orderId);
+    if (list) list.push(i);
+    else byOrder.set(i.orderId, [i]);
+  }
+  return rows.map((r) => toWireOrder(r, byOrder.get(r.id) ?? []));
+}
+
+export function detail(db: Db, row: OrderRow): OrderDetail {
+  const [order] = withItems(db, [row]);
+  const history = db
+    .select()
+    .from(orderStatusHistory)
+    .where(eq(orderStatusHistory.orderId, row.id))
+    .orderBy(asc(orderStatusHistory.id))
+    .all();
+  const customer = db
+    .select({ id: users.id, name: users.name, phone: users.phone, username: users.tgUsername })
+    .from(users)
+    .where(eq(users.id, row.userId))
+    .get();
+  const job = db.select().from(posSyncJobs).where(eq(posSyncJobs.entityId, row.id)).get();
+  return {
+    ...order!,
+    history: history.map((h) => ({
+      from: h.fromStatus,
+      to: h.toStatus,
+      at: h.createdAt,
+      source: h.source,
+      by_user_id: h.byUserId,
+      reason: h.reason,
+    })),
+    customer: customer ?? { id: row.userId, name: '', phone: null, username: null },
+    sync: {
+      status: row.syncStatus,
+      attempts: job?.attempts ?? 0,
+      last_error: job?.lastError ?? null,
+      next_retry_at: job && (job.status === 'pending' || job.status === 'in_flight') && job.attempts > 0 ? job.nextAttemptAt : null,
+      last_attempt_at: job?.lastAttemptAt ?? null,
+    },
+  };
+}

@@ -1,0 +1,291 @@
+import { createHash } from 'node:crypto';
+import { and, count, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import {
+  ADMIN_ROOM,
+  ORDER_STATUSES,
+  bonusCapMinor,
+  bonusEarnedMinor,
+  canTransition,
+  cityOrdersRoom,
+  customerCanCancel,
+  seesAllCities,
+  toMajor,
+  toMinor,
+  userRoom,
+  type AdminOrdersQuery,
+  type CreateOrderBody,
+  type Order,
+  type OrderDetail,
+  type OrderList,
+  type OrderStatus,
+} from '@ordercast/shared';
+import type { Principal } from '../auth/principal';
+import type { BonusLedger } from '../bonuses/ledger';
+import type { Db } from '../db/client';
+import { cities, orderItems, orders, orderStatusHistory, posSyncJobs, productPrices, products } from '../db/schema';
+import type { AppendEvent } from '../events/types';
+import { badRequest, conflict, forbidden, notFound, unprocessable } from '../lib/errors';
+import { isoNow, localDay } from '../lib/time';
+import { detail, toWireOrder, withItems, type OrderRow } from './serialize';
+
+export interface OrderSettings {
+  earnRate: number;
+  maxShare: number;
+}
+
+/** Who moves an order: a staff member, the customer, the POS kitchen (webhook) or the system. */
+export type Actor = { source: 'staff' | 'customer'; principal: Principal } | { source: 'pos' | 'system' };
+
+export interface CreateResult {
+  order: Order;
+  /** True when an Idempotency-Key matched an earlier order: nothing new was written. */
+  replayed: boolean;
+}
+
+/**
+ * Orders and everything that must change with them. Every method that writes runs inside the
+ * caller's write transaction (`app.tx`), so the order, its ledger rows, its POS job and its
+ * events commit together or not at all.
+ */
+export class OrdersService {
+  constructor(
+    private readonly db: Db,
+    private readonly ledger: BonusLedger,
+    private readonly append: AppendEvent,
+    private readonly settings: OrderSettings,
+  ) {}
+
+  create(principal: Principal, body: CreateOrderBody, idempotencyKey: string | null): CreateResult {
+    if (principal.role !== 'customer') throw forbidden('Only customers place orders', 'customers_only');
+    if (body.delivery.type === 'delivery' && !body.delivery.address?.trim()) {
+      throw badRequest('A delivery order needs delivery.address', 'address_required');
+    }
+    const requestHash = idempotencyKey ? createHash('sha256').update(JSON.stringify(body)).digest('hex') : null;
+    if (idempotencyKey) {
+      const existing = this.db
+        .select()
+        .from(orders)
+        .where(and(eq(orders.userId, principal.userId), eq(orders.idempotencyKey, idempotencyKey)))
+        .get();
+      if (existing) {
+        if (existing.idempotencyHash !== requestHash) {
+          throw unprocessable('This Idempotency-Key was already used for a different order', 'idempotency_key_reused');
+        }
+        return { order: withItems(this.db, [existing])[0]!, replayed: true };
+      }
+    }
+
+    const city = this.db.select().from(cities).where(eq(cities.id, body.cityId)).get();
+    if (!city) throw unprocessable(`City ${body.cityId} does not exist`, 'unknown_city');
+
+    // The same product twice in the cart is one line.
+    const quantities = new Map<number, number>();
+    for (const { productId, quantity } of body.items) quantities.set(productId, (quantities.get(productId) ?? 0) + quantity);
+    const ids = [...quantities.keys()];
+    const priced = this.db
+      .select({ id: products.id, name: products.name, price: productPrices.price, available: productPrices.available })
+      .from(products)
+      .innerJoin(productPrices, and(eq(productPrices.productId, products.id), eq(productPrices.cityId, body.cityId)))
+      .where(inArray(products.id, ids))
+      .all();
+    const byId = new Map(priced.map((p) => [p.id, p]));
+    let subtotal = 0;
+    const lines: { productId: number; name: string; price: number; quantity: number }[] = [];
+    for (const [productId, quantity] of quantities) {
+      const p = byId.get(productId);
+      if (!p) throw unprocessable(`Product ${productId} is not on the menu in ${city.nameEn}`, 'unknown_product');
+      if (!p.available) throw unprocessable(`"${p.name}" is not available right now`, 'product_unavailable');
+      if (quantity > 99) throw badRequest(`Too many of "${p.name}" (99 at most)`);
+      subtotal += p.price * quantity;
+      lines.push({ productId, name: p.name, price: p.price, quantity });
+    }
+
+    const bonusesUsed = toMinor(body.bonusesToUse ?? 0);
+    if (bonusesUsed > 0) {
+      const cap = bonusCapMinor(subtotal, this.ledger.balance(principal.userId), this.settings.maxShare);
+      if (bonusesUsed > cap) {
+        throw unprocessable(`At most ${toMajor(cap)} bonuses can pay for this order`, 'bonus_limit_exceeded');
+      }
+    }
+    const total = subtotal - bonusesUsed;
+    const now = new Date();
+    const createdAt = now.toISOString();
+    const orderDay = localDay(now, city.timezone);
+
+    const row = this.db
+      .insert(orders)
+      .values({
+        orderNumber: this.nextNumber(city.id, orderDay),
+        orderDay,
+        cityId: city.id,
+        userId: principal.userId,
+        subtotal,
+        bonusesUsed,
+        total,
+        bonusesEarned: bonusEarnedMinor(total, this.settings.earnRate),
+        deliveryType: body.delivery.type,
+        address: body.delivery.type === 'delivery' ? body.delivery.address!.trim() : null,
+        phone: body.phone ?? null,
+        comment: body.comment?.trim() || null,
+        idempotencyKey,
+        idempotencyHash: requestHash,
+        createdAt,
+        updatedAt: createdAt,
+      })
+      .returning()
+      .get();
+    const items = this.db
+      .insert(orderItems)
+      .values(lines.map((l) => ({ orderId: row.id, ...l })))
+      .returning()
+      .all();
+    this.db
+      .insert(orderStatusHistory)
+      .values({ orderId: row.id, fromStatus: null, toStatus: 'pending', source: 'customer', byUserId: principal.userId, createdAt })
+      .run();
+    this.db.insert(posSyncJobs).values({ entity: 'order', entityId: row.id, cityId: city.id, nextAttemptAt: createdAt }).run();
+
+    const order = toWireOrder(row, items);
+    this.append('new-order', [ADMIN_ROOM, cityOrdersRoom(city.id)], order);
+    this.append('order-created', [userRoom(principal.userId)], order);
+    if (bonusesUsed > 0) this.ledger.apply(principal.userId, 'used', -bonusesUsed, row.id);
+    return { order, replayed: false };
+  }
+
+  /** Short and unique per city per local day: 0001, 0002, … */
+  private nextNumber(cityId: number, day: string): string {
+    const n = this.db
+      .select({ n: count() })
+      .from(orders)
+      .where(and(eq(orders.cityId, cityId), eq(orders.orderDay, day)))
+      .get()?.n ?? 0;
+    return String(n + 1).padStart(4, '0');
+  }
+
+  private row(orderId: number): OrderRow | undefined {
+    return this.db.select().from(orders).where(eq(orders.id, orderId)).get();
+  }
+
+  /** Staff may read an order only in their cities: 403 elsewhere. */
+  private assertStaffCity(principal: Principal, cityId: number): void {
+    if (!seesAllCities(principal.role) && !principal.cityIds.includes(cityId)) {
+      throw forbidden(`You do not manage city ${cityId}`, 'other_city');
+    }
+  }
+
+  /* Customers */
+
+  listForCustomer(userId: number, limit: number, offset: number): OrderList {
+    const where = eq(orders.userId, userId);
+    const rows = this.db.select().from(orders).where(where).orderBy(desc(orders.id)).limit(limit).offset(offset).all();
+    const total = this.db.select({ n: count() }).from(orders).where(where).get()?.n ?? 0;
+    return { items: withItems(this.db, rows), total };
+  }
+
+  /** Someone else's order is simply not there (404), so ids cannot be probed. */
+  getForCustomer(userId: number, orderId: number): OrderDetail {
+    const row = this.row(orderId);
+    if (!row || row.userId !== userId) throw notFound(`Order ${orderId} not found`);
+    return detail(this.db, row);
+  }
+
+  cancelByCustomer(principal: Principal, orderId: number, reason: string | undefined): Order {
+    const row = this.row(orderId);
+    if (!row || row.userId !== principal.userId) throw notFound(`Order ${orderId} not found`);
+    if (!customerCanCancel(row.status)) {
+      throw conflict(`Order ${row.orderNumber} is already ${row.status} and can no longer be cancelled`, 'invalid_transition');
+    }
+    return this.move(row, 'cancelled', reason ?? 'Cancelled by customer', { source: 'customer', principal });
+  }
+
+  /* Staff */
+
+  listForStaff(principal: Principal, q: AdminOrdersQuery): OrderList {
+    const conds: SQL[] = [];
+    if (q.cityId !== undefined) {
+      this.assertStaffCity(principal, q.cityId);
+      conds.push(eq(orders.cityId, q.cityId));
+    } else if (!seesAllCities(principal.role)) {
+      conds.push(inArray(orders.cityId, principal.cityIds.length ? principal.cityIds : [0]));
+    }
+    if (q.status) {
+      const statuses = q.status.split(',');
+      const bad = statuses.find((s) => !(ORDER_STATUSES as readonly string[]).includes(s));
+      if (bad) throw badRequest(`Unknown status "${bad}"`, 'unknown_status');
+      conds.push(inArray(orders.status, statuses as OrderStatus[]));
+    }
+    if (q.q) {
+      const term = q.q.trim().replace(/^#/, '');
+      const escaped = term.replace(/[\\%_]/g, (c) => `\\${c}`);
+      const byPhone = sql`${orders.phone} LIKE ${`%${escaped}%`} ESCAPE '\\'`;
+      conds.push(or(eq(orders.orderNumber, term), /^\d+$/.test(term) ? eq(orders.id, Number(term)) : undefined, byPhone)!);
+    }
+    const where = conds.length ? and(...conds) : undefined;
+    const rows = this.db
+      .select()
+      .from(orders)
+      .where(where)
+      .orderBy(desc(orders.id))
+      .limit(q.limit ?? 50)
+      .offset(q.offset ?? 0)
+      .all();
+    const total = this.db.select({ n: count() }).from(orders).where(where).get()?.n ?? 0;
+    return { items: withItems(this.db, rows), total };
+  }
+
+  getForStaff(principal: Principal, orderId: number): OrderDetail {
+    const row = this.row(orderId);
+    if (!row) throw notFound(`Order ${orderId} not found`);
+    this.assertStaffCity(principal, row.cityId);
+    return detail(this.db, row);
+  }
+
+  /** A move by staff, the POS kitchen or the system, checked against the shared transition table. */
+  changeStatus(actor: Actor, orderId: number, to: OrderStatus, reason?: string): Order {
+    const row = this.row(orderId);
+    if (!row) throw notFound(`Order ${orderId} not found`);
+    if (actor.source === 'staff') this.assertStaffCity(actor.principal, row.cityId);
+    if (!canTransition(row.status, to, row.deliveryType)) {
+      throw conflict(`Order ${row.orderNumber} cannot move from ${row.status} to ${to}`, 'invalid_transition');
+    }
+    return this.move(row, to, reason ?? null, actor);
+  }
+
+  private move(row: OrderRow, to: OrderStatus, reason: string | null, actor: Actor): Order {
+    const at = isoNow();
+    const updated = this.db
+      .update(orders)
+      .set({
+        status: to,
+        updatedAt: at,
+        ...(to === 'completed' && { completedAt: at }),
+        ...(to === 'cancelled' && { cancelReason: reason }),
+      })
+      // Guard on the status we read: a concurrent move of the same order cannot be applied twice.
+      .where(and(eq(orders.id, row.id), eq(orders.status, row.status)))
+      .returning()
+      .get();
+    if (!updated) throw conflict(`Order ${row.orderNumber} changed meanwhile; reload and retry`, 'stale_status');
+    this.db
+      .insert(orderStatusHistory)
+      .values({
+        orderId: row.id,
+        fromStatus: row.status,
+        toStatus: to,
+        source: actor.source,
+        byUserId: 'principal' in actor ? actor.principal.userId : null,
+        reason,
+        createdAt: at,
+      })
+      .run();
+    this.append('order-status-updated', [userRoom(row.userId), ADMIN_ROOM, cityOrdersRoom(row.cityId)], {
+      orderId: row.id,
+      newStatus: to,
+      oldStatus: row.status,
+      timestamp: at,
+    });
+    if (to === 'completed' && row.bonusesEarned > 0) this.ledger.apply(row.userId, 'earned', row.bonusesEarned, row.id);
+    if (to === 'cancelled' && row.bonusesUsed > 0) this.ledger.apply(row.userId, 'refunded', row.bonusesUsed, row.id);
+    return withItems(this.db, [updated])[0]!;
+  }
+}

@@ -1,0 +1,36 @@
+import fp from 'fastify-plugin';
+import { openDatabase, runMigrations, writeTx, type Db } from '../../db/client';
+import { seedIfEmpty } from '../../db/seed';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Db;
+    /**
+     * Runs fn in one write transaction; after it commits, the commit listeners run (event
+     * dispatch, POS worker wake-up). Nothing of a rolled-back fn is ever published.
+     */
+    tx<T>(fn: () => T): T;
+    onCommit(listener: () => void): void;
+  }
+}
+
+export default fp(
+  async (app) => {
+    const db = openDatabase(app.config.DATABASE_PATH);
+    runMigrations(db);
+    if (await seedIfEmpty(db, app.config.DEMO_PASSWORD)) app.log.info('empty database: demo data filled');
+    const listeners: (() => void)[] = [];
+    app.decorate('db', db);
+    app.decorate('onCommit', (l: () => void) => void listeners.push(l));
+    app.decorate('tx', <T>(fn: () => T): T => {
+      const result = writeTx(db, fn);
+      for (const l of listeners) l();
+      return result;
+    });
+    // Runs last (onClose hooks run in reverse registration order): everything else has stopped using it.
+    app.addHook('onClose', async () => {
+      db.$client.close();
+    });
+  },
+  { name: 'db', dependencies: ['config'] },
+);

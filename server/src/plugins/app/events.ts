@@ -1,0 +1,53 @@
+import fp from 'fastify-plugin';
+import type { EventPayloads, EventType } from '@ordercast/shared';
+import { createBus } from '../../events/bus-factory';
+import { EventDispatcher } from '../../events/dispatcher';
+import { EventLog } from '../../events/log';
+import type { AppendEvent, EventBus } from '../../events/types';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    events: {
+      log: EventLog;
+      bus: EventBus;
+      dispatcher: EventDispatcher;
+      /** Appends to the durable log; call only inside `app.tx`. */
+      append: AppendEvent;
+    };
+  }
+}
+
+export default fp(
+  async (app) => {
+    const log = new EventLog(app.db.$client);
+    const bus = await createBus(app.config, app.log);
+    const dispatcher = new EventDispatcher(app.db.$client, log, bus, app.log);
+    const append: AppendEvent = <T extends EventType>(type: T, rooms: readonly string[], data: EventPayloads[T]) => {
+      if (!app.db.$client.inTransaction) throw new Error(`event ${type} appended outside a transaction`);
+      return log.insert(type, rooms, JSON.stringify(data));
+    };
+    app.decorate('events', { log, bus, dispatcher, append });
+    app.onCommit(() => dispatcher.kick());
+
+    const prune = () => {
+      try {
+        const removed = log.prune(app.config.EVENT_LOG_RETENTION_H, app.config.EVENT_LOG_MAX_ROWS);
+        if (removed) app.log.info({ removed }, 'event log pruned');
+      } catch (err) {
+        app.log.error({ err }, 'event log prune failed');
+      }
+    };
+    let pruneTimer: NodeJS.Timeout | undefined;
+    app.addHook('onReady', async () => {
+      dispatcher.start();
+      prune();
+      pruneTimer = setInterval(prune, 10 * 60_000).unref();
+    });
+    app.addHook('onClose', async () => {
+      clearInterval(pruneTimer);
+      await dispatcher.stop();
+      await bus.close();
+    });
+  },
+  { name: 'events', dependencies: ['db'] },
+);

@@ -1,0 +1,27 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AdminOrdersQuery, ErrorBody, IdParams, OrderDetailResponse, OrderList, OrderResponse, StatusChangeBody } from '@ordercast/shared/schemas';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody };
+
+/** Staff order board: reading and moving orders, scoped to the manager's cities. */
+const adminOrderRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/orders', { schema: { querystring: AdminOrdersQuery, response: { 200: OrderList, ...errors } } }, async (req) =>
+    app.orders.listForStaff(req.principal, req.query),
+  );
+
+  app.get('/orders/:id', { schema: { params: IdParams, response: { 200: OrderDetailResponse, ...errors } } }, async (req) => ({
+    order: app.orders.getForStaff(req.principal, req.params.id),
+  }));
+
+  app.post(
+    '/orders/:id/status',
+    { schema: { params: IdParams, body: StatusChangeBody, response: { 200: OrderResponse, ...errors } } },
+    async (req) => ({
+      order: app.tx(() =>
+        app.orders.changeStatus({ source: 'staff', principal: req.principal }, req.params.id, req.body.status, req.body.reason),
+      ),
+    }),
+  );
+};
+
+export default adminOrderRoutes;

@@ -1,0 +1,44 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AuthResponse, ErrorBody, LoginBody, TelegramAuthBody } from '@ordercast/shared/schemas';
+import { verifyPassword } from '../../auth/password';
+import { verifyInitData } from '../../auth/telegram';
+import { unauthorized } from '../../lib/errors';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 429: ErrorBody };
+
+/** Sign-in: customers by Telegram launch data, staff by username and password. */
+const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    '/auth/telegram',
+    { schema: { body: TelegramAuthBody, response: { 200: AuthResponse, ...errors } } },
+    async (req) => {
+      const result = verifyInitData(req.body.initData, app.config.TELEGRAM_BOT_TOKEN, app.config.INITDATA_MAX_AGE_S);
+      if (!result.ok) throw unauthorized(`Telegram sign-in refused: ${result.reason}`, 'invalid_init_data');
+      const row = app.users.upsertTelegramCustomer(result.user);
+      return { token: app.issueToken(row.id, row.role), user: app.users.toWire(row) };
+    },
+  );
+
+  app.post(
+    '/auth/login',
+    {
+      schema: { body: LoginBody, response: { 200: AuthResponse, ...errors } },
+      config: {
+        rateLimit: {
+          max: app.config.LOGIN_RATE_LIMIT,
+          timeWindow: '1 minute',
+          // Per address and account: one attacker cannot lock everyone out, nor hammer one account from one place.
+          keyGenerator: (req) => `${req.ip}|${String((req.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()}`,
+        },
+      },
+    },
+    async (req) => {
+      const row = app.users.byUsername(req.body.username.toLowerCase());
+      const ok = await verifyPassword(req.body.password, app.users.staffCanLogin(row) ? row.passwordHash : null);
+      if (!ok || !row) throw unauthorized('Wrong username or password', 'invalid_credentials');
+      return { token: app.issueToken(row.id, row.role), user: app.users.toWire(row) };
+    },
+  );
+};
+
+export default authRoutes;

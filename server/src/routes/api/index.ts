@@ -1,0 +1,20 @@
+import type { FastifyPluginAsync } from 'fastify';
+import authRoutes from './auth';
+import bonusRoutes from './bonuses';
+import catalogRoutes from './catalog';
+import meRoutes from './me';
+import orderRoutes from './orders';
+
+/** /api: public routes first, then a scope where every route needs a signed-in user. */
+const api: FastifyPluginAsync = async (app) => {
+  await app.register(authRoutes);
+  await app.register(catalogRoutes);
+  await app.register(async (signedIn) => {
+    signedIn.addHook('onRequest', app.authenticate);
+    await signedIn.register(meRoutes);
+    await signedIn.register(bonusRoutes);
+    await signedIn.register(orderRoutes);
+  });
+};
+
+export default api;

@@ -1,0 +1,44 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { CancelBody, CreateOrderBody, ErrorBody, IdParams, OrderDetailResponse, OrderList, OrderResponse, OrdersQuery } from '@ordercast/shared/schemas';
+import { badRequest, forbidden } from '../../lib/errors';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody };
+const IdempotencyHeaders = Type.Object({ 'idempotency-key': Type.Optional(Type.String()) });
+
+/** The customer's own orders. */
+const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('onRequest', async (req) => {
+    if (req.principal.role !== 'customer') throw forbidden('These endpoints are for customers; staff use /api/admin', 'customers_only');
+  });
+
+  app.post(
+    '/orders',
+    { schema: { body: CreateOrderBody, headers: IdempotencyHeaders, response: { 201: OrderResponse, ...errors } } },
+    async (req, reply) => {
+      const key = req.headers['idempotency-key'] ?? null;
+      if (key !== null && !/^[\x21-\x7e]{1,128}$/.test(key)) {
+        throw badRequest('Idempotency-Key must be 1–128 visible ASCII characters', 'bad_idempotency_key');
+      }
+      const { order, replayed } = app.tx(() => app.orders.create(req.principal, req.body, key));
+      if (replayed) reply.header('Idempotent-Replayed', 'true');
+      return reply.code(201).send({ order });
+    },
+  );
+
+  app.get('/orders', { schema: { querystring: OrdersQuery, response: { 200: OrderList, ...errors } } }, async (req) =>
+    app.orders.listForCustomer(req.principal.userId, req.query.limit ?? 50, req.query.offset ?? 0),
+  );
+
+  app.get('/orders/:id', { schema: { params: IdParams, response: { 200: OrderDetailResponse, ...errors } } }, async (req) => ({
+    order: app.orders.getForCustomer(req.principal.userId, req.params.id),
+  }));
+
+  app.post(
+    '/orders/:id/cancel',
+    { schema: { params: IdParams, body: Type.Optional(CancelBody), response: { 200: OrderResponse, ...errors } } },
+    async (req) => ({ order: app.tx(() => app.orders.cancelByCustomer(req.principal, req.params.id, req.body?.reason)) }),
+  );
+};
+
+export default orderRoutes;

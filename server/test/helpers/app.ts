@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { toMinor, type User } from '@ordercast/shared';
+import { buildApp } from '../../src/app';
+import { loadConfig, type Config } from '../../src/config/config';
+import { demoInitData, type TelegramUser } from '../../src/auth/telegram';
+
+export const TEST_BOT_TOKEN = '1234567890:TEST-ordercast-bot-token';
+
+export interface TestApp {
+  app: FastifyInstance;
+  config: Config;
+  dir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The one way tests build the server: a real SQLite file in a fresh temp folder, the POS
+ * simulator off unless asked for, logs silent. `env` overrides any setting.
+ */
+export async function buildTestApp(env: Record<string, string> = {}, opts: { dir?: string } = {}): Promise<TestApp> {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'ordercast-test-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_PATH: join(dir, 'app.db'),
+    TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN,
+    JWT_SECRET: 'test-secret-test-secret-test-secret',
+    POS_SIM_PORT: '0',
+    // Nothing listens here unless a test starts the simulator: sync attempts fail fast and quietly.
+    POS_URL: 'http://127.0.0.1:9',
+    SERVE_APPS: 'false',
+    ...env,
+  });
+  const app = await buildApp(config, { logger: false });
+  await app.ready();
+  return {
+    app,
+    config,
+    dir,
+    async close() {
+      await app.close();
+      if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+let nextTelegramId = 500_000_000;
+
+/** Signs in a (new, unless `tg.id` is given) Telegram customer through the real endpoint. */
+export async function signInCustomer(
+  app: FastifyInstance,
+  tg: Partial<TelegramUser> = {},
+  botToken = TEST_BOT_TOKEN,
+): Promise<{ token: string; user: User }> {
+  const user: TelegramUser = { id: tg.id ?? nextTelegramId++, first_name: tg.first_name ?? 'Test', language_code: 'en', ...tg };
+  const res = await app.inject({ method: 'POST', url: '/api/auth/telegram', payload: { initData: demoInitData(user, botToken) } });
+  if (res.statusCode !== 200) throw new Error(`customer sign-in failed: ${res.statusCode} ${res.body}`);
+  return res.json();
+}
+
+export async function signInStaff(app: FastifyInstance, username: string, password = 'demo1234'): Promise<{ token: string; user: User }> {
+  const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } });
+  if (res.statusCode !== 200) throw new Error(`staff sign-in failed: ${res.statusCode} ${res.body}`);
+  return res.json();
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** Credits bonuses (roubles) through the real ledger, as an admin adjustment would. */
+export function giveBonuses(app: FastifyInstance, userId: number, roubles: number): void {
+  app.tx(() => app.ledger.apply(userId, 'adjusted', toMinor(roubles), null, 'test credit'));
+}
+
+/** Places an order through the real endpoint; returns the parsed order. */
+export async function placeOrder(
+  app: FastifyInstance,
+  token: string,
+  body: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+) {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/orders',
+    headers: { ...bearer(token), ...headers },
+    payload: { cityId: 1, items: [{ productId: 1, quantity: 2 }], delivery: { type: 'pickup' }, ...body },
+  });
+  return res;
+}

@@ -1,0 +1,60 @@
+/*
+ * The browser-safe face of the shared package: constants, rules and wire *types*.
+ * Types come from the TypeBox schemas as type-only exports, so the apps do not bundle TypeBox.
+ */
+export * from './statuses';
+export * from './roles';
+export * from './rooms';
+export * from './protocol';
+export * from './money';
+export type {
+  ErrorBody,
+  User,
+  Language,
+  TelegramAuthBody,
+  LoginBody,
+  AuthResponse,
+  PatchMeBody,
+  CreateStaffBody,
+  PatchStaffBody,
+  StaffMember,
+  City,
+  Category,
+  Product,
+  Menu,
+  ProductAvailabilityBody,
+  SyncStatus,
+  OrderItem,
+  Delivery,
+  Order,
+  StatusHistoryEntry,
+  SyncInfo,
+  OrderDetail,
+  CreateOrderBody,
+  OrderResponse,
+  OrderDetailResponse,
+  OrderList,
+  AdminOrdersQuery,
+  StatusChangeBody,
+  CancelBody,
+  BonusOperationType,
+  BonusLedgerEntry,
+  BonusesResponse,
+  OrderStatusUpdated,
+  BonusUpdated,
+  SyncEntity,
+  SyncSuccess,
+  SyncError,
+  MenuUpdated,
+  Connected,
+  SocketError,
+  EventPayloads,
+  EventType,
+  EventMessage,
+  ControlMessage,
+  ServerMessage,
+  ClientMessage,
+  SseRoomBody,
+  TicketResponse,
+  WsStats,
+} from './schemas/index';

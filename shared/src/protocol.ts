@@ -1,0 +1,39 @@
+/**
+ * Realtime wire constants (seed 001 + CONTRACT.md). The message shapes live in
+ * ./schemas/realtime.ts; these are the names and codes both sides switch on.
+ */
+export const SERVER_EVENT_TYPES = [
+  'new-order',
+  'order-created',
+  'order-status-updated',
+  'bonus-updated',
+  'sync-success',
+  'sync-error',
+  'menu-updated',
+] as const;
+/** Events that come from the durable log and so carry an `id`. */
+export type ServerEventType = (typeof SERVER_EVENT_TYPES)[number];
+
+export const CLIENT_MESSAGE_TYPES = ['ping', 'join-room', 'leave-room'] as const;
+export type ClientMessageType = (typeof CLIENT_MESSAGE_TYPES)[number];
+
+export const SOCKET_ERROR_CODES = ['bad-request', 'unknown-type', 'forbidden', 'rate-limited', 'internal'] as const;
+export type SocketErrorCode = (typeof SOCKET_ERROR_CODES)[number];
+
+export const CLOSE_CODES = {
+  /** Bad, missing or expired token: sign in again, then resume. */
+  unauthorized: 4401,
+  /** Frame over the size limit (RFC 6455 "message too big"). */
+  tooLarge: 1009,
+  /** Slow consumer: the server stopped buffering for this client; reconnect and resume. */
+  tryAgainLater: 1013,
+  /** Server shutting down; reconnect elsewhere / later. */
+  goingAway: 1001,
+} as const;
+
+/** Largest client frame the server reads. */
+export const MAX_CLIENT_FRAME_BYTES = 16 * 1024;
+
+export const REALTIME_PATHS = { ws: '/ws', wsRoot: '/', sse: '/sse' } as const;
+
+export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'fallback-sse' | 'offline';

@@ -1,0 +1,68 @@
+import { seesAllCities, type Role } from './roles';
+
+/**
+ * Room names are part of the wire contract (seed 001). Everything that builds or checks a
+ * room name goes through here so the server's rules and the clients' joins cannot drift.
+ */
+export const ADMIN_ROOM = 'admin-orders';
+export const cityOrdersRoom = (cityId: number): string => `city-${cityId}-orders`;
+export const cityMenuRoom = (cityId: number): string => `city-${cityId}-menu`;
+export const userRoom = (userId: number): string => `user-${userId}`;
+
+export type ParsedRoom =
+  | { kind: 'admin' }
+  | { kind: 'city-orders'; cityId: number }
+  | { kind: 'city-menu'; cityId: number }
+  | { kind: 'user'; userId: number };
+
+const CITY_ORDERS = /^city-([1-9]\d{0,9})-orders$/;
+const CITY_MENU = /^city-([1-9]\d{0,9})-menu$/;
+const USER = /^user-([1-9]\d{0,14})$/;
+
+export function parseRoom(roomId: string): ParsedRoom | null {
+  if (roomId === ADMIN_ROOM) return { kind: 'admin' };
+  let m = CITY_ORDERS.exec(roomId);
+  if (m) return { kind: 'city-orders', cityId: Number(m[1]) };
+  m = CITY_MENU.exec(roomId);
+  if (m) return { kind: 'city-menu', cityId: Number(m[1]) };
+  m = USER.exec(roomId);
+  if (m) return { kind: 'user', userId: Number(m[1]) };
+  return null;
+}
+
+/** Who is asking: enough of the JWT's claims to decide room access. */
+export interface RoomPrincipal {
+  userId: number;
+  role: Role;
+  /** Cities a manager works in; ignored for other roles. */
+  cityIds: readonly number[];
+  /** The customer's chosen city, if any (its menu room is joined on connect). */
+  cityId?: number | null;
+}
+
+/** Rooms a connection joins on connect (seed 001): admin/ceo → admin-orders, manager → its city rooms, everyone → own user room. */
+export function defaultRooms(p: RoomPrincipal): string[] {
+  const rooms: string[] = [];
+  if (seesAllCities(p.role)) rooms.push(ADMIN_ROOM);
+  if (p.role === 'manager') for (const c of p.cityIds) rooms.push(cityOrdersRoom(c));
+  rooms.push(userRoom(p.userId));
+  if (p.role === 'customer' && p.cityId) rooms.push(cityMenuRoom(p.cityId));
+  return rooms;
+}
+
+/** The one rule for join-room (WebSocket) and the SSE room endpoint alike. */
+export function canJoinRoom(p: RoomPrincipal, roomId: string): boolean {
+  const room = parseRoom(roomId);
+  if (!room) return false;
+  switch (room.kind) {
+    case 'admin':
+      return seesAllCities(p.role);
+    case 'city-orders':
+      return seesAllCities(p.role) || (p.role === 'manager' && p.cityIds.includes(room.cityId));
+    case 'city-menu':
+      // Menus are public: any signed-in client may follow any city's stop-list.
+      return true;
+    case 'user':
+      return room.userId === p.userId || seesAllCities(p.role);
+  }
+}

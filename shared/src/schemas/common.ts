@@ -1,0 +1,21 @@
+import { Type, type Static } from 'typebox';
+
+/** Every HTTP error body: a stable machine code and a human message. */
+export const ErrorBody = Type.Object({
+  error: Type.String({ description: 'machine-readable code, e.g. not_found, forbidden, invalid_transition' }),
+  message: Type.String(),
+});
+export type ErrorBody = Static<typeof ErrorBody>;
+
+export const Id = Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1 });
+export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+export type IdParams = Static<typeof IdParams>;
+
+/** ISO-8601 UTC timestamp, as seed 001 writes them. */
+export const Timestamp = Type.String({ description: 'ISO-8601 UTC, e.g. 2024-01-15T10:30:00.000Z' });
+
+/** Money is in the currency's major unit (roubles) with at most two decimals. */
+export const Money = Type.Number({ minimum: 0 });
+
+export const Page = <T extends Parameters<typeof Type.Array>[0]>(item: T) =>
+  Type.Object({ items: Type.Array(item), total: Type.Integer({ minimum: 0 }) });

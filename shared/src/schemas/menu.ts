@@ -1,0 +1,49 @@
+import { Type, type Static } from 'typebox';
+import { Id, Money } from './common';
+
+export const City = Type.Object({
+  id: Id,
+  name: Type.String(),
+  name_en: Type.String(),
+  timezone: Type.String(),
+});
+export type City = Static<typeof City>;
+
+export const Category = Type.Object({
+  id: Id,
+  name: Type.String(),
+  name_en: Type.String(),
+  sort: Type.Integer(),
+});
+export type Category = Static<typeof Category>;
+
+export const Product = Type.Object({
+  id: Id,
+  category_id: Id,
+  name: Type.String(),
+  name_en: Type.String(),
+  description: Type.String(),
+  description_en: Type.String(),
+  /** Path under the server's origin, e.g. /static/menu/borscht.webp */
+  image: Type.String(),
+  price: Money,
+  available: Type.Boolean(),
+});
+export type Product = Static<typeof Product>;
+
+export const Menu = Type.Object({
+  city: City,
+  categories: Type.Array(Category),
+  products: Type.Array(Product),
+});
+export type Menu = Static<typeof Menu>;
+
+export const MenuQuery = Type.Object({ cityId: Type.Integer({ minimum: 1 }) });
+export type MenuQuery = Static<typeof MenuQuery>;
+
+/** Stop-list change by a manager (issue 6). */
+export const ProductAvailabilityBody = Type.Object(
+  { cityId: Id, available: Type.Boolean() },
+  { additionalProperties: false },
+);
+export type ProductAvailabilityBody = Static<typeof ProductAvailabilityBody>;

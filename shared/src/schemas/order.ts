@@ -1,0 +1,157 @@
+import { Type, type Static } from 'typebox';
+import { Id, Money, Timestamp } from './common';
+
+export const OrderStatusSchema = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('confirmed'),
+  Type.Literal('preparing'),
+  Type.Literal('ready'),
+  Type.Literal('delivering'),
+  Type.Literal('completed'),
+  Type.Literal('cancelled'),
+]);
+
+export const DeliveryTypeSchema = Type.Union([Type.Literal('delivery'), Type.Literal('pickup')]);
+
+/** Where the order stands with the external POS ("Гуляш"). */
+export const SyncStatusSchema = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('retrying'),
+  Type.Literal('synced'),
+  Type.Literal('failed'),
+]);
+export type SyncStatus = Static<typeof SyncStatusSchema>;
+
+export const OrderItem = Type.Object({
+  product_id: Id,
+  name: Type.String(),
+  /** Unit price copied at order time. */
+  price: Money,
+  quantity: Type.Integer({ minimum: 1 }),
+  line_total: Money,
+});
+export type OrderItem = Static<typeof OrderItem>;
+
+export const Delivery = Type.Object({
+  type: DeliveryTypeSchema,
+  address: Type.Union([Type.String(), Type.Null()]),
+});
+export type Delivery = Static<typeof Delivery>;
+
+/** The order on the wire: seed 001's names (`id, order_number, user_id, city_id, status, total, bonuses_earned`) plus the rest. */
+export const Order = Type.Object({
+  id: Id,
+  order_number: Type.String(),
+  user_id: Id,
+  city_id: Id,
+  status: OrderStatusSchema,
+  subtotal: Money,
+  bonuses_used: Money,
+  total: Money,
+  bonuses_earned: Money,
+  items: Type.Array(OrderItem),
+  delivery: Delivery,
+  phone: Type.Union([Type.String(), Type.Null()]),
+  comment: Type.Union([Type.String(), Type.Null()]),
+  cancel_reason: Type.Union([Type.String(), Type.Null()]),
+  sync_status: SyncStatusSchema,
+  pos_order_id: Type.Union([Type.String(), Type.Null()]),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+export type Order = Static<typeof Order>;
+
+export const StatusHistoryEntry = Type.Object({
+  from: Type.Union([OrderStatusSchema, Type.Null()]),
+  to: OrderStatusSchema,
+  at: Timestamp,
+  source: Type.Union([Type.Literal('customer'), Type.Literal('staff'), Type.Literal('pos'), Type.Literal('system')]),
+  by_user_id: Type.Union([Id, Type.Null()]),
+  reason: Type.Union([Type.String(), Type.Null()]),
+});
+export type StatusHistoryEntry = Static<typeof StatusHistoryEntry>;
+
+export const SyncInfo = Type.Object({
+  status: SyncStatusSchema,
+  attempts: Type.Integer({ minimum: 0 }),
+  last_error: Type.Union([Type.String(), Type.Null()]),
+  next_retry_at: Type.Union([Timestamp, Type.Null()]),
+  last_attempt_at: Type.Union([Timestamp, Type.Null()]),
+});
+export type SyncInfo = Static<typeof SyncInfo>;
+
+/** What the customer's order page and the admin's side panel read. */
+export const OrderDetail = Type.Intersect([
+  Order,
+  Type.Object({
+    history: Type.Array(StatusHistoryEntry),
+    customer: Type.Object({
+      id: Id,
+      name: Type.String(),
+      phone: Type.Union([Type.String(), Type.Null()]),
+      username: Type.Union([Type.String(), Type.Null()]),
+    }),
+    sync: SyncInfo,
+  }),
+]);
+export type OrderDetail = Static<typeof OrderDetail>;
+
+export const CreateOrderBody = Type.Object(
+  {
+    cityId: Id,
+    items: Type.Array(
+      Type.Object({ productId: Id, quantity: Type.Integer({ minimum: 1, maximum: 99 }) }, { additionalProperties: false }),
+      { minItems: 1, maxItems: 50 },
+    ),
+    bonusesToUse: Type.Optional(Type.Number({ minimum: 0, maximum: 1_000_000, multipleOf: 0.01 })),
+    delivery: Type.Object(
+      {
+        type: DeliveryTypeSchema,
+        address: Type.Optional(Type.String({ minLength: 3, maxLength: 300 })),
+      },
+      { additionalProperties: false },
+    ),
+    phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9 ()-]{5,20}$' })),
+    comment: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+export type CreateOrderBody = Static<typeof CreateOrderBody>;
+
+export const OrderResponse = Type.Object({ order: Order });
+export type OrderResponse = Static<typeof OrderResponse>;
+
+export const OrderDetailResponse = Type.Object({ order: OrderDetail });
+export type OrderDetailResponse = Static<typeof OrderDetailResponse>;
+
+export const OrderList = Type.Object({ items: Type.Array(Order), total: Type.Integer({ minimum: 0 }) });
+export type OrderList = Static<typeof OrderList>;
+
+export const OrdersQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+});
+export type OrdersQuery = Static<typeof OrdersQuery>;
+
+export const AdminOrdersQuery = Type.Object({
+  cityId: Type.Optional(Type.Integer({ minimum: 1 })),
+  /** One status or several, comma-separated: `pending,confirmed`. */
+  status: Type.Optional(Type.String({ pattern: '^[a-z]+(,[a-z]+)*$', maxLength: 100 })),
+  /** Order number or (part of) the customer's phone. */
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+});
+export type AdminOrdersQuery = Static<typeof AdminOrdersQuery>;
+
+export const StatusChangeBody = Type.Object(
+  { status: OrderStatusSchema, reason: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })) },
+  { additionalProperties: false },
+);
+export type StatusChangeBody = Static<typeof StatusChangeBody>;
+
+export const CancelBody = Type.Object(
+  { reason: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })) },
+  { additionalProperties: false },
+);
+export type CancelBody = Static<typeof CancelBody>;

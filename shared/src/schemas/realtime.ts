@@ -1,0 +1,133 @@
+import { Type, type Static } from 'typebox';
+import { Id, Money, Timestamp } from './common';
+import { Order, OrderStatusSchema } from './order';
+import { BonusOperationType } from './bonus';
+import { RoleSchema } from './user';
+
+/*
+ * Seed 001's wire format, field for field: `{type, data, id}` where `id` is the durable
+ * event id (absent on connected, pong, error, resync).
+ */
+
+export const OrderStatusUpdated = Type.Object({
+  orderId: Id,
+  newStatus: OrderStatusSchema,
+  oldStatus: OrderStatusSchema,
+  timestamp: Timestamp,
+});
+export type OrderStatusUpdated = Static<typeof OrderStatusUpdated>;
+
+export const BonusUpdated = Type.Object({
+  balance: Type.Number(),
+  operation: Type.Object({ type: BonusOperationType, amount: Money, orderId: Type.Union([Id, Type.Null()]) }),
+  timestamp: Timestamp,
+});
+export type BonusUpdated = Static<typeof BonusUpdated>;
+
+export const SyncEntity = Type.Union([Type.Literal('order'), Type.Literal('menu')]);
+export type SyncEntity = Static<typeof SyncEntity>;
+
+export const SyncSuccess = Type.Object({
+  entity: SyncEntity,
+  /** Order id, or for `menu` the city id (0 = the whole menu). */
+  entityId: Type.Integer({ minimum: 0 }),
+  timestamp: Timestamp,
+});
+export type SyncSuccess = Static<typeof SyncSuccess>;
+
+export const SyncError = Type.Object({
+  entity: SyncEntity,
+  entityId: Type.Integer({ minimum: 0 }),
+  error: Type.String(),
+  timestamp: Timestamp,
+  /** Additions to seed 001 (issue 4): which attempt failed, when the next one runs (null: gave up). */
+  attempt: Type.Optional(Type.Integer({ minimum: 1 })),
+  nextRetryAt: Type.Optional(Type.Union([Timestamp, Type.Null()])),
+  /** The order's city, so a city room can route it without a lookup. */
+  cityId: Type.Optional(Type.Union([Id, Type.Null()])),
+});
+export type SyncError = Static<typeof SyncError>;
+
+export const MenuUpdated = Type.Object({
+  cityId: Id,
+  productId: Id,
+  available: Type.Boolean(),
+  price: Money,
+  timestamp: Timestamp,
+});
+export type MenuUpdated = Static<typeof MenuUpdated>;
+
+export const Connected = Type.Object({
+  userId: Id,
+  role: RoleSchema,
+  rooms: Type.Array(Type.String()),
+});
+export type Connected = Static<typeof Connected>;
+
+export const SocketError = Type.Object({
+  code: Type.Union([
+    Type.Literal('bad-request'),
+    Type.Literal('unknown-type'),
+    Type.Literal('forbidden'),
+    Type.Literal('rate-limited'),
+    Type.Literal('internal'),
+  ]),
+  message: Type.String(),
+});
+export type SocketError = Static<typeof SocketError>;
+
+/** Payload of every durable event, by type. One map: server producers and client handlers both index it. */
+export interface EventPayloads {
+  'new-order': Order;
+  'order-created': Order;
+  'order-status-updated': OrderStatusUpdated;
+  'bonus-updated': BonusUpdated;
+  'sync-success': SyncSuccess;
+  'sync-error': SyncError;
+  'menu-updated': MenuUpdated;
+}
+export type EventType = keyof EventPayloads;
+
+/** A durable event as it travels: exactly the JSON a WebSocket frame or SSE `data:` line carries. */
+export type EventMessage<T extends EventType = EventType> = {
+  [K in T]: { type: K; data: EventPayloads[K]; id: number };
+}[T];
+
+export type ControlMessage =
+  | { type: 'connected'; data: Connected }
+  | { type: 'pong' }
+  | { type: 'error'; data: SocketError }
+  /** The requested lastEventId is older than the retained log: refetch over REST. */
+  | { type: 'resync' }
+  | { type: 'room-joined'; data: { roomId: string } }
+  | { type: 'room-left'; data: { roomId: string } };
+
+export type ServerMessage = EventMessage | ControlMessage;
+
+/* Client → server. Validated by schema on the server. */
+export const RoomRequest = Type.Object({ roomId: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export const ClientMessage = Type.Union([
+  Type.Object({ type: Type.Literal('ping') }),
+  Type.Object({ type: Type.Literal('join-room'), data: RoomRequest }),
+  Type.Object({ type: Type.Literal('leave-room'), data: RoomRequest }),
+]);
+export type ClientMessage = Static<typeof ClientMessage>;
+
+/** REST room changes for SSE clients (same rules as join-room / leave-room). */
+export const SseRoomBody = Type.Object(
+  { connectionId: Type.String({ minLength: 1, maxLength: 64 }), roomId: Type.String({ minLength: 1, maxLength: 64 }) },
+  { additionalProperties: false },
+);
+export type SseRoomBody = Static<typeof SseRoomBody>;
+
+export const TicketResponse = Type.Object({ ticket: Type.String(), expiresAt: Timestamp });
+export type TicketResponse = Static<typeof TicketResponse>;
+
+export const WsStats = Type.Object({
+  total: Type.Integer(),
+  by_type: Type.Record(Type.String(), Type.Integer()),
+  by_transport: Type.Record(Type.String(), Type.Integer()),
+  rooms: Type.Integer(),
+});
+export type WsStats = Static<typeof WsStats>;

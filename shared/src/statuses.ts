@@ -1,0 +1,60 @@
+/**
+ * Order lifecycle. One table drives the server's checks, the webhook mapping and the
+ * buttons both apps show, so a move that is allowed anywhere is allowed everywhere.
+ */
+export const ORDER_STATUSES = [
+  'pending',
+  'confirmed',
+  'preparing',
+  'ready',
+  'delivering',
+  'completed',
+  'cancelled',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export const DELIVERY_TYPES = ['delivery', 'pickup'] as const;
+export type DeliveryType = (typeof DELIVERY_TYPES)[number];
+
+/** Statuses an order can still leave; the admin board shows a column for each. */
+export const ACTIVE_STATUSES = ['pending', 'confirmed', 'preparing', 'ready', 'delivering'] as const satisfies readonly OrderStatus[];
+export const FINAL_STATUSES = ['completed', 'cancelled'] as const satisfies readonly OrderStatus[];
+
+const TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
+  pending: ['confirmed', 'cancelled'],
+  confirmed: ['preparing', 'cancelled'],
+  preparing: ['ready'],
+  ready: ['delivering', 'completed'],
+  delivering: ['completed'],
+  completed: [],
+  cancelled: [],
+};
+
+/** Next statuses allowed from `from`; `ready → completed` only for pickup, `ready → delivering` only for delivery. */
+export function nextStatuses(from: OrderStatus, delivery: DeliveryType): OrderStatus[] {
+  return TRANSITIONS[from].filter((to) => {
+    if (from === 'ready' && to === 'completed') return delivery === 'pickup';
+    if (from === 'ready' && to === 'delivering') return delivery === 'delivery';
+    return true;
+  });
+}
+
+export function canTransition(from: OrderStatus, to: OrderStatus, delivery: DeliveryType): boolean {
+  return nextStatuses(from, delivery).includes(to);
+}
+
+/** Customers may cancel only before the kitchen has confirmed. */
+export function customerCanCancel(status: OrderStatus): boolean {
+  return status === 'pending';
+}
+
+export function isFinal(status: OrderStatus): boolean {
+  return status === 'completed' || status === 'cancelled';
+}
+
+/** The path an order of this delivery type walks when nothing goes wrong (the customer's timeline). */
+export function happyPath(delivery: DeliveryType): OrderStatus[] {
+  return delivery === 'delivery'
+    ? ['pending', 'confirmed', 'preparing', 'ready', 'delivering', 'completed']
+    : ['pending', 'confirmed', 'preparing', 'ready', 'completed'];
+}
