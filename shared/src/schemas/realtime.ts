@@ -61,6 +61,9 @@ export const Connected = Type.Object({
   userId: Id,
   role: RoleSchema,
   rooms: Type.Array(Type.String()),
+  /** Names this connection for REST room changes (SSE cannot send messages upstream). */
+  connectionId: Type.Optional(Type.String()),
+  transport: Type.Optional(Type.Union([Type.Literal('ws'), Type.Literal('sse')])),
 });
 export type Connected = Static<typeof Connected>;
 

@@ -1,6 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
+import menuRoutes from './menu';
 import adminOrderRoutes from './orders';
 import staffRoutes from './staff';
+import statsRoutes from './stats';
+import syncRoutes from './sync';
 
 /** /api/admin: staff only (manager, admin, ceo); per-city scoping happens in the services. */
 const admin: FastifyPluginAsync = async (app) => {
@@ -8,6 +11,9 @@ const admin: FastifyPluginAsync = async (app) => {
   app.addHook('onRequest', app.requireRoles('manager', 'admin', 'ceo'));
   await app.register(adminOrderRoutes);
   await app.register(staffRoutes);
+  await app.register(statsRoutes);
+  await app.register(syncRoutes);
+  await app.register(menuRoutes);
 };
 
 export default admin;
