@@ -57,4 +57,8 @@ export type {
   SseRoomBody,
   TicketResponse,
   WsStats,
+  StatsQuery,
+  StageStat,
+  CityStats,
+  StatsResponse,
 } from './schemas/index';

@@ -5,3 +5,4 @@ export * from './menu';
 export * from './order';
 export * from './bonus';
 export * from './realtime';
+export * from './stats';
