@@ -1,6 +1,62 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { and, eq } from 'drizzle-orm';
+import { Type } from 'typebox';
+import { cityMenuRoom, seesAllCities, toMajor } from '@ordercast/shared';
+import { ErrorBody, IdParams, Menu, MenuQuery, MenuUpdated, ProductAvailabilityBody } from '@ordercast/shared/schemas';
+import { productPrices, products } from '../../db/schema';
+import type { Principal } from '../../auth/principal';
+import { forbidden, notFound } from '../../lib/errors';
+import { isoNow } from '../../lib/time';
 
-/** Placeholder: filled by its issue. */
-const routes: FastifyPluginAsyncTypebox = async () => {};
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 
-export default routes;
+const seesAllCitiesOrManages = (p: Principal, cityId: number): boolean => seesAllCities(p.role) || p.cityIds.includes(cityId);
+
+export const AvailabilityResponse = Type.Object({ update: MenuUpdated, changed: Type.Boolean() });
+
+/**
+ * The stop-list (issue 6). A manager works only in their cities (403 elsewhere); admin and ceo in any.
+ * A change is written and announced in one transaction: `menu-updated` to the city's menu room,
+ * which every customer with that city's menu open has joined.
+ */
+const adminMenuRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/menu', { schema: { querystring: MenuQuery, response: { 200: Menu, ...errors } } }, async (req, reply) => {
+    if (!seesAllCitiesOrManages(req.principal, req.query.cityId)) {
+      throw forbidden(`You do not manage city ${req.query.cityId}`, 'other_city');
+    }
+    reply.header('Cache-Control', 'no-store');
+    return app.menu.menu(req.query.cityId);
+  });
+
+  app.post(
+    '/products/:id/availability',
+    { schema: { params: IdParams, body: ProductAvailabilityBody, response: { 200: AvailabilityResponse, ...errors } } },
+    async (req) => {
+      const { cityId, available } = req.body;
+      const productId = req.params.id;
+      if (!seesAllCitiesOrManages(req.principal, cityId)) throw forbidden(`You do not manage city ${cityId}`, 'other_city');
+      return app.tx(() => {
+        const row = app.db
+          .select({ price: productPrices.price, available: productPrices.available, name: products.name })
+          .from(productPrices)
+          .innerJoin(products, eq(products.id, productPrices.productId))
+          .where(and(eq(productPrices.productId, productId), eq(productPrices.cityId, cityId)))
+          .get();
+        if (!row) throw notFound(`Product ${productId} is not on the menu of city ${cityId}`, 'unknown_product');
+        const timestamp = isoNow();
+        const update = { cityId, productId, available, price: toMajor(row.price), timestamp };
+        // Setting what is already set changes nothing and announces nothing.
+        if (row.available === available) return { update, changed: false };
+        app.db
+          .update(productPrices)
+          .set({ available, updatedAt: timestamp })
+          .where(and(eq(productPrices.productId, productId), eq(productPrices.cityId, cityId)))
+          .run();
+        app.events.append('menu-updated', [cityMenuRoom(cityId)], update);
+        return { update, changed: true };
+      });
+    },
+  );
+};
+
+export default adminMenuRoutes;
