@@ -1,0 +1,94 @@
+import { watch } from 'vue';
+import type { Router } from 'vue-router';
+import { cityMenuRoom } from '@ordercast/shared';
+import { pickLocale, setLocale } from './i18n';
+import { initTelegram, setClosingConfirmation, telegramLanguage } from './telegram';
+import { wireTelegramMainButton } from './composables/useMainButton';
+import { cityHint, useSession } from './stores/session';
+import { useMenu } from './stores/menu';
+import { useCart } from './stores/cart';
+import { useBonuses } from './stores/bonuses';
+import { useOrders } from './stores/orders';
+import { realtime, startRealtime, type Realtime } from './realtime';
+
+/** Start-up: Telegram, language, sign-in; the menu of the last city loads alongside sign-in. */
+export async function boot(router: Router): Promise<void> {
+  initTelegram();
+  setLocale(pickLocale(telegramLanguage()));
+  wireTelegramMainButton();
+  const menu = useMenu();
+  const cart = useCart();
+
+  watch(
+    () => cart.count > 0,
+    (on) => setClosingConfirmation(on),
+    { immediate: true },
+  );
+
+  const hint = cityHint();
+  if (hint) menu.load(hint).catch(() => undefined);
+  await signInAndStart(router);
+}
+
+export async function signInAndStart(router: Router): Promise<void> {
+  const session = useSession();
+  if (!(await session.signIn())) return;
+  const user = session.user!;
+  const menu = useMenu();
+  const cart = useCart();
+  const bonuses = useBonuses();
+  bonuses.setBalance(user.bonus_balance);
+  if (user.phone && !cart.phone) cart.phone = user.phone;
+  if (user.city_id) {
+    cart.useCity(user.city_id);
+    menu.load(user.city_id).catch(() => undefined);
+  } else {
+    await router.isReady();
+    if (router.currentRoute.value.name !== 'city') await router.replace({ name: 'city' });
+  }
+  bonuses.load().catch(() => undefined);
+  wireRealtime();
+}
+
+function wireRealtime(): void {
+  if (realtime()) return;
+  const session = useSession();
+  const menu = useMenu();
+  const bonuses = useBonuses();
+  const orders = useOrders();
+  let rt: Realtime;
+  try {
+    rt = startRealtime(() => session.reauth());
+  } catch (e) {
+    console.warn('[realtime] not started', e);
+    return;
+  }
+  rt.on('order-status-updated', (d) => orders.applyStatus(d));
+  rt.on('order-created', (o) => orders.upsert(o));
+  rt.on('bonus-updated', (d) => bonuses.applyUpdate(d));
+  rt.on('menu-updated', (d) => menu.applyUpdate(d));
+  rt.on('resync', () => {
+    const cityId = session.user?.city_id;
+    if (cityId) menu.load(cityId, true).catch(() => undefined);
+    bonuses.load().catch(() => undefined);
+    if (orders.listLoaded) orders.loadList().catch(() => undefined);
+    for (const id of Object.keys(orders.details)) orders.loadDetail(Number(id)).catch(() => undefined);
+  });
+  const city = session.user?.city_id;
+  if (city) rt.joinRoom(cityMenuRoom(city));
+}
+
+/** After the customer picks a city: remember it on the server, follow its stop-list. */
+export async function switchCity(cityId: number): Promise<void> {
+  const session = useSession();
+  const menu = useMenu();
+  const cart = useCart();
+  const old = session.user?.city_id ?? null;
+  await Promise.all([session.chooseCity(cityId), menu.load(cityId)]);
+  cart.useCity(cityId);
+  const rt = realtime();
+  if (rt && old !== cityId) {
+    if (old) rt.leaveRoom(cityMenuRoom(old));
+    rt.joinRoom(cityMenuRoom(cityId));
+  }
+}

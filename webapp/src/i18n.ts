@@ -1,0 +1,235 @@
+import { ref } from 'vue';
+import type { OrderStatus, SyncStatus } from '@ordercast/shared';
+
+export type Locale = 'ru' | 'en';
+
+const en = {
+  openFromTelegram: 'Open this from Telegram',
+  openFromTelegramText: 'This is the ordering app of our restaurants. It works inside Telegram: open our bot and tap the “Menu” button.',
+  loading: 'Loading…',
+  retry: 'Try again',
+  back: 'Back',
+  chooseCity: 'Choose your city',
+  chooseCityHint: 'We will show the menu and prices of restaurants in this city.',
+  changeCity: 'Change city',
+  add: 'Add',
+  unavailable: 'Not available',
+  unavailableLong: 'Not available right now',
+  viewOrder: 'View order · {sum}',
+  checkout: 'Checkout · {sum}',
+  placeOrder: 'Place order · {sum}',
+  yourOrder: 'Your order',
+  edit: 'Edit',
+  cartEmpty: 'Your cart is empty',
+  toMenu: 'Back to menu',
+  subtotal: 'Subtotal',
+  bonusesPaid: 'Paid with bonuses',
+  toPay: 'To pay',
+  total: 'Total',
+  remove: 'Remove',
+  howToGet: 'How to get it',
+  delivery: 'Delivery',
+  pickup: 'Pickup',
+  address: 'Address',
+  addressPlaceholder: 'Street, house, flat',
+  phone: 'Phone',
+  comment: 'Comment',
+  commentPlaceholder: 'Door code, allergies, cutlery…',
+  payWithBonuses: 'Pay {sum} with bonuses',
+  bonusBalanceCap: 'Balance {balance} · up to {share}% of the order',
+  noBonusesYet: 'No bonuses yet: you earn {rate}% of each completed order.',
+  addressRequired: 'Please enter the delivery address',
+  phoneInvalid: 'Please check the phone number',
+  orderNo: 'Order №{n}',
+  orderPlaced: 'Thank you! Your order is placed.',
+  cancelOrder: 'Cancel order',
+  cancelConfirm: 'Cancel order №{n}? This cannot be undone.',
+  cancelled: 'The order is cancelled',
+  myOrders: 'My orders',
+  noOrders: 'No orders yet',
+  bonuses: 'Bonuses',
+  bonusBalance: 'Bonus balance',
+  bonusRules: 'You get {rate}% of each completed order back as bonuses and can pay up to {share}% of an order with them. 1 bonus = 1 ₽.',
+  noHistory: 'No operations yet',
+  items: 'Items',
+  created: 'Placed',
+  kitchen: 'Kitchen',
+  liveReconnecting: 'Reconnecting… updates are paused',
+  liveFallback: 'Updates are slower than usual',
+  liveOffline: 'Offline — updates are not live',
+  details: 'Details',
+  stepDone: 'done',
+  'bonus.earned': 'Earned for order №{n}',
+  'bonus.used': 'Paid for order №{n}',
+  'bonus.refunded': 'Returned for order №{n}',
+  'bonus.adjusted': 'Bonus adjustment',
+  'bonus.welcome': 'Bonus credit',
+  'status.pending': 'Order received',
+  'status.confirmed': 'Confirmed',
+  'status.preparing': 'Being prepared',
+  'status.ready': 'Ready',
+  'status.delivering': 'On the way',
+  'status.completed': 'Completed',
+  'status.cancelled': 'Cancelled',
+  'statusReady.pickup': 'Ready for pickup',
+  'sync.pending': 'Sending to the kitchen…',
+  'sync.retrying': 'We’re having trouble reaching the kitchen, retrying…',
+  'sync.synced': 'The kitchen has received your order',
+  'sync.failed': 'We couldn’t reach the kitchen. Our staff will handle your order by hand.',
+  'err.network': 'No connection. Check the internet and try again.',
+  'err.auth': 'Your session has expired. Close the app and open it again from Telegram.',
+  'err.server': 'Something went wrong on our side. Please try again in a moment.',
+  'err.rateLimited': 'Too many requests. Please wait a few seconds.',
+  'err.unavailable': 'Some dishes are no longer available: {detail}',
+  'err.bonusLimit': 'Too many bonuses for this order. {detail}',
+  'err.bonusBalance': 'Not enough bonuses on your balance.',
+  'err.address': 'Please enter the delivery address.',
+  'err.tooLateToCancel': 'The kitchen has already accepted the order, so it can no longer be cancelled.',
+  'err.notFound': 'We couldn’t find this.',
+  'err.generic': 'Something went wrong: {detail}',
+} as const;
+
+export type MessageKey = keyof typeof en;
+
+const ru: Record<MessageKey, string> = {
+  openFromTelegram: 'Откройте это в Telegram',
+  openFromTelegramText: 'Это приложение для заказов в наших ресторанах. Оно работает внутри Telegram: откройте нашего бота и нажмите кнопку «Меню».',
+  loading: 'Загрузка…',
+  retry: 'Повторить',
+  back: 'Назад',
+  chooseCity: 'Выберите город',
+  chooseCityHint: 'Покажем меню и цены ресторанов этого города.',
+  changeCity: 'Сменить город',
+  add: 'Добавить',
+  unavailable: 'Нет в наличии',
+  unavailableLong: 'Сейчас недоступно',
+  viewOrder: 'Посмотреть заказ · {sum}',
+  checkout: 'Оформить · {sum}',
+  placeOrder: 'Заказать · {sum}',
+  yourOrder: 'Ваш заказ',
+  edit: 'Изменить',
+  cartEmpty: 'Корзина пуста',
+  toMenu: 'В меню',
+  subtotal: 'Сумма',
+  bonusesPaid: 'Оплачено бонусами',
+  toPay: 'К оплате',
+  total: 'Итого',
+  remove: 'Убрать',
+  howToGet: 'Как получить',
+  delivery: 'Доставка',
+  pickup: 'Самовывоз',
+  address: 'Адрес',
+  addressPlaceholder: 'Улица, дом, квартира',
+  phone: 'Телефон',
+  comment: 'Комментарий',
+  commentPlaceholder: 'Код домофона, аллергии, приборы…',
+  payWithBonuses: 'Оплатить {sum} бонусами',
+  bonusBalanceCap: 'Баланс {balance} · до {share}% заказа',
+  noBonusesYet: 'Бонусов пока нет: с каждого выполненного заказа вернём {rate}%.',
+  addressRequired: 'Укажите адрес доставки',
+  phoneInvalid: 'Проверьте номер телефона',
+  orderNo: 'Заказ №{n}',
+  orderPlaced: 'Спасибо! Заказ оформлен.',
+  cancelOrder: 'Отменить заказ',
+  cancelConfirm: 'Отменить заказ №{n}? Это действие нельзя отменить.',
+  cancelled: 'Заказ отменён',
+  myOrders: 'Мои заказы',
+  noOrders: 'Заказов пока нет',
+  bonuses: 'Бонусы',
+  bonusBalance: 'Бонусный баланс',
+  bonusRules: 'С каждого выполненного заказа возвращаем {rate}% бонусами; ими можно оплатить до {share}% заказа. 1 бонус = 1 ₽.',
+  noHistory: 'Операций пока нет',
+  items: 'Состав',
+  created: 'Оформлен',
+  kitchen: 'Кухня',
+  liveReconnecting: 'Переподключаемся… обновления на паузе',
+  liveFallback: 'Обновления приходят медленнее обычного',
+  liveOffline: 'Нет связи — обновления не приходят',
+  details: 'Подробнее',
+  stepDone: 'готово',
+  'bonus.earned': 'Начислено за заказ №{n}',
+  'bonus.used': 'Оплата заказа №{n}',
+  'bonus.refunded': 'Возврат за заказ №{n}',
+  'bonus.adjusted': 'Начисление бонусов',
+  'bonus.welcome': 'Начисление бонусов',
+  'status.pending': 'Заказ получен',
+  'status.confirmed': 'Подтверждён',
+  'status.preparing': 'Готовится',
+  'status.ready': 'Готов',
+  'status.delivering': 'В пути',
+  'status.completed': 'Выполнен',
+  'status.cancelled': 'Отменён',
+  'statusReady.pickup': 'Можно забирать',
+  'sync.pending': 'Передаём заказ на кухню…',
+  'sync.retrying': 'Не получается связаться с кухней, пробуем ещё раз…',
+  'sync.synced': 'Кухня получила ваш заказ',
+  'sync.failed': 'Не удалось связаться с кухней. Сотрудники оформят заказ вручную.',
+  'err.network': 'Нет соединения. Проверьте интернет и попробуйте снова.',
+  'err.auth': 'Сессия истекла. Закройте приложение и откройте его заново из Telegram.',
+  'err.server': 'У нас что-то сломалось. Попробуйте ещё раз чуть позже.',
+  'err.rateLimited': 'Слишком много запросов. Подождите несколько секунд.',
+  'err.unavailable': 'Некоторых блюд уже нет в наличии: {detail}',
+  'err.bonusLimit': 'Слишком много бонусов для этого заказа. {detail}',
+  'err.bonusBalance': 'На балансе недостаточно бонусов.',
+  'err.address': 'Укажите адрес доставки.',
+  'err.tooLateToCancel': 'Кухня уже приняла заказ, отменить его нельзя.',
+  'err.notFound': 'Не нашли такого.',
+  'err.generic': 'Что-то пошло не так: {detail}',
+};
+
+const dictionaries: Record<Locale, Record<MessageKey, string>> = { en, ru };
+
+export const locale = ref<Locale>('en');
+
+export function pickLocale(languageCode: string | undefined | null): Locale {
+  return (languageCode ?? '').toLowerCase().startsWith('ru') ? 'ru' : 'en';
+}
+
+export function setLocale(l: Locale): void {
+  locale.value = l;
+  document.documentElement.lang = l;
+}
+
+export function t(key: MessageKey, vars?: Record<string, string | number>): string {
+  let s = dictionaries[locale.value][key] ?? en[key] ?? key;
+  if (vars) for (const [k, v] of Object.entries(vars)) s = s.split(`{${k}}`).join(String(v));
+  return s;
+}
+
+const money = new Map<string, Intl.NumberFormat>();
+/** Roubles for the locale: "1 250 ₽" (ru) / "RUB 1,250" → we want "₽1,250" (en). */
+export function formatPrice(rub: number, l: Locale = locale.value): string {
+  let f = money.get(l);
+  if (!f) {
+    f = new Intl.NumberFormat(l === 'ru' ? 'ru-RU' : 'en-US', {
+      style: 'currency',
+      currency: 'RUB',
+      currencyDisplay: 'narrowSymbol',
+      minimumFractionDigits: 0,
+      maximumFractionDigits: 2,
+    });
+    money.set(l, f);
+  }
+  return f.format(rub);
+}
+
+export function formatDateTime(iso: string, l: Locale = locale.value): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const sameDay = new Date().toDateString() === d.toDateString();
+  return new Intl.DateTimeFormat(l === 'ru' ? 'ru-RU' : 'en-GB', sameDay ? { hour: '2-digit', minute: '2-digit' } : { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }).format(d);
+}
+
+export function statusLabel(status: OrderStatus, delivery: 'delivery' | 'pickup' = 'delivery'): string {
+  if (status === 'ready' && delivery === 'pickup') return t('statusReady.pickup');
+  return t(`status.${status}` as MessageKey);
+}
+
+export function syncLabel(s: SyncStatus): string {
+  return t(`sync.${s}` as MessageKey);
+}
+
+/** A menu entity's name in the customer's language. */
+export function localName(x: { name: string; name_en: string }): string {
+  return locale.value === 'ru' ? x.name : x.name_en;
+}

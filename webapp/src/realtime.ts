@@ -1,0 +1,39 @@
+/*
+ * The live channel (WebSocket, SSE fallback) from the shared realtime client. One per app;
+ * the stores subscribe to the events they care about.
+ */
+import { shallowRef } from 'vue';
+import { createRealtimeClient, type RealtimeClient } from '@ordercast/shared/client';
+import type { ConnectionStatus } from '@ordercast/shared';
+import { getToken } from './api';
+
+export type Realtime = RealtimeClient;
+
+export const connectionStatus = shallowRef<ConnectionStatus>('connecting');
+let client: Realtime | null = null;
+
+export function startRealtime(onAuthError?: () => Promise<unknown>): Realtime {
+  if (client) return client;
+  client = createRealtimeClient({
+    baseUrl: location.origin,
+    getToken: () => getToken(),
+    onAuthError: async () => {
+      await onAuthError?.();
+    },
+  });
+  connectionStatus.value = client.status;
+  client.onStatus((s: ConnectionStatus) => {
+    connectionStatus.value = s;
+  });
+  client.connect();
+  return client;
+}
+
+export function realtime(): Realtime | null {
+  return client;
+}
+
+export function stopRealtime(): void {
+  client?.close();
+  client = null;
+}

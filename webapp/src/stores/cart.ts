@@ -1,0 +1,140 @@
+import { defineStore } from 'pinia';
+import { computed, ref, watch } from 'vue';
+import type { CreateOrderBody, DeliveryType, Order } from '@ordercast/shared';
+import { api, newIdempotencyKey } from '../api';
+import { cartCount, cartLines, cartSubtotal, clampQuantity, unavailableLines, type CartQuantities } from '../logic/cart';
+import { amountToPay, bonusCap, clampBonuses } from '../logic/bonus';
+import { useMenu } from './menu';
+import { useBonuses } from './bonuses';
+
+const STORAGE_KEY = 'ordercast.cart';
+
+interface Saved {
+  cityId: number | null;
+  quantities: CartQuantities;
+}
+
+function load(): Saved {
+  try {
+    const s = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as Saved | null;
+    if (s && typeof s.quantities === 'object') return s;
+  } catch {
+    /* ignore */
+  }
+  return { cityId: null, quantities: {} };
+}
+
+export const useCart = defineStore('cart', () => {
+  const saved = load();
+  const cityId = ref<number | null>(saved.cityId);
+  const quantities = ref<CartQuantities>(saved.quantities);
+
+  const deliveryType = ref<DeliveryType>('delivery');
+  const address = ref('');
+  const phone = ref('');
+  const comment = ref('');
+  const useBonusesFlag = ref(true);
+  const placing = ref(false);
+  /** One key per checkout attempt; any change to what is ordered starts a new attempt. */
+  let idempotencyKey = '';
+
+  const menu = useMenu();
+  const bonuses = useBonuses();
+
+  const lines = computed(() => cartLines(quantities.value, menu.products));
+  const count = computed(() => cartCount(lines.value));
+  const subtotal = computed(() => cartSubtotal(lines.value));
+  const blocked = computed(() => unavailableLines(lines.value));
+  const cap = computed(() => bonusCap(subtotal.value, bonuses.balance, bonuses.maxShare));
+  const bonusesToUse = computed(() => (useBonusesFlag.value ? clampBonuses(cap.value, cap.value) : 0));
+  const toPay = computed(() => amountToPay(subtotal.value, bonusesToUse.value));
+
+  watch(
+    [cityId, quantities],
+    () => {
+      try {
+        localStorage.setItem(STORAGE_KEY, JSON.stringify({ cityId: cityId.value, quantities: quantities.value }));
+      } catch {
+        /* ignore */
+      }
+    },
+    { deep: true },
+  );
+  watch([quantities, deliveryType, address, phone, comment, bonusesToUse], () => (idempotencyKey = ''), { deep: true });
+
+  function quantity(productId: number): number {
+    return quantities.value[productId] ?? 0;
+  }
+  function setQuantity(productId: number, q: number): void {
+    const next = { ...quantities.value };
+    const c = clampQuantity(q);
+    if (c > 0) next[productId] = c;
+    else delete next[productId];
+    quantities.value = next;
+  }
+  const add = (id: number) => setQuantity(id, quantity(id) + 1);
+  const remove = (id: number) => setQuantity(id, quantity(id) - 1);
+
+  /** The cart belongs to a city's menu: another city starts an empty one. */
+  function useCity(id: number): void {
+    if (cityId.value !== id) {
+      cityId.value = id;
+      quantities.value = {};
+    }
+  }
+  function clear(): void {
+    quantities.value = {};
+    comment.value = '';
+    idempotencyKey = '';
+  }
+
+  async function placeOrder(): Promise<Order> {
+    if (!cityId.value) throw new Error('no city');
+    if (!idempotencyKey) idempotencyKey = newIdempotencyKey();
+    const body: CreateOrderBody = {
+      cityId: cityId.value,
+      items: lines.value.map((l) => ({ productId: l.product.id, quantity: l.quantity })),
+      delivery: deliveryType.value === 'delivery' ? { type: 'delivery', address: address.value.trim() } : { type: 'pickup' },
+    };
+    if (bonusesToUse.value > 0) body.bonusesToUse = bonusesToUse.value;
+    if (phone.value.trim()) body.phone = phone.value.trim();
+    if (comment.value.trim()) body.comment = comment.value.trim();
+    placing.value = true;
+    try {
+      const res = await api<{ order: Order }>('/api/orders', {
+        method: 'POST',
+        body,
+        headers: { 'Idempotency-Key': idempotencyKey },
+      });
+      clear();
+      return res.order;
+    } finally {
+      placing.value = false;
+    }
+  }
+
+  return {
+    cityId,
+    quantities,
+    deliveryType,
+    address,
+    phone,
+    comment,
+    useBonuses: useBonusesFlag,
+    placing,
+    lines,
+    count,
+    subtotal,
+    blocked,
+    cap,
+    bonusesToUse,
+    toPay,
+    quantity,
+    setQuantity,
+    add,
+    remove,
+    useCity,
+    clear,
+    placeOrder,
+  };
+});

@@ -1,0 +1,58 @@
+import { defineStore } from 'pinia';
+import { ref, shallowRef } from 'vue';
+import type { Order, OrderDetail, OrderList, OrderStatusUpdated } from '@ordercast/shared';
+import { api } from '../api';
+import { applyStatusEvent } from '../logic/timeline';
+
+export const useOrders = defineStore('orders', () => {
+  const list = shallowRef<Order[]>([]);
+  const listLoaded = ref(false);
+  const details = ref<Record<number, OrderDetail>>({});
+
+  async function loadList(): Promise<void> {
+    const r = await api<OrderList>('/api/orders?limit=50');
+    list.value = r.items;
+    listLoaded.value = true;
+  }
+
+  async function loadDetail(id: number): Promise<OrderDetail> {
+    const r = await api<{ order: OrderDetail }>(`/api/orders/${id}`);
+    details.value = { ...details.value, [id]: r.order };
+    upsert(r.order);
+    return r.order;
+  }
+
+  function upsert(o: Order): void {
+    const i = list.value.findIndex((x) => x.id === o.id);
+    if (i >= 0) {
+      const next = [...list.value];
+      next[i] = { ...next[i]!, ...stripDetail(o) };
+      list.value = next;
+    } else {
+      list.value = [stripDetail(o), ...list.value];
+    }
+  }
+
+  /** `order-status-updated`: the page moves at once, then the full detail (history, sync) is refetched. */
+  function applyStatus(ev: OrderStatusUpdated): void {
+    list.value = list.value.map((o) => applyStatusEvent(o, ev));
+    const d = details.value[ev.orderId];
+    if (d) {
+      details.value = { ...details.value, [ev.orderId]: applyStatusEvent(d, ev) };
+      loadDetail(ev.orderId).catch(() => undefined);
+    }
+  }
+
+  async function cancel(id: number): Promise<void> {
+    const r = await api<{ order: Order }>(`/api/orders/${id}/cancel`, { method: 'POST', body: {} });
+    upsert(r.order);
+    await loadDetail(id).catch(() => undefined);
+  }
+
+  return { list, listLoaded, details, loadList, loadDetail, upsert, applyStatus, cancel };
+});
+
+function stripDetail(o: Order | OrderDetail): Order {
+  const { history: _h, sync: _s, customer: _c, ...rest } = o as OrderDetail;
+  return rest;
+}

@@ -1,0 +1,87 @@
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import type { AuthResponse, User } from '@ordercast/shared';
+import { api, humanError, onUnauthorized, setToken } from '../api';
+import { launchInitData } from '../telegram';
+
+export type BootState = 'starting' | 'no-telegram' | 'signing-in' | 'ready' | 'error';
+
+export const CITY_HINT_KEY = 'ordercast.cityId';
+
+export const useSession = defineStore('session', () => {
+  const state = ref<BootState>('starting');
+  const user = ref<User | null>(null);
+  const error = ref('');
+
+  async function signIn(): Promise<boolean> {
+    const initData = launchInitData();
+    if (!initData) {
+      state.value = 'no-telegram';
+      return false;
+    }
+    state.value = 'signing-in';
+    error.value = '';
+    try {
+      // The raw, signed string exactly as Telegram gave it: the server checks its HMAC.
+      const res = await api<AuthResponse>('/api/auth/telegram', { method: 'POST', body: { initData }, auth: false });
+      setToken(res.token);
+      user.value = res.user;
+      rememberCity(res.user.city_id);
+      state.value = 'ready';
+      return true;
+    } catch (e) {
+      error.value = humanError(e);
+      state.value = 'error';
+      return false;
+    }
+  }
+
+  /** The token expired: sign in again with the same launch data (still valid for INITDATA_MAX_AGE_S). */
+  async function reauth(): Promise<boolean> {
+    const initData = launchInitData();
+    if (!initData) return false;
+    try {
+      const res = await api<AuthResponse>('/api/auth/telegram', { method: 'POST', body: { initData }, auth: false });
+      setToken(res.token);
+      user.value = res.user;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  onUnauthorized(reauth);
+
+  async function chooseCity(cityId: number): Promise<void> {
+    user.value = await api<User>('/api/me', { method: 'PATCH', body: { cityId } });
+    rememberCity(cityId);
+  }
+
+  async function savePhone(phone: string): Promise<void> {
+    if (!user.value || user.value.phone === phone) return;
+    try {
+      user.value = await api<User>('/api/me', { method: 'PATCH', body: { phone } });
+    } catch {
+      /* remembering the phone is a nicety; the order already carries it */
+    }
+  }
+
+  return { state, user, error, signIn, reauth, chooseCity, savePhone };
+});
+
+function rememberCity(id: number | null): void {
+  try {
+    if (id) localStorage.setItem(CITY_HINT_KEY, String(id));
+  } catch {
+    /* private mode */
+  }
+}
+
+/** The city of the last launch: lets the menu load in parallel with sign-in. */
+export function cityHint(): number | null {
+  try {
+    const n = Number(localStorage.getItem(CITY_HINT_KEY));
+    return Number.isInteger(n) && n > 0 ? n : null;
+  } catch {
+    return null;
+  }
+}
