@@ -1,0 +1,95 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { FastifyInstance } from 'fastify';
+import type { Principal } from '../auth/principal';
+import { HttpError, unauthorized } from '../lib/errors';
+
+/** How long a connection ticket may wait before it is used. */
+export const TICKET_TTL_MS = 30_000;
+
+export interface RealtimeIdentity {
+  principal: Principal;
+  /** When the credential behind the connection expires, epoch ms (Infinity: never). */
+  expiresAt: number;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/**
+ * Credentials for transports that cannot send headers: `?token=JWT` (seed 001) and
+ * `?ticket=` (single-use, short-lived, minted by POST /api/realtime/ticket). A ticket is
+ * stored only as its SHA-256; using it is one conditional UPDATE, so two processes on one
+ * database cannot both accept it. The ticket carries the expiry of the token that minted it
+ * (covered by the hash), so a ticket-born connection ends when that token would have.
+ */
+export class RealtimeAuth {
+  private readonly insertStmt: Database.Statement<[string, number, string]>;
+  private readonly useStmt: Database.Statement<[string, string, string], { userId: number }>;
+  private readonly purgeStmt: Database.Statement<[string]>;
+  private lastPurge = 0;
+
+  constructor(private readonly app: FastifyInstance) {
+    const db = app.db.$client;
+    this.insertStmt = db.prepare('INSERT INTO realtime_tickets (hash, user_id, expires_at) VALUES (?, ?, ?)');
+    this.useStmt = db.prepare(
+      'UPDATE realtime_tickets SET used_at = ? WHERE hash = ? AND used_at IS NULL AND expires_at > ? RETURNING user_id AS userId',
+    );
+    this.purgeStmt = db.prepare('DELETE FROM realtime_tickets WHERE expires_at < ?');
+  }
+
+  issueTicket(userId: number, tokenExpiresAtMs: number): { ticket: string; expiresAt: string } {
+    const now = Date.now();
+    const ticket = `${randomBytes(24).toString('base64url')}.${Number.isFinite(tokenExpiresAtMs) ? Math.floor(tokenExpiresAtMs / 1000) : 0}`;
+    const expiresAt = new Date(now + TICKET_TTL_MS).toISOString();
+    this.insertStmt.run(sha256(ticket), userId, expiresAt);
+    if (now - this.lastPurge > 60_000) {
+      this.lastPurge = now;
+      this.purgeStmt.run(new Date(now - 60_000).toISOString());
+    }
+    return { ticket, expiresAt };
+  }
+
+  /** Throws HttpError 401 (code invalid_ticket / token_expired / invalid_token / unauthorized). */
+  identify(query: unknown, authorization: string | undefined): RealtimeIdentity {
+    const q = (query ?? {}) as Record<string, unknown>;
+    const ticket = typeof q.ticket === 'string' ? q.ticket : undefined;
+    if (ticket) return this.useTicket(ticket);
+    let token = typeof q.token === 'string' ? q.token : undefined;
+    if (!token && authorization?.startsWith('Bearer ')) token = authorization.slice(7);
+    if (!token) throw unauthorized('A token or ticket is required', 'unauthorized');
+    const exp = this.decodeExp(token);
+    let principal: Principal;
+    try {
+      principal = this.app.principalFromToken(token);
+    } catch (err) {
+      // fast-jwt reports expiry as FAST_JWT_EXPIRED, which principalFromToken files under invalid_token:
+      // tell the client the truth so it signs in again rather than giving up.
+      if (err instanceof HttpError && err.code === 'invalid_token' && exp !== undefined && exp * 1000 <= Date.now()) {
+        throw unauthorized('Token expired; sign in again', 'token_expired');
+      }
+      throw err;
+    }
+    return { principal, expiresAt: typeof exp === 'number' ? exp * 1000 : Infinity };
+  }
+
+  private decodeExp(token: string): number | undefined {
+    try {
+      const exp = this.app.jwt.decode<{ exp?: number }>(token)?.exp;
+      return typeof exp === 'number' ? exp : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private useTicket(ticket: string): RealtimeIdentity {
+    const invalid = () => unauthorized('The connection ticket is invalid, used or expired', 'invalid_ticket');
+    if (ticket.length > 128) throw invalid();
+    const now = new Date().toISOString();
+    const row = this.useStmt.get(now, sha256(ticket), now);
+    if (!row) throw invalid();
+    const principal = this.app.users.principal(row.userId);
+    if (!principal) throw unauthorized('This account no longer exists or is disabled', 'account_disabled');
+    const exp = Number(ticket.slice(ticket.lastIndexOf('.') + 1));
+    return { principal, expiresAt: exp > 0 ? exp * 1000 : Infinity };
+  }
+}

@@ -1,0 +1,206 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Role } from '@ordercast/shared';
+import type { Principal } from '../auth/principal';
+import type { EventLog } from '../events/log';
+import type { BusEvent } from '../events/types';
+import type { RealtimeMetrics } from './metrics';
+
+export type Transport = 'ws' | 'sse';
+
+/**
+ * One client connection, whatever carries it. Kept small on purpose (10,000 idle sockets per
+ * process): a handful of fields, rooms as a short array, no closures. Transports subclass it.
+ */
+export abstract class Conn {
+  /** Highest event id this connection has been given (or, after a replay, has seen in the log). */
+  lastId = 0;
+  /** While true the resume replay owns the stream: live events are skipped (the replay's last log read covers them). */
+  replaying = false;
+  closed = false;
+  rooms: string[] = [];
+
+  constructor(
+    readonly seq: number,
+    readonly principal: Principal,
+    /** Token expiry, epoch milliseconds (Infinity: none). */
+    readonly expiresAt: number,
+  ) {}
+
+  abstract readonly transport: Transport;
+  /** Sends a live event (the hub hands over the prepared, shared frame). */
+  abstract sendLive(ev: PreparedEvent): void;
+  /** Sends a durable event during replay. */
+  abstract sendReplay(ev: BusEvent): void;
+  /** Sends a control message (already serialised). */
+  abstract sendControl(json: string): void;
+  /** Bytes queued for this client and not yet handed to the kernel. */
+  abstract buffered(): number;
+  /** Closes because the client does not read fast enough; it resumes on reconnect. */
+  abstract closeSlow(): void;
+}
+
+/** An event as the hub fans it out: wire bytes built at most once per event per transport. */
+export class PreparedEvent {
+  private wsFrame: Buffer | undefined;
+  private sseFrame: string | undefined;
+  constructor(readonly ev: BusEvent) {}
+  get ws(): Buffer {
+    return (this.wsFrame ??= Buffer.from(this.ev.json));
+  }
+  get sse(): string {
+    return (this.sseFrame ??= sseFrame(this.ev.id, this.ev.json));
+  }
+}
+
+export const sseFrame = (id: number, json: string): string => `id: ${id}\ndata: ${json}\n\n`;
+
+export function inRooms(connRooms: readonly string[], eventRooms: readonly string[]): boolean {
+  for (const r of eventRooms) if (connRooms.includes(r)) return true;
+  return false;
+}
+
+const GAP_BATCH = 1000;
+
+/**
+ * Rooms → connections, and the ordered fan-out of bus events. Events reach the hub from the bus
+ * (possibly out of order when several processes publish adjacent ids over Redis, or with holes
+ * when Redis was down); the hub delivers them strictly in id order, filling gaps from the shared
+ * durable log, so every connection sees each event once and in order.
+ */
+export class Hub {
+  readonly rooms = new Map<string, Set<Conn>>();
+  readonly conns = new Set<Conn>();
+  /** Highest event id the hub has delivered (or skipped as older than its start). */
+  lastId: number;
+  closed = false;
+  /** Highest id in the log at the previous catch-up tick: anything up to it should have arrived by now. */
+  private seenHigh = 0;
+  private readonly counts = new Map<string, number>();
+
+  constructor(
+    private readonly log: EventLog,
+    private readonly maxBuffered: number,
+    private readonly metrics: RealtimeMetrics,
+    private readonly logger: FastifyBaseLogger,
+  ) {
+    this.lastId = log.highestId();
+    this.seenHigh = this.lastId;
+  }
+
+  add(conn: Conn, rooms: readonly string[]): void {
+    this.conns.add(conn);
+    for (const r of rooms) this.join(conn, r);
+    const key = countKey(conn.transport, conn.principal.role);
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+
+  remove(conn: Conn): void {
+    if (!this.conns.delete(conn)) return;
+    for (const r of conn.rooms) {
+      const set = this.rooms.get(r);
+      if (set) {
+        set.delete(conn);
+        if (set.size === 0) this.rooms.delete(r);
+      }
+    }
+    const key = countKey(conn.transport, conn.principal.role);
+    this.counts.set(key, (this.counts.get(key) ?? 1) - 1);
+  }
+
+  join(conn: Conn, room: string): void {
+    if (conn.rooms.includes(room)) return;
+    conn.rooms.push(room);
+    let set = this.rooms.get(room);
+    if (!set) this.rooms.set(room, (set = new Set()));
+    set.add(conn);
+  }
+
+  leave(conn: Conn, room: string): void {
+    const i = conn.rooms.indexOf(room);
+    if (i < 0) return;
+    conn.rooms.splice(i, 1);
+    const set = this.rooms.get(room);
+    if (set) {
+      set.delete(conn);
+      if (set.size === 0) this.rooms.delete(room);
+    }
+  }
+
+  /** Open connections by transport and role. */
+  connectionCounts(): { transport: Transport; role: Role; count: number }[] {
+    const out: { transport: Transport; role: Role; count: number }[] = [];
+    for (const [key, count] of this.counts) {
+      const [transport, role] = key.split(':') as [Transport, Role];
+      out.push({ transport, role, count });
+    }
+    return out;
+  }
+
+  /** The bus handler. Never throws: delivery problems are logged (the event is durable anyway). */
+  onBusEvent(ev: BusEvent): void {
+    if (this.closed || ev.id <= this.lastId) return;
+    try {
+      if (ev.id > this.lastId + 1) this.fillTo(ev.id - 1);
+      this.deliver(ev);
+    } catch (err) {
+      this.logger.error({ err, eventId: ev.id }, 'realtime delivery failed');
+    }
+    if (ev.id > this.lastId) this.lastId = ev.id;
+  }
+
+  /**
+   * Called about once a second: events committed a tick ago that the bus has still not brought
+   * (a Redis outage, a publisher that died between claim and publish) are read from the log.
+   */
+  catchUp(): void {
+    if (this.closed) return;
+    try {
+      if (this.seenHigh > this.lastId) this.fillTo(this.seenHigh);
+      this.seenHigh = this.log.highestId();
+    } catch (err) {
+      this.logger.error({ err }, 'realtime catch-up from the event log failed');
+    }
+  }
+
+  /** Delivers every logged event in (lastId, upTo], in order. */
+  private fillTo(upTo: number): void {
+    while (this.lastId < upTo) {
+      const batch = this.log.after(this.lastId, Math.min(GAP_BATCH, upTo - this.lastId));
+      if (batch.length === 0) {
+        this.lastId = upTo; // pruned or never committed: nothing to deliver
+        return;
+      }
+      for (const e of batch) {
+        if (e.id > upTo) {
+          this.lastId = upTo;
+          return;
+        }
+        this.deliver(e);
+        this.lastId = e.id;
+      }
+      this.metrics.gapFilled += batch.length;
+    }
+  }
+
+  private deliver(ev: BusEvent): void {
+    const prepared = new PreparedEvent(ev);
+    const id = ev.id;
+    for (const room of ev.rooms) {
+      const set = this.rooms.get(room);
+      if (!set) continue;
+      for (const c of set) {
+        // Once per connection even when it sits in several of the event's rooms; never what a replay already sent.
+        if (c.lastId >= id || c.replaying || c.closed) continue;
+        if (c.buffered() > this.maxBuffered) {
+          c.closeSlow();
+          continue;
+        }
+        c.lastId = id;
+        c.sendLive(prepared);
+        this.metrics.delivered++;
+      }
+    }
+  }
+}
+
+const countKey = (t: Transport, role: Role) => `${t}:${role}`;

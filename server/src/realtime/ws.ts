@@ -1,0 +1,199 @@
+import type { Socket } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { Compile } from 'typebox/compile';
+import { WebSocket, type RawData } from 'ws';
+import { CLIENT_MESSAGE_TYPES, CLOSE_CODES, canJoinRoom, defaultRooms, type SocketErrorCode } from '@ordercast/shared';
+import { ClientMessage } from '@ordercast/shared/schemas';
+import type { Principal } from '../auth/principal';
+import type { BusEvent } from '../events/types';
+import type { RealtimeContext } from './context';
+import { socketError } from './context';
+import { Conn, type PreparedEvent } from './hub';
+import { resume } from './resume';
+
+const checkClientMessage = Compile(ClientMessage);
+const KNOWN_TYPES: readonly string[] = CLIENT_MESSAGE_TYPES;
+const TEXT = { binary: false } as const;
+const PONG = '{"type":"pong"}';
+const CONN = Symbol('realtime-conn');
+
+type Sock = WebSocket & { [CONN]?: WsConn };
+
+/** A WebSocket client. Handlers are shared functions reaching the connection through the socket: no per-socket closures. */
+export class WsConn extends Conn {
+  /** Answered the last ping (or sent anything) since the previous keepalive tick. */
+  alive = true;
+
+  constructor(
+    seq: number,
+    principal: Principal,
+    expiresAt: number,
+    readonly ws: WebSocket,
+    readonly rt: RealtimeContext,
+  ) {
+    super(seq, principal, expiresAt);
+  }
+
+  get transport() {
+    return 'ws' as const;
+  }
+
+  sendLive(ev: PreparedEvent): void {
+    this.ws.send(ev.ws, TEXT);
+  }
+
+  sendReplay(ev: BusEvent): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(ev.json);
+  }
+
+  sendControl(json: string): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(json);
+  }
+
+  buffered(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  closeSlow(): void {
+    if (this.closed) return;
+    this.rt.metrics.slowClosesWs++;
+    this.end(CLOSE_CODES.tryAgainLater, 'slow consumer: reconnect and resume');
+  }
+
+  /** Leaves the hub at once and closes; the close frame goes out after what is already queued. */
+  end(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.rt.hub.remove(this);
+    this.ws.close(code, reason);
+  }
+
+  terminate(): void {
+    this.closed = true;
+    this.rt.hub.remove(this);
+    this.ws.terminate();
+  }
+
+  error(code: SocketErrorCode, message: string): void {
+    this.rt.metrics.badMessages++;
+    this.sendControl(socketError(code, message));
+  }
+}
+
+export interface WsAccept {
+  ok: true;
+  principal: Principal;
+  expiresAt: number;
+  lastEventId: number | null | undefined;
+}
+export interface WsRefuse {
+  ok: false;
+  reason: string;
+}
+
+/**
+ * Takes over an upgraded socket. `auth` was decided before the upgrade; a refused one is closed
+ * with 4401 and a reason the client can read (browsers cannot see an HTTP status on a failed upgrade).
+ */
+export function acceptWebSocket(rt: RealtimeContext, socket: WebSocket, auth: WsAccept | WsRefuse, rawSocket: Socket | null): void {
+  // @fastify/websocket's error listener closes over the request and reply: drop it so they can be
+  // collected, and let the upgrade's ServerResponse go too (10,000 idle sockets must stay small).
+  socket.removeAllListeners('error');
+  socket.on('error', onWsError);
+  if (rawSocket) {
+    const res = (rawSocket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (res) res.detachSocket(rawSocket);
+  }
+  if (!auth.ok) {
+    socket.close(CLOSE_CODES.unauthorized, auth.reason);
+    return;
+  }
+  const { principal, expiresAt, lastEventId } = auth;
+  const seq = rt.nextSeq();
+  const conn = new WsConn(seq, principal, expiresAt, socket, rt);
+  (socket as Sock)[CONN] = conn;
+  socket.on('message', onWsMessage);
+  socket.on('pong', onWsPong);
+  socket.on('close', onWsClose);
+  rt.metrics.connectsWs++;
+
+  const rooms = defaultRooms(principal);
+  conn.replaying = lastEventId !== undefined;
+  rt.hub.add(conn, rooms);
+  conn.sendControl(
+    JSON.stringify({
+      type: 'connected',
+      data: { userId: principal.userId, role: principal.role, rooms, connectionId: rt.connectionId(seq), transport: 'ws' },
+    }),
+  );
+  if (lastEventId !== undefined) {
+    resume(conn, lastEventId, rt.log, rt.metrics, rt.lowWater).catch((err: unknown) => {
+      rt.logger.error({ err }, 'realtime resume failed');
+      conn.end(1011, 'resume failed; reconnect');
+    });
+  }
+}
+
+export function wsRefusal(code: string, message: string): WsRefuse {
+  // Close reasons are limited to 123 bytes.
+  return { ok: false, reason: `${code}: ${message}`.slice(0, 120) };
+}
+
+function onWsMessage(this: Sock, data: RawData): void {
+  const conn = this[CONN];
+  if (!conn || conn.closed) return;
+  conn.alive = true;
+  let msg: unknown;
+  try {
+    // binaryType is the default 'nodebuffer': one Buffer per message, text or binary frame alike.
+    msg = JSON.parse((data as Buffer).toString());
+  } catch {
+    conn.error('bad-request', 'Message is not valid JSON');
+    return;
+  }
+  if (!checkClientMessage.Check(msg)) {
+    const type = msg !== null && typeof msg === 'object' ? (msg as { type?: unknown }).type : undefined;
+    if (typeof type === 'string' && !KNOWN_TYPES.includes(type)) conn.error('unknown-type', `Unknown message type "${type.slice(0, 40)}"`);
+    else conn.error('bad-request', 'Message does not match the protocol: {"type":"ping"} or {"type":"join-room"|"leave-room","data":{"roomId":"..."}}');
+    return;
+  }
+  switch (msg.type) {
+    case 'ping':
+      conn.sendControl(PONG);
+      return;
+    case 'join-room': {
+      const { roomId } = msg.data;
+      if (!canJoinRoom(conn.principal, roomId)) {
+        conn.error('forbidden', `You may not join room "${roomId}"`);
+        return;
+      }
+      conn.rt.hub.join(conn, roomId);
+      conn.sendControl(JSON.stringify({ type: 'room-joined', data: { roomId } }));
+      return;
+    }
+    case 'leave-room': {
+      const { roomId } = msg.data;
+      conn.rt.hub.leave(conn, roomId);
+      conn.sendControl(JSON.stringify({ type: 'room-left', data: { roomId } }));
+      return;
+    }
+  }
+}
+
+function onWsPong(this: Sock): void {
+  const conn = this[CONN];
+  if (conn) conn.alive = true;
+}
+
+function onWsClose(this: Sock): void {
+  const conn = this[CONN];
+  if (!conn) return;
+  conn.closed = true;
+  conn.rt.hub.remove(conn);
+}
+
+function onWsError(this: Sock, err: Error): void {
+  // ws closes the socket itself (e.g. 1009 for an oversize frame); nothing to add but a quiet note.
+  const conn = this[CONN];
+  conn?.rt.logger.debug({ err: err.message }, 'websocket error');
+}
