@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { seesAllCities, toMajor, type CreateStaffBody, type PatchMeBody, type PatchStaffBody, type StaffMember, type User } from '@ordercast/shared';
 import type { Db } from '../db/client';
 import { cities, managerCities, users } from '../db/schema';
@@ -12,20 +12,33 @@ type UserRow = typeof users.$inferSelect;
 
 /** People: customers (by Telegram id) and staff (by username) share one id space, so `user-{id}` names one person. */
 export class UsersService {
-  constructor(private readonly db: Db) {}
+  /** Every authenticated request loads its principal: these run per request, so they are prepared once. */
+  private readonly q;
+
+  constructor(private readonly db: Db) {
+    const p = sql.placeholder;
+    this.q = {
+      allCities: db.select({ id: cities.id }).from(cities).orderBy(asc(cities.id)).prepare(),
+      managerCities: db
+        .select({ id: managerCities.cityId })
+        .from(managerCities)
+        .where(eq(managerCities.userId, p('userId')))
+        .orderBy(asc(managerCities.cityId))
+        .prepare(),
+      principal: db
+        .select({ id: users.id, role: users.role, cityId: users.cityId, active: users.active })
+        .from(users)
+        .where(eq(users.id, p('userId')))
+        .prepare(),
+    };
+  }
 
   private allCityIds(): number[] {
-    return this.db.select({ id: cities.id }).from(cities).orderBy(asc(cities.id)).all().map((c) => c.id);
+    return this.q.allCities.all().map((c) => c.id);
   }
 
   private managerCityIds(userId: number): number[] {
-    return this.db
-      .select({ id: managerCities.cityId })
-      .from(managerCities)
-      .where(eq(managerCities.userId, userId))
-      .orderBy(asc(managerCities.cityId))
-      .all()
-      .map((r) => r.id);
+    return this.q.managerCities.all({ userId }).map((r) => r.id);
   }
 
   private cityIdsFor(row: Pick<UserRow, 'id' | 'role'>): number[] {
@@ -36,11 +49,7 @@ export class UsersService {
 
   /** The live principal for a token's subject; null when the user is gone or deactivated. */
   principal(userId: number): Principal | null {
-    const row = this.db
-      .select({ id: users.id, role: users.role, cityId: users.cityId, active: users.active })
-      .from(users)
-      .where(eq(users.id, userId))
-      .get();
+    const row = this.q.principal.get({ userId });
     if (!row || !row.active) return null;
     return { userId: row.id, role: row.role, cityIds: this.cityIdsFor(row), cityId: row.cityId };
   }

@@ -12,13 +12,31 @@ import { isoNow } from '../lib/time';
  * same transaction. Callers must already be inside a write transaction.
  */
 export class BonusLedger {
+  private readonly q;
+
   constructor(
     private readonly db: Db,
     private readonly append: AppendEvent,
-  ) {}
+  ) {
+    const p = sql.placeholder;
+    this.q = {
+      balance: db.select({ b: users.bonusBalance }).from(users).where(eq(users.id, p('userId'))).prepare(),
+      // The guard in WHERE makes an overdraft a no-op that returns nothing, whatever ran concurrently.
+      debitOrCredit: db
+        .update(users)
+        .set({ bonusBalance: sql`${users.bonusBalance} + ${p('amount')}` })
+        .where(sql`${users.id} = ${p('userId')} AND ${users.bonusBalance} + ${p('amount')} >= 0`)
+        .returning({ balance: users.bonusBalance })
+        .prepare(),
+      insert: db
+        .insert(bonusLedger)
+        .values({ userId: p('userId'), type: p('type'), amount: p('amount'), balanceAfter: p('balanceAfter'), orderId: p('orderId'), comment: p('comment') })
+        .prepare(),
+    };
+  }
 
   balance(userId: number): number {
-    return this.db.select({ b: users.bonusBalance }).from(users).where(eq(users.id, userId)).get()?.b ?? 0;
+    return this.q.balance.get({ userId })?.b ?? 0;
   }
 
   /**
@@ -27,14 +45,9 @@ export class BonusLedger {
    */
   apply(userId: number, type: BonusOperationType, amount: number, orderId: number | null, comment: string | null = null): number {
     if (amount === 0) return this.balance(userId);
-    const updated = this.db
-      .update(users)
-      .set({ bonusBalance: sql`${users.bonusBalance} + ${amount}` })
-      .where(sql`${users.id} = ${userId} AND ${users.bonusBalance} + ${amount} >= 0`)
-      .returning({ balance: users.bonusBalance })
-      .get();
+    const updated = this.q.debitOrCredit.get({ userId, amount });
     if (!updated) throw unprocessable('Not enough bonuses', 'insufficient_bonuses');
-    this.db.insert(bonusLedger).values({ userId, type, amount, balanceAfter: updated.balance, orderId, comment }).run();
+    this.q.insert.run({ userId, type, amount, balanceAfter: updated.balance, orderId, comment });
     this.append('bonus-updated', [userRoom(userId)], {
       balance: toMajor(updated.balance),
       operation: { type, amount: toMajor(Math.abs(amount)), orderId },

@@ -25,7 +25,11 @@ export function openDatabase(path: string): Db {
 
 export class MigrationError extends Error {
   constructor(cause: unknown) {
-    super(`database migration failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    // drizzle wraps the SQLite error in one that quotes the whole query; the innermost reason is what helps.
+    let root = cause;
+    while (root instanceof Error && root.cause instanceof Error) root = root.cause;
+    const reason = root instanceof Error ? root.message : String(root);
+    super(`database migration failed: ${reason.split('\n')[0]}`, { cause });
     this.name = 'MigrationError';
   }
 }
@@ -38,10 +42,18 @@ export function runMigrations(db: Db, migrationsFolder = MIGRATIONS_DIR): void {
   }
 }
 
+const runners = new WeakMap<Database.Database, Database.Transaction<(fn: () => unknown) => unknown>>();
+
 /**
  * Runs fn in a write transaction that takes the lock up front (BEGIN IMMEDIATE), so two
  * processes that read-then-write (balance checks) serialise instead of failing on upgrade.
+ * One wrapper per connection: better-sqlite3 prepares BEGIN/COMMIT each time one is created.
  */
 export function writeTx<T>(db: Db, fn: () => T): T {
-  return db.$client.transaction(fn).immediate();
+  let run = runners.get(db.$client);
+  if (!run) {
+    run = db.$client.transaction((f: () => unknown) => f());
+    runners.set(db.$client, run);
+  }
+  return run.immediate(fn) as T;
 }

@@ -30,16 +30,14 @@ export class EventDispatcher {
     sqlite.prepare('INSERT OR IGNORE INTO event_cursor (id, last_dispatched_id) VALUES (1, 0)').run();
     this.cursorStmt = sqlite.prepare('SELECT last_dispatched_id AS last FROM event_cursor WHERE id = 1');
     this.claimStmt = sqlite.prepare('UPDATE event_cursor SET last_dispatched_id = ? WHERE id = 1 AND last_dispatched_id = ?');
-    this.claim = (after) =>
-      sqlite
-        .transaction(() => {
-          const current = this.cursorStmt.get()?.last ?? 0;
-          const batch = this.log.after(Math.max(after, current), BATCH);
-          const last = batch.at(-1);
-          if (last) this.claimStmt.run(last.id, current);
-          return batch;
-        })
-        .immediate();
+    const claimTx = sqlite.transaction((after: number) => {
+      const current = this.cursorStmt.get()?.last ?? 0;
+      const batch = this.log.after(Math.max(after, current), BATCH);
+      const last = batch.at(-1);
+      if (last) this.claimStmt.run(last.id, current);
+      return batch;
+    });
+    this.claim = (after) => claimTx.immediate(after);
   }
 
   start(): void {

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import { openDatabase, runMigrations, writeTx, type Db } from '../../db/client';
+import { GroupCommitter } from '../../db/group-commit';
 import { seedIfEmpty } from '../../db/seed';
 
 declare module 'fastify' {
@@ -10,6 +11,11 @@ declare module 'fastify' {
      * dispatch, POS worker wake-up). Nothing of a rolled-back fn is ever published.
      */
     tx<T>(fn: () => T): T;
+    /**
+     * Like `tx`, but shares one commit with whatever else is submitted in the same event-loop
+     * turn (group commit; each fn still succeeds or fails alone). For hot write paths.
+     */
+    txGrouped<T>(fn: () => T): Promise<T>;
     onCommit(listener: () => void): void;
   }
 }
@@ -22,11 +28,16 @@ export default fp(
     const listeners: (() => void)[] = [];
     app.decorate('db', db);
     app.decorate('onCommit', (l: () => void) => void listeners.push(l));
+    const committed = () => {
+      for (const l of listeners) l();
+    };
     app.decorate('tx', <T>(fn: () => T): T => {
       const result = writeTx(db, fn);
-      for (const l of listeners) l();
+      committed();
       return result;
     });
+    const group = new GroupCommitter(db.$client, committed);
+    app.decorate('txGrouped', <T>(fn: () => T): Promise<T> => group.run(fn));
     // Runs last (onClose hooks run in reverse registration order): everything else has stopped using it.
     app.addHook('onClose', async () => {
       db.$client.close();

@@ -17,7 +17,7 @@ const adminOrderRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/orders/:id/status',
     { schema: { params: IdParams, body: StatusChangeBody, response: { 200: OrderResponse, ...errors } } },
     async (req) => ({
-      order: app.tx(() =>
+      order: await app.txGrouped(() =>
         app.orders.changeStatus({ source: 'staff', principal: req.principal }, req.params.id, req.body.status, req.body.reason),
       ),
     }),

@@ -20,7 +20,7 @@ const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (key !== null && !/^[\x21-\x7e]{1,128}$/.test(key)) {
         throw badRequest('Idempotency-Key must be 1–128 visible ASCII characters', 'bad_idempotency_key');
       }
-      const { order, replayed } = app.tx(() => app.orders.create(req.principal, req.body, key));
+      const { order, replayed } = await app.txGrouped(() => app.orders.create(req.principal, req.body, key));
       if (replayed) reply.header('Idempotent-Replayed', 'true');
       return reply.code(201).send({ order });
     },
@@ -36,8 +36,14 @@ const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/orders/:id/cancel',
-    { schema: { params: IdParams, body: Type.Optional(CancelBody), response: { 200: OrderResponse, ...errors } } },
-    async (req) => ({ order: app.tx(() => app.orders.cancelByCustomer(req.principal, req.params.id, req.body?.reason)) }),
+    {
+      schema: { params: IdParams, body: CancelBody, response: { 200: OrderResponse, ...errors } },
+      // The reason is optional, and so is the body: a bare POST cancels.
+      preValidation: async (req) => {
+        req.body ??= {};
+      },
+    },
+    async (req) => ({ order: app.tx(() => app.orders.cancelByCustomer(req.principal, req.params.id, req.body.reason)) }),
   );
 };
 
