@@ -1,0 +1,102 @@
+import type { SyncEntity, SyncError, SyncSuccess } from '@ordercast/shared';
+
+/**
+ * The sync-problems lifecycle, pure: an alert per entity (order 17, menu of city 2…), raised or
+ * updated by every `sync-error`, removed by the `sync-success` for the same entity. Newest first.
+ */
+export interface SyncAlert {
+  key: string;
+  entity: SyncEntity;
+  entityId: number;
+  error: string;
+  attempts: number;
+  /** null: the POS sync gave up (needs a manual retry); undefined: not told. */
+  nextRetryAt: string | null | undefined;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  cityId: number | null;
+  /** Extra text to show (e.g. the order number), when known. */
+  label?: string;
+  /** A retry was requested and is in flight. */
+  retrying?: boolean;
+}
+
+export const alertKey = (entity: SyncEntity, entityId: number): string => `${entity}:${entityId}`;
+
+export type AlertMap = ReadonlyMap<string, SyncAlert>;
+
+export function raise(alerts: AlertMap, ev: SyncError): Map<string, SyncAlert> {
+  const key = alertKey(ev.entity, ev.entityId);
+  const next = new Map(alerts);
+  const prev = alerts.get(key);
+  next.set(key, {
+    key,
+    entity: ev.entity,
+    entityId: ev.entityId,
+    error: ev.error,
+    attempts: ev.attempt ?? (prev ? prev.attempts + 1 : 1),
+    nextRetryAt: ev.nextRetryAt,
+    firstSeenAt: prev?.firstSeenAt ?? ev.timestamp,
+    lastSeenAt: ev.timestamp,
+    cityId: ev.cityId ?? prev?.cityId ?? null,
+    ...(prev?.label !== undefined && { label: prev.label }),
+  });
+  return next;
+}
+
+/** A success clears the entity's alert; an older success (before the last error) does not. */
+export function clear(alerts: AlertMap, ev: SyncSuccess): Map<string, SyncAlert> {
+  const key = alertKey(ev.entity, ev.entityId);
+  const prev = alerts.get(key);
+  const next = new Map(alerts);
+  if (prev && prev.lastSeenAt <= ev.timestamp) next.delete(key);
+  return next;
+}
+
+export function sorted(alerts: AlertMap): SyncAlert[] {
+  return [...alerts.values()].sort((a, b) => b.lastSeenAt.localeCompare(a.lastSeenAt));
+}
+
+/** Only problems in the cities being looked at (null: all). Menu-wide problems (no city) always show. */
+export function visible(alerts: AlertMap, cityId: number | null): SyncAlert[] {
+  return sorted(alerts).filter((a) => cityId === null || a.cityId === null || a.cityId === cityId);
+}
+
+/**
+ * Reads GET /api/admin/sync defensively (the POS engineer owns its shape): a list of problems
+ * under `problems`, `open`, `items` or at the top level, with snake or camel case fields.
+ */
+export function fromSnapshot(body: unknown): Map<string, SyncAlert> {
+  const obj = (body ?? {}) as Record<string, unknown>;
+  const list = (Array.isArray(body) ? body : (obj.problems ?? obj.open ?? obj.items ?? [])) as Record<string, unknown>[];
+  const out = new Map<string, SyncAlert>();
+  if (!Array.isArray(list)) return out;
+  for (const p of list) {
+    const entity = (p.entity === 'menu' ? 'menu' : 'order') as SyncEntity;
+    const entityId = Number(p.entityId ?? p.entity_id ?? p.orderId ?? p.order_id ?? 0);
+    if (!Number.isInteger(entityId)) continue;
+    const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+    const seen = str(p.lastAttemptAt) ?? str(p.last_attempt_at) ?? str(p.updatedAt) ?? str(p.updated_at) ?? new Date().toISOString();
+    const next = 'nextRetryAt' in p ? p.nextRetryAt : p.next_retry_at;
+    const num = p.orderNumber ?? p.order_number;
+    const key = alertKey(entity, entityId);
+    out.set(key, {
+      key,
+      entity,
+      entityId,
+      error: str(p.error) ?? str(p.lastError) ?? str(p.last_error) ?? 'Sync failed',
+      attempts: Number(p.attempts ?? 0),
+      nextRetryAt: typeof next === 'string' ? next : next === null ? null : undefined,
+      firstSeenAt: str(p.createdAt) ?? str(p.created_at) ?? seen,
+      lastSeenAt: seen,
+      cityId: typeof (p.cityId ?? p.city_id) === 'number' ? Number(p.cityId ?? p.city_id) : null,
+      ...(typeof num === 'string' && { label: `#${num}` }),
+    });
+  }
+  return out;
+}
+
+export function describe(a: SyncAlert): string {
+  if (a.entity === 'menu') return a.entityId ? `Menu of city ${a.entityId}` : 'Menu';
+  return `Order ${a.label ?? `id ${a.entityId}`}`;
+}

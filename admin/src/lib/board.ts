@@ -1,0 +1,154 @@
+import {
+  ACTIVE_STATUSES,
+  isFinal,
+  nextStatuses,
+  type Order,
+  type OrderStatus,
+  type OrderStatusUpdated,
+  type SyncError,
+  type SyncStatus,
+  type SyncSuccess,
+} from '@ordercast/shared';
+
+/**
+ * The board's logic as pure functions: what the stores call and what the unit tests check.
+ * Orders are kept by id, so an event seen twice (resume after reconnect, REST refetch racing
+ * a live event) can never make a second card.
+ */
+export type ActiveStatus = (typeof ACTIVE_STATUSES)[number];
+export type OrderMap = Map<number, Order>;
+
+export interface BoardFilter {
+  /** null: every city the user sees. */
+  cityId: number | null;
+  /** Order number or part of the phone. */
+  q?: string;
+  /** Columns shown; empty or missing: all. */
+  statuses?: readonly OrderStatus[];
+}
+
+export interface BoardColumn {
+  status: ActiveStatus;
+  orders: Order[];
+  count: number;
+}
+
+export function matchesQuery(o: Order, q: string | undefined): boolean {
+  const term = q?.trim().replace(/^#/, '');
+  if (!term) return true;
+  if (o.order_number === term || o.order_number.endsWith(term) || String(o.id) === term) return true;
+  const digits = term.replace(/\D/g, '');
+  return digits.length >= 3 && (o.phone ?? '').replace(/\D/g, '').includes(digits);
+}
+
+/** A column per active status, oldest order first (the one waiting longest is on top). */
+export function groupBoard(orders: Iterable<Order>, filter: BoardFilter = { cityId: null }): BoardColumn[] {
+  const shown = filter.statuses?.length ? new Set(filter.statuses) : null;
+  const cols = new Map<ActiveStatus, Order[]>(ACTIVE_STATUSES.map((s) => [s, []]));
+  for (const o of orders) {
+    const col = cols.get(o.status as ActiveStatus);
+    if (!col) continue; // completed / cancelled leave the board
+    if (filter.cityId !== null && o.city_id !== filter.cityId) continue;
+    if (!matchesQuery(o, filter.q)) continue;
+    col.push(o);
+  }
+  return ACTIVE_STATUSES.filter((s) => !shown || shown.has(s)).map((status) => {
+    const list = cols.get(status)!.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
+    return { status, orders: list, count: list.length };
+  });
+}
+
+/** Adds or replaces by id. Returns false (nothing changed) when the stored copy is newer. */
+export function upsertOrder(map: OrderMap, order: Order): boolean {
+  const prev = map.get(order.id);
+  if (prev && prev.updated_at > order.updated_at) return false;
+  map.set(order.id, prev && prev.updated_at === order.updated_at ? { ...prev, ...order } : order);
+  return true;
+}
+
+/**
+ * Applies an `order-status-updated`. Returns 'applied', 'stale' (already there or further on)
+ * or 'unknown' (not on this board: the caller fetches it).
+ */
+export function applyStatusUpdate(map: OrderMap, ev: OrderStatusUpdated): 'applied' | 'stale' | 'unknown' {
+  const o = map.get(ev.orderId);
+  if (!o) return 'unknown';
+  if (o.status === ev.newStatus || o.updated_at > ev.timestamp) return 'stale';
+  map.set(o.id, { ...o, status: ev.newStatus, updated_at: ev.timestamp });
+  return 'applied';
+}
+
+/** Sync events mark the card: an error → retrying (or failed when no retry is planned); success → synced. */
+export function applySyncEvent(map: OrderMap, ev: SyncError | SyncSuccess, kind: 'error' | 'success'): boolean {
+  if (ev.entity !== 'order') return false;
+  const o = map.get(ev.entityId);
+  if (!o) return false;
+  let sync: SyncStatus = 'synced';
+  if (kind === 'error') sync = 'nextRetryAt' in ev && ev.nextRetryAt === null ? 'failed' : 'retrying';
+  if (o.sync_status === sync) return false;
+  map.set(o.id, { ...o, sync_status: sync });
+  return true;
+}
+
+/** Finished orders need no memory on the board once they are this old. */
+export function pruneFinished(map: OrderMap, now: number, keepMs = 10 * 60_000): void {
+  for (const [id, o] of map) if (isFinal(o.status) && now - Date.parse(o.updated_at) > keepMs) map.delete(id);
+}
+
+/* Actions */
+
+export interface OrderAction {
+  to: OrderStatus;
+  label: string;
+  /** Cancelling asks for a reason. */
+  needsReason: boolean;
+  tone: 'primary' | 'danger';
+}
+
+const LABELS: Record<OrderStatus, string> = {
+  pending: 'Back to new',
+  confirmed: 'Confirm',
+  preparing: 'Start cooking',
+  ready: 'Ready',
+  delivering: 'Out for delivery',
+  completed: 'Complete',
+  cancelled: 'Cancel order',
+};
+
+/** The buttons for an order: exactly the shared transition table's moves, nothing more. */
+export function allowedActions(order: Pick<Order, 'status' | 'delivery'>): OrderAction[] {
+  return nextStatuses(order.status, order.delivery.type).map((to) => ({
+    to,
+    label: to === 'completed' && order.delivery.type === 'pickup' ? 'Handed over' : LABELS[to],
+    needsReason: to === 'cancelled',
+    tone: to === 'cancelled' ? 'danger' : 'primary',
+  }));
+}
+
+export const STATUS_LABELS: Record<OrderStatus, string> = {
+  pending: 'New',
+  confirmed: 'Confirmed',
+  preparing: 'Cooking',
+  ready: 'Ready',
+  delivering: 'Delivering',
+  completed: 'Completed',
+  cancelled: 'Cancelled',
+};
+
+/* Timers */
+
+export interface Thresholds {
+  warnMinutes: number;
+  lateMinutes: number;
+}
+/** The server's ORDER_WARN_MINUTES / ORDER_LATE_MINUTES defaults. */
+export const DEFAULT_THRESHOLDS: Thresholds = { warnMinutes: 15, lateMinutes: 30 };
+
+export type Age = 'ok' | 'warn' | 'late';
+
+export function ageOf(createdAt: string, now: number, t: Thresholds = DEFAULT_THRESHOLDS): Age {
+  const minutes = (now - Date.parse(createdAt)) / 60_000;
+  if (minutes >= t.lateMinutes) return 'late';
+  if (minutes >= t.warnMinutes) return 'warn';
+  return 'ok';
+}

@@ -1,0 +1,44 @@
+/**
+ * The new-order chime: two short Web Audio tones, no file to load. Browsers allow audio only
+ * after a user gesture, so `enable()` must run inside a click handler; until then `beep()` is silent.
+ */
+let ctx: AudioContext | null = null;
+
+export function soundEnabled(): boolean {
+  return ctx !== null && ctx.state === 'running';
+}
+
+export async function enableSound(): Promise<boolean> {
+  try {
+    const Ctor = window.AudioContext ?? (window as unknown as { webkitAudioContext?: typeof AudioContext }).webkitAudioContext;
+    if (!Ctor) return false;
+    ctx ??= new Ctor();
+    if (ctx.state === 'suspended') await ctx.resume();
+    return ctx.state === 'running';
+  } catch {
+    return false;
+  }
+}
+
+export function disableSound(): void {
+  void ctx?.close();
+  ctx = null;
+}
+
+export function beep(): void {
+  if (!ctx || ctx.state !== 'running') return;
+  const t0 = ctx.currentTime;
+  for (const [i, freq] of [880, 1320].entries()) {
+    const osc = ctx.createOscillator();
+    const gain = ctx.createGain();
+    osc.type = 'sine';
+    osc.frequency.value = freq;
+    const start = t0 + i * 0.16;
+    gain.gain.setValueAtTime(0.0001, start);
+    gain.gain.exponentialRampToValueAtTime(0.25, start + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.14);
+    osc.connect(gain).connect(ctx.destination);
+    osc.start(start);
+    osc.stop(start + 0.15);
+  }
+}

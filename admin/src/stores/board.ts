@@ -1,0 +1,163 @@
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef, triggerRef } from 'vue';
+import {
+  ACTIVE_STATUSES,
+  type Order,
+  type OrderDetail,
+  type OrderDetailResponse,
+  type OrderList,
+  type OrderResponse,
+  type OrderStatus,
+  type OrderStatusUpdated,
+  type SyncError,
+  type SyncSuccess,
+} from '@ordercast/shared';
+import { get, post } from '../lib/api';
+import { applyStatusUpdate, applySyncEvent, groupBoard, pruneFinished, upsertOrder, type OrderMap } from '../lib/board';
+
+/**
+ * The live board: every active order the user may see, by id. REST fills it, events keep it
+ * current; the pure functions in lib/board decide what an event does.
+ */
+export const useBoard = defineStore('board', () => {
+  const orders = shallowRef<OrderMap>(new Map());
+  const loading = ref(false);
+  const loaded = ref(false);
+  const error = ref<string | null>(null);
+  const q = ref('');
+  const statuses = ref<OrderStatus[]>([]);
+  /** The order open in the side panel. */
+  const selectedId = ref<number | null>(null);
+  const detail = shallowRef<OrderDetail | null>(null);
+  const detailError = ref<string | null>(null);
+  /** Ids that arrived live recently: their cards flash. */
+  const fresh = ref<Set<number>>(new Set());
+
+  const touch = () => triggerRef(orders);
+
+  function columns(cityId: number | null) {
+    return groupBoard(orders.value.values(), { cityId, q: q.value, statuses: statuses.value });
+  }
+  const activeCount = computed(() => {
+    let n = 0;
+    for (const o of orders.value.values()) if ((ACTIVE_STATUSES as readonly string[]).includes(o.status)) n++;
+    return n;
+  });
+
+  /** (Re)loads every active order: on start, on city change, and on `resync`. */
+  async function load(cityId: number | null): Promise<void> {
+    loading.value = true;
+    try {
+      const map: OrderMap = new Map();
+      const page = 200;
+      for (let offset = 0; ; offset += page) {
+        const res = await get<OrderList>('/api/admin/orders', {
+          status: ACTIVE_STATUSES.join(','),
+          cityId: cityId ?? undefined,
+          limit: page,
+          offset,
+        });
+        for (const o of res.items) map.set(o.id, o);
+        if (res.items.length < page || offset + page >= res.total) break;
+      }
+      // A live event newer than the snapshot wins.
+      for (const o of orders.value.values()) {
+        const s = map.get(o.id);
+        if (s && s.updated_at < o.updated_at) map.set(o.id, o);
+      }
+      orders.value = map;
+      error.value = null;
+      loaded.value = true;
+      if (selectedId.value !== null) void openDetail(selectedId.value, true);
+    } catch (e) {
+      error.value = (e as Error).message;
+    } finally {
+      loading.value = false;
+    }
+  }
+
+  /** `new-order`: true when it is new to this board (a replayed duplicate returns false). */
+  function onNewOrder(o: Order): boolean {
+    const isNew = !orders.value.has(o.id);
+    if (upsertOrder(orders.value, o)) touch();
+    if (isNew) {
+      fresh.value = new Set(fresh.value).add(o.id);
+      setTimeout(() => {
+        const next = new Set(fresh.value);
+        next.delete(o.id);
+        fresh.value = next;
+      }, 8000);
+    }
+    return isNew;
+  }
+
+  async function fetchOrder(id: number): Promise<Order | null> {
+    try {
+      const { order } = await get<OrderDetailResponse>(`/api/admin/orders/${id}`);
+      upsertOrder(orders.value, order);
+      touch();
+      return order;
+    } catch {
+      return null;
+    }
+  }
+
+  function onStatusUpdated(ev: OrderStatusUpdated): void {
+    const r = applyStatusUpdate(orders.value, ev);
+    if (r === 'applied') touch();
+    // An order this board never saw (e.g. placed before a city filter change): fetch it.
+    if (r === 'unknown' && (ACTIVE_STATUSES as readonly string[]).includes(ev.newStatus)) void fetchOrder(ev.orderId);
+    if (selectedId.value === ev.orderId) void openDetail(ev.orderId, true);
+    pruneFinished(orders.value, Date.now());
+  }
+
+  function onSync(ev: SyncError | SyncSuccess, kind: 'error' | 'success'): void {
+    if (applySyncEvent(orders.value, ev, kind)) touch();
+    if (ev.entity === 'order' && selectedId.value === ev.entityId) void openDetail(ev.entityId, true);
+  }
+
+  async function openDetail(id: number, quiet = false): Promise<void> {
+    selectedId.value = id;
+    if (!quiet) {
+      detail.value = null;
+      detailError.value = null;
+    }
+    try {
+      const { order } = await get<OrderDetailResponse>(`/api/admin/orders/${id}`);
+      if (selectedId.value !== id) return;
+      detail.value = order;
+      detailError.value = null;
+      if (upsertOrder(orders.value, order)) touch();
+    } catch (e) {
+      if (selectedId.value === id && !quiet) detailError.value = (e as Error).message;
+    }
+  }
+
+  function closeDetail(): void {
+    selectedId.value = null;
+    detail.value = null;
+  }
+
+  async function move(id: number, to: OrderStatus, reason?: string): Promise<Order> {
+    const { order } = await post<OrderResponse>(`/api/admin/orders/${id}/status`, reason ? { status: to, reason } : { status: to });
+    upsertOrder(orders.value, order);
+    touch();
+    if (selectedId.value === id) await openDetail(id, true);
+    return order;
+  }
+
+  function orderNumber(id: number): string | undefined {
+    return orders.value.get(id)?.order_number;
+  }
+
+  function reset(): void {
+    orders.value = new Map();
+    loaded.value = false;
+    closeDetail();
+  }
+
+  return {
+    orders, loading, loaded, error, q, statuses, selectedId, detail, detailError, fresh, activeCount,
+    columns, load, onNewOrder, onStatusUpdated, onSync, openDetail, closeDetail, move, fetchOrder, orderNumber, reset,
+  };
+});

@@ -1,0 +1,112 @@
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import { createRealtimeClient, type RealtimeClient } from '@ordercast/shared/client';
+import type { ConnectionStatus, MenuUpdated } from '@ordercast/shared';
+import { describe as describeAlert } from '../lib/alerts';
+import { money } from '../lib/format';
+import { useAlerts } from './alerts';
+import { useBoard } from './board';
+import { usePrefs } from './prefs';
+import { useSession } from './session';
+import { useToasts } from './toasts';
+
+type MenuListener = (ev: MenuUpdated) => void;
+
+/**
+ * The one realtime connection of the app and where its events go: the board, the alerts,
+ * the toasts and the chime. Status is shown in the header at all times.
+ */
+export const useLive = defineStore('live', () => {
+  const status = ref<ConnectionStatus>('offline');
+  const transport = ref<'ws' | 'sse' | null>(null);
+  let rt: RealtimeClient | null = null;
+  let offs: (() => void)[] = [];
+  const menuListeners = new Set<MenuListener>();
+  /** Called on `resync` (and after sign-in): every view refetches what it shows. */
+  const resyncListeners = new Set<() => void>();
+
+  function start(): void {
+    if (rt) return;
+    const session = useSession();
+    const board = useBoard();
+    const alerts = useAlerts();
+    const toasts = useToasts();
+    const prefs = usePrefs();
+    rt = createRealtimeClient({
+      baseUrl: window.location.origin,
+      getToken: () => session.token ?? '',
+      onAuthError: () => session.expire(),
+    });
+    const client = rt;
+    offs = [
+      client.onStatus((s) => {
+        status.value = s;
+        transport.value = client.transport;
+      }),
+      client.on('connected', () => {
+        transport.value = client.transport;
+      }),
+      client.on('new-order', (order) => {
+        if (prefs.cityId !== null && order.city_id !== prefs.cityId) {
+          board.onNewOrder(order); // kept, so a filter change shows it without a refetch
+          return;
+        }
+        if (board.onNewOrder(order)) {
+          prefs.chime();
+          toasts.push({
+            kind: 'order',
+            title: `New order #${order.order_number}`,
+            text: `${session.cityName(order.city_id)} · ${order.delivery.type === 'delivery' ? 'Delivery' : 'Pickup'} · ${money(order.total)}`,
+            action: () => void board.openDetail(order.id),
+          });
+        }
+      }),
+      client.on('order-status-updated', (ev) => board.onStatusUpdated(ev)),
+      client.on('sync-error', (ev) => {
+        const number = ev.entity === 'order' ? board.orderNumber(ev.entityId) : undefined;
+        const a = alerts.onError(ev, number ? `#${number}` : undefined);
+        board.onSync(ev, 'error');
+        toasts.push({ kind: 'error', title: `POS sync failed: ${describeAlert(a)}`, text: ev.error });
+      }),
+      client.on('sync-success', (ev) => {
+        alerts.onSuccess(ev);
+        board.onSync(ev, 'success');
+      }),
+      client.on('menu-updated', (ev) => {
+        for (const l of menuListeners) l(ev);
+      }),
+      client.on('resync', () => {
+        for (const l of resyncListeners) l();
+      }),
+    ];
+    client.connect();
+  }
+
+  function stop(): void {
+    for (const off of offs) off();
+    offs = [];
+    rt?.close();
+    rt = null;
+    status.value = 'offline';
+    transport.value = null;
+  }
+
+  function onMenu(l: MenuListener): () => void {
+    menuListeners.add(l);
+    return () => menuListeners.delete(l);
+  }
+
+  function onResync(l: () => void): () => void {
+    resyncListeners.add(l);
+    return () => resyncListeners.delete(l);
+  }
+
+  function joinRoom(room: string): void {
+    rt?.joinRoom(room);
+  }
+  function leaveRoom(room: string): void {
+    rt?.leaveRoom(room);
+  }
+
+  return { status, transport, start, stop, onMenu, onResync, joinRoom, leaveRoom };
+});

@@ -1,0 +1,62 @@
+import { defineStore } from 'pinia';
+import { ref, watch } from 'vue';
+import { DEFAULT_THRESHOLDS, type Thresholds } from '../lib/board';
+import { beep, enableSound, disableSound } from '../lib/sound';
+
+const KEY = 'ordercast.admin.prefs';
+
+interface Stored {
+  cityId: number | null;
+  thresholds: Thresholds;
+  soundWanted: boolean;
+}
+
+function load(): Stored {
+  try {
+    const s = JSON.parse(localStorage.getItem(KEY) ?? '{}') as Partial<Stored>;
+    return {
+      cityId: typeof s.cityId === 'number' ? s.cityId : null,
+      thresholds: s.thresholds && s.thresholds.warnMinutes < s.thresholds.lateMinutes ? s.thresholds : { ...DEFAULT_THRESHOLDS },
+      soundWanted: s.soundWanted ?? true,
+    };
+  } catch {
+    return { cityId: null, thresholds: { ...DEFAULT_THRESHOLDS }, soundWanted: true };
+  }
+}
+
+/** Per-device settings: the city filter, late-order thresholds, the sound switch. */
+export const usePrefs = defineStore('prefs', () => {
+  const s = load();
+  /** null: all cities the user sees. */
+  const cityId = ref<number | null>(s.cityId);
+  const thresholds = ref<Thresholds>(s.thresholds);
+  const soundWanted = ref(s.soundWanted);
+  /** Audio is unlocked (it needs one click per page load). */
+  const soundOn = ref(false);
+  /** The sync-problems panel is shown while there are problems, unless folded away. */
+  const syncPanelOpen = ref(true);
+
+  watch([cityId, thresholds, soundWanted], () => {
+    localStorage.setItem(KEY, JSON.stringify({ cityId: cityId.value, thresholds: thresholds.value, soundWanted: soundWanted.value }));
+  }, { deep: true });
+
+  async function turnSoundOn(): Promise<void> {
+    soundWanted.value = true;
+    soundOn.value = await enableSound();
+    if (soundOn.value) beep();
+  }
+  function turnSoundOff(): void {
+    soundWanted.value = false;
+    soundOn.value = false;
+    disableSound();
+  }
+  /** Called on the first click anywhere: a wanted sound is unlocked without a special button press. */
+  async function unlockIfWanted(): Promise<void> {
+    if (soundWanted.value && !soundOn.value) soundOn.value = await enableSound();
+  }
+  function chime(): void {
+    if (soundOn.value) beep();
+  }
+
+  return { cityId, thresholds, soundWanted, soundOn, syncPanelOpen, turnSoundOn, turnSoundOff, unlockIfWanted, chime };
+});

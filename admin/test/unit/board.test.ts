@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { ACTIVE_STATUSES, nextStatuses } from '@ordercast/shared';
+import {
+  ageOf,
+  allowedActions,
+  applyStatusUpdate,
+  applySyncEvent,
+  groupBoard,
+  matchesQuery,
+  upsertOrder,
+  type OrderMap,
+} from '../../src/lib/board';
+import { order } from './fixtures';
+
+describe('groupBoard', () => {
+  it('makes a column per active status, with counts, oldest first, and leaves finished orders out', () => {
+    const orders = [
+      order({ id: 1, status: 'pending', created_at: '2026-01-01T12:05:00.000Z' }),
+      order({ id: 2, status: 'pending', created_at: '2026-01-01T12:01:00.000Z' }),
+      order({ id: 3, status: 'preparing' }),
+      order({ id: 4, status: 'completed' }),
+      order({ id: 5, status: 'cancelled' }),
+      order({ id: 6, status: 'delivering', delivery: { type: 'delivery', address: 'x' } }),
+    ];
+    const cols = groupBoard(orders);
+    expect(cols.map((c) => c.status)).toEqual([...ACTIVE_STATUSES]);
+    expect(Object.fromEntries(cols.map((c) => [c.status, c.count]))).toEqual({ pending: 2, confirmed: 0, preparing: 1, ready: 0, delivering: 1 });
+    expect(cols[0]!.orders.map((o) => o.id)).toEqual([2, 1]);
+    expect(cols.flatMap((c) => c.orders).some((o) => o.id === 4 || o.id === 5)).toBe(false);
+  });
+
+  it('filters by city, by search and by shown columns', () => {
+    const orders = [
+      order({ id: 11, city_id: 1, phone: '+7 900 111-22-33' }),
+      order({ id: 12, city_id: 2, status: 'ready' }),
+      order({ id: 13, city_id: 1, status: 'ready', phone: null }),
+    ];
+    expect(groupBoard(orders, { cityId: 2 }).flatMap((c) => c.orders.map((o) => o.id))).toEqual([12]);
+    expect(groupBoard(orders, { cityId: null, q: '0013' }).flatMap((c) => c.orders.map((o) => o.id))).toEqual([13]);
+    expect(groupBoard(orders, { cityId: null, q: '#0013' }).flatMap((c) => c.orders.map((o) => o.id))).toEqual([13]);
+    expect(groupBoard(orders, { cityId: null, q: '111-22' }).flatMap((c) => c.orders.map((o) => o.id))).toEqual([11]);
+    const onlyReady = groupBoard(orders, { cityId: 1, statuses: ['ready'] });
+    expect(onlyReady.map((c) => c.status)).toEqual(['ready']);
+    expect(onlyReady[0]!.orders.map((o) => o.id)).toEqual([13]);
+  });
+
+  it('search: order number, id, or at least three digits of the phone', () => {
+    const o = order({ id: 42, order_number: '0042', phone: '+7 (912) 345-67-89' });
+    expect(matchesQuery(o, '0042')).toBe(true);
+    expect(matchesQuery(o, '42')).toBe(true);
+    expect(matchesQuery(o, '345-67')).toBe(true);
+    expect(matchesQuery(o, '9123')).toBe(true);
+    expect(matchesQuery(o, '77')).toBe(false);
+    expect(matchesQuery(o, '  ')).toBe(true);
+  });
+});
+
+describe('events on the board', () => {
+  it('never makes a second card for a replayed new-order', () => {
+    const map: OrderMap = new Map();
+    const o = order({ id: 100 });
+    expect(upsertOrder(map, o)).toBe(true);
+    expect(upsertOrder(map, { ...o })).toBe(true);
+    expect(map.size).toBe(1);
+    expect(groupBoard(map.values())[0]!.count).toBe(1);
+  });
+
+  it('keeps the newer copy when an older snapshot arrives late', () => {
+    const map: OrderMap = new Map();
+    const newer = order({ id: 101, status: 'confirmed', updated_at: '2026-01-01T12:10:00.000Z' });
+    upsertOrder(map, newer);
+    expect(upsertOrder(map, { ...newer, status: 'pending', updated_at: '2026-01-01T12:00:00.000Z' })).toBe(false);
+    expect(map.get(101)!.status).toBe('confirmed');
+  });
+
+  it('moves a card on order-status-updated; duplicates and stale events do nothing; unknown orders are reported', () => {
+    const map: OrderMap = new Map();
+    upsertOrder(map, order({ id: 7, status: 'pending', updated_at: '2026-01-01T12:00:00.000Z' }));
+    const ev = { orderId: 7, oldStatus: 'pending', newStatus: 'confirmed', timestamp: '2026-01-01T12:01:00.000Z' } as const;
+    expect(applyStatusUpdate(map, ev)).toBe('applied');
+    expect(map.get(7)!.status).toBe('confirmed');
+    expect(applyStatusUpdate(map, ev)).toBe('stale');
+    expect(applyStatusUpdate(map, { ...ev, newStatus: 'pending', timestamp: '2026-01-01T11:59:00.000Z' })).toBe('stale');
+    expect(applyStatusUpdate(map, { ...ev, orderId: 999 })).toBe('unknown');
+    expect(applyStatusUpdate(map, { orderId: 7, oldStatus: 'confirmed', newStatus: 'cancelled', timestamp: '2026-01-01T12:02:00.000Z' })).toBe('applied');
+    expect(groupBoard(map.values()).every((c) => c.count === 0)).toBe(true);
+  });
+
+  it('marks the sync state from sync events', () => {
+    const map: OrderMap = new Map();
+    upsertOrder(map, order({ id: 8 }));
+    const t = '2026-01-01T12:00:00.000Z';
+    expect(applySyncEvent(map, { entity: 'order', entityId: 8, error: 'timeout', timestamp: t, nextRetryAt: t }, 'error')).toBe(true);
+    expect(map.get(8)!.sync_status).toBe('retrying');
+    applySyncEvent(map, { entity: 'order', entityId: 8, error: 'rejected', timestamp: t, nextRetryAt: null }, 'error');
+    expect(map.get(8)!.sync_status).toBe('failed');
+    applySyncEvent(map, { entity: 'order', entityId: 8, timestamp: t }, 'success');
+    expect(map.get(8)!.sync_status).toBe('synced');
+    expect(applySyncEvent(map, { entity: 'menu', entityId: 8, timestamp: t }, 'success')).toBe(false);
+  });
+});
+
+describe('allowedActions', () => {
+  it('offers exactly the shared transition table, for every status and delivery type', () => {
+    for (const status of ['pending', 'confirmed', 'preparing', 'ready', 'delivering', 'completed', 'cancelled'] as const) {
+      for (const type of ['delivery', 'pickup'] as const) {
+        const o = order({ status, delivery: { type, address: type === 'delivery' ? 'x' : null } });
+        expect(allowedActions(o).map((a) => a.to)).toEqual(nextStatuses(status, type));
+      }
+    }
+  });
+
+  it('asks for a reason only when cancelling', () => {
+    const actions = allowedActions(order({ status: 'pending' }));
+    expect(actions).toEqual([
+      { to: 'confirmed', label: 'Confirm', needsReason: false, tone: 'primary' },
+      { to: 'cancelled', label: 'Cancel order', needsReason: true, tone: 'danger' },
+    ]);
+  });
+
+  it('ready: delivery goes out, pickup is handed over; finished orders have none', () => {
+    expect(allowedActions(order({ status: 'ready', delivery: { type: 'delivery', address: 'x' } })).map((a) => a.to)).toEqual(['delivering']);
+    expect(allowedActions(order({ status: 'ready' })).map((a) => [a.to, a.label])).toEqual([['completed', 'Handed over']]);
+    expect(allowedActions(order({ status: 'completed' }))).toEqual([]);
+    expect(allowedActions(order({ status: 'preparing' })).some((a) => a.to === 'cancelled')).toBe(false);
+  });
+});
+
+describe('ageOf', () => {
+  it('turns warn and late at the thresholds', () => {
+    const created = '2026-01-01T12:00:00.000Z';
+    const at = (min: number) => Date.parse(created) + min * 60_000;
+    expect(ageOf(created, at(14.9))).toBe('ok');
+    expect(ageOf(created, at(15))).toBe('warn');
+    expect(ageOf(created, at(30))).toBe('late');
+    expect(ageOf(created, at(6), { warnMinutes: 5, lateMinutes: 10 })).toBe('warn');
+  });
+});

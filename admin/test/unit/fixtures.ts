@@ -1,0 +1,28 @@
+import type { Order, OrderStatus } from '@ordercast/shared';
+
+let next = 1;
+export function order(over: Partial<Order> & { status?: OrderStatus } = {}): Order {
+  const id = over.id ?? next++;
+  const at = over.created_at ?? new Date(Date.UTC(2026, 0, 1, 12, 0, id % 60)).toISOString();
+  return {
+    id,
+    order_number: String(id).padStart(4, '0'),
+    user_id: 10,
+    city_id: 1,
+    status: 'pending',
+    subtotal: 780,
+    bonuses_used: 0,
+    total: 780,
+    bonuses_earned: 39,
+    items: [{ product_id: 1, name: 'Гуляш-суп', price: 390, quantity: 2, line_total: 780 }],
+    delivery: { type: 'pickup', address: null },
+    phone: '+7 999 123-45-67',
+    comment: null,
+    cancel_reason: null,
+    sync_status: 'pending',
+    pos_order_id: null,
+    created_at: at,
+    updated_at: at,
+    ...over,
+  };
+}
