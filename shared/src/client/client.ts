@@ -215,6 +215,9 @@ export function createRealtimeClient(opts: RealtimeClientOptions): RealtimeClien
         old?.close();
       }
       connectionId = msg.data.connectionId;
+      // A fresh client has no resume point until its first event; if the server tells its head, start there.
+      const head = (msg.data as { lastEventId?: unknown }).lastEventId;
+      if (lastEventId === 0 && typeof head === 'number' && head > 0) lastEventId = head;
       goLive(t.kind);
     } else if (msg.type === 'resync') {
       // Our resume point is gone from the server's log: the app refetches; ids count from the next event.

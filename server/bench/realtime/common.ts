@@ -1,0 +1,169 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** Wall-clock milliseconds with sub-ms resolution, comparable across the bench's processes on one machine. */
+export const now = (): number => performance.timeOrigin + performance.now();
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/* ---------- what the processes say to each other (IPC) ---------- */
+
+export type Tag = 'bulk' | 'admin' | 'manager' | 'customer';
+
+export interface ClientSpec {
+  token: string;
+  tag: Tag;
+}
+
+export interface StaffSpec {
+  token: string;
+  role: 'admin' | 'ceo' | 'manager';
+  cityId: number | null;
+}
+
+/** What a target server child reports once it listens and its users exist. */
+export interface TargetInfo {
+  port: number;
+  /** One per customer socket, each a distinct customer (own user room). */
+  customers: { userId: number; token: string }[];
+  /** Managers per city and admins; `mover` is the staff token that moves statuses. */
+  staff: StaffSpec[];
+  mover: string;
+  /** A product on the menu of each city, for order bodies. */
+  products: Record<number, number>;
+  cities: number[];
+}
+
+export type TargetRequest = { cmd: 'init'; customers: number; staffPerRoom: number } | { cmd: 'rss' } | { cmd: 'stop' };
+export type TargetReply =
+  | { type: 'ready'; info: TargetInfo }
+  | { type: 'rss'; rss: number; heapUsed: number; external: number }
+  | { type: 'error'; message: string };
+
+export type Proto = 'ordercast' | 'socketio';
+
+/** A received event at a probe socket: [tag index, event kind, order id, receive time]. */
+export type Sample = [tagIndex: number, kind: 0 | 1, orderId: number, t: number];
+export const TAGS: Tag[] = ['bulk', 'admin', 'manager', 'customer'];
+/** kind 0 = new-order, 1 = order-status-updated */
+
+export type LoadRequest =
+  | { cmd: 'connect'; proto: Proto; port: number; clients: ClientSpec[]; window: number; record: boolean }
+  | { cmd: 'phase-start' }
+  | { cmd: 'phase-end' }
+  | { cmd: 'stats' }
+  | { cmd: 'stop' };
+export type LoadReply =
+  | { type: 'connected'; ok: number; failed: number; start: number; end: number; firstError?: string }
+  | { type: 'phase'; messages: number; samples: Sample[] }
+  | { type: 'stats'; open: number; closed: number; closeCodes: Record<string, number> }
+  | { type: 'error'; message: string };
+
+/* ---------- child processes ---------- */
+
+export interface Child<Req, Rep> {
+  proc: ChildProcess;
+  /** Sends a request and waits for the next reply (the children answer one request at a time). */
+  ask(req: Req, timeoutMs?: number): Promise<Rep>;
+  tell(req: Req): void;
+  exited: Promise<number | null>;
+}
+
+/**
+ * Starts `file` (next to this one) with tsx and an IPC channel. --expose-gc so RSS is read after a
+ * full collection; extra execArgv (e.g. --cpu-prof) pass through.
+ */
+export function spawnChild<Req, Rep extends { type: string }>(file: string, execArgv: string[] = [], env: NodeJS.ProcessEnv = {}): Child<Req, Rep> {
+  const path = fileURLToPath(new URL(file, import.meta.url));
+  const proc = fork(path, [], {
+    execArgv: ['--import', 'tsx', '--expose-gc', ...execArgv],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    serialization: 'advanced',
+  });
+  const waiting: ((m: Rep) => void)[] = [];
+  proc.on('message', (m: Rep) => {
+    const w = waiting.shift();
+    if (w) w(m);
+  });
+  const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
+  return {
+    proc,
+    exited,
+    tell: (req) => void proc.send(req as object),
+    ask(req, timeoutMs = 120_000) {
+      return new Promise<Rep>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${file}: no reply to ${JSON.stringify(req).slice(0, 80)} within ${timeoutMs} ms`)), timeoutMs);
+        waiting.push((m) => {
+          clearTimeout(timer);
+          if (m.type === 'error') reject(new Error(`${file}: ${(m as unknown as { message: string }).message}`));
+          else resolve(m);
+        });
+        proc.send(req as object);
+      });
+    },
+  };
+}
+
+/** In a child: answer requests one at a time with `handler`. */
+export function serve<Req, Rep>(handler: (req: Req) => Promise<Rep>): void {
+  let chain = Promise.resolve();
+  process.on('message', (req: Req) => {
+    chain = chain.then(async () => {
+      try {
+        process.send!(await handler(req));
+      } catch (err) {
+        process.send!({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      }
+    });
+  });
+  // The parent is gone: so are we.
+  process.on('disconnect', () => process.exit(0));
+}
+
+/** RSS after a full collection, settled. */
+export async function measuredRss(): Promise<{ rss: number; heapUsed: number; external: number }> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (let i = 0; i < 3; i++) {
+    gc?.();
+    await sleep(200);
+  }
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed, external: m.external };
+}
+
+/* ---------- statistics ---------- */
+
+export interface Dist {
+  n: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+export function dist(values: number[]): Dist {
+  if (!values.length) return { n: 0, p50: NaN, p95: NaN, p99: NaN, max: NaN };
+  const s = Float64Array.from(values).sort();
+  const q = (p: number) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]!;
+  return { n: s.length, p50: q(0.5), p95: q(0.95), p99: q(0.99), max: s[s.length - 1]! };
+}
+
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/* ---------- flags ---------- */
+
+/** --name=value or --name value, else env BENCH_NAME (upper snake), else the default. */
+export function flag(name: string, def: string): string {
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === `--${name}`) return argv[i + 1] ?? def;
+    if (a.startsWith(`--${name}=`)) return a.slice(name.length + 3);
+  }
+  return process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`] ?? def;
+}

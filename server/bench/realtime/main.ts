@@ -1,0 +1,388 @@
+/**
+ * `npm run bench:realtime` — realtime fan-out of ordercast beside a minimal Socket.IO 4 server, in one run.
+ *
+ *   processes: this one (orchestrator + REST driver), the server under test (alone, for its RSS),
+ *              a probe load generator (staff + ordering customers, timestamps every event),
+ *              and bulk load generator(s) (the idle customers).
+ *   workload:  C WebSocket clients (customers each in their own user room, managers of every city,
+ *              admins); orders created over REST at R/s by the probe customers, each moved once
+ *              (pending → confirmed) by an admin as soon as it exists.
+ *   reports:   p50/p95/p99 REST call → new-order at manager and admin sockets, → order-status-updated at
+ *              the customer's socket; events/s delivered; server RSS per idle connection; connect time.
+ *
+ * Flags (or env BENCH_<NAME>): --clients 10000 --rates 100,500 --duration 10 --warmup 2 --targets ordercast,socketio
+ *   --staff-per-room 5 --active 200 --window 256 --loadgens 1 --runs 1 --prof (CPU profile of the servers)
+ * Server settings can be overridden with BENCH_SERVER_<SETTING>=value (e.g. BENCH_SERVER_WS_PING_INTERVAL_MS).
+ */
+import { Agent, request } from 'node:http';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import {
+  dist,
+  flag,
+  median,
+  now,
+  sleep,
+  spawnChild,
+  TAGS,
+  type Child,
+  type ClientSpec,
+  type Dist,
+  type LoadReply,
+  type LoadRequest,
+  type Proto,
+  type Sample,
+  type TargetInfo,
+  type TargetReply,
+  type TargetRequest,
+} from './common';
+
+const C = Number(flag('clients', '10000'));
+const RATES = flag('rates', '100,500').split(',').map(Number).filter((r) => r > 0);
+const DURATION_S = Number(flag('duration', '10'));
+const WARMUP_S = Number(flag('warmup', '2'));
+const TARGETS = flag('targets', 'ordercast,socketio').split(',') as Proto[];
+const STAFF_PER_ROOM = Number(flag('staff-per-room', '5'));
+const ACTIVE = Number(flag('active', '200'));
+const WINDOW = Number(flag('window', '256'));
+const LOADGENS = Math.max(1, Number(flag('loadgens', '1')));
+const RUNS = Math.max(1, Number(flag('runs', '1')));
+const PROF = process.argv.includes('--prof') || process.env.BENCH_PROF === '1';
+const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
+
+type Target = Child<TargetRequest, TargetReply>;
+type Load = Child<LoadRequest, LoadReply>;
+
+interface RateResult {
+  rate: number;
+  orders: number;
+  restErrors: number;
+  newOrderAdmin: Dist;
+  newOrderManager: Dist;
+  statusCustomer: Dist;
+  all: Dist;
+  /** Deliveries seen / expected, over the three measured kinds. */
+  delivered: number;
+  expected: number;
+  eventsPerSec: number;
+  restP99: number;
+}
+
+interface TargetResult {
+  target: Proto;
+  clients: number;
+  connected: number;
+  connectFailed: number;
+  firstError?: string;
+  connectS: number;
+  rssBeforeMiB: number;
+  rssAfterMiB: number;
+  rssPerConnKiB: number;
+  rates: RateResult[];
+  held: number;
+  closeCodes: Record<string, number>;
+}
+
+/* ---------- REST driver ---------- */
+
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+function post(port: number, path: string, token: string, body: unknown): Promise<{ status: number; json: unknown }> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        agent,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          let json: unknown = null;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = text;
+          }
+          resolve({ status: res.statusCode ?? 0, json });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+interface Drive {
+  createT0: Map<number, number>;
+  statusT0: Map<number, number>;
+  cityOf: Map<number, number>;
+  errors: number;
+  firstError?: string;
+  restMs: number[];
+}
+
+/** Open loop: order i is sent at start + i/R whatever the previous ones are doing. */
+async function drive(info: TargetInfo, rate: number, seconds: number): Promise<Drive> {
+  const active = info.customers.slice(0, ACTIVE);
+  const out: Drive = { createT0: new Map(), statusT0: new Map(), cityOf: new Map(), errors: 0, restMs: [] };
+  const total = Math.round(rate * seconds);
+  const pending: Promise<void>[] = [];
+  const fail = (what: string) => {
+    out.errors++;
+    out.firstError ??= what;
+  };
+  const fire = async (i: number) => {
+    const customer = active[i % active.length]!;
+    const cityId = info.cities[i % info.cities.length]!;
+    const body = { cityId, items: [{ productId: info.products[cityId], quantity: 1 + (i % 3) }], delivery: { type: 'pickup' } };
+    try {
+      const t0 = now();
+      const res = await post(info.port, '/api/orders', customer.token, body);
+      out.restMs.push(now() - t0);
+      const id = (res.json as { order?: { id: number } }).order?.id;
+      if (res.status !== 201 || !id) return fail(`POST /api/orders → ${res.status} ${JSON.stringify(res.json).slice(0, 200)}`);
+      out.createT0.set(id, t0);
+      out.cityOf.set(id, cityId);
+      const t1 = now();
+      const st = await post(info.port, `/api/admin/orders/${id}/status`, info.mover, { status: 'confirmed' });
+      out.restMs.push(now() - t1);
+      if (st.status !== 200) return fail(`POST status → ${st.status} ${JSON.stringify(st.json).slice(0, 200)}`);
+      out.statusT0.set(id, t1);
+    } catch (err) {
+      fail(String(err));
+    }
+  };
+  const start = now();
+  let issued = 0;
+  while (issued < total) {
+    const due = Math.min(total, Math.floor(((now() - start) * rate) / 1000) + 1);
+    while (issued < due) pending.push(fire(issued++));
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await Promise.all(pending);
+  return out;
+}
+
+/* ---------- one target ---------- */
+
+function fmtErr(r: LoadReply): string | undefined {
+  return r.type === 'connected' ? r.firstError : undefined;
+}
+
+async function runTarget(target: Proto): Promise<TargetResult> {
+  const file = target === 'ordercast' ? './target-ordercast.ts' : './target-socketio.ts';
+  const profDir = `${RESULTS}prof`;
+  if (PROF) mkdirSync(profDir, { recursive: true });
+  const server: Target = spawnChild(file, PROF ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${target}-${Date.now()}.cpuprofile`] : []);
+  const loads: Load[] = [];
+  try {
+    const staffCount = STAFF_PER_ROOM * 4; // 3 cities + admins; the target reports the exact list
+    const ready = await server.ask({ cmd: 'init', customers: Math.max(ACTIVE, C - staffCount), staffPerRoom: STAFF_PER_ROOM }, 300_000);
+    if (ready.type !== 'ready') throw new Error('target did not start');
+    const info = ready.info;
+    const staff: ClientSpec[] = info.staff.map((s) => ({ token: s.token, tag: s.role === 'manager' ? 'manager' : 'admin' }));
+    const customers = info.customers.slice(0, Math.max(0, C - staff.length));
+    const probeClients: ClientSpec[] = [...staff, ...customers.slice(0, ACTIVE).map((c) => ({ token: c.token, tag: 'customer' as const }))];
+    const bulk: ClientSpec[] = customers.slice(ACTIVE).map((c) => ({ token: c.token, tag: 'bulk' as const }));
+
+    for (let i = 0; i <= LOADGENS; i++) loads.push(spawnChild<LoadRequest, LoadReply>('./loadgen.ts'));
+    // Children up and idle before the baseline.
+    await Promise.all(loads.map((l) => l.ask({ cmd: 'stats' })));
+    const before = await server.ask({ cmd: 'rss' });
+    if (before.type !== 'rss') throw new Error('rss');
+
+    const slices: ClientSpec[][] = [probeClients, ...Array.from({ length: LOADGENS }, (_, k) => bulk.filter((_, i) => i % LOADGENS === k))];
+    const replies = await Promise.all(
+      loads.map((l, i) =>
+        l.ask({ cmd: 'connect', proto: target, port: info.port, clients: slices[i]!, window: Math.max(1, Math.round(WINDOW / (i === 0 ? 4 : LOADGENS))), record: i === 0 }, 300_000),
+      ),
+    );
+    let ok = 0;
+    let failed = 0;
+    let start = Infinity;
+    let end = 0;
+    let firstError: string | undefined;
+    for (const r of replies) {
+      if (r.type !== 'connected') continue;
+      ok += r.ok;
+      failed += r.failed;
+      start = Math.min(start, r.start);
+      end = Math.max(end, r.end);
+      firstError ??= fmtErr(r);
+    }
+    const connectS = (end - start) / 1000;
+    console.log(`  [${target}] connected ${ok}/${ok + failed} in ${connectS.toFixed(2)} s${firstError ? ` (first error: ${firstError})` : ''}`);
+    await sleep(2000);
+    const after = await server.ask({ cmd: 'rss' });
+    if (after.type !== 'rss') throw new Error('rss');
+    const rssPerConnKiB = (after.rss - before.rss) / Math.max(1, ok) / 1024;
+    console.log(`  [${target}] RSS ${(before.rss / 2 ** 20).toFixed(1)} → ${(after.rss / 2 ** 20).toFixed(1)} MiB: ${rssPerConnKiB.toFixed(2)} KiB per connection`);
+
+    const adminSockets = staff.filter((s) => s.tag === 'admin').length;
+    const rates: RateResult[] = [];
+    for (const rate of RATES) {
+      if (WARMUP_S > 0) await drive(info, rate, WARMUP_S);
+      await sleep(500);
+      await Promise.all(loads.map((l) => l.ask({ cmd: 'phase-start' })));
+      const t = now();
+      const d = await drive(info, rate, DURATION_S);
+      await sleep(1000); // the last events arrive
+      const elapsedS = (now() - t) / 1000;
+      const phases = await Promise.all(loads.map((l) => l.ask({ cmd: 'phase-end' }, 300_000)));
+      let messages = 0;
+      let samples: Sample[] = [];
+      for (const p of phases) {
+        if (p.type !== 'phase') continue;
+        messages += p.messages;
+        if (p.samples.length) samples = p.samples;
+      }
+      const lat: Record<'admin' | 'manager' | 'customer', number[]> = { admin: [], manager: [], customer: [] };
+      for (const [tagIndex, kind, orderId, at] of samples) {
+        const tag = TAGS[tagIndex];
+        if (kind === 0 && (tag === 'admin' || tag === 'manager')) {
+          const t0 = d.createT0.get(orderId);
+          if (t0 !== undefined) lat[tag].push(at - t0);
+        } else if (kind === 1 && tag === 'customer') {
+          const t0 = d.statusT0.get(orderId);
+          if (t0 !== undefined) lat.customer.push(at - t0);
+        }
+      }
+      const orders = d.createT0.size;
+      const expected = orders * (adminSockets + STAFF_PER_ROOM) + d.statusT0.size;
+      const delivered = lat.admin.length + lat.manager.length + lat.customer.length;
+      const r: RateResult = {
+        rate,
+        orders,
+        restErrors: d.errors,
+        newOrderAdmin: dist(lat.admin),
+        newOrderManager: dist(lat.manager),
+        statusCustomer: dist(lat.customer),
+        all: dist([...lat.admin, ...lat.manager, ...lat.customer]),
+        delivered,
+        expected,
+        eventsPerSec: messages / elapsedS,
+        restP99: dist(d.restMs).p99,
+      };
+      rates.push(r);
+      console.log(
+        `  [${target}] ${rate}/s: ${orders} orders, p50/p95/p99 ${r.all.p50.toFixed(2)}/${r.all.p95.toFixed(2)}/${r.all.p99.toFixed(2)} ms, ` +
+          `${delivered}/${expected} deliveries, ${Math.round(r.eventsPerSec)} events/s, REST p99 ${r.restP99.toFixed(1)} ms` +
+          (d.errors ? `, ${d.errors} REST errors (first: ${d.firstError})` : ''),
+      );
+    }
+    let held = 0;
+    const closeCodes: Record<string, number> = {};
+    for (const l of loads) {
+      const s = await l.ask({ cmd: 'stats' });
+      if (s.type !== 'stats') continue;
+      held += s.open;
+      for (const [k, v] of Object.entries(s.closeCodes)) closeCodes[k] = (closeCodes[k] ?? 0) + v;
+    }
+    console.log(`  [${target}] ${held} connections still open at the end${Object.keys(closeCodes).length ? `; closes: ${JSON.stringify(closeCodes)}` : ''}`);
+    return {
+      target,
+      clients: probeClients.length + bulk.length,
+      connected: ok,
+      connectFailed: failed,
+      ...(firstError ? { firstError } : {}),
+      connectS,
+      rssBeforeMiB: before.rss / 2 ** 20,
+      rssAfterMiB: after.rss / 2 ** 20,
+      rssPerConnKiB,
+      rates,
+      held,
+      closeCodes,
+    };
+  } finally {
+    await Promise.all(loads.map((l) => l.ask({ cmd: 'stop' }, 10_000).catch(() => l.proc.kill('SIGKILL'))));
+    await server.ask({ cmd: 'stop' }, 10_000).catch(() => server.proc.kill('SIGKILL'));
+    await Promise.race([server.exited, sleep(8000)]);
+    if (server.proc.exitCode === null) server.proc.kill('SIGKILL');
+  }
+}
+
+/* ---------- report ---------- */
+
+const f = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '—');
+
+function table(results: Record<Proto, TargetResult[]>): string {
+  const med = (t: Proto, pick: (r: TargetResult) => number) => (results[t]?.length ? median(results[t].map(pick)) : NaN);
+  const rows: [string, (r: TargetResult) => number, number, boolean][] = [
+    [`time to connect ${C} clients (s)`, (r) => r.connectS, 2, true],
+    ['connections held at the end', (r) => r.held, 0, false],
+    ['server RSS per idle connection (KiB)', (r) => r.rssPerConnKiB, 2, true],
+  ];
+  for (const [i, rate] of RATES.entries()) {
+    const at = (pick: (x: RateResult) => number) => (r: TargetResult) => (r.rates[i] ? pick(r.rates[i]) : NaN);
+    rows.push(
+      [`${rate}/s new-order → manager p50/p95/p99 (ms)`, at((x) => x.newOrderManager.p50), 2, true],
+      ['', at((x) => x.newOrderManager.p95), 2, true],
+      ['', at((x) => x.newOrderManager.p99), 2, true],
+      [`${rate}/s new-order → admin p50/p95/p99 (ms)`, at((x) => x.newOrderAdmin.p50), 2, true],
+      ['', at((x) => x.newOrderAdmin.p95), 2, true],
+      ['', at((x) => x.newOrderAdmin.p99), 2, true],
+      [`${rate}/s status → customer p50/p95/p99 (ms)`, at((x) => x.statusCustomer.p50), 2, true],
+      ['', at((x) => x.statusCustomer.p95), 2, true],
+      ['', at((x) => x.statusCustomer.p99), 2, true],
+      [`${rate}/s p99, all measured deliveries (ms)`, at((x) => x.all.p99), 2, true],
+      [`${rate}/s deliveries seen / expected (%)`, at((x) => (100 * x.delivered) / Math.max(1, x.expected)), 1, false],
+      [`${rate}/s events delivered per second`, at((x) => x.eventsPerSec), 0, false],
+    );
+  }
+  const [a, b] = ['ordercast', 'socketio'] as Proto[];
+  const lines: string[] = [];
+  lines.push(`| measure | ordercast | Socket.IO 4 | ratio |`, `|---|---:|---:|---:|`);
+  let label = '';
+  const parts: string[][] = [];
+  for (const [name, pick, digits] of rows) {
+    const x = med(a, pick);
+    const y = med(b, pick);
+    if (name) {
+      label = name;
+      parts.push([label, f(x, digits), f(y, digits), f(x / y, 2)]);
+    } else {
+      const last = parts[parts.length - 1]!;
+      last[1] += ` / ${f(x, digits)}`;
+      last[2] += ` / ${f(y, digits)}`;
+      last[3] += ` / ${f(x / y, 2)}`;
+    }
+  }
+  for (const p of parts) lines.push(`| ${p.join(' | ')} |`);
+  return lines.join('\n');
+}
+
+async function main() {
+  const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}`;
+  console.log(`bench:realtime — ${C} clients (staff ${STAFF_PER_ROOM} per room, ${ACTIVE} ordering customers), rates ${RATES.join(', ')}/s × ${DURATION_S} s, ${RUNS} run(s)`);
+  console.log(`machine: ${machine}`);
+  const results = {} as Record<Proto, TargetResult[]>;
+  for (let run = 1; run <= RUNS; run++) {
+    for (const target of TARGETS) {
+      console.log(`run ${run}/${RUNS}: ${target}`);
+      (results[target] ??= []).push(await runTarget(target));
+      await sleep(1000);
+    }
+  }
+  const out = table(results);
+  console.log(`\n${RUNS > 1 ? `median of ${RUNS} runs; ` : ''}ratio = ordercast / Socket.IO (below 1 is better for time, memory and latency)\nmachine: ${machine}\n`);
+  console.log(out);
+  mkdirSync(RESULTS, { recursive: true });
+  const file = `${RESULTS}realtime-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+  writeFileSync(file, JSON.stringify({ machine, clients: C, rates: RATES, durationS: DURATION_S, staffPerRoom: STAFF_PER_ROOM, active: ACTIVE, runs: RUNS, results, table: out }, null, 2));
+  console.log(`\nresults: ${file}`);
+  agent.destroy();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,98 @@
+/**
+ * Bench child: the real ordercast server (buildApp) on a temp database, alone in its process so
+ * its RSS can be read. Creates the bench's customers directly in its database (cheaper than 10,000
+ * Telegram sign-ins) and issues their tokens with the app's own issuer.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { and, eq } from 'drizzle-orm';
+import { buildApp } from '../../src/app';
+import { loadConfig } from '../../src/config/config';
+import { cities, productPrices, users } from '../../src/db/schema';
+import { measuredRss, serve, type StaffSpec, type TargetInfo, type TargetReply, type TargetRequest } from './common';
+
+const dir = mkdtempSync(join(tmpdir(), 'ordercast-bench-'));
+let app: FastifyInstance | undefined;
+
+async function init(customers: number, staffPerRoom: number): Promise<TargetInfo> {
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'silent',
+    DATABASE_PATH: join(dir, 'app.db'),
+    JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
+    TELEGRAM_BOT_TOKEN: '1234567890:BENCH-ordercast-bot-token',
+    POS_SIM_PORT: '0',
+    POS_URL: 'http://127.0.0.1:9',
+    SERVE_APPS: 'false',
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_SERVER_')).map(([k, v]) => [k.slice(13), v])),
+  });
+  app = await buildApp(config, { logger: false });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const port = (app.server.address() as { port: number }).port;
+  const a = app;
+
+  const cityIds = a.db.select({ id: cities.id }).from(cities).all().map((c) => c.id);
+  const products: Record<number, number> = {};
+  for (const c of cityIds) {
+    const p = a.db.select({ id: productPrices.productId }).from(productPrices).where(and(eq(productPrices.cityId, c), eq(productPrices.available, true))).get();
+    if (p) products[c] = p.id;
+  }
+
+  // Customers: one transaction of plain inserts.
+  const ids: number[] = a.db.$client.transaction(() => {
+    const out: number[] = [];
+    for (let i = 0; i < customers; i++) {
+      const row = a.users.upsertTelegramCustomer({ id: 900_000_000 + i, first_name: `Bench ${i}`, language_code: 'en' });
+      out.push(row.id);
+    }
+    return out;
+  })();
+  const customerTokens = ids.map((userId) => ({ userId, token: a.issueToken(userId, 'customer') }));
+
+  // Staff: the seeded ones, plus a manager for every city that has none.
+  const staff: StaffSpec[] = [];
+  const byName = (u: string) => a.users.byUsername(u);
+  for (const c of cityIds) {
+    let m = a.db
+      .select({ id: users.id, username: users.username })
+      .from(users)
+      .where(eq(users.role, 'manager'))
+      .all()
+      .find((u) => a.users.isManagerOf(u.id, c) && a.users.principal(u.id)?.cityIds.length === 1);
+    if (!m) {
+      const created = await a.users.createStaff({ username: `bench-manager${c}`, password: 'bench-password', name: `Bench manager ${c}`, role: 'manager', cityIds: [c] });
+      m = { id: created.id, username: created.username };
+    }
+    const token = a.issueToken(m.id, 'manager');
+    for (let i = 0; i < staffPerRoom; i++) staff.push({ token, role: 'manager', cityId: c });
+  }
+  const admin = byName('admin')!;
+  const ceo = byName('ceo');
+  const adminToken = a.issueToken(admin.id, 'admin');
+  for (let i = 0; i < staffPerRoom; i++) {
+    staff.push(ceo && i % 2 ? { token: a.issueToken(ceo.id, 'ceo'), role: 'ceo', cityId: null } : { token: adminToken, role: 'admin', cityId: null });
+  }
+  return { port, customers: customerTokens, staff, mover: adminToken, products, cities: cityIds };
+}
+
+serve<TargetRequest, TargetReply>(async (req) => {
+  switch (req.cmd) {
+    case 'init':
+      return { type: 'ready', info: await init(req.customers, req.staffPerRoom) };
+    case 'rss':
+      return { type: 'rss', ...(await measuredRss()) };
+    case 'stop':
+      setTimeout(async () => {
+        setTimeout(() => process.exit(0), 5000).unref();
+        try {
+          await app?.close();
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+          process.exit(0);
+        }
+      }, 10);
+      return { type: 'rss', ...(await measuredRss()) };
+  }
+});

@@ -1,0 +1,91 @@
+import { createServer, type AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { WebSocket } from 'ws';
+import { EventSource } from 'eventsource';
+import type { ConnectionStatus, ServerMessage } from '@ordercast/shared';
+import { createRealtimeClient, type RealtimeClient, type RealtimeClientOptions, type WebSocketCtor } from '@ordercast/shared/client';
+import { bearer, placeOrder } from '../helpers/app';
+
+export async function listen(app: FastifyInstance): Promise<string> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+}
+
+export async function until(cond: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A port nothing listens on (bound, then released). */
+export async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/**
+ * A `ws` WebSocket whose connections go to a dead port while `blocked()` says so, as when a proxy
+ * drops WebSocket upgrades. Everything else (fetch, SSE) still reaches the real server.
+ */
+export function blockableWebSocket(deadPort: number, blocked: () => boolean): WebSocketCtor {
+  return class extends WebSocket {
+    constructor(url: string) {
+      super(blocked() ? url.replace(/:\d+\//, `:${deadPort}/`) : url, { perMessageDeflate: false });
+    }
+  };
+}
+
+/** A shared client wired for Node, recording everything it sees. */
+export class Recorder {
+  readonly rt: RealtimeClient;
+  readonly messages: ServerMessage[] = [];
+  readonly statuses: ConnectionStatus[] = [];
+
+  constructor(opts: Partial<RealtimeClientOptions> & Pick<RealtimeClientOptions, 'baseUrl' | 'getToken'>) {
+    this.rt = createRealtimeClient({ WebSocket, EventSource, backoff: { initialMs: 50, maxMs: 500 }, ...opts });
+    this.rt.onStatus((s) => this.statuses.push(s));
+    this.rt.onMessage((m) => this.messages.push(m));
+  }
+
+  /** Durable events, in arrival order. */
+  events(): (ServerMessage & { id: number })[] {
+    return this.messages.filter((m): m is ServerMessage & { id: number } => 'id' in m && typeof m.id === 'number');
+  }
+
+  ofType<T extends ServerMessage['type']>(type: T): Extract<ServerMessage, { type: T }>[] {
+    return this.messages.filter((m): m is Extract<ServerMessage, { type: T }> => m.type === type);
+  }
+
+  async waitFor(pred: (m: ServerMessage) => boolean, timeoutMs = 5000, what = 'message'): Promise<ServerMessage> {
+    let found: ServerMessage | undefined;
+    await until(() => !!(found = this.messages.find(pred)), timeoutMs, what);
+    return found!;
+  }
+
+  waitStatus(s: ConnectionStatus, timeoutMs = 5000): Promise<void> {
+    return until(() => this.rt.status === s, timeoutMs, `status ${s} (now ${this.rt.status}; seen ${this.statuses.join(' → ')})`);
+  }
+}
+
+export async function createOrder(app: FastifyInstance, token: string, cityId = 1): Promise<{ id: number }> {
+  const res = await placeOrder(app, token, { cityId });
+  if (res.statusCode !== 201) throw new Error(`order failed: ${res.statusCode} ${res.body}`);
+  return res.json().order;
+}
+
+export async function setStatus(app: FastifyInstance, staffToken: string, orderId: number, status: string): Promise<void> {
+  const res = await app.inject({ method: 'POST', url: `/api/admin/orders/${orderId}/status`, headers: bearer(staffToken), payload: { status } });
+  if (res.statusCode !== 200) throw new Error(`status change failed: ${res.statusCode} ${res.body}`);
+}
+
+/** Ids strictly increasing with no repeats. */
+export function strictlyIncreasing(ids: number[]): boolean {
+  return ids.every((id, i) => i === 0 || id > ids[i - 1]!);
+}
