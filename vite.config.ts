@@ -43,6 +43,7 @@ export default defineConfig(({ mode }) => {
       testTimeout: 30_000,
       hookTimeout: 60_000,
       maxWorkers: 2,
+      reporters: ['default', './server/test/helpers/summary-reporter.ts'],
       projects: [
         { extends: true, test: { name: 'shared', include: ['shared/test/**/*.test.ts'], environment: 'node' } },
         { extends: true, test: { name: 'server', include: ['server/test/**/*.test.ts'], environment: 'node' } },
