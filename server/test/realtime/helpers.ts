@@ -21,6 +21,11 @@ export async function until(cond: () => boolean, timeoutMs = 5000, what = 'condi
   }
 }
 
+export const ORDER_TYPES = new Set(['new-order', 'order-created', 'order-status-updated', 'bonus-updated']);
+
+/** Events with id <= upTo. */
+export const upTo = (msgs: Msg[], id: number) => msgs.filter((m) => m.id! <= id);
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A `ws` client that records every message and its close. */
@@ -57,6 +62,11 @@ export class TestClient {
 
   events(): Msg[] {
     return this.messages.filter((m) => typeof m.id === 'number');
+  }
+
+  /** Order and bonus events only (the POS worker adds sync-* events on its own schedule). */
+  orderEvents(): Msg[] {
+    return this.events().filter((m) => ORDER_TYPES.has(m.type));
   }
 
   ofType(type: string): Msg[] {
@@ -106,6 +116,10 @@ export class TestSse {
 
   events(): Msg[] {
     return this.messages.filter((m) => typeof m.id === 'number');
+  }
+
+  orderEvents(): Msg[] {
+    return this.events().filter((m) => ORDER_TYPES.has(m.type));
   }
 
   async waitFor(pred: (m: Msg) => boolean, timeoutMs = 5000): Promise<Msg> {
