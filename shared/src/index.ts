@@ -61,4 +61,9 @@ export type {
   StageStat,
   CityStats,
   StatsResponse,
+  SyncJobStatus,
+  SyncJob,
+  MenuSyncState,
+  SyncOverview,
+  SyncRetryResponse,
 } from './schemas/index';

@@ -41,6 +41,7 @@ export const ConfigSchema = Type.Object({
   POS_RETRY_BASE_MS: Ms(1000, 10),
   POS_RETRY_MAX_MS: Ms(60_000, 10),
   MENU_SYNC_INTERVAL_MS: Ms(300_000, 100),
+  POS_SYNC_WORKER: Type.Boolean({ default: true }), // false: this process neither sends orders to the POS nor imports its menu
   DEMO_PASSWORD: Type.String({ minLength: 4, default: 'demo1234' }),
   BONUS_EARN_RATE: Ratio(0.05),
   BONUS_MAX_SHARE: Ratio(0.3),

@@ -6,3 +6,4 @@ export * from './order';
 export * from './bonus';
 export * from './realtime';
 export * from './stats';
+export * from './sync';

@@ -1,0 +1,119 @@
+import { and, count, desc, eq, gt, inArray, ne, or, type SQL } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { seesAllCities, type SyncJob, type SyncOverview } from '@ordercast/shared';
+import type { Principal } from '../auth/principal';
+import { orders, posSyncJobs } from '../db/schema';
+import { conflict, forbidden, notFound } from '../lib/errors';
+import { isoNow } from '../lib/time';
+import type { PosClient } from './client';
+import type { MenuSync } from './menu-sync';
+
+type JobRow = typeof posSyncJobs.$inferSelect;
+type OrderRow = typeof orders.$inferSelect;
+
+/** Staff's view of the sync: open problems, recent successes, the menu import; and the manual retry. */
+export class SyncAdmin {
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly client: PosClient,
+    private readonly menu: MenuSync,
+    private readonly maxAttempts: number,
+  ) {}
+
+  private toJob(j: JobRow, o: OrderRow): SyncJob {
+    return {
+      job_id: j.id,
+      order_id: o.id,
+      order_number: o.orderNumber,
+      city_id: o.cityId,
+      order_status: o.status,
+      sync_status: o.syncStatus,
+      job_status: j.status,
+      attempts: j.attempts,
+      max_attempts: this.maxAttempts,
+      last_error: j.lastError,
+      last_error_code: j.lastErrorCode,
+      last_attempt_at: j.lastAttemptAt,
+      next_retry_at: j.status === 'pending' ? j.nextAttemptAt : null,
+      pos_order_id: o.posOrderId,
+      created_at: j.createdAt,
+      done_at: j.doneAt,
+    };
+  }
+
+  private cityScope(p: Principal): SQL | undefined {
+    return seesAllCities(p.role) ? undefined : inArray(orders.cityId, p.cityIds.length ? p.cityIds : [0]);
+  }
+
+  overview(p: Principal): SyncOverview {
+    const db = this.app.db;
+    const scope = this.cityScope(p);
+    const problems = db
+      .select({ j: posSyncJobs, o: orders })
+      .from(posSyncJobs)
+      .innerJoin(orders, eq(orders.id, posSyncJobs.entityId))
+      .where(
+        and(
+          eq(posSyncJobs.entity, 'order'),
+          or(eq(posSyncJobs.status, 'failed'), and(inArray(posSyncJobs.status, ['pending', 'in_flight']), gt(posSyncJobs.attempts, 0))),
+          ne(orders.status, 'cancelled'),
+          scope,
+        ),
+      )
+      .orderBy(desc(posSyncJobs.updatedAt), desc(posSyncJobs.id))
+      .limit(200)
+      .all();
+    const recent = db
+      .select({ j: posSyncJobs, o: orders })
+      .from(posSyncJobs)
+      .innerJoin(orders, eq(orders.id, posSyncJobs.entityId))
+      .where(and(eq(posSyncJobs.entity, 'order'), eq(posSyncJobs.status, 'done'), eq(orders.syncStatus, 'synced'), scope))
+      .orderBy(desc(posSyncJobs.doneAt), desc(posSyncJobs.id))
+      .limit(20)
+      .all();
+    const queued =
+      db
+        .select({ n: count() })
+        .from(posSyncJobs)
+        .innerJoin(orders, eq(orders.id, posSyncJobs.entityId))
+        .where(and(eq(posSyncJobs.entity, 'order'), inArray(posSyncJobs.status, ['pending', 'in_flight']), eq(posSyncJobs.attempts, 0), scope))
+        .get()?.n ?? 0;
+    return {
+      pos: this.client.health(),
+      problems: problems.map(({ j, o }) => this.toJob(j, o)),
+      recent: recent.map(({ j, o }) => this.toJob(j, o)),
+      queued,
+      menu: this.menu.state(),
+    };
+  }
+
+  /**
+   * Manual retry of an order's sync (`:id` is the order id, as in `sync-error.entityId`): the
+   * backoff and the attempt count start over and the job is due now. 404 unknown order, 403
+   * another city's, 409 already synced, being sent right now, or cancelled.
+   */
+  retry(p: Principal, orderId: number): SyncJob {
+    return this.app.tx(() => {
+      const db = this.app.db;
+      const order = db.select().from(orders).where(eq(orders.id, orderId)).get();
+      if (!order) throw notFound(`Order ${orderId} not found`);
+      if (!seesAllCities(p.role) && !p.cityIds.includes(order.cityId)) throw forbidden(`You do not manage city ${order.cityId}`, 'other_city');
+      const job = db.select().from(posSyncJobs).where(and(eq(posSyncJobs.entity, 'order'), eq(posSyncJobs.entityId, orderId))).get();
+      if (!job) throw notFound(`Order ${order.orderNumber} has no POS sync job`, 'no_sync_job');
+      if (job.status === 'done' || order.syncStatus === 'synced') throw conflict(`Order ${order.orderNumber} is already in the POS`, 'already_synced');
+      if (job.status === 'in_flight') throw conflict(`Order ${order.orderNumber} is being sent to the POS right now`, 'sync_in_progress');
+      if (order.status === 'cancelled') throw conflict(`Order ${order.orderNumber} was cancelled; there is nothing to send`, 'order_cancelled');
+      const now = isoNow();
+      const updated = db
+        .update(posSyncJobs)
+        .set({ status: 'pending', attempts: 0, nextAttemptAt: now, leaseUntil: null, updatedAt: now })
+        .where(eq(posSyncJobs.id, job.id))
+        .returning()
+        .get()!;
+      const o = db.update(orders).set({ syncStatus: 'pending', updatedAt: now }).where(eq(orders.id, orderId)).returning().get()!;
+      this.app.log.info({ orderId, jobId: job.id, by: p.userId }, 'pos sync: manual retry');
+      // The commit wakes the worker: the attempt runs at once.
+      return this.toJob(updated, o);
+    });
+  }
+}

@@ -1,0 +1,143 @@
+import { eq } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { ADMIN_ROOM, cityMenuRoom, cityOrdersRoom, toMinor, type MenuSyncState } from '@ordercast/shared';
+import { cities, productPrices, products, systemState } from '../db/schema';
+import { isoNow } from '../lib/time';
+import type { PosClient } from './client';
+import type { PosMenu } from './wire';
+
+export const MENU_STATE_KEY = 'pos.menu_sync';
+
+const EMPTY: MenuSyncState = { status: 'unknown', last_success_at: null, last_attempt_at: null, last_error: null, failures: 0, last_changes: 0 };
+
+/**
+ * Imports the POS menu (prices and stop-list per city) on start and every MENU_SYNC_INTERVAL_MS.
+ * The POS is the master: a price or availability that differs is overwritten (and announced
+ * with `menu-updated`); nothing is written when nothing changed. A failed import keeps the last
+ * good menu and tells staff (`sync-error` entity "menu"); the first success after failures says
+ * so (`sync-success`).
+ */
+export class MenuSync {
+  private timer: NodeJS.Timeout | undefined;
+  private current: Promise<void> | undefined;
+  private stopped = true;
+
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly client: PosClient,
+    private readonly intervalMs: number,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    void this.run();
+    this.timer = setInterval(() => void this.run(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.current;
+  }
+
+  state(): MenuSyncState {
+    const row = this.app.db.select().from(systemState).where(eq(systemState.key, MENU_STATE_KEY)).get();
+    if (!row) return { ...EMPTY };
+    try {
+      return { ...EMPTY, ...(JSON.parse(row.value) as Partial<MenuSyncState>) };
+    } catch {
+      return { ...EMPTY };
+    }
+  }
+
+  /** One import; concurrent calls share the run in progress. */
+  run(): Promise<void> {
+    this.current ??= this.runOnce()
+      .catch((err: unknown) => this.app.log.error({ err }, 'pos menu sync crashed'))
+      .finally(() => {
+        this.current = undefined;
+      });
+    return this.current;
+  }
+
+  private async runOnce(): Promise<void> {
+    if (this.stopped) return;
+    const res = await this.client.getMenu();
+    if (!res.ok && res.kind === 'aborted') return;
+    const now = isoNow();
+    this.app.tx(() => {
+      const prev = this.state();
+      const cityIds = this.app.db.select({ id: cities.id }).from(cities).all().map((c) => c.id);
+      const rooms = [ADMIN_ROOM, ...cityIds.map(cityOrdersRoom)];
+      let next: MenuSyncState;
+      if (res.ok) {
+        const changes = this.apply(res.data, now);
+        next = { status: 'ok', last_success_at: now, last_attempt_at: now, last_error: null, failures: 0, last_changes: changes };
+        if (prev.status === 'failing') this.app.events.append('sync-success', rooms, { entity: 'menu', entityId: 0, timestamp: now });
+      } else {
+        next = { ...prev, status: 'failing', last_attempt_at: now, last_error: res.message, failures: prev.failures + 1 };
+        this.app.events.append('sync-error', rooms, {
+          entity: 'menu',
+          entityId: 0,
+          error: res.message,
+          timestamp: now,
+          attempt: next.failures,
+          nextRetryAt: this.stopped ? null : new Date(Date.parse(now) + this.intervalMs).toISOString(),
+          cityId: null,
+        });
+      }
+      this.app.db
+        .insert(systemState)
+        .values({ key: MENU_STATE_KEY, value: JSON.stringify(next), updatedAt: now })
+        .onConflictDoUpdate({ target: systemState.key, set: { value: JSON.stringify(next), updatedAt: now } })
+        .run();
+    });
+    if (res.ok) this.app.log.info({ changes: this.state().last_changes }, 'pos menu imported');
+    else this.app.log.warn({ code: res.code }, `pos menu import failed, keeping the last good menu: ${res.message}`);
+  }
+
+  /** Writes what differs; returns how many (product, city) rows changed. Codes the server does not know are skipped. */
+  private apply(menu: PosMenu, now: string): number {
+    const db = this.app.db;
+    const byCode = new Map(db.select({ id: products.id, code: products.posCode }).from(products).all().map((p) => [p.code, p.id]));
+    const knownCities = new Set(db.select({ id: cities.id }).from(cities).all().map((c) => c.id));
+    const current = new Map(
+      db
+        .select()
+        .from(productPrices)
+        .all()
+        .map((r) => [`${r.productId}:${r.cityId}`, r]),
+    );
+    let changes = 0;
+    const unknown: string[] = [];
+    for (const city of menu.cities) {
+      if (!knownCities.has(city.cityId)) continue;
+      for (const item of city.items) {
+        const productId = byCode.get(item.code);
+        if (productId === undefined) {
+          unknown.push(item.code);
+          continue;
+        }
+        const price = toMinor(item.price);
+        if (price <= 0) continue;
+        const row = current.get(`${productId}:${city.cityId}`);
+        if (row && row.price === price && row.available === item.available) continue;
+        db.insert(productPrices)
+          .values({ productId, cityId: city.cityId, price, available: item.available, updatedAt: now })
+          .onConflictDoUpdate({ target: [productPrices.productId, productPrices.cityId], set: { price, available: item.available, updatedAt: now } })
+          .run();
+        changes++;
+        this.app.events.append('menu-updated', [cityMenuRoom(city.cityId), ADMIN_ROOM, cityOrdersRoom(city.cityId)], {
+          cityId: city.cityId,
+          productId,
+          available: item.available,
+          price: item.price,
+          timestamp: now,
+        });
+      }
+    }
+    if (unknown.length) this.app.log.warn({ codes: [...new Set(unknown)].slice(0, 20) }, 'pos menu lists codes this server does not know; skipped');
+    return changes;
+  }
+}

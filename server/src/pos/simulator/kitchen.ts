@@ -1,0 +1,164 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { sign, SIGNATURE_HEADER } from '../signature';
+import type { PosOrderStatus, PosWebhookBody } from '../wire';
+import type { KitchenOrder, PosStore } from './store';
+
+/** Time (ms, at kitchenSpeed 1) an order spends in each step before the next: a lively demo, tens of seconds per order. */
+const STEP_MS: Record<PosOrderStatus, { delivery: number; pickup: number }> = {
+  accepted: { delivery: 3_000, pickup: 3_000 },
+  cooking: { delivery: 20_000, pickup: 20_000 },
+  ready: { delivery: 5_000, pickup: 15_000 },
+  on_the_way: { delivery: 20_000, pickup: 20_000 },
+  delivered: { delivery: Infinity, pickup: Infinity },
+  picked_up: { delivery: Infinity, pickup: Infinity },
+};
+
+function nextStep(status: PosOrderStatus, type: 'delivery' | 'pickup'): PosOrderStatus | null {
+  switch (status) {
+    case 'accepted':
+      return 'cooking';
+    case 'cooking':
+      return 'ready';
+    case 'ready':
+      return type === 'delivery' ? 'on_the_way' : 'picked_up';
+    case 'on_the_way':
+      return 'delivered';
+    default:
+      return null;
+  }
+}
+
+const WEBHOOK_TIMEOUT_MS = 5_000;
+const RETRY_BASE_MS = 250;
+const RETRY_MAX_MS = 15_000;
+
+interface Entry extends KitchenOrder {
+  /** Kitchen time spent in the current step (ms at speed 1). */
+  progress: number;
+  sending: boolean;
+  retryAt: number;
+  failures: number;
+}
+
+/**
+ * The POS kitchen: moves accepted orders cooking → ready → (on the way → delivered | picked up)
+ * on a clock scaled by kitchenSpeed, and calls each step back to the server, signed, retrying
+ * with backoff until it answers 2xx. An order waits for its step's callback to be acknowledged
+ * before the kitchen moves it on, so the server always hears the steps in order.
+ */
+export class Kitchen {
+  private readonly orders = new Map<string, Entry>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly abort = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  private last = Date.now();
+  serverUrl: string | undefined;
+
+  constructor(
+    private readonly store: PosStore,
+    private readonly speed: () => number,
+    private readonly secret: string,
+    private readonly log: FastifyBaseLogger,
+    private readonly tickMs = 50,
+  ) {
+    for (const o of store.kitchenOrders()) this.add(o);
+  }
+
+  add(o: KitchenOrder): void {
+    this.orders.set(o.posOrderId, { ...o, progress: 0, sending: false, retryAt: 0, failures: 0 });
+  }
+
+  start(): void {
+    this.last = Date.now();
+    this.timer = setInterval(() => this.tick(), this.tickMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.abort.abort();
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Orders the kitchen is working on or still has to report. */
+  get active(): number {
+    return this.orders.size;
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    const dt = now - this.last;
+    this.last = now;
+    const speed = this.speed();
+    for (const o of this.orders.values()) {
+      if (o.sending) continue;
+      if (o.deliveredStatus !== o.status) {
+        if (now >= o.retryAt) this.send(o);
+        continue;
+      }
+      const next = nextStep(o.status, o.type);
+      if (!next) {
+        this.orders.delete(o.posOrderId);
+        continue;
+      }
+      if (speed <= 0) continue;
+      o.progress += dt * speed;
+      if (o.progress < STEP_MS[o.status][o.type]) continue;
+      o.progress = 0;
+      o.status = next;
+      o.statusAt = new Date(now).toISOString();
+      this.store.advance(o.posOrderId, next, o.statusAt);
+      this.send(o);
+    }
+  }
+
+  private send(o: Entry): void {
+    if (!this.serverUrl) {
+      o.retryAt = Date.now() + 1_000;
+      return;
+    }
+    o.sending = true;
+    const status = o.status;
+    const body: PosWebhookBody = {
+      eventId: `${o.posOrderId}:${status}`,
+      posOrderId: o.posOrderId,
+      externalId: o.externalId,
+      status,
+      timestamp: o.statusAt,
+    };
+    const raw = JSON.stringify(body);
+    const url = `${this.serverUrl}/api/pos/webhook`;
+    const p = (async () => {
+      try {
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: sign(raw, this.secret) },
+          body: raw,
+          signal: AbortSignal.any([AbortSignal.timeout(WEBHOOK_TIMEOUT_MS), this.abort.signal]),
+        });
+        await res.arrayBuffer().catch(() => undefined);
+        if (res.ok) {
+          o.deliveredStatus = status;
+          o.failures = 0;
+          this.store.markDelivered(o.posOrderId, status);
+          return;
+        }
+        this.retryLater(o, `HTTP ${res.status}`);
+      } catch (err) {
+        if (this.abort.signal.aborted) return;
+        this.retryLater(o, err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err));
+      }
+    })().finally(() => {
+      o.sending = false;
+      this.inFlight.delete(p);
+    });
+    this.inFlight.add(p);
+  }
+
+  private retryLater(o: Entry, why: string): void {
+    o.failures++;
+    const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.min(o.failures - 1, 16));
+    o.retryAt = Date.now() + delay;
+    this.log.warn({ posOrderId: o.posOrderId, status: o.status, attempt: o.failures, retryInMs: delay, why }, 'kitchen callback not acknowledged; will retry');
+  }
+}

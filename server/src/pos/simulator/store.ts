@@ -1,0 +1,249 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { toMajor, toMinor } from '@ordercast/shared';
+import { DEMO_CITIES, DEMO_PRODUCTS, demoPrice, posCode } from '../../db/seed-data';
+import type { PosMenu, PosMenuItem, PosOrder, PosOrderBody, PosOrderItem, PosOrderStatus } from '../wire';
+
+/**
+ * The simulated POS's own state: its own SQLite file (or memory), never the server's database.
+ * Money is kept in kopecks here too and travels in roubles.
+ */
+interface OrderRow {
+  seq: number;
+  pos_order_id: string;
+  external_id: number;
+  order_number: string;
+  city_id: number;
+  type: 'delivery' | 'pickup';
+  items: string;
+  total: number;
+  status: PosOrderStatus;
+  delivered_status: PosOrderStatus | null;
+  requests: number;
+  history: string;
+  created_at: string;
+  updated_at: string;
+}
+
+interface MenuRow {
+  city_id: number;
+  code: string;
+  name: string;
+  price: number;
+  available: number;
+}
+
+export interface KitchenOrder {
+  posOrderId: string;
+  externalId: number;
+  type: 'delivery' | 'pickup';
+  status: PosOrderStatus;
+  deliveredStatus: PosOrderStatus | null;
+  /** When the current status was reached (the webhook's timestamp). */
+  statusAt: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS pos_orders (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  pos_order_id TEXT NOT NULL UNIQUE,
+  external_id INTEGER NOT NULL UNIQUE,
+  order_number TEXT NOT NULL,
+  city_id INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  items TEXT NOT NULL,
+  total INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  status TEXT NOT NULL,
+  delivered_status TEXT,
+  requests INTEGER NOT NULL DEFAULT 1,
+  history TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pos_menu (
+  city_id INTEGER NOT NULL,
+  code TEXT NOT NULL,
+  name TEXT NOT NULL,
+  price INTEGER NOT NULL CHECK (price > 0),
+  available INTEGER NOT NULL,
+  sort INTEGER NOT NULL,
+  PRIMARY KEY (city_id, code)
+);
+CREATE TABLE IF NOT EXISTS pos_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
+
+export class PosStore {
+  private readonly db: Database.Database;
+
+  constructor(path = ':memory:') {
+    if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+    this.db = new Database(path);
+    if (path !== ':memory:') this.db.pragma('journal_mode = WAL');
+    this.db.exec(SCHEMA);
+    this.seedMenu();
+  }
+
+  /** The POS's nomenclature: the chain's dishes under their POS codes, priced per city (as the server's demo data). */
+  private seedMenu(): void {
+    const n = (this.db.prepare('SELECT COUNT(*) AS n FROM pos_menu').get() as { n: number }).n;
+    if (n > 0) return;
+    const insert = this.db.prepare('INSERT INTO pos_menu (city_id, code, name, price, available, sort) VALUES (?, ?, ?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const c of DEMO_CITIES) {
+        for (const p of DEMO_PRODUCTS) {
+          insert.run(c.id, posCode(p), p.name, toMinor(demoPrice(p, c.id)), (p.unavailableIn ?? []).includes(c.id) ? 0 : 1, p.id);
+        }
+      }
+      this.touchMenu();
+    })();
+  }
+
+  private touchMenu(): void {
+    this.db.prepare("INSERT INTO pos_meta (key, value) VALUES ('menu_updated_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(new Date().toISOString());
+  }
+
+  menu(cityId?: number): PosMenu {
+    const rows = (
+      cityId === undefined
+        ? this.db.prepare('SELECT * FROM pos_menu ORDER BY city_id, sort, code').all()
+        : this.db.prepare('SELECT * FROM pos_menu WHERE city_id = ? ORDER BY sort, code').all(cityId)
+    ) as MenuRow[];
+    const byCity = new Map<number, PosMenuItem[]>();
+    for (const r of rows) {
+      const list = byCity.get(r.city_id) ?? [];
+      list.push({ code: r.code, name: r.name, price: toMajor(r.price), available: r.available === 1 });
+      byCity.set(r.city_id, list);
+    }
+    const updatedAt = (this.db.prepare("SELECT value FROM pos_meta WHERE key = 'menu_updated_at'").get() as { value: string } | undefined)?.value;
+    return { updatedAt: updatedAt ?? new Date(0).toISOString(), cities: [...byCity].map(([id, items]) => ({ cityId: id, items })) };
+  }
+
+  menuItem(cityId: number, code: string): { price: number; available: boolean; name: string } | undefined {
+    const r = this.db.prepare('SELECT * FROM pos_menu WHERE city_id = ? AND code = ?').get(cityId, code) as MenuRow | undefined;
+    return r && { price: r.price, available: r.available === 1, name: r.name };
+  }
+
+  hasCity(cityId: number): boolean {
+    return this.db.prepare('SELECT 1 FROM pos_menu WHERE city_id = ? LIMIT 1').get(cityId) !== undefined;
+  }
+
+  /** Price in kopecks. Returns the item after the change, or undefined when the city has no such code. */
+  patchMenuItem(cityId: number, code: string, patch: { price?: number; available?: boolean }): PosMenuItem | undefined {
+    return this.db.transaction(() => {
+      const current = this.menuItem(cityId, code);
+      if (!current) return undefined;
+      const price = patch.price ?? current.price;
+      const available = patch.available ?? current.available;
+      this.db.prepare('UPDATE pos_menu SET price = ?, available = ? WHERE city_id = ? AND code = ?').run(price, available ? 1 : 0, cityId, code);
+      this.touchMenu();
+      return { code, name: current.name, price: toMajor(price), available };
+    })();
+  }
+
+  private toOrder(r: OrderRow): PosOrder {
+    return {
+      posOrderId: r.pos_order_id,
+      externalId: r.external_id,
+      orderNumber: r.order_number,
+      cityId: r.city_id,
+      type: r.type,
+      status: r.status,
+      items: JSON.parse(r.items) as PosOrderItem[],
+      total: toMajor(r.total),
+      requests: r.requests,
+      deliveredStatus: r.delivered_status,
+      history: JSON.parse(r.history) as PosOrder['history'],
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    };
+  }
+
+  byExternalId(externalId: number): PosOrder | undefined {
+    const r = this.db.prepare('SELECT * FROM pos_orders WHERE external_id = ?').get(externalId) as OrderRow | undefined;
+    return r && this.toOrder(r);
+  }
+
+  byPosOrderId(posOrderId: string): PosOrder | undefined {
+    const r = this.db.prepare('SELECT * FROM pos_orders WHERE pos_order_id = ?').get(posOrderId) as OrderRow | undefined;
+    return r && this.toOrder(r);
+  }
+
+  list(limit = 1000): PosOrder[] {
+    return (this.db.prepare('SELECT * FROM pos_orders ORDER BY seq DESC LIMIT ?').all(limit) as OrderRow[]).map((r) => this.toOrder(r));
+  }
+
+  /** Counts a repeated POST of an order the POS already has (idempotent replay). */
+  countRepeat(externalId: number): void {
+    this.db.prepare('UPDATE pos_orders SET requests = requests + 1 WHERE external_id = ?').run(externalId);
+  }
+
+  /** Stores a validated new order as accepted (the POST's answer says so: no callback for that step); returns it. */
+  insert(body: PosOrderBody): PosOrder {
+    const now = new Date().toISOString();
+    return this.db.transaction(() => {
+      const seq = ((this.db.prepare('SELECT MAX(seq) AS m FROM pos_orders').get() as { m: number | null }).m ?? 0) + 1;
+      const posOrderId = `GUL-${String(seq).padStart(6, '0')}`;
+      this.db
+        .prepare(
+          `INSERT INTO pos_orders (seq, pos_order_id, external_id, order_number, city_id, type, items, total, body, status, delivered_status, history, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'accepted', 'accepted', ?, ?, ?)`,
+        )
+        .run(
+          seq,
+          posOrderId,
+          body.externalId,
+          body.orderNumber,
+          body.cityId,
+          body.type,
+          JSON.stringify(body.items),
+          toMinor(body.total),
+          JSON.stringify(body),
+          JSON.stringify([{ status: 'accepted', at: now }]),
+          now,
+          now,
+        );
+      return this.byPosOrderId(posOrderId)!;
+    })();
+  }
+
+  /** Moves an order to the kitchen's next step. */
+  advance(posOrderId: string, status: PosOrderStatus, at: string): void {
+    this.db.transaction(() => {
+      const r = this.db.prepare('SELECT history FROM pos_orders WHERE pos_order_id = ?').get(posOrderId) as { history: string } | undefined;
+      if (!r) return;
+      const history = JSON.parse(r.history) as PosOrder['history'];
+      history.push({ status, at });
+      this.db.prepare('UPDATE pos_orders SET status = ?, history = ?, updated_at = ? WHERE pos_order_id = ?').run(status, JSON.stringify(history), at, posOrderId);
+    })();
+  }
+
+  markDelivered(posOrderId: string, status: PosOrderStatus): void {
+    this.db.prepare('UPDATE pos_orders SET delivered_status = ? WHERE pos_order_id = ?').run(status, posOrderId);
+  }
+
+  /** Orders the kitchen still has work (or an unacknowledged callback) for: resumed after a restart. */
+  kitchenOrders(): KitchenOrder[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM pos_orders WHERE status NOT IN ('delivered', 'picked_up') OR delivered_status IS NULL OR delivered_status <> status ORDER BY seq`,
+      )
+      .all() as OrderRow[];
+    return rows.map((r) => {
+      const history = JSON.parse(r.history) as PosOrder['history'];
+      return {
+        posOrderId: r.pos_order_id,
+        externalId: r.external_id,
+        type: r.type,
+        status: r.status,
+        deliveredStatus: r.delivered_status,
+        statusAt: history.at(-1)?.at ?? r.updated_at,
+      };
+    });
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

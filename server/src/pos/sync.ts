@@ -1,0 +1,300 @@
+import type Database from 'better-sqlite3';
+import { and, asc, eq, inArray, lt, lte, ne, or } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { ADMIN_ROOM, cityOrdersRoom, toMajor } from '@ordercast/shared';
+import { writeTx } from '../db/client';
+import { orderItems, orders, posSyncJobs, products } from '../db/schema';
+import { isoNow } from '../lib/time';
+import type { PosClient, PosResult } from './client';
+import type { PosOrderBody } from './wire';
+
+export type SyncJobRow = typeof posSyncJobs.$inferSelect;
+
+export interface SyncSettings {
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  timeoutMs: number;
+  /** Jobs sent at once by this process. */
+  concurrency?: number;
+  /** Longest sleep between looks at the queue (jobs written by other processes). */
+  pollMs?: number;
+}
+
+/** Exponential backoff with full jitter: a random delay in [0, min(max, base·2^(attempt-1))], at least 10 ms. */
+export function backoffMs(attempt: number, baseMs: number, maxMs: number): number {
+  const cap = Math.min(maxMs, baseMs * 2 ** Math.min(attempt - 1, 30));
+  return Math.max(10, Math.round(Math.random() * cap));
+}
+
+/**
+ * The POS outbox worker. Every order commits with its job (orders/service.ts); this worker
+ * leases due jobs (so two processes never send the same one at once; a crashed holder's lease
+ * expires and is retaken), sends the order with a timeout, and records the outcome, the order's
+ * sync state and its event in one transaction. The POS is idempotent by order id, so a re-send
+ * after a lost answer or a crash never duplicates the order.
+ */
+export class PosSync {
+  private readonly active = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private running = false;
+  private stopped = true;
+  private readonly dueStmt: Database.Statement<[string, string], { id: number }>;
+  private readonly nextStmt: Database.Statement<[], { at: string | null }>;
+  private readonly concurrency: number;
+  private readonly pollMs: number;
+
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly client: PosClient,
+    private readonly settings: SyncSettings,
+  ) {
+    this.concurrency = settings.concurrency ?? 4;
+    this.pollMs = settings.pollMs ?? 5_000;
+    const sqlite = app.db.$client;
+    this.dueStmt = sqlite.prepare(
+      `SELECT id FROM pos_sync_jobs WHERE (status = 'pending' AND next_attempt_at <= ?) OR (status = 'in_flight' AND lease_until < ?) LIMIT 1`,
+    );
+    this.nextStmt = sqlite.prepare(
+      `SELECT MIN(at) AS at FROM (
+         SELECT MIN(next_attempt_at) AS at FROM pos_sync_jobs WHERE status = 'pending'
+         UNION ALL SELECT MIN(lease_until) FROM pos_sync_jobs WHERE status = 'in_flight')`,
+    );
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.wake();
+  }
+
+  /** Stops taking jobs; in-flight sends are aborted by the client's shutdown signal and their leases released. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await Promise.allSettled([...this.active]);
+  }
+
+  /** Look at the queue now (after a commit that may have added or reset a job). Cheap and coalesced. */
+  wake(): void {
+    this.schedule(0);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    const at = Date.now() + ms;
+    if (this.timer && at >= this.timerAt) return;
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.tick();
+    }, Math.max(0, ms));
+    this.timer.unref();
+  }
+
+  private tick(): void {
+    if (this.stopped || this.running) return;
+    this.running = true;
+    try {
+      const free = this.concurrency - this.active.size;
+      if (free > 0) {
+        for (const job of this.claim(free)) {
+          const p: Promise<void> = this.process(job)
+            .catch((err: unknown) => this.app.log.error({ err, jobId: job.id }, 'pos sync: job crashed; its lease will expire and it will be retried'))
+            .finally(() => {
+              this.active.delete(p);
+              this.wake();
+            });
+          this.active.add(p);
+        }
+      }
+      const next = this.nextStmt.get()?.at;
+      const delay = next ? Date.parse(next) - Date.now() : this.pollMs;
+      this.schedule(Math.min(this.pollMs, Math.max(this.active.size >= this.concurrency ? this.pollMs : 5, delay)));
+    } catch (err) {
+      // e.g. the database is busy under another process: look again shortly.
+      this.app.log.error({ err }, 'pos sync: could not read the queue');
+      this.schedule(1_000);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Leases up to `limit` due jobs: pending ones whose time has come, and in-flight ones whose holder's lease expired. */
+  private claim(limit: number): SyncJobRow[] {
+    const nowIso = isoNow();
+    if (!this.dueStmt.get(nowIso, nowIso)) return [];
+    const db = this.app.db;
+    return writeTx(db, () => {
+      const now = isoNow();
+      const due = db
+        .select({ id: posSyncJobs.id })
+        .from(posSyncJobs)
+        .where(
+          or(
+            and(eq(posSyncJobs.status, 'pending'), lte(posSyncJobs.nextAttemptAt, now)),
+            and(eq(posSyncJobs.status, 'in_flight'), lt(posSyncJobs.leaseUntil, now)),
+          ),
+        )
+        .orderBy(asc(posSyncJobs.nextAttemptAt), asc(posSyncJobs.id))
+        .limit(limit)
+        .all();
+      if (due.length === 0) return [];
+      const leaseUntil = new Date(Date.now() + this.settings.timeoutMs + 5_000).toISOString();
+      return db
+        .update(posSyncJobs)
+        .set({ status: 'in_flight', leaseUntil, lastAttemptAt: now, updatedAt: now })
+        .where(inArray(posSyncJobs.id, due.map((d) => d.id)))
+        .returning()
+        .all();
+    });
+  }
+
+  /** The order as the POS takes it: its codes, unit prices and totals in roubles. */
+  private payload(orderId: number): { body: PosOrderBody; order: typeof orders.$inferSelect } | undefined {
+    const db = this.app.db;
+    const order = db.select().from(orders).where(eq(orders.id, orderId)).get();
+    if (!order) return undefined;
+    const items = db
+      .select({ code: products.posCode, name: orderItems.name, price: orderItems.price, quantity: orderItems.quantity })
+      .from(orderItems)
+      .innerJoin(products, eq(products.id, orderItems.productId))
+      .where(eq(orderItems.orderId, orderId))
+      .orderBy(asc(orderItems.id))
+      .all();
+    return {
+      order,
+      body: {
+        externalId: order.id,
+        orderNumber: order.orderNumber,
+        cityId: order.cityId,
+        type: order.deliveryType,
+        address: order.address,
+        phone: order.phone,
+        comment: order.comment,
+        items: items.map((i) => ({ code: i.code, name: i.name, price: toMajor(i.price), quantity: i.quantity })),
+        subtotal: toMajor(order.subtotal),
+        bonusesUsed: toMajor(order.bonusesUsed),
+        total: toMajor(order.total),
+        createdAt: order.createdAt,
+      },
+    };
+  }
+
+  private async process(job: SyncJobRow): Promise<void> {
+    const lease = job.leaseUntil!;
+    const owned = and(eq(posSyncJobs.id, job.id), eq(posSyncJobs.status, 'in_flight'), eq(posSyncJobs.leaseUntil, lease));
+    const built = this.payload(job.entityId);
+    if (!built) {
+      this.recordFailure(job, lease, { retryable: false, code: 'order_missing', message: `Order ${job.entityId} no longer exists` });
+      return;
+    }
+    const { order, body } = built;
+    if (order.syncStatus === 'synced' || order.status === 'cancelled') {
+      // Already synced (the kitchen's callback got here first), or cancelled before the POS ever had it: nothing to send.
+      const now = isoNow();
+      this.app.tx(() => {
+        this.app.db
+          .update(posSyncJobs)
+          .set({
+            status: 'done',
+            doneAt: now,
+            leaseUntil: null,
+            updatedAt: now,
+            ...(order.syncStatus !== 'synced' && { lastError: 'Order was cancelled before it reached the POS', lastErrorCode: 'cancelled' }),
+          })
+          .where(owned)
+          .run();
+      });
+      return;
+    }
+
+    const result = await this.client.sendOrder(body);
+    if (!result.ok && result.kind === 'aborted') {
+      // Shutting down: hand the job back untouched (no attempt counted); the next start sends it.
+      this.app.db.update(posSyncJobs).set({ status: 'pending', leaseUntil: null, updatedAt: isoNow() }).where(owned).run();
+      return;
+    }
+    if (result.ok) {
+      this.app.tx(() => {
+        const now = isoNow();
+        const changed = this.app.db
+          .update(posSyncJobs)
+          .set({ status: 'done', doneAt: now, leaseUntil: null, lastError: null, lastErrorCode: null, updatedAt: now })
+          .where(owned)
+          .run().changes;
+        // Not ours any more: the kitchen callback (or another process) already recorded the sync.
+        if (changed) this.markSynced(order.id, result.data.posOrderId);
+      });
+      this.app.log.info({ orderId: order.id, posOrderId: result.data.posOrderId, duplicate: result.data.duplicate }, 'pos sync: order accepted');
+      return;
+    }
+    this.recordFailure(job, lease, result);
+  }
+
+  private recordFailure(job: SyncJobRow, lease: string, failure: Pick<Extract<PosResult<unknown>, { ok: false }>, 'retryable' | 'code' | 'message'>): void {
+    const attempt = job.attempts + 1;
+    const final = !failure.retryable || attempt >= this.settings.maxAttempts;
+    const nextAt = final ? null : new Date(Date.now() + backoffMs(attempt, this.settings.retryBaseMs, this.settings.retryMaxMs)).toISOString();
+    this.app.tx(() => {
+      const now = isoNow();
+      const changed = this.app.db
+        .update(posSyncJobs)
+        .set({
+          status: final ? 'failed' : 'pending',
+          attempts: attempt,
+          nextAttemptAt: nextAt ?? now,
+          lastError: failure.message,
+          lastErrorCode: failure.code,
+          leaseUntil: null,
+          updatedAt: now,
+        })
+        .where(and(eq(posSyncJobs.id, job.id), eq(posSyncJobs.status, 'in_flight'), eq(posSyncJobs.leaseUntil, lease)))
+        .run().changes;
+      if (!changed) return;
+      this.app.db
+        .update(orders)
+        .set({ syncStatus: final ? 'failed' : 'retrying', updatedAt: now })
+        .where(and(eq(orders.id, job.entityId), ne(orders.syncStatus, 'synced')))
+        .run();
+      const cityId = job.cityId ?? this.app.db.select({ c: orders.cityId }).from(orders).where(eq(orders.id, job.entityId)).get()?.c ?? null;
+      this.app.events.append('sync-error', cityId ? [ADMIN_ROOM, cityOrdersRoom(cityId)] : [ADMIN_ROOM], {
+        entity: 'order',
+        entityId: job.entityId,
+        error: failure.message,
+        timestamp: now,
+        attempt,
+        nextRetryAt: nextAt,
+        cityId,
+      });
+    });
+    this.app.log.warn(
+      { orderId: job.entityId, attempt, code: failure.code, nextRetryAt: nextAt, gaveUp: final },
+      `pos sync failed: ${failure.message}`,
+    );
+  }
+
+  /**
+   * Records that the POS has the order (call inside app.tx): sync state and POS id on the order,
+   * its job done, `pending → confirmed` (source pos) and `sync-success`. Idempotent: false when
+   * the order was already synced (or does not exist).
+   */
+  markSynced(orderId: number, posOrderId: string): boolean {
+    const db = this.app.db;
+    const order = db.select().from(orders).where(eq(orders.id, orderId)).get();
+    if (!order || order.syncStatus === 'synced') return false;
+    const now = isoNow();
+    db.update(orders).set({ syncStatus: 'synced', posOrderId, updatedAt: now }).where(eq(orders.id, orderId)).run();
+    db.update(posSyncJobs)
+      .set({ status: 'done', doneAt: now, leaseUntil: null, lastError: null, lastErrorCode: null, updatedAt: now })
+      .where(and(eq(posSyncJobs.entity, 'order'), eq(posSyncJobs.entityId, orderId), ne(posSyncJobs.status, 'done')))
+      .run();
+    this.app.events.append('sync-success', [ADMIN_ROOM, cityOrdersRoom(order.cityId)], { entity: 'order', entityId: orderId, timestamp: now });
+    // The POS accepting the order is the kitchen's confirmation.
+    if (order.status === 'pending') this.app.orders.changeStatus({ source: 'pos' }, orderId, 'confirmed');
+    return true;
+  }
+}

@@ -1,0 +1,162 @@
+import { Type, type Static } from 'typebox';
+
+/*
+ * The POS's HTTP face (CONTRACT.md "POS simulator"), modelled on iiko Cloud / Poster style APIs:
+ * orders pushed with the caller's own id (so a re-send never duplicates), money in roubles,
+ * products by the POS's code, errors as {code, message}, kitchen steps called back signed.
+ * Both the simulator (validation) and the server (client, webhook) use these shapes.
+ */
+
+export const DeliveryType = Type.Union([Type.Literal('delivery'), Type.Literal('pickup')]);
+
+export const PosOrderItem = Type.Object({
+  /** The product's code in the POS nomenclature (products.pos_code), e.g. GL-0001. */
+  code: Type.String({ minLength: 1, maxLength: 32 }),
+  name: Type.Optional(Type.String({ maxLength: 200 })),
+  /** Unit price in roubles: must equal the POS's price in that city. */
+  price: Type.Number({ minimum: 0 }),
+  quantity: Type.Integer({ minimum: 1, maximum: 999 }),
+});
+export type PosOrderItem = Static<typeof PosOrderItem>;
+
+const NullableString = (maxLength: number) => Type.Union([Type.String({ maxLength }), Type.Null()]);
+
+/** `POST /orders`. `externalId` is the project's order id: the idempotency key. */
+export const PosOrderBody = Type.Object({
+  externalId: Type.Integer({ minimum: 1 }),
+  orderNumber: Type.String({ minLength: 1, maxLength: 32 }),
+  cityId: Type.Integer({ minimum: 1 }),
+  type: DeliveryType,
+  address: Type.Optional(NullableString(300)),
+  phone: Type.Optional(NullableString(32)),
+  comment: Type.Optional(NullableString(500)),
+  items: Type.Array(PosOrderItem, { minItems: 1, maxItems: 100 }),
+  subtotal: Type.Number({ minimum: 0 }),
+  bonusesUsed: Type.Number({ minimum: 0 }),
+  total: Type.Number({ minimum: 0 }),
+  createdAt: Type.String({ maxLength: 40 }),
+});
+export type PosOrderBody = Static<typeof PosOrderBody>;
+
+/** Where an order stands in the POS kitchen. */
+export const POS_ORDER_STATUSES = ['accepted', 'cooking', 'ready', 'on_the_way', 'delivered', 'picked_up'] as const;
+export type PosOrderStatus = (typeof POS_ORDER_STATUSES)[number];
+export const PosOrderStatusSchema = Type.Union([
+  Type.Literal('accepted'),
+  Type.Literal('cooking'),
+  Type.Literal('ready'),
+  Type.Literal('on_the_way'),
+  Type.Literal('delivered'),
+  Type.Literal('picked_up'),
+]);
+
+/** 201 (new) or 200 (the same externalId again: the same posOrderId, `duplicate: true`). */
+export const PosOrderAccepted = Type.Object({
+  posOrderId: Type.String(),
+  externalId: Type.Integer(),
+  status: PosOrderStatusSchema,
+  duplicate: Type.Boolean(),
+});
+export type PosOrderAccepted = Static<typeof PosOrderAccepted>;
+
+export const PosOrder = Type.Object({
+  posOrderId: Type.String(),
+  externalId: Type.Integer(),
+  orderNumber: Type.String(),
+  cityId: Type.Integer(),
+  type: DeliveryType,
+  status: PosOrderStatusSchema,
+  items: Type.Array(PosOrderItem),
+  total: Type.Number(),
+  /** How many times `POST /orders` was called with this externalId (1 = sent exactly once). */
+  requests: Type.Integer(),
+  /** The last kitchen step the server acknowledged (2xx) through the webhook. */
+  deliveredStatus: Type.Union([PosOrderStatusSchema, Type.Null()]),
+  history: Type.Array(Type.Object({ status: PosOrderStatusSchema, at: Type.String() })),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+export type PosOrder = Static<typeof PosOrder>;
+
+/** Every 4xx/5xx of the POS. Codes retries cannot fix: see NON_RETRYABLE_CODES. */
+export const PosError = Type.Object({ code: Type.String(), message: Type.String() });
+export type PosError = Static<typeof PosError>;
+
+/** Rejections that mean "this order, as sent, will never be accepted": the sync fails at once. */
+export const NON_RETRYABLE_CODES = [
+  'PRODUCT_NOT_FOUND',
+  'PRICE_MISMATCH',
+  'PRODUCT_UNAVAILABLE',
+  'CITY_NOT_FOUND',
+  'TOTAL_MISMATCH',
+  'VALIDATION_ERROR',
+] as const;
+
+export const PosMenuItem = Type.Object({
+  code: Type.String({ minLength: 1, maxLength: 32 }),
+  name: Type.String(),
+  /** Roubles. */
+  price: Type.Number({ exclusiveMinimum: 0 }),
+  /** false: on the stop-list in this city. */
+  available: Type.Boolean(),
+});
+export type PosMenuItem = Static<typeof PosMenuItem>;
+
+/** `GET /menu` (optionally `?cityId=`): the nomenclature with each city's prices and stop-list. */
+export const PosMenu = Type.Object({
+  updatedAt: Type.String(),
+  cities: Type.Array(Type.Object({ cityId: Type.Integer({ minimum: 1 }), items: Type.Array(PosMenuItem) })),
+});
+export type PosMenu = Static<typeof PosMenu>;
+
+/** `POST /menu/items`: change one dish in one city (demo: a price change or a stop-list entry the server imports). */
+export const PosMenuItemPatch = Type.Object(
+  {
+    cityId: Type.Integer({ minimum: 1 }),
+    code: Type.String({ minLength: 1, maxLength: 32 }),
+    price: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000 })),
+    available: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type PosMenuItemPatch = Static<typeof PosMenuItemPatch>;
+
+/** The steps the POS calls back: the kitchen's moves (and `accepted`, which a POS may also call back). */
+export const PosKitchenStep = PosOrderStatusSchema;
+
+/** `POST {server}/api/pos/webhook`, signed with X-POS-Signature over the raw body. */
+export const PosWebhookBody = Type.Object({
+  /** Unique per step: `${posOrderId}:${status}`. */
+  eventId: Type.String({ minLength: 1, maxLength: 100 }),
+  posOrderId: Type.String({ minLength: 1, maxLength: 64 }),
+  externalId: Type.Integer({ minimum: 1 }),
+  status: PosKitchenStep,
+  timestamp: Type.String({ maxLength: 40 }),
+});
+export type PosWebhookBody = Static<typeof PosWebhookBody>;
+
+/** What a kitchen step means for the order (the shared transition table decides whether it fits). */
+export const STEP_TO_STATUS = {
+  accepted: 'confirmed',
+  cooking: 'preparing',
+  ready: 'ready',
+  on_the_way: 'delivering',
+  delivered: 'completed',
+  picked_up: 'completed',
+} as const satisfies Record<PosOrderStatus, string>;
+
+/** Failure injection and kitchen pace (`GET/POST /control`). */
+export const PosOutage = Type.Union([Type.Literal(false), Type.Literal('refuse'), Type.Literal('hang')]);
+export const PosControl = Type.Object({
+  /** Added before every answer except /control. */
+  latencyMs: Type.Integer({ minimum: 0, maximum: 600_000 }),
+  /** Share of requests (except /control) answered 503 {code: "UNAVAILABLE"}. */
+  failureRate: Type.Number({ minimum: 0, maximum: 1 }),
+  /** false: normal; "refuse": connections are dropped at once (like a refused/reset connection); "hang": requests are never answered. /control always answers. */
+  outage: PosOutage,
+  /** Kitchen pace multiplier: 1 = a lively demo (tens of seconds per order), 100 = a hundred times faster, 0 = the kitchen is paused. */
+  kitchenSpeed: Type.Number({ minimum: 0, maximum: 100_000 }),
+});
+export type PosControl = Static<typeof PosControl>;
+export const PosControlPatch = Type.Partial(PosControl, { additionalProperties: false });
+export type PosControlPatch = Static<typeof PosControlPatch>;
