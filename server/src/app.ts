@@ -19,6 +19,8 @@ import spaRoutes from './routes/spa';
 export interface BuildOptions {
   /** Fastify logger options; defaults to config.LOG_LEVEL with credentials redacted from URLs. */
   logger?: FastifyServerOptions['logger'];
+  /** Where the default logger writes (tests capture it); stdout otherwise. */
+  logStream?: NodeJS.WritableStream;
 }
 
 const STATUS_CODES: Record<number, string> = {
@@ -39,6 +41,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const app = Fastify({
     logger: opts.logger ?? {
       level: config.LOG_LEVEL,
+      ...(opts.logStream && { stream: opts.logStream }),
       serializers: {
         req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), ip: req.ip }),
       },
