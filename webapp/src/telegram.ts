@@ -6,7 +6,14 @@
 import WebApp from '@twa-dev/sdk';
 import { ref, shallowRef } from 'vue';
 
-export const tg = WebApp;
+/*
+ * @twa-dev/sdk is CommonJS whose default export is window.Telegram.WebApp; bundlers' interop may hand
+ * us the module object instead. The script itself always sets window.Telegram.WebApp, so read that.
+ */
+type WebAppT = typeof WebApp;
+export const tg: WebAppT =
+  (window as unknown as { Telegram?: { WebApp?: WebAppT } }).Telegram?.WebApp ??
+  ((WebApp as unknown as { default?: WebAppT }).default ?? WebApp);
 
 type Win = Window & { TelegramWebviewProxy?: unknown; external?: unknown };
 

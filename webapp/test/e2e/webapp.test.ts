@@ -1,0 +1,362 @@
+/*
+ * The Mini App in real headless Chromium, opened exactly as Telegram opens it: the built app served
+ * by the real server, signed launch parameters in the URL hash. Staff moves the order through the
+ * admin API and the page follows live (WebSocket, then SSE with WebSocket blocked).
+ */
+import { execSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Order, OrderDetail, OrderStatus, User } from '@ordercast/shared';
+import { bearer, buildTestApp, giveBonuses, signInStaff, TEST_BOT_TOKEN, type TestApp } from '../../../server/test/helpers/app';
+import { demoInitData, launchHash } from '../../../server/src/auth/telegram';
+
+const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+const DIST_INDEX = join(ROOT, 'webapp/dist/index.html');
+const ARTIFACTS = join(ROOT, 'test-artifacts/webapp');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const LIGHT = {
+  bg_color: '#ffffff',
+  text_color: '#000000',
+  hint_color: '#999999',
+  link_color: '#2481cc',
+  button_color: '#2481cc',
+  button_text_color: '#ffffff',
+  secondary_bg_color: '#f1f1f4',
+};
+const DARK = {
+  bg_color: '#17212b',
+  text_color: '#f5f5f5',
+  hint_color: '#708499',
+  link_color: '#6ab3f3',
+  button_color: '#5288c1',
+  button_text_color: '#ffffff',
+  secondary_bg_color: '#232e3c',
+  section_bg_color: '#17212b',
+  bottom_bar_bg_color: '#17212b',
+  destructive_text_color: '#ec3942',
+};
+
+function newestMtime(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let max = 0;
+  for (const name of readdirSync(path)) max = Math.max(max, newestMtime(join(path, name)));
+  return max;
+}
+
+/** Self-sufficient when run alone: (re)build the app if dist is missing or older than its sources. */
+function ensureBuilt(): void {
+  const sources = [join(ROOT, 'webapp/src'), join(ROOT, 'webapp/index.html'), join(ROOT, 'shared/src')];
+  const fresh = existsSync(DIST_INDEX) && statSync(DIST_INDEX).mtimeMs >= Math.max(...sources.map(newestMtime));
+  if (fresh) return;
+  // Not as a vitest child: the root config switches to test mode when it sees VITEST.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_ENV' && k !== 'TEST'));
+  execSync('npx vite build --mode webapp', { cwd: ROOT, stdio: 'pipe', timeout: 170_000, env });
+}
+
+let t: TestApp;
+let base = '';
+let browser: Browser;
+let managerToken = '';
+const contexts: BrowserContext[] = [];
+let nextTgId = 720_000_000;
+
+interface Launch {
+  initData: string;
+  hash: string;
+  token: string;
+  user: User;
+}
+
+/** A new Telegram customer: signed launch data (as Telegram would sign it) and, for the test's own API calls, a token. */
+async function newCustomer(opts: { lang?: string; theme?: Record<string, string> } = {}): Promise<Launch> {
+  const initData = demoInitData({ id: nextTgId++, first_name: 'E2E', language_code: opts.lang ?? 'en' }, TEST_BOT_TOKEN);
+  const res = await t.app.inject({ method: 'POST', url: '/api/auth/telegram', payload: { initData } });
+  expect(res.statusCode).toBe(200);
+  const { token, user } = res.json() as { token: string; user: User };
+  return { initData, token, user, hash: launchHash(initData, { themeParams: opts.theme ?? LIGHT }) };
+}
+
+async function openApp(hash: string | null, path = '/app/', init?: (ctx: BrowserContext) => Promise<unknown>): Promise<{ page: Page; errors: Error[] }> {
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 800 }, deviceScaleFactor: 1, locale: 'en-US' });
+  contexts.push(ctx);
+  if (init) await init(ctx);
+  const page = await ctx.newPage();
+  const errors: Error[] = [];
+  page.on('pageerror', (e) => errors.push(e));
+  await page.goto(`${base}${path}${hash ? `#${hash}` : ''}`);
+  return { page, errors };
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: false });
+}
+
+async function moveStatus(orderId: number, status: OrderStatus): Promise<void> {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: `/api/admin/orders/${orderId}/status`,
+    headers: bearer(managerToken),
+    payload: { status },
+  });
+  expect(res.statusCode, res.body).toBe(200);
+}
+
+async function expectStatus(page: Page, status: OrderStatus): Promise<void> {
+  await page.waitForSelector(`[data-testid="order-status"][data-status="${status}"]`, { timeout: 15_000 });
+}
+
+const mainButton = (page: Page) => page.getByTestId('main-button');
+
+beforeAll(async () => {
+  ensureBuilt();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  t = await buildTestApp({ SERVE_APPS: 'true' });
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  managerToken = (await signInStaff(t.app, 'manager1')).token;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}, 240_000);
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close().catch(() => undefined);
+  await t?.close();
+});
+
+describe('Mini App in a real browser', () => {
+  it('chooses a city, fills the cart, checks out with bonuses and follows the order live over WebSocket', async () => {
+    const c = await newCustomer();
+    giveBonuses(t.app, c.user.id, 500);
+    const { page, errors } = await openApp(c.hash);
+
+    // First launch: the city choice.
+    await page.getByTestId('city').first().waitFor();
+    await shot(page, '01-city');
+    await page.locator('[data-testid="city"][data-city-id="1"]').click();
+
+    // The menu, by category, with pictures and prices; add with counters.
+    await page.locator('[data-testid="product"]').first().waitFor();
+    const borscht = page.locator('[data-product-id="2"]');
+    await borscht.getByTestId('add').click();
+    await borscht.getByTestId('qty-plus').click();
+    await page.locator('[data-product-id="7"]').getByTestId('add').click();
+    await page.locator('[data-product-id="5"]').getByTestId('add').click();
+    expect(await borscht.getByTestId('badge').textContent()).toBe('2');
+    // 2 × 350 + 450 + 590
+    await expect.poll(() => mainButton(page).textContent()).toContain('View order');
+    expect(await mainButton(page).textContent()).toContain('1,740');
+    await shot(page, '02-menu');
+
+    // The stop-list is live: a manager takes Solyanka off, the grid shows it at once (menu-updated), and back.
+    const setAvailable = async (available: boolean) => {
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/api/admin/products/3/availability',
+        headers: bearer(managerToken),
+        payload: { cityId: 1, available },
+      });
+      expect(r.statusCode, r.body).toBeLessThan(300);
+    };
+    await setAvailable(false);
+    await page.waitForSelector('[data-product-id="3"][data-available="false"]', { timeout: 15_000 });
+    expect(await page.locator('[data-product-id="3"]').getByTestId('add').count()).toBe(0);
+    await setAvailable(true);
+    await page.waitForSelector('[data-product-id="3"][data-available="true"]', { timeout: 15_000 });
+    // City remembered on the server.
+    const me = await t.app.inject({ method: 'GET', url: '/api/me', headers: bearer(c.token) });
+    expect((me.json() as User).city_id).toBe(1);
+
+    // MainButton: View order → the cart.
+    await mainButton(page).click();
+    await page.getByTestId('cart').waitFor();
+    expect(await page.getByTestId('cart-line').count()).toBe(3);
+    expect(await page.getByTestId('subtotal').textContent()).toContain('1,740');
+    await shot(page, '03-cart');
+
+    // → checkout: delivery, address, phone, comment, bonuses (cap = min(500, floor(1740 × 0.3)) = 500).
+    await mainButton(page).click();
+    await page.getByTestId('checkout').waitFor();
+    await page.locator('input[name="address"]').fill('Tverskaya 1, flat 5');
+    await page.locator('input[name="phone"]').fill('+7 900 123-45-67');
+    await page.locator('textarea[name="comment"]').fill('Ring twice');
+    await expect.poll(() => page.getByTestId('bonus-label').textContent()).toContain('500');
+    expect(await page.getByTestId('bonus-balance').textContent()).toContain('500');
+    expect(await page.getByTestId('to-pay').textContent()).toContain('1,240');
+    expect(await mainButton(page).textContent()).toContain('Place order');
+    await shot(page, '04-checkout');
+
+    // → Place order: the order page.
+    await mainButton(page).click();
+    await page.getByTestId('order').waitFor();
+    const orderId = Number(await page.getByTestId('order').getAttribute('data-order-id'));
+    await expectStatus(page, 'pending');
+    expect(await page.getByTestId('sync-status').textContent()).toMatch(/kitchen/i);
+    const detail = (await t.app.inject({ method: 'GET', url: `/api/orders/${orderId}`, headers: bearer(c.token) })).json() as { order: OrderDetail };
+    expect(detail.order.bonuses_used).toBe(500);
+    expect(detail.order.total).toBe(1240);
+    expect(detail.order.delivery).toEqual({ type: 'delivery', address: 'Tverskaya 1, flat 5' });
+    expect(detail.order.comment).toBe('Ring twice');
+    await shot(page, '05-order');
+
+    // Staff moves it; the page follows without a reload.
+    await page.evaluate(() => ((window as unknown as { __noReload: number }).__noReload = 42));
+    for (const s of ['confirmed', 'preparing', 'ready', 'delivering', 'completed'] as const) {
+      await moveStatus(orderId, s);
+      await expectStatus(page, s);
+    }
+    expect(await page.locator('[data-testid="step"][data-state="done"]').count()).toBe(6);
+    expect(await page.evaluate(() => (window as unknown as { __noReload?: number }).__noReload)).toBe(42);
+    await shot(page, '06-order-completed');
+
+    // Completion earned 5 % of 1240 = 62 bonuses; the bonus screen shows them (bonus-updated).
+    await page.getByTestId('main-button').click();
+    await page.getByTestId('nav-bonuses').click();
+    await expect.poll(() => page.getByTestId('bonus-balance-big').textContent(), { timeout: 15_000 }).toContain('62');
+    expect(await page.getByTestId('ledger-row').count()).toBeGreaterThanOrEqual(3);
+    await shot(page, '07-bonuses');
+
+    // Order history.
+    await page.getByTestId('page-back').click();
+    await page.getByTestId('nav-orders').click();
+    await page.getByTestId('order-row').first().waitFor();
+    expect(await page.getByTestId('order-row-status').first().textContent()).toBe('Completed');
+    await shot(page, '08-orders');
+    expect(errors).toEqual([]);
+  });
+
+  it('with WebSocket blocked, the SSE fallback carries the status changes (and the page says updates are slower)', async () => {
+    const c = await newCustomer();
+    await t.app.inject({ method: 'PATCH', url: '/api/me', headers: bearer(c.token), payload: { cityId: 1 } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/orders',
+      headers: { ...bearer(c.token), 'idempotency-key': 'e2e-sse-1' },
+      payload: { cityId: 1, items: [{ productId: 1, quantity: 1 }], delivery: { type: 'pickup' } },
+    });
+    expect(res.statusCode).toBe(201);
+    const order = (res.json() as { order: Order }).order;
+
+    const { page, errors } = await openApp(c.hash, `/app/orders/${order.id}`, (ctx) =>
+      // A WebSocket that never opens, as behind a proxy that blocks it.
+      ctx.addInitScript(() => {
+        class BlockedWebSocket {
+          static CONNECTING = 0;
+          static OPEN = 1;
+          static CLOSING = 2;
+          static CLOSED = 3;
+          readyState = 0;
+          onopen: ((e: unknown) => void) | null = null;
+          onmessage: ((e: unknown) => void) | null = null;
+          onerror: ((e: unknown) => void) | null = null;
+          onclose: ((e: unknown) => void) | null = null;
+          constructor(readonly url: string) {
+            setTimeout(() => {
+              this.readyState = 3;
+              this.onerror?.({ type: 'error' });
+              this.onclose?.({ code: 1006, reason: 'blocked', wasClean: false });
+            }, 30);
+          }
+          send(): void {
+            throw new Error('not open');
+          }
+          close(): void {}
+          addEventListener(): void {}
+          removeEventListener(): void {}
+        }
+        (window as unknown as { WebSocket: unknown }).WebSocket = BlockedWebSocket;
+      }),
+    );
+    await expectStatus(page, 'pending');
+    await page.waitForSelector('[data-testid="live-indicator"][data-status="fallback-sse"]', { timeout: 15_000 });
+    await page.evaluate(() => ((window as unknown as { __noReload: number }).__noReload = 7));
+    for (const s of ['confirmed', 'preparing', 'ready', 'completed'] as const) {
+      await moveStatus(order.id, s);
+      await expectStatus(page, s);
+    }
+    // Pickup: no "on the way" step.
+    expect(await page.locator('[data-step="delivering"]').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __noReload?: number }).__noReload)).toBe(7);
+    await shot(page, '09-order-sse-fallback');
+    expect(errors).toEqual([]);
+  });
+
+  it('dark theme parameters give a dark page; Russian from language_code; cancelling asks first', async () => {
+    const c = await newCustomer({ lang: 'ru', theme: DARK });
+    const { page, errors } = await openApp(c.hash);
+    await page.getByTestId('city').first().waitFor();
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(bg).toBe('rgb(23, 33, 43)');
+    expect(await page.evaluate(() => document.documentElement.dataset.scheme)).toBe('dark');
+    expect(await page.locator('h1').textContent()).toBe('Выберите город');
+    await page.locator('[data-testid="city"][data-city-id="2"]').click();
+    await page.locator('[data-testid="product"]').first().waitFor();
+    // Seeded stop-list: Dobos torte is off in Saint Petersburg.
+    expect(await page.locator('[data-product-id="17"]').getAttribute('data-available')).toBe('false');
+    await page.locator('[data-product-id="1"]').getByTestId('add').click();
+    await expect.poll(() => mainButton(page).textContent()).toMatch(/₽/);
+    await shot(page, '10-menu-dark-ru');
+
+    // A theme change while open is followed (Telegram sends theme_changed).
+    await page.evaluate((light) => {
+      (window as unknown as { Telegram: { WebView: { receiveEvent: (t: string, d: unknown) => void } } }).Telegram.WebView.receiveEvent('theme_changed', {
+        theme_params: light,
+      });
+    }, LIGHT);
+    await expect.poll(() => page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(255, 255, 255)');
+    await page.evaluate((dark) => {
+      (window as unknown as { Telegram: { WebView: { receiveEvent: (t: string, d: unknown) => void } } }).Telegram.WebView.receiveEvent('theme_changed', {
+        theme_params: dark,
+      });
+    }, DARK);
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.scheme)).toBe('dark');
+
+    // Check out (pickup), then cancel while pending: the confirmation comes first.
+    await mainButton(page).click();
+    await mainButton(page).click();
+    await page.getByTestId('delivery-pickup').click();
+    await mainButton(page).click();
+    await page.getByTestId('order').waitFor();
+    await page.getByTestId('cancel-order').click();
+    await page.getByTestId('confirm-dialog').waitFor();
+    await shot(page, '11-cancel-confirm-dark');
+    await page.getByTestId('confirm-yes').click();
+    await expectStatus(page, 'cancelled');
+    expect(await page.getByTestId('cancel-order').count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('an old Telegram client (6.0) gets working fallbacks, never an exception', async () => {
+    const c = await newCustomer();
+    await t.app.inject({ method: 'PATCH', url: '/api/me', headers: bearer(c.token), payload: { cityId: 3 } });
+    const hash = launchHash(c.initData, { version: '6.0', platform: 'android', themeParams: LIGHT });
+    const { page, errors } = await openApp(hash);
+    await page.locator('[data-testid="product"]').first().waitFor();
+    // Schnitzel is on Novosibirsk's stop-list from the start.
+    expect(await page.locator('[data-product-id="9"]').getAttribute('data-available')).toBe('false');
+    expect(await page.locator('[data-product-id="9"]').getByTestId('unavailable').textContent()).toBe('Not available');
+    await page.locator('[data-product-id="12"]').getByTestId('add').click();
+    await mainButton(page).click();
+    await page.getByTestId('cart').waitFor();
+    // No native BackButton before 6.1: the page draws one.
+    await page.getByTestId('page-back').click();
+    await page.locator('[data-testid="product"]').first().waitFor();
+    expect(errors).toEqual([]);
+  });
+
+  it('without launch data it says to open it from Telegram', async () => {
+    const { page, errors } = await openApp(null);
+    await page.getByTestId('no-telegram').waitFor();
+    expect(await page.locator('h1').textContent()).toBe('Open this from Telegram');
+    await shot(page, '12-no-telegram');
+    expect(errors).toEqual([]);
+  });
+});
