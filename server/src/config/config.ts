@@ -33,6 +33,7 @@ export const ConfigSchema = Type.Object({
   /** Comma-separated origins; empty = same origin only. */
   CORS_ORIGINS: Type.String({ default: '' }),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  /** Redis pub/sub channel for events; processes serving one database share it. */ REDIS_CHANNEL: Type.String({ minLength: 1, maxLength: 200, default: 'ordercast:events' }),
   POS_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:3100' }),
   POS_SIM_PORT: Port(3100),
   POS_WEBHOOK_SECRET: Type.String({ minLength: 8, default: DEV_WEBHOOK_SECRET }),

@@ -1,9 +1,128 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import type { EventBus } from './types';
+import { Redis } from 'ioredis';
+import type { EventType } from '@ordercast/shared';
+import type { BusEvent, BusHandler, EventBus } from './types';
 
-/** Placeholder until the Redis scale-out lands (issue 3). */
-export const RedisBus = {
-  async connect(_url: string, _logger: FastifyBaseLogger): Promise<EventBus> {
-    throw new Error('REDIS_URL is set but the Redis event bus is not available in this build');
-  },
-};
+/** Channel used when neither the caller nor REDIS_CHANNEL names one. */
+export const DEFAULT_REDIS_CHANNEL = 'ordercast:events';
+
+export interface RedisBusOptions {
+  /** Pub/sub channel; processes serving one database must share it (REDIS_CHANNEL). */
+  channel?: string;
+}
+
+/**
+ * The event bus across processes: every process publishes the events its dispatcher claimed on
+ * one Redis channel and delivers what arrives there to its own clients.
+ *
+ * - Local handlers get the process's own events at once, without the round trip; the copy that
+ *   comes back from Redis is recognised by the sender id and dropped.
+ * - Publishing never waits for Redis: with the connection down it fails at once (no offline
+ *   queue), the dispatcher logs it, and the event stays in the log, where the realtime hub's
+ *   catch-up and gap-fill and every client's resume find it. healthy() is false meanwhile.
+ * - Messages are framed as `sender \n id \n type \n rooms \n json`: the wire JSON is carried as
+ *   is, never parsed or re-serialised.
+ */
+export class RedisBus implements EventBus {
+  readonly kind = 'redis' as const;
+  private readonly handlers = new Set<BusHandler>();
+  private readonly sender = randomBytes(6).toString('hex');
+  private closed = false;
+
+  private constructor(
+    private readonly pub: Redis,
+    private readonly sub: Redis,
+    private readonly channel: string,
+    private readonly logger: FastifyBaseLogger,
+  ) {}
+
+  static async connect(url: string, logger: FastifyBaseLogger, opts: RedisBusOptions = {}): Promise<EventBus> {
+    const channel = opts.channel ?? process.env.REDIS_CHANNEL ?? DEFAULT_REDIS_CHANNEL;
+    const common = {
+      lazyConnect: true,
+      // Reconnect forever, backing off to 2 s: the system keeps taking orders meanwhile.
+      retryStrategy: (times: number) => Math.min(100 * times, 2000),
+      connectionName: 'ordercast-events',
+    };
+    const pub = new Redis(url, { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    const sub = new Redis(url, { ...common, enableOfflineQueue: true, maxRetriesPerRequest: null });
+    const bus = new RedisBus(pub, sub, channel, logger);
+    let lastError = '';
+    const onError = (which: string) => (err: Error) => {
+      // ioredis reports every failed reconnect; say it once per distinct message.
+      if (err.message !== lastError) {
+        lastError = err.message;
+        logger.warn({ err: err.message, which }, 'redis event bus connection problem');
+      }
+    };
+    pub.on('error', onError('publisher'));
+    sub.on('error', onError('subscriber'));
+    pub.on('ready', () => (lastError = ''));
+    sub.on('messageBuffer', (_channel: Buffer, message: Buffer) => bus.receive(message));
+    try {
+      await Promise.all([pub.connect(), sub.connect()]);
+      await sub.subscribe(channel);
+    } catch (err) {
+      pub.disconnect();
+      sub.disconnect();
+      throw new Error(`REDIS_URL is set but Redis could not be reached: ${(err as Error).message}`);
+    }
+    logger.info({ channel }, 'redis event bus connected');
+    return bus;
+  }
+
+  async publish(event: BusEvent): Promise<void> {
+    if (this.closed) return;
+    // Own clients first: they do not wait for Redis, nor miss the event while it is down.
+    this.dispatch(event);
+    const frame = `${this.sender}\n${event.id}\n${event.type}\n${event.rooms.join(',')}\n${event.json}`;
+    await this.pub.publish(this.channel, frame);
+  }
+
+  subscribe(handler: BusHandler): () => void {
+    this.handlers.add(handler);
+    return () => this.handlers.delete(handler);
+  }
+
+  healthy(): boolean {
+    return !this.closed && this.pub.status === 'ready' && this.sub.status === 'ready';
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.handlers.clear();
+    await Promise.allSettled([this.pub.quit(), this.sub.quit()]);
+    this.pub.disconnect();
+    this.sub.disconnect();
+  }
+
+  private receive(message: Buffer): void {
+    if (this.closed) return;
+    const text = message.toString();
+    const a = text.indexOf('\n');
+    const b = text.indexOf('\n', a + 1);
+    const c = text.indexOf('\n', b + 1);
+    const d = text.indexOf('\n', c + 1);
+    if (a < 0 || b < 0 || c < 0 || d < 0) {
+      this.logger.warn('malformed message on the redis event channel; ignored');
+      return;
+    }
+    if (text.slice(0, a) === this.sender) return;
+    const id = Number(text.slice(a + 1, b));
+    if (!Number.isSafeInteger(id) || id <= 0) return;
+    const rooms = d > c + 1 ? text.slice(c + 1, d).split(',') : [];
+    this.dispatch({ id, type: text.slice(b + 1, c) as EventType, rooms, json: text.slice(d + 1) });
+  }
+
+  private dispatch(event: BusEvent): void {
+    for (const h of this.handlers) {
+      try {
+        h(event);
+      } catch (err) {
+        this.logger.error({ err, eventId: event.id }, 'event bus handler failed');
+      }
+    }
+  }
+}

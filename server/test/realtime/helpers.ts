@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { WebSocket, type ClientOptions } from 'ws';
 import { EventSource } from 'eventsource';
-import { bearer, placeOrder } from '../helpers/app';
+import { bearer, placeOrder, signInCustomer } from '../helpers/app';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Msg = { type: string; data?: any; id?: number };
@@ -147,4 +147,9 @@ export async function setStatus(app: FastifyInstance, staffToken: string, orderI
     payload: { status },
   });
   if (res.statusCode !== 200) throw new Error(`status change failed: ${res.statusCode} ${res.body}`);
+}
+
+/** A fresh customer's token. */
+export async function signInCustomerQuick(app: FastifyInstance): Promise<string> {
+  return (await signInCustomer(app)).token;
 }

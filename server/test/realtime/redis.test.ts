@@ -1,0 +1,182 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, signInStaff } from '../helpers/app';
+import { TestClient, type Msg, createOrder, listen, signInCustomerQuick, sleep, until, upTo } from './helpers';
+import { ServerProcess, freePort } from './processes';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** The log's ids for a set of rooms, read straight from the shared SQLite file. */
+function logIds(dbPath: string, rooms: string[], after: number, upToId: number): number[] {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    const rows = db.prepare('SELECT id, rooms FROM events WHERE id > ? AND id <= ? ORDER BY id').all(after, upToId) as { id: number; rooms: string }[];
+    return rows.filter((r) => (JSON.parse(r.rooms) as string[]).some((x) => rooms.includes(x))).map((r) => r.id);
+  } finally {
+    db.close();
+  }
+}
+
+function logHead(dbPath: string): number {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    return (db.prepare('SELECT MAX(id) AS m FROM events').get() as { m: number | null }).m ?? 0;
+  } finally {
+    db.close();
+  }
+}
+
+const lastId = (msgs: Msg[]) => msgs.at(-1)?.id ?? 0;
+
+describe('two server processes, one SQLite file, Redis between them', () => {
+  let dir: string;
+  let dbPath: string;
+  let env: Record<string, string>;
+  let a: ServerProcess;
+  let b: ServerProcess;
+  const clients: TestClient[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ordercast-redis-'));
+    dbPath = join(dir, 'app.db');
+    env = { DATABASE_PATH: dbPath, REDIS_URL, REDIS_CHANNEL: `ordercast-test-${randomBytes(6).toString('hex')}` };
+    // Migrate and seed once, then start both processes on the same file.
+    await (await buildTestApp({}, { dir })).close();
+    [a, b] = await Promise.all([ServerProcess.start(env), ServerProcess.start(env)]);
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await Promise.all([a?.stop(), b?.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const connect = async (p: ServerProcess, query: string) => {
+    const c = await TestClient.ready(`${p.ws}/ws?${query}`);
+    clients.push(c);
+    return c;
+  };
+
+  it('delivers an order created through A to a manager on B, and both deliver one ordered sequence', async () => {
+    const manager = await a.staffToken('manager1');
+    const cust = await a.customer(910_000_001);
+    const onA = await connect(a, `token=${manager}`);
+    const onB = await connect(b, `token=${manager}`);
+    const health = await b.json('GET', '/health');
+    expect(health.body).toMatchObject({ bus: 'up' });
+
+    const id = await a.order(cust.token);
+    const got = await onB.waitFor((m) => m.type === 'new-order' && m.data.id === id);
+    expect(got.data).toMatchObject({ id, city_id: 1, status: 'pending' });
+
+    // Orders through both processes at once: adjacent ids are published by different processes.
+    const ids: number[] = [];
+    for (let round = 0; round < 6; round++) {
+      ids.push(...(await Promise.all([0, 1, 2, 3, 4].map((i) => (i % 2 ? a : b).order(cust.token)))));
+    }
+    for (const c of [onA, onB]) {
+      await until(() => ids.every((oid) => c.messages.some((m) => m.type === 'new-order' && m.data.id === oid)), 10_000, 'all orders');
+    }
+    const common = Math.min(lastId(onA.events()), lastId(onB.events()));
+    const first = got.id! - 1;
+    const want = logIds(dbPath, onA.messages[0]!.data.rooms, first, common);
+    expect(upTo(onA.events(), common).filter((m) => m.id! > first).map((m) => m.id)).toEqual(want);
+    expect(upTo(onB.events(), common).filter((m) => m.id! > first).map((m) => m.id)).toEqual(want);
+  });
+
+  it('a client on A that is killed mid-stream resumes on B with nothing lost', async () => {
+    const manager = await b.staffToken('manager1');
+    const cust = await b.customer(910_000_002);
+    const onA = await connect(a, `token=${manager}`);
+    const reference = await connect(b, `token=${manager}`);
+    // Everything after this id must reach the client (on A, then on B): both are connected by now.
+    const start = logHead(dbPath);
+
+    let killed = false;
+    const stream = (async () => {
+      for (let i = 0; i < 40; i++) {
+        if (i === 15) {
+          a.kill('SIGKILL');
+          killed = true;
+        }
+        // Through A while it lives (its dispatcher publishes some events), then through B.
+        const target = !killed && i % 2 ? a : b;
+        await target.order(cust.token).catch(() => undefined);
+        await sleep(10);
+      }
+    })();
+    const closed = await onA.waitClose(10_000);
+    expect(closed.code).toBe(1006);
+    const seen = lastId(onA.events());
+    expect(seen).toBeGreaterThan(start);
+    const resumed = await connect(b, `token=${manager}&lastEventId=${seen}`);
+    await stream;
+
+    const head = logHead(dbPath);
+    const rooms = onA.messages[0]!.data.rooms as string[];
+    const wantHead = Math.max(...logIds(dbPath, rooms, start, head));
+    await until(() => lastId(reference.events()) >= wantHead && lastId(resumed.events()) >= wantHead, 10_000, 'events after the kill');
+    const want = logIds(dbPath, rooms, start, wantHead);
+    const combined = [...onA.events(), ...resumed.events()].filter((m) => m.id! > start && m.id! <= wantHead);
+    expect(combined.map((m) => m.id)).toEqual(want);
+    expect(upTo(reference.events(), wantHead).filter((m) => m.id! > start).map((m) => m.id)).toEqual(want);
+    expect(combined).toEqual(upTo(reference.events(), wantHead).filter((m) => m.id! > start));
+  });
+});
+
+describe('Redis going down', () => {
+  let redis: ChildProcess | undefined;
+  let port: number;
+  const startRedis = async () => {
+    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const end = Date.now() + 5000;
+    for (;;) {
+      const ok = await new Promise<boolean>((res) => {
+        const p = spawn('redis-cli', ['-p', String(port), 'ping'], { stdio: ['ignore', 'pipe', 'ignore'] });
+        let out = '';
+        p.stdout.on('data', (d) => (out += d));
+        p.on('exit', () => res(out.includes('PONG')));
+      });
+      if (ok) return;
+      if (Date.now() > end) throw new Error('private redis-server did not start');
+      await sleep(50);
+    }
+  };
+  beforeAll(async () => {
+    port = await freePort();
+    await startRedis();
+  });
+  afterAll(() => {
+    redis?.kill('SIGKILL');
+  });
+
+  it('reports the bus down, keeps delivering to its own clients, and recovers', async () => {
+    const t = await buildTestApp({ REDIS_URL: `redis://127.0.0.1:${port}` });
+    try {
+      const url = await listen(t.app);
+      const health = async () => (await t.app.inject({ url: '/health' })).json();
+      expect(await health()).toMatchObject({ bus: 'up' });
+      const manager = (await signInStaff(t.app, 'manager1')).token;
+      const cust = await signInCustomerQuick(t.app);
+      const c = await TestClient.ready(`${url.ws}/ws?token=${manager}`);
+
+      redis!.kill('SIGKILL');
+      await until(() => !t.app.events.bus.healthy(), 5000, 'bus down');
+      expect(await health()).toMatchObject({ status: 'degraded', bus: 'down' });
+      const o = await createOrder(t.app, cust, 1);
+      expect((await c.waitFor((m) => m.type === 'new-order' && m.data.id === o.id)).data.id).toBe(o.id);
+
+      await startRedis();
+      await until(() => t.app.events.bus.healthy(), 10_000, 'bus up again');
+      const o2 = await createOrder(t.app, cust, 1);
+      await c.waitFor((m) => m.type === 'new-order' && m.data.id === o2.id);
+      c.close();
+    } finally {
+      await t.close();
+    }
+  });
+});
