@@ -171,6 +171,14 @@ describe('Mini App in a real browser', () => {
     expect(await page.locator('[data-product-id="3"]').getByTestId('add').count()).toBe(0);
     await setAvailable(true);
     await page.waitForSelector('[data-product-id="3"][data-available="true"]', { timeout: 15_000 });
+
+    // Product details, and back to the grid.
+    await page.locator('[data-product-id="15"] a').click();
+    await page.getByTestId('product-details').waitFor();
+    expect(await page.locator('h1').textContent()).toBe('Syrniki');
+    await shot(page, '02b-product');
+    await page.getByTestId('page-back').click();
+    await page.locator('[data-product-id="15"]').waitFor();
     // City remembered on the server.
     const me = await t.app.inject({ method: 'GET', url: '/api/me', headers: bearer(c.token) });
     expect((me.json() as User).city_id).toBe(1);
