@@ -295,6 +295,9 @@ export class PosSync {
     this.app.events.append('sync-success', [ADMIN_ROOM, cityOrdersRoom(order.cityId)], { entity: 'order', entityId: orderId, timestamp: now });
     // The POS accepting the order is the kitchen's confirmation.
     if (order.status === 'pending') this.app.orders.changeStatus({ source: 'pos' }, orderId, 'confirmed');
+    if (order.status === 'cancelled') {
+      this.app.log.warn({ orderId, posOrderId }, 'pos sync: the order was cancelled while it was being sent; the POS has it and must be told by staff');
+    }
     return true;
   }
 }

@@ -45,7 +45,10 @@ export async function buildServer(sim: PosSimulator, env: Record<string, string>
 
 export async function startPosEnv(env: Record<string, string> = {}, simOpts: Partial<PosSimulatorOptions> = {}): Promise<PosEnv> {
   const sim = await startSimulator(simOpts);
-  const t = await buildServer(sim, env);
+  const t = await buildServer(sim, env).catch(async (err: unknown) => {
+    await sim.close();
+    throw err;
+  });
   return {
     sim,
     t,
