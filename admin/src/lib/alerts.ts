@@ -63,8 +63,9 @@ export function visible(alerts: AlertMap, cityId: number | null): SyncAlert[] {
 }
 
 /**
- * Reads GET /api/admin/sync defensively (the POS engineer owns its shape): a list of problems
- * under `problems`, `open`, `items` or at the top level, with snake or camel case fields.
+ * Reads GET /api/admin/sync (SyncOverview: `problems` are order jobs with order_id, attempts,
+ * last_error, next_retry_at…; `menu` is the menu import state). Read defensively, so an older or
+ * newer server shape degrades to fewer alerts rather than a broken panel.
  */
 export function fromSnapshot(body: unknown): Map<string, SyncAlert> {
   const obj = (body ?? {}) as Record<string, unknown>;
@@ -91,6 +92,22 @@ export function fromSnapshot(body: unknown): Map<string, SyncAlert> {
       lastSeenAt: seen,
       cityId: typeof (p.cityId ?? p.city_id) === 'number' ? Number(p.cityId ?? p.city_id) : null,
       ...(typeof num === 'string' && { label: `#${num}` }),
+    });
+  }
+  // SyncOverview.menu: a failing POS menu import is a problem too (cleared by a menu sync-success).
+  const menu = obj.menu as { status?: string; last_error?: string | null; failures?: number; last_attempt_at?: string | null } | undefined;
+  if (menu && menu.status === 'failing') {
+    const at = menu.last_attempt_at ?? new Date().toISOString();
+    out.set(alertKey('menu', 0), {
+      key: alertKey('menu', 0),
+      entity: 'menu',
+      entityId: 0,
+      error: menu.last_error ?? 'Menu import failed',
+      attempts: menu.failures ?? 1,
+      nextRetryAt: undefined,
+      firstSeenAt: at,
+      lastSeenAt: at,
+      cityId: null,
     });
   }
   return out;

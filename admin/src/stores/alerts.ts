@@ -59,7 +59,8 @@ export const useAlerts = defineStore('alerts', () => {
     };
     set(true);
     try {
-      await post(`/api/admin/sync/${a.entityId}/retry`, a.entity === 'order' ? {} : { entity: a.entity });
+      // `:id` is the order id (sync-error's entityId); menu imports retry on their own schedule.
+      if (a.entity === 'order') await post(`/api/admin/sync/${a.entityId}/retry`);
     } finally {
       set(false);
     }

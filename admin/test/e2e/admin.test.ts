@@ -1,0 +1,267 @@
+/**
+ * The admin app end to end: the real server (real SQLite, realtime, POS sync against the real
+ * POS simulator on its own port), the built app served at /admin/, and Debian's Chromium.
+ * Screenshots land in test-artifacts/admin/.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { AddressInfo } from 'node:net';
+import { happyPath, nextStatuses, type Order, type OrderDetail } from '@ordercast/shared';
+import { STATUS_LABELS } from '../../src/lib/board';
+import { createRealtimeClient, type RealtimeClient } from '@ordercast/shared/client';
+import { bearer, buildTestApp, placeOrder, signInCustomer, signInStaff, type TestApp } from '../../../server/test/helpers/app';
+import { startPosSimulator, type PosSimulator } from '../../../server/src/pos/simulator/index';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const ADMIN = join(ROOT, 'admin');
+const ARTIFACTS = join(ROOT, 'test-artifacts/admin');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const WEBHOOK_SECRET = 'e2e-admin-webhook-secret';
+
+/** Newest modification time under a path (files only). */
+function newest(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(0, ...readdirSync(path).map((n) => newest(join(path, n))));
+}
+
+/** Builds admin/dist when it is missing or older than the sources, so the test stands on its own. */
+function ensureBuilt(): void {
+  const index = join(ADMIN, 'dist/index.html');
+  const sources = Math.max(newest(join(ADMIN, 'src')), newest(join(ADMIN, 'index.html')), newest(join(ROOT, 'shared/src')));
+  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
+  // Not as a test: vitest's variables would make the shared config pick its test root.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST')));
+  execFileSync('npx', ['vite', 'build', '--mode', 'admin', '--logLevel', 'error'], {
+    cwd: ROOT,
+    stdio: 'pipe',
+    timeout: 180_000,
+    env: { ...env, NODE_ENV: 'production' },
+  });
+}
+
+async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, ms: number, what: string): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('admin app in Chromium', () => {
+  let t: TestApp;
+  let pos: PosSimulator;
+  let base: string;
+  let browser: Browser;
+  let ctx: BrowserContext;
+  let page: Page;
+  let customer: { token: string; user: { id: number } };
+  let feed: RealtimeClient;
+  const feedEvents: { orderId: number; newStatus: string }[] = [];
+  /** POST /api/admin/sync exists once the POS sync (issue 4) has landed; the outage test needs it. */
+  let posSyncReady = false;
+  let adminToken: string;
+  let city1Order: Order;
+  let city2Order: Order;
+
+  const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: false });
+  const card = (o: Order) => page.getByTestId(`order-card-${o.order_number}`).and(page.locator(`[data-order-id="${o.id}"]`));
+
+  async function signIn(username: string): Promise<void> {
+    await page.goto(`${base}/admin/`);
+    await page.getByTestId('login-username').fill(username);
+    await page.getByTestId('login-password').fill('demo1234');
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('board').waitFor({ timeout: 10_000 });
+    await waitFor(async () => (await page.getByTestId('connection').getAttribute('data-status')) === 'live', 15_000, 'live connection');
+  }
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    ensureBuilt();
+    // The kitchen is paused (kitchenSpeed 0): every status move in this test is made by hand in the UI.
+    pos = await startPosSimulator({ port: 0, host: '127.0.0.1', webhookSecret: WEBHOOK_SECRET, control: { kitchenSpeed: 0 } });
+    t = await buildTestApp({
+      SERVE_APPS: 'true',
+      POS_URL: pos.url,
+      POS_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      POS_TIMEOUT_MS: '1000',
+      POS_RETRY_BASE_MS: '200',
+      POS_RETRY_MAX_MS: '1000',
+    });
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    pos.setServerUrl(base);
+    customer = await signInCustomer(t.app, { first_name: 'Olga' });
+    adminToken = (await signInStaff(t.app, 'admin')).token;
+    posSyncReady = (await t.app.inject({ url: '/api/admin/sync', headers: bearer(adminToken) })).statusCode === 200;
+
+    // The customer's own live feed, as the Mini App would have it.
+    feed = createRealtimeClient({
+      baseUrl: base,
+      getToken: () => customer.token,
+      WebSocket: WebSocket as unknown as NonNullable<Parameters<typeof createRealtimeClient>[0]['WebSocket']>,
+    });
+    feed.on('order-status-updated', (ev) => feedEvents.push({ orderId: ev.orderId, newStatus: ev.newStatus }));
+    feed.connect();
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
+    page = await ctx.newPage();
+  });
+
+  beforeEach(async () => {
+    if (page && (await page.getByTestId('order-panel').count())) await page.keyboard.press('Escape');
+  });
+
+  afterAll(async () => {
+    feed?.close();
+    await ctx?.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    await t?.close();
+    await pos?.close();
+  });
+
+  it('manager1 signs in; a city 1 order appears within a second with a toast, a city 2 order does not', async () => {
+    await signIn('manager1');
+    await page.getByTestId('sound-toggle').click(); // the one click browsers need before audio
+    expect(await page.getByTestId('city-fixed').textContent()).toContain('Moscow');
+
+    const placed = Date.now();
+    const res = await placeOrder(t.app, customer.token, { phone: '+7 912 345-67-89', comment: 'Extra sour cream, please' });
+    expect(res.statusCode).toBe(201);
+    city1Order = res.json().order;
+    await card(city1Order).waitFor({ timeout: 1000 });
+    const tookMs = Date.now() - placed;
+    expect(tookMs).toBeLessThan(1000);
+    await expect.poll(() => page.getByTestId('toast').filter({ hasText: `#${city1Order.order_number}` }).count()).toBe(1);
+
+    city2Order = (await placeOrder(t.app, customer.token, { cityId: 2 })).json().order;
+    // A second city 1 order after it: once that one is on the board, the city 2 one had every chance to show.
+    const later = (await placeOrder(t.app, customer.token, { items: [{ productId: 5, quantity: 1 }], delivery: { type: 'delivery', address: 'Tverskaya 7' } })).json().order as Order;
+    await card(later).waitFor({ timeout: 1000 });
+    expect(await page.locator('[data-role="order-card"][data-city="2"]').count()).toBe(0);
+    const counted = async () => {
+      let n = 0;
+      for (const s of ['pending', 'confirmed', 'preparing', 'ready', 'delivering']) n += Number(await page.getByTestId(`count-${s}`).textContent());
+      return n;
+    };
+    expect(await counted()).toBe(2);
+    await page.waitForTimeout(300); // let the toasts settle for the picture
+    await shot('board-manager1');
+  });
+
+  it("moves the order through its statuses from the side panel; the customer's feed follows", async () => {
+    await card(city1Order).click();
+    const panel = page.getByTestId('order-panel');
+    await panel.waitFor();
+    await expect.poll(() => panel.textContent()).toContain('Extra sour cream, please');
+    expect(await panel.textContent()).toContain('+7 912 345-67-89');
+    // The POS may already have accepted it (accepted = confirmed): start from wherever it is now.
+    const now = (await t.app.inject({ url: `/api/admin/orders/${city1Order.id}`, headers: bearer(adminToken) })).json().order as OrderDetail;
+    await expect.poll(() => panel.getByTestId('panel-status').textContent()).toBe(STATUS_LABELS[now.status]);
+    // Only the transition table's moves.
+    const shown = () => panel.locator('[data-testid^="action-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
+    expect(await shown()).toEqual(nextStatuses(now.status, 'pickup').map((s) => `action-${s}`));
+    await shot('details-panel');
+
+    const path = happyPath('pickup');
+    for (const to of path.slice(path.indexOf(now.status) + 1)) {
+      await panel.getByTestId(`action-${to}`).click();
+      await expect.poll(() => panel.getByTestId('panel-status').textContent()).toBe(STATUS_LABELS[to]);
+      expect(await shown()).toEqual(nextStatuses(to, 'pickup').map((s) => `action-${s}`));
+    }
+    const mine = await t.app.inject({ url: `/api/orders/${city1Order.id}`, headers: bearer(customer.token) });
+    const order = mine.json().order as OrderDetail;
+    expect(order.status).toBe('completed');
+    expect(order.history.map((h) => h.to)).toEqual(['pending', 'confirmed', 'preparing', 'ready', 'completed']);
+    // The customer's live feed carried every move, in order.
+    const moves = () => feedEvents.filter((e) => e.orderId === city1Order.id).map((e) => e.newStatus);
+    await waitFor(() => moves().length === 4, 5000, "the customer's live events");
+    expect(moves()).toEqual(['confirmed', 'preparing', 'ready', 'completed']);
+    await page.keyboard.press('Escape');
+    await card(city1Order).waitFor({ state: 'detached' });
+  });
+
+  it('cancelling asks for a reason, which the customer sees', async () => {
+    const o = (await placeOrder(t.app, customer.token)).json().order as Order;
+    await card(o).click();
+    const panel = page.getByTestId('order-panel');
+    await panel.getByTestId('action-cancelled').click();
+    await expect.poll(() => panel.getByTestId('cancel-confirm').isDisabled()).toBe(true);
+    await panel.getByTestId('cancel-reason').fill('Kitchen closed early');
+    await panel.getByTestId('cancel-confirm').click();
+    await expect.poll(() => panel.getByTestId('panel-status').textContent()).toBe('Cancelled');
+    const mine = (await t.app.inject({ url: `/api/orders/${o.id}`, headers: bearer(customer.token) })).json().order as OrderDetail;
+    expect(mine).toMatchObject({ status: 'cancelled', cancel_reason: 'Kitchen closed early' });
+    await page.keyboard.press('Escape');
+  });
+
+  it('shows a sync alert during a POS outage and clears it after recovery', async ({ skip }) => {
+    // Needs the POS sync worker (issue 4); skipped, not failed, on a server without GET /api/admin/sync.
+    if (!posSyncReady) skip();
+    pos.setControl({ outage: 'refuse' });
+    const o = (await placeOrder(t.app, customer.token)).json().order as Order;
+    const alert = page.locator(`[data-testid="sync-alert"][data-entity="order:${o.id}"]`);
+    await alert.waitFor({ timeout: 15_000 });
+    await expect.poll(() => page.getByTestId('toast').filter({ hasText: 'POS sync failed' }).count()).toBeGreaterThan(0);
+    expect(await alert.textContent()).toMatch(/attempts: \d/);
+    await shot('sync-alert');
+    pos.setControl({ outage: false });
+    await alert.waitFor({ state: 'detached', timeout: 20_000 });
+    await expect.poll(() => card(o).getByTestId('card-sync').textContent(), { timeout: 10_000 }).toBe('POS ✓');
+  });
+
+  it('shows the dashboard with the day in numbers and a chart', async () => {
+    await page.getByTestId('nav-dashboard').click();
+    await page.getByTestId('dashboard').waitFor();
+    await expect.poll(() => page.getByTestId('kpi-orders').textContent()).not.toBe('0');
+    await page.locator('canvas').waitFor();
+    await page.waitForTimeout(300);
+    await shot('dashboard');
+  });
+
+  it('an expired session goes to sign-in and comes back to the same page', async () => {
+    await page.getByTestId('nav-orders').click();
+    await page.getByTestId('orders-table').waitFor();
+    // A token the server no longer accepts (as after expiry or a secret rotation).
+    await page.evaluate(() => localStorage.setItem('ordercast.admin.token', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.invalid'));
+    await page.reload();
+    await page.getByTestId('login-form').waitFor({ timeout: 10_000 });
+    expect(new URL(page.url()).searchParams.get('redirect')).toBe('/orders');
+    await page.getByTestId('expired-notice').waitFor();
+    await page.getByTestId('login-username').fill('manager1');
+    await page.getByTestId('login-password').fill('demo1234');
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('orders-table').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/admin/orders');
+  });
+
+  it('admin sees both cities, with a city filter', async () => {
+    if (await page.getByTestId('sign-out').count()) await page.getByTestId('sign-out').click();
+    await page.getByTestId('login-form').waitFor();
+    await signIn('admin');
+    await card(city2Order).waitFor({ timeout: 5000 });
+    const filter = page.getByTestId('city-filter');
+    await filter.selectOption({ label: 'All cities' });
+    const cities = await page.locator('[data-role="order-card"]').evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('data-city')))].sort());
+    expect(cities).toEqual(['1', '2']);
+    const fresh = (await placeOrder(t.app, customer.token, { cityId: 2 })).json().order as Order;
+    await card(fresh).waitFor({ timeout: 1000 });
+    await shot('board-admin');
+    await filter.selectOption({ label: 'Saint Petersburg' });
+    await expect.poll(() => page.locator('[data-role="order-card"][data-city="1"]').count()).toBe(0);
+    expect(await page.locator('[data-role="order-card"][data-city="2"]').count()).toBeGreaterThan(0);
+    await filter.selectOption({ label: 'All cities' });
+  });
+});
