@@ -85,6 +85,8 @@ export function humanError(e: unknown): string {
       return t('err.address');
     case 'invalid_transition':
       return t('err.tooLateToCancel');
+    case 'idempotency_key_reused':
+      return t('err.alreadyPlaced');
     case 'not_found':
       return t('err.notFound');
     default:

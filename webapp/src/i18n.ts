@@ -86,6 +86,7 @@ const en = {
   'err.address': 'Please enter the delivery address.',
   'err.tooLateToCancel': 'The kitchen has already accepted the order, so it can no longer be cancelled.',
   'err.notFound': 'We couldn’t find this.',
+  'err.alreadyPlaced': 'This order seems to be placed already: please check “My orders”.',
   'err.generic': 'Something went wrong: {detail}',
 } as const;
 
@@ -174,6 +175,7 @@ const ru: Record<MessageKey, string> = {
   'err.address': 'Укажите адрес доставки.',
   'err.tooLateToCancel': 'Кухня уже приняла заказ, отменить его нельзя.',
   'err.notFound': 'Не нашли такого.',
+  'err.alreadyPlaced': 'Похоже, этот заказ уже оформлен: загляните в «Мои заказы».',
   'err.generic': 'Что-то пошло не так: {detail}',
 };
 

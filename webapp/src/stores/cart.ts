@@ -35,8 +35,14 @@ export const useCart = defineStore('cart', () => {
   const comment = ref('');
   const useBonusesFlag = ref(true);
   const placing = ref(false);
-  /** One key per checkout attempt; any change to what is ordered starts a new attempt. */
-  let idempotencyKey = '';
+  /**
+   * One Idempotency-Key per checkout attempt: a double tap or a retry after a lost response sends the
+   * same key, so the server returns the first order instead of making a second. The attempt is what the
+   * customer chose (not derived values like the bonus cap, which may move when the balance refreshes).
+   */
+  let attempt = { fingerprint: '', key: '' };
+  const inputs = () =>
+    JSON.stringify([cityId.value, quantities.value, deliveryType.value, address.value.trim(), phone.value.trim(), comment.value.trim(), useBonusesFlag.value]);
 
   const menu = useMenu();
   const bonuses = useBonuses();
@@ -58,9 +64,8 @@ export const useCart = defineStore('cart', () => {
         /* ignore */
       }
     },
-    { deep: true },
+    { deep: true, flush: 'sync' },
   );
-  watch([quantities, deliveryType, address, phone, comment, bonusesToUse], () => (idempotencyKey = ''), { deep: true });
 
   function quantity(productId: number): number {
     return quantities.value[productId] ?? 0;
@@ -85,12 +90,14 @@ export const useCart = defineStore('cart', () => {
   function clear(): void {
     quantities.value = {};
     comment.value = '';
-    idempotencyKey = '';
+    attempt = { fingerprint: '', key: '' };
   }
 
   async function placeOrder(): Promise<Order> {
     if (!cityId.value) throw new Error('no city');
-    if (!idempotencyKey) idempotencyKey = newIdempotencyKey();
+    const fingerprint = inputs();
+    if (!attempt.key || attempt.fingerprint !== fingerprint) attempt = { fingerprint, key: newIdempotencyKey() };
+    const idempotencyKey = attempt.key;
     const body: CreateOrderBody = {
       cityId: cityId.value,
       items: lines.value.map((l) => ({ productId: l.product.id, quantity: l.quantity })),
