@@ -148,6 +148,12 @@ export default fp(
       }
       acceptWebSocket(rt, socket, verdict, req.raw.socket);
     };
+    // An upgrade to any other route: refuse it here, before @fastify/websocket's fallback logs the raw URL (and its ?token=).
+    app.addHook('onRequest', async (req, reply) => {
+      if (req.ws && req.routeOptions.url !== '/ws' && req.routeOptions.url !== '/') {
+        return reply.code(404).send({ error: 'not_found', message: 'WebSocket endpoints are /ws and /' });
+      }
+    });
     app.route({ method: 'GET', url: '/ws', preHandler: decide, websocket: true, handler: wsHandler as never });
     app.route({
       method: 'GET',

@@ -115,7 +115,11 @@ export function openSse(
   conn.replaying = lastEventId !== undefined;
   rt.hub.add(conn, rooms);
   conn.sendControl(
-    JSON.stringify({ type: 'connected', data: { userId: principal.userId, role: principal.role, rooms, connectionId: id, transport: 'sse' } }),
+    JSON.stringify({
+      type: 'connected',
+      // lastEventId: every event after it reaches this connection (a fresh client's resume point).
+      data: { userId: principal.userId, role: principal.role, rooms, connectionId: id, transport: 'sse', lastEventId: rt.hub.lastId },
+    }),
   );
   if (lastEventId !== undefined) {
     resume(conn, lastEventId, rt.log, rt.metrics, rt.lowWater).catch((err: unknown) => {

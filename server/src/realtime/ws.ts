@@ -123,7 +123,15 @@ export function acceptWebSocket(rt: RealtimeContext, socket: WebSocket, auth: Ws
   conn.sendControl(
     JSON.stringify({
       type: 'connected',
-      data: { userId: principal.userId, role: principal.role, rooms, connectionId: rt.connectionId(seq), transport: 'ws' },
+      data: {
+        userId: principal.userId,
+        role: principal.role,
+        rooms,
+        connectionId: rt.connectionId(seq),
+        transport: 'ws',
+        // Every event after this id reaches this connection: a fresh client's resume point.
+        lastEventId: rt.hub.lastId,
+      },
     }),
   );
   if (lastEventId !== undefined) {

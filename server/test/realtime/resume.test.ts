@@ -106,6 +106,19 @@ describe('resume from the durable log', () => {
     expect(took).toBeLessThan(5000); // the 1 s target is for the benchmark, not a timed test
   });
 
+  it('tells a fresh client its resume point in connected.lastEventId', async () => {
+    const cust = await signInCustomer(t.app);
+    const fresh = await client(`token=${cust.token}`);
+    const head = fresh.messages[0]!.data.lastEventId as number;
+    expect(head).toBe(t.app.events.log.highestId());
+    fresh.close();
+    const o = await createOrder(t.app, cust.token, 1);
+    const back = await client(`token=${cust.token}&lastEventId=${head}`);
+    const created = await back.waitFor((m) => m.type === 'order-created');
+    expect(created.data.id).toBe(o.id);
+    expect(back.events()[0]!.type).toBe('order-created');
+  });
+
   it('sends resync for an id beyond the log, and for a pruned one; then goes live', async () => {
     const beyond = await client(`token=${manager1}&lastEventId=${t.app.events.log.highestId() + 1000}`);
     await beyond.waitFor((m) => m.type === 'resync');
