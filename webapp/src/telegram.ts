@@ -115,11 +115,13 @@ export function setClosingConfirmation(on: boolean): void {
 /* In-page confirm dialog: used outside Telegram and by clients older than 6.2. */
 export interface PendingConfirm {
   message: string;
+  okText: string;
+  cancelText: string;
   resolve: (ok: boolean) => void;
 }
 export const pendingConfirm = shallowRef<PendingConfirm | null>(null);
 
-export function confirmDialog(message: string): Promise<boolean> {
+export function confirmDialog(message: string, labels: { ok?: string; cancel?: string } = {}): Promise<boolean> {
   return new Promise((resolve) => {
     if (native && atLeast('6.2')) {
       try {
@@ -131,6 +133,8 @@ export function confirmDialog(message: string): Promise<boolean> {
     }
     pendingConfirm.value = {
       message,
+      okText: labels.ok ?? 'OK',
+      cancelText: labels.cancel ?? '×',
       resolve: (ok) => {
         pendingConfirm.value = null;
         resolve(ok);
