@@ -18,9 +18,10 @@ export interface RedisBusOptions {
  *
  * - Local handlers get the process's own events at once, without the round trip; the copy that
  *   comes back from Redis is recognised by the sender id and dropped.
- * - Publishing never waits for Redis: with the connection down it fails at once (no offline
- *   queue), the dispatcher logs it, and the event stays in the log, where the realtime hub's
- *   catch-up and gap-fill and every client's resume find it. healthy() is false meanwhile.
+ * - Publishing never waits for Redis: with the connection down it is skipped (no offline
+ *   queue), and the event, durable in the shared log, reaches the other processes' clients
+ *   through their hubs' catch-up and gap-fill, and every client's resume. healthy() is false
+ *   meanwhile. Redis being down at start does not stop the server either.
  * - Messages are framed as `sender \n id \n type \n rooms \n json`: the wire JSON is carried as
  *   is, never parsed or re-serialised.
  */
@@ -40,7 +41,6 @@ export class RedisBus implements EventBus {
   static async connect(url: string, logger: FastifyBaseLogger, opts: RedisBusOptions = {}): Promise<EventBus> {
     const channel = opts.channel ?? process.env.REDIS_CHANNEL ?? DEFAULT_REDIS_CHANNEL;
     const common = {
-      lazyConnect: true,
       // Reconnect forever, backing off to 2 s: the system keeps taking orders meanwhile.
       retryStrategy: (times: number) => Math.min(100 * times, 2000),
       connectionName: 'ordercast-events',
@@ -53,22 +53,26 @@ export class RedisBus implements EventBus {
       // ioredis reports every failed reconnect; say it once per distinct message.
       if (err.message !== lastError) {
         lastError = err.message;
-        logger.warn({ err: err.message, which }, 'redis event bus connection problem');
+        logger.warn({ err: err.message, which }, 'redis event bus connection problem; events still reach clients from the log');
       }
     };
     pub.on('error', onError('publisher'));
     sub.on('error', onError('subscriber'));
     pub.on('ready', () => (lastError = ''));
     sub.on('messageBuffer', (_channel: Buffer, message: Buffer) => bus.receive(message));
-    try {
-      await Promise.all([pub.connect(), sub.connect()]);
-      await sub.subscribe(channel);
-    } catch (err) {
-      pub.disconnect();
-      sub.disconnect();
-      throw new Error(`REDIS_URL is set but Redis could not be reached: ${(err as Error).message}`);
-    }
-    logger.info({ channel }, 'redis event bus connected');
+    // Queued until the subscriber is connected; ioredis re-subscribes after every reconnect.
+    const subscribed = sub.subscribe(channel).then(
+      () => true,
+      (err: Error) => {
+        logger.error({ err: err.message }, 'redis event bus could not subscribe');
+        return false;
+      },
+    );
+    // Wait a little for Redis, but never refuse to start over it: while it is down, healthy() is
+    // false and every process's realtime hub picks events up from the shared log instead.
+    const ok = await Promise.race([subscribed, new Promise<false>((r) => setTimeout(r, 3000, false).unref())]);
+    if (ok) logger.info({ channel }, 'redis event bus connected');
+    else logger.warn({ channel }, 'redis event bus not connected yet; starting anyway and retrying');
     return bus;
   }
 
@@ -76,6 +80,8 @@ export class RedisBus implements EventBus {
     if (this.closed) return;
     // Own clients first: they do not wait for Redis, nor miss the event while it is down.
     this.dispatch(event);
+    // Down: the other processes' hubs read it from the log (catch-up); no error per event.
+    if (this.pub.status !== 'ready') return;
     const frame = `${this.sender}\n${event.id}\n${event.type}\n${event.rooms.join(',')}\n${event.json}`;
     await this.pub.publish(this.channel, frame);
   }

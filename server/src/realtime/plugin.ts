@@ -6,7 +6,7 @@ import { CLOSE_CODES, MAX_CLIENT_FRAME_BYTES, STAFF_ROLES, canJoinRoom, type WsS
 import { SseRoomBody, TicketResponse } from '@ordercast/shared/schemas';
 import { HttpError, notFound, forbidden } from '../lib/errors';
 import { RealtimeAuth } from './auth';
-import { RealtimeContext, socketError } from './context';
+import { RealtimeContext } from './context';
 import { Hub } from './hub';
 import { RealtimeMetrics } from './metrics';
 import { parseLastEventId } from './resume';
@@ -81,10 +81,8 @@ export default fp(
           if (c.expiresAt > now) continue;
           metrics.tokenExpiredCloses++;
           if (c instanceof WsConn) c.end(CLOSE_CODES.unauthorized, 'token_expired: Token expired; sign in again');
-          else if (c instanceof SseConn) {
-            c.sendControl(socketError('forbidden', 'Token expired; sign in again'));
-            c.end();
-          }
+          // SSE has no close codes: the stream ends, EventSource's retry with the old credential gets 401, the client signs in again.
+          else if (c instanceof SseConn) c.end();
         }
         hub.catchUp();
       }, SECOND_TICK_MS).unref();

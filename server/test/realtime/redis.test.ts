@@ -154,27 +154,54 @@ describe('Redis going down', () => {
     redis?.kill('SIGKILL');
   });
 
-  it('reports the bus down, keeps delivering to its own clients, and recovers', async () => {
-    const t = await buildTestApp({ REDIS_URL: `redis://127.0.0.1:${port}` });
+  it('reports the bus down, keeps delivering (own clients at once, other processes from the log), and recovers', async () => {
+    const env = { REDIS_URL: `redis://127.0.0.1:${port}` };
+    const t1 = await buildTestApp(env);
+    const t2 = await buildTestApp(env, { dir: t1.dir }); // a second "process" on the same SQLite file
     try {
-      const url = await listen(t.app);
-      const health = async () => (await t.app.inject({ url: '/health' })).json();
+      const url1 = await listen(t1.app);
+      const url2 = await listen(t2.app);
+      const health = async () => (await t2.app.inject({ url: '/health' })).json();
       expect(await health()).toMatchObject({ bus: 'up' });
-      const manager = (await signInStaff(t.app, 'manager1')).token;
-      const cust = await signInCustomerQuick(t.app);
-      const c = await TestClient.ready(`${url.ws}/ws?token=${manager}`);
+      const manager = (await signInStaff(t1.app, 'manager1')).token;
+      const cust = await signInCustomerQuick(t1.app);
+      const local = await TestClient.ready(`${url1.ws}/ws?token=${manager}`);
+      const remote = await TestClient.ready(`${url2.ws}/ws?token=${manager}`);
+      const o1 = await createOrder(t1.app, cust, 1);
+      await remote.waitFor((m) => m.type === 'new-order' && m.data.id === o1.id);
 
       redis!.kill('SIGKILL');
-      await until(() => !t.app.events.bus.healthy(), 5000, 'bus down');
+      await until(() => !t1.app.events.bus.healthy() && !t2.app.events.bus.healthy(), 5000, 'bus down');
       expect(await health()).toMatchObject({ status: 'degraded', bus: 'down' });
-      const o = await createOrder(t.app, cust, 1);
-      expect((await c.waitFor((m) => m.type === 'new-order' && m.data.id === o.id)).data.id).toBe(o.id);
+      const o2 = await createOrder(t1.app, cust, 1);
+      await local.waitFor((m) => m.type === 'new-order' && m.data.id === o2.id, 500);
+      await remote.waitFor((m) => m.type === 'new-order' && m.data.id === o2.id, 5000);
 
       await startRedis();
-      await until(() => t.app.events.bus.healthy(), 10_000, 'bus up again');
-      const o2 = await createOrder(t.app, cust, 1);
-      await c.waitFor((m) => m.type === 'new-order' && m.data.id === o2.id);
-      c.close();
+      await until(() => t1.app.events.bus.healthy() && t2.app.events.bus.healthy(), 10_000, 'bus up again');
+      const o3 = await createOrder(t1.app, cust, 1);
+      await remote.waitFor((m) => m.type === 'new-order' && m.data.id === o3.id);
+      for (const c of [local, remote]) {
+        const ids = c.events().map((m) => m.id!);
+        expect([...new Set(ids)].sort((x, y) => x - y)).toEqual(ids);
+      }
+      expect(remote.orderEvents()).toEqual(local.orderEvents());
+      local.close();
+      remote.close();
+    } finally {
+      await t2.app.close();
+      await t1.close();
+    }
+  });
+
+  it('starts while Redis is down, and connects when it comes', async () => {
+    redis!.kill('SIGKILL');
+    await sleep(100);
+    const t = await buildTestApp({ REDIS_URL: `redis://127.0.0.1:${port}` });
+    try {
+      expect(t.app.events.bus.healthy()).toBe(false);
+      await startRedis();
+      await until(() => t.app.events.bus.healthy(), 10_000, 'bus up');
     } finally {
       await t.close();
     }
