@@ -28,6 +28,7 @@ export async function buildServer(sim: PosSimulator, env: Record<string, string>
   const t = await buildTestApp(
     {
       POS_URL: sim.url,
+      POS_SYNC_WORKER: 'true',
       POS_WEBHOOK_SECRET: SECRET,
       POS_TIMEOUT_MS: '1000',
       POS_RETRY_BASE_MS: '20',
