@@ -13,7 +13,8 @@ export async function enableSound(): Promise<boolean> {
     const Ctor = window.AudioContext ?? (window as unknown as { webkitAudioContext?: typeof AudioContext }).webkitAudioContext;
     if (!Ctor) return false;
     ctx ??= new Ctor();
-    if (ctx.state === 'suspended') await ctx.resume();
+    // resume() can stay pending where there is no audio device: don't wait for ever.
+    if (ctx.state === 'suspended') await Promise.race([ctx.resume(), new Promise((r) => setTimeout(r, 1000))]);
     return ctx.state === 'running';
   } catch {
     return false;
@@ -25,8 +26,9 @@ export function disableSound(): void {
   ctx = null;
 }
 
-export function beep(): void {
-  if (!ctx || ctx.state !== 'running') return;
+/** Plays the chime; false when audio is not enabled. */
+export function beep(): boolean {
+  if (!ctx || ctx.state !== 'running') return false;
   const t0 = ctx.currentTime;
   for (const [i, freq] of [880, 1320].entries()) {
     const osc = ctx.createOscillator();
@@ -41,4 +43,5 @@ export function beep(): void {
     osc.start(start);
     osc.stop(start + 0.15);
   }
+  return true;
 }

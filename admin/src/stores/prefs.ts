@@ -54,9 +54,11 @@ export const usePrefs = defineStore('prefs', () => {
   async function unlockIfWanted(): Promise<void> {
     if (soundWanted.value && !soundOn.value) soundOn.value = await enableSound();
   }
+  /** Chimes played since load (shown as a data attribute, so a test can tell one was played). */
+  const chimes = ref(0);
   function chime(): void {
-    if (soundOn.value) beep();
+    if (soundOn.value && beep()) chimes.value++;
   }
 
-  return { cityId, thresholds, soundWanted, soundOn, syncPanelOpen, turnSoundOn, turnSoundOff, unlockIfWanted, chime };
+  return { cityId, thresholds, soundWanted, soundOn, syncPanelOpen, chimes, turnSoundOn, turnSoundOff, unlockIfWanted, chime };
 });

@@ -18,7 +18,7 @@ export const useToasts = defineStore('toasts', () => {
     items.value = items.value.filter((t) => t.id !== id);
   }
 
-  function push(t: Omit<Toast, 'id'>, ms = t.kind === 'error' ? 10_000 : 6_000): number {
+  function push(t: Omit<Toast, 'id'>, ms = t.kind === 'success' || t.kind === 'info' ? 4_000 : 10_000): number {
     const id = ++seq;
     items.value = [...items.value.slice(-4), { ...t, id }];
     setTimeout(() => dismiss(id), ms);
