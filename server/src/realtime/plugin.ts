@@ -21,6 +21,8 @@ declare module 'fastify' {
 
 /** How often token expiry and the bus catch-up are checked. */
 const SECOND_TICK_MS = 1000;
+/** Keepalive pings sent per event-loop turn. */
+const PING_SLICE = 500;
 /** On shutdown, how long sockets get to finish the closing handshake before they are cut. */
 const SHUTDOWN_GRACE_MS = 1000;
 
@@ -60,20 +62,29 @@ export default fp(
     // One timer each for every connection: keepalive pings, token expiry + bus catch-up, SSE heartbeats.
     app.addHook('onReady', async () => {
       pingTimer = setInterval(() => {
-        for (const c of hub.conns) {
-          if (!(c instanceof WsConn)) continue;
-          if (!c.alive) {
-            metrics.keepaliveTerminations++;
-            c.terminate();
-            continue;
+        // In slices, so 10,000 pings never hold up event delivery for more than a moment.
+        const round = [...hub.conns];
+        let i = 0;
+        const slice = () => {
+          if (hub.closed) return;
+          for (const end = Math.min(i + PING_SLICE, round.length); i < end; i++) {
+            const c = round[i];
+            if (!(c instanceof WsConn) || c.closed) continue;
+            if (!c.alive) {
+              metrics.keepaliveTerminations++;
+              c.terminate();
+              continue;
+            }
+            c.alive = false;
+            try {
+              c.ws.ping();
+            } catch {
+              c.terminate();
+            }
           }
-          c.alive = false;
-          try {
-            c.ws.ping();
-          } catch {
-            c.terminate();
-          }
-        }
+          if (i < round.length) setImmediate(slice);
+        };
+        slice();
       }, config.WS_PING_INTERVAL_MS).unref();
       secondTimer = setInterval(() => {
         const now = Date.now();

@@ -138,6 +138,26 @@ describe('realtime over SSE', () => {
     expect(left.json().rooms).not.toContain('city-1-orders');
   });
 
+  it('accepts a single-use ticket, and ends the stream when the token behind it expires', async () => {
+    const cust = await signInCustomer(t.app);
+    const short = t.app.jwt.sign({ sub: String(cust.user.id), role: 'customer' }, { expiresIn: 2 });
+    const tr = await t.app.inject({ method: 'POST', url: '/api/realtime/ticket', headers: bearer(short) });
+    const { ticket } = tr.json();
+    const res = await fetch(`${url.http}/sse?ticket=${encodeURIComponent(ticket)}`);
+    expect(res.status).toBe(200);
+    expect((await fetch(`${url.http}/sse?ticket=${encodeURIComponent(ticket)}`)).status).toBe(401);
+    const reader = res.body!.getReader();
+    let text = '';
+    const started = Date.now();
+    for (;;) {
+      const r = await reader.read();
+      if (r.done) break;
+      text += new TextDecoder().decode(r.value);
+    }
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(text).toContain(`"userId":${cust.user.id}`);
+  });
+
   it('ends streams on shutdown', async () => {
     const other = await buildTestApp();
     const u = await listen(other.app);
