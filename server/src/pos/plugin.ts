@@ -36,7 +36,8 @@ export default fp(
       try {
         simulator = await startPosSimulator({
           port: cfg.POS_SIM_PORT,
-          host: cfg.HOST,
+          // Loopback only: /control is unauthenticated and the server reaches it locally.
+          host: '127.0.0.1',
           serverUrl: cfg.PUBLIC_URL,
           webhookSecret: cfg.POS_WEBHOOK_SECRET,
           databasePath: cfg.DATABASE_PATH === ':memory:' ? ':memory:' : join(dirname(cfg.DATABASE_PATH), 'pos-sim.db'),
