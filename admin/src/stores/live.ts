@@ -64,9 +64,18 @@ export const useLive = defineStore('live', () => {
       client.on('order-status-updated', (ev) => board.onStatusUpdated(ev)),
       client.on('sync-error', (ev) => {
         const number = ev.entity === 'order' ? board.orderNumber(ev.entityId) : undefined;
+        const known = alerts.map.has(`${ev.entity}:${ev.entityId}`);
         const a = alerts.onError(ev, number ? `#${number}` : undefined);
         board.onSync(ev, 'error');
-        toasts.push({ kind: 'error', title: `POS sync failed: ${describeAlert(a)}`, text: ev.error });
+        // Every error updates the panel; a toast when a problem starts and when the POS sync gives up
+        // (not for each automatic retry of the same order).
+        if (!known || ev.nextRetryAt === null) {
+          toasts.push({
+            kind: 'error',
+            title: `POS sync ${ev.nextRetryAt === null ? 'gave up' : 'failed'}: ${describeAlert(a)}`,
+            text: ev.error,
+          });
+        }
       }),
       client.on('sync-success', (ev) => {
         alerts.onSuccess(ev);
