@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 /** Wall-clock milliseconds with sub-ms resolution, comparable across the bench's processes on one machine. */
@@ -34,10 +35,12 @@ export interface TargetInfo {
   cities: number[];
 }
 
-export type TargetRequest = { cmd: 'init'; customers: number; staffPerRoom: number } | { cmd: 'rss' } | { cmd: 'stop' };
+export type TargetRequest = { cmd: 'init'; customers: number; staffPerRoom: number } | { cmd: 'rss' } | { cmd: 'load' } | { cmd: 'stop' };
 export type TargetReply =
   | { type: 'ready'; info: TargetInfo }
   | { type: 'rss'; rss: number; heapUsed: number; external: number }
+  /** CPU ms used and event-loop delay (ms) since the previous `load`. */
+  | { type: 'load'; cpuMs: number; eldP50: number; eldP99: number; eldMax: number }
   | { type: 'error'; message: string };
 
 export type Proto = 'ordercast' | 'socketio';
@@ -119,6 +122,24 @@ export function serve<Req, Rep>(handler: (req: Req) => Promise<Rep>): void {
   });
   // The parent is gone: so are we.
   process.on('disconnect', () => process.exit(0));
+}
+
+const eld = monitorEventLoopDelay({ resolution: 1 });
+eld.enable();
+let lastCpu = process.cpuUsage();
+/** Server CPU time and event-loop delay since the previous call. */
+export function loadSince(): { type: 'load'; cpuMs: number; eldP50: number; eldP99: number; eldMax: number } {
+  const cpu = process.cpuUsage(lastCpu);
+  lastCpu = process.cpuUsage();
+  const out = {
+    type: 'load' as const,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    eldP50: eld.percentile(50) / 1e6,
+    eldP99: eld.percentile(99) / 1e6,
+    eldMax: eld.max / 1e6,
+  };
+  eld.reset();
+  return out;
 }
 
 /** RSS after a full collection, settled. */

@@ -12,6 +12,7 @@
  *
  * Flags (or env BENCH_<NAME>): --clients 10000 --rates 100,500 --duration 10 --warmup 2 --targets ordercast,socketio
  *   --staff-per-room 5 --active 200 --window 256 --loadgens 1 --runs 1 --prof (CPU profile of the servers)
+ * BENCH_POS_WORKER=1 runs ordercast's POS outbox worker (off by default: there is no POS here, nor in the peer).
  * Server settings can be overridden with BENCH_SERVER_<SETTING>=value (e.g. BENCH_SERVER_WS_PING_INTERVAL_MS).
  */
 import { Agent, request } from 'node:http';
@@ -67,6 +68,12 @@ interface RateResult {
   expected: number;
   eventsPerSec: number;
   restP99: number;
+  /** Server process CPU per order (create + status move + fan-out), ms. */
+  serverCpuMsPerOrder: number;
+  /** Server CPU use during the phase, % of one core. */
+  serverCpuPct: number;
+  eldP99: number;
+  eldMax: number;
 }
 
 interface TargetResult {
@@ -79,6 +86,7 @@ interface TargetResult {
   rssBeforeMiB: number;
   rssAfterMiB: number;
   rssPerConnKiB: number;
+  idleCpuPct: number;
   rates: RateResult[];
   held: number;
   closeCodes: Record<string, number>;
@@ -182,7 +190,7 @@ async function runTarget(target: Proto): Promise<TargetResult> {
   const file = target === 'ordercast' ? './target-ordercast.ts' : './target-socketio.ts';
   const profDir = `${RESULTS}prof`;
   if (PROF) mkdirSync(profDir, { recursive: true });
-  const server: Target = spawnChild(file, PROF ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${target}-${Date.now()}.cpuprofile`] : []);
+  const server: Target = spawnChild(file, PROF ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []);
   const loads: Load[] = [];
   try {
     const staffCount = STAFF_PER_ROOM * 4; // 3 cities + admins; the target reports the exact list
@@ -227,16 +235,25 @@ async function runTarget(target: Proto): Promise<TargetResult> {
     const rssPerConnKiB = (after.rss - before.rss) / Math.max(1, ok) / 1024;
     console.log(`  [${target}] RSS ${(before.rss / 2 ** 20).toFixed(1)} → ${(after.rss / 2 ** 20).toFixed(1)} MiB: ${rssPerConnKiB.toFixed(2)} KiB per connection`);
 
+    await server.ask({ cmd: 'load' });
+    await sleep(3000);
+    const idle = await server.ask({ cmd: 'load' });
+    const idleCpuPct = idle.type === 'load' ? idle.cpuMs / 30 : NaN;
+    console.log(`  [${target}] idle with ${ok} connections: server CPU ${idleCpuPct.toFixed(1)}% of a core`);
+
     const adminSockets = staff.filter((s) => s.tag === 'admin').length;
     const rates: RateResult[] = [];
     for (const rate of RATES) {
       if (WARMUP_S > 0) await drive(info, rate, WARMUP_S);
       await sleep(500);
       await Promise.all(loads.map((l) => l.ask({ cmd: 'phase-start' })));
+      await server.ask({ cmd: 'load' });
       const t = now();
       const d = await drive(info, rate, DURATION_S);
       await sleep(1000); // the last events arrive
       const elapsedS = (now() - t) / 1000;
+      const load = await server.ask({ cmd: 'load' });
+      if (load.type !== 'load') throw new Error('load');
       const phases = await Promise.all(loads.map((l) => l.ask({ cmd: 'phase-end' }, 300_000)));
       let messages = 0;
       let samples: Sample[] = [];
@@ -271,11 +288,16 @@ async function runTarget(target: Proto): Promise<TargetResult> {
         expected,
         eventsPerSec: messages / elapsedS,
         restP99: dist(d.restMs).p99,
+        serverCpuMsPerOrder: load.cpuMs / Math.max(1, orders),
+        serverCpuPct: (100 * load.cpuMs) / 1000 / elapsedS,
+        eldP99: load.eldP99,
+        eldMax: load.eldMax,
       };
       rates.push(r);
       console.log(
         `  [${target}] ${rate}/s: ${orders} orders, p50/p95/p99 ${r.all.p50.toFixed(2)}/${r.all.p95.toFixed(2)}/${r.all.p99.toFixed(2)} ms, ` +
-          `${delivered}/${expected} deliveries, ${Math.round(r.eventsPerSec)} events/s, REST p99 ${r.restP99.toFixed(1)} ms` +
+          `${delivered}/${expected} deliveries, ${Math.round(r.eventsPerSec)} events/s, REST p99 ${r.restP99.toFixed(1)} ms, ` +
+          `server CPU ${r.serverCpuPct.toFixed(0)}% (${r.serverCpuMsPerOrder.toFixed(2)} ms/order), loop delay p99 ${r.eldP99.toFixed(1)} max ${r.eldMax.toFixed(1)} ms` +
           (d.errors ? `, ${d.errors} REST errors (first: ${d.firstError})` : ''),
       );
     }
@@ -298,6 +320,7 @@ async function runTarget(target: Proto): Promise<TargetResult> {
       rssBeforeMiB: before.rss / 2 ** 20,
       rssAfterMiB: after.rss / 2 ** 20,
       rssPerConnKiB,
+      idleCpuPct,
       rates,
       held,
       closeCodes,
@@ -336,6 +359,8 @@ function table(results: Record<Proto, TargetResult[]>): string {
       [`${rate}/s p99, all measured deliveries (ms)`, at((x) => x.all.p99), 2, true],
       [`${rate}/s deliveries seen / expected (%)`, at((x) => (100 * x.delivered) / Math.max(1, x.expected)), 1, false],
       [`${rate}/s events delivered per second`, at((x) => x.eventsPerSec), 0, false],
+      [`${rate}/s server CPU per order (ms)`, at((x) => x.serverCpuMsPerOrder), 2, true],
+      [`${rate}/s server event-loop delay p99 (ms)`, at((x) => x.eldP99), 1, true],
     );
   }
   const [a, b] = ['ordercast', 'socketio'] as Proto[];
@@ -366,7 +391,8 @@ async function main() {
   console.log(`machine: ${machine}`);
   const results = {} as Record<Proto, TargetResult[]>;
   for (let run = 1; run <= RUNS; run++) {
-    for (const target of TARGETS) {
+    // Alternate who goes first: the machine is shared and its load drifts.
+    for (const target of run % 2 ? TARGETS : [...TARGETS].reverse()) {
       console.log(`run ${run}/${RUNS}: ${target}`);
       (results[target] ??= []).push(await runTarget(target));
       await sleep(1000);

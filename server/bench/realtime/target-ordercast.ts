@@ -11,7 +11,7 @@ import { and, eq } from 'drizzle-orm';
 import { buildApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
 import { cities, productPrices, users } from '../../src/db/schema';
-import { measuredRss, serve, type StaffSpec, type TargetInfo, type TargetReply, type TargetRequest } from './common';
+import { loadSince, measuredRss, serve, type StaffSpec, type TargetInfo, type TargetReply, type TargetRequest } from './common';
 
 const dir = mkdtempSync(join(tmpdir(), 'ordercast-bench-'));
 let app: FastifyInstance | undefined;
@@ -26,6 +26,9 @@ async function init(customers: number, staffPerRoom: number): Promise<TargetInfo
     POS_SIM_PORT: '0',
     POS_URL: 'http://127.0.0.1:9',
     SERVE_APPS: 'false',
+    // No POS in this benchmark (the peer has none either): the outbox worker would retry every order
+    // against the dead POS_URL and add sync-error events. BENCH_POS_WORKER=1 turns it on.
+    POS_SYNC_WORKER: process.env.BENCH_POS_WORKER === '1' ? 'true' : 'false',
     ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_SERVER_')).map(([k, v]) => [k.slice(13), v])),
   });
   app = await buildApp(config, { logger: false });
@@ -83,6 +86,8 @@ serve<TargetRequest, TargetReply>(async (req) => {
       return { type: 'ready', info: await init(req.customers, req.staffPerRoom) };
     case 'rss':
       return { type: 'rss', ...(await measuredRss()) };
+    case 'load':
+      return loadSince();
     case 'stop':
       setTimeout(async () => {
         setTimeout(() => process.exit(0), 5000).unref();

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Server } from 'socket.io';
-import { measuredRss, serve, type StaffSpec, type TargetInfo, type TargetReply, type TargetRequest } from './common';
+import { loadSince, measuredRss, serve, type StaffSpec, type TargetInfo, type TargetReply, type TargetRequest } from './common';
 
 const SECRET = 'bench-secret-bench-secret-bench-secret';
 const CITIES = [1, 2, 3];
@@ -151,6 +151,8 @@ serve<TargetRequest, TargetReply>(async (req) => {
       return { type: 'ready', info: await init(req.customers, req.staffPerRoom) };
     case 'rss':
       return { type: 'rss', ...(await measuredRss()) };
+    case 'load':
+      return loadSince();
     case 'stop':
       setTimeout(() => {
         setTimeout(() => process.exit(0), 5000).unref();

@@ -1,4 +1,4 @@
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { WebSocket } from 'ws';
 import { EventSource } from 'eventsource';
@@ -88,4 +88,40 @@ export async function setStatus(app: FastifyInstance, staffToken: string, orderI
 /** Ids strictly increasing with no repeats. */
 export function strictlyIncreasing(ids: number[]): boolean {
   return ids.every((id, i) => i === 0 || id > ids[i - 1]!);
+}
+
+/**
+ * A TCP proxy in front of the server. `freeze()` stops forwarding on the open connections without
+ * closing them, as a dead network or a sleeping phone does: no FIN, no RST, just silence.
+ */
+export async function tcpProxy(targetPort: number): Promise<{ url: string; freeze(): void; close(): Promise<void> }> {
+  const pairs: { a: Socket; b: Socket; frozen: boolean }[] = [];
+  const srv = createServer((a) => {
+    const b = connect(targetPort, '127.0.0.1');
+    const pair = { a, b, frozen: false };
+    pairs.push(pair);
+    a.on('data', (d) => void (pair.frozen || b.write(d)));
+    b.on('data', (d) => void (pair.frozen || a.write(d)));
+    const end = () => {
+      if (pair.frozen) return;
+      a.destroy();
+      b.destroy();
+    };
+    a.on('close', end).on('error', () => {});
+    b.on('close', end).on('error', () => {});
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`,
+    freeze() {
+      for (const p of pairs) p.frozen = true;
+    },
+    async close() {
+      for (const p of pairs) {
+        p.a.destroy();
+        p.b.destroy();
+      }
+      await new Promise((r) => srv.close(r));
+    },
+  };
 }

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '@ordercast/shared';
 import { createRealtimeClient } from '@ordercast/shared/client';
 import { buildTestApp, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
-import { blockableWebSocket, closedPort, createOrder, listen, Recorder, setStatus, sleep, strictlyIncreasing, until } from './helpers';
+import { blockableWebSocket, closedPort, createOrder, listen, Recorder, setStatus, sleep, strictlyIncreasing, tcpProxy, until } from './helpers';
 
 /**
  * The shared realtime client (shared/src/client) against the real server over real sockets:
@@ -242,6 +242,26 @@ describe('shared realtime client', () => {
     const conn = connsOf(staff.user.id)[0]!;
     expect(conn.rooms).toContain(`user-${cust.user.id}`);
     expect(conn.rooms).not.toContain('user-999999');
+  });
+
+  it('notices a silent dead connection by its own ping (no close ever arrives), reconnects and resumes', async () => {
+    const cust = await signInCustomer(t.app);
+    const proxy = await tcpProxy(Number(new URL(base).port));
+    try {
+      const c = track(new Recorder({ baseUrl: proxy.url, getToken: () => cust.token, heartbeatMs: 150, openTimeoutMs: 500 }));
+      c.rt.connect();
+      await c.waitStatus('live');
+      await sleep(400); // idle: pings answered by pongs keep it live
+      expect(c.ofType('pong').length).toBeGreaterThanOrEqual(1);
+      expect(c.statuses).toEqual(['connecting', 'live']);
+      proxy.freeze();
+      const missed = await createOrder(t.app, cust.token);
+      await c.waitStatus('reconnecting', 2000);
+      await c.waitStatus('live', 3000);
+      await c.waitFor((m) => m.type === 'order-created' && m.data.id === missed.id, 3000, 'the event sent into the dead socket');
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('reports a forbidden join as an error event and stays live', async () => {

@@ -77,6 +77,8 @@ export function createRealtimeClient(opts: RealtimeClientOptions): RealtimeClien
 
   let status: ConnectionStatus = 'offline';
   let lastEventId = opts.lastEventId ?? 0;
+  /** Sent as the resume point: lastEventId, except after a resync, when the old id stays until a new event comes. */
+  let resumeId = lastEventId;
   let started = false;
   /** Bumped by close(): async work started before it must not act after it. */
   let epoch = 0;
@@ -86,9 +88,14 @@ export function createRealtimeClient(opts: RealtimeClientOptions): RealtimeClien
   let everLive = false;
   let usable: TransportKind[] = transports;
   let probe: Transport | null = null;
+  /** The SSE stream being replaced by WebSocket: kept until the socket has re-joined the manual rooms. */
+  let retiring: Transport | null = null;
+  let awaitingJoins: Set<string> | null = null;
+  let cancelRetire: (() => void) | null = null;
   let attempt = 0;
   let connectionId: string | undefined;
   let lastRx = 0;
+  let pingSentAt = 0;
   let cancelRetry: (() => void) | null = null;
   let cancelProbe: (() => void) | null = null;
   let heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -129,10 +136,27 @@ export function createRealtimeClient(opts: RealtimeClientOptions): RealtimeClien
     for (const h of [...allHandlers]) safely(() => h(msg));
   };
 
+  /** fetch with the open timeout: a request on a dead keep-alive connection would otherwise hang for minutes. */
+  async function request(url: string, init: { method: string; headers: Record<string, string>; body?: string }) {
+    const ctl = typeof AbortController === 'function' ? new AbortController() : undefined;
+    let cancel = () => {};
+    const timeout = new Promise<never>((_, reject) => {
+      cancel = later(openTimeoutMs, () => {
+        ctl?.abort();
+        reject(new Error(`${url}: no answer in ${openTimeoutMs} ms`));
+      });
+    });
+    try {
+      return await Promise.race([fetchFn()(url, ctl ? { ...init, signal: ctl.signal } : init), timeout]);
+    } finally {
+      cancel();
+    }
+  }
+
   async function credentials(): Promise<string> {
     const token = await opts.getToken();
     if (useTicket) {
-      const res = await fetchFn()(`${base}/api/realtime/ticket`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+      const res = await request(`${base}/api/realtime/ticket`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
       if (res.status === 401) throw new AuthError('ticket refused: 401');
       if (res.ok) return `ticket=${encodeURIComponent(((await res.json()) as TicketResponse).ticket)}`;
       // A server without tickets: fall back to the token in the URL (seed 001 style).
@@ -152,7 +176,7 @@ export function createRealtimeClient(opts: RealtimeClientOptions): RealtimeClien
 
   function urlFor(kind: TransportKind, auth: string): string {
     const path = kind === 'ws' ? `${wsBase}${REALTIME_PATHS.ws}` : `${base}${REALTIME_PATHS.sse}`;
-    return `${path}?${auth}${lastEventId > 0 ? `&lastEventId=${lastEventId}` : ''}`;
+    return `${path}?${auth}${resumeId > 0 ? `&lastEventId=${resumeId}` : ''}`;
   }
 
   function ctorFor(kind: TransportKind): WebSocketCtor | EventSourceCtor | undefined {
@@ -193,7 +217,7 @@ export function createRealtimeClient(opts: RealtimeClientOptions): RealtimeClien
   }
 
   function onText(t: Transport, text: string): void {
-    if (t !== active && t !== probe) return;
+    if (t !== active && t !== probe && t !== retiring) return;
     lastRx = Date.now();
     let msg: ServerMessage;
     try {
@@ -204,27 +228,55 @@ export function createRealtimeClient(opts: RealtimeClientOptions): RealtimeClien
     if (!msg || typeof msg.type !== 'string') return;
     if ('id' in msg && typeof msg.id === 'number') {
       if (msg.id <= lastEventId) return; // duplicate: replayed, or delivered by both transports while switching
-      lastEventId = msg.id;
+      lastEventId = resumeId = msg.id;
     }
     if (msg.type === 'connected') {
       if (t === probe) {
-        // WebSocket works again: it replays from our lastEventId, so dropping SSE now loses nothing.
+        // WebSocket works again: it replays from our lastEventId (for its default rooms), so SSE can go
+        // once the socket is back in the manually joined rooms too; duplicates meanwhile are dropped by id.
         const old = active;
         active = t;
         probe = null;
-        old?.close();
+        if (old) retire(old);
       }
       connectionId = msg.data.connectionId;
       // A fresh client has no resume point until its first event; if the server tells its head, start there.
       const head = (msg.data as { lastEventId?: unknown }).lastEventId;
-      if (lastEventId === 0 && typeof head === 'number' && head > 0) lastEventId = head;
+      if (resumeId === 0 && typeof head === 'number' && head > 0) lastEventId = resumeId = head;
       goLive(t.kind);
+    } else if (msg.type === 'room-joined' && t === active && awaitingJoins) {
+      awaitingJoins.delete(msg.data.roomId);
+      if (awaitingJoins.size === 0) {
+        awaitingJoins = null;
+        // What SSE had already sent before the join may still be on its way.
+        cancelRetire?.();
+        cancelRetire = later(250, endRetire);
+      }
     } else if (msg.type === 'resync') {
-      // Our resume point is gone from the server's log: the app refetches; ids count from the next event.
+      // Our resume point is gone from the server's log (or was never in it: a reset database). The app
+      // refetches; any next id is accepted. Until one comes, reconnects still send the old point, so a
+      // drop in between brings another resync rather than a silent gap.
       lastEventId = 0;
     }
     emit(msg);
     if (msg.type === 'connected') flush();
+  }
+
+  function retire(old: Transport): void {
+    endRetire();
+    if (joined.size === 0) return old.close();
+    retiring = old;
+    awaitingJoins = new Set(joined);
+    cancelRetire = later(openTimeoutMs, endRetire);
+  }
+
+  function endRetire(): void {
+    cancelRetire?.();
+    cancelRetire = null;
+    awaitingJoins = null;
+    const r = retiring;
+    retiring = null;
+    r?.close();
   }
 
   function goLive(kind: TransportKind): void {
@@ -272,7 +324,7 @@ export function createRealtimeClient(opts: RealtimeClientOptions): RealtimeClien
     if (!id) return;
     try {
       const token = await opts.getToken();
-      const res = await fetchFn()(`${base}/api/realtime/rooms/${action}`, {
+      const res = await request(`${base}/api/realtime/rooms/${action}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ connectionId: id, roomId }),
@@ -289,6 +341,11 @@ export function createRealtimeClient(opts: RealtimeClientOptions): RealtimeClien
     if (t === probe) {
       probe = null;
       scheduleProbe();
+      return;
+    }
+    if (t === retiring) {
+      retiring = null;
+      endRetire();
       return;
     }
     if (t !== active) return;
@@ -331,16 +388,23 @@ export function createRealtimeClient(opts: RealtimeClientOptions): RealtimeClien
     });
   }
 
+  /** Silence for heartbeatMs → ping; no answer within another heartbeatMs → the socket is dead (e.g. after sleep). */
   function startHeartbeat(): void {
+    pingSentAt = 0;
     heartbeat = setInterval(() => {
       const t = active;
       if (!t || t.kind !== 'ws' || !live) return;
-      const silent = Date.now() - lastRx;
-      if (silent >= 2 * heartbeatMs) {
-        t.close();
-        void onClose(t, 1006, 'heartbeat timeout', true);
-      } else if (silent >= heartbeatMs) t.send('{"type":"ping"}');
-    }, heartbeatMs);
+      const now = Date.now();
+      if (pingSentAt > lastRx) {
+        if (now - pingSentAt >= heartbeatMs) {
+          t.close();
+          void onClose(t, 1006, 'heartbeat timeout', true);
+        }
+      } else if (now - lastRx >= heartbeatMs) {
+        pingSentAt = now;
+        t.send('{"type":"ping"}');
+      }
+    }, Math.max(10, heartbeatMs >> 1));
     (heartbeat as { unref?: () => void }).unref?.();
   }
 
@@ -404,6 +468,7 @@ export function createRealtimeClient(opts: RealtimeClientOptions): RealtimeClien
       cancelProbe?.();
       cancelRetry = cancelProbe = null;
       stopHeartbeat();
+      endRetire();
       win.removeEventListener?.('online', onOnline);
       const a = active;
       const p = probe;
