@@ -1,0 +1,164 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app';
+import { loadConfig } from '../../src/config/config';
+import { openDatabase, runMigrations } from '../../src/db/client';
+import { events } from '../../src/db/schema';
+import type { BusEvent } from '../../src/events/types';
+import { bearer, buildTestApp, giveBonuses, placeOrder, signInCustomer, signInStaff, TEST_BOT_TOKEN, type TestApp } from '../helpers/app';
+
+const collect = (t: TestApp) => {
+  const seen: BusEvent[] = [];
+  const off = t.app.events.bus.subscribe((e) => seen.push(e));
+  return { seen, off };
+};
+const settle = () => new Promise((r) => setTimeout(r, 50));
+
+describe('event log (transactional outbox)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // The POS worker is off: these tests count every event, and sync-error retries would add some.
+    t = await buildTestApp({ POS_SYNC_WORKER: 'false' });
+  });
+  afterAll(() => t.close());
+
+  it('publishes what a committed order appended, in id order, with the exact wire JSON', async () => {
+    const { seen, off } = collect(t);
+    const { token, user } = await signInCustomer(t.app);
+    giveBonuses(t.app, user.id, 50);
+    const order = (await placeOrder(t.app, token, { bonusesToUse: 50 })).json().order;
+    await settle();
+    off();
+    const mine = seen.filter((e) => e.rooms.includes(`user-${user.id}`) || e.rooms.includes('city-1-orders'));
+    expect(mine.map((e) => e.type)).toEqual(['bonus-updated', 'new-order', 'order-created', 'bonus-updated']);
+    const ids = seen.map((e) => e.id);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    const created = mine.find((e) => e.type === 'new-order')!;
+    expect(created.rooms).toEqual(['admin-orders', 'city-1-orders']);
+    expect(JSON.parse(created.json)).toEqual({ type: 'new-order', data: order, id: created.id });
+    const used = JSON.parse(mine[3]!.json);
+    expect(used.data).toMatchObject({ balance: 0, operation: { type: 'used', amount: 50, orderId: order.id } });
+    expect(used.data.timestamp).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
+  it('a transaction that fails writes no event and publishes nothing', async () => {
+    const { seen, off } = collect(t);
+    const before = t.app.events.log.highestId();
+    expect(() =>
+      t.app.tx(() => {
+        t.app.events.append('sync-success', ['admin-orders'], { entity: 'order', entityId: 1, timestamp: new Date().toISOString() });
+        throw new Error('boom after the append');
+      }),
+    ).toThrow('boom');
+    // A real failure mid-order: the ledger refuses, the order and its events roll back with it.
+    const { token, user } = await signInCustomer(t.app);
+    giveBonuses(t.app, user.id, 5);
+    const afterCredit = t.app.events.log.highestId();
+    const res = await placeOrder(t.app, token, { bonusesToUse: 6 });
+    expect(res.statusCode).toBe(422);
+    await settle();
+    off();
+    expect(t.app.events.log.highestId()).toBe(afterCredit);
+    expect(seen.filter((e) => e.id > before && e.type !== 'bonus-updated')).toEqual([]);
+    expect(() => t.app.events.append('sync-success', [], { entity: 'order', entityId: 1, timestamp: '' })).toThrow(/outside a transaction/);
+  });
+
+  it('events come out in commit order across interleaved requests', async () => {
+    const { seen, off } = collect(t);
+    const admin = (await signInStaff(t.app, 'admin')).token;
+    const customers = await Promise.all([1, 2, 3, 4].map(() => signInCustomer(t.app)));
+    const placed = await Promise.all(customers.flatMap((c) => [placeOrder(t.app, c.token), placeOrder(t.app, c.token, { cityId: 2 })]));
+    await Promise.all(
+      placed.map((r) => t.app.inject({ method: 'POST', url: `/api/admin/orders/${r.json().order.id}/status`, headers: bearer(admin), payload: { status: 'confirmed' } })),
+    );
+    await settle();
+    off();
+    const ids = seen.map((e) => e.id);
+    expect(ids.length).toBe(8 * 3);
+    expect(ids).toEqual(Array.from({ length: ids.length }, (_, i) => ids[0]! + i));
+    // Per order: new-order and order-created before its status update.
+    for (const r of placed) {
+      const id = r.json().order.id as number;
+      const idx = (type: string) => seen.findIndex((e) => e.type === type && JSON.parse(e.json).data[type === 'order-status-updated' ? 'orderId' : 'id'] === id);
+      expect(idx('new-order')).toBeLessThan(idx('order-status-updated'));
+    }
+  });
+
+  it('a failing bus never fails the API call; the event stays in the log', async () => {
+    const original = t.app.events.bus.publish.bind(t.app.events.bus);
+    t.app.events.bus.publish = async () => {
+      throw new Error('bus down');
+    };
+    try {
+      const { token } = await signInCustomer(t.app);
+      const res = await placeOrder(t.app, token);
+      expect(res.statusCode).toBe(201);
+      await settle();
+      const last = t.app.events.log.after(t.app.events.log.highestId() - 2);
+      expect(last.map((e) => e.type)).toEqual(['new-order', 'order-created']);
+    } finally {
+      t.app.events.bus.publish = original;
+    }
+  });
+
+  it('prunes by age and by size, and then refuses to resume from before the cut', () => {
+    const log = t.app.events.log;
+    const highest = log.highestId();
+    expect(log.canResumeFrom(0)).toBe(true);
+    expect(log.canResumeFrom(highest)).toBe(true);
+    expect(log.canResumeFrom(highest + 5)).toBe(false);
+    t.app.db.$client.prepare(`UPDATE events SET created_at = '2000-01-01T00:00:00.000Z' WHERE id <= ?`).run(5);
+    expect(log.prune(1, 1_000_000)).toBe(5);
+    expect(log.bounds().min).toBe(6);
+    expect(log.canResumeFrom(5)).toBe(true);
+    expect(log.canResumeFrom(4)).toBe(false);
+    log.prune(1_000, 3);
+    expect(t.app.db.select().from(events).all()).toHaveLength(3);
+    expect(log.canResumeFrom(highest)).toBe(true);
+  });
+});
+
+describe('events that committed are never lost', () => {
+  let dir: string;
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('on start, events committed but not dispatched before a crash go out, in order', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ordercast-crash-'));
+    const env = {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATABASE_PATH: join(dir, 'app.db'),
+      TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN,
+      POS_SIM_PORT: '0',
+      POS_URL: 'http://127.0.0.1:9',
+      SERVE_APPS: 'false',
+      POS_SYNC_WORKER: 'false',
+    } as const;
+    // A process that committed three events and died before its dispatcher ran.
+    const db = openDatabase(env.DATABASE_PATH);
+    runMigrations(db);
+    db.$client.prepare('INSERT OR IGNORE INTO event_cursor (id, last_dispatched_id) VALUES (1, 0)').run();
+    const insert = db.$client.prepare('INSERT INTO events (type, rooms, payload) VALUES (?, ?, ?)');
+    for (let i = 1; i <= 3; i++) insert.run('sync-success', '["admin-orders"]', JSON.stringify({ entity: 'order', entityId: i, timestamp: 'x' }));
+    db.$client.close();
+
+    const app = await buildApp(loadConfig(env), { logger: false });
+    const seen: number[] = [];
+    app.events.bus.subscribe((e) => seen.push(JSON.parse(e.json).data.entityId));
+    await app.ready();
+    await settle();
+    expect(seen).toEqual([1, 2, 3]);
+    await app.close();
+
+    // And a second start does not publish them again.
+    const again = await buildApp(loadConfig(env), { logger: false });
+    const replayed: number[] = [];
+    again.events.bus.subscribe((e) => replayed.push(e.id));
+    await again.ready();
+    await settle();
+    expect(replayed).toEqual([]);
+    await again.close();
+  });
+});
