@@ -33,7 +33,8 @@ export const ConfigSchema = Type.Object({
   /** Comma-separated origins; empty = same origin only. */
   CORS_ORIGINS: Type.String({ default: '' }),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
-  /** Redis pub/sub channel for events; processes serving one database share it. */ REDIS_CHANNEL: Type.String({ minLength: 1, maxLength: 200, default: 'ordercast:events' }),
+  /** Redis pub/sub channel for events; processes serving one database share it. */
+  REDIS_CHANNEL: Type.String({ minLength: 1, maxLength: 200, default: 'ordercast:events' }),
   POS_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:3100' }),
   POS_SIM_PORT: Port(3100),
   POS_WEBHOOK_SECRET: Type.String({ minLength: 8, default: DEV_WEBHOOK_SECRET }),
@@ -42,7 +43,8 @@ export const ConfigSchema = Type.Object({
   POS_RETRY_BASE_MS: Ms(1000, 10),
   POS_RETRY_MAX_MS: Ms(60_000, 10),
   MENU_SYNC_INTERVAL_MS: Ms(300_000, 100),
-  POS_SYNC_WORKER: Type.Boolean({ default: true }), // false: this process neither sends orders to the POS nor imports its menu
+  /** false: this process neither sends orders to the POS nor imports its menu (another process does). */
+  POS_SYNC_WORKER: Type.Boolean({ default: true }),
   DEMO_PASSWORD: Type.String({ minLength: 4, default: 'demo1234' }),
   BONUS_EARN_RATE: Ratio(0.05),
   BONUS_MAX_SHARE: Ratio(0.3),
