@@ -6,6 +6,7 @@ import { describe as describeAlert } from '../lib/alerts';
 import { money } from '../lib/format';
 import { useAlerts } from './alerts';
 import { useBoard } from './board';
+import { useHealth } from './health';
 import { usePrefs } from './prefs';
 import { useSession } from './session';
 import { useToasts } from './toasts';
@@ -32,6 +33,7 @@ export const useLive = defineStore('live', () => {
     const alerts = useAlerts();
     const toasts = useToasts();
     const prefs = usePrefs();
+    const health = useHealth();
     rt = createRealtimeClient({
       baseUrl: window.location.origin,
       getToken: () => session.token ?? '',
@@ -67,6 +69,7 @@ export const useLive = defineStore('live', () => {
         const known = alerts.map.has(`${ev.entity}:${ev.entityId}`);
         const a = alerts.onError(ev, number ? `#${number}` : undefined);
         board.onSync(ev, 'error');
+        void health.poll(); // the header's POS state follows at once, not at the next poll
         // Every error updates the panel; a toast when a problem starts and when the POS sync gives up
         // (not for each automatic retry of the same order).
         if (!known || ev.nextRetryAt === null) {
@@ -80,6 +83,7 @@ export const useLive = defineStore('live', () => {
       client.on('sync-success', (ev) => {
         alerts.onSuccess(ev);
         board.onSync(ev, 'success');
+        if (health.pos !== 'up') void health.poll();
       }),
       client.on('menu-updated', (ev) => {
         for (const l of menuListeners) l(ev);

@@ -252,10 +252,12 @@ describe('admin app in Chromium', () => {
     await expect.poll(attempts, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
     expect(await page.getByTestId('toast').filter({ hasText: `Order #${o.order_number}` }).filter({ hasText: 'POS sync' }).count()).toBe(1);
     expect(await page.locator('[data-testid="sync-alert"]').count()).toBe(1);
+    await expect.poll(() => page.getByTestId('pos-state').textContent()).toContain('POS down');
     await shot('sync-alert');
     pos.setControl({ outage: false });
     await alert.waitFor({ state: 'detached', timeout: 20_000 });
     await expect.poll(() => card(o).getByTestId('card-sync').textContent(), { timeout: 10_000 }).toBe('POS ✓');
+    await expect.poll(() => page.getByTestId('pos-state').textContent()).toContain('POS online');
   });
 
   it('shows the dashboard with the day in numbers and a chart', async () => {
