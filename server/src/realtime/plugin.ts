@@ -6,7 +6,7 @@ import { CLOSE_CODES, MAX_CLIENT_FRAME_BYTES, STAFF_ROLES, canJoinRoom, type WsS
 import { SseRoomBody, TicketResponse } from '@ordercast/shared/schemas';
 import { HttpError, notFound, forbidden } from '../lib/errors';
 import { RealtimeAuth } from './auth';
-import { RealtimeContext } from './context';
+import { RealtimeContext, parseRoomsParam } from './context';
 import { Hub } from './hub';
 import { RealtimeMetrics } from './metrics';
 import { parseLastEventId } from './resume';
@@ -136,7 +136,7 @@ export default fp(
       const q = req.query as Record<string, unknown>;
       try {
         const id = auth.identify(q, req.headers.authorization);
-        decided.set(req.raw, { ok: true, ...id, lastEventId: parseLastEventId(q.lastEventId) });
+        decided.set(req.raw, { ok: true, ...id, lastEventId: parseLastEventId(q.lastEventId), requestedRooms: parseRoomsParam(q.rooms) });
       } catch (err) {
         metrics.authFailures++;
         if (err instanceof HttpError) decided.set(req.raw, wsRefusal(err.code, err.message));
@@ -187,7 +187,7 @@ export default fp(
       const lastEventId = parseLastEventId(typeof header === 'string' && header !== '' ? header : q.lastEventId);
       if (hub.closed) return reply.code(503).send({ error: 'unavailable', message: 'Server shutting down' });
       reply.hijack();
-      openSse(rt, reply.raw, reply.getHeaders(), id.principal, id.expiresAt, lastEventId);
+      openSse(rt, reply.raw, reply.getHeaders(), id.principal, id.expiresAt, lastEventId, parseRoomsParam(q.rooms));
     });
 
     // --- REST: tickets, SSE room changes, stats, metrics ---

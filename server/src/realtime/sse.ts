@@ -1,8 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import { defaultRooms } from '@ordercast/shared';
 import type { Principal } from '../auth/principal';
 import type { BusEvent } from '../events/types';
-import type { RealtimeContext } from './context';
+import { initialRooms, socketError, type RealtimeContext } from './context';
 import { Conn, sseFrame, type PreparedEvent } from './hub';
 import { resume } from './resume';
 
@@ -85,6 +84,7 @@ export function openSse(
   principal: Principal,
   expiresAt: number,
   lastEventId: number | null | undefined,
+  requestedRooms: readonly string[] = [],
 ): SseConn {
   const headers: Record<string, string | number | string[]> = {};
   for (const [k, v] of Object.entries(baseHeaders)) {
@@ -111,7 +111,7 @@ export function openSse(
   rt.sse.set(id, conn);
   rt.metrics.connectsSse++;
 
-  const rooms = defaultRooms(principal);
+  const { rooms, refused } = initialRooms(principal, requestedRooms);
   conn.replaying = lastEventId !== undefined;
   rt.hub.add(conn, rooms);
   conn.sendControl(
@@ -121,6 +121,7 @@ export function openSse(
       data: { userId: principal.userId, role: principal.role, rooms, connectionId: id, transport: 'sse', lastEventId: rt.hub.lastId },
     }),
   );
+  for (const r of refused) conn.sendControl(socketError('forbidden', `You may not join room "${r}"`));
   if (lastEventId !== undefined) {
     resume(conn, lastEventId, rt.log, rt.metrics, rt.lowWater).catch((err: unknown) => {
       rt.logger.error({ err }, 'realtime resume failed');

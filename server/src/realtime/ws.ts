@@ -2,12 +2,12 @@ import type { Socket } from 'node:net';
 import type { ServerResponse } from 'node:http';
 import { Compile } from 'typebox/compile';
 import { WebSocket, type RawData } from 'ws';
-import { CLIENT_MESSAGE_TYPES, CLOSE_CODES, canJoinRoom, defaultRooms, type SocketErrorCode } from '@ordercast/shared';
+import { CLIENT_MESSAGE_TYPES, CLOSE_CODES, canJoinRoom, type SocketErrorCode } from '@ordercast/shared';
 import { ClientMessage } from '@ordercast/shared/schemas';
 import type { Principal } from '../auth/principal';
 import type { BusEvent } from '../events/types';
 import type { RealtimeContext } from './context';
-import { socketError } from './context';
+import { initialRooms, socketError } from './context';
 import { Conn, type PreparedEvent } from './hub';
 import { resume } from './resume';
 
@@ -85,6 +85,8 @@ export interface WsAccept {
   principal: Principal;
   expiresAt: number;
   lastEventId: number | null | undefined;
+  /** `?rooms=`: joined before the replay (see parseRoomsParam). */
+  requestedRooms: string[];
 }
 export interface WsRefuse {
   ok: false;
@@ -108,7 +110,7 @@ export function acceptWebSocket(rt: RealtimeContext, socket: WebSocket, auth: Ws
     socket.close(CLOSE_CODES.unauthorized, auth.reason);
     return;
   }
-  const { principal, expiresAt, lastEventId } = auth;
+  const { principal, expiresAt, lastEventId, requestedRooms } = auth;
   const seq = rt.nextSeq();
   const conn = new WsConn(seq, principal, expiresAt, socket, rt);
   (socket as Sock)[CONN] = conn;
@@ -117,7 +119,7 @@ export function acceptWebSocket(rt: RealtimeContext, socket: WebSocket, auth: Ws
   socket.on('close', onWsClose);
   rt.metrics.connectsWs++;
 
-  const rooms = defaultRooms(principal);
+  const { rooms, refused } = initialRooms(principal, requestedRooms);
   conn.replaying = lastEventId !== undefined;
   rt.hub.add(conn, rooms);
   conn.sendControl(
@@ -134,6 +136,7 @@ export function acceptWebSocket(rt: RealtimeContext, socket: WebSocket, auth: Ws
       },
     }),
   );
+  for (const r of refused) conn.sendControl(socketError('forbidden', `You may not join room "${r}"`));
   if (lastEventId !== undefined) {
     resume(conn, lastEventId, rt.log, rt.metrics, rt.lowWater).catch((err: unknown) => {
       rt.logger.error({ err }, 'realtime resume failed');

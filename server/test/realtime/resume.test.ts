@@ -119,6 +119,20 @@ describe('resume from the durable log', () => {
     expect(back.events()[0]!.type).toBe('order-created');
   });
 
+  it('joins ?rooms= before the replay, so hand-joined rooms resume too; refuses forbidden ones', async () => {
+    const cust = await signInCustomer(t.app);
+    const admin = (await signInStaff(t.app, 'admin')).token;
+    const head = t.app.events.log.highestId();
+    const o = await createOrder(t.app, cust.token, 1);
+    const a = await client(`token=${admin}&lastEventId=${head}&rooms=${encodeURIComponent(`user-${cust.user.id},city-1-orders`)}`);
+    expect(a.messages[0]!.data.rooms).toEqual(['admin-orders', `user-${a.messages[0]!.data.userId}`, `user-${cust.user.id}`, 'city-1-orders']);
+    await a.waitFor((m) => m.type === 'order-created' && m.data.id === o.id);
+    expect(a.orderEvents().map((m) => m.type)).toEqual(['new-order', 'order-created']);
+    const c = await client(`token=${cust.token}&rooms=admin-orders,city-1-menu`);
+    expect(c.messages[0]!.data.rooms).toEqual([`user-${cust.user.id}`, 'city-1-menu']);
+    expect(c.messages[1]).toMatchObject({ type: 'error', data: { code: 'forbidden' } });
+  });
+
   it('sends resync for an id beyond the log, and for a pruned one; then goes live', async () => {
     const beyond = await client(`token=${manager1}&lastEventId=${t.app.events.log.highestId() + 1000}`);
     await beyond.waitFor((m) => m.type === 'resync');
