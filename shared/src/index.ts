@@ -66,4 +66,5 @@ export type {
   MenuSyncState,
   SyncOverview,
   SyncRetryResponse,
+  StaffSettings,
 } from './schemas/index';

@@ -8,19 +8,23 @@ const KEY = 'ordercast.admin.prefs';
 interface Stored {
   cityId: number | null;
   thresholds: Thresholds;
+  /** True once someone set thresholds on this device; until then the server's settings apply. */
+  customThresholds: boolean;
   soundWanted: boolean;
 }
 
 function load(): Stored {
   try {
     const s = JSON.parse(localStorage.getItem(KEY) ?? '{}') as Partial<Stored>;
+    const valid = !!s.thresholds && s.thresholds.warnMinutes < s.thresholds.lateMinutes;
     return {
       cityId: typeof s.cityId === 'number' ? s.cityId : null,
-      thresholds: s.thresholds && s.thresholds.warnMinutes < s.thresholds.lateMinutes ? s.thresholds : { ...DEFAULT_THRESHOLDS },
+      thresholds: valid ? s.thresholds! : { ...DEFAULT_THRESHOLDS },
+      customThresholds: valid && s.customThresholds === true,
       soundWanted: s.soundWanted ?? true,
     };
   } catch {
-    return { cityId: null, thresholds: { ...DEFAULT_THRESHOLDS }, soundWanted: true };
+    return { cityId: null, thresholds: { ...DEFAULT_THRESHOLDS }, customThresholds: false, soundWanted: true };
   }
 }
 
@@ -30,15 +34,29 @@ export const usePrefs = defineStore('prefs', () => {
   /** null: all cities the user sees. */
   const cityId = ref<number | null>(s.cityId);
   const thresholds = ref<Thresholds>(s.thresholds);
+  const customThresholds = ref(s.customThresholds);
   const soundWanted = ref(s.soundWanted);
   /** Audio is unlocked (it needs one click per page load). */
   const soundOn = ref(false);
   /** The sync-problems panel is shown while there are problems, unless folded away. */
   const syncPanelOpen = ref(true);
 
-  watch([cityId, thresholds, soundWanted], () => {
-    localStorage.setItem(KEY, JSON.stringify({ cityId: cityId.value, thresholds: thresholds.value, soundWanted: soundWanted.value }));
+  watch([cityId, thresholds, customThresholds, soundWanted], () => {
+    localStorage.setItem(
+      KEY,
+      JSON.stringify({ cityId: cityId.value, thresholds: thresholds.value, customThresholds: customThresholds.value, soundWanted: soundWanted.value }),
+    );
   }, { deep: true });
+
+  /** This device's own thresholds, kept over the server's from now on. */
+  function setThresholds(t: Thresholds): void {
+    thresholds.value = t;
+    customThresholds.value = true;
+  }
+  /** The server's thresholds (ORDER_WARN_MINUTES / ORDER_LATE_MINUTES), unless this device set its own. */
+  function useServerThresholds(t: Thresholds): void {
+    if (!customThresholds.value && t.warnMinutes < t.lateMinutes) thresholds.value = t;
+  }
 
   async function turnSoundOn(): Promise<void> {
     soundWanted.value = true;
@@ -60,5 +78,19 @@ export const usePrefs = defineStore('prefs', () => {
     if (soundOn.value && beep()) chimes.value++;
   }
 
-  return { cityId, thresholds, soundWanted, soundOn, syncPanelOpen, chimes, turnSoundOn, turnSoundOff, unlockIfWanted, chime };
+  return {
+    cityId,
+    thresholds,
+    customThresholds,
+    soundWanted,
+    soundOn,
+    syncPanelOpen,
+    chimes,
+    setThresholds,
+    useServerThresholds,
+    turnSoundOn,
+    turnSoundOff,
+    unlockIfWanted,
+    chime,
+  };
 });

@@ -7,3 +7,4 @@ export * from './bonus';
 export * from './realtime';
 export * from './stats';
 export * from './sync';
+export * from './settings';

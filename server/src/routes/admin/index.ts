@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import menuRoutes from './menu';
 import adminOrderRoutes from './orders';
+import settingsRoutes from './settings';
 import staffRoutes from './staff';
 import statsRoutes from './stats';
 import syncRoutes from './sync';
@@ -12,6 +13,7 @@ const admin: FastifyPluginAsync = async (app) => {
   await app.register(adminOrderRoutes);
   await app.register(staffRoutes);
   await app.register(statsRoutes);
+  await app.register(settingsRoutes);
   await app.register(syncRoutes);
   await app.register(menuRoutes);
 };

@@ -1,0 +1,23 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, buildTestApp, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
+
+describe('GET /api/admin/settings', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp({ ORDER_WARN_MINUTES: '7', ORDER_LATE_MINUTES: '12', BONUS_MAX_SHARE: '0.25', POS_SYNC_WORKER: 'false' });
+  });
+  afterAll(() => t.close());
+
+  it('gives staff the thresholds and bonus rules the server runs with', async () => {
+    const { token } = await signInStaff(t.app, 'manager1');
+    const res = await t.app.inject({ url: '/api/admin/settings', headers: bearer(token) });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ order_warn_minutes: 7, order_late_minutes: 12, bonus_earn_rate: 0.05, bonus_max_share: 0.25 });
+  });
+
+  it('is for staff only', async () => {
+    const { token } = await signInCustomer(t.app);
+    expect((await t.app.inject({ url: '/api/admin/settings', headers: bearer(token) })).statusCode).toBe(403);
+    expect((await t.app.inject({ url: '/api/admin/settings' })).statusCode).toBe(401);
+  });
+});
