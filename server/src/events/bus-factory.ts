@@ -7,7 +7,7 @@ import type { EventBus } from './types';
 export async function createBus(config: Config, logger: FastifyBaseLogger): Promise<EventBus> {
   if (config.REDIS_URL) {
     const { RedisBus } = await import('./redis-bus');
-    return RedisBus.connect(config.REDIS_URL, logger);
+    return RedisBus.connect(config.REDIS_URL, logger, { channel: config.REDIS_CHANNEL });
   }
   return new MemoryBus();
 }

@@ -122,6 +122,9 @@ describe('sign-in endpoints', () => {
     const res = await t.app.inject({ url: '/api/me', headers: bearer(expired) });
     expect(res.statusCode).toBe(401);
     expect(res.json().error).toBe('token_expired');
+    // The path transports without headers use (WebSocket, SSE) says the same.
+    expect(() => t.app.principalFromToken(expired)).toThrow(expect.objectContaining({ statusCode: 401, code: 'token_expired' }));
+    expect(() => t.app.principalFromToken('x.y.z')).toThrow(expect.objectContaining({ code: 'invalid_token' }));
     const admin = await signInStaff(t.app, 'admin');
     const staff = await t.app.inject({
       method: 'POST',

@@ -64,6 +64,8 @@ export const Connected = Type.Object({
   /** Names this connection for REST room changes (SSE cannot send messages upstream). */
   connectionId: Type.Optional(Type.String()),
   transport: Type.Optional(Type.Union([Type.Literal('ws'), Type.Literal('sse')])),
+  /** Where a fresh client can resume from (the log's newest id when it connected). */
+  lastEventId: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export type Connected = Static<typeof Connected>;
 

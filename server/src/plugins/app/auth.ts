@@ -53,7 +53,9 @@ export default fp(
       try {
         claims = app.jwt.verify<TokenClaims>(token);
       } catch (err) {
-        const expired = (err as { code?: string }).code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED';
+        // app.jwt.verify surfaces fast-jwt's own code; request.jwtVerify maps it to @fastify/jwt's.
+        const code = (err as { code?: string }).code;
+        const expired = code === 'FAST_JWT_EXPIRED' || code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED';
         throw unauthorized(expired ? 'Token expired; sign in again' : 'Token is invalid', expired ? 'token_expired' : 'invalid_token');
       }
       return load(claims);
