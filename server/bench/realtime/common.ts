@@ -35,12 +35,14 @@ export interface TargetInfo {
   cities: number[];
 }
 
-export type TargetRequest = { cmd: 'init'; customers: number; staffPerRoom: number } | { cmd: 'rss' } | { cmd: 'load' } | { cmd: 'stop' };
+export type TargetRequest = { cmd: 'init'; customers: number; staffPerRoom: number } | { cmd: 'rss' } | { cmd: 'load' } | { cmd: 'trace' } | { cmd: 'stop' };
 export type TargetReply =
   | { type: 'ready'; info: TargetInfo }
   | { type: 'rss'; rss: number; heapUsed: number; external: number }
   /** CPU ms used and event-loop delay (ms) since the previous `load`. */
   | { type: 'load'; cpuMs: number; eldP50: number; eldP99: number; eldMax: number }
+  /** BENCH_TRACE=1 (ordercast only): where the time goes inside the server, per stage, since the previous `trace`. */
+  | { type: 'trace'; lines: string[] }
   | { type: 'error'; message: string };
 
 export type Proto = 'ordercast' | 'socketio';
@@ -51,13 +53,13 @@ export const TAGS: Tag[] = ['bulk', 'admin', 'manager', 'customer'];
 /** kind 0 = new-order, 1 = order-status-updated */
 
 export type LoadRequest =
-  | { cmd: 'connect'; proto: Proto; port: number; clients: ClientSpec[]; window: number; record: boolean }
+  | { cmd: 'connect'; impl: 'raw' | 'ws'; proto: Proto; port: number; clients: ClientSpec[]; window: number; record: boolean }
   | { cmd: 'phase-start' }
   | { cmd: 'phase-end' }
   | { cmd: 'stats' }
   | { cmd: 'stop' };
 export type LoadReply =
-  | { type: 'connected'; ok: number; failed: number; start: number; end: number; firstError?: string }
+  | { type: 'connected'; ok: number; failed: number; start: number; end: number; cpuMs: number; firstError?: string }
   | { type: 'phase'; messages: number; samples: Sample[] }
   | { type: 'stats'; open: number; closed: number; closeCodes: Record<string, number> }
   | { type: 'error'; message: string };

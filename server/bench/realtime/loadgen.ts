@@ -5,9 +5,10 @@
  * Probe instances (record = true) timestamp every new-order / order-status-updated on arrival.
  */
 import WebSocket from 'ws';
+import { RawWs, type RawWsHandlers } from './raw-ws';
 import { now, serve, TAGS, type ClientSpec, type LoadReply, type LoadRequest, type Proto, type Sample } from './common';
 
-const sockets: WebSocket[] = [];
+const clients: Client[] = [];
 let messages = 0;
 let samples: Sample[] = [];
 let recording = false;
@@ -33,75 +34,83 @@ function sample(tagIndex: number, text: string, t: number, proto: Proto) {
   else if (type === 'order-status-updated') samples.push([tagIndex, 1, data.orderId!, t]);
 }
 
-function open(proto: Proto, port: number, spec: ClientSpec, record: boolean, done: (err?: string) => void): void {
-  const url =
-    proto === 'ordercast'
-      ? `ws://127.0.0.1:${port}/ws?token=${encodeURIComponent(spec.token)}`
-      : `ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`;
-  const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true });
+interface Client {
+  send(text: string): void;
+  terminate(): void;
+  readonly isOpen: boolean;
+}
+
+/** Opens one client with either WebSocket implementation; the handlers see Buffers either way. */
+function dial(impl: 'raw' | 'ws', port: number, path: string, h: RawWsHandlers): Client {
+  if (impl === 'raw') {
+    const c = new RawWs(port, path, h);
+    return { send: (t) => c.send(t), terminate: () => c.terminate(), get isOpen() { return c.open; } };
+  }
+  const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { perMessageDeflate: false, skipUTF8Validation: true });
+  ws.on('open', () => h.open());
+  ws.on('message', (buf: Buffer) => h.message(buf));
+  ws.on('error', () => {});
+  ws.on('close', (code, reason) => h.close(code, reason.toString()));
+  return { send: (t) => ws.send(t), terminate: () => ws.terminate(), get isOpen() { return ws.readyState === WebSocket.OPEN; } };
+}
+
+function open(impl: 'raw' | 'ws', proto: Proto, port: number, spec: ClientSpec, record: boolean, done: (err?: string) => void): void {
+  const path = proto === 'ordercast' ? `/ws?token=${encodeURIComponent(spec.token)}` : '/socket.io/?EIO=4&transport=websocket';
   const tagIndex = TAGS.indexOf(spec.tag);
   let ready = false;
-  const timer = setTimeout(() => {
-    if (!ready) {
-      ready = true;
-      ws.terminate();
-      done('connect timeout (30 s)');
-    }
-  }, 30_000);
+  const fail = (err: string) => {
+    if (ready) return;
+    ready = true;
+    clearTimeout(timer);
+    client.terminate();
+    done(err);
+  };
+  const timer = setTimeout(() => fail('connect timeout (30 s)'), 30_000);
   const connected = () => {
     if (ready) return;
     ready = true;
     clearTimeout(timer);
-    sockets.push(ws);
+    clients.push(client);
     done();
   };
-  ws.on('message', (buf: Buffer) => {
-    const t = now();
-    if (proto === 'ordercast') {
-      if (!ready) {
-        if (buf.length >= CONNECTED.length && buf.subarray(0, CONNECTED.length).equals(CONNECTED)) connected();
+  const client: Client = dial(impl, port, path, {
+    open() {},
+    message(buf) {
+      const t = now();
+      if (proto === 'ordercast') {
+        if (!ready) {
+          if (buf.length >= CONNECTED.length && buf.subarray(0, CONNECTED.length).equals(CONNECTED)) connected();
+          return;
+        }
+        if (recording) messages++;
+        if (record && recording) sample(tagIndex, buf.toString(), t, proto);
         return;
       }
-      if (recording) messages++;
-      if (record && recording) sample(tagIndex, buf.toString(), t, proto);
-      return;
-    }
-    // Engine.IO v4 / Socket.IO v5 packets.
-    const c0 = buf[0];
-    if (c0 === 0x32 /* 2 ping */ && buf.length === 1) return void ws.send('3');
-    if (c0 === 0x30 /* 0 open */) return void ws.send(`40${JSON.stringify({ token: spec.token })}`);
-    if (c0 === 0x34 && buf[1] === 0x30 /* 40 connect ack */) return connected();
-    if (c0 === 0x34 && buf[1] === 0x34 /* 44 connect error */) {
-      ready = true;
-      clearTimeout(timer);
-      ws.close();
-      return done(`refused: ${buf.toString()}`);
-    }
-    if (c0 === 0x34 && buf[1] === 0x32 /* 42 event */) {
-      if (recording) messages++;
-      if (record && recording) sample(tagIndex, buf.toString(), t, proto);
-    }
-  });
-  ws.on('error', (err) => {
-    if (!ready) {
-      ready = true;
-      clearTimeout(timer);
-      done(err.message);
-    }
-  });
-  ws.on('close', (code) => {
-    if (!ready) {
-      ready = true;
-      clearTimeout(timer);
-      done(`closed ${code} before connected`);
-      return;
-    }
-    closed++;
-    closeCodes[code] = (closeCodes[code] ?? 0) + 1;
+      // Engine.IO v4 / Socket.IO v5 packets.
+      const c0 = buf[0];
+      if (c0 === 0x32 /* 2 ping */ && buf.length === 1) return void client.send('3');
+      if (c0 === 0x30 /* 0 open */) return void client.send(`40${JSON.stringify({ token: spec.token })}`);
+      if (c0 === 0x34 && buf[1] === 0x30 /* 40 connect ack */) return connected();
+      if (c0 === 0x34 && buf[1] === 0x34 /* 44 connect error */) return fail(`refused: ${buf.toString()}`);
+      if (c0 === 0x34 && buf[1] === 0x32 /* 42 event */) {
+        if (recording) messages++;
+        if (record && recording) sample(tagIndex, buf.toString(), t, proto);
+      }
+    },
+    close(code, reason) {
+      if (!ready) return fail(`closed ${code} ${reason} before connected`);
+      closed++;
+      closeCodes[code] = (closeCodes[code] ?? 0) + 1;
+    },
   });
 }
 
-function connectAll(proto: Proto, port: number, clients: ClientSpec[], window: number, record: boolean): Promise<LoadReply> {
+function connectAll(impl: 'raw' | 'ws', proto: Proto, port: number, specs: ClientSpec[], window: number, record: boolean): Promise<LoadReply> {
+  const cpu0 = process.cpuUsage();
+  const cpuMs = () => {
+    const c = process.cpuUsage(cpu0);
+    return (c.user + c.system) / 1000;
+  };
   return new Promise((resolve) => {
     const start = now();
     let next = 0;
@@ -110,19 +119,19 @@ function connectAll(proto: Proto, port: number, clients: ClientSpec[], window: n
     let failed = 0;
     let firstError: string | undefined;
     const launch = () => {
-      while (next < clients.length && next - finished < window) {
-        open(proto, port, clients[next++]!, record, (err) => {
+      while (next < specs.length && next - finished < window) {
+        open(impl, proto, port, specs[next++]!, record, (err) => {
           finished++;
           if (err) {
             failed++;
             firstError ??= err;
           } else ok++;
-          if (finished === clients.length) resolve({ type: 'connected', ok, failed, start, end: now(), ...(firstError ? { firstError } : {}) });
+          if (finished === specs.length) resolve({ type: 'connected', ok, failed, start, end: now(), cpuMs: cpuMs(), ...(firstError ? { firstError } : {}) });
           else launch();
         });
       }
     };
-    if (!clients.length) resolve({ type: 'connected', ok, failed, start, end: start });
+    if (!specs.length) resolve({ type: 'connected', ok, failed, start, end: start, cpuMs: 0 });
     launch();
   });
 }
@@ -130,7 +139,7 @@ function connectAll(proto: Proto, port: number, clients: ClientSpec[], window: n
 serve<LoadRequest, LoadReply>(async (req) => {
   switch (req.cmd) {
     case 'connect':
-      return connectAll(req.proto, req.port, req.clients, req.window, req.record);
+      return connectAll(req.impl, req.proto, req.port, req.clients, req.window, req.record);
     case 'phase-start':
       messages = 0;
       samples = [];
@@ -143,9 +152,9 @@ serve<LoadRequest, LoadReply>(async (req) => {
       return out;
     }
     case 'stats':
-      return { type: 'stats', open: sockets.filter((s) => s.readyState === WebSocket.OPEN).length, closed, closeCodes };
+      return { type: 'stats', open: clients.filter((c) => c.isOpen).length, closed, closeCodes };
     case 'stop':
-      for (const s of sockets) s.terminate();
+      for (const c of clients) c.terminate();
       setTimeout(() => process.exit(0), 50);
       return { type: 'stats', open: 0, closed, closeCodes };
   }

@@ -11,7 +11,7 @@
  *              the customer's socket; events/s delivered; server RSS per idle connection; connect time.
  *
  * Flags (or env BENCH_<NAME>): --clients 10000 --rates 100,500 --duration 10 --warmup 2 --targets ordercast,socketio
- *   --staff-per-room 5 --active 200 --window 256 --loadgens 1 --runs 1 --prof (CPU profile of the servers)
+ *   --staff-per-room 5 --active 200 --window 256 --loadgens 1 --runs 1 --client raw|ws --prof (CPU profile of the servers)
  * BENCH_POS_WORKER=1 runs ordercast's POS outbox worker (off by default: there is no POS here, nor in the peer).
  * Server settings can be overridden with BENCH_SERVER_<SETTING>=value (e.g. BENCH_SERVER_WS_PING_INTERVAL_MS).
  */
@@ -49,6 +49,8 @@ const ACTIVE = Number(flag('active', '200'));
 const WINDOW = Number(flag('window', '256'));
 const LOADGENS = Math.max(1, Number(flag('loadgens', '1')));
 const RUNS = Math.max(1, Number(flag('runs', '1')));
+/** WebSocket client of the load generators: `raw` (a minimal RFC 6455 client on net.Socket) or the `ws` package. */
+const CLIENT_IMPL = flag('client', 'raw') === 'ws' ? 'ws' : 'raw';
 const PROF = process.argv.includes('--prof') || process.env.BENCH_PROF === '1';
 const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
 
@@ -83,6 +85,7 @@ interface TargetResult {
   connectFailed: number;
   firstError?: string;
   connectS: number;
+  connectCpuUs: number;
   rssBeforeMiB: number;
   rssAfterMiB: number;
   rssPerConnKiB: number;
@@ -208,10 +211,11 @@ async function runTarget(target: Proto): Promise<TargetResult> {
     const before = await server.ask({ cmd: 'rss' });
     if (before.type !== 'rss') throw new Error('rss');
 
+    await server.ask({ cmd: 'load' });
     const slices: ClientSpec[][] = [probeClients, ...Array.from({ length: LOADGENS }, (_, k) => bulk.filter((_, i) => i % LOADGENS === k))];
     const replies = await Promise.all(
       loads.map((l, i) =>
-        l.ask({ cmd: 'connect', proto: target, port: info.port, clients: slices[i]!, window: Math.max(1, Math.round(WINDOW / (i === 0 ? 4 : LOADGENS))), record: i === 0 }, 300_000),
+        l.ask({ cmd: 'connect', impl: CLIENT_IMPL, proto: target, port: info.port, clients: slices[i]!, window: Math.max(1, Math.round(WINDOW / (i === 0 ? 4 : LOADGENS))), record: i === 0 }, 300_000),
       ),
     );
     let ok = 0;
@@ -219,8 +223,10 @@ async function runTarget(target: Proto): Promise<TargetResult> {
     let start = Infinity;
     let end = 0;
     let firstError: string | undefined;
+    let loadgenCpuMs = 0;
     for (const r of replies) {
       if (r.type !== 'connected') continue;
+      loadgenCpuMs += r.cpuMs;
       ok += r.ok;
       failed += r.failed;
       start = Math.min(start, r.start);
@@ -228,7 +234,13 @@ async function runTarget(target: Proto): Promise<TargetResult> {
       firstError ??= fmtErr(r);
     }
     const connectS = (end - start) / 1000;
-    console.log(`  [${target}] connected ${ok}/${ok + failed} in ${connectS.toFixed(2)} s${firstError ? ` (first error: ${firstError})` : ''}`);
+    if (ok === 0) throw new Error(`${target}: no client could connect (${firstError ?? 'no error reported'})`);
+    const connectLoad = await server.ask({ cmd: 'load' });
+    const connectCpuUs = connectLoad.type === 'load' ? (1000 * connectLoad.cpuMs) / Math.max(1, ok) : NaN;
+    console.log(
+      `  [${target}] connected ${ok}/${ok + failed} in ${connectS.toFixed(2)} s, server CPU ${connectCpuUs.toFixed(0)} µs per connection, load generators ${((1000 * loadgenCpuMs) / Math.max(1, ok)).toFixed(0)} µs` +
+        (firstError ? ` (first error: ${firstError})` : ''),
+    );
     await sleep(2000);
     const after = await server.ask({ cmd: 'rss' });
     if (after.type !== 'rss') throw new Error('rss');
@@ -246,6 +258,7 @@ async function runTarget(target: Proto): Promise<TargetResult> {
     for (const rate of RATES) {
       if (WARMUP_S > 0) await drive(info, rate, WARMUP_S);
       await sleep(500);
+      if (process.env.BENCH_TRACE === '1') await server.ask({ cmd: 'trace' });
       await Promise.all(loads.map((l) => l.ask({ cmd: 'phase-start' })));
       await server.ask({ cmd: 'load' });
       const t = now();
@@ -254,6 +267,10 @@ async function runTarget(target: Proto): Promise<TargetResult> {
       const elapsedS = (now() - t) / 1000;
       const load = await server.ask({ cmd: 'load' });
       if (load.type !== 'load') throw new Error('load');
+      if (process.env.BENCH_TRACE === '1') {
+        const tr = await server.ask({ cmd: 'trace' });
+        if (tr.type === 'trace') for (const line of tr.lines) console.log(`  [${target}] ${rate}/s trace: ${line}`);
+      }
       const phases = await Promise.all(loads.map((l) => l.ask({ cmd: 'phase-end' }, 300_000)));
       let messages = 0;
       let samples: Sample[] = [];
@@ -317,6 +334,7 @@ async function runTarget(target: Proto): Promise<TargetResult> {
       connectFailed: failed,
       ...(firstError ? { firstError } : {}),
       connectS,
+      connectCpuUs,
       rssBeforeMiB: before.rss / 2 ** 20,
       rssAfterMiB: after.rss / 2 ** 20,
       rssPerConnKiB,
@@ -341,6 +359,7 @@ function table(results: Record<Proto, TargetResult[]>): string {
   const med = (t: Proto, pick: (r: TargetResult) => number) => (results[t]?.length ? median(results[t].map(pick)) : NaN);
   const rows: [string, (r: TargetResult) => number, number, boolean][] = [
     [`time to connect ${C} clients (s)`, (r) => r.connectS, 2, true],
+    ['server CPU per connect (µs)', (r) => r.connectCpuUs, 0, true],
     ['connections held at the end', (r) => r.held, 0, false],
     ['server RSS per idle connection (KiB)', (r) => r.rssPerConnKiB, 2, true],
   ];
@@ -387,7 +406,7 @@ function table(results: Record<Proto, TargetResult[]>): string {
 
 async function main() {
   const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}`;
-  console.log(`bench:realtime — ${C} clients (staff ${STAFF_PER_ROOM} per room, ${ACTIVE} ordering customers), rates ${RATES.join(', ')}/s × ${DURATION_S} s, ${RUNS} run(s)`);
+  console.log(`bench:realtime — ${C} clients (staff ${STAFF_PER_ROOM} per room, ${ACTIVE} ordering customers), rates ${RATES.join(', ')}/s × ${DURATION_S} s, ${RUNS} run(s), ${CLIENT_IMPL} clients`);
   console.log(`machine: ${machine}`);
   const results = {} as Record<Proto, TargetResult[]>;
   for (let run = 1; run <= RUNS; run++) {

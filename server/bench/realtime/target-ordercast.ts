@@ -11,7 +11,7 @@ import { and, eq } from 'drizzle-orm';
 import { buildApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
 import { cities, productPrices, users } from '../../src/db/schema';
-import { loadSince, measuredRss, serve, type StaffSpec, type TargetInfo, type TargetReply, type TargetRequest } from './common';
+import { dist, loadSince, measuredRss, now, serve, type StaffSpec, type TargetInfo, type TargetReply, type TargetRequest } from './common';
 
 const dir = mkdtempSync(join(tmpdir(), 'ordercast-bench-'));
 let app: FastifyInstance | undefined;
@@ -32,6 +32,7 @@ async function init(customers: number, staffPerRoom: number): Promise<TargetInfo
     ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_SERVER_')).map(([k, v]) => [k.slice(13), v])),
   });
   app = await buildApp(config, { logger: false });
+  if (process.env.BENCH_TRACE === '1') installTrace(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as { port: number }).port;
   const a = app;
@@ -80,6 +81,67 @@ async function init(customers: number, staffPerRoom: number): Promise<TargetInfo
   return { port, customers: customerTokens, staff, mover: adminToken, products, cities: cityIds };
 }
 
+/*
+ * Optional tracing (BENCH_TRACE=1): timestamps at request arrival, at the reply, and around each bus
+ * publish (the hub's fan-out runs inside it), joined by order id, so latency can be split into
+ * "REST handler until reply" and "reply until fan-out" and "fan-out itself".
+ */
+const trace = { req: new Map<string, { t0: number; sent: number }>(), pub: [] as { key: string; t: number; dur: number }[] };
+function installTrace(a: FastifyInstance): void {
+  a.addHook('onRequest', async (req) => {
+    (req as unknown as { t0: number }).t0 = now();
+  });
+  a.addHook('onSend', async (req, _reply, payload) => {
+    const t0 = (req as unknown as { t0?: number }).t0;
+    if (t0 === undefined || typeof payload !== 'string') return payload;
+    if (req.url === '/api/orders') {
+      const m = /"id":(\d+)/.exec(payload);
+      if (m) trace.req.set(`new-order:${m[1]}`, { t0, sent: now() });
+    } else {
+      const m = /^\/api\/admin\/orders\/(\d+)\/status$/.exec(req.url);
+      if (m) trace.req.set(`order-status-updated:${m[1]}`, { t0, sent: now() });
+    }
+    return payload;
+  });
+  const bus = a.events.bus;
+  const publish = bus.publish.bind(bus);
+  bus.publish = async (ev) => {
+    const t = now();
+    const p = publish(ev);
+    const dur = now() - t;
+    const m = ev.type === 'new-order' ? /"data":\{"id":(\d+)/.exec(ev.json) : ev.type === 'order-status-updated' ? /"orderId":(\d+)/.exec(ev.json) : null;
+    if (m) trace.pub.push({ key: `${ev.type}:${m[1]}`, t, dur });
+    return p;
+  };
+}
+
+function traceReport(): string[] {
+  const handler: number[] = [];
+  const toPublish: number[] = [];
+  const afterReply: number[] = [];
+  const fanout: number[] = [];
+  for (const p of trace.pub) {
+    const r = trace.req.get(p.key);
+    fanout.push(p.dur);
+    if (!r) continue;
+    handler.push(r.sent - r.t0);
+    toPublish.push(p.t - r.t0);
+    afterReply.push(p.t - r.sent);
+  }
+  trace.req.clear();
+  trace.pub = [];
+  const f = (name: string, v: number[]) => {
+    const d = dist(v);
+    return `${name.padEnd(38)} n=${d.n} p50 ${d.p50.toFixed(2)} p95 ${d.p95.toFixed(2)} p99 ${d.p99.toFixed(2)} max ${d.max.toFixed(2)} ms`;
+  };
+  return [
+    f('request arrival → reply sent', handler),
+    f('request arrival → bus publish starts', toPublish),
+    f('reply sent → bus publish starts', afterReply),
+    f('bus publish (hub fan-out) duration', fanout),
+  ];
+}
+
 serve<TargetRequest, TargetReply>(async (req) => {
   switch (req.cmd) {
     case 'init':
@@ -88,6 +150,8 @@ serve<TargetRequest, TargetReply>(async (req) => {
       return { type: 'rss', ...(await measuredRss()) };
     case 'load':
       return loadSince();
+    case 'trace':
+      return { type: 'trace', lines: traceReport() };
     case 'stop':
       setTimeout(async () => {
         setTimeout(() => process.exit(0), 5000).unref();

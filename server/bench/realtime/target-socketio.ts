@@ -153,6 +153,8 @@ serve<TargetRequest, TargetReply>(async (req) => {
       return { type: 'rss', ...(await measuredRss()) };
     case 'load':
       return loadSince();
+    case 'trace':
+      return { type: 'trace', lines: [] };
     case 'stop':
       setTimeout(() => {
         setTimeout(() => process.exit(0), 5000).unref();
