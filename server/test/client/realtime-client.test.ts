@@ -264,6 +264,66 @@ describe('shared realtime client', () => {
     }
   });
 
+  it('resumes hand-joined rooms too: events of a joined room missed while disconnected come back', async () => {
+    const cust = await signInCustomer(t.app);
+    const staff = await signInStaff(t.app, 'admin'); // order-created reaches it only through the joined user-{id}
+    let gate: Promise<void> = Promise.resolve();
+    let open = () => {};
+    const c = track(
+      new Recorder({
+        baseUrl: base,
+        getToken: () => staff.token,
+        fetch: async (url, init) => {
+          await gate;
+          return fetch(url, init);
+        },
+      }),
+    );
+    c.rt.joinRoom(`user-${cust.user.id}`);
+    c.rt.connect();
+    await c.waitFor((m) => m.type === 'room-joined');
+    const first = await createOrder(t.app, cust.token, 1);
+    await c.waitFor((m) => m.type === 'order-created' && m.data.id === first.id);
+
+    gate = new Promise((r) => (open = r));
+    for (const conn of connsOf(staff.user.id)) (conn as unknown as { terminate(): void }).terminate();
+    await c.waitStatus('reconnecting');
+    const missed = [await createOrder(t.app, cust.token, 1), await createOrder(t.app, cust.token, 1)];
+    open();
+    await c.waitStatus('live');
+    await until(() => c.ofType('order-created').length === 3, 3000, 'the joined room’s missed events');
+    expect(c.ofType('order-created').map((e) => e.data.id)).toEqual([first, ...missed].map((o) => o.id));
+    expect(strictlyIncreasing(c.events().map((e) => e.id))).toBe(true);
+  });
+
+  it('starts a fresh client’s resume point at the server’s head, so a drop before its first event loses nothing', async () => {
+    const cust = await signInCustomer(t.app);
+    await createOrder(t.app, (await signInCustomer(t.app)).token); // some history that is not ours
+    let gate: Promise<void> = Promise.resolve();
+    let open = () => {};
+    const c = track(
+      new Recorder({
+        baseUrl: base,
+        getToken: () => cust.token,
+        fetch: async (url, init) => {
+          await gate;
+          return fetch(url, init);
+        },
+      }),
+    );
+    c.rt.connect();
+    await c.waitStatus('live');
+    expect(c.rt.lastEventId).toBeGreaterThan(0);
+    expect(c.events()).toEqual([]);
+    gate = new Promise((r) => (open = r));
+    for (const conn of connsOf(cust.user.id)) (conn as unknown as { terminate(): void }).terminate();
+    await c.waitStatus('reconnecting');
+    const missed = await createOrder(t.app, cust.token);
+    open();
+    await c.waitFor((m) => m.type === 'order-created' && m.data.id === missed.id, 3000, 'the event missed before any other');
+    expect(c.events().length).toBe(1);
+  });
+
   it('reports a forbidden join as an error event and stays live', async () => {
     const cust = await signInCustomer(t.app);
     const c = track(new Recorder({ baseUrl: base, getToken: () => cust.token }));

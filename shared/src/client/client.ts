@@ -176,7 +176,10 @@ export function createRealtimeClient(opts: RealtimeClientOptions): RealtimeClien
 
   function urlFor(kind: TransportKind, auth: string): string {
     const path = kind === 'ws' ? `${wsBase}${REALTIME_PATHS.ws}` : `${base}${REALTIME_PATHS.sse}`;
-    return `${path}?${auth}${resumeId > 0 ? `&lastEventId=${resumeId}` : ''}`;
+    // Hand-joined rooms go in the URL too: the server joins them before the resume replay, so their
+    // missed events come back as well (join-room after `connected` would be too late for that).
+    const rooms = joined.size ? `&rooms=${encodeURIComponent([...joined].join(','))}` : '';
+    return `${path}?${auth}${resumeId > 0 ? `&lastEventId=${resumeId}` : ''}${rooms}`;
   }
 
   function ctorFor(kind: TransportKind): WebSocketCtor | EventSourceCtor | undefined {
@@ -241,7 +244,7 @@ export function createRealtimeClient(opts: RealtimeClientOptions): RealtimeClien
       }
       connectionId = msg.data.connectionId;
       // A fresh client has no resume point until its first event; if the server tells its head, start there.
-      const head = (msg.data as { lastEventId?: unknown }).lastEventId;
+      const head: unknown = msg.data.lastEventId;
       if (resumeId === 0 && typeof head === 'number' && head > 0) lastEventId = resumeId = head;
       goLive(t.kind);
     } else if (msg.type === 'room-joined' && t === active && awaitingJoins) {
