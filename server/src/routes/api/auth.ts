@@ -27,6 +27,8 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         rateLimit: {
           max: app.config.LOGIN_RATE_LIMIT,
           timeWindow: '1 minute',
+          // After body parsing, so the key can include the username.
+          hook: 'preHandler',
           // Per address and account: one attacker cannot lock everyone out, nor hammer one account from one place.
           keyGenerator: (req) => `${req.ip}|${String((req.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()}`,
         },
