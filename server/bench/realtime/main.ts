@@ -357,42 +357,43 @@ const f = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '—');
 
 function table(results: Record<Proto, TargetResult[]>): string {
   const med = (t: Proto, pick: (r: TargetResult) => number) => (results[t]?.length ? median(results[t].map(pick)) : NaN);
-  const rows: [string, (r: TargetResult) => number, number, boolean][] = [
-    [`time to connect ${C} clients (s)`, (r) => r.connectS, 2, true],
-    ['server CPU per connect (µs)', (r) => r.connectCpuUs, 0, true],
-    ['connections held at the end', (r) => r.held, 0, false],
-    ['server RSS per idle connection (KiB)', (r) => r.rssPerConnKiB, 2, true],
+  /** [label ('' continues the previous row), value, digits, TARGETS.md limit for ordercast (value must be below)] */
+  const rows: [string, (r: TargetResult) => number, number, number?][] = [
+    [`time to connect ${C} clients (s)`, (r) => r.connectS, 2, C === 10_000 ? 2.5 : undefined],
+    ['server CPU per connect (µs)', (r) => r.connectCpuUs, 0],
+    ['connections held at the end', (r) => r.held, 0],
+    ['server RSS per idle connection (KiB)', (r) => r.rssPerConnKiB, 2, 8],
   ];
+  const p99Target: Record<number, number> = { 100: 10, 500: 30 };
   for (const [i, rate] of RATES.entries()) {
     const at = (pick: (x: RateResult) => number) => (r: TargetResult) => (r.rates[i] ? pick(r.rates[i]) : NaN);
     rows.push(
-      [`${rate}/s new-order → manager p50/p95/p99 (ms)`, at((x) => x.newOrderManager.p50), 2, true],
-      ['', at((x) => x.newOrderManager.p95), 2, true],
-      ['', at((x) => x.newOrderManager.p99), 2, true],
-      [`${rate}/s new-order → admin p50/p95/p99 (ms)`, at((x) => x.newOrderAdmin.p50), 2, true],
-      ['', at((x) => x.newOrderAdmin.p95), 2, true],
-      ['', at((x) => x.newOrderAdmin.p99), 2, true],
-      [`${rate}/s status → customer p50/p95/p99 (ms)`, at((x) => x.statusCustomer.p50), 2, true],
-      ['', at((x) => x.statusCustomer.p95), 2, true],
-      ['', at((x) => x.statusCustomer.p99), 2, true],
-      [`${rate}/s p99, all measured deliveries (ms)`, at((x) => x.all.p99), 2, true],
-      [`${rate}/s deliveries seen / expected (%)`, at((x) => (100 * x.delivered) / Math.max(1, x.expected)), 1, false],
-      [`${rate}/s events delivered per second`, at((x) => x.eventsPerSec), 0, false],
-      [`${rate}/s server CPU per order (ms)`, at((x) => x.serverCpuMsPerOrder), 2, true],
-      [`${rate}/s server event-loop delay p99 (ms)`, at((x) => x.eldP99), 1, true],
+      [`${rate}/s new-order → manager p50/p95/p99 (ms)`, at((x) => x.newOrderManager.p50), 2],
+      ['', at((x) => x.newOrderManager.p95), 2],
+      ['', at((x) => x.newOrderManager.p99), 2],
+      [`${rate}/s new-order → admin p50/p95/p99 (ms)`, at((x) => x.newOrderAdmin.p50), 2],
+      ['', at((x) => x.newOrderAdmin.p95), 2],
+      ['', at((x) => x.newOrderAdmin.p99), 2],
+      [`${rate}/s status → customer p50/p95/p99 (ms)`, at((x) => x.statusCustomer.p50), 2],
+      ['', at((x) => x.statusCustomer.p95), 2],
+      ['', at((x) => x.statusCustomer.p99), 2],
+      [`${rate}/s p99, all measured deliveries (ms)`, at((x) => x.all.p99), 2, p99Target[rate]],
+      [`${rate}/s deliveries seen / expected (%)`, at((x) => (100 * x.delivered) / Math.max(1, x.expected)), 1],
+      [`${rate}/s events delivered per second`, at((x) => x.eventsPerSec), 0],
+      [`${rate}/s server CPU per order (ms)`, at((x) => x.serverCpuMsPerOrder), 2],
+      [`${rate}/s server event-loop delay p99 (ms)`, at((x) => x.eldP99), 1],
     );
   }
   const [a, b] = ['ordercast', 'socketio'] as Proto[];
   const lines: string[] = [];
-  lines.push(`| measure | ordercast | Socket.IO 4 | ratio |`, `|---|---:|---:|---:|`);
-  let label = '';
+  lines.push(`| measure | ordercast | Socket.IO 4 | ratio | target |`, `|---|---:|---:|---:|---|`);
   const parts: string[][] = [];
-  for (const [name, pick, digits] of rows) {
+  for (const [name, pick, digits, limit] of rows) {
     const x = med(a, pick);
     const y = med(b, pick);
     if (name) {
-      label = name;
-      parts.push([label, f(x, digits), f(y, digits), f(x / y, 2)]);
+      const target = limit === undefined ? '' : `< ${limit} ${Number.isFinite(x) ? (x < limit ? '✓' : '✗') : ''}`;
+      parts.push([name, f(x, digits), f(y, digits), f(x / y, 2), target]);
     } else {
       const last = parts[parts.length - 1]!;
       last[1] += ` / ${f(x, digits)}`;
