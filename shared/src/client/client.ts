@@ -108,9 +108,11 @@ export function createRealtimeClient(opts: RealtimeClientOptions): RealtimeClien
   const handlers = new Map<string, Set<(data: unknown, msg: ServerMessage) => void>>();
 
   const fetchFn = (): FetchLike => {
-    const f = opts.fetch ?? (globalThis as { fetch?: FetchLike }).fetch;
-    if (!f) throw new Error('realtime client: no fetch available; pass options.fetch');
-    return f;
+    if (opts.fetch) return opts.fetch;
+    const g = globalThis as { fetch?: FetchLike };
+    if (!g.fetch) throw new Error('realtime client: no fetch available; pass options.fetch');
+    // Called through globalThis: a detached window.fetch throws "Illegal invocation" in browsers.
+    return (url, init) => g.fetch!(url, init);
   };
 
   const safely = (fn: () => void) => {
