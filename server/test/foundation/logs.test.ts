@@ -1,40 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app';
-import { loadConfig } from '../../src/config/config';
-import { TEST_BOT_TOKEN } from '../helpers/app';
+import { buildLoggedApp } from '../helpers/app';
 
 describe('logs', () => {
   let app: FastifyInstance;
-  let dir: string;
-  const lines: string[] = [];
+  let lines: string[];
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'ordercast-logs-'));
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      DATABASE_PATH: join(dir, 'app.db'),
-      TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN,
-      POS_SIM_PORT: '0',
-      POS_URL: 'http://127.0.0.1:9',
-    });
-    const logStream = new Writable({
-      write(chunk, _enc, cb) {
-        lines.push(String(chunk));
-        cb();
-      },
-    });
-    app = await buildApp(config, { logStream });
-    await app.ready();
+    ({ app, lines, close } = await buildLoggedApp());
   });
-  afterAll(async () => {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => close());
 
   it('never contain tokens or tickets from URLs, even on failed requests', async () => {
     const jwt = app.jwt.sign({ sub: '1', role: 'admin' });

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { toMinor, type User } from '@ordercast/shared';
 import { buildApp } from '../../src/app';
@@ -88,4 +89,36 @@ export async function placeOrder(
     payload: { cityId: 1, items: [{ productId: 1, quantity: 2 }], delivery: { type: 'pickup' }, ...body },
   });
   return res;
+}
+
+/** An app whose log lines are captured (at `level`), for tests that check what is and is not logged. */
+export async function buildLoggedApp(level = 'info'): Promise<{ app: FastifyInstance; lines: string[]; close(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'ordercast-logs-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: level,
+    DATABASE_PATH: join(dir, 'app.db'),
+    TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN,
+    POS_SIM_PORT: '0',
+    POS_URL: 'http://127.0.0.1:9',
+    POS_SYNC_WORKER: 'false',
+    SERVE_APPS: 'false',
+  });
+  const lines: string[] = [];
+  const logStream = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(String(chunk));
+      cb();
+    },
+  });
+  const app = await buildApp(config, { logStream });
+  await app.ready();
+  return {
+    app,
+    lines,
+    async close() {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

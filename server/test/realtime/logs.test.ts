@@ -1,42 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app';
-import { loadConfig } from '../../src/config/config';
-import { TEST_BOT_TOKEN, signInCustomer } from '../helpers/app';
+import { buildLoggedApp, signInCustomer } from '../helpers/app';
 import { TestClient, listen, sleep } from './helpers';
 
 describe('realtime logs', () => {
   let app: FastifyInstance;
-  let dir: string;
-  const lines: string[] = [];
+  let lines: string[];
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'ordercast-rtlogs-'));
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'debug',
-      DATABASE_PATH: join(dir, 'app.db'),
-      TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN,
-      POS_SIM_PORT: '0',
-      POS_URL: 'http://127.0.0.1:9',
-      SERVE_APPS: 'false',
-    });
-    const logStream = new Writable({
-      write(chunk, _enc, cb) {
-        lines.push(String(chunk));
-        cb();
-      },
-    });
-    app = await buildApp(config, { logStream });
-    await app.ready();
+    ({ app, lines, close } = await buildLoggedApp('debug'));
   });
-  afterAll(async () => {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => close());
 
   it('never print WebSocket tokens or tickets, accepted, refused or misrouted', async () => {
     const url = await listen(app);
