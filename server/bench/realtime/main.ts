@@ -15,6 +15,7 @@
  * BENCH_POS_WORKER=1 runs ordercast's POS outbox worker (off by default: there is no POS here, nor in the peer).
  * Server settings can be overridden with BENCH_SERVER_<SETTING>=value (e.g. BENCH_SERVER_WS_PING_INTERVAL_MS).
  */
+import { execFileSync } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -405,7 +406,24 @@ function table(results: Record<Proto, TargetResult[]>): string {
   return lines.join('\n');
 }
 
+/** Open-file limit of the children (they inherit ours): the server holds one fd per client, each load generator its share. */
+function checkFdLimit(): void {
+  let limit = NaN;
+  try {
+    limit = Number(execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim());
+  } catch {
+    return;
+  }
+  const need = C + 200;
+  if (Number.isFinite(limit) && limit < need) {
+    throw new Error(
+      `open-file limit is ${limit}, the server needs about ${need} for ${C} clients: raise it (ulimit -n ${Math.max(65536, need)}, needs a hard limit that allows it) or lower --clients`,
+    );
+  }
+}
+
 async function main() {
+  checkFdLimit();
   const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}`;
   console.log(`bench:realtime — ${C} clients (staff ${STAFF_PER_ROOM} per room, ${ACTIVE} ordering customers), rates ${RATES.join(', ')}/s × ${DURATION_S} s, ${RUNS} run(s), ${CLIENT_IMPL} clients`);
   console.log(`machine: ${machine}`);
