@@ -7,6 +7,7 @@ export * from './roles';
 export * from './rooms';
 export * from './protocol';
 export * from './money';
+export * from './api-error';
 export type {
   ErrorBody,
   User,

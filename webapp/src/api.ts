@@ -1,15 +1,7 @@
+import { ApiError } from '@ordercast/shared';
 import { t } from './i18n';
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+export { ApiError };
 
 let token = '';
 let reauth: (() => Promise<boolean>) | null = null;

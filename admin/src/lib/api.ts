@@ -1,15 +1,6 @@
-import type { ErrorBody } from '@ordercast/shared';
+import { ApiError, type ErrorBody } from '@ordercast/shared';
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+export { ApiError };
 
 export interface ApiHooks {
   getToken(): string | null;
