@@ -3,8 +3,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import { canJoinRoom, defaultRooms } from '@ordercast/shared';
 import type { Principal } from '../auth/principal';
 import type { EventLog } from '../events/log';
-import type { Hub } from './hub';
+import type { Conn, Hub } from './hub';
 import type { RealtimeMetrics } from './metrics';
+import { resume } from './resume';
 import type { SseConn } from './sse';
 
 /** What the transports share: one per app. Connections point here instead of holding closures. */
@@ -69,4 +70,44 @@ export function initialRooms(principal: Principal, requested: readonly string[])
     else refused.push(r);
   }
   return { rooms, refused };
+}
+
+/**
+ * What every new connection goes through, whatever carries it, in this order: its rooms, then
+ * `connected`, then refusals of requested rooms, then the resume replay (before live events).
+ * `onResumeFailed` ends the connection the transport's way; the client reconnects and resumes.
+ */
+export function onboard(
+  rt: RealtimeContext,
+  conn: Conn,
+  connectionId: string,
+  requestedRooms: readonly string[],
+  lastEventId: number | null | undefined,
+  onResumeFailed: () => void,
+): void {
+  const { principal } = conn;
+  const { rooms, refused } = initialRooms(principal, requestedRooms);
+  conn.replaying = lastEventId !== undefined;
+  rt.hub.add(conn, rooms);
+  conn.sendControl(
+    JSON.stringify({
+      type: 'connected',
+      data: {
+        userId: principal.userId,
+        role: principal.role,
+        rooms,
+        connectionId,
+        transport: conn.transport,
+        // Every event after this id reaches this connection: a fresh client's resume point.
+        lastEventId: rt.hub.lastId,
+      },
+    }),
+  );
+  for (const r of refused) conn.sendControl(socketError('forbidden', `You may not join room "${r}"`));
+  if (lastEventId !== undefined) {
+    resume(conn, lastEventId, rt.log, rt.metrics, rt.lowWater).catch((err: unknown) => {
+      rt.logger.error({ err }, 'realtime resume failed');
+      onResumeFailed();
+    });
+  }
 }

@@ -1,9 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import type { Principal } from '../auth/principal';
 import type { BusEvent } from '../events/types';
-import { initialRooms, socketError, type RealtimeContext } from './context';
+import { onboard, type RealtimeContext } from './context';
 import { Conn, sseFrame, type PreparedEvent } from './hub';
-import { resume } from './resume';
 
 const CONN = Symbol('realtime-sse-conn');
 type Res = ServerResponse & { [CONN]?: SseConn };
@@ -111,23 +110,7 @@ export function openSse(
   rt.sse.set(id, conn);
   rt.metrics.connectsSse++;
 
-  const { rooms, refused } = initialRooms(principal, requestedRooms);
-  conn.replaying = lastEventId !== undefined;
-  rt.hub.add(conn, rooms);
-  conn.sendControl(
-    JSON.stringify({
-      type: 'connected',
-      // lastEventId: every event after it reaches this connection (a fresh client's resume point).
-      data: { userId: principal.userId, role: principal.role, rooms, connectionId: id, transport: 'sse', lastEventId: rt.hub.lastId },
-    }),
-  );
-  for (const r of refused) conn.sendControl(socketError('forbidden', `You may not join room "${r}"`));
-  if (lastEventId !== undefined) {
-    resume(conn, lastEventId, rt.log, rt.metrics, rt.lowWater).catch((err: unknown) => {
-      rt.logger.error({ err }, 'realtime resume failed');
-      conn.end(true);
-    });
-  }
+  onboard(rt, conn, id, requestedRooms, lastEventId, () => conn.end(true));
   return conn;
 }
 

@@ -7,9 +7,8 @@ import { ClientMessage } from '@ordercast/shared/schemas';
 import type { Principal } from '../auth/principal';
 import type { BusEvent } from '../events/types';
 import type { RealtimeContext } from './context';
-import { initialRooms, socketError } from './context';
+import { onboard, socketError } from './context';
 import { Conn, type PreparedEvent } from './hub';
-import { resume } from './resume';
 
 const checkClientMessage = Compile(ClientMessage);
 const KNOWN_TYPES: readonly string[] = CLIENT_MESSAGE_TYPES;
@@ -119,30 +118,7 @@ export function acceptWebSocket(rt: RealtimeContext, socket: WebSocket, auth: Ws
   socket.on('close', onWsClose);
   rt.metrics.connectsWs++;
 
-  const { rooms, refused } = initialRooms(principal, requestedRooms);
-  conn.replaying = lastEventId !== undefined;
-  rt.hub.add(conn, rooms);
-  conn.sendControl(
-    JSON.stringify({
-      type: 'connected',
-      data: {
-        userId: principal.userId,
-        role: principal.role,
-        rooms,
-        connectionId: rt.connectionId(seq),
-        transport: 'ws',
-        // Every event after this id reaches this connection: a fresh client's resume point.
-        lastEventId: rt.hub.lastId,
-      },
-    }),
-  );
-  for (const r of refused) conn.sendControl(socketError('forbidden', `You may not join room "${r}"`));
-  if (lastEventId !== undefined) {
-    resume(conn, lastEventId, rt.log, rt.metrics, rt.lowWater).catch((err: unknown) => {
-      rt.logger.error({ err }, 'realtime resume failed');
-      conn.end(1011, 'resume failed; reconnect');
-    });
-  }
+  onboard(rt, conn, rt.connectionId(seq), requestedRooms, lastEventId, () => conn.end(1011, 'resume failed; reconnect'));
 }
 
 export function wsRefusal(code: string, message: string): WsRefuse {
