@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import { openDatabase, runMigrations, writeTx, type Db } from '../../db/client';
 import { GroupCommitter } from '../../db/group-commit';
+import { BACKSTOP_AUTOCHECKPOINT_PAGES, startCheckpointer } from '../../db/checkpointer';
 import { seedIfEmpty } from '../../db/seed';
 
 declare module 'fastify' {
@@ -38,8 +39,11 @@ export default fp(
     });
     const group = new GroupCommitter(db.$client, committed);
     app.decorate('txGrouped', <T>(fn: () => T): Promise<T> => group.run(fn));
+    const checkpointer = app.config.DATABASE_PATH === ':memory:' ? null : startCheckpointer(app.config.DATABASE_PATH);
+    if (checkpointer) db.$client.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
     // Runs last (onClose hooks run in reverse registration order): everything else has stopped using it.
     app.addHook('onClose', async () => {
+      await checkpointer?.stop();
       db.$client.close();
     });
   },

@@ -1,0 +1,29 @@
+import { statSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, type TestApp } from '../helpers/app';
+
+describe('WAL checkpoints off the event loop', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp({ POS_SYNC_WORKER: 'false' });
+  });
+  afterAll(() => t.close());
+
+  it('commits leave pages in the WAL; the checkpoint worker moves them into the database file', async () => {
+    const file = t.config.DATABASE_PATH;
+    expect(t.app.db.$client.pragma('wal_autocheckpoint', { simple: true })).toBe(20_000);
+    // Let the worker settle what start-up wrote, then measure.
+    await new Promise((r) => setTimeout(r, 1200));
+    const before = statSync(file).size;
+    const payload = JSON.stringify({ entity: 'order', entityId: 1, timestamp: 'x'.repeat(2000) });
+    t.app.tx(() => {
+      for (let i = 0; i < 2000; i++) t.app.db.$client.prepare('INSERT INTO events (type, rooms, payload) VALUES (?, ?, ?)').run('sync-success', '[]', payload);
+    });
+    // About 4 MB committed: it is in the WAL, not yet in the database file (no commit-time checkpoint).
+    expect(statSync(`${file}-wal`).size).toBeGreaterThan(3_000_000);
+    expect(statSync(file).size).toBe(before);
+    const deadline = Date.now() + 5000;
+    while (statSync(file).size === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(statSync(file).size).toBeGreaterThan(before + 3_000_000);
+  });
+});
