@@ -1,24 +1,33 @@
 import type Database from 'better-sqlite3';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EventLog } from './log';
-import type { EventBus } from './types';
+import type { BusEvent, EventBus } from './types';
 
 const BATCH = 500;
 
 /**
- * Hands committed events to the bus in id order. Each batch is claimed by advancing the shared
- * cursor in a write transaction, so with several processes on one database every event is
- * published by exactly one of them, and a restart publishes whatever a crash left unclaimed.
- * A bus failure is logged, never thrown: the event stays in the log for clients to resume from.
+ * Hands committed events to the bus in id order, and a restart publishes whatever a crash left
+ * behind (the cursor row remembers how far publishing got). A bus failure is logged, never
+ * thrown: the event stays in the log for clients to resume from.
+ *
+ * Two modes. One process (in-memory bus): right after each commit it reads what is new and
+ * publishes it in the same turn, and saves the cursor about once a second — a crash may publish
+ * up to a second of events again at start, which clients drop by id. Several processes (Redis):
+ * each batch is claimed by advancing the shared cursor in a write transaction, so every event is
+ * published by exactly one process.
  */
 export class EventDispatcher {
   private scheduled = false;
   private running = false;
+  private again = false;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
-  private readonly cursorStmt: Database.Statement<[], { last: number }>;
-  private readonly claimStmt: Database.Statement<[number, number]>;
-  private readonly claim: (after: number) => ReturnType<EventLog['after']>;
+  private readonly shared: boolean;
+  /** Local mode: the last id handed to the bus, and the last one saved in the cursor row. */
+  private published: number;
+  private saved: number;
+  private readonly saveStmt: Database.Statement<[number, number]>;
+  private readonly claim: () => BusEvent[];
 
   constructor(
     sqlite: Database.Database,
@@ -28,37 +37,96 @@ export class EventDispatcher {
     private readonly pollMs = 1000,
   ) {
     sqlite.prepare('INSERT OR IGNORE INTO event_cursor (id, last_dispatched_id) VALUES (1, 0)').run();
-    this.cursorStmt = sqlite.prepare('SELECT last_dispatched_id AS last FROM event_cursor WHERE id = 1');
-    this.claimStmt = sqlite.prepare('UPDATE event_cursor SET last_dispatched_id = ? WHERE id = 1 AND last_dispatched_id = ?');
-    const claimTx = sqlite.transaction((after: number) => {
-      const current = this.cursorStmt.get()?.last ?? 0;
-      const batch = this.log.after(Math.max(after, current), BATCH);
+    const cursorStmt = sqlite.prepare<[], { last: number }>('SELECT last_dispatched_id AS last FROM event_cursor WHERE id = 1');
+    const claimStmt = sqlite.prepare<[number, number]>('UPDATE event_cursor SET last_dispatched_id = ? WHERE id = 1 AND last_dispatched_id = ?');
+    this.saveStmt = sqlite.prepare('UPDATE event_cursor SET last_dispatched_id = ? WHERE id = 1 AND last_dispatched_id < ?');
+    this.shared = bus.kind !== 'memory';
+    this.published = this.saved = cursorStmt.get()?.last ?? 0;
+    const claimTx = sqlite.transaction(() => {
+      const current = cursorStmt.get()?.last ?? 0;
+      const batch = this.log.after(current, BATCH);
       const last = batch.at(-1);
-      if (last) this.claimStmt.run(last.id, current);
+      if (last) claimStmt.run(last.id, current);
       return batch;
     });
-    this.claim = (after) => claimTx.immediate(after);
+    this.claim = () => claimTx.immediate();
   }
 
   start(): void {
     this.stopped = false;
-    // The poll picks up events committed by other processes, or left unclaimed by a crash.
-    this.timer = setInterval(() => this.kick(), this.pollMs);
+    // The poll picks up events committed by other processes or left behind by a crash, and saves the cursor.
+    this.timer = setInterval(() => {
+      this.kick();
+      this.save();
+    }, this.pollMs);
     this.timer.unref();
     this.kick();
   }
 
-  /** Schedules a dispatch pass; call after every commit that appended events. Cheap and idempotent. */
+  /** Call after every commit that appended events. Cheap and idempotent. */
   kick(): void {
-    if (this.scheduled || this.stopped) return;
+    if (this.stopped) return;
+    if (!this.shared) {
+      this.publishLocal();
+      return;
+    }
+    if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      void this.drain();
+      void this.drainShared();
     });
   }
 
-  private async drain(): Promise<void> {
+  private publishLocal(): void {
+    // A bus handler that commits (and so kicks) must not publish out of order: loop instead of nesting.
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    try {
+      do {
+        this.again = false;
+        for (;;) {
+          const batch = this.log.after(this.published, BATCH);
+          for (const event of batch) {
+            this.publishOne(event);
+            this.published = event.id;
+          }
+          if (batch.length < BATCH) break;
+        }
+      } while (this.again);
+    } catch (err) {
+      this.logger.error({ err }, 'event dispatch pass failed; will retry');
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private publishOne(event: BusEvent): void {
+    try {
+      this.bus.publish(event).catch((err: unknown) => this.publishFailed(err, event));
+    } catch (err) {
+      this.publishFailed(err, event);
+    }
+  }
+
+  private publishFailed(err: unknown, event: BusEvent): void {
+    this.logger.error({ err, eventId: event.id }, 'event bus publish failed; clients will get it on resume');
+  }
+
+  private save(): void {
+    if (this.shared || this.published <= this.saved) return;
+    try {
+      this.saveStmt.run(this.published, this.published);
+      this.saved = this.published;
+    } catch (err) {
+      this.logger.warn({ err }, 'event cursor not saved; will retry');
+    }
+  }
+
+  private async drainShared(): Promise<void> {
     if (this.running) {
       this.kick();
       return;
@@ -66,13 +134,13 @@ export class EventDispatcher {
     this.running = true;
     try {
       for (;;) {
-        const batch = this.claim(0);
+        const batch = this.claim();
         if (batch.length === 0) break;
         for (const event of batch) {
           try {
             await this.bus.publish(event);
           } catch (err) {
-            this.logger.error({ err, eventId: event.id }, 'event bus publish failed; clients will get it on resume');
+            this.publishFailed(err, event);
           }
         }
         if (batch.length < BATCH) break;
@@ -84,11 +152,16 @@ export class EventDispatcher {
     }
   }
 
-  /** Publishes what is left, then stops (graceful shutdown). */
+  /** Publishes what is left and saves the cursor, then stops (graceful shutdown). */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    while (this.running) await new Promise((r) => setImmediate(r));
-    await this.drain();
+    if (this.shared) {
+      while (this.running) await new Promise((r) => setImmediate(r));
+      await this.drainShared();
+    } else {
+      this.publishLocal();
+      this.save();
+    }
     this.stopped = true;
   }
 }

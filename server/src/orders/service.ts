@@ -115,6 +115,20 @@ export class OrdersService {
         .values({ entity: 'order', entityId: p('orderId'), cityId: p('cityId'), nextAttemptAt: p('at') })
         .prepare(),
       orderById: db.select().from(orders).where(eq(orders.id, p('id'))).prepare(),
+      itemsOf: db.select().from(orderItems).where(eq(orderItems.orderId, p('orderId'))).orderBy(orderItems.id).prepare(),
+      // Guarded by the status we read: a concurrent move of the same order cannot be applied twice.
+      // Null placeholders keep the column's value (completed_at and cancel_reason are set once).
+      moveTo: db
+        .update(orders)
+        .set({
+          status: sql`${p('to')}`,
+          updatedAt: sql`${p('at')}`,
+          completedAt: sql`coalesce(${p('completedAt')}, ${orders.completedAt})`,
+          cancelReason: sql`coalesce(${p('cancelReason')}, ${orders.cancelReason})`,
+        })
+        .where(and(eq(orders.id, p('id')), eq(orders.status, p('from'))))
+        .returning()
+        .prepare(),
       nextSeq: db.$client.prepare<[string], { value: string }>(
         `INSERT INTO system_state (key, value) VALUES (?, '1')
          ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
@@ -303,18 +317,14 @@ export class OrdersService {
 
   private move(row: OrderRow, to: OrderStatus, reason: string | null, actor: Actor): Order {
     const at = isoNow();
-    const updated = this.db
-      .update(orders)
-      .set({
-        status: to,
-        updatedAt: at,
-        ...(to === 'completed' && { completedAt: at }),
-        ...(to === 'cancelled' && { cancelReason: reason }),
-      })
-      // Guard on the status we read: a concurrent move of the same order cannot be applied twice.
-      .where(and(eq(orders.id, row.id), eq(orders.status, row.status)))
-      .returning()
-      .get();
+    const updated = this.q.moveTo.get({
+      id: row.id,
+      from: row.status,
+      to,
+      at,
+      completedAt: to === 'completed' ? at : null,
+      cancelReason: to === 'cancelled' ? reason : null,
+    });
     if (!updated) throw conflict(`Order ${row.orderNumber} changed meanwhile; reload and retry`, 'stale_status');
     this.q.insertHistory.run({
       orderId: row.id,
@@ -333,6 +343,6 @@ export class OrdersService {
     });
     if (to === 'completed' && row.bonusesEarned > 0) this.ledger.apply(row.userId, 'earned', row.bonusesEarned, row.id);
     if (to === 'cancelled' && row.bonusesUsed > 0) this.ledger.apply(row.userId, 'refunded', row.bonusesUsed, row.id);
-    return withItems(this.db, [updated])[0]!;
+    return toWireOrder(updated, this.q.itemsOf.all({ orderId: row.id }));
   }
 }
