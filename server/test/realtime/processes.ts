@@ -89,6 +89,7 @@ export class ServerProcess {
     this.kill('SIGKILL');
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test helper: each call reads a different response shape
   async json(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
     const res = await fetch(`${this.http}${path}`, {
       method,

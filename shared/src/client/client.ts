@@ -204,7 +204,7 @@ export function createRealtimeClient(opts: RealtimeClientOptions): RealtimeClien
       return;
     }
     if (my !== epoch || (isProbe ? mode !== 'sse' || probe : active)) return;
-    let t: Transport;
+    // The callbacks below run only after `t` is assigned (the transport opens asynchronously).
     const ev = {
       open: () => {
         lastRx = Date.now();
@@ -213,7 +213,7 @@ export function createRealtimeClient(opts: RealtimeClientOptions): RealtimeClien
       close: (code: number, reason: string, opened: boolean) => void onClose(t, code, reason, opened),
     };
     const url = urlFor(kind, auth);
-    t =
+    const t: Transport =
       kind === 'ws'
         ? openWebSocket(ctorFor('ws') as WebSocketCtor, url, ev, openTimeoutMs)
         : openEventSource(ctorFor('sse') as EventSourceCtor, url, ev, openTimeoutMs);
