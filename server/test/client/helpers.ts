@@ -125,3 +125,24 @@ export async function tcpProxy(targetPort: number): Promise<{ url: string; freez
     },
   };
 }
+
+/**
+ * A fetch the test can hold shut: ticket requests made while `hold()` is in force wait until
+ * `release()`, so events certainly happen while the client is disconnected.
+ */
+export function gatedFetch(): { fetch: typeof fetch; hold(): void; release(): void } {
+  let gate: Promise<void> = Promise.resolve();
+  let open = () => {};
+  return {
+    fetch: async (url, init) => {
+      await gate;
+      return fetch(url, init);
+    },
+    hold() {
+      gate = new Promise((r) => (open = r));
+    },
+    release() {
+      open();
+    },
+  };
+}

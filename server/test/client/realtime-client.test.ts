@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '@ordercast/shared';
 import { createRealtimeClient } from '@ordercast/shared/client';
 import { buildTestApp, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
-import { blockableWebSocket, closedPort, createOrder, listen, Recorder, setStatus, sleep, strictlyIncreasing, tcpProxy, until } from './helpers';
+import { blockableWebSocket, closedPort, createOrder, gatedFetch, listen, Recorder, setStatus, sleep, strictlyIncreasing, tcpProxy, until } from './helpers';
 
 /**
  * The shared realtime client (shared/src/client) against the real server over real sockets:
@@ -68,30 +68,19 @@ describe('shared realtime client', () => {
 
   it('resumes after a dropped socket with no gap and no duplicate; status goes reconnecting → live', async () => {
     const cust = await signInCustomer(t.app);
-    // Ticket requests wait at this gate after the drop, so events certainly happen while disconnected.
-    let gate: Promise<void> = Promise.resolve();
-    let open = () => {};
-    const c = track(
-      new Recorder({
-        baseUrl: base,
-        getToken: () => cust.token,
-        fetch: async (url, init) => {
-          await gate;
-          return fetch(url, init);
-        },
-      }),
-    );
+    const gate = gatedFetch();
+    const c = track(new Recorder({ baseUrl: base, getToken: () => cust.token, fetch: gate.fetch }));
     c.rt.connect();
     await c.waitStatus('live');
     const orders = [await createOrder(t.app, cust.token)];
     await until(() => c.events().length === 1, 2000, 'first event');
 
-    gate = new Promise((r) => (open = r));
+    gate.hold();
     for (const conn of connsOf(cust.user.id)) (conn as unknown as { terminate(): void }).terminate();
     await c.waitStatus('reconnecting');
     for (let i = 0; i < 20; i++) orders.push(await createOrder(t.app, cust.token));
     for (const o of orders.slice(1, 6)) await setStatus(t.app, admin, o.id, 'confirmed');
-    open();
+    gate.release();
     await c.waitStatus('live');
     orders.push(await createOrder(t.app, cust.token));
 
@@ -267,29 +256,19 @@ describe('shared realtime client', () => {
   it('resumes hand-joined rooms too: events of a joined room missed while disconnected come back', async () => {
     const cust = await signInCustomer(t.app);
     const staff = await signInStaff(t.app, 'admin'); // order-created reaches it only through the joined user-{id}
-    let gate: Promise<void> = Promise.resolve();
-    let open = () => {};
-    const c = track(
-      new Recorder({
-        baseUrl: base,
-        getToken: () => staff.token,
-        fetch: async (url, init) => {
-          await gate;
-          return fetch(url, init);
-        },
-      }),
-    );
+    const gate = gatedFetch();
+    const c = track(new Recorder({ baseUrl: base, getToken: () => staff.token, fetch: gate.fetch }));
     c.rt.joinRoom(`user-${cust.user.id}`);
     c.rt.connect();
     await c.waitFor((m) => m.type === 'room-joined');
     const first = await createOrder(t.app, cust.token, 1);
     await c.waitFor((m) => m.type === 'order-created' && m.data.id === first.id);
 
-    gate = new Promise((r) => (open = r));
+    gate.hold();
     for (const conn of connsOf(staff.user.id)) (conn as unknown as { terminate(): void }).terminate();
     await c.waitStatus('reconnecting');
     const missed = [await createOrder(t.app, cust.token, 1), await createOrder(t.app, cust.token, 1)];
-    open();
+    gate.release();
     await c.waitStatus('live');
     await until(() => c.ofType('order-created').length === 3, 3000, 'the joined room’s missed events');
     expect(c.ofType('order-created').map((e) => e.data.id)).toEqual([first, ...missed].map((o) => o.id));
@@ -299,27 +278,17 @@ describe('shared realtime client', () => {
   it('starts a fresh client’s resume point at the server’s head, so a drop before its first event loses nothing', async () => {
     const cust = await signInCustomer(t.app);
     await createOrder(t.app, (await signInCustomer(t.app)).token); // some history that is not ours
-    let gate: Promise<void> = Promise.resolve();
-    let open = () => {};
-    const c = track(
-      new Recorder({
-        baseUrl: base,
-        getToken: () => cust.token,
-        fetch: async (url, init) => {
-          await gate;
-          return fetch(url, init);
-        },
-      }),
-    );
+    const gate = gatedFetch();
+    const c = track(new Recorder({ baseUrl: base, getToken: () => cust.token, fetch: gate.fetch }));
     c.rt.connect();
     await c.waitStatus('live');
     expect(c.rt.lastEventId).toBeGreaterThan(0);
     expect(c.events()).toEqual([]);
-    gate = new Promise((r) => (open = r));
+    gate.hold();
     for (const conn of connsOf(cust.user.id)) (conn as unknown as { terminate(): void }).terminate();
     await c.waitStatus('reconnecting');
     const missed = await createOrder(t.app, cust.token);
-    open();
+    gate.release();
     await c.waitFor((m) => m.type === 'order-created' && m.data.id === missed.id, 3000, 'the event missed before any other');
     expect(c.events().length).toBe(1);
   });

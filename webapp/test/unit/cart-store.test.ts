@@ -1,21 +1,11 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
-import type { Menu, Product } from '@ordercast/shared';
+import type { Menu } from '@ordercast/shared';
+import { product } from './fixtures';
 import { useCart } from '../../src/stores/cart';
 import { useMenu } from '../../src/stores/menu';
 import { useBonuses } from '../../src/stores/bonuses';
 
-const product = (id: number, price: number, available = true): Product => ({
-  id,
-  category_id: 1,
-  name: `p${id}`,
-  name_en: `p${id}`,
-  description: '',
-  description_en: '',
-  image: '',
-  price,
-  available,
-});
 
 const MENU: Menu = {
   city: { id: 1, name: 'Москва', name_en: 'Moscow', timezone: 'Europe/Moscow' },

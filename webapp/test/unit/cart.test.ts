@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Product } from '@ordercast/shared';
+import { product as p } from './fixtures';
 import { cartCount, cartLines, cartSubtotal, clampQuantity, unavailableLines } from '../../src/logic/cart';
 
-const p = (id: number, price: number, available = true): Product => ({
-  id,
-  category_id: 1,
-  name: `p${id}`,
-  name_en: `p${id}`,
-  description: '',
-  description_en: '',
-  image: '',
-  price,
-  available,
-});
 
 describe('cart totals', () => {
   const products = [p(1, 390), p(2, 0.1), p(3, 0.2), p(4, 150, false)];
