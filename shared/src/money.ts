@@ -2,6 +2,10 @@
  * Money is stored in minor units (kopecks) and travels in major units (roubles, two decimals).
  * Bonus rules live here so the checkout shows exactly the cap the server enforces.
  */
+/** Kinds of bonus ledger rows (and of `bonus-updated` operations). */
+export const BONUS_OPERATIONS = ['earned', 'used', 'refunded', 'adjusted'] as const;
+export type BonusOperationType = (typeof BONUS_OPERATIONS)[number];
+
 export const toMinor = (major: number): number => Math.round(major * 100);
 export const toMajor = (minor: number): number => minor / 100;
 

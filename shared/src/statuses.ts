@@ -18,7 +18,18 @@ export type DeliveryType = (typeof DELIVERY_TYPES)[number];
 
 /** Statuses an order can still leave; the admin board shows a column for each. */
 export const ACTIVE_STATUSES = ['pending', 'confirmed', 'preparing', 'ready', 'delivering'] as const satisfies readonly OrderStatus[];
-export const FINAL_STATUSES = ['completed', 'cancelled'] as const satisfies readonly OrderStatus[];
+
+/** Who moved an order (its status history). */
+export const STATUS_SOURCES = ['customer', 'staff', 'pos', 'system'] as const;
+export type StatusSource = (typeof STATUS_SOURCES)[number];
+
+/** Where an order stands with the external POS ("Гуляш"). */
+export const SYNC_STATUSES = ['pending', 'retrying', 'synced', 'failed'] as const;
+export type SyncStatus = (typeof SYNC_STATUSES)[number];
+
+/** The POS outbox job's own state: waiting for its next attempt, being sent, done, or given up. */
+export const SYNC_JOB_STATUSES = ['pending', 'in_flight', 'done', 'failed'] as const;
+export type SyncJobStatus = (typeof SYNC_JOB_STATUSES)[number];
 
 const TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
   pending: ['confirmed', 'cancelled'],

@@ -1,4 +1,14 @@
 import { sql } from 'drizzle-orm';
+import {
+  BONUS_OPERATIONS,
+  DELIVERY_TYPES,
+  LANGUAGES,
+  ORDER_STATUSES,
+  ROLES,
+  STATUS_SOURCES,
+  SYNC_JOB_STATUSES,
+  SYNC_STATUSES,
+} from '@ordercast/shared';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /*
@@ -20,13 +30,13 @@ export const users = sqliteTable(
   'users',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    role: text('role', { enum: ['customer', 'manager', 'admin', 'ceo'] }).notNull(),
+    role: text('role', { enum: ROLES }).notNull(),
     telegramId: integer('telegram_id'),
     username: text('username'),
     passwordHash: text('password_hash'),
     name: text('name').notNull().default(''),
     tgUsername: text('tg_username'),
-    language: text('language', { enum: ['ru', 'en'] }).notNull().default('ru'),
+    language: text('language', { enum: LANGUAGES }).notNull().default('ru'),
     phone: text('phone'),
     cityId: integer('city_id').references(() => cities.id),
     bonusBalance: integer('bonus_balance').notNull().default(0),
@@ -89,8 +99,6 @@ export const productPrices = sqliteTable(
   (t) => [primaryKey({ columns: [t.productId, t.cityId] }), check('product_prices_price_pos', sql`${t.price} > 0`)],
 );
 
-export const ORDER_STATUS_ENUM = ['pending', 'confirmed', 'preparing', 'ready', 'delivering', 'completed', 'cancelled'] as const;
-export const SYNC_STATUS_ENUM = ['pending', 'retrying', 'synced', 'failed'] as const;
 
 export const orders = sqliteTable(
   'orders',
@@ -101,12 +109,12 @@ export const orders = sqliteTable(
     orderDay: text('order_day').notNull(),
     cityId: integer('city_id').notNull().references(() => cities.id),
     userId: integer('user_id').notNull().references(() => users.id),
-    status: text('status', { enum: ORDER_STATUS_ENUM }).notNull().default('pending'),
+    status: text('status', { enum: ORDER_STATUSES }).notNull().default('pending'),
     subtotal: integer('subtotal').notNull(),
     bonusesUsed: integer('bonuses_used').notNull().default(0),
     total: integer('total').notNull(),
     bonusesEarned: integer('bonuses_earned').notNull().default(0),
-    deliveryType: text('delivery_type', { enum: ['delivery', 'pickup'] }).notNull(),
+    deliveryType: text('delivery_type', { enum: DELIVERY_TYPES }).notNull(),
     address: text('address'),
     phone: text('phone'),
     comment: text('comment'),
@@ -114,7 +122,7 @@ export const orders = sqliteTable(
     idempotencyKey: text('idempotency_key'),
     /** Hash of the request that used the key: the same key with another body is refused, not replayed. */
     idempotencyHash: text('idempotency_hash'),
-    syncStatus: text('sync_status', { enum: SYNC_STATUS_ENUM }).notNull().default('pending'),
+    syncStatus: text('sync_status', { enum: SYNC_STATUSES }).notNull().default('pending'),
     posOrderId: text('pos_order_id'),
     createdAt: createdAt(),
     updatedAt: text('updated_at').notNull().default(now),
@@ -149,9 +157,9 @@ export const orderStatusHistory = sqliteTable(
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     orderId: integer('order_id').notNull().references(() => orders.id, { onDelete: 'cascade' }),
-    fromStatus: text('from_status', { enum: ORDER_STATUS_ENUM }),
-    toStatus: text('to_status', { enum: ORDER_STATUS_ENUM }).notNull(),
-    source: text('source', { enum: ['customer', 'staff', 'pos', 'system'] }).notNull(),
+    fromStatus: text('from_status', { enum: ORDER_STATUSES }),
+    toStatus: text('to_status', { enum: ORDER_STATUSES }).notNull(),
+    source: text('source', { enum: STATUS_SOURCES }).notNull(),
     byUserId: integer('by_user_id').references(() => users.id),
     reason: text('reason'),
     createdAt: createdAt(),
@@ -165,7 +173,7 @@ export const bonusLedger = sqliteTable(
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     userId: integer('user_id').notNull().references(() => users.id),
-    type: text('type', { enum: ['earned', 'used', 'refunded', 'adjusted'] }).notNull(),
+    type: text('type', { enum: BONUS_OPERATIONS }).notNull(),
     amount: integer('amount').notNull(),
     balanceAfter: integer('balance_after').notNull(),
     orderId: integer('order_id').references(() => orders.id),
@@ -212,7 +220,7 @@ export const posSyncJobs = sqliteTable(
     entity: text('entity', { enum: ['order'] }).notNull().default('order'),
     entityId: integer('entity_id').notNull(),
     cityId: integer('city_id').references(() => cities.id),
-    status: text('status', { enum: ['pending', 'in_flight', 'done', 'failed'] }).notNull().default('pending'),
+    status: text('status', { enum: SYNC_JOB_STATUSES }).notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: text('next_attempt_at').notNull().default(now),
     lastAttemptAt: text('last_attempt_at'),

@@ -1,13 +1,8 @@
 import { Type, type Static } from 'typebox';
+import { BONUS_OPERATIONS } from '../money';
 import { Id, Timestamp } from './common';
 
-export const BonusOperationType = Type.Union([
-  Type.Literal('earned'),
-  Type.Literal('used'),
-  Type.Literal('refunded'),
-  Type.Literal('adjusted'),
-]);
-export type BonusOperationType = Static<typeof BonusOperationType>;
+export const BonusOperationType = Type.Enum(BONUS_OPERATIONS);
 
 export const BonusLedgerEntry = Type.Object({
   id: Id,

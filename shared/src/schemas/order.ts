@@ -1,26 +1,10 @@
 import { Type, type Static } from 'typebox';
+import { DELIVERY_TYPES, ORDER_STATUSES, STATUS_SOURCES, SYNC_STATUSES } from '../statuses';
 import { Id, Money, Timestamp } from './common';
 
-export const OrderStatusSchema = Type.Union([
-  Type.Literal('pending'),
-  Type.Literal('confirmed'),
-  Type.Literal('preparing'),
-  Type.Literal('ready'),
-  Type.Literal('delivering'),
-  Type.Literal('completed'),
-  Type.Literal('cancelled'),
-]);
-
-export const DeliveryTypeSchema = Type.Union([Type.Literal('delivery'), Type.Literal('pickup')]);
-
-/** Where the order stands with the external POS ("Гуляш"). */
-export const SyncStatusSchema = Type.Union([
-  Type.Literal('pending'),
-  Type.Literal('retrying'),
-  Type.Literal('synced'),
-  Type.Literal('failed'),
-]);
-export type SyncStatus = Static<typeof SyncStatusSchema>;
+export const OrderStatusSchema = Type.Enum(ORDER_STATUSES);
+export const DeliveryTypeSchema = Type.Enum(DELIVERY_TYPES);
+export const SyncStatusSchema = Type.Enum(SYNC_STATUSES);
 
 export const OrderItem = Type.Object({
   product_id: Id,
@@ -65,7 +49,7 @@ export const StatusHistoryEntry = Type.Object({
   from: Type.Union([OrderStatusSchema, Type.Null()]),
   to: OrderStatusSchema,
   at: Timestamp,
-  source: Type.Union([Type.Literal('customer'), Type.Literal('staff'), Type.Literal('pos'), Type.Literal('system')]),
+  source: Type.Enum(STATUS_SOURCES),
   by_user_id: Type.Union([Id, Type.Null()]),
   reason: Type.Union([Type.String(), Type.Null()]),
 });

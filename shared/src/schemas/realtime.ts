@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { SOCKET_ERROR_CODES } from '../protocol';
 import { Id, Money, Timestamp } from './common';
 import { Order, OrderStatusSchema } from './order';
 import { BonusOperationType } from './bonus';
@@ -70,13 +71,7 @@ export const Connected = Type.Object({
 export type Connected = Static<typeof Connected>;
 
 export const SocketError = Type.Object({
-  code: Type.Union([
-    Type.Literal('bad-request'),
-    Type.Literal('unknown-type'),
-    Type.Literal('forbidden'),
-    Type.Literal('rate-limited'),
-    Type.Literal('internal'),
-  ]),
+  code: Type.Enum(SOCKET_ERROR_CODES),
   message: Type.String(),
 });
 export type SocketError = Static<typeof SocketError>;

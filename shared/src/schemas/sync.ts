@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { SYNC_JOB_STATUSES } from '../statuses';
 import { Id, Timestamp } from './common';
 import { OrderStatusSchema, SyncStatusSchema } from './order';
 
@@ -11,13 +12,7 @@ const NullableString = Type.Union([Type.String(), Type.Null()]);
 const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
 
 /** The outbox job's own state: pending (waiting for its next attempt), in_flight (being sent), done, failed (gave up). */
-export const SyncJobStatus = Type.Union([
-  Type.Literal('pending'),
-  Type.Literal('in_flight'),
-  Type.Literal('done'),
-  Type.Literal('failed'),
-]);
-export type SyncJobStatus = Static<typeof SyncJobStatus>;
+export const SyncJobStatus = Type.Enum(SYNC_JOB_STATUSES);
 
 /** One order's sync job. `order_id` is what `POST /api/admin/sync/:id/retry` takes and what `sync-error.entityId` carries. */
 export const SyncJob = Type.Object({

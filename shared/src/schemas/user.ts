@@ -1,15 +1,9 @@
 import { Type, type Static } from 'typebox';
+import { LANGUAGES, ROLES } from '../roles';
 import { Id } from './common';
 
-export const RoleSchema = Type.Union([
-  Type.Literal('customer'),
-  Type.Literal('manager'),
-  Type.Literal('admin'),
-  Type.Literal('ceo'),
-]);
-
-export const LanguageSchema = Type.Union([Type.Literal('ru'), Type.Literal('en')]);
-export type Language = Static<typeof LanguageSchema>;
+export const RoleSchema = Type.Enum(ROLES);
+export const LanguageSchema = Type.Enum(LANGUAGES);
 
 export const User = Type.Object({
   id: Id,
