@@ -1,16 +1,10 @@
 /** Starts and stops the server; everything else is built in app.ts. */
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app';
-import { ConfigError, loadConfig, type Config } from './config/config';
+import { loadConfigOrExit } from './config/config';
 import { printBanner } from './banner';
 
-let config: Config;
-try {
-  config = loadConfig();
-} catch (err) {
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exit(1);
-}
+const config = loadConfigOrExit();
 
 let app: Awaited<ReturnType<typeof buildApp>>;
 try {

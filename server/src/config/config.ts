@@ -37,6 +37,8 @@ export const ConfigSchema = Type.Object({
   REDIS_CHANNEL: Type.String({ minLength: 1, maxLength: 200, default: 'ordercast:events' }),
   POS_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:3100' }),
   POS_SIM_PORT: Port(3100),
+  /** The simulator's own state when it runs alone (`npm run pos-sim`); ":memory:" keeps none. */
+  POS_SIM_DATABASE_PATH: Type.String({ minLength: 1, default: './data/pos-sim.db' }),
   POS_WEBHOOK_SECRET: Type.String({ minLength: 8, default: DEV_WEBHOOK_SECRET }),
   POS_TIMEOUT_MS: Ms(5000, 50),
   POS_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 8 }),
@@ -122,4 +124,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     PUBLIC_URL: (raw.PUBLIC_URL ?? `http://${raw.HOST === '0.0.0.0' ? '127.0.0.1' : raw.HOST}:${raw.PORT}`).replace(/\/$/, ''),
     warnings,
   };
+}
+
+/** For entry points (server, simulator, migrate): the settings, or the one-line reason and exit 1. */
+export function loadConfigOrExit(env: Record<string, string | undefined> = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    console.error(err instanceof ConfigError ? err.message : err);
+    process.exit(1);
+  }
 }

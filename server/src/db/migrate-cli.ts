@@ -1,9 +1,9 @@
 /** `npm run migrate`: applies pending migrations; exits non-zero with the reason on failure. */
-import { loadConfig } from '../config/config';
+import { loadConfigOrExit } from '../config/config';
 import { openDatabase, runMigrations } from './client';
 
+const config = loadConfigOrExit();
 try {
-  const config = loadConfig();
   const db = openDatabase(config.DATABASE_PATH);
   runMigrations(db);
   db.$client.close();

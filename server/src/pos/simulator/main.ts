@@ -5,16 +5,10 @@
  * Point the server at it with POS_URL and start the server with POS_SIM_PORT=0.
  */
 import closeWithGrace from 'close-with-grace';
-import { ConfigError, loadConfig, type Config } from '../../config/config';
+import { loadConfigOrExit } from '../../config/config';
 import { startPosSimulator } from './index';
 
-let config: Config;
-try {
-  config = loadConfig();
-} catch (err) {
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exit(1);
-}
+const config = loadConfigOrExit();
 const port = config.POS_SIM_PORT || 3100;
 
 const sim = await startPosSimulator({
@@ -22,7 +16,7 @@ const sim = await startPosSimulator({
   host: config.HOST,
   serverUrl: config.PUBLIC_URL,
   webhookSecret: config.POS_WEBHOOK_SECRET,
-  databasePath: process.env.POS_SIM_DATABASE_PATH || './data/pos-sim.db',
+  databasePath: config.POS_SIM_DATABASE_PATH,
   logger: { level: config.LOG_LEVEL },
 }).catch((err: unknown) => {
   console.error(`POS simulator could not start on port ${port}: ${err instanceof Error ? err.message : String(err)}`);
