@@ -149,6 +149,8 @@ describe('placing orders', () => {
     const { token: t2 } = await signInCustomer(t.app);
     expect((await placeOrder(t.app, t2, {}, key)).json().order.id).not.toBe(a.json().order.id);
     expect((await placeOrder(t.app, t2, {}, { 'idempotency-key': 'bad key with spaces' })).statusCode).toBe(400);
+    expect((await placeOrder(t.app, t2, {}, { 'idempotency-key': 'k'.repeat(129) })).statusCode).toBe(400);
+    expect((await placeOrder(t.app, t2, {}, { 'idempotency-key': 'k'.repeat(128) })).statusCode).toBe(201);
   });
 });
 
