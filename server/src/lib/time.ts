@@ -1,14 +1,30 @@
 export const isoNow = (): string => new Date().toISOString();
 
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
+interface DayCache {
+  format: Intl.DateTimeFormat;
+  /** The UTC minute `day` was computed for. */
+  minute: number;
+  day: string;
+}
 
-/** The calendar day (YYYY-MM-DD) at `date` in an IANA time zone: order numbers restart each local day. */
+const days = new Map<string, DayCache>();
+
+/**
+ * The calendar day (YYYY-MM-DD) at `date` in an IANA time zone: order numbers restart each local day.
+ * Formatting in a time zone costs tens of µs (ICU), and every order asks: the answer is kept for the
+ * UTC minute it was computed in, which is exact because zone offsets are whole minutes, so a local
+ * midnight always falls on a minute boundary.
+ */
 export function localDay(date: Date, timeZone: string): string {
-  let f = dayFormats.get(timeZone);
-  if (!f) {
-    // Building a formatter costs far more than using one: keep one per zone.
-    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    dayFormats.set(timeZone, f);
+  const minute = Math.floor(date.getTime() / 60_000);
+  let c = days.get(timeZone);
+  if (!c) {
+    c = { format: new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }), minute: NaN, day: '' };
+    days.set(timeZone, c);
   }
-  return f.format(date);
+  if (c.minute !== minute) {
+    c.day = c.format.format(date);
+    c.minute = minute;
+  }
+  return c.day;
 }

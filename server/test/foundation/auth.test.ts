@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoInitData, signInitData, verifyInitData } from '../../src/auth/telegram';
 import { hashPassword, verifyPassword } from '../../src/auth/password';
+import Database from 'better-sqlite3';
 import { redactUrl } from '../../src/lib/redact';
 import { TEST_BOT_TOKEN, bearer, buildTestApp, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
 
@@ -114,10 +115,34 @@ describe('sign-in endpoints', () => {
     expect((await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'ceo', password: 'demo1234' } })).statusCode).toBe(200);
   });
 
+  /** A new manager, signed in and seen by /api/me once. */
+  const tempManager = async (username: string) => {
+    const admin = (await signInStaff(t.app, 'admin')).token;
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/admin/staff',
+      headers: bearer(admin),
+      payload: { username, password: 'password123', name: 'Temp', role: 'manager', cityIds: [3] },
+    });
+    expect(created.statusCode).toBe(201);
+    const temp = await signInStaff(t.app, username, 'password123');
+    expect((await t.app.inject({ url: '/api/me', headers: bearer(temp.token) })).statusCode).toBe(200);
+    return { admin, id: created.json().id as number, temp };
+  };
+
   it('refuses missing, invalid and expired tokens, and tokens of disabled accounts', async () => {
-    expect((await t.app.inject({ url: '/api/me' })).statusCode).toBe(401);
-    expect((await t.app.inject({ url: '/api/me', headers: bearer('abc.def.ghi') })).statusCode).toBe(401);
+    const me = (headers: Record<string, string> = {}) => t.app.inject({ url: '/api/me', headers });
+    expect((await me()).json()).toMatchObject({ error: 'unauthorized' });
+    expect((await me({ authorization: 'Bearer ' })).json()).toMatchObject({ error: 'unauthorized' });
+    expect((await me({ authorization: 'Basic abc' })).json()).toMatchObject({ error: 'unauthorized' });
+    const bad = await me(bearer('abc.def.ghi'));
+    expect(bad.statusCode).toBe(401);
+    expect(bad.json()).toMatchObject({ error: 'invalid_token' });
+    const [head, body] = t.app.jwt.sign({ sub: '1', role: 'admin' }).split('.');
+    expect((await me(bearer(`${head}.${body}.${'A'.repeat(43)}`))).json()).toMatchObject({ error: 'invalid_token' });
+    // Accepted while valid, refused once it expires.
     const expired = t.app.jwt.sign({ sub: '1', role: 'admin' }, { expiresIn: 1 });
+    expect((await me(bearer(expired))).statusCode).toBe(200);
     await new Promise((r) => setTimeout(r, 1100));
     const res = await t.app.inject({ url: '/api/me', headers: bearer(expired) });
     expect(res.statusCode).toBe(401);
@@ -125,16 +150,21 @@ describe('sign-in endpoints', () => {
     // The path transports without headers use (WebSocket, SSE) says the same.
     expect(() => t.app.principalFromToken(expired)).toThrow(expect.objectContaining({ statusCode: 401, code: 'token_expired' }));
     expect(() => t.app.principalFromToken('x.y.z')).toThrow(expect.objectContaining({ code: 'invalid_token' }));
-    const admin = await signInStaff(t.app, 'admin');
-    const staff = await t.app.inject({
-      method: 'POST',
-      url: '/api/admin/staff',
-      headers: bearer(admin.token),
-      payload: { username: 'temp1', password: 'password123', name: 'Temp', role: 'manager', cityIds: [3] },
-    });
-    expect(staff.statusCode).toBe(201);
-    const temp = await signInStaff(t.app, 'temp1', 'password123');
-    await t.app.inject({ method: 'PATCH', url: `/api/admin/staff/${staff.json().id}`, headers: bearer(admin.token), payload: { active: false } });
+    const { admin, id, temp } = await tempManager('temp1');
+    // Deactivating it takes effect on the very next request.
+    await t.app.inject({ method: 'PATCH', url: `/api/admin/staff/${id}`, headers: bearer(admin), payload: { active: false } });
+    expect((await t.app.inject({ url: '/api/me', headers: bearer(temp.token) })).statusCode).toBe(401);
+  });
+
+  it('sees at once a change another process made to a user', async () => {
+    const { id, temp } = await tempManager('temp2');
+    // Written through a second connection to the file, as a second server process would.
+    const other = new Database(t.config.DATABASE_PATH);
+    try {
+      other.prepare('UPDATE users SET active = 0 WHERE id = ?').run(id);
+    } finally {
+      other.close();
+    }
     expect((await t.app.inject({ url: '/api/me', headers: bearer(temp.token) })).statusCode).toBe(401);
   });
 

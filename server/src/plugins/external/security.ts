@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import fp from 'fastify-plugin';
 import cors from '@fastify/cors';
 import helmet from 'helmet';
@@ -11,31 +12,35 @@ import { HttpError } from '../../lib/errors';
 export default fp(
   async (app) => {
     const { CORS_ORIGINS } = app.config;
-    // The middleware is built once: @fastify/helmet rebuilt it (and re-parsed the CSP) on every
-    // request, which a CPU profile showed at 30–45 µs per request.
-    const headers = helmet({
-      contentSecurityPolicy: {
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'", 'https://telegram.org'],
-          styleSrc: ["'self'", "'unsafe-inline'"],
-          imgSrc: ["'self'", 'data:', 'blob:', 'https://t.me', 'https://*.telegram.org'],
-          connectSrc: ["'self'", 'ws:', 'wss:'],
-          frameAncestors: ["'self'", 'https://web.telegram.org', 'https://*.telegram.org', 'https://t.me'],
-          objectSrc: ["'none'"],
-          baseUri: ["'self'"],
-          upgradeInsecureRequests: null,
+    // helmet's headers depend on nothing in the request with this configuration (no nonces), so
+    // they are computed once, at start. @fastify/helmet rebuilt the middleware (and re-parsed the
+    // CSP) on every request, 30–45 µs; running the built middleware per request still cost about
+    // 0.2 ms of a cold request at 100 orders/s. Now each reply just gets the finished set.
+    const securityHeaders = headersOf(
+      helmet({
+        contentSecurityPolicy: {
+          directives: {
+            defaultSrc: ["'self'"],
+            scriptSrc: ["'self'", 'https://telegram.org'],
+            styleSrc: ["'self'", "'unsafe-inline'"],
+            imgSrc: ["'self'", 'data:', 'blob:', 'https://t.me', 'https://*.telegram.org'],
+            connectSrc: ["'self'", 'ws:', 'wss:'],
+            frameAncestors: ["'self'", 'https://web.telegram.org', 'https://*.telegram.org', 'https://t.me'],
+            objectSrc: ["'none'"],
+            baseUri: ["'self'"],
+            upgradeInsecureRequests: null,
+          },
         },
-      },
-      // X-Frame-Options cannot express an allow-list; CSP frame-ancestors above does the job.
-      xFrameOptions: false,
-      crossOriginEmbedderPolicy: false,
-      crossOriginResourcePolicy: { policy: 'same-site' },
-    });
+        // X-Frame-Options cannot express an allow-list; CSP frame-ancestors above does the job.
+        xFrameOptions: false,
+        crossOriginEmbedderPolicy: false,
+        crossOriginResourcePolicy: { policy: 'same-site' },
+      }),
+    );
     app.addHook('onRequest', (req, reply, done) => {
       // A WebSocket upgrade answers with 101 from the socket layer: no reply headers to set.
-      if (req.headers.upgrade) return done();
-      headers(req.raw, reply.raw, (err?: unknown) => done(err as Error | undefined));
+      if (!req.headers.upgrade) reply.headers(securityHeaders);
+      done();
     });
     await app.register(cors, {
       // Empty list: same origin only (no CORS headers at all).
@@ -53,3 +58,21 @@ export default fp(
   },
   { name: 'security', dependencies: ['config'] },
 );
+
+type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+
+/** The headers a (request-independent) middleware sets, captured by running it once against a stand-in response. */
+function headersOf(middleware: Middleware): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const res = {
+    setHeader: (name: string, value: unknown) => void (headers[name.toLowerCase()] = String(value)),
+    removeHeader: (name: string) => void delete headers[name.toLowerCase()],
+  };
+  let finished = false;
+  middleware({ headers: {} } as IncomingMessage, res as unknown as ServerResponse, (err) => {
+    if (err) throw err;
+    finished = true;
+  });
+  if (!finished) throw new Error('security headers middleware did not finish synchronously');
+  return headers;
+}

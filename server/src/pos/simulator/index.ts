@@ -1,6 +1,7 @@
 import type { AddressInfo, Socket } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyError } from 'fastify';
-import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { validatorCompiler } from '../../lib/validator';
 import { Type } from 'typebox';
 import { Value } from 'typebox/value';
 import { toMinor } from '@ordercast/shared';
@@ -67,7 +68,7 @@ export async function startPosSimulator(opts: PosSimulatorOptions): Promise<PosS
     forceCloseConnections: true,
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
-  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.setValidatorCompiler(validatorCompiler);
   const kitchen = new Kitchen(store, () => control.kitchenSpeed, opts.webhookSecret, app.log, opts.tickMs);
   kitchen.serverUrl = opts.serverUrl?.replace(/\/$/, '');
 

@@ -9,8 +9,9 @@ const IdempotencyHeaders = Type.Object({ 'idempotency-key': Type.Optional(Type.S
 
 /** The customer's own orders. */
 const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('onRequest', async (req) => {
-    if (req.principal.role !== 'customer') throw forbidden('These endpoints are for customers; staff use /api/admin', 'customers_only');
+  app.addHook('onRequest', (req, _reply, done) => {
+    if (req.principal.role !== 'customer') return done(forbidden('These endpoints are for customers; staff use /api/admin', 'customers_only'));
+    done();
   });
 
   app.post(
