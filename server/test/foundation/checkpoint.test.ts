@@ -19,9 +19,9 @@ describe('WAL checkpoints off the event loop', () => {
     t.app.tx(() => {
       for (let i = 0; i < 2000; i++) t.app.db.$client.prepare('INSERT INTO events (type, rooms, payload) VALUES (?, ?, ?)').run('sync-success', '[]', payload);
     });
-    // About 4 MB committed: it is in the WAL, not yet in the database file (no commit-time checkpoint).
+    // About 4 MB committed into the WAL. (Whether the database file has grown yet depends on when the
+    // worker thread's next pass runs; the commit itself never checkpoints below the backstop above.)
     expect(statSync(`${file}-wal`).size).toBeGreaterThan(3_000_000);
-    expect(statSync(file).size).toBe(before);
     const deadline = Date.now() + 5000;
     while (statSync(file).size === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(statSync(file).size).toBeGreaterThan(before + 3_000_000);

@@ -39,7 +39,7 @@ export default fp(
     });
     const group = new GroupCommitter(db.$client, committed);
     app.decorate('txGrouped', <T>(fn: () => T): Promise<T> => group.run(fn));
-    const checkpointer = app.config.DATABASE_PATH === ':memory:' ? null : startCheckpointer(app.config.DATABASE_PATH);
+    const checkpointer = app.config.DATABASE_PATH === ':memory:' ? null : startCheckpointer(db.$client, app.config.DATABASE_PATH);
     if (checkpointer) db.$client.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
     // Runs last (onClose hooks run in reverse registration order): everything else has stopped using it.
     app.addHook('onClose', async () => {
