@@ -18,6 +18,8 @@ export class GroupCommitter {
   private queue: Pending[] = [];
   private scheduled = false;
   private readonly outer: Database.Transaction<(batch: Pending[]) => { ok: boolean; value: unknown }[]>;
+  /** A batch of one needs no savepoint: its failure rolls back a transaction that holds nothing else. */
+  private readonly single: Database.Transaction<(fn: () => unknown) => unknown>;
 
   constructor(
     sqlite: Database.Database,
@@ -25,6 +27,7 @@ export class GroupCommitter {
     private readonly maxBatch = 256,
   ) {
     const piece = sqlite.transaction((fn: () => unknown) => fn());
+    this.single = piece;
     this.outer = sqlite.transaction((batch: Pending[]) =>
       batch.map((p) => {
         try {
@@ -50,6 +53,10 @@ export class GroupCommitter {
     this.scheduled = false;
     while (this.queue.length) {
       const batch = this.queue.splice(0, this.maxBatch);
+      if (batch.length === 1) {
+        this.flushOne(batch[0]!);
+        continue;
+      }
       let results: { ok: boolean; value: unknown }[];
       try {
         results = this.outer.immediate(batch);
@@ -61,5 +68,17 @@ export class GroupCommitter {
       this.afterCommit();
       batch.forEach((p, i) => (results[i]!.ok ? p.resolve(results[i]!.value) : p.reject(results[i]!.value)));
     }
+  }
+
+  private flushOne(p: Pending): void {
+    let value: unknown;
+    try {
+      value = this.single.immediate(p.fn);
+    } catch (err) {
+      p.reject(err);
+      return;
+    }
+    this.afterCommit();
+    p.resolve(value);
   }
 }

@@ -10,9 +10,10 @@ const BATCH = 500;
  * behind (the cursor row remembers how far publishing got). A bus failure is logged, never
  * thrown: the event stays in the log for clients to resume from.
  *
- * Two modes. One process (in-memory bus): right after each commit it reads what is new and
- * publishes it in the same turn, and saves the cursor about once a second — a crash may publish
- * up to a second of events again at start, which clients drop by id. Several processes (Redis):
+ * Two modes. One process (in-memory bus): right after each commit it publishes what is new in the
+ * same turn (from the log's memory of its own appends, see EventLog.committedAfter), and saves the
+ * cursor about once a second — a crash may publish up to a second of events again at start, which
+ * clients drop by id. Several processes (Redis):
  * each batch is claimed by advancing the shared cursor in a write transaction, so every event is
  * published by exactly one process.
  */
@@ -41,6 +42,7 @@ export class EventDispatcher {
     const claimStmt = sqlite.prepare<[number, number]>('UPDATE event_cursor SET last_dispatched_id = ? WHERE id = 1 AND last_dispatched_id = ?');
     this.saveStmt = sqlite.prepare('UPDATE event_cursor SET last_dispatched_id = ? WHERE id = 1 AND last_dispatched_id < ?');
     this.shared = bus.kind !== 'memory';
+    if (!this.shared) log.rememberAppends();
     this.published = this.saved = cursorStmt.get()?.last ?? 0;
     const claimTx = sqlite.transaction(() => {
       const current = cursorStmt.get()?.last ?? 0;
@@ -89,7 +91,7 @@ export class EventDispatcher {
       do {
         this.again = false;
         for (;;) {
-          const batch = this.log.after(this.published, BATCH);
+          const batch = this.log.committedAfter(this.published, BATCH);
           for (const event of batch) {
             this.publishOne(event);
             this.published = event.id;

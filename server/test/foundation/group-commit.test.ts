@@ -42,4 +42,22 @@ describe('group commit', () => {
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(t.app.ledger.balance(user.id)).toBe(40);
   });
+
+  it('a batch of one (no savepoint) commits on success and writes nothing when it fails', async () => {
+    const { user } = await signInCustomer(t.app);
+    const before = t.app.events.log.highestId();
+    await expect(
+      t.app.txGrouped(() => {
+        t.app.ledger.apply(user.id, 'adjusted', 700, null, 'lonely failure');
+        throw new Error('fails after writing');
+      }),
+    ).rejects.toThrow('fails after writing');
+    expect(t.app.db.$client.inTransaction).toBe(false);
+    expect(t.app.ledger.balance(user.id)).toBe(0);
+    expect(t.app.events.log.highestId()).toBe(before);
+    const ok = t.app.txGrouped(() => t.app.ledger.apply(user.id, 'adjusted', 300, null, 'lonely success'));
+    await expect(ok.then(() => t.app.db.$client.inTransaction)).resolves.toBe(false);
+    expect(t.app.ledger.balance(user.id)).toBe(300);
+    expect(t.app.events.log.after(before).filter((e) => e.rooms.includes(userRoom(user.id)))).toHaveLength(1);
+  });
 });

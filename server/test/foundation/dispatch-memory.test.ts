@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BusEvent } from '../../src/events/types';
+import { buildTestApp, type TestApp } from '../helpers/app';
+
+/**
+ * The in-process dispatcher publishes what this process appended from memory, not by reading the
+ * rows back. Rolled-back appends must never be published, and the id SQLite hands out again must
+ * carry the event that committed under it.
+ */
+describe('dispatch from memory after commit', () => {
+  let t: TestApp;
+  let seen: BusEvent[];
+  beforeAll(async () => {
+    t = await buildTestApp({ POS_SYNC_WORKER: 'false' });
+    t.app.events.bus.subscribe((ev) => seen.push(ev));
+  });
+  afterAll(() => t.close());
+
+  const append = (tag: string) => t.app.events.append('sync-success', ['test-room'], { tag } as never);
+  const tags = () => seen.map((e) => (JSON.parse(e.json) as { data: { tag: string } }).data.tag);
+
+  it('publishes the committed pieces of a batch, never the rolled-back one, with their own ids', async () => {
+    seen = [];
+    const results = await Promise.allSettled([
+      t.app.txGrouped(() => append('a')),
+      t.app.txGrouped(() => {
+        append('rolled back');
+        throw new Error('piece fails');
+      }),
+      t.app.txGrouped(() => append('b')),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(tags()).toEqual(['a', 'b']);
+    // What was published is exactly what the log holds.
+    const stored = t.app.events.log.after(seen[0]!.id - 1).filter((e) => e.rooms.includes('test-room'));
+    expect(stored.map((e) => [e.id, e.json])).toEqual(seen.map((e) => [e.id, e.json]));
+    expect(seen[1]!.id).toBe(seen[0]!.id + 1);
+  });
+
+  it('drops appends of a failed transaction; the next commit reuses the id with its own event', async () => {
+    seen = [];
+    expect(() =>
+      t.app.tx(() => {
+        append('gone 1');
+        append('gone 2');
+        throw new Error('rolled back');
+      }),
+    ).toThrow('rolled back');
+    expect(seen).toEqual([]);
+    t.app.tx(() => append('kept'));
+    expect(tags()).toEqual(['kept']);
+    expect(t.app.events.log.after(seen[0]!.id - 1)[0]!.json).toBe(seen[0]!.json);
+  });
+
+  it('still publishes events it did not append itself, read from the log', () => {
+    seen = [];
+    t.app.tx(() => {
+      t.app.db.$client.prepare('INSERT INTO events (type, rooms, payload) VALUES (?, ?, ?)').run('sync-success', '["test-room"]', '{"tag":"raw"}');
+    });
+    t.app.tx(() => append('after raw'));
+    expect(tags()).toEqual(['raw', 'after raw']);
+  });
+});
