@@ -49,6 +49,10 @@ export class WsConn extends Conn {
     if (this.ws.readyState === WebSocket.OPEN) this.ws.send(json);
   }
 
+  ping(): void {
+    this.ws.ping();
+  }
+
   buffered(): number {
     return this.ws.bufferedAmount;
   }
