@@ -110,7 +110,7 @@ function post(port: number, path: string, token: string, body: unknown): Promise
         path,
         method: 'POST',
         agent,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-bench-t0': String(now()) },
       },
       (res) => {
         const chunks: Buffer[] = [];

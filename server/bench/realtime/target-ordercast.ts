@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import { and, eq } from 'drizzle-orm';
 import { buildApp } from '../../src/app';
@@ -86,10 +87,16 @@ async function init(customers: number, staffPerRoom: number): Promise<TargetInfo
  * publish (the hub's fan-out runs inside it), joined by order id, so latency can be split into
  * "REST handler until reply" and "reply until fan-out" and "fan-out itself".
  */
-const trace = { req: new Map<string, { t0: number; sent: number }>(), pub: [] as { key: string; t: number; dur: number }[] };
+const trace = { gc: [] as number[], arrive: [] as number[], req: new Map<string, { t0: number; sent: number }>(), pub: [] as { key: string; t: number; dur: number }[] };
 function installTrace(a: FastifyInstance): void {
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) trace.gc.push(e.duration);
+  }).observe({ entryTypes: ['gc'] });
   a.addHook('onRequest', async (req) => {
-    (req as unknown as { t0: number }).t0 = now();
+    const t = now();
+    (req as unknown as { t0: number }).t0 = t;
+    const h = req.headers['x-bench-t0'];
+    if (typeof h === 'string') trace.arrive.push(t - Number(h));
   });
   a.addHook('onSend', async (req, _reply, payload) => {
     const t0 = (req as unknown as { t0?: number }).t0;
@@ -128,6 +135,10 @@ function traceReport(): string[] {
     toPublish.push(p.t - r.t0);
     afterReply.push(p.t - r.sent);
   }
+  const arrive = trace.arrive;
+  trace.arrive = [];
+  const gc = trace.gc;
+  trace.gc = [];
   trace.req.clear();
   trace.pub = [];
   const f = (name: string, v: number[]) => {
@@ -135,6 +146,8 @@ function traceReport(): string[] {
     return `${name.padEnd(38)} n=${d.n} p50 ${d.p50.toFixed(2)} p95 ${d.p95.toFixed(2)} p99 ${d.p99.toFixed(2)} max ${d.max.toFixed(2)} ms`;
   };
   return [
+    f('client send → request arrival', arrive),
+    f('GC pauses', gc),
     f('request arrival → reply sent', handler),
     f('request arrival → bus publish starts', toPublish),
     f('reply sent → bus publish starts', afterReply),

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Server } from 'socket.io';
-import { loadSince, measuredRss, serve, type StaffSpec, type TargetInfo, type TargetReply, type TargetRequest } from './common';
+import { dist, loadSince, measuredRss, now, serve, type StaffSpec, type TargetInfo, type TargetReply, type TargetRequest } from './common';
 
 const SECRET = 'bench-secret-bench-secret-bench-secret';
 const CITIES = [1, 2, 3];
@@ -99,7 +99,12 @@ function send(res: ServerResponse, status: number, body: unknown) {
   res.end(json);
 }
 
+/** BENCH_TRACE=1: client send (x-bench-t0) → handler entry, as ordercast's trace reports it. */
+let arrive: number[] = [];
+
 async function handle(req: IncomingMessage, res: ServerResponse) {
+  const t0 = req.headers['x-bench-t0'];
+  if (typeof t0 === 'string') arrive.push(now() - Number(t0));
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
   const claims = verify(req.headers.authorization?.replace(/^Bearer /, ''));
@@ -153,8 +158,11 @@ serve<TargetRequest, TargetReply>(async (req) => {
       return { type: 'rss', ...(await measuredRss()) };
     case 'load':
       return loadSince();
-    case 'trace':
-      return { type: 'trace', lines: [] };
+    case 'trace': {
+      const d = dist(arrive);
+      arrive = [];
+      return { type: 'trace', lines: [`client send → request arrival          n=${d.n} p50 ${d.p50.toFixed(2)} p95 ${d.p95.toFixed(2)} p99 ${d.p99.toFixed(2)} max ${d.max.toFixed(2)} ms`] };
+    }
     case 'stop':
       setTimeout(() => {
         setTimeout(() => process.exit(0), 5000).unref();
