@@ -4,6 +4,7 @@ import type { Principal } from '../auth/principal';
 import type { EventLog } from '../events/log';
 import type { BusEvent } from '../events/types';
 import type { RealtimeMetrics } from './metrics';
+import { textFrame, type WsFrame } from './ws-frame';
 
 export type Transport = 'ws' | 'sse';
 
@@ -41,11 +42,11 @@ export abstract class Conn {
 
 /** An event as the hub fans it out: wire bytes built at most once per event per transport. */
 export class PreparedEvent {
-  private wsFrame: Buffer | undefined;
+  private wsFrame: WsFrame | undefined;
   private sseFrame: string | undefined;
   constructor(readonly ev: BusEvent) {}
-  get ws(): Buffer {
-    return (this.wsFrame ??= Buffer.from(this.ev.json));
+  get ws(): WsFrame {
+    return (this.wsFrame ??= textFrame(this.ev.json));
   }
   get sse(): string {
     return (this.sseFrame ??= sseFrame(this.ev.id, this.ev.json));

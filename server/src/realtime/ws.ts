@@ -9,10 +9,10 @@ import type { BusEvent } from '../events/types';
 import type { RealtimeContext } from './context';
 import { onboard, socketError } from './context';
 import { Conn, type PreparedEvent } from './hub';
+import { sendFrame } from './ws-frame';
 
 const checkClientMessage = Compile(ClientMessage);
 const KNOWN_TYPES: readonly string[] = CLIENT_MESSAGE_TYPES;
-const TEXT = { binary: false } as const;
 const PONG = '{"type":"pong"}';
 const CONN = Symbol('realtime-conn');
 
@@ -38,7 +38,7 @@ export class WsConn extends Conn {
   }
 
   sendLive(ev: PreparedEvent): void {
-    this.ws.send(ev.ws, TEXT);
+    sendFrame(this.ws, ev.ws);
   }
 
   sendReplay(ev: BusEvent): void {

@@ -1,0 +1,43 @@
+import * as wsModule from 'ws';
+import { WebSocket } from 'ws';
+
+/*
+ * A server's frames are unmasked, so one text message has the same bytes on every socket: the
+ * frame is built once per event and each socket's sender writes it as it is. That is how Socket.IO
+ * broadcasts (ws's Sender.frame + sendFrame, the way ws's maintainers suggest in ws issue 617).
+ * Header and payload go in one buffer, so each socket costs one write instead of a cork, two
+ * writes and a writev. It relies on perMessageDeflate being off (no frame is ever queued
+ * behind a compression), which the realtime plugin sets.
+ */
+
+/** A complete, unmasked WebSocket frame: what `sendFrame` writes. */
+export type WsFrame = readonly [Buffer];
+
+interface FrameOptions {
+  fin: boolean;
+  rsv1: boolean;
+  opcode: number;
+  mask: boolean;
+  readOnly: boolean;
+}
+interface SenderClass {
+  frame(data: Buffer, options: FrameOptions): Buffer[];
+}
+interface SenderInternals {
+  sendFrame(list: WsFrame, cb?: (err?: Error) => void): void;
+}
+
+const Sender = (wsModule as unknown as { Sender: SenderClass }).Sender;
+const TEXT_OPCODE = 1;
+
+export function textFrame(json: string): WsFrame {
+  const parts = Sender.frame(Buffer.from(json), { fin: true, rsv1: false, opcode: TEXT_OPCODE, mask: false, readOnly: false });
+  return [parts.length === 1 ? parts[0]! : Buffer.concat(parts)];
+}
+
+/** Writes a prepared frame; false (nothing written) unless the socket is open. */
+export function sendFrame(ws: WebSocket, frame: WsFrame): boolean {
+  if (ws.readyState !== WebSocket.OPEN) return false;
+  (ws as unknown as { _sender: SenderInternals })._sender.sendFrame(frame);
+  return true;
+}
