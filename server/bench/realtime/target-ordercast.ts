@@ -87,16 +87,22 @@ async function init(customers: number, staffPerRoom: number): Promise<TargetInfo
  * publish (the hub's fan-out runs inside it), joined by order id, so latency can be split into
  * "REST handler until reply" and "reply until fan-out" and "fan-out itself".
  */
-const trace = { gc: [] as number[], arrive: [] as number[], req: new Map<string, { t0: number; sent: number }>(), pub: [] as { key: string; t: number; dur: number }[] };
+const trace = { gc: [] as number[], arrive: [] as number[], raw: [] as number[], req: new Map<string, { t0: number; sent: number }>(), pub: [] as { key: string; t: number; dur: number }[] };
 function installTrace(a: FastifyInstance): void {
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) trace.gc.push(e.duration);
   }).observe({ entryTypes: ['gc'] });
+  // Before Fastify's own listener: the HTTP parser is done, no hook has run.
+  a.server.prependListener('request', (raw: { tRaw?: number }) => {
+    raw.tRaw = now();
+  });
   a.addHook('onRequest', async (req) => {
     const t = now();
+    const tRaw = (req.raw as { tRaw?: number }).tRaw;
     (req as unknown as { t0: number }).t0 = t;
     const h = req.headers['x-bench-t0'];
     if (typeof h === 'string') trace.arrive.push(t - Number(h));
+    if (typeof h === 'string' && tRaw !== undefined) trace.raw.push(tRaw - Number(h));
   });
   a.addHook('onSend', async (req, _reply, payload) => {
     const t0 = (req as unknown as { t0?: number }).t0;
@@ -137,6 +143,8 @@ function traceReport(): string[] {
   }
   const arrive = trace.arrive;
   trace.arrive = [];
+  const raw = trace.raw;
+  trace.raw = [];
   const gc = trace.gc;
   trace.gc = [];
   trace.req.clear();
@@ -146,6 +154,7 @@ function traceReport(): string[] {
     return `${name.padEnd(38)} n=${d.n} p50 ${d.p50.toFixed(2)} p95 ${d.p95.toFixed(2)} p99 ${d.p99.toFixed(2)} max ${d.max.toFixed(2)} ms`;
   };
   return [
+    f('client send → HTTP request parsed', raw),
     f('client send → request arrival', arrive),
     f('GC pauses', gc),
     f('request arrival → reply sent', handler),
