@@ -87,6 +87,9 @@ async function init(customers: number, staffPerRoom: number): Promise<TargetInfo
  * publish (the hub's fan-out runs inside it), joined by order id, so latency can be split into
  * "REST handler until reply" and "reply until fan-out" and "fan-out itself".
  */
+/** Stages of the request being handled (at 100/s there is about one at a time): when each began. */
+const stage = { arrive: 0, handler: 0, txStart: 0, txEnd: 0 };
+const stages = { parse: [] as number[], queue: [] as number[], tx: [] as number[], commit: [] as number[] };
 const trace = { gc: [] as number[], arrive: [] as number[], raw: [] as number[], req: new Map<string, { t0: number; sent: number }>(), pub: [] as { key: string; t: number; dur: number }[] };
 function installTrace(a: FastifyInstance): void {
   new PerformanceObserver((list) => {
@@ -100,10 +103,23 @@ function installTrace(a: FastifyInstance): void {
     const t = now();
     const tRaw = (req.raw as { tRaw?: number }).tRaw;
     (req as unknown as { t0: number }).t0 = t;
+    stage.arrive = t;
     const h = req.headers['x-bench-t0'];
     if (typeof h === 'string') trace.arrive.push(t - Number(h));
     if (typeof h === 'string' && tRaw !== undefined) trace.raw.push(tRaw - Number(h));
   });
+  a.addHook('preHandler', async () => {
+    stage.handler = now();
+  });
+  // The order's and the move's transactions: how long they wait for their turn, run, and commit.
+  const grouped = a.txGrouped.bind(a);
+  a.txGrouped = <T>(fn: () => T) =>
+    grouped(() => {
+      stage.txStart = now();
+      const r = fn();
+      stage.txEnd = now();
+      return r;
+    });
   a.addHook('onSend', async (req, _reply, payload) => {
     const t0 = (req as unknown as { t0?: number }).t0;
     if (t0 === undefined || typeof payload !== 'string') return payload;
@@ -124,6 +140,13 @@ function installTrace(a: FastifyInstance): void {
     const dur = now() - t;
     const m = ev.type === 'new-order' ? /"data":\{"id":(\d+)/.exec(ev.json) : ev.type === 'order-status-updated' ? /"orderId":(\d+)/.exec(ev.json) : null;
     if (m) trace.pub.push({ key: `${ev.type}:${m[1]}`, t, dur });
+    if (m && stage.txEnd > stage.txStart && stage.txStart > stage.handler && stage.handler > stage.arrive) {
+      stages.parse.push(stage.handler - stage.arrive);
+      stages.queue.push(stage.txStart - stage.handler);
+      stages.tx.push(stage.txEnd - stage.txStart);
+      stages.commit.push(t - stage.txEnd);
+      stage.txEnd = 0;
+    }
     return p;
   };
 }
@@ -159,6 +182,10 @@ function traceReport(): string[] {
     f('GC pauses', gc),
     f('request arrival → reply sent', handler),
     f('request arrival → bus publish starts', toPublish),
+    f('  arrival → handler (body, validation)', stages.parse.splice(0)),
+    f('  handler → transaction runs', stages.queue.splice(0)),
+    f('  transaction body', stages.tx.splice(0)),
+    f('  commit → bus publish starts', stages.commit.splice(0)),
     f('reply sent → bus publish starts', afterReply),
     f('bus publish (hub fan-out) duration', fanout),
   ];
