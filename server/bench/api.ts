@@ -13,14 +13,13 @@
  * Knobs (env): BENCH_CONNECTIONS (50), BENCH_DURATION_S (10), BENCH_ROUNDS (3), BENCH_CUSTOMERS (200), BENCH_POS (off|on),
  * BENCH_CPU_PROF=1 (writes the server's .cpuprofile to bench/results/ — profile before guessing).
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { demoInitData } from '../src/auth/telegram';
+import { BENCH_BOT_TOKEN, freePort, startServerProcess } from './server-process';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -28,17 +27,6 @@ const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 200);
 const WITH_POS = (process.env.BENCH_POS ?? 'off') === 'on';
-const BOT = '1111111111:BENCH-ordercast-bot-token';
-
-const freePort = () =>
-  new Promise<number>((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-  });
 
 /** Dishes on the menu in every city (9 and 17 are on a city's stop-list in the demo data). */
 const DISHES = [1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21];
@@ -46,49 +34,20 @@ const DISHES = [1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main() {
-  const dir = mkdtempSync(join(tmpdir(), 'ordercast-bench-api-'));
-  const port = await freePort();
   const posPort = WITH_POS ? await freePort() : 0;
-  const base = `http://127.0.0.1:${port}`;
-  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(here, 'results')}`] : [];
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', resolve(here, '../src/server.ts')], {
-    cwd: resolve(here, '..'),
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
-      TELEGRAM_BOT_TOKEN: BOT,
-      DATABASE_PATH: join(dir, 'app.db'),
-      PORT: String(port),
-      PUBLIC_URL: base,
-      LOG_LEVEL: 'warn',
-      SERVE_APPS: 'false',
+  const server = await startServerProcess(
+    {
       POS_SIM_PORT: String(posPort),
       POS_URL: WITH_POS ? `http://127.0.0.1:${posPort}` : 'http://127.0.0.1:9',
       POS_SYNC_WORKER: String(WITH_POS),
-      // Many customers sign in from one address during setup.
-      LOGIN_RATE_LIMIT: '10000',
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const stop = () => {
-    if (child.exitCode === null) child.kill('SIGTERM');
-  };
-  process.on('exit', stop);
+    { name: 'api', cpuProfDir: process.env.BENCH_CPU_PROF ? resolve(here, 'results') : undefined },
+  );
+  const base = server.base;
   try {
-    for (let i = 0; ; i++) {
-      try {
-        if ((await fetch(`${base}/health`)).ok) break;
-      } catch {
-        /* not up yet */
-      }
-      if (i > 200) throw new Error('server did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-
     const tokens: string[] = [];
     for (let i = 0; i < CUSTOMERS; i++) {
-      const initData = demoInitData({ id: 900_000_000 + i, first_name: `Bench${i}` }, BOT);
+      const initData = demoInitData({ id: 900_000_000 + i, first_name: `Bench${i}` }, BENCH_BOT_TOKEN);
       const res = await fetch(`${base}/api/auth/telegram`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ initData }) });
       if (!res.ok) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
       tokens.push(((await res.json()) as { token: string }).token);
@@ -153,9 +112,7 @@ async function main() {
     writeFileSync(join(out, `api-pos-${WITH_POS ? 'on' : 'off'}.json`), JSON.stringify(summary, null, 2));
     if (rounds.some((x) => x.non2xx > 0 || x.errors > 0)) process.exitCode = 1;
   } finally {
-    stop();
-    await new Promise((r) => child.once('exit', r));
-    rmSync(dir, { recursive: true, force: true });
+    await server.stop();
   }
 }
 
