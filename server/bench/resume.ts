@@ -54,46 +54,50 @@ function collector(after: number, want: number, resolveWith: (r: Replay) => void
   };
 }
 
-function replayWs(wsBase: string, token: string, after: number, want: number): Promise<Replay> {
+/** A replay stream: feeds each message's JSON to `onJson`; `close` ends it (`force` after a failure). */
+type Open = (onJson: (json: string) => void, fail: (e: Error) => void) => (force: boolean) => void;
+
+function replay(open: Open, after: number, want: number): Promise<Replay> {
   return new Promise((res, rej) => {
     const t0 = performance.now();
-    const ws = new WebSocket(`${wsBase}/ws?token=${token}&lastEventId=${after}`);
+    let close: (force: boolean) => void = () => {};
     const timer = setTimeout(() => fail(new Error('timed out')), TIMEOUT_MS);
     const finish = (r: Replay) => {
       clearTimeout(timer);
-      ws.close();
+      close(false);
       res(r);
     };
     const fail = (e: Error) => {
       clearTimeout(timer);
-      ws.terminate();
+      close(true);
       rej(e);
     };
-    const onJson = collector(after, want, finish, fail, t0);
-    ws.on('message', (data) => onJson(data.toString()));
-    ws.on('error', fail);
+    close = open(collector(after, want, finish, fail, t0), fail);
   });
 }
 
-function replaySse(base: string, token: string, after: number, want: number): Promise<Replay> {
-  return new Promise((res, rej) => {
-    const t0 = performance.now();
-    const es = new EventSource(`${base}/sse?token=${token}&lastEventId=${after}`);
-    const timer = setTimeout(() => fail(new Error('timed out')), TIMEOUT_MS);
-    const finish = (r: Replay) => {
-      clearTimeout(timer);
-      es.close();
-      res(r);
-    };
-    const fail = (e: Error) => {
-      clearTimeout(timer);
-      es.close();
-      rej(e);
-    };
-    const onJson = collector(after, want, finish, fail, t0);
-    es.onmessage = (e) => onJson(e.data as string);
-  });
-}
+const replayWs = (wsBase: string, token: string, after: number, want: number) =>
+  replay(
+    (onJson, fail) => {
+      const ws = new WebSocket(`${wsBase}/ws?token=${token}&lastEventId=${after}`);
+      ws.on('message', (data) => onJson(data.toString()));
+      ws.on('error', fail);
+      return (force) => (force ? ws.terminate() : ws.close());
+    },
+    after,
+    want,
+  );
+
+const replaySse = (base: string, token: string, after: number, want: number) =>
+  replay(
+    (onJson) => {
+      const es = new EventSource(`${base}/sse?token=${token}&lastEventId=${after}`);
+      es.onmessage = (e) => onJson(e.data as string);
+      return () => es.close();
+    },
+    after,
+    want,
+  );
 
 async function json<T>(res: Response): Promise<T> {
   if (!res.ok) throw new Error(`${res.url}: ${res.status} ${await res.text()}`);
