@@ -88,8 +88,8 @@ async function init(customers: number, staffPerRoom: number): Promise<TargetInfo
  * "REST handler until reply" and "reply until fan-out" and "fan-out itself".
  */
 /** Stages of the request being handled (at 100/s there is about one at a time): when each began. */
-const stage = { arrive: 0, handler: 0, txStart: 0, txEnd: 0 };
-const stages = { parse: [] as number[], queue: [] as number[], tx: [] as number[], commit: [] as number[] };
+const stage = { arrive: 0, parsing: 0, validation: 0, handler: 0, txStart: 0, txEnd: 0 };
+const stages = { toParsing: [] as number[], toValidation: [] as number[], parse: [] as number[], queue: [] as number[], tx: [] as number[], commit: [] as number[] };
 const trace = { gc: [] as number[], arrive: [] as number[], raw: [] as number[], req: new Map<string, { t0: number; sent: number }>(), pub: [] as { key: string; t: number; dur: number }[] };
 function installTrace(a: FastifyInstance): void {
   new PerformanceObserver((list) => {
@@ -107,6 +107,12 @@ function installTrace(a: FastifyInstance): void {
     const h = req.headers['x-bench-t0'];
     if (typeof h === 'string') trace.arrive.push(t - Number(h));
     if (typeof h === 'string' && tRaw !== undefined) trace.raw.push(tRaw - Number(h));
+  });
+  a.addHook('preParsing', async () => {
+    stage.parsing = now();
+  });
+  a.addHook('preValidation', async () => {
+    stage.validation = now();
   });
   a.addHook('preHandler', async () => {
     stage.handler = now();
@@ -142,6 +148,8 @@ function installTrace(a: FastifyInstance): void {
     if (m) trace.pub.push({ key: `${ev.type}:${m[1]}`, t, dur });
     if (m && stage.txEnd > stage.txStart && stage.txStart > stage.handler && stage.handler > stage.arrive) {
       stages.parse.push(stage.handler - stage.arrive);
+      stages.toParsing.push(stage.parsing - stage.arrive);
+      stages.toValidation.push(stage.validation - stage.parsing);
       stages.queue.push(stage.txStart - stage.handler);
       stages.tx.push(stage.txEnd - stage.txStart);
       stages.commit.push(t - stage.txEnd);
@@ -183,6 +191,8 @@ function traceReport(): string[] {
     f('request arrival → reply sent', handler),
     f('request arrival → bus publish starts', toPublish),
     f('  arrival → handler (body, validation)', stages.parse.splice(0)),
+    f('    arrival → preParsing', stages.toParsing.splice(0)),
+    f('    preParsing → preValidation (body)', stages.toValidation.splice(0)),
     f('  handler → transaction runs', stages.queue.splice(0)),
     f('  transaction body', stages.tx.splice(0)),
     f('  commit → bus publish starts', stages.commit.splice(0)),
