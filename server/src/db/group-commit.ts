@@ -10,27 +10,21 @@ interface Pending {
  * Group commit: work submitted in the same event-loop turn shares one write transaction.
  * Each piece runs in its own savepoint (better-sqlite3 nests transactions that way), so one
  * that throws rolls back alone; every promise settles only after the shared COMMIT, so no
- * caller ever answers before its write is durable. Under heavy load a commit's index pages are
- * written once for many orders instead of once per order.
- *
- * When nothing has committed for `quietMs`, a piece runs at once instead of waiting for the end of
- * the turn: there is nothing to batch it with, and the wait (behind whatever else the loop has
- * queued) was 40 µs at the median and over 100 µs at the p99 of an order's path at 100 orders/s.
- * The next piece of a burst finds a commit a moment ago and batches as before.
+ * caller ever answers before its write is durable. Under light load a batch is one piece,
+ * exactly like a plain transaction; under heavy load a commit's index pages are written once
+ * for many orders instead of once per order.
  */
 export class GroupCommitter {
   private queue: Pending[] = [];
   private scheduled = false;
-  private lastCommitAt = -Infinity;
   private readonly outer: Database.Transaction<(batch: Pending[]) => { ok: boolean; value: unknown }[]>;
   /** A batch of one needs no savepoint: its failure rolls back a transaction that holds nothing else. */
   private readonly single: Database.Transaction<(fn: () => unknown) => unknown>;
 
   constructor(
-    private readonly sqlite: Database.Database,
+    sqlite: Database.Database,
     private readonly afterCommit: () => void,
     private readonly maxBatch = 256,
-    private readonly quietMs = 2,
   ) {
     const piece = sqlite.transaction((fn: () => unknown) => fn());
     this.single = piece;
@@ -47,13 +41,7 @@ export class GroupCommitter {
 
   run<T>(fn: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const pending = { fn, resolve: resolve as (v: unknown) => void, reject };
-      // Never from inside another transaction: its events must not be dispatched before it commits.
-      if (!this.scheduled && !this.sqlite.inTransaction && performance.now() - this.lastCommitAt > this.quietMs) {
-        this.flushOne(pending);
-        return;
-      }
-      this.queue.push(pending);
+      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -65,7 +53,6 @@ export class GroupCommitter {
     this.scheduled = false;
     while (this.queue.length) {
       const batch = this.queue.splice(0, this.maxBatch);
-      this.lastCommitAt = performance.now();
       if (batch.length === 1) {
         this.flushOne(batch[0]!);
         continue;
@@ -84,7 +71,6 @@ export class GroupCommitter {
   }
 
   private flushOne(p: Pending): void {
-    this.lastCommitAt = performance.now();
     let value: unknown;
     try {
       value = this.single.immediate(p.fn);

@@ -60,33 +60,4 @@ describe('group commit', () => {
     expect(t.app.ledger.balance(user.id)).toBe(300);
     expect(t.app.events.log.after(before).filter((e) => e.rooms.includes(userRoom(user.id)))).toHaveLength(1);
   });
-
-  it('a piece after a quiet spell commits at once; the pieces right behind it share the next commit', async () => {
-    const { user } = await signInCustomer(t.app);
-    let commits = 0;
-    t.app.onCommit(() => commits++);
-    await new Promise((r) => setTimeout(r, 20));
-    const credit = (n: number) => t.app.txGrouped(() => t.app.ledger.apply(user.id, 'adjusted', n, null));
-    const first = credit(100);
-    // Already committed (and dispatched) when txGrouped returns: nothing to wait for.
-    expect(commits).toBe(1);
-    expect(t.app.ledger.balance(user.id)).toBe(100);
-    const burst = [credit(10), credit(20), credit(30)];
-    expect(commits).toBe(1);
-    await Promise.all([first, ...burst]);
-    expect(commits).toBe(2);
-    expect(t.app.ledger.balance(user.id)).toBe(160);
-  });
-
-  it('inside another transaction a piece waits for the end of the turn (nothing is dispatched before that commit)', async () => {
-    const { user } = await signInCustomer(t.app);
-    await new Promise((r) => setTimeout(r, 20));
-    let inner: Promise<unknown> | undefined;
-    t.app.tx(() => {
-      inner = t.app.txGrouped(() => t.app.ledger.apply(user.id, 'adjusted', 5, null));
-      expect(t.app.ledger.balance(user.id)).toBe(0);
-    });
-    await inner;
-    expect(t.app.ledger.balance(user.id)).toBe(5);
-  });
 });
