@@ -30,8 +30,8 @@ export abstract class Conn {
   abstract readonly transport: Transport;
   /** Sends a live event (the hub hands over the prepared, shared frame). */
   abstract sendLive(ev: PreparedEvent): void;
-  /** Sends a durable event during replay. */
-  abstract sendReplay(ev: BusEvent): void;
+  /** Sends durable events during replay, in order, as one write. */
+  abstract sendReplay(evs: readonly BusEvent[]): void;
   /** Sends a control message (already serialised). */
   abstract sendControl(json: string): void;
   /** Bytes queued for this client and not yet handed to the kernel. */

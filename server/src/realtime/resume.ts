@@ -42,13 +42,12 @@ export async function resume(
   for (;;) {
     if (conn.closed) return;
     const batch = log.after(cursor, BATCH);
-    for (const ev of batch) {
-      if (inRooms(conn.rooms, ev.rooms)) {
-        conn.sendReplay(ev);
-        metrics.replayed++;
-      }
-      cursor = ev.id;
+    const mine = batch.filter((ev) => inRooms(conn.rooms, ev.rooms));
+    if (mine.length > 0) {
+      conn.sendReplay(mine);
+      metrics.replayed += mine.length;
     }
+    cursor = batch.at(-1)?.id ?? cursor;
     if (batch.length < BATCH) {
       // Reached the head of the log in this very tick: from here on, live delivery continues.
       if (cursor > conn.lastId) conn.lastId = cursor;

@@ -36,8 +36,10 @@ export class SseConn extends Conn {
     this.write(ev.sse);
   }
 
-  sendReplay(ev: BusEvent): void {
-    this.write(sseFrame(ev.id, ev.json));
+  sendReplay(evs: readonly BusEvent[]): void {
+    let chunk = '';
+    for (const ev of evs) chunk += sseFrame(ev.id, ev.json);
+    this.write(chunk);
   }
 
   sendControl(json: string): void {

@@ -31,8 +31,17 @@ const Sender = (wsModule as unknown as { Sender: SenderClass }).Sender;
 const TEXT_OPCODE = 1;
 
 export function textFrame(json: string): WsFrame {
-  const parts = Sender.frame(Buffer.from(json), { fin: true, rsv1: false, opcode: TEXT_OPCODE, mask: false, readOnly: false });
-  return [parts.length === 1 ? parts[0]! : Buffer.concat(parts)];
+  return textFrames([json]);
+}
+
+/**
+ * Several text messages back to back in one buffer (a resume replay's batch): one write for the
+ * lot instead of one per event.
+ */
+export function textFrames(jsons: readonly string[]): WsFrame {
+  const parts: Buffer[] = [];
+  for (const json of jsons) parts.push(...Sender.frame(Buffer.from(json), { fin: true, rsv1: false, opcode: TEXT_OPCODE, mask: false, readOnly: false }));
+  return [Buffer.concat(parts)];
 }
 
 /** Writes a prepared frame; false (nothing written) unless the socket is open. */

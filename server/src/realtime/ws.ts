@@ -9,7 +9,7 @@ import type { BusEvent } from '../events/types';
 import type { RealtimeContext } from './context';
 import { onboard, socketError } from './context';
 import { Conn, type PreparedEvent } from './hub';
-import { sendFrame } from './ws-frame';
+import { sendFrame, textFrames } from './ws-frame';
 
 const checkClientMessage = Compile(ClientMessage);
 const KNOWN_TYPES: readonly string[] = CLIENT_MESSAGE_TYPES;
@@ -41,8 +41,8 @@ export class WsConn extends Conn {
     sendFrame(this.ws, ev.ws);
   }
 
-  sendReplay(ev: BusEvent): void {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(ev.json);
+  sendReplay(evs: readonly BusEvent[]): void {
+    sendFrame(this.ws, textFrames(evs.map((ev) => ev.json)));
   }
 
   sendControl(json: string): void {
