@@ -40,9 +40,10 @@ export class ServerProcess {
     child.on('exit', () => (this.exited = true));
   }
 
-  static async start(env: Record<string, string>): Promise<ServerProcess> {
+  /** `nodeArgs` go before the script (e.g. `--cpu-prof` for the benchmarks, which start the server this way too). */
+  static async start(env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<ServerProcess> {
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/server.ts'], {
       cwd: SERVER_DIR,
       env: {
         PATH: process.env.PATH ?? '',
