@@ -24,7 +24,7 @@ const TICK_MS = 100;
  * has not answered its previous ping when its slot comes again is terminated.
  */
 export class Keepalive {
-  private slots: Conn[][] = [];
+  private slots: (Conn & Pingable)[][] = [];
   private tickNo = 0;
   private readonly tickMs: number;
   private readonly ticksPerRound: number;
@@ -64,7 +64,7 @@ export class Keepalive {
     // Let go of the slice's references once walked, so closed connections can be collected.
     this.slots[slot] = [];
     for (const c of due) {
-      if (!this.isPingable(c) || c.closed) continue;
+      if (c.closed) continue;
       if (!c.alive) {
         this.onTerminate();
         c.terminate();

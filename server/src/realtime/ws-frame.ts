@@ -44,9 +44,7 @@ export function textFrames(jsons: readonly string[]): WsFrame {
   return [Buffer.concat(parts)];
 }
 
-/** Writes a prepared frame; false (nothing written) unless the socket is open. */
-export function sendFrame(ws: WebSocket, frame: WsFrame): boolean {
-  if (ws.readyState !== WebSocket.OPEN) return false;
-  (ws as unknown as { _sender: SenderInternals })._sender.sendFrame(frame);
-  return true;
+/** Writes a prepared frame if the socket is open (a closing one gets nothing more, as with ws.send). */
+export function sendFrame(ws: WebSocket, frame: WsFrame): void {
+  if (ws.readyState === WebSocket.OPEN) (ws as unknown as { _sender: SenderInternals })._sender.sendFrame(frame);
 }
