@@ -172,12 +172,6 @@ function traceReport(): string[] {
     toPublish.push(p.t - r.t0);
     afterReply.push(p.t - r.sent);
   }
-  const arrive = trace.arrive;
-  trace.arrive = [];
-  const raw = trace.raw;
-  trace.raw = [];
-  const gc = trace.gc;
-  trace.gc = [];
   trace.req.clear();
   trace.pub = [];
   const f = (name: string, v: number[]) => {
@@ -185,9 +179,9 @@ function traceReport(): string[] {
     return `${name.padEnd(38)} n=${d.n} p50 ${d.p50.toFixed(2)} p95 ${d.p95.toFixed(2)} p99 ${d.p99.toFixed(2)} max ${d.max.toFixed(2)} ms`;
   };
   return [
-    f('client send → HTTP request parsed', raw),
-    f('client send → request arrival', arrive),
-    f('GC pauses', gc),
+    f('client send → HTTP request parsed', trace.raw.splice(0)),
+    f('client send → request arrival', trace.arrive.splice(0)),
+    f('GC pauses', trace.gc.splice(0)),
     f('request arrival → reply sent', handler),
     f('request arrival → bus publish starts', toPublish),
     f('  arrival → handler (body, validation)', stages.parse.splice(0)),
