@@ -118,6 +118,32 @@ describe('event log (transactional outbox)', () => {
     expect(t.app.db.select().from(events).all()).toHaveLength(3);
     expect(log.canResumeFrom(highest)).toBe(true);
   });
+
+  it('prunes by age across gaps in the ids, and finds the cut by rowid seeks, not a scan', () => {
+    const db = t.app.db.$client;
+    const log = t.app.events.log;
+    db.prepare('DELETE FROM events').run();
+    const ids = t.app.tx(() => Array.from({ length: 40 }, () => log.insert('sync-success', ['admin-orders'], '{}')));
+    // Gaps, as rolled-back appends and earlier prunes leave them; ages 40 h … 1 h (half-hour offsets).
+    for (const id of ids.filter((_, i) => i % 3 === 1)) db.prepare('DELETE FROM events WHERE id = ?').run(id);
+    const setAge = db.prepare('UPDATE events SET created_at = ? WHERE id = ?');
+    ids.forEach((id, i) => setAge.run(new Date(Date.now() - (40 - i - 0.5) * 3_600_000).toISOString(), id));
+    const kept = (hours: number) => ids.filter((_, i) => i % 3 !== 1 && 40 - i - 0.5 < hours);
+
+    const before = db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number };
+    expect(log.prune(20, 1_000_000)).toBe(before.n - kept(20).length);
+    expect(db.prepare('SELECT id FROM events ORDER BY id').all().map((r) => (r as { id: number }).id)).toEqual(kept(20));
+    expect(log.prune(20, 1_000_000)).toBe(0);
+    expect(log.prune(2, 1_000_000)).toBe(kept(20).length - kept(2).length);
+    expect(log.bounds().min).toBe(kept(2)[0]);
+    // A cut just before the newest keeps only it.
+    log.prune(1, 1_000_000);
+    expect(log.bounds().min).toBe(kept(1)[0] ?? null);
+
+    const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join('; ');
+    expect(plan('SELECT id, created_at FROM events WHERE id >= 5 ORDER BY id LIMIT 1')).toMatch(/SEARCH events USING INTEGER PRIMARY KEY/);
+    expect(plan('DELETE FROM events WHERE id < 5')).toMatch(/SEARCH events USING INTEGER PRIMARY KEY/);
+  });
 });
 
 describe('events that committed are never lost', () => {

@@ -297,6 +297,13 @@ describe('authorization edges', () => {
     expect((await t.app.inject({ url: '/api/orders/abc', headers: bearer(a.token) })).statusCode).toBe(400);
   });
 
+  it("a customer's list is read through an index on user_id, never a scan of every order", () => {
+    const plan = (sql: string) =>
+      (t.app.db.$client.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(7) as { detail: string }[]).map((r) => r.detail).join('; ');
+    expect(plan('SELECT * FROM orders WHERE user_id = ? ORDER BY id DESC LIMIT 50')).toMatch(/SEARCH orders USING INDEX orders_idempotency_uq \(user_id=\?\)/);
+    expect(plan('SELECT COUNT(*) FROM orders WHERE user_id = ?')).toMatch(/SEARCH orders USING COVERING INDEX orders_idempotency_uq \(user_id=\?\)/);
+  });
+
   it('managers act and read only in their cities (403 elsewhere)', async () => {
     const { token } = await signInCustomer(t.app);
     const inCity2 = (await placeOrder(t.app, token, { cityId: 2 })).json().order;
