@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import { seesAllCities, toMajor, type CreateStaffBody, type PatchMeBody, type PatchStaffBody, type StaffMember, type User } from '@ordercast/shared';
 import type { Db } from '../db/client';
 import { cities, managerCities, users } from '../db/schema';
@@ -12,33 +12,26 @@ type UserRow = typeof users.$inferSelect;
 
 /** People: customers (by Telegram id) and staff (by username) share one id space, so `user-{id}` names one person. */
 export class UsersService {
-  /** Every authenticated request loads its principal: these run per request, so they are prepared once. */
+  /** Every authenticated request loads its principal: these run per request, on better-sqlite3 directly (no row mapping). */
   private readonly q;
 
   constructor(private readonly db: Db) {
-    const p = sql.placeholder;
+    const sqlite = db.$client;
     this.q = {
-      allCities: db.select({ id: cities.id }).from(cities).orderBy(asc(cities.id)).prepare(),
-      managerCities: db
-        .select({ id: managerCities.cityId })
-        .from(managerCities)
-        .where(eq(managerCities.userId, p('userId')))
-        .orderBy(asc(managerCities.cityId))
-        .prepare(),
-      principal: db
-        .select({ id: users.id, role: users.role, cityId: users.cityId, active: users.active })
-        .from(users)
-        .where(eq(users.id, p('userId')))
-        .prepare(),
+      allCities: sqlite.prepare<[], number>('SELECT id FROM cities ORDER BY id').pluck(),
+      managerCities: sqlite.prepare<[number], number>('SELECT city_id FROM manager_cities WHERE user_id = ? ORDER BY city_id').pluck(),
+      principal: sqlite.prepare<[number], Pick<UserRow, 'id' | 'role' | 'cityId'> & { active: 0 | 1 }>(
+        'SELECT id, role, city_id AS cityId, active FROM users WHERE id = ?',
+      ),
     };
   }
 
   private allCityIds(): number[] {
-    return this.q.allCities.all().map((c) => c.id);
+    return this.q.allCities.all();
   }
 
   private managerCityIds(userId: number): number[] {
-    return this.q.managerCities.all({ userId }).map((r) => r.id);
+    return this.q.managerCities.all(userId);
   }
 
   private cityIdsFor(row: Pick<UserRow, 'id' | 'role'>): number[] {
@@ -49,7 +42,7 @@ export class UsersService {
 
   /** The live principal for a token's subject; null when the user is gone or deactivated. */
   principal(userId: number): Principal | null {
-    const row = this.q.principal.get({ userId });
+    const row = this.q.principal.get(userId);
     if (!row || !row.active) return null;
     return { userId: row.id, role: row.role, cityIds: this.cityIdsFor(row), cityId: row.cityId };
   }
