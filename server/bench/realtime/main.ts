@@ -12,6 +12,7 @@
  *
  * Flags (or env BENCH_<NAME>): --clients 10000 --rates 100,500 --duration 10 --warmup 2 --targets ordercast,socketio
  *   --staff-per-room 5 --active 200 --window 256 --loadgens 1 --runs 1 --client raw|ws --prof (CPU profile of the servers)
+ *   --prof-interval 1000 (µs between profile samples); BENCH_NODE_ARGS='…' adds node flags to both servers' processes
  * BENCH_POS_WORKER=1 runs ordercast's POS outbox worker (off by default: there is no POS here, nor in the peer).
  * Server settings can be overridden with BENCH_SERVER_<SETTING>=value (e.g. BENCH_SERVER_WS_PING_INTERVAL_MS).
  */
@@ -53,6 +54,8 @@ const RUNS = Math.max(1, Number(flag('runs', '1')));
 /** WebSocket client of the load generators: `raw` (a minimal RFC 6455 client on net.Socket) or the `ws` package. */
 const CLIENT_IMPL = flag('client', 'raw') === 'ws' ? 'ws' : 'raw';
 const PROF = process.argv.includes('--prof') || process.env.BENCH_PROF === '1';
+/** Sampling interval of --prof in µs (Node's default is 1000: too coarse to see what delays one request). */
+const PROF_INTERVAL_US = Number(flag('prof-interval', '1000'));
 const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
 
 type Target = Child<TargetRequest, TargetReply>;
@@ -190,11 +193,45 @@ function fmtErr(r: LoadReply): string | undefined {
   return r.type === 'connected' ? r.firstError : undefined;
 }
 
+/**
+ * Per order, over its new-order deliveries: the first one (server path + network) and the spread to
+ * the last (fan-out + the probe reading its sockets one after another). Tells a slow server turn from
+ * a slow reader when the p99 moves.
+ */
+function traceOrders(target: Proto, rate: number, samples: Sample[], createT0: Map<number, number>): void {
+  const byOrder = new Map<number, { first: number; last: number }>();
+  for (const [, kind, orderId, at] of samples) {
+    if (kind !== 0) continue;
+    const o = byOrder.get(orderId);
+    if (!o) byOrder.set(orderId, { first: at, last: at });
+    else {
+      o.first = Math.min(o.first, at);
+      o.last = Math.max(o.last, at);
+    }
+  }
+  const first: number[] = [];
+  const spread: number[] = [];
+  for (const [id, o] of byOrder) {
+    const t0 = createT0.get(id);
+    if (t0 === undefined) continue;
+    first.push(o.first - t0);
+    spread.push(o.last - o.first);
+  }
+  for (const [name, v] of [['new-order, first socket of the order', first], ['new-order, first → last socket', spread]] as const) {
+    const x = dist(v);
+    console.log(`  [${target}] ${rate}/s trace: ${name.padEnd(38)} n=${x.n} p50 ${x.p50.toFixed(2)} p95 ${x.p95.toFixed(2)} p99 ${x.p99.toFixed(2)} max ${x.max.toFixed(2)} ms`);
+  }
+}
+
 async function runTarget(target: Proto): Promise<TargetResult> {
   const file = target === 'ordercast' ? './target-ordercast.ts' : './target-socketio.ts';
   const profDir = `${RESULTS}prof`;
   if (PROF) mkdirSync(profDir, { recursive: true });
-  const server: Target = spawnChild(file, PROF ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []);
+  const nodeArgs = [
+    ...(PROF ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-interval=${PROF_INTERVAL_US}`] : []),
+    ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  ];
+  const server: Target = spawnChild(file, nodeArgs);
   const loads: Load[] = [];
   try {
     const staffCount = STAFF_PER_ROOM * 4; // 3 cities + admins; the target reports the exact list
@@ -291,6 +328,7 @@ async function runTarget(target: Proto): Promise<TargetResult> {
           if (t0 !== undefined) lat.customer.push(at - t0);
         }
       }
+      if (process.env.BENCH_TRACE === '1') traceOrders(target, rate, samples, d.createT0);
       const orders = d.createT0.size;
       const expected = orders * (adminSockets + STAFF_PER_ROOM) + d.statusT0.size;
       const delivered = lat.admin.length + lat.manager.length + lat.customer.length;

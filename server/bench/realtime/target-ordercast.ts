@@ -90,10 +90,11 @@ async function init(customers: number, staffPerRoom: number): Promise<TargetInfo
 /** Stages of the request being handled (at 100/s there is about one at a time): when each began. */
 const stage = { arrive: 0, parsing: 0, validation: 0, handler: 0, txStart: 0, txEnd: 0 };
 const stages = { toParsing: [] as number[], toValidation: [] as number[], parse: [] as number[], queue: [] as number[], tx: [] as number[], commit: [] as number[] };
-const trace = { gc: [] as number[], arrive: [] as number[], raw: [] as number[], req: new Map<string, { t0: number; sent: number }>(), pub: [] as { key: string; t: number; dur: number }[] };
+const trace = { gc: [] as number[], gcMajor: [] as number[], arrive: [] as number[], raw: [] as number[], req: new Map<string, { t0: number; sent: number }>(), pub: [] as { key: string; t: number; dur: number }[] };
 function installTrace(a: FastifyInstance): void {
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) trace.gc.push(e.duration);
+    // detail.kind: 1 scavenge, 2 mark-compact, 4 incremental marking step, 8 weak callbacks.
+    for (const e of list.getEntries()) ((e as unknown as { detail?: { kind?: number } }).detail?.kind === 1 ? trace.gc : trace.gcMajor).push(e.duration);
   }).observe({ entryTypes: ['gc'] });
   // Before Fastify's own listener: the HTTP parser is done, no hook has run.
   a.server.prependListener('request', (raw: { tRaw?: number }) => {
@@ -181,7 +182,8 @@ function traceReport(): string[] {
   return [
     f('client send → HTTP request parsed', trace.raw.splice(0)),
     f('client send → request arrival', trace.arrive.splice(0)),
-    f('GC pauses', trace.gc.splice(0)),
+    f('GC pauses: scavenges', trace.gc.splice(0)),
+    f('GC pauses: the others', trace.gcMajor.splice(0)),
     f('request arrival → reply sent', handler),
     f('request arrival → bus publish starts', toPublish),
     f('  arrival → handler (body, validation)', stages.parse.splice(0)),
