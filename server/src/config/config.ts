@@ -35,6 +35,7 @@ export const ConfigSchema = Type.Object({
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   /** Redis pub/sub channel for events; processes serving one database share it. */
   REDIS_CHANNEL: Type.String({ minLength: 1, maxLength: 200, default: 'ordercast:events' }),
+  /** Unset: the embedded simulator's address (http://127.0.0.1:POS_SIM_PORT), or :3100 when it is off. */
   POS_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:3100' }),
   POS_SIM_PORT: Port(3100),
   /** The simulator's own state when it runs alone (`npm run pos-sim`); ":memory:" keeps none. */
@@ -121,6 +122,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     JWT_SECRET: raw.JWT_SECRET ?? DEV_JWT_SECRET,
     TELEGRAM_BOT_TOKEN: raw.TELEGRAM_BOT_TOKEN ?? DEV_BOT_TOKEN,
     CORS_ORIGINS: cors,
+    // With only POS_SIM_PORT moved, the server must still talk to its own simulator, not to 3100.
+    POS_URL: !env.POS_URL && raw.POS_SIM_PORT > 0 ? `http://127.0.0.1:${raw.POS_SIM_PORT}` : raw.POS_URL,
     PUBLIC_URL: (raw.PUBLIC_URL ?? `http://${raw.HOST === '0.0.0.0' ? '127.0.0.1' : raw.HOST}:${raw.PORT}`).replace(/\/$/, ''),
     warnings,
   };

@@ -43,6 +43,13 @@ describe('config', () => {
     expect(ok.warnings).toEqual([]);
   });
 
+  it('points POS_URL at the embedded simulator when only POS_SIM_PORT is set', () => {
+    expect(loadConfig({}).POS_URL).toBe('http://127.0.0.1:3100');
+    expect(loadConfig({ POS_SIM_PORT: '3211' }).POS_URL).toBe('http://127.0.0.1:3211');
+    expect(loadConfig({ POS_SIM_PORT: '3211', POS_URL: 'https://pos.example' }).POS_URL).toBe('https://pos.example');
+    expect(loadConfig({ POS_SIM_PORT: '0' }).POS_URL).toBe('http://127.0.0.1:3100');
+  });
+
   it('parses the CORS allow-list', () => {
     expect(loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example:8443' }).CORS_ORIGINS).toEqual([
       'https://a.example',
