@@ -36,6 +36,24 @@ describe('HTTP hygiene', () => {
     expect(no.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  it('without an allow-list, answers no origin with CORS headers and no preflight', async () => {
+    const same = await buildTestApp();
+    try {
+      const res = await same.app.inject({ url: '/api/cities', headers: { origin: 'https://partner.example' } });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+      const preflight = await same.app.inject({
+        method: 'OPTIONS',
+        url: '/api/orders',
+        headers: { origin: 'https://partner.example', 'access-control-request-method': 'POST' },
+      });
+      expect(preflight.statusCode).toBe(404);
+      expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+    } finally {
+      await same.close();
+    }
+  });
+
   it('answers client mistakes with JSON errors, never a 500 or a stack', async () => {
     const { token } = await signInCustomer(t.app);
     const cases = [

@@ -42,14 +42,17 @@ export default fp(
       if (!req.headers.upgrade) reply.headers(securityHeaders);
       done();
     });
-    await app.register(cors, {
-      // Empty list: same origin only (no CORS headers at all).
-      origin: CORS_ORIGINS.length ? CORS_ORIGINS : false,
-      credentials: false,
-      methods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'Last-Event-ID'],
-      maxAge: 600,
-    });
+    // Empty list: same origin only. Then there is no CORS layer at all (with origin: false the plugin
+    // still ran its hook on every request, only to add nothing); preflights get 404 either way.
+    if (CORS_ORIGINS.length) {
+      await app.register(cors, {
+        origin: CORS_ORIGINS,
+        credentials: false,
+        methods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
+        allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'Last-Event-ID'],
+        maxAge: 600,
+      });
+    }
     await app.register(rateLimit, {
       global: false,
       errorResponseBuilder: (_req, ctx) =>
