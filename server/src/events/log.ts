@@ -30,7 +30,7 @@ export class EventLog {
    */
   private recent: Map<number, BusEvent> | null = null;
 
-  constructor(private readonly sqlite: Database.Database) {
+  constructor(sqlite: Database.Database) {
     this.afterStmt = sqlite.prepare('SELECT id, type, rooms, payload FROM events WHERE id > ? ORDER BY id LIMIT ?');
     this.boundsStmt = sqlite.prepare('SELECT MIN(id) AS min, MAX(id) AS max FROM events');
     this.insertStmt = sqlite.prepare('INSERT INTO events (type, rooms, payload) VALUES (?, ?, ?)');
@@ -105,20 +105,19 @@ export class EventLog {
 
   /** Removes events older than maxAgeHours and beyond the newest maxRows. Returns rows removed. */
   prune(maxAgeHours: number, maxRows: number): number {
+    const { min, max } = this.bounds();
+    if (min === null || max === null) return 0;
     const cutoff = new Date(Date.now() - maxAgeHours * 3_600_000).toISOString();
-    const byAge = this.deleteBelowStmt.run(this.firstIdSince(cutoff)).changes;
-    const bySize = this.sqlite.prepare('DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - ?').run(maxRows).changes;
-    return byAge + bySize;
+    // Both limits are a lowest id to keep: one range delete by rowid covers them.
+    return this.deleteBelowStmt.run(Math.max(this.firstIdSince(cutoff, min, max), max - maxRows + 1)).changes;
   }
 
   /**
-   * The lowest id created at or after `iso` (the highest id + 1 when none is). created_at grows with
-   * the id (appends are serialised by the write lock and stamped at insert), so a binary search over
-   * ids finds it in ~20 seeks by rowid: no index on created_at to write with every event.
+   * The lowest id in [min, max] created at or after `iso` (max + 1 when none is). created_at grows
+   * with the id (appends are serialised by the write lock and stamped at insert), so a binary search
+   * over ids finds it in ~20 seeks by rowid: no index on created_at to write with every event.
    */
-  private firstIdSince(iso: string): number {
-    const { min, max } = this.bounds();
-    if (min === null || max === null) return 0;
+  private firstIdSince(iso: string, min: number, max: number): number {
     let lo = min;
     let hi = max + 1;
     while (lo < hi) {
