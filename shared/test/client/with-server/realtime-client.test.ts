@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '@ordercast/shared';
 import { createRealtimeClient } from '@ordercast/shared/client';
-import { buildTestApp, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
+import { buildTestApp, signInCustomer, signInStaff, type TestApp } from '../../../../server/test/helpers/app';
 import { blockableWebSocket, closedPort, createOrder, gatedFetch, listen, Recorder, setStatus, sleep, strictlyIncreasing, tcpProxy, until } from './helpers';
 
 /**
