@@ -36,7 +36,8 @@ const RETIRE_GRACE_MS = 250;
 type Held =
   | { phase: 'idle' }
   | { phase: 'connecting'; link: Transport | null }
-  | { phase: 'backoff'; cancel: () => void }
+  /** `cancel` is null while onAuthError runs (the wait starts after it). */
+  | { phase: 'backoff'; cancel: (() => void) | null }
   | { phase: 'live'; link: Transport; stopHeartbeat: () => void }
   | { phase: 'fallback'; link: Transport; probe: Transport | null; cancelProbe: (() => void) | null }
   | { phase: 'retiring'; link: Transport; stopHeartbeat: () => void; old: Transport; awaiting: Set<string>; cancelRetire: () => void };
@@ -84,8 +85,9 @@ export class Connection {
     this.dispatch({ type: 'stop' });
   }
 
+  /** Back online: cut a backoff wait short (not an onAuthError still running). */
   online(): void {
-    this.dispatch({ type: 'online' });
+    if (this.held.phase === 'backoff' && this.held.cancel) this.dispatch({ type: 'online' });
   }
 
   /** `link` said `connected`: its attempt succeeded, or the background WebSocket took over. */
@@ -111,8 +113,9 @@ export class Connection {
     const before = this.held;
     this.state = next;
     this.held = this.enter(next, before);
-    // Started only now: the attempt checks that its phase is still the current one.
+    // Started only now: they check that their phase is still the current one.
     if (this.held.phase === 'connecting') void this.attempt(this.held, next.mode, next.reauth);
+    else if (this.held.phase === 'backoff') void this.wait(this.held, next.failures, next.reauth);
     const kept = new Set(transportsOf(this.held));
     release(before, (t) => !kept.has(t));
     this.ports.status(statusOf(next));
@@ -124,10 +127,8 @@ export class Connection {
         return { phase: 'idle' };
       case 'connecting':
         return { phase: 'connecting', link: null };
-      case 'backoff': {
-        const delay = backoffDelay(s.failures - 1, this.timings.backoff);
-        return { phase: 'backoff', cancel: later(delay, () => this.dispatch({ type: 'retry-due' })) };
-      }
+      case 'backoff':
+        return { phase: 'backoff', cancel: null };
       case 'live': {
         // From connecting (its transport), fallback (the probe) or retiring (its socket).
         const link = before.phase === 'fallback' ? before.probe! : (before as { link: Transport }).link;
@@ -167,6 +168,13 @@ export class Connection {
     }
     if (this.held !== h) return;
     h.link = this.openTransport(kind, auth);
+  }
+
+  /** The backoff wait, owned by the backoff phase `h`; after a refusal the app signs in again first. */
+  private async wait(h: Held & { phase: 'backoff' }, failures: number, reauth: boolean): Promise<void> {
+    if (reauth) await this.ports.authFailed();
+    if (this.held !== h) return;
+    h.cancel = later(backoffDelay(failures - 1, this.timings.backoff), () => this.held === h && this.dispatch({ type: 'retry-due' }));
   }
 
   private scheduleProbe(h: Held & { phase: 'fallback' }): void {
@@ -245,7 +253,7 @@ function release(h: Held, closeIt: (t: Transport) => boolean): void {
     case 'connecting':
       return close(h.link);
     case 'backoff':
-      return h.cancel();
+      return h.cancel?.();
     case 'live':
       h.stopHeartbeat();
       return close(h.link);

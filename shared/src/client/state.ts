@@ -24,7 +24,7 @@ export interface ConnectionState {
   readonly everLive: boolean;
   /** Failed attempts since the last success; the backoff delay of a wait is drawn for `failures - 1`. */
   readonly failures: number;
-  /** The next attempt must call `onAuthError` first (a 401 or a 4401 close led here). */
+  /** A 401 or a 4401 close led into this phase: it calls `onAuthError` first (before waiting or trying). */
   readonly reauth: boolean;
 }
 
@@ -94,7 +94,7 @@ export function transition(s: ConnectionState, e: ConnectionEvent): ConnectionSt
       return s;
 
     case 'backoff':
-      if (e.type === 'retry-due' || e.type === 'online') return { ...s, phase: 'connecting' };
+      if (e.type === 'retry-due' || e.type === 'online') return { ...s, phase: 'connecting', reauth: false };
       return s;
 
     case 'live':

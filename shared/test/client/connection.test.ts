@@ -182,18 +182,19 @@ describe('realtime connection (phases and their resources)', () => {
     expect([conn.phase, opened.length, vi.getTimerCount()]).toEqual(['connecting', 2, 0]);
   });
 
-  it('after a 4401 close calls onAuthError before asking for credentials again', async () => {
+  it('after a 4401 close calls onAuthError at once, then waits, then asks for credentials again', async () => {
     const { conn, opened, calls } = setup();
     conn.start(['ws']);
     await settle();
     opened[0]!.up();
     opened[0]!.drop(4401);
+    expect([conn.phase, calls]).toEqual(['backoff', ['credentials', 'authFailed']]);
     await vi.advanceTimersByTimeAsync(100);
     expect(calls).toEqual(['credentials', 'authFailed', 'credentials']);
     expect(opened.length).toBe(2);
   });
 
-  it('a refused ticket (401) waits, re-authenticates, and tries again', async () => {
+  it('a refused ticket (401) re-authenticates, waits, and tries again', async () => {
     let refuse = true;
     const { conn, opened, calls } = setup({
       credentials: async () => {
@@ -203,7 +204,7 @@ describe('realtime connection (phases and their resources)', () => {
     });
     conn.start(['ws']);
     await settle();
-    expect([conn.phase, opened.length]).toEqual(['backoff', 0]);
+    expect([conn.phase, opened.length, calls]).toEqual(['backoff', 0, ['credentials', 'authFailed']]);
     refuse = false;
     await vi.advanceTimersByTimeAsync(100);
     expect(calls).toEqual(['credentials', 'authFailed', 'credentials']);
@@ -233,5 +234,36 @@ describe('realtime connection (phases and their resources)', () => {
     expect(statuses).toEqual(['connecting', 'live', 'reconnecting']);
     conn.stop();
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('the backoff wait starts only once onAuthError has finished; "online" does not cut that short', async () => {
+    let finishAuth = () => {};
+    const opened: string[] = [];
+    const conn: Connection = new Connection(
+      {
+        credentials: async () => 'token=x',
+        authFailed: () => new Promise<void>((r) => (finishAuth = r)),
+        open: (kind, _auth, ev) => {
+          const t = new FakeTransport(kind, ev);
+          opened.push(kind);
+          setTimeout(() => t.drop(4401), 0);
+          return t;
+        },
+        message: () => {},
+        status: () => {},
+        rooms: () => [],
+      },
+      { backoff: { initialMs: 100, maxMs: 100 }, wsRetryMs: WS_RETRY, retireMs: RETIRE, heartbeatMs: 0 },
+    );
+    conn.start(['ws']);
+    await settle();
+    expect([conn.phase, vi.getTimerCount()]).toEqual(['backoff', 0]);
+    conn.online();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect([conn.phase, opened.length]).toEqual(['backoff', 1]);
+    finishAuth();
+    await settle();
+    expect(vi.getTimerCount()).toBe(1);
+    conn.stop();
   });
 });

@@ -110,13 +110,14 @@ describe('connection state machine', () => {
     expect(run(started(['sse']), drop('sse', false))).toMatchObject({ phase: 'backoff', mode: 'sse' });
   });
 
-  it('asks the next attempt to re-authenticate after a 401 or a 4401 close, once', () => {
+  it('marks the phase a 401 or a 4401 close leads to as re-authenticating first, once', () => {
     const refused = run(started(), { type: 'attempt-failed', auth: true });
-    expect(refused.reauth).toBe(true);
+    expect(refused).toMatchObject({ phase: 'backoff', reauth: true });
+    // The wait re-authenticated: the attempt after it does not again.
     const retrying = run(refused, { type: 'retry-due' });
-    expect(retrying).toMatchObject({ phase: 'connecting', reauth: true });
+    expect(retrying).toMatchObject({ phase: 'connecting', reauth: false });
+    expect(run(refused, { type: 'online' }).reauth).toBe(false);
     expect(run(retrying, { type: 'attempt-failed', auth: false }).reauth).toBe(false);
-    expect(run(retrying, wsUp).reauth).toBe(false);
     expect(run(inPhase.live, drop('ws', true, true))).toMatchObject({ phase: 'backoff', reauth: true });
     expect(run(inPhase.live, drop('ws', true, false)).reauth).toBe(false);
     // A socket refused before opening (4401) still goes to SSE at once, re-authenticating first.
