@@ -130,22 +130,21 @@ export class Connection {
       case 'backoff':
         return { phase: 'backoff', cancel: null };
       case 'live': {
-        // From connecting (its transport), fallback (the probe) or retiring (its socket).
-        const link = before.phase === 'fallback' ? before.probe! : (before as { link: Transport }).link;
+        const { link } = handover(before);
         return { phase: 'live', link, stopHeartbeat: this.heartbeat(link) };
       }
       case 'fallback': {
-        const h: Held = { phase: 'fallback', link: (before as { link: Transport }).link, probe: null, cancelProbe: null };
+        const h: Held = { phase: 'fallback', link: handover(before).link, probe: null, cancelProbe: null };
         this.scheduleProbe(h);
         return h;
       }
       case 'retiring': {
-        const f = before as Extract<Held, { phase: 'fallback' }>;
+        const { link, old } = handover(before);
         const h: Held = {
           phase: 'retiring',
-          link: f.probe!,
-          old: f.link,
-          stopHeartbeat: this.heartbeat(f.probe!),
+          link,
+          old: old!,
+          stopHeartbeat: this.heartbeat(link),
           awaiting: new Set(this.ports.rooms()),
           cancelRetire: () => {},
         };
@@ -240,6 +239,18 @@ export class Connection {
       },
     );
   }
+}
+
+/**
+ * The transport a phase that delivers events takes over from the phase before it: the attempt's
+ * (connecting), the background WebSocket's (fallback; the SSE stream becomes `old`), or the socket
+ * of a retiring phase.
+ */
+function handover(before: Held): { link: Transport; old: Transport | null } {
+  if (before.phase === 'connecting' && before.link) return { link: before.link, old: null };
+  if (before.phase === 'fallback' && before.probe) return { link: before.probe, old: before.link };
+  if (before.phase === 'retiring') return { link: before.link, old: null };
+  throw new Error(`realtime client: no transport to take over from phase ${before.phase}`);
 }
 
 /** Releases what a phase held: its timers, and its transports unless `closeIt` says another phase took them over. */
