@@ -5,6 +5,7 @@ import { Connection } from './connection';
 import { createRealtimeHttp } from './http';
 import { Listeners } from './listeners';
 import { Outbox } from './outbox';
+import { ResumePoint } from './resume';
 import { openEventSource } from './sse-transport';
 import type { TransportKind } from './state';
 import type { EventSourceCtor, FetchLike, Transport, WebSocketCtor } from './types';
@@ -77,9 +78,7 @@ export function createRealtimeClient(opts: RealtimeClientOptions): RealtimeClien
   const transports: TransportKind[] = opts.transports?.length ? [...opts.transports] : ['ws', 'sse'];
   const openTimeoutMs = opts.openTimeoutMs ?? 10_000;
 
-  let lastEventId = opts.lastEventId ?? 0;
-  /** Sent as the resume point: lastEventId, except after a resync, when the old id stays until a new event comes. */
-  let resumeId = lastEventId;
+  const resume = new ResumePoint(opts.lastEventId ?? 0);
   /** The server's id of the live connection (the REST room endpoints need it while on SSE). */
   let connectionId: string | undefined;
 
@@ -103,7 +102,7 @@ export function createRealtimeClient(opts: RealtimeClientOptions): RealtimeClien
     // Hand-joined rooms go in the URL too: the server joins them before the resume replay, so their
     // missed events come back as well (join-room after `connected` would be too late for that).
     const rooms = outbox.joined.size ? `&rooms=${encodeURIComponent([...outbox.joined].join(','))}` : '';
-    return `${path}?${auth}${resumeId > 0 ? `&lastEventId=${resumeId}` : ''}${rooms}`;
+    return `${path}?${auth}${resume.resumeFrom > 0 ? `&lastEventId=${resume.resumeFrom}` : ''}${rooms}`;
   }
 
   const conn = new Connection(
@@ -143,23 +142,15 @@ export function createRealtimeClient(opts: RealtimeClientOptions): RealtimeClien
       return;
     }
     if (!msg || typeof msg.type !== 'string') return;
-    if ('id' in msg && typeof msg.id === 'number') {
-      if (msg.id <= lastEventId) return; // duplicate: replayed, or delivered by both transports while switching
-      lastEventId = resumeId = msg.id;
-    }
+    if ('id' in msg && typeof msg.id === 'number' && !resume.accept(msg.id)) return;
     if (msg.type === 'connected') {
       connectionId = msg.data.connectionId;
-      // A fresh client has no resume point until its first event; if the server tells its head, start there.
-      const head: unknown = msg.data.lastEventId;
-      if (resumeId === 0 && typeof head === 'number' && head > 0) lastEventId = resumeId = head;
+      resume.connectedAt(msg.data.lastEventId);
       conn.connected(t);
     } else if (msg.type === 'room-joined') {
       conn.roomJoined(t, msg.data.roomId);
     } else if (msg.type === 'resync') {
-      // Our resume point is gone from the server's log (or was never in it: a reset database). The app
-      // refetches; any next id is accepted. Until one comes, reconnects still send the old point, so a
-      // drop in between brings another resync rather than a silent gap.
-      lastEventId = 0;
+      resume.resync();
     }
     listeners.emit(msg);
     if (msg.type === 'connected') outbox.flush(deliver);
@@ -201,7 +192,7 @@ export function createRealtimeClient(opts: RealtimeClientOptions): RealtimeClien
       return listeners.current;
     },
     get lastEventId() {
-      return lastEventId;
+      return resume.lastEventId;
     },
     get transport() {
       return conn.link?.kind ?? null;
