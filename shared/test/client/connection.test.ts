@@ -71,6 +71,18 @@ function setup(opts: { rooms?: string[]; heartbeatMs?: number; credentials?: () 
 /** Lets the attempt's credentials promise settle. */
 const settle = () => vi.advanceTimersByTimeAsync(0);
 
+/** Starts with a WebSocket that cannot open, so the connection settles on SSE; returns that stream. */
+async function onSse({ conn, opened, last }: ReturnType<typeof setup>): Promise<FakeTransport> {
+  conn.start(['ws', 'sse']);
+  await settle();
+  opened[0]!.drop(1006, false); // the socket never opened
+  await settle();
+  const sse = last();
+  expect(sse.kind).toBe('sse');
+  sse.up();
+  return sse;
+}
+
 describe('realtime connection (phases and their resources)', () => {
   beforeEach(() => void vi.useFakeTimers());
   afterEach(() => void vi.useRealTimers());
@@ -90,14 +102,9 @@ describe('realtime connection (phases and their resources)', () => {
   });
 
   it('falls back to SSE, probes for WebSocket on a timer, retires the SSE stream after the rooms are re-joined', async () => {
-    const { conn, opened, statuses, last } = setup({ rooms: ['user-7'] });
-    conn.start(['ws', 'sse']);
-    await settle();
-    opened[0]!.drop(1006, false); // the socket never opened
-    await settle();
-    const sse = last();
-    expect(sse.kind).toBe('sse');
-    sse.up();
+    const env = setup({ rooms: ['user-7'] });
+    const { conn, opened, statuses, last } = env;
+    const sse = await onSse(env);
     expect(conn.phase).toBe('fallback');
     expect(vi.getTimerCount()).toBe(1); // the probe timer
 
@@ -122,13 +129,9 @@ describe('realtime connection (phases and their resources)', () => {
   });
 
   it('retires the SSE stream after retireMs even if the joins never come', async () => {
-    const { conn, opened, last } = setup({ rooms: ['user-7'] });
-    conn.start(['ws', 'sse']);
-    await settle();
-    opened[0]!.drop(1006, false);
-    await settle();
-    const sse = last();
-    sse.up();
+    const env = setup({ rooms: ['user-7'] });
+    const { conn, last } = env;
+    const sse = await onSse(env);
     await vi.advanceTimersByTimeAsync(WS_RETRY);
     last().up();
     expect(conn.phase).toBe('retiring');
@@ -137,13 +140,9 @@ describe('realtime connection (phases and their resources)', () => {
   });
 
   it('leaving fallback releases the stream, the probe in flight and the probe timer', async () => {
-    const { conn, opened, last } = setup();
-    conn.start(['ws', 'sse']);
-    await settle();
-    opened[0]!.drop(1006, false);
-    await settle();
-    const sse = last();
-    sse.up();
+    const env = setup();
+    const { conn, last } = env;
+    const sse = await onSse(env);
     await vi.advanceTimersByTimeAsync(WS_RETRY);
     const probe = last();
     expect(probe.kind).toBe('ws');
