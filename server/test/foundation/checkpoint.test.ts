@@ -1,13 +1,9 @@
 import { statSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/app';
 
 describe('WAL checkpoints off the event loop', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await buildTestApp({ POS_SYNC_WORKER: 'false' });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ POS_SYNC_WORKER: 'false' });
 
   it('commits leave pages in the WAL; the checkpoint worker moves them into the database file', async () => {
     const file = t.config.DATABASE_PATH;

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { BusEvent } from '../../src/events/types';
-import { buildTestApp, type TestApp } from '../helpers/app';
+import { useTestApp } from '../helpers/app';
 
 /**
  * The in-process dispatcher publishes what this process appended from memory, not by reading the
@@ -8,13 +8,11 @@ import { buildTestApp, type TestApp } from '../helpers/app';
  * carry the event that committed under it.
  */
 describe('dispatch from memory after commit', () => {
-  let t: TestApp;
+  const t = useTestApp({ POS_SYNC_WORKER: 'false' });
   let seen: BusEvent[];
-  beforeAll(async () => {
-    t = await buildTestApp({ POS_SYNC_WORKER: 'false' });
+  beforeAll(() => {
     t.app.events.bus.subscribe((ev) => seen.push(ev));
   });
-  afterAll(() => t.close());
 
   const append = (tag: string) => t.app.events.append('sync-success', ['test-room'], { tag } as never);
   const tags = () => seen.map((e) => (JSON.parse(e.json) as { data: { tag: string } }).data.tag);

@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
 import { openDatabase, runMigrations } from '../../src/db/client';
 import { events } from '../../src/db/schema';
 import type { BusEvent } from '../../src/events/types';
-import { bearer, buildTestApp, giveBonuses, placeOrder, signInCustomer, signInStaff, TEST_BOT_TOKEN, type TestApp } from '../helpers/app';
+import { bearer, giveBonuses, placeOrder, signInCustomer, signInStaff, testEnv, useTestApp, type TestApp } from '../helpers/app';
 
 const collect = (t: TestApp) => {
   const seen: BusEvent[] = [];
@@ -17,12 +17,8 @@ const collect = (t: TestApp) => {
 const settle = () => new Promise((r) => setTimeout(r, 50));
 
 describe('event log (transactional outbox)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    // The POS worker is off: these tests count every event, and sync-error retries would add some.
-    t = await buildTestApp({ POS_SYNC_WORKER: 'false' });
-  });
-  afterAll(() => t.close());
+  // The POS worker is off: these tests count every event, and sync-error retries would add some.
+  const t = useTestApp({ POS_SYNC_WORKER: 'false' });
 
   it('publishes what a committed order appended, in id order, with the exact wire JSON', async () => {
     const { seen, off } = collect(t);
@@ -152,18 +148,9 @@ describe('events that committed are never lost', () => {
 
   it('on start, events committed but not dispatched before a crash go out, in order', async () => {
     dir = mkdtempSync(join(tmpdir(), 'ordercast-crash-'));
-    const env = {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      DATABASE_PATH: join(dir, 'app.db'),
-      TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN,
-      POS_SIM_PORT: '0',
-      POS_URL: 'http://127.0.0.1:9',
-      SERVE_APPS: 'false',
-      POS_SYNC_WORKER: 'false',
-    } as const;
+    const env = testEnv(dir, { POS_SYNC_WORKER: 'false' });
     // A process that committed three events and died before its dispatcher ran.
-    const db = openDatabase(env.DATABASE_PATH);
+    const db = openDatabase(join(dir, 'app.db'));
     runMigrations(db);
     db.$client.prepare('INSERT OR IGNORE INTO event_cursor (id, last_dispatched_id) VALUES (1, 0)').run();
     const insert = db.$client.prepare('INSERT INTO events (type, rooms, payload) VALUES (?, ?, ?)');

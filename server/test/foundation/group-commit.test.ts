@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { userRoom } from '@ordercast/shared';
-import { buildTestApp, signInCustomer, type TestApp } from '../helpers/app';
+import { signInCustomer, useTestApp } from '../helpers/app';
 
 describe('group commit', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await buildTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   it('shares one commit but keeps each piece atomic: a failing piece rolls back alone', async () => {
     const { user } = await signInCustomer(t.app);

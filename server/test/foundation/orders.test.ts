@@ -1,22 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ORDER_STATUSES, canTransition, type DeliveryType, type OrderStatus } from '@ordercast/shared';
 import { orders } from '../../src/db/schema';
 import { eq } from 'drizzle-orm';
-import { bearer, buildTestApp, giveBonuses, placeOrder, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
+import { bearer, giveBonuses, placeOrder, signInCustomer, signInStaff, useTestApp } from '../helpers/app';
 
-let t: TestApp;
+// No POS here: orders stay in sync state 'pending' instead of retrying against a closed port.
+const t = useTestApp({ POS_SYNC_WORKER: 'false' });
 let manager1: string;
 let manager2: string;
 let admin: string;
 
 beforeAll(async () => {
-  // No POS here: orders stay in sync state 'pending' instead of retrying against a closed port.
-  t = await buildTestApp({ POS_SYNC_WORKER: 'false' });
   manager1 = (await signInStaff(t.app, 'manager1')).token;
   manager2 = (await signInStaff(t.app, 'manager2')).token;
   admin = (await signInStaff(t.app, 'admin')).token;
 });
-afterAll(() => t.close());
 
 const move = (token: string, id: number, status: OrderStatus, reason?: string) =>
   t.app.inject({ method: 'POST', url: `/api/admin/orders/${id}/status`, headers: bearer(token), payload: { status, ...(reason && { reason }) } });

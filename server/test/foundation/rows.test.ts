@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { columnsOf } from '../../src/db/rows';
 import { cities, orderItems, orders, productPrices, users } from '../../src/db/schema';
-import { buildTestApp, placeOrder, signInCustomer, type TestApp } from '../helpers/app';
+import { placeOrder, signInCustomer, useTestApp } from '../helpers/app';
 
 describe('columnsOf: raw rows in the schema shape', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await buildTestApp({ POS_SYNC_WORKER: 'false' });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ POS_SYNC_WORKER: 'false' });
 
   it('reads an order, its items and a city exactly as drizzle does', async () => {
     const { token } = await signInCustomer(t.app);

@@ -1,12 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
+import { describe, expect, it } from 'vitest';
+import { bearer, signInCustomer, signInStaff, useTestApp } from '../helpers/app';
 
 describe('GET /api/admin/settings', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await buildTestApp({ ORDER_WARN_MINUTES: '7', ORDER_LATE_MINUTES: '12', BONUS_MAX_SHARE: '0.25', POS_SYNC_WORKER: 'false' });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ ORDER_WARN_MINUTES: '7', ORDER_LATE_MINUTES: '12', BONUS_MAX_SHARE: '0.25', POS_SYNC_WORKER: 'false' });
 
   it('gives staff the thresholds and bonus rules the server runs with', async () => {
     const { token } = await signInStaff(t.app, 'manager1');

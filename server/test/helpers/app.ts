@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 import { toMinor, type User } from '@ordercast/shared';
 import { buildApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config/config';
@@ -18,12 +19,11 @@ export interface TestApp {
 }
 
 /**
- * The one way tests build the server: a real SQLite file in a fresh temp folder, the POS
- * simulator off unless asked for, logs silent. `env` overrides any setting.
+ * The settings every test server starts with: a SQLite file in `dir`, logs silent, the POS
+ * simulator off and POS_URL on a closed port. `env` overrides any of them.
  */
-export async function buildTestApp(env: Record<string, string> = {}, opts: { dir?: string } = {}): Promise<TestApp> {
-  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'ordercast-test-'));
-  const config = loadConfig({
+export function testEnv(dir: string, env: Record<string, string> = {}): Record<string, string> {
+  return {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATABASE_PATH: join(dir, 'app.db'),
@@ -34,7 +34,16 @@ export async function buildTestApp(env: Record<string, string> = {}, opts: { dir
     POS_URL: 'http://127.0.0.1:9',
     SERVE_APPS: 'false',
     ...env,
-  });
+  };
+}
+
+/**
+ * The one way tests build the server: a real SQLite file in a fresh temp folder, the POS
+ * simulator off unless asked for, logs silent. `env` overrides any setting.
+ */
+export async function buildTestApp(env: Record<string, string> = {}, opts: { dir?: string } = {}): Promise<TestApp> {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'ordercast-test-'));
+  const config = loadConfig(testEnv(dir, env));
   const app = await buildApp(config, { logger: false });
   await app.ready();
   return {
@@ -44,6 +53,42 @@ export async function buildTestApp(env: Record<string, string> = {}, opts: { dir
     async close() {
       await app.close();
       if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A test app for the enclosing `describe` (or file): built in its own beforeAll, closed (and its
+ * folder removed) in its own afterAll. The returned object reads through to the app once it is
+ * built, so `const t = useTestApp()` at the top and `t.app` inside tests and later hooks.
+ */
+export function useTestApp(env: Record<string, string> = {}): TestApp {
+  let built: TestApp | undefined;
+  beforeAll(async () => {
+    built = await buildTestApp(env);
+  });
+  afterAll(async () => {
+    await built?.close();
+    built = undefined;
+  });
+  const get = (): TestApp => {
+    if (!built) throw new Error('useTestApp: the app exists between its beforeAll and afterAll; use it in tests and hooks');
+    return built;
+  };
+  return {
+    get app() {
+      return get().app;
+    },
+    get config() {
+      return get().config;
+    },
+    get dir() {
+      return get().dir;
+    },
+    async close() {
+      const app = get();
+      built = undefined;
+      await app.close();
     },
   };
 }
@@ -94,16 +139,7 @@ export async function placeOrder(
 /** An app whose log lines are captured (at `level`), for tests that check what is and is not logged. */
 export async function buildLoggedApp(level = 'info'): Promise<{ app: FastifyInstance; lines: string[]; close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'ordercast-logs-'));
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: level,
-    DATABASE_PATH: join(dir, 'app.db'),
-    TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN,
-    POS_SIM_PORT: '0',
-    POS_URL: 'http://127.0.0.1:9',
-    POS_SYNC_WORKER: 'false',
-    SERVE_APPS: 'false',
-  });
+  const config = loadConfig(testEnv(dir, { LOG_LEVEL: level, POS_SYNC_WORKER: 'false' }));
   const lines: string[] = [];
   const logStream = new Writable({
     write(chunk, _enc, cb) {

@@ -4,7 +4,7 @@ import { WebSocket } from 'ws';
 import { EventSource } from 'eventsource';
 import type { ConnectionStatus, ServerMessage } from '@ordercast/shared';
 import { createRealtimeClient, type RealtimeClient, type RealtimeClientOptions, type WebSocketCtor } from '@ordercast/shared/client';
-import { bearer, placeOrder } from '../helpers/app';
+import { bearer, placeOrder } from '../../../../server/test/helpers/app';
 
 export async function listen(app: FastifyInstance): Promise<string> {
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '@ordercast/shared';
 import { createRealtimeClient } from '@ordercast/shared/client';
-import { buildTestApp, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
+import { signInCustomer, signInStaff, useTestApp } from '../../../../server/test/helpers/app';
 import { blockableWebSocket, closedPort, createOrder, gatedFetch, listen, Recorder, setStatus, sleep, strictlyIncreasing, tcpProxy, until } from './helpers';
 
 /**
@@ -9,21 +9,19 @@ import { blockableWebSocket, closedPort, createOrder, gatedFetch, listen, Record
  * the `ws` WebSocket and the `eventsource` EventSource, as a Node app or the benchmark would use it.
  */
 describe('shared realtime client', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let base: string;
   let admin: string;
   const clients: Recorder[] = [];
   const track = (r: Recorder) => (clients.push(r), r);
 
   beforeAll(async () => {
-    t = await buildTestApp();
     base = await listen(t.app);
     admin = (await signInStaff(t.app, 'admin')).token;
   });
   afterEach(() => {
     for (const c of clients.splice(0)) c.rt.close();
   });
-  afterAll(() => t.close());
 
   /** Server-side connections of a user (to cut them from the server's end). */
   const connsOf = (userId: number) => [...t.app.realtime.hub.conns].filter((c) => c.principal.userId === userId);

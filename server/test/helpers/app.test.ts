@@ -1,0 +1,33 @@
+import { existsSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useTestApp } from './app';
+
+let dir = '';
+let outside: unknown;
+
+describe('useTestApp', () => {
+  const t = useTestApp({ ORDER_WARN_MINUTES: '9' });
+  try {
+    void t.app;
+  } catch (err) {
+    outside = err;
+  }
+
+  it('builds the app before the tests, with the given settings over the test defaults', async () => {
+    dir = t.dir;
+    expect(existsSync(t.config.DATABASE_PATH)).toBe(true);
+    expect(t.config.DATABASE_PATH.startsWith(dir)).toBe(true);
+    expect(t.config.ORDER_WARN_MINUTES).toBe(9);
+    expect((await t.app.inject({ url: '/health' })).statusCode).toBe(200);
+  });
+
+  it('says where the app can be used when touched before it is built', () => {
+    expect(String(outside)).toMatch(/useTestApp: the app exists between its beforeAll and afterAll/);
+  });
+});
+
+// Runs after the describe's own afterAll.
+afterAll(() => {
+  expect(dir).not.toBe('');
+  expect(existsSync(dir)).toBe(false);
+});
