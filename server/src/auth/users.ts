@@ -128,7 +128,8 @@ export class UsersService {
     if (found.length !== new Set(cityIds).size) throw unprocessable('Unknown city in cityIds', 'unknown_city');
   }
 
-  async createStaff(body: CreateStaffBody): Promise<StaffMember> {
+  /** Over HTTP `role` is manager or admin; `npm run create-admin` may also make a ceo. */
+  async createStaff(body: Omit<CreateStaffBody, 'role'> & { role: CreateStaffBody['role'] | 'ceo' }): Promise<StaffMember> {
     if (this.byUsername(body.username)) throw conflict(`Username "${body.username}" is taken`, 'username_taken');
     this.assertCities(body.cityIds);
     const passwordHash = await hashPassword(body.password);
