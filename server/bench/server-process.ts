@@ -34,6 +34,7 @@ export async function startServerProcess(env: Record<string, string>, opts: { cp
         POS_SYNC_WORKER: 'false',
         // Many customers sign in from one address during setup.
         LOGIN_RATE_LIMIT: '10000',
+        LOGIN_ADDRESS_LIMIT: '10000',
         ...env,
       },
       opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [],

@@ -61,8 +61,12 @@ export const ConfigSchema = Type.Object({
   DEMO_PASSWORD: Type.String({ minLength: 4, default: 'demo1234' }),
   BONUS_EARN_RATE: Ratio(0.05),
   BONUS_MAX_SHARE: Ratio(0.3),
-  /** Failed staff logins allowed per IP per minute before 429. */
+  /** Staff sign-in attempts per address and username per minute before 429. */
   LOGIN_RATE_LIMIT: Type.Integer({ minimum: 1, maximum: 10_000, default: 10 }),
+  /** Staff sign-in attempts per address per minute, whatever the usernames, before 429. */
+  LOGIN_ADDRESS_LIMIT: Type.Integer({ minimum: 1, maximum: 100_000, default: 30 }),
+  /** Failed sign-ins to one username from anywhere per 15 minutes before it is locked for addresses it never signed in from. */
+  LOGIN_USER_LIMIT: Type.Integer({ minimum: 1, maximum: 100_000, default: 20 }),
   /** Event log retention: rows older than this many hours, or beyond the row cap, are pruned. */
   EVENT_LOG_RETENTION_H: Type.Integer({ minimum: 1, maximum: 24 * 365, default: 72 }),
   EVENT_LOG_MAX_ROWS: Type.Integer({ minimum: 1000, maximum: 100_000_000, default: 1_000_000 }),

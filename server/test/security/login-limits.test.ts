@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, type TestApp } from '../helpers/app';
+
+type Inject = TestApp['app']['inject'];
+const login = (inject: Inject, username: string, password: string, forwardedFor?: string) =>
+  inject({
+    method: 'POST',
+    url: '/api/auth/login',
+    payload: { username, password },
+    ...(forwardedFor && { headers: { 'x-forwarded-for': forwardedFor } }),
+  });
+
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  JWT_SECRET: 'prod-jwt-secret-prod-jwt-secret-0123',
+  TELEGRAM_BOT_TOKEN: '5550001111:PROD-bot-token-abcdefghij',
+  POS_WEBHOOK_SECRET: 'prod-pos-webhook-secret-42',
+  TELEGRAM_WEBHOOK_SECRET: 'prod-telegram-webhook-secret-42',
+};
+
+describe('login limits: whose address counts', () => {
+  it('a production start with TRUST_PROXY unset ignores X-Forwarded-For: 40 wrong passwords with rotating headers get 429', async () => {
+    const t = await buildTestApp(PRODUCTION);
+    try {
+      const codes: number[] = [];
+      for (let i = 0; i < 40; i++) codes.push((await login(t.app.inject.bind(t.app), 'admin', `wrong-${i}`, `203.0.113.${i + 1}`)).statusCode);
+      expect(codes.slice(0, 10).every((c) => c === 401)).toBe(true);
+      expect(codes.slice(10).every((c) => c === 429)).toBe(true);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('TRUST_PROXY=loopback believes the proxy on 127.0.0.1: each forwarded client has its own count', async () => {
+    const t = await buildTestApp({ TRUST_PROXY: 'loopback', LOGIN_RATE_LIMIT: '3' });
+    try {
+      const inject = t.app.inject.bind(t.app);
+      const codes: number[] = [];
+      for (let i = 0; i < 4; i++) codes.push((await login(inject, 'manager1', 'nope', '198.51.100.7')).statusCode);
+      expect(codes).toEqual([401, 401, 401, 429]);
+      expect((await login(inject, 'manager1', 'nope', '198.51.100.8')).statusCode).toBe(401);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('login limits across usernames and addresses', () => {
+  let t: TestApp;
+  let inject: Inject;
+  beforeAll(async () => {
+    t = await buildTestApp({ TRUST_PROXY: 'loopback', LOGIN_RATE_LIMIT: '3', LOGIN_ADDRESS_LIMIT: '12', LOGIN_USER_LIMIT: '6' });
+    inject = t.app.inject.bind(t.app);
+  });
+  afterAll(() => t.close());
+
+  it('one address rotating usernames is limited too, and is refused before any password check', async () => {
+    const codes: number[] = [];
+    for (let i = 0; i < 15; i++) codes.push((await login(inject, `ghost${i}`, 'nope', '192.0.2.50')).statusCode);
+    expect(codes.slice(0, 12).every((c) => c === 401)).toBe(true);
+    expect(codes.slice(12)).toEqual([429, 429, 429]);
+    // Refused before scrypt: a refused attempt answers well within one password hash's time.
+    const started = performance.now();
+    for (let i = 0; i < 20; i++) expect((await login(inject, `ghost-x${i}`, 'nope', '192.0.2.50')).statusCode).toBe(429);
+    expect(performance.now() - started).toBeLessThan(20 * 25);
+    // Another address is untouched.
+    expect((await login(inject, 'ceo', 'demo1234', '192.0.2.51')).statusCode).toBe(200);
+  });
+
+  it('many addresses guessing one username lock it, except for an address that signed in to it before', async () => {
+    // The real manager signs in from the office first.
+    expect((await login(inject, 'manager2', 'demo1234', '192.0.2.100')).statusCode).toBe(200);
+    // An attacker spreads wrong passwords over many addresses, each below the per-address limits.
+    const codes: number[] = [];
+    for (let i = 0; i < 10; i++) codes.push((await login(inject, 'manager2', `guess-${i}`, `10.9.${i}.1`)).statusCode);
+    expect(codes.slice(0, 6).every((c) => c === 401)).toBe(true);
+    expect(codes.slice(6).every((c) => c === 429)).toBe(true);
+    const locked = await login(inject, 'manager2', 'demo1234', '10.9.99.1');
+    expect(locked.statusCode).toBe(429);
+    expect(locked.json()).toMatchObject({ error: 'rate_limited', message: expect.stringMatching(/try again in \d+ s/) });
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+    // The real manager, from the address that signed in before, still gets in.
+    expect((await login(inject, 'manager2', 'demo1234', '192.0.2.100')).statusCode).toBe(200);
+    // Other accounts are not affected.
+    expect((await login(inject, 'admin', 'demo1234', '10.9.99.1')).statusCode).toBe(200);
+  });
+});
