@@ -1,8 +1,9 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
+import Database from 'better-sqlite3';
 import { seesAllCities, toMajor, type CreateStaffBody, type PatchMeBody, type PatchStaffBody, type StaffMember, type User } from '@ordercast/shared';
 import type { Db } from '../db/client';
 import { cities, managerCities, users } from '../db/schema';
-import { conflict, notFound, unprocessable } from '../lib/errors';
+import { conflict, forbidden, notFound, unprocessable } from '../lib/errors';
 import { isoNow } from '../lib/time';
 import { hashPassword } from './password';
 import type { Principal } from './principal';
@@ -130,10 +131,13 @@ export class UsersService {
 
   /** Over HTTP `role` is manager or admin; `npm run create-admin` may also make a ceo. */
   async createStaff(body: Omit<CreateStaffBody, 'role'> & { role: CreateStaffBody['role'] | 'ceo' }): Promise<StaffMember> {
-    if (this.byUsername(body.username)) throw conflict(`Username "${body.username}" is taken`, 'username_taken');
+    const taken = () => conflict(`Username "${body.username}" is taken`, 'username_taken');
+    if (this.byUsername(body.username)) throw taken();
     this.assertCities(body.cityIds);
     const passwordHash = await hashPassword(body.password);
-    const row = this.db.$client.transaction(() => {
+    // Checked again by the unique index: concurrent creations all pass the look-up above while
+    // their passwords hash, and only one insert may win.
+    const row = this.duplicateAs(taken, () => this.db.$client.transaction(() => {
       const created = this.db
         .insert(users)
         .values({ role: body.role, username: body.username, passwordHash, name: body.name, language: 'ru' })
@@ -143,13 +147,28 @@ export class UsersService {
         this.db.insert(managerCities).values([...new Set(body.cityIds)].map((cityId) => ({ userId: created.id, cityId }))).run();
       }
       return created;
-    })();
+    })());
     return this.toStaff(row);
   }
 
-  async patchStaff(id: number, body: PatchStaffBody): Promise<StaffMember> {
+  /** Runs insert; a unique-index violation becomes onDuplicate's error (a 409), not a 500. */
+  private duplicateAs<T>(onDuplicate: () => Error, insert: () => T): T {
+    try {
+      return insert();
+    } catch (err) {
+      if (err instanceof Database.SqliteError && err.code === 'SQLITE_CONSTRAINT_UNIQUE') throw onDuplicate();
+      throw err;
+    }
+  }
+
+  /**
+   * `actor` changes staff member `id`. Only a ceo may change a ceo (password, name, active, cities):
+   * otherwise an admin could reset the ceo's password and sign in as the ceo.
+   */
+  async patchStaff(actor: Pick<Principal, 'role'>, id: number, body: PatchStaffBody): Promise<StaffMember> {
     const existing = this.byId(id);
     if (!existing || existing.role === 'customer') throw notFound('Staff member not found');
+    if (existing.role === 'ceo' && actor.role !== 'ceo') throw forbidden('Only a ceo may change a ceo account', 'ceo_only');
     if (body.cityIds) this.assertCities(body.cityIds);
     const passwordHash = body.password ? await hashPassword(body.password) : undefined;
     const row = this.db.$client.transaction(() => {
