@@ -14,7 +14,7 @@ import { UsersService } from '../auth/users';
 import { fail, openMigratedDatabase } from './database';
 import { askHidden } from './prompt';
 
-const MIN_PASSWORD = CreateStaffBody.properties.password.minLength;
+const MIN_PASSWORD = (CreateStaffBody.properties.password as { minLength?: number }).minLength ?? 8;
 
 const { values } = parseArgs({
   options: {

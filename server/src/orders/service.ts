@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { and, count, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import stableStringify from 'safe-stable-stringify';
 import {
   ADMIN_ROOM,
   ORDER_STATUSES,
@@ -123,7 +124,9 @@ export class OrdersService {
     if (body.delivery.type === 'delivery' && !body.delivery.address?.trim()) {
       throw badRequest('A delivery order needs delivery.address', 'address_required');
     }
-    const requestHash = idempotencyKey ? createHash('sha256').update(JSON.stringify(body)).digest('hex') : null;
+    // Keys sorted at every depth: the same order re-serialised by another client (or library) is
+    // the same request, and replays instead of being refused as a different one.
+    const requestHash = idempotencyKey ? createHash('sha256').update(stableStringify(body)).digest('hex') : null;
     if (idempotencyKey) {
       const existing = this.q.byIdempotencyKey.get({ userId: principal.userId, key: idempotencyKey });
       if (existing) {
