@@ -1,9 +1,9 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import Database from 'better-sqlite3';
-import { seesAllCities, toMajor, type CreateStaffBody, type PatchMeBody, type PatchStaffBody, type StaffMember, type User } from '@ordercast/shared';
+import { cleanText, seesAllCities, toMajor, type CreateStaffBody, type PatchMeBody, type PatchStaffBody, type StaffMember, type User } from '@ordercast/shared';
 import type { Db } from '../db/client';
 import { cities, managerCities, users } from '../db/schema';
-import { conflict, forbidden, notFound, unprocessable } from '../lib/errors';
+import { badRequest, conflict, forbidden, notFound, unprocessable } from '../lib/errors';
 import { isoNow } from '../lib/time';
 import { hashPassword } from './password';
 import type { Principal } from './principal';
@@ -73,21 +73,22 @@ export class UsersService {
 
   /** Creates the customer on first launch; refreshes name, username and language on later ones. */
   upsertTelegramCustomer(tg: TelegramUser): UserRow {
-    const name = [tg.first_name, tg.last_name].filter(Boolean).join(' ').slice(0, 100);
+    const name = cleanText([tg.first_name, tg.last_name].map((part) => cleanText(part ?? '')).filter(Boolean).join(' ')).slice(0, 100);
+    const tgUsername = tg.username === undefined ? null : cleanText(tg.username) || null;
     const language = tg.language_code?.toLowerCase().startsWith('ru') ? 'ru' : 'en';
     const existing = this.db.select().from(users).where(eq(users.telegramId, tg.id)).get();
     if (existing) {
       if (existing.role !== 'customer') throw conflict('This Telegram account belongs to a staff member');
       return this.db
         .update(users)
-        .set({ name, tgUsername: tg.username ?? null, updatedAt: isoNow() })
+        .set({ name, tgUsername, updatedAt: isoNow() })
         .where(eq(users.id, existing.id))
         .returning()
         .get();
     }
     return this.db
       .insert(users)
-      .values({ role: 'customer', telegramId: tg.id, name, tgUsername: tg.username ?? null, language })
+      .values({ role: 'customer', telegramId: tg.id, name, tgUsername, language })
       .returning()
       .get();
   }
@@ -102,7 +103,7 @@ export class UsersService {
         ...(patch.cityId !== undefined && { cityId: patch.cityId }),
         ...(patch.phone !== undefined && { phone: patch.phone }),
         ...(patch.language !== undefined && { language: patch.language }),
-        ...(patch.name !== undefined && { name: patch.name }),
+        ...(patch.name !== undefined && { name: personName(patch.name) }),
         updatedAt: isoNow(),
       })
       .where(eq(users.id, userId))
@@ -131,8 +132,10 @@ export class UsersService {
 
   /** Over HTTP `role` is manager or admin; `npm run create-admin` may also make a ceo. */
   async createStaff(body: Omit<CreateStaffBody, 'role'> & { role: CreateStaffBody['role'] | 'ceo' }): Promise<StaffMember> {
-    const taken = () => conflict(`Username "${body.username}" is taken`, 'username_taken');
-    if (this.byUsername(body.username)) throw taken();
+    const name = personName(body.name);
+    const username = cleanText(body.username);
+    const taken = () => conflict(`Username "${username}" is taken`, 'username_taken');
+    if (this.byUsername(username)) throw taken();
     this.assertCities(body.cityIds);
     const passwordHash = await hashPassword(body.password);
     // Checked again by the unique index: concurrent creations all pass the look-up above while
@@ -140,7 +143,7 @@ export class UsersService {
     const row = this.duplicateAs(taken, () => this.db.$client.transaction(() => {
       const created = this.db
         .insert(users)
-        .values({ role: body.role, username: body.username, passwordHash, name: body.name, language: 'ru' })
+        .values({ role: body.role, username, passwordHash, name, language: 'ru' })
         .returning()
         .get();
       if (body.role === 'manager' && body.cityIds.length) {
@@ -175,7 +178,7 @@ export class UsersService {
       const updated = this.db
         .update(users)
         .set({
-          ...(body.name !== undefined && { name: body.name }),
+          ...(body.name !== undefined && { name: personName(body.name) }),
           ...(body.active !== undefined && { active: body.active }),
           ...(passwordHash && { passwordHash }),
           updatedAt: isoNow(),
@@ -206,4 +209,11 @@ export class UsersService {
       .where(and(eq(managerCities.userId, userId), eq(managerCities.cityId, cityId)))
       .get();
   }
+}
+
+/** A name as stored: cleaned of controls and bidi overrides; one that is nothing else is refused. */
+function personName(raw: string): string {
+  const name = cleanText(raw);
+  if (!name) throw badRequest('name has no visible characters', 'invalid_name');
+  return name;
 }

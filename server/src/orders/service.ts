@@ -8,6 +8,7 @@ import {
   bonusEarnedMinor,
   canTransition,
   cityOrdersRoom,
+  cleanText,
   customerCanCancel,
   seesAllCities,
   toMajor,
@@ -121,9 +122,9 @@ export class OrdersService {
 
   create(principal: Principal, body: CreateOrderBody, idempotencyKey: string | null): CreateResult {
     if (principal.role !== 'customer') throw forbidden('Only customers place orders', 'customers_only');
-    if (body.delivery.type === 'delivery' && !body.delivery.address?.trim()) {
-      throw badRequest('A delivery order needs delivery.address', 'address_required');
-    }
+    // Free text is cleaned (controls, bidi overrides) before it is stored and sent to the POS.
+    const address = body.delivery.type === 'delivery' ? cleanText(body.delivery.address ?? '') : null;
+    if (address === '') throw badRequest('A delivery order needs delivery.address', 'address_required');
     // Keys sorted at every depth: the same order re-serialised by another client (or library) is
     // the same request, and replays instead of being refused as a different one.
     const requestHash = idempotencyKey ? createHash('sha256').update(stableStringify(body)).digest('hex') : null;
@@ -176,9 +177,9 @@ export class OrdersService {
       total,
       bonusesEarned: bonusEarnedMinor(total, this.settings.earnRate),
       deliveryType: body.delivery.type,
-      address: body.delivery.type === 'delivery' ? body.delivery.address!.trim() : null,
+      address,
       phone: body.phone ?? null,
-      comment: body.comment?.trim() || null,
+      comment: cleanText(body.comment ?? '', { multiline: true }) || null,
       idempotencyKey,
       idempotencyHash: requestHash,
       createdAt,
@@ -299,7 +300,8 @@ export class OrdersService {
     return this.move(row, to, reason ?? null, actor);
   }
 
-  private move(row: OrderRow, to: OrderStatus, reason: string | null, actor: Actor): Order {
+  private move(row: OrderRow, to: OrderStatus, rawReason: string | null, actor: Actor): Order {
+    const reason = rawReason === null ? null : cleanText(rawReason, { multiline: true }) || null;
     const at = isoNow();
     const updated = this.q.moveTo.get({
       id: row.id,
