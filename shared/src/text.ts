@@ -3,7 +3,6 @@
  * overrides and isolates (U+202A–U+202E, U+2066–U+2069): invisible characters that can make a
  * name or address read differently on a screen or a printed POS ticket than it is stored.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
 
 /**
