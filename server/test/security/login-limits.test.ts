@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/config';
 import { buildTestApp, type TestApp } from '../helpers/app';
 
 type Inject = TestApp['app']['inject'];
@@ -17,6 +18,19 @@ const PRODUCTION = {
   POS_WEBHOOK_SECRET: 'prod-pos-webhook-secret-42',
   TELEGRAM_WEBHOOK_SECRET: 'prod-telegram-webhook-secret-42',
 };
+
+describe('TRUST_PROXY', () => {
+  it('is off unless set; true only when written; otherwise addresses, CIDRs or named ranges', () => {
+    expect(loadConfig({}).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', ...PRODUCTION }).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,192.168.1.5, fd00::/8' }).TRUST_PROXY).toEqual(['loopback', '10.0.0.0/8', '192.168.1.5', 'fd00::/8']);
+    for (const bad of ['yes', '10.0.0.0/33', '300.1.1.1', '10.0.0.0/8/1', '1']) {
+      expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(ConfigError);
+      expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(/TRUST_PROXY/);
+    }
+  });
+});
 
 describe('login limits: whose address counts', () => {
   it('a production start with TRUST_PROXY unset ignores X-Forwarded-For: 40 wrong passwords with rotating headers get 429', async () => {
