@@ -1,7 +1,7 @@
 /**
  * The real server (src/server.ts) as a child process on a temp SQLite file, for the benchmarks
  * that measure it from outside: its CPU and event loop are its own, as in production. Started the
- * way the multi-process tests start it (test/realtime/processes.ts), with production settings.
+ * way the multi-process tests start it (test/realtime/processes.ts), with production-like settings (development mode for the demo data).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,20 +18,23 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** Starts the server with production settings plus `env`, and resolves once /health answers. */
+/** Starts the server with production-like settings plus `env`, and resolves once /health answers. */
 export async function startServerProcess(env: Record<string, string>, opts: { cpuProfDir?: string; name: string }): Promise<BenchServer> {
   const dir = mkdtempSync(join(tmpdir(), `ordercast-bench-${opts.name}-`));
   let server: ServerProcess;
   try {
     server = await ServerProcess.start(
       {
-        NODE_ENV: 'production',
+        // Development, not production: a production start seeds no demo data, and the benchmark
+        // needs the demo cities, menu and staff. Nothing else in the server depends on NODE_ENV.
+        NODE_ENV: 'development',
         JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
         TELEGRAM_BOT_TOKEN: BENCH_BOT_TOKEN,
         DATABASE_PATH: join(dir, 'app.db'),
         POS_SYNC_WORKER: 'false',
         // Many customers sign in from one address during setup.
         LOGIN_RATE_LIMIT: '10000',
+        LOGIN_ADDRESS_LIMIT: '10000',
         ...env,
       },
       opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [],

@@ -48,8 +48,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       },
     },
     bodyLimit: 64 * 1024,
-    // Behind a proxy in production; harmless locally.
-    trustProxy: config.NODE_ENV === 'production',
+    // X-Forwarded-For is believed only from the proxies TRUST_PROXY names: from anyone else it
+    // would let a client pick its own address, and with it its rate-limit key.
+    trustProxy: config.TRUST_PROXY,
     ajv: { customOptions: { removeAdditional: false } },
     return503OnClosing: true,
     forceCloseConnections: 'idle',

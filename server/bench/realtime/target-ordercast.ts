@@ -19,7 +19,9 @@ let app: FastifyInstance | undefined;
 
 async function init(customers: number, staffPerRoom: number): Promise<TargetInfo> {
   const config = loadConfig({
-    NODE_ENV: 'production',
+    // Development, not production: a production start seeds no demo data, and the benchmark
+    // needs the demo cities, menu and staff. Nothing else in the server depends on NODE_ENV.
+    NODE_ENV: 'development',
     LOG_LEVEL: 'silent',
     DATABASE_PATH: join(dir, 'app.db'),
     JWT_SECRET: 'bench-secret-bench-secret-bench-secret',

@@ -1,19 +1,32 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { Type, type Static } from 'typebox';
+import { Compile } from 'typebox/compile';
 
 /**
  * Telegram Mini App launch data (https://core.telegram.org/bots/webapps#validating-data-received-via-the-mini-app):
  * secret_key = HMAC_SHA256(key "WebAppData", bot_token); hash = hex(HMAC_SHA256(secret_key, data_check_string)),
  * data_check_string = every field but `hash`, sorted by key, `key=value` joined by "\n".
  */
-export interface TelegramUser {
-  id: number;
-  first_name: string;
-  last_name?: string;
-  username?: string;
-  language_code?: string;
-  is_premium?: boolean;
-  photo_url?: string;
-}
+const Text = (maxLength: number) => Type.String({ maxLength });
+/**
+ * The `user` field (https://core.telegram.org/bots/webapps#webappuser). Checked whole even though
+ * it is signed: the signature proves it came through the bot token, not that it has this shape.
+ * Fields Telegram may add later are allowed; the ones read here must have their types.
+ */
+export const TelegramUserSchema = Type.Object({
+  id: Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1 }),
+  first_name: Text(256),
+  last_name: Type.Optional(Text(256)),
+  username: Type.Optional(Text(64)),
+  language_code: Type.Optional(Text(35)),
+  is_premium: Type.Optional(Type.Boolean()),
+  is_bot: Type.Optional(Type.Boolean()),
+  allows_write_to_pm: Type.Optional(Type.Boolean()),
+  added_to_attachment_menu: Type.Optional(Type.Boolean()),
+  photo_url: Type.Optional(Text(2048)),
+});
+export type TelegramUser = Static<typeof TelegramUserSchema>;
+const telegramUser = Compile(TelegramUserSchema);
 
 export type InitDataResult =
   | { ok: true; user: TelegramUser; authDate: number }
@@ -50,14 +63,16 @@ export function verifyInitData(initData: string, botToken: string, maxAgeS: numb
   const ageS = nowMs / 1000 - authDate;
   if (ageS > maxAgeS) return { ok: false, reason: `initData expired (${Math.floor(ageS)} s old, limit ${maxAgeS} s)` };
   if (ageS < -300) return { ok: false, reason: 'initData auth_date is in the future' };
-  let user: TelegramUser;
+  let user: unknown;
   try {
-    user = JSON.parse(params.get('user') ?? '') as TelegramUser;
+    user = JSON.parse(params.get('user') ?? '');
   } catch {
     return { ok: false, reason: 'initData has no user' };
   }
-  if (!user || typeof user !== 'object' || !Number.isSafeInteger(user.id) || user.id <= 0 || typeof user.first_name !== 'string') {
-    return { ok: false, reason: 'initData user is malformed' };
+  if (!telegramUser.Check(user)) {
+    const first = telegramUser.Errors(user)[0];
+    const where = first?.instancePath ? `user${first.instancePath.replace(/\//g, '.')}` : 'user';
+    return { ok: false, reason: `initData user is malformed: ${where} ${first?.message ?? 'is not an object'}` };
   }
   return { ok: true, user, authDate };
 }

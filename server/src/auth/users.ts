@@ -1,8 +1,9 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
-import { seesAllCities, toMajor, type CreateStaffBody, type PatchMeBody, type PatchStaffBody, type StaffMember, type User } from '@ordercast/shared';
+import Database from 'better-sqlite3';
+import { cleanText, seesAllCities, toMajor, type CreateStaffBody, type PatchMeBody, type PatchStaffBody, type StaffMember, type User } from '@ordercast/shared';
 import type { Db } from '../db/client';
 import { cities, managerCities, users } from '../db/schema';
-import { conflict, notFound, unprocessable } from '../lib/errors';
+import { badRequest, conflict, forbidden, notFound, unprocessable } from '../lib/errors';
 import { isoNow } from '../lib/time';
 import { hashPassword } from './password';
 import type { Principal } from './principal';
@@ -72,21 +73,22 @@ export class UsersService {
 
   /** Creates the customer on first launch; refreshes name, username and language on later ones. */
   upsertTelegramCustomer(tg: TelegramUser): UserRow {
-    const name = [tg.first_name, tg.last_name].filter(Boolean).join(' ').slice(0, 100);
+    const name = cleanText([tg.first_name, tg.last_name].map((part) => cleanText(part ?? '')).filter(Boolean).join(' ')).slice(0, 100);
+    const tgUsername = tg.username === undefined ? null : cleanText(tg.username) || null;
     const language = tg.language_code?.toLowerCase().startsWith('ru') ? 'ru' : 'en';
     const existing = this.db.select().from(users).where(eq(users.telegramId, tg.id)).get();
     if (existing) {
       if (existing.role !== 'customer') throw conflict('This Telegram account belongs to a staff member');
       return this.db
         .update(users)
-        .set({ name, tgUsername: tg.username ?? null, updatedAt: isoNow() })
+        .set({ name, tgUsername, updatedAt: isoNow() })
         .where(eq(users.id, existing.id))
         .returning()
         .get();
     }
     return this.db
       .insert(users)
-      .values({ role: 'customer', telegramId: tg.id, name, tgUsername: tg.username ?? null, language })
+      .values({ role: 'customer', telegramId: tg.id, name, tgUsername, language })
       .returning()
       .get();
   }
@@ -101,7 +103,7 @@ export class UsersService {
         ...(patch.cityId !== undefined && { cityId: patch.cityId }),
         ...(patch.phone !== undefined && { phone: patch.phone }),
         ...(patch.language !== undefined && { language: patch.language }),
-        ...(patch.name !== undefined && { name: patch.name }),
+        ...(patch.name !== undefined && { name: personName(patch.name) }),
         updatedAt: isoNow(),
       })
       .where(eq(users.id, userId))
@@ -128,34 +130,55 @@ export class UsersService {
     if (found.length !== new Set(cityIds).size) throw unprocessable('Unknown city in cityIds', 'unknown_city');
   }
 
-  async createStaff(body: CreateStaffBody): Promise<StaffMember> {
-    if (this.byUsername(body.username)) throw conflict(`Username "${body.username}" is taken`, 'username_taken');
+  /** Over HTTP `role` is manager or admin; `npm run create-admin` may also make a ceo. */
+  async createStaff(body: Omit<CreateStaffBody, 'role'> & { role: CreateStaffBody['role'] | 'ceo' }): Promise<StaffMember> {
+    const name = personName(body.name);
+    const username = cleanText(body.username);
+    const taken = () => conflict(`Username "${username}" is taken`, 'username_taken');
+    if (this.byUsername(username)) throw taken();
     this.assertCities(body.cityIds);
     const passwordHash = await hashPassword(body.password);
-    const row = this.db.$client.transaction(() => {
+    // Checked again by the unique index: concurrent creations all pass the look-up above while
+    // their passwords hash, and only one insert may win.
+    const row = this.duplicateAs(taken, () => this.db.$client.transaction(() => {
       const created = this.db
         .insert(users)
-        .values({ role: body.role, username: body.username, passwordHash, name: body.name, language: 'ru' })
+        .values({ role: body.role, username, passwordHash, name, language: 'ru' })
         .returning()
         .get();
       if (body.role === 'manager' && body.cityIds.length) {
         this.db.insert(managerCities).values([...new Set(body.cityIds)].map((cityId) => ({ userId: created.id, cityId }))).run();
       }
       return created;
-    })();
+    })());
     return this.toStaff(row);
   }
 
-  async patchStaff(id: number, body: PatchStaffBody): Promise<StaffMember> {
+  /** Runs insert; a unique-index violation becomes onDuplicate's error (a 409), not a 500. */
+  private duplicateAs<T>(onDuplicate: () => Error, insert: () => T): T {
+    try {
+      return insert();
+    } catch (err) {
+      if (err instanceof Database.SqliteError && err.code === 'SQLITE_CONSTRAINT_UNIQUE') throw onDuplicate();
+      throw err;
+    }
+  }
+
+  /**
+   * `actor` changes staff member `id`. Only a ceo may change a ceo (password, name, active, cities):
+   * otherwise an admin could reset the ceo's password and sign in as the ceo.
+   */
+  async patchStaff(actor: Pick<Principal, 'role'>, id: number, body: PatchStaffBody): Promise<StaffMember> {
     const existing = this.byId(id);
     if (!existing || existing.role === 'customer') throw notFound('Staff member not found');
+    if (existing.role === 'ceo' && actor.role !== 'ceo') throw forbidden('Only a ceo may change a ceo account', 'ceo_only');
     if (body.cityIds) this.assertCities(body.cityIds);
     const passwordHash = body.password ? await hashPassword(body.password) : undefined;
     const row = this.db.$client.transaction(() => {
       const updated = this.db
         .update(users)
         .set({
-          ...(body.name !== undefined && { name: body.name }),
+          ...(body.name !== undefined && { name: personName(body.name) }),
           ...(body.active !== undefined && { active: body.active }),
           ...(passwordHash && { passwordHash }),
           updatedAt: isoNow(),
@@ -186,4 +209,11 @@ export class UsersService {
       .where(and(eq(managerCities.userId, userId), eq(managerCities.cityId, cityId)))
       .get();
   }
+}
+
+/** A name as stored: cleaned of controls and bidi overrides; one that is nothing else is refused. */
+function personName(raw: string): string {
+  const name = cleanText(raw);
+  if (!name) throw badRequest('name has no visible characters', 'invalid_name');
+  return name;
 }

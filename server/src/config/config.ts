@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 
@@ -13,6 +14,8 @@ export const DEV_JWT_SECRET = 'ordercast-dev-secret-change-me-in-production';
 /** Documented dev bot token: the demo link printed by `npm start` is signed with it. */
 export const DEV_BOT_TOKEN = '7000000000:DEV-ordercast-demo-bot-token';
 export const DEV_WEBHOOK_SECRET = 'ordercast-dev-pos-webhook-secret';
+export const DEV_TELEGRAM_WEBHOOK_SECRET = 'ordercast-dev-telegram-webhook-secret';
+export const DEFAULT_DATABASE_PATH = './data/app.db';
 
 export const ConfigSchema = Type.Object({
   NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], { default: 'development' }),
@@ -24,7 +27,7 @@ export const ConfigSchema = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
   ),
-  DATABASE_PATH: Type.String({ minLength: 1, default: './data/app.db' }),
+  DATABASE_PATH: Type.String({ minLength: 1, default: DEFAULT_DATABASE_PATH }),
   JWT_SECRET: Type.Optional(Type.String({ minLength: 16 })),
   /** Lifetime of staff and customer tokens, in seconds. */
   JWT_TTL_S: Type.Integer({ minimum: 60, maximum: 30 * 86400, default: 12 * 3600 }),
@@ -40,7 +43,14 @@ export const ConfigSchema = Type.Object({
   POS_SIM_PORT: Port(3100),
   /** The simulator's own state when it runs alone (`npm run pos-sim`); ":memory:" keeps none. */
   POS_SIM_DATABASE_PATH: Type.String({ minLength: 1, default: './data/pos-sim.db' }),
-  POS_WEBHOOK_SECRET: Type.String({ minLength: 8, default: DEV_WEBHOOK_SECRET }),
+  POS_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 8 })),
+  /** Checked on `X-Telegram-Bot-Api-Secret-Token` (Telegram allows 1–256 of A-Z a-z 0-9 _ -). */
+  TELEGRAM_WEBHOOK_SECRET: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,256}$' })),
+  /**
+   * Whose X-Forwarded-For is believed: empty = nobody (the socket's address is the client's);
+   * a comma list of addresses/CIDRs, or `loopback`/`linklocal`/`uniquelocal`; `true` = everyone.
+   */
+  TRUST_PROXY: Type.String({ maxLength: 2000, default: '' }),
   POS_TIMEOUT_MS: Ms(5000, 50),
   POS_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 8 }),
   POS_RETRY_BASE_MS: Ms(1000, 10),
@@ -51,8 +61,12 @@ export const ConfigSchema = Type.Object({
   DEMO_PASSWORD: Type.String({ minLength: 4, default: 'demo1234' }),
   BONUS_EARN_RATE: Ratio(0.05),
   BONUS_MAX_SHARE: Ratio(0.3),
-  /** Failed staff logins allowed per IP per minute before 429. */
+  /** Staff sign-in attempts per address and username per minute before 429. */
   LOGIN_RATE_LIMIT: Type.Integer({ minimum: 1, maximum: 10_000, default: 10 }),
+  /** Staff sign-in attempts per address per minute, whatever the usernames, before 429. */
+  LOGIN_ADDRESS_LIMIT: Type.Integer({ minimum: 1, maximum: 100_000, default: 30 }),
+  /** Failed sign-ins to one username from anywhere per 15 minutes before it is locked for addresses it never signed in from. */
+  LOGIN_USER_LIMIT: Type.Integer({ minimum: 1, maximum: 100_000, default: 20 }),
   /** Event log retention: rows older than this many hours, or beyond the row cap, are pruned. */
   EVENT_LOG_RETENTION_H: Type.Integer({ minimum: 1, maximum: 24 * 365, default: 72 }),
   EVENT_LOG_MAX_ROWS: Type.Integer({ minimum: 1000, maximum: 100_000_000, default: 1_000_000 }),
@@ -67,9 +81,12 @@ export const ConfigSchema = Type.Object({
 });
 
 type Raw = Static<typeof ConfigSchema>;
-export type Config = Omit<Raw, 'JWT_SECRET' | 'TELEGRAM_BOT_TOKEN' | 'CORS_ORIGINS'> & {
-  JWT_SECRET: string;
-  TELEGRAM_BOT_TOKEN: string;
+type Secret = 'JWT_SECRET' | 'TELEGRAM_BOT_TOKEN' | 'POS_WEBHOOK_SECRET' | 'TELEGRAM_WEBHOOK_SECRET';
+export type Config = Omit<Raw, Secret | 'CORS_ORIGINS' | 'TRUST_PROXY'> & {
+  [K in Secret]: string;
+} & {
+  /** Fastify's `trustProxy`: false, true, or the proxies' addresses. */
+  TRUST_PROXY: boolean | string[];
   CORS_ORIGINS: string[];
   PUBLIC_URL: string;
   /** Warnings to log once the logger exists (dev defaults in use). */
@@ -101,15 +118,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const raw = withDefaults as Raw;
   const warnings: string[] = [];
-  const production = raw.NODE_ENV === 'production';
-  if (!raw.JWT_SECRET) {
-    if (production) throw new ConfigError('JWT_SECRET', 'required when NODE_ENV=production');
-    warnings.push('JWT_SECRET is not set: using the development default. Never do this in production.');
-  }
-  if (!raw.TELEGRAM_BOT_TOKEN) {
-    if (production) throw new ConfigError('TELEGRAM_BOT_TOKEN', 'required when NODE_ENV=production');
-    warnings.push('TELEGRAM_BOT_TOKEN is not set: using the documented development bot token.');
-  }
+  const secrets = checkSecrets(raw, warnings);
   if (raw.ORDER_WARN_MINUTES >= raw.ORDER_LATE_MINUTES) {
     throw new ConfigError('ORDER_WARN_MINUTES', 'must be below ORDER_LATE_MINUTES');
   }
@@ -119,14 +128,75 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   return {
     ...raw,
-    JWT_SECRET: raw.JWT_SECRET ?? DEV_JWT_SECRET,
-    TELEGRAM_BOT_TOKEN: raw.TELEGRAM_BOT_TOKEN ?? DEV_BOT_TOKEN,
+    ...secrets,
     CORS_ORIGINS: cors,
+    TRUST_PROXY: parseTrustProxy(raw.TRUST_PROXY),
     // With only POS_SIM_PORT moved, the server must still talk to its own simulator, not to 3100.
     POS_URL: !env.POS_URL && raw.POS_SIM_PORT > 0 ? `http://127.0.0.1:${raw.POS_SIM_PORT}` : raw.POS_URL,
     PUBLIC_URL: (raw.PUBLIC_URL ?? `http://${raw.HOST === '0.0.0.0' ? '127.0.0.1' : raw.HOST}:${raw.PORT}`).replace(/\/$/, ''),
     warnings,
   };
+}
+
+/** Secrets without a safe default, and the public development value each falls back to. */
+const SECRET_DEFAULTS: Record<Secret, string> = {
+  JWT_SECRET: DEV_JWT_SECRET,
+  POS_WEBHOOK_SECRET: DEV_WEBHOOK_SECRET,
+  TELEGRAM_BOT_TOKEN: DEV_BOT_TOKEN,
+  TELEGRAM_WEBHOOK_SECRET: DEV_TELEGRAM_WEBHOOK_SECRET,
+};
+/** What a development server on a public interface must not run with (the bot webhook is not served there yet). */
+const PUBLIC_DEV_REQUIRED: Secret[] = ['JWT_SECRET', 'POS_WEBHOOK_SECRET', 'TELEGRAM_BOT_TOKEN'];
+
+/**
+ * Production requires every secret, and refuses a development default written out (it is
+ * published in this repository). Development falls back to the defaults with a warning, but not
+ * when it listens beyond loopback: a dev server on a public interface with public secrets is
+ * the same hole as a production one.
+ */
+function checkSecrets(raw: Raw, warnings: string[]): Record<Secret, string> {
+  const given = (name: Secret): string | undefined => {
+    const v = raw[name];
+    return v && v !== SECRET_DEFAULTS[name] ? v : undefined;
+  };
+  if (raw.NODE_ENV === 'production') {
+    for (const name of Object.keys(SECRET_DEFAULTS) as Secret[]) {
+      if (!raw[name]) throw new ConfigError(name, 'required when NODE_ENV=production');
+      if (!given(name)) throw new ConfigError(name, 'is the published development default; set a secret of your own when NODE_ENV=production');
+    }
+  } else if (raw.NODE_ENV === 'development' && !isLoopback(raw.HOST)) {
+    const missing = PUBLIC_DEV_REQUIRED.filter((name) => !given(name));
+    if (missing.length) {
+      throw new ConfigError('HOST', `${raw.HOST} is not a loopback address, so the development defaults are refused: set ${missing.join(', ')} (or listen on 127.0.0.1)`);
+    }
+  }
+  if (!raw.JWT_SECRET) warnings.push('JWT_SECRET is not set: using the development default. Never do this in production.');
+  if (!raw.TELEGRAM_BOT_TOKEN) warnings.push('TELEGRAM_BOT_TOKEN is not set: using the documented development bot token.');
+  return Object.fromEntries((Object.keys(SECRET_DEFAULTS) as Secret[]).map((k) => [k, raw[k] ?? SECRET_DEFAULTS[k]])) as Record<Secret, string>;
+}
+
+function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** TRUST_PROXY → Fastify's trustProxy. Off unless written; `true` only when written as such. */
+function parseTrustProxy(value: string): boolean | string[] {
+  const v = value.trim().toLowerCase();
+  if (v === '' || v === 'false') return false;
+  if (v === 'true') return true;
+  const entries = v.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [addr = '', bits, ...rest] = entry.split('/');
+    const family = isIP(addr);
+    const validBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (!(PROXY_NAMES.has(entry) || (family && validBits && rest.length === 0))) {
+      throw new ConfigError('TRUST_PROXY', `"${entry}" is not an address, a CIDR range, loopback, linklocal, uniquelocal or true`);
+    }
+  }
+  return entries;
 }
 
 /** For entry points (server, simulator, migrate): the settings, or the one-line reason and exit 1. */

@@ -5,41 +5,17 @@ import type { Db } from './client';
 import { bonusLedger, categories, cities, managerCities, productPrices, products, users } from './schema';
 import { DEMO_CATEGORIES, DEMO_CITIES, DEMO_CUSTOMER, DEMO_PRODUCTS, DEMO_STAFF, demoPrice, posCode, productImage } from './seed-data';
 
-/** Fills demo data into an empty database (no cities yet). Returns whether it did. */
+const isEmpty = (db: Db) => (db.select({ n: sql<number>`count(*)` }).from(cities).get()?.n ?? 0) === 0;
+
+/**
+ * Fills demo data into an empty database (no cities yet): the catalogue, staff with the demo
+ * password, a demo customer. Development and tests only. Returns whether it did.
+ */
 export async function seedIfEmpty(db: Db, demoPassword: string): Promise<boolean> {
-  const count = db.select({ n: sql<number>`count(*)` }).from(cities).get()?.n ?? 0;
-  if (count > 0) return false;
+  if (!isEmpty(db)) return false;
   const hashes = await Promise.all(DEMO_STAFF.map(() => hashPassword(demoPassword)));
   db.$client.transaction(() => {
-    db.insert(cities).values([...DEMO_CITIES]).run();
-    db.insert(categories).values([...DEMO_CATEGORIES]).run();
-    db.insert(products)
-      .values(
-        DEMO_PRODUCTS.map((p) => ({
-          id: p.id,
-          categoryId: p.categoryId,
-          posCode: posCode(p),
-          name: p.name,
-          nameEn: p.nameEn,
-          description: p.description,
-          descriptionEn: p.descriptionEn,
-          image: productImage(p),
-          sort: p.id,
-        })),
-      )
-      .run();
-    db.insert(productPrices)
-      .values(
-        DEMO_PRODUCTS.flatMap((p) =>
-          DEMO_CITIES.map((c) => ({
-            productId: p.id,
-            cityId: c.id,
-            price: toMinor(demoPrice(p, c.id)),
-            available: !(p.unavailableIn ?? []).includes(c.id),
-          })),
-        ),
-      )
-      .run();
+    insertCatalogue(db);
     DEMO_STAFF.forEach((s, i) => {
       const row = db
         .insert(users)
@@ -64,4 +40,47 @@ export async function seedIfEmpty(db: Db, demoPassword: string): Promise<boolean
     db.insert(bonusLedger).values({ userId: customer.id, type: 'adjusted', amount: bonus, balanceAfter: bonus, comment: 'Welcome bonus' }).run();
   })();
   return true;
+}
+
+/**
+ * The sample catalogue alone (cities, categories, dishes, prices; no people), into a database
+ * with no cities: what `npm run seed-catalogue` gives a production start, which seeds nothing by
+ * itself. The POS menu import then owns prices and stop-lists. Returns whether it filled it.
+ */
+export function seedCatalogueIfEmpty(db: Db): boolean {
+  if (!isEmpty(db)) return false;
+  db.$client.transaction(() => insertCatalogue(db))();
+  return true;
+}
+
+function insertCatalogue(db: Db): void {
+  db.insert(cities).values([...DEMO_CITIES]).run();
+  db.insert(categories).values([...DEMO_CATEGORIES]).run();
+  db.insert(products)
+    .values(
+      DEMO_PRODUCTS.map((p) => ({
+        id: p.id,
+        categoryId: p.categoryId,
+        posCode: posCode(p),
+        name: p.name,
+        nameEn: p.nameEn,
+        description: p.description,
+        descriptionEn: p.descriptionEn,
+        image: productImage(p),
+        sort: p.id,
+      })),
+    )
+    .run();
+  db.insert(productPrices)
+    .values(
+      DEMO_PRODUCTS.flatMap((p) =>
+        DEMO_CITIES.map((c) => ({
+          productId: p.id,
+          cityId: c.id,
+          price: toMinor(demoPrice(p, c.id)),
+          available: !(p.unavailableIn ?? []).includes(c.id),
+        })),
+      ),
+    )
+    .run();
 }

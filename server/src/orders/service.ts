@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { and, count, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import stableStringify from 'safe-stable-stringify';
 import {
   ADMIN_ROOM,
   ORDER_STATUSES,
@@ -7,6 +8,7 @@ import {
   bonusEarnedMinor,
   canTransition,
   cityOrdersRoom,
+  cleanText,
   customerCanCancel,
   seesAllCities,
   toMajor,
@@ -120,10 +122,12 @@ export class OrdersService {
 
   create(principal: Principal, body: CreateOrderBody, idempotencyKey: string | null): CreateResult {
     if (principal.role !== 'customer') throw forbidden('Only customers place orders', 'customers_only');
-    if (body.delivery.type === 'delivery' && !body.delivery.address?.trim()) {
-      throw badRequest('A delivery order needs delivery.address', 'address_required');
-    }
-    const requestHash = idempotencyKey ? createHash('sha256').update(JSON.stringify(body)).digest('hex') : null;
+    // Free text is cleaned (controls, bidi overrides) before it is stored and sent to the POS.
+    const address = body.delivery.type === 'delivery' ? cleanText(body.delivery.address ?? '') : null;
+    if (address === '') throw badRequest('A delivery order needs delivery.address', 'address_required');
+    // Keys sorted at every depth: the same order re-serialised by another client (or library) is
+    // the same request, and replays instead of being refused as a different one.
+    const requestHash = idempotencyKey ? createHash('sha256').update(stableStringify(body)).digest('hex') : null;
     if (idempotencyKey) {
       const existing = this.q.byIdempotencyKey.get({ userId: principal.userId, key: idempotencyKey });
       if (existing) {
@@ -173,9 +177,9 @@ export class OrdersService {
       total,
       bonusesEarned: bonusEarnedMinor(total, this.settings.earnRate),
       deliveryType: body.delivery.type,
-      address: body.delivery.type === 'delivery' ? body.delivery.address!.trim() : null,
+      address,
       phone: body.phone ?? null,
-      comment: body.comment?.trim() || null,
+      comment: cleanText(body.comment ?? '', { multiline: true }) || null,
       idempotencyKey,
       idempotencyHash: requestHash,
       createdAt,
@@ -296,7 +300,8 @@ export class OrdersService {
     return this.move(row, to, reason ?? null, actor);
   }
 
-  private move(row: OrderRow, to: OrderStatus, reason: string | null, actor: Actor): Order {
+  private move(row: OrderRow, to: OrderStatus, rawReason: string | null, actor: Actor): Order {
+    const reason = rawReason === null ? null : cleanText(rawReason, { multiline: true }) || null;
     const at = isoNow();
     const updated = this.q.moveTo.get({
       id: row.id,

@@ -36,10 +36,15 @@ describe('config', () => {
     expect((err as Error).message).not.toContain('\n');
   });
 
-  it('production refuses to start without JWT_SECRET or TELEGRAM_BOT_TOKEN', () => {
+  it('production refuses to start without JWT_SECRET (every secret: test/security/production-start.test.ts)', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', TELEGRAM_BOT_TOKEN: '123:abcdefghijklmnop' })).toThrow(/JWT_SECRET/);
-    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) })).toThrow(/TELEGRAM_BOT_TOKEN/);
-    const ok = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), TELEGRAM_BOT_TOKEN: '123:abcdefghijklmnop' });
+    const ok = loadConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(32),
+      TELEGRAM_BOT_TOKEN: '123:abcdefghijklmnop',
+      POS_WEBHOOK_SECRET: 'y'.repeat(16),
+      TELEGRAM_WEBHOOK_SECRET: 'z'.repeat(16),
+    });
     expect(ok.warnings).toEqual([]);
   });
 

@@ -7,8 +7,12 @@ export const ErrorBody = Type.Object({
 });
 export type ErrorBody = Static<typeof ErrorBody>;
 
+/** Every id, in a path, a query or a body: bounded, so no client number reaches SQLite beyond its 64-bit integers. */
 export const Id = Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1 });
-export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+export const IdParams = Type.Object({ id: Id });
+/** Paging: a client's offset and page size, bounded like every number a client sends. */
+export const PageLimit = Type.Integer({ minimum: 1, maximum: 200, default: 50 });
+export const PageOffset = Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1, default: 0 });
 export type IdParams = Static<typeof IdParams>;
 
 /** ISO-8601 UTC timestamp, as seed 001 writes them. */

@@ -38,7 +38,7 @@ export const Menu = Type.Object({
 });
 export type Menu = Static<typeof Menu>;
 
-export const MenuQuery = Type.Object({ cityId: Type.Integer({ minimum: 1 }) });
+export const MenuQuery = Type.Object({ cityId: Id });
 export type MenuQuery = Static<typeof MenuQuery>;
 
 /** Stop-list change by a manager (issue 6). */

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { DELIVERY_TYPES, ORDER_STATUSES, STATUS_SOURCES, SYNC_STATUSES } from '../statuses';
-import { Id, Money, Timestamp } from './common';
+import { Id, Money, PageLimit, PageOffset, Timestamp } from './common';
 
 export const OrderStatusSchema = Type.Enum(ORDER_STATUSES);
 export const DeliveryTypeSchema = Type.Enum(DELIVERY_TYPES);
@@ -112,19 +112,19 @@ export const OrderList = Type.Object({ items: Type.Array(Order), total: Type.Int
 export type OrderList = Static<typeof OrderList>;
 
 export const OrdersQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  limit: Type.Optional(PageLimit),
+  offset: Type.Optional(PageOffset),
 });
 export type OrdersQuery = Static<typeof OrdersQuery>;
 
 export const AdminOrdersQuery = Type.Object({
-  cityId: Type.Optional(Type.Integer({ minimum: 1 })),
+  cityId: Type.Optional(Id),
   /** One status or several, comma-separated: `pending,confirmed`. */
   status: Type.Optional(Type.String({ pattern: '^[a-z]+(,[a-z]+)*$', maxLength: 100 })),
   /** Order number or (part of) the customer's phone. */
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  limit: Type.Optional(PageLimit),
+  offset: Type.Optional(PageOffset),
 });
 export type AdminOrdersQuery = Static<typeof AdminOrdersQuery>;
 

@@ -15,7 +15,7 @@ import { OrderStatusSchema } from './order';
  * - `stages`: average minutes between the two status changes, over that day's orders that made the move.
  */
 export const StatsQuery = Type.Object({
-  cityId: Type.Optional(Type.Integer({ minimum: 1 })),
+  cityId: Type.Optional(Id),
   /** City-local calendar day; default: today in each city's time zone. */
   date: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' })),
 });

@@ -25,7 +25,11 @@ export default fp(
   async (app) => {
     const db = openDatabase(app.config.DATABASE_PATH);
     runMigrations(db);
-    if (await seedIfEmpty(db, app.config.DEMO_PASSWORD)) app.log.info('empty database: demo data filled');
+    // Production gets no demo data at all (no known passwords, no sample catalogue): the first
+    // admin comes from `npm run create-admin`, the catalogue from `npm run seed-catalogue` or the POS.
+    if (app.config.NODE_ENV !== 'production' && (await seedIfEmpty(db, app.config.DEMO_PASSWORD))) {
+      app.log.info('empty database: demo data filled');
+    }
     const listeners: (() => void)[] = [];
     app.decorate('db', db);
     app.decorate('onCommit', (l: () => void) => void listeners.push(l));

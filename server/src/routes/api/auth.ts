@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AuthResponse, ErrorBody, LoginBody, TelegramAuthBody } from '@ordercast/shared/schemas';
+import { LoginLimits } from '../../auth/login-limits';
 import { verifyPassword } from '../../auth/password';
 import { verifyInitData } from '../../auth/telegram';
 import { unauthorized } from '../../lib/errors';
@@ -19,28 +20,24 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.post(
-    '/auth/login',
-    {
-      schema: { body: LoginBody, response: { 200: AuthResponse, ...errors } },
-      config: {
-        rateLimit: {
-          max: app.config.LOGIN_RATE_LIMIT,
-          timeWindow: '1 minute',
-          // After body parsing, so the key can include the username.
-          hook: 'preHandler',
-          // Per address and account: one attacker cannot lock everyone out, nor hammer one account from one place.
-          keyGenerator: (req) => `${req.ip}|${String((req.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()}`,
-        },
-      },
-    },
-    async (req) => {
-      const row = app.users.byUsername(req.body.username.toLowerCase());
-      const ok = await verifyPassword(req.body.password, app.users.staffCanLogin(row) ? row.passwordHash : null);
-      if (!ok || !row) throw unauthorized('Wrong username or password', 'invalid_credentials');
-      return { token: app.issueToken(row.id, row.role), user: app.users.toWire(row) };
-    },
-  );
+  const limits = new LoginLimits(app, {
+    perAddressAndUser: app.config.LOGIN_RATE_LIMIT,
+    perAddress: app.config.LOGIN_ADDRESS_LIMIT,
+    perUserFailures: app.config.LOGIN_USER_LIMIT,
+  });
+
+  app.post('/auth/login', { schema: { body: LoginBody, response: { 200: AuthResponse, ...errors } } }, async (req, reply) => {
+    // Every limit is checked before the password hash runs: refusing must cost (almost) nothing.
+    await limits.admit(req, reply);
+    const row = app.users.byUsername(req.body.username.toLowerCase());
+    const ok = await verifyPassword(req.body.password, app.users.staffCanLogin(row) ? row.passwordHash : null);
+    if (!ok || !row) {
+      await limits.failed(req);
+      throw unauthorized('Wrong username or password', 'invalid_credentials');
+    }
+    limits.succeeded(req);
+    return { token: app.issueToken(row.id, row.role), user: app.users.toWire(row) };
+  });
 };
 
 export default authRoutes;

@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { redactUrl } from '../../src/lib/redact';
+import { buildLoggedApp, signInCustomer } from '../helpers/app';
+import { TestClient, listen, sleep } from '../realtime/helpers';
+
+describe('credentials in URLs are redacted by the name the server reads', () => {
+  it.each([
+    ['/ws?token=abc.def.ghi', '/ws?token=[redacted]'],
+    ['/ws?%74oken=abc.def.ghi', '/ws?%74oken=[redacted]'],
+    ['/ws?t%6F%6Ben=abc&x=1', '/ws?t%6F%6Ben=[redacted]&x=1'],
+    ['/sse?rooms=a&TOKEN=abc', '/sse?rooms=a&TOKEN=[redacted]'],
+    ['/ws?%74icket=abc#frag', '/ws?%74icket=[redacted]'],
+    ['/x?access%5Ftoken=abc', '/x?access%5Ftoken=[redacted]'],
+    ['/ws?token', '/ws?token'],
+    ['/ws?%E0%A4%A=abc&token=x', '/ws?%E0%A4%A=[redacted]&token=[redacted]'],
+    ['/health?rooms=a%26token%3Dnot-a-param', '/health?rooms=a%26token%3Dnot-a-param'],
+  ])('%s → %s', (url, expected) => {
+    expect(redactUrl(url)).toBe(expected);
+  });
+});
+
+describe('realtime logs with an encoded parameter name', () => {
+  let app: FastifyInstance;
+  let lines: string[];
+  let close: () => Promise<void>;
+  beforeAll(async () => {
+    ({ app, lines, close } = await buildLoggedApp('debug'));
+  });
+  afterAll(() => close());
+
+  it('/ws?%74oken=JWT never writes the token to the log', async () => {
+    const url = await listen(app);
+    const { token } = await signInCustomer(app);
+    const client = await TestClient.ready(`${url.ws}/ws?%74oken=${token}`);
+    client.close();
+    const sse = await fetch(`${url.http}/sse?%74oken=${token}`);
+    await sse.body?.cancel();
+    await sleep(100);
+    const all = lines.join('');
+    expect(all).toContain('[redacted]');
+    expect(all).not.toContain(token.split('.')[2]!);
+  });
+});
