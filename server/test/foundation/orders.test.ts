@@ -344,3 +344,16 @@ describe('authorization edges', () => {
     expect(() => t.app.tx(() => t.app.ledger.apply(row!.userId, 'adjusted', -10_000_000, null))).toThrow(/Not enough bonuses/);
   });
 });
+
+describe("the customer's name on the order (admin board cards)", () => {
+  it('comes with the order when it is placed, in admin lists and after a status move', async () => {
+    const { token, user } = await signInCustomer(t.app, { first_name: 'Margit' });
+    const placed = (await placeOrder(t.app, token)).json().order;
+    expect(placed.customer_name).toBe(user.name);
+    expect(user.name).toContain('Margit');
+    const list = (await t.app.inject({ url: '/api/admin/orders?limit=100', headers: bearer(admin) })).json();
+    expect(list.items.find((o: { id: number }) => o.id === placed.id).customer_name).toBe(user.name);
+    const moved = (await move(admin, placed.id, 'confirmed')).json().order;
+    expect(moved.customer_name).toBe(user.name);
+  });
+});
