@@ -12,7 +12,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { cityMenuRoom, happyPath, nextStatuses, type Menu, type MenuUpdated, type Order, type OrderDetail } from '@ordercast/shared';
-import { STATUS_LABELS } from '../../src/lib/board';
+import { statusLabel } from '../../src/lib/board';
 import { createRealtimeClient, type RealtimeClient } from '@ordercast/shared/client';
 import { bearer, buildTestApp, placeOrder, signInCustomer, signInStaff, type TestApp } from '../../../server/test/helpers/app';
 import { startPosSimulator, type PosSimulator } from '../../../server/src/pos/simulator/index';
@@ -178,7 +178,7 @@ describe('admin app in Chromium', () => {
     expect(await panel.textContent()).toContain('+7 912 345-67-89');
     // The POS may already have accepted it (accepted = confirmed): start from wherever it is now.
     const now = (await t.app.inject({ url: `/api/admin/orders/${city1Order.id}`, headers: bearer(adminToken) })).json().order as OrderDetail;
-    await expect.poll(() => panel.getByTestId('panel-status').textContent()).toBe(STATUS_LABELS[now.status]);
+    await expect.poll(() => panel.getByTestId('panel-status').textContent()).toBe(statusLabel(now.status));
     // Only the transition table's moves.
     const shown = () => panel.locator('[data-testid^="action-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
     expect(await shown()).toEqual(nextStatuses(now.status, 'pickup').map((s) => `action-${s}`));
@@ -187,7 +187,7 @@ describe('admin app in Chromium', () => {
     const path = happyPath('pickup');
     for (const to of path.slice(path.indexOf(now.status) + 1)) {
       await panel.getByTestId(`action-${to}`).click();
-      await expect.poll(() => panel.getByTestId('panel-status').textContent()).toBe(STATUS_LABELS[to]);
+      await expect.poll(() => panel.getByTestId('panel-status').textContent()).toBe(statusLabel(to));
       expect(await shown()).toEqual(nextStatuses(to, 'pickup').map((s) => `action-${s}`));
     }
     const mine = await t.app.inject({ url: `/api/orders/${city1Order.id}`, headers: bearer(customer.token) });
