@@ -61,9 +61,12 @@ export function setLang(l: Lang, userId?: number | null): void {
   if (typeof document !== 'undefined') document.documentElement.lang = l;
 }
 
-/** After sign-in: this user's own choice if they made one here, else the language the sign-in page showed. */
+/**
+ * After sign-in: the language this user chose here before, else the one the sign-in page showed
+ * (which follows the browser). Only an explicit choice (the switch) is stored for the user.
+ */
 export function langForUser(userId: number): Lang {
   const l = storedLang(userId) ?? lang.value;
-  setLang(l, userId);
+  setLang(l);
   return l;
 }

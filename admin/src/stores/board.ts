@@ -44,9 +44,14 @@ export const useBoard = defineStore('board', () => {
     next.delete(id);
     unseen.value = next;
   }
-  /** Unseen orders that someone took further (another manager, the POS) or that left the board stop the alert. */
+  /**
+   * Still waiting for a person: new, or only accepted by the POS (its automatic confirmation says
+   * nothing about anyone having looked). Cooking or beyond means someone is on it.
+   */
+  const waiting = (s: OrderStatus | undefined) => s === 'pending' || s === 'confirmed';
+  /** Unseen orders that someone took further, or that left the board, stop the alert. */
   function dropHandled(): void {
-    const keep = [...unseen.value].filter((id) => orders.value.get(id)?.status === 'pending');
+    const keep = [...unseen.value].filter((id) => waiting(orders.value.get(id)?.status));
     if (keep.length !== unseen.value.size) unseen.value = new Set(keep);
   }
 
@@ -123,7 +128,7 @@ export const useBoard = defineStore('board', () => {
   function onStatusUpdated(ev: OrderStatusUpdated): void {
     const r = applyStatusUpdate(orders.value, ev);
     if (r === 'applied') touch();
-    if (ev.newStatus !== 'pending') markSeen(ev.orderId);
+    if (!waiting(ev.newStatus)) markSeen(ev.orderId);
     // An order this board never saw (e.g. placed before a city filter change): fetch it.
     if (r === 'unknown' && (ACTIVE_STATUSES as readonly string[]).includes(ev.newStatus)) void fetchOrder(ev.orderId);
     if (selectedId.value === ev.orderId) void openDetail(ev.orderId, true);

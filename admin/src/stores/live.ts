@@ -55,7 +55,7 @@ export const useLive = defineStore('live', () => {
           return;
         }
         if (board.onNewOrder(order)) {
-          if (order.status === 'pending') board.markUnseen(order.id);
+          if (order.status === 'pending' || order.status === 'confirmed') board.markUnseen(order.id);
           prefs.chime();
           toasts.push({
             kind: 'order',

@@ -48,10 +48,12 @@ describe('language', () => {
     expect(langForUser(5)).toBe('ru');
     expect(i18n.global.locale.value).toBe('ru');
     expect(langForUser(6)).toBe('en');
-    // A user who never chose keeps the language the sign-in page showed.
+    // A user who never chose gets the language the sign-in page showed, without it being stored as their choice.
     setLang('ru');
     expect(langForUser(7)).toBe('ru');
-    expect(storedLang(7)).toBe('ru');
+    expect(storedLang(7)).toBeNull();
+    setLang('en');
+    expect(langForUser(7)).toBe('en');
   });
 
   it('speaks Russian with Russian plurals', () => {

@@ -87,13 +87,15 @@ describe('the chime repeats for unopened new orders', () => {
     stop();
   });
 
-  it('stops when someone else moves the order on', () => {
+  it("keeps ringing through the POS's automatic confirmation; stops when someone moves the order on", () => {
     const board = useBoard();
     const o = order({ id: 502 });
     board.onNewOrder(o);
     board.markUnseen(o.id);
     expect(board.unseenCount).toBe(1);
     board.onStatusUpdated({ orderId: 502, oldStatus: 'pending', newStatus: 'confirmed', timestamp: '2030-01-01T00:00:00.000Z' });
+    expect(board.unseenCount).toBe(1);
+    board.onStatusUpdated({ orderId: 502, oldStatus: 'confirmed', newStatus: 'preparing', timestamp: '2030-01-01T00:00:01.000Z' });
     expect(board.unseenCount).toBe(0);
   });
 
