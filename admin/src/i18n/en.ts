@@ -129,7 +129,7 @@ export const en = {
     paidBonuses: 'Paid with bonuses',
     total: 'Total',
     bonusesEarned: 'Bonuses earned on completion',
-    points: '+{n} points',
+    points: '+0 points | +{n} point | +{n} points',
     posSync: 'POS sync',
     state: 'State',
     attempts: 'Attempts',

@@ -131,7 +131,7 @@ export const ru: Messages = {
     paidBonuses: 'Оплачено бонусами',
     total: 'Итого',
     bonusesEarned: 'Бонусы за выполненный заказ',
-    points: '+{n} баллов',
+    points: '+0 баллов | +{n} балл | +{n} балла | +{n} баллов',
     posSync: 'Отправка в POS',
     state: 'Состояние',
     attempts: 'Попыток',

@@ -95,6 +95,9 @@ describe("times on the city's clock, money without kopecks", () => {
     expect(w.text()).toContain('Заказ №0077');
     expect(w.get('[data-testid="panel-placed"]').text()).toContain('Новосибирск');
     expect(w.get('[data-testid="panel-earned"]').text()).toBe('+39 баллов');
+    board.detail = detail({ city_id: 3, bonuses_earned: 41 });
+    await w.vm.$nextTick();
+    expect(w.get('[data-testid="panel-earned"]').text()).toBe('+41 балл');
     w.unmount();
   });
 });
