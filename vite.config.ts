@@ -20,6 +20,8 @@ export default defineConfig(({ mode }) => {
     root: isTest ? here : resolve(here, app),
     base: app === 'admin' ? '/admin/' : '/app/',
     plugins: [vue()],
+    // vue-i18n (admin): composition API only, no devtools hooks — lets the bundler drop the legacy API.
+    define: { __VUE_I18N_LEGACY_API__: 'false', __VUE_I18N_FULL_INSTALL__: 'true', __INTLIFY_PROD_DEVTOOLS__: 'false' },
     resolve: { dedupe: ['vue', 'pinia'] },
     build: {
       outDir: resolve(here, app, 'dist'),

@@ -1,6 +1,7 @@
 import { createPinia } from 'pinia';
 import { createApp } from 'vue';
 import App from './App.vue';
+import { i18n } from './i18n';
 import { configureApi } from './lib/api';
 import { router } from './router';
 import { useSession } from './stores/session';
@@ -8,6 +9,8 @@ import './styles.css';
 
 const app = createApp(App);
 app.use(createPinia());
+app.use(i18n);
+document.documentElement.lang = i18n.global.locale.value;
 const session = useSession();
 configureApi({ getToken: () => session.token, onUnauthorized: () => session.expire() });
 // Any end of the session (expiry, 401, sign-out) leads to sign-in, remembering the page.

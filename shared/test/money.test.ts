@@ -1,5 +1,45 @@
 import { describe, expect, it } from 'vitest';
-import { bonusCapMinor, bonusEarnedMinor, toMajor, toMinor } from '../src/money';
+import { bonusCapMinor, earnedBonuses, formatBonuses, formatMoney, toMajor, toMinor } from '../src/money';
+
+const nbsp = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
+
+describe('earnedBonuses (whole points, rounded down, in minor units)', () => {
+  it('credits whole points only: 5 % of 799 ₽ is 39 points, not 39.95', () => {
+    expect(earnedBonuses(toMinor(799), 0.05)).toBe(3900);
+  });
+  it('rounds down even just below the next point, and never credits a fraction', () => {
+    expect(earnedBonuses(toMinor(39.99 * 20), 0.05)).toBe(3900);
+    expect(earnedBonuses(toMinor(19.99), 0.05)).toBe(0);
+    for (const total of [1, 99, 1234, 79_999, 100_001]) expect(earnedBonuses(total, 0.05) % 100).toBe(0);
+  });
+  it('is exact at whole results despite floating point (0.07 × 100 ₽ = 7 points)', () => {
+    expect(earnedBonuses(toMinor(100), 0.07)).toBe(700);
+    expect(earnedBonuses(toMinor(300), 0.1)).toBe(3000);
+  });
+  it('gives nothing for nothing paid or a zero / negative rate', () => {
+    expect(earnedBonuses(0, 0.05)).toBe(0);
+    expect(earnedBonuses(toMinor(500), 0)).toBe(0);
+    expect(earnedBonuses(toMinor(500), -1)).toBe(0);
+  });
+});
+
+describe('formatMoney: whole roubles without kopecks', () => {
+  it('shows no ",00" for whole roubles', () => {
+    expect(nbsp(formatMoney(1250, 'ru'))).toBe('1 250 ₽');
+    expect(nbsp(formatMoney(1250, 'en'))).toBe('₽1,250');
+  });
+  it('shows both kopeck digits when there are kopecks', () => {
+    expect(nbsp(formatMoney(39.5, 'ru'))).toBe('39,50 ₽');
+    expect(nbsp(formatMoney(39.95, 'en'))).toBe('₽39.95');
+  });
+});
+
+describe('formatBonuses: points, never a fraction', () => {
+  it('drops any fraction (rounded down) and shows no currency', () => {
+    expect(nbsp(formatBonuses(39.95, 'ru'))).toBe('39');
+    expect(nbsp(formatBonuses(1234.5, 'en'))).toBe('1,234');
+  });
+});
 
 describe('money in minor units', () => {
   it('converts roubles to kopecks, rounding away float noise', () => {
@@ -29,12 +69,5 @@ describe('bonus rules', () => {
 
   it('never lets the cap go negative (a negative balance spends nothing)', () => {
     expect(bonusCapMinor(100_000, -500, 0.3)).toBe(0);
-  });
-
-  it('earns floor(paid × rate) minor units', () => {
-    expect(bonusEarnedMinor(100_000, 0.05)).toBe(5_000);
-    expect(bonusEarnedMinor(1_999, 0.05)).toBe(99); // 99.95 rounds down
-    expect(bonusEarnedMinor(0, 0.05)).toBe(0);
-    expect(bonusEarnedMinor(100_000, 0)).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import { ref } from 'vue';
-import type { OrderStatus, SyncStatus } from '@ordercast/shared';
+import { formatMoney, type OrderStatus, type SyncStatus } from '@ordercast/shared';
 
 export type Locale = 'ru' | 'en';
 
@@ -200,21 +200,9 @@ export function t(key: MessageKey, vars?: Record<string, string | number>): stri
   return s;
 }
 
-const money = new Map<string, Intl.NumberFormat>();
-/** Roubles for the locale: "1 250 ₽" (ru) / "RUB 1,250" → we want "₽1,250" (en). */
+/** Roubles for the locale, by the one rule in ./shared: whole roubles without kopecks ("1 250 ₽" / "₽1,250"). */
 export function formatPrice(rub: number, l: Locale = locale.value): string {
-  let f = money.get(l);
-  if (!f) {
-    f = new Intl.NumberFormat(l === 'ru' ? 'ru-RU' : 'en-US', {
-      style: 'currency',
-      currency: 'RUB',
-      currencyDisplay: 'narrowSymbol',
-      minimumFractionDigits: 0,
-      maximumFractionDigits: 2,
-    });
-    money.set(l, f);
-  }
-  return f.format(rub);
+  return formatMoney(rub, l);
 }
 
 export function formatDateTime(iso: string, l: Locale = locale.value): string {

@@ -1,4 +1,6 @@
 import type { SyncEntity, SyncError, SyncSuccess } from '@ordercast/shared';
+import { t } from '../i18n';
+import { until } from './format';
 
 /**
  * The sync-problems lifecycle, pure: an alert per entity (order 17, menu of city 2…), raised or
@@ -114,6 +116,39 @@ export function fromSnapshot(body: unknown): Map<string, SyncAlert> {
 }
 
 export function describe(a: SyncAlert): string {
-  if (a.entity === 'menu') return a.entityId ? `Menu of city ${a.entityId}` : 'Menu';
-  return `Order ${a.label ?? `id ${a.entityId}`}`;
+  if (a.entity === 'menu') return a.entityId ? t('alerts.menuOfCity', { id: a.entityId }) : t('alerts.menu');
+  return a.label ? t('alerts.order', { label: a.label }) : t('alerts.orderId', { id: a.entityId });
+}
+
+export type Problem = 'unreachable' | 'timeout' | 'serverError' | 'auth' | 'rejected' | 'menuFailed' | 'unknown';
+
+/**
+ * What kind of trouble a technical sync error is, read from the server's message (the POS client's
+ * texts: "POS unreachable: UND_ERR_SOCKET…", "POS did not answer within …", "POS answered 503…").
+ */
+export function problemOf(error: string, entity: SyncEntity = 'order'): Problem {
+  const e = error.toLowerCase();
+  if (/unreachable|econnrefused|econnreset|enotfound|ehostunreach|und_err_socket|other side closed|fetch failed|socket/.test(e)) return 'unreachable';
+  if (/did not answer|timeout|timed out|etimedout/.test(e)) return 'timeout';
+  if (/\b(401|403)\b|unauthori[sz]ed|forbidden/.test(e)) return 'auth';
+  if (/\b5\d\d\b|unexpected body|bad_response/.test(e)) return 'serverError';
+  if (entity === 'menu') return 'menuFailed';
+  if (/reject|mismatch|\b4\d\d\b|invalid/.test(e)) return 'rejected';
+  return 'unknown';
+}
+
+/**
+ * The alert in a manager's words: what is wrong and what happens next
+ * ("The kitchen system is not answering; we keep retrying, next try in 30 s").
+ * The technical text stays available in a details disclosure.
+ */
+export function plainText(a: Pick<SyncAlert, 'error' | 'entity' | 'nextRetryAt'>, now: number): string {
+  const what = t(`alerts.${problemOf(a.error, a.entity)}`);
+  const next =
+    a.nextRetryAt === null
+      ? t('alerts.gaveUp')
+      : a.nextRetryAt
+        ? t('alerts.nextTry', { when: until(a.nextRetryAt, now) })
+        : t('alerts.keepTrying');
+  return `${what}; ${next}`;
 }

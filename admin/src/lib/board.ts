@@ -9,6 +9,7 @@ import {
   type SyncStatus,
   type SyncSuccess,
 } from '@ordercast/shared';
+import { lang, t } from '../i18n';
 
 /**
  * The board's logic as pure functions: what the stores call and what the unit tests check.
@@ -105,35 +106,39 @@ export interface OrderAction {
   tone: 'primary' | 'danger';
 }
 
-const LABELS: Record<OrderStatus, string> = {
-  pending: 'Back to new',
-  confirmed: 'Confirm',
-  preparing: 'Start cooking',
-  ready: 'Ready',
-  delivering: 'Out for delivery',
-  completed: 'Complete',
-  cancelled: 'Cancel order',
-};
-
 /** The buttons for an order: exactly the shared transition table's moves, nothing more. */
 export function allowedActions(order: Pick<Order, 'status' | 'delivery'>): OrderAction[] {
   return nextStatuses(order.status, order.delivery.type).map((to) => ({
     to,
-    label: to === 'completed' && order.delivery.type === 'pickup' ? 'Handed over' : LABELS[to],
+    label: to === 'completed' && order.delivery.type === 'pickup' ? t('action.handedOver') : t(`action.${to}`),
     needsReason: to === 'cancelled',
     tone: to === 'cancelled' ? 'danger' : 'primary',
   }));
 }
 
-export const STATUS_LABELS: Record<OrderStatus, string> = {
-  pending: 'New',
-  confirmed: 'Confirmed',
-  preparing: 'Cooking',
-  ready: 'Ready',
-  delivering: 'Delivering',
-  completed: 'Completed',
-  cancelled: 'Cancelled',
-};
+/** A status in the interface language. */
+export const statusLabel = (s: OrderStatus): string => t(`status.${s}`);
+
+/** A POS sync state in words; states this build does not know yet (a newer server) show as they come. */
+export function syncLabel(s: string, short = false): string {
+  const key = `${short ? 'syncShort' : 'sync'}.${s}`;
+  const text = t(key);
+  return text === key ? s : text;
+}
+
+/** A dish in the interface language when the order item carries an English name too. */
+export function itemName(i: Pick<Order['items'][number], 'name'> & { name_en?: string | null }): string {
+  return lang.value === 'en' && i.name_en ? i.name_en : i.name;
+}
+
+/** The first dishes of an order for a compact card: "2× Goulash soup, Paprikash" and how many lines are left out. */
+export function cardDishes(items: readonly Pick<Order['items'][number], 'name' | 'quantity'>[], shown = 2): { text: string; more: number } {
+  const text = items
+    .slice(0, shown)
+    .map((i) => (i.quantity > 1 ? `${i.quantity}× ${itemName(i)}` : itemName(i)))
+    .join(', ');
+  return { text, more: Math.max(0, items.length - shown) };
+}
 
 /* Timers */
 

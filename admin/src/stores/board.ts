@@ -32,6 +32,28 @@ export const useBoard = defineStore('board', () => {
   const detailError = ref<string | null>(null);
   /** Ids that arrived live recently: their cards flash. */
   const fresh = ref<Set<number>>(new Set());
+  /** New orders that arrived live and nobody has opened here yet: the chime repeats while there are any. */
+  const unseen = ref<Set<number>>(new Set());
+  const unseenCount = computed(() => unseen.value.size);
+  function markUnseen(id: number): void {
+    if (selectedId.value !== id) unseen.value = new Set(unseen.value).add(id);
+  }
+  function markSeen(id: number): void {
+    if (!unseen.value.has(id)) return;
+    const next = new Set(unseen.value);
+    next.delete(id);
+    unseen.value = next;
+  }
+  /**
+   * Still waiting for a person: new, or only accepted by the POS (its automatic confirmation says
+   * nothing about anyone having looked). Cooking or beyond means someone is on it.
+   */
+  const waiting = (s: OrderStatus | undefined) => s === 'pending' || s === 'confirmed';
+  /** Unseen orders that someone took further, or that left the board, stop the alert. */
+  function dropHandled(): void {
+    const keep = [...unseen.value].filter((id) => waiting(orders.value.get(id)?.status));
+    if (keep.length !== unseen.value.size) unseen.value = new Set(keep);
+  }
 
   const touch = () => triggerRef(orders);
 
@@ -66,6 +88,7 @@ export const useBoard = defineStore('board', () => {
         if (s && s.updated_at < o.updated_at) map.set(o.id, o);
       }
       orders.value = map;
+      dropHandled();
       error.value = null;
       loaded.value = true;
       if (selectedId.value !== null) void openDetail(selectedId.value, true);
@@ -105,6 +128,7 @@ export const useBoard = defineStore('board', () => {
   function onStatusUpdated(ev: OrderStatusUpdated): void {
     const r = applyStatusUpdate(orders.value, ev);
     if (r === 'applied') touch();
+    if (!waiting(ev.newStatus)) markSeen(ev.orderId);
     // An order this board never saw (e.g. placed before a city filter change): fetch it.
     if (r === 'unknown' && (ACTIVE_STATUSES as readonly string[]).includes(ev.newStatus)) void fetchOrder(ev.orderId);
     if (selectedId.value === ev.orderId) void openDetail(ev.orderId, true);
@@ -118,6 +142,7 @@ export const useBoard = defineStore('board', () => {
 
   async function openDetail(id: number, quiet = false): Promise<void> {
     selectedId.value = id;
+    markSeen(id);
     if (!quiet) {
       detail.value = null;
       detailError.value = null;
@@ -152,12 +177,13 @@ export const useBoard = defineStore('board', () => {
 
   function reset(): void {
     orders.value = new Map();
+    unseen.value = new Set();
     loaded.value = false;
     closeDetail();
   }
 
   return {
-    orders, loading, loaded, error, q, statuses, selectedId, detail, detailError, fresh, activeCount,
-    columns, load, onNewOrder, onStatusUpdated, onSync, openDetail, closeDetail, move, fetchOrder, orderNumber, reset,
+    orders, loading, loaded, error, q, statuses, selectedId, detail, detailError, fresh, activeCount, unseen, unseenCount,
+    columns, markUnseen, markSeen, load, onNewOrder, onStatusUpdated, onSync, openDetail, closeDetail, move, fetchOrder, orderNumber, reset,
   };
 });

@@ -2,8 +2,9 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { createRealtimeClient, type RealtimeClient } from '@ordercast/shared/client';
 import type { ConnectionStatus, MenuUpdated } from '@ordercast/shared';
-import { describe as describeAlert } from '../lib/alerts';
+import { describe as describeAlert, plainText } from '../lib/alerts';
 import { money } from '../lib/format';
+import { t } from '../i18n';
 import { useAlerts } from './alerts';
 import { useBoard } from './board';
 import { useHealth } from './health';
@@ -54,11 +55,12 @@ export const useLive = defineStore('live', () => {
           return;
         }
         if (board.onNewOrder(order)) {
+          if (order.status === 'pending' || order.status === 'confirmed') board.markUnseen(order.id);
           prefs.chime();
           toasts.push({
             kind: 'order',
-            title: `New order #${order.order_number}`,
-            text: `${session.cityName(order.city_id)} · ${order.delivery.type === 'delivery' ? 'Delivery' : 'Pickup'} · ${money(order.total)}`,
+            title: t('toast.newOrder', { n: order.order_number }),
+            text: `${session.cityName(order.city_id)} · ${order.delivery.type === 'delivery' ? t('common.delivery') : t('common.pickup')} · ${money(order.total)}`,
             action: () => void board.openDetail(order.id),
           });
         }
@@ -75,8 +77,8 @@ export const useLive = defineStore('live', () => {
         if (!known || ev.nextRetryAt === null) {
           toasts.push({
             kind: 'error',
-            title: `POS sync ${ev.nextRetryAt === null ? 'gave up' : 'failed'}: ${describeAlert(a)}`,
-            text: ev.error,
+            title: ev.nextRetryAt === null ? t('alerts.toastGaveUp', { what: describeAlert(a) }) : describeAlert(a),
+            text: plainText(a, Date.now()),
           });
         }
       }),

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { seesAllCities, type AuthResponse, type City, type User } from '@ordercast/shared';
 import { get, post } from '../lib/api';
+import { lang, langForUser } from '../i18n';
 
 const TOKEN_KEY = 'ordercast.admin.token';
 const USER_KEY = 'ordercast.admin.user';
@@ -68,6 +69,7 @@ export const useSession = defineStore('session', () => {
     expired.value = false;
     localStorage.setItem(TOKEN_KEY, res.token);
     localStorage.setItem(USER_KEY, JSON.stringify(res.user));
+    langForUser(res.user.id);
     schedule();
   }
 
@@ -101,10 +103,19 @@ export const useSession = defineStore('session', () => {
     if (!cities.value.length) cities.value = await get<City[]>('/api/cities');
   }
 
+  /** The city's name in the interface language. */
   function cityName(id: number): string {
-    return cities.value.find((c) => c.id === id)?.name_en ?? `City ${id}`;
+    const c = cities.value.find((x) => x.id === id);
+    if (!c) return `#${id}`;
+    return lang.value === 'ru' ? c.name : c.name_en;
   }
 
+  /** The city's IANA zone: every time shown for an order is on its city's clock. */
+  function cityZone(id: number): string | undefined {
+    return cities.value.find((c) => c.id === id)?.timezone;
+  }
+
+  if (user.value) langForUser(user.value.id);
   schedule();
-  return { token, user, cities, expired, signedIn, allCities, myCities, canManageStaff, login, logout, expire, onEnd, loadCities, cityName };
+  return { token, user, cities, expired, signedIn, allCities, myCities, canManageStaff, login, logout, expire, onEnd, loadCities, cityName, cityZone };
 });

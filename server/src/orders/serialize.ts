@@ -14,7 +14,7 @@ const toItem = (i: ItemRow): OrderItem => ({
   line_total: toMajor(i.price * i.quantity),
 });
 
-export function toWireOrder(o: OrderRow, items: ItemRow[]): Order {
+export function toWireOrder(o: OrderRow, items: ItemRow[], customerName?: string): Order {
   return {
     id: o.id,
     order_number: o.orderNumber,
@@ -28,6 +28,7 @@ export function toWireOrder(o: OrderRow, items: ItemRow[]): Order {
     items: items.map(toItem),
     delivery: { type: o.deliveryType, address: o.address },
     phone: o.phone,
+    ...(customerName !== undefined && { customer_name: customerName }),
     comment: o.comment,
     cancel_reason: o.cancelReason,
     sync_status: o.syncStatus,
@@ -37,7 +38,7 @@ export function toWireOrder(o: OrderRow, items: ItemRow[]): Order {
   };
 }
 
-/** Orders with their items, two queries whatever the page size. */
+/** Orders with their items and customers' names, three queries whatever the page size. */
 export function withItems(db: Db, rows: OrderRow[]): Order[] {
   if (rows.length === 0) return [];
   const items = db
@@ -52,7 +53,15 @@ export function withItems(db: Db, rows: OrderRow[]): Order[] {
     if (list) list.push(i);
     else byOrder.set(i.orderId, [i]);
   }
-  return rows.map((r) => toWireOrder(r, byOrder.get(r.id) ?? []));
+  const names = new Map(
+    db
+      .select({ id: users.id, name: users.name })
+      .from(users)
+      .where(inArray(users.id, [...new Set(rows.map((r) => r.userId))]))
+      .all()
+      .map((u) => [u.id, u.name]),
+  );
+  return rows.map((r) => toWireOrder(r, byOrder.get(r.id) ?? [], names.get(r.userId)));
 }
 
 export function detail(db: Db, row: OrderRow): OrderDetail {

@@ -5,7 +5,7 @@ import {
   ADMIN_ROOM,
   ORDER_STATUSES,
   bonusCapMinor,
-  bonusEarnedMinor,
+  earnedBonuses,
   canTransition,
   cityOrdersRoom,
   cleanText,
@@ -103,6 +103,7 @@ export class OrdersService {
         `INSERT INTO pos_sync_jobs (entity, entity_id, city_id, next_attempt_at) VALUES ('order', @orderId, @cityId, @at)`,
       ),
       orderById: sqlite.prepare<[number], OrderRow>(`SELECT ${ORDER} FROM orders WHERE id = ?`),
+      customerName: sqlite.prepare<[number], { name: string }>('SELECT name FROM users WHERE id = ?'),
       itemsOf: sqlite.prepare<[number], ItemRow>(`SELECT ${ITEM} FROM order_items WHERE order_id = ? ORDER BY id`),
       // Guarded by the status we read: a concurrent move of the same order cannot be applied twice.
       // Null parameters keep the column's value (completed_at and cancel_reason are set once).
@@ -175,7 +176,7 @@ export class OrdersService {
       subtotal,
       bonusesUsed,
       total,
-      bonusesEarned: bonusEarnedMinor(total, this.settings.earnRate),
+      bonusesEarned: earnedBonuses(total, this.settings.earnRate),
       deliveryType: body.delivery.type,
       address,
       phone: body.phone ?? null,
@@ -196,7 +197,7 @@ export class OrdersService {
     });
     this.q.insertJob.run({ orderId: row.id, cityId: city.id, at: createdAt });
 
-    const order = toWireOrder(row, items);
+    const order = toWireOrder(row, items, this.q.customerName.get(principal.userId)?.name);
     this.append('new-order', [ADMIN_ROOM, cityOrdersRoom(city.id)], order);
     this.append('order-created', [userRoom(principal.userId)], order);
     if (bonusesUsed > 0) this.ledger.apply(principal.userId, 'used', -bonusesUsed, row.id);
@@ -329,6 +330,6 @@ export class OrdersService {
     });
     if (to === 'completed' && row.bonusesEarned > 0) this.ledger.apply(row.userId, 'earned', row.bonusesEarned, row.id);
     if (to === 'cancelled' && row.bonusesUsed > 0) this.ledger.apply(row.userId, 'refunded', row.bonusesUsed, row.id);
-    return toWireOrder(updated, this.q.itemsOf.all(row.id));
+    return toWireOrder(updated, this.q.itemsOf.all(row.id), this.q.customerName.get(row.userId)?.name);
   }
 }

@@ -162,7 +162,7 @@ describe('bonuses', () => {
     expect(over.json()).toMatchObject({ error: 'bonus_limit_exceeded', message: expect.stringContaining('234') });
     expect(await balanceOf(token)).toBe(1000);
     const ok = await placeOrder(t.app, token, { bonusesToUse: 234 });
-    expect(ok.json().order).toMatchObject({ subtotal: 780, bonuses_used: 234, total: 546, bonuses_earned: 27.3 });
+    expect(ok.json().order).toMatchObject({ subtotal: 780, bonuses_used: 234, total: 546, bonuses_earned: 27 }); // 5 % of 546 = 27.3: whole points only
     expect(await balanceOf(token)).toBe(766);
 
     const { token: poor, user: poorUser } = await signInCustomer(t.app);
@@ -340,5 +340,18 @@ describe('authorization edges', () => {
     const row = t.app.db.select().from(orders).where(eq(orders.id, 1)).get();
     expect(row).toBeDefined();
     expect(() => t.app.tx(() => t.app.ledger.apply(row!.userId, 'adjusted', -10_000_000, null))).toThrow(/Not enough bonuses/);
+  });
+});
+
+describe("the customer's name on the order (admin board cards)", () => {
+  it('comes with the order when it is placed, in admin lists and after a status move', async () => {
+    const { token, user } = await signInCustomer(t.app, { first_name: 'Margit' });
+    const placed = (await placeOrder(t.app, token)).json().order;
+    expect(placed.customer_name).toBe(user.name);
+    expect(user.name).toContain('Margit');
+    const list = (await t.app.inject({ url: '/api/admin/orders?limit=100', headers: bearer(admin) })).json();
+    expect(list.items.find((o: { id: number }) => o.id === placed.id).customer_name).toBe(user.name);
+    const moved = (await move(admin, placed.id, 'confirmed')).json().order;
+    expect(moved.customer_name).toBe(user.name);
   });
 });

@@ -36,6 +36,8 @@ export const Order = Type.Object({
   items: Type.Array(OrderItem),
   delivery: Delivery,
   phone: Type.Union([Type.String(), Type.Null()]),
+  /** The customer's name, for the admin board's cards (the detail has the full `customer`). */
+  customer_name: Type.Optional(Type.String()),
   comment: Type.Union([Type.String(), Type.Null()]),
   cancel_reason: Type.Union([Type.String(), Type.Null()]),
   sync_status: SyncStatusSchema,

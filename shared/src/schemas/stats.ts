@@ -12,6 +12,7 @@ import { OrderStatusSchema } from './order';
  *   `completed_revenue` is the part already completed.
  * - `cancellation_rate`: cancelled / orders (0 when there are no orders).
  * - `orders_per_hour`: 24 buckets by the city-local hour the order was placed.
+ * - `orders_per_utc_hour`: 24 buckets by the UTC hour the order was placed (same orders).
  * - `stages`: average minutes between the two status changes, over that day's orders that made the move.
  */
 export const StatsQuery = Type.Object({
@@ -48,6 +49,8 @@ export const CityStats = Type.Object({
   average_check: Money,
   cancellation_rate: Type.Number({ minimum: 0, maximum: 1 }),
   orders_per_hour: Type.Array(Type.Integer({ minimum: 0 }), { minItems: 24, maxItems: 24 }),
+  /** The same day's orders by the UTC hour of the instant (index 0 = 00:00–00:59 UTC): lets a chart put every city on one clock. */
+  orders_per_utc_hour: Type.Optional(Type.Array(Type.Integer({ minimum: 0 }), { minItems: 24, maxItems: 24 })),
   stages: Type.Array(StageStat),
 });
 export type CityStats = Static<typeof CityStats>;
