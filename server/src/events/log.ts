@@ -20,6 +20,7 @@ export class EventLog {
   private readonly seqStmt: Database.Statement<[], { seq: number }>;
   private readonly atOrAfterStmt: Database.Statement<[number], { id: number; createdAt: string }>;
   private readonly deleteBelowStmt: Database.Statement<[number]>;
+  private readonly inRoomsStmt: Database.Statement<[number, number, string], Row>;
 
   /**
    * One process, in-memory bus: the events this process appended, by id, until published. After
@@ -37,6 +38,13 @@ export class EventLog {
     this.seqStmt = sqlite.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'");
     this.atOrAfterStmt = sqlite.prepare('SELECT id, created_at AS createdAt FROM events WHERE id >= ? ORDER BY id LIMIT 1');
     this.deleteBelowStmt = sqlite.prepare('DELETE FROM events WHERE id < ?');
+    // Rooms are stored as a JSON array of names that never hold a quote, so `"name"` occurs in the
+    // text exactly when the event is for that room: the filter runs inside SQLite, and only the
+    // client's events are parsed and sent.
+    this.inRoomsStmt = sqlite.prepare(
+      `SELECT id, type, rooms, payload FROM events WHERE id > ? AND id <= ?
+       AND EXISTS (SELECT 1 FROM json_each(?) r WHERE instr(events.rooms, '"' || r.value || '"') > 0) ORDER BY id`,
+    );
   }
 
   /** Appends inside the caller's transaction; returns the new event id. */
@@ -79,6 +87,12 @@ export class EventLog {
   /** Events with id > afterId, oldest first. */
   after(afterId: number, limit = 1000): BusEvent[] {
     return this.afterStmt.all(afterId, limit).map(toBusEvent);
+  }
+
+  /** Events with afterId < id <= upTo that belong to at least one of `rooms`, oldest first (a resume replay). */
+  inRooms(afterId: number, upTo: number, rooms: readonly string[]): BusEvent[] {
+    if (rooms.length === 0 || upTo <= afterId) return [];
+    return this.inRoomsStmt.all(afterId, upTo, JSON.stringify(rooms)).map(toBusEvent);
   }
 
   /** Lowest and highest retained ids (null when the log is empty). */

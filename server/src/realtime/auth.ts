@@ -20,7 +20,8 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
  * `?ticket=` (single-use, short-lived, minted by POST /api/realtime/ticket). A ticket is
  * stored only as its SHA-256; using it is one conditional UPDATE, so two processes on one
  * database cannot both accept it. The ticket carries the expiry of the token that minted it
- * (covered by the hash), so a ticket-born connection ends when that token would have.
+ * (covered by the hash), so a ticket-born connection ends when that token would have, and its
+ * token version, so a password reset between minting and use refuses it.
  */
 export class RealtimeAuth {
   private readonly insertStmt: Database.Statement<[string, number, string]>;
@@ -37,9 +38,10 @@ export class RealtimeAuth {
     this.purgeStmt = db.prepare('DELETE FROM realtime_tickets WHERE expires_at < ?');
   }
 
-  issueTicket(userId: number, tokenExpiresAtMs: number): { ticket: string; expiresAt: string } {
+  issueTicket(userId: number, tokenExpiresAtMs: number, tokenVersion: number): { ticket: string; expiresAt: string } {
     const now = Date.now();
-    const ticket = `${randomBytes(24).toString('base64url')}.${Number.isFinite(tokenExpiresAtMs) ? Math.floor(tokenExpiresAtMs / 1000) : 0}`;
+    const exp = Number.isFinite(tokenExpiresAtMs) ? Math.floor(tokenExpiresAtMs / 1000) : 0;
+    const ticket = `${randomBytes(24).toString('base64url')}.${exp}.${tokenVersion}`;
     const expiresAt = new Date(now + TICKET_TTL_MS).toISOString();
     this.insertStmt.run(sha256(ticket), userId, expiresAt);
     if (now - this.lastPurge > 60_000) {
@@ -69,7 +71,9 @@ export class RealtimeAuth {
     if (!row) throw invalid();
     const principal = this.app.users.principal(row.userId);
     if (!principal) throw unauthorized('This account no longer exists or is disabled', 'account_disabled');
-    const exp = Number(ticket.slice(ticket.lastIndexOf('.') + 1));
+    const [, expText, versionText] = ticket.split('.');
+    if (Number(versionText ?? 0) !== principal.tokenVersion) throw unauthorized('This ticket was revoked (password changed); sign in again', 'token_revoked');
+    const exp = Number(expText);
     return { principal, expiresAt: exp > 0 ? exp * 1000 : Infinity };
   }
 }

@@ -1,12 +1,34 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import { canJoinRoom, defaultRooms } from '@ordercast/shared';
+import { defaultRooms } from '@ordercast/shared';
 import type { Principal } from '../auth/principal';
 import type { EventLog } from '../events/log';
 import type { Conn, Hub } from './hub';
 import type { RealtimeMetrics } from './metrics';
 import { resume } from './resume';
+import { roomRefusal } from './rights';
 import type { SseConn } from './sse';
+
+/** Per-client limits (settings WS_*; see README "Security"). */
+export interface RealtimeLimits {
+  /** Unsent bytes a connection may hold before it is closed as a slow consumer. */
+  maxBuffered: number;
+  /** Rooms one connection may be in, its own default rooms included. */
+  maxRoomsPerConnection: number;
+  /** Open connections (WebSocket and SSE together) one user may hold in this process. */
+  maxConnectionsPerUser: number;
+  /** Client messages per second a WebSocket may send (bursts of twice that). */
+  messagesPerSecond: number;
+  /** A resume further back than this many events gets `resync` instead of a replay. */
+  resumeMaxEvents: number;
+}
+
+/** What the realtime layer reads about people and places: narrow, so a test can supply its own. */
+export interface RealtimeDirectory {
+  /** The user's current rights; null when the account is gone or disabled. */
+  principal(userId: number): Principal | null;
+  cityExists(cityId: number): boolean;
+}
 
 /** What the transports share: one per app. Connections point here instead of holding closures. */
 export class RealtimeContext {
@@ -21,8 +43,13 @@ export class RealtimeContext {
     readonly log: EventLog,
     readonly metrics: RealtimeMetrics,
     readonly logger: FastifyBaseLogger,
-    readonly maxBuffered: number,
+    readonly limits: RealtimeLimits,
+    readonly directory: RealtimeDirectory,
   ) {}
+
+  get maxBuffered(): number {
+    return this.limits.maxBuffered;
+  }
 
   nextSeq(): number {
     return ++this.seq;
@@ -61,13 +88,18 @@ export function parseRoomsParam(raw: unknown): string[] {
 }
 
 /** The rooms a connection starts in: its role's rooms plus the requested ones it may enter (same rule as join-room). */
-export function initialRooms(principal: Principal, requested: readonly string[]): { rooms: string[]; refused: string[] } {
+export function initialRooms(
+  rt: RealtimeContext,
+  principal: Principal,
+  requested: readonly string[],
+): { rooms: string[]; refused: { room: string; why: string }[] } {
   const rooms = defaultRooms(principal);
-  const refused: string[] = [];
+  const refused: { room: string; why: string }[] = [];
   for (const r of requested) {
     if (rooms.includes(r)) continue;
-    if (canJoinRoom(principal, r)) rooms.push(r);
-    else refused.push(r);
+    const why = roomRefusal(rt, principal, r, rooms.length);
+    if (why) refused.push({ room: r, why });
+    else rooms.push(r);
   }
   return { rooms, refused };
 }
@@ -86,7 +118,7 @@ export function onboard(
   onResumeFailed: () => void,
 ): void {
   const { principal } = conn;
-  const { rooms, refused } = initialRooms(principal, requestedRooms);
+  const { rooms, refused } = initialRooms(rt, principal, requestedRooms);
   conn.replaying = lastEventId !== undefined;
   rt.hub.add(conn, rooms);
   conn.sendControl(
@@ -103,9 +135,9 @@ export function onboard(
       },
     }),
   );
-  for (const r of refused) conn.sendControl(socketError('forbidden', `You may not join room "${r}"`));
+  for (const r of refused) conn.sendControl(socketError('forbidden', r.why));
   if (lastEventId !== undefined) {
-    resume(conn, lastEventId, rt.log, rt.metrics, rt.lowWater).catch((err: unknown) => {
+    resume(conn, lastEventId, rt.log, rt.metrics, rt.lowWater, rt.limits.resumeMaxEvents).catch((err: unknown) => {
       rt.logger.error({ err }, 'realtime resume failed');
       onResumeFailed();
     });

@@ -10,7 +10,8 @@ export type Transport = 'ws' | 'sse';
 
 /**
  * One client connection, whatever carries it. Kept small on purpose (10,000 idle sockets per
- * process): a handful of fields, rooms as a short array, no closures. Transports subclass it.
+ * process): a handful of fields, no closures. Transports subclass it. Rooms are a Set so a join
+ * or a leave costs the same however many rooms the connection holds (their number is capped too).
  */
 export abstract class Conn {
   /** Highest event id this connection has been given (or, after a replay, has seen in the log). */
@@ -18,14 +19,19 @@ export abstract class Conn {
   /** While true the resume replay owns the stream: live events are skipped (the replay's last log read covers them). */
   replaying = false;
   closed = false;
-  rooms: string[] = [];
+  readonly rooms = new Set<string>();
+  /** The token version the connection was authenticated with; a password reset raises the user's. */
+  readonly tokenVersion: number;
 
   constructor(
     readonly seq: number,
-    readonly principal: Principal,
+    /** Replaced when the user's rights change (see ./rights). */
+    public principal: Principal,
     /** Token expiry, epoch milliseconds (Infinity: none). */
     readonly expiresAt: number,
-  ) {}
+  ) {
+    this.tokenVersion = principal.tokenVersion;
+  }
 
   abstract readonly transport: Transport;
   /** Sends a live event (the hub hands over the prepared, shared frame). */
@@ -38,6 +44,8 @@ export abstract class Conn {
   abstract buffered(): number;
   /** Closes because the client does not read fast enough; it resumes on reconnect. */
   abstract closeSlow(): void;
+  /** Closes because the credential no longer holds (disabled account, revoked token); `reason` is `code: message`. */
+  abstract revoke(reason: string): void;
 }
 
 /** An event as the hub fans it out: wire bytes built at most once per event per transport. */
@@ -55,8 +63,8 @@ export class PreparedEvent {
 
 export const sseFrame = (id: number, json: string): string => `id: ${id}\ndata: ${json}\n\n`;
 
-export function inRooms(connRooms: readonly string[], eventRooms: readonly string[]): boolean {
-  for (const r of eventRooms) if (connRooms.includes(r)) return true;
+export function inRooms(connRooms: ReadonlySet<string>, eventRooms: readonly string[]): boolean {
+  for (const r of eventRooms) if (connRooms.has(r)) return true;
   return false;
 }
 
@@ -71,6 +79,8 @@ const GAP_BATCH = 1000;
 export class Hub {
   readonly rooms = new Map<string, Set<Conn>>();
   readonly conns = new Set<Conn>();
+  /** Open connections by user id: rights changes and the per-user connection cap find them here. */
+  private readonly byUser = new Map<number, Set<Conn>>();
   /** Highest event id the hub has delivered (or skipped as older than its start). */
   lastId: number;
   closed = false;
@@ -91,8 +101,11 @@ export class Hub {
   add(conn: Conn, rooms: readonly string[]): void {
     this.conns.add(conn);
     for (const r of rooms) this.join(conn, r);
-    const key = countKey(conn.transport, conn.principal.role);
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    this.count(conn, 1);
+    const userId = conn.principal.userId;
+    let mine = this.byUser.get(userId);
+    if (!mine) this.byUser.set(userId, (mine = new Set()));
+    mine.add(conn);
   }
 
   remove(conn: Conn): void {
@@ -104,27 +117,52 @@ export class Hub {
         if (set.size === 0) this.rooms.delete(r);
       }
     }
-    const key = countKey(conn.transport, conn.principal.role);
-    this.counts.set(key, (this.counts.get(key) ?? 1) - 1);
+    this.count(conn, -1);
+    const mine = this.byUser.get(conn.principal.userId);
+    if (mine) {
+      mine.delete(conn);
+      if (mine.size === 0) this.byUser.delete(conn.principal.userId);
+    }
+  }
+
+  /** The open connections of one user (empty when none). */
+  connectionsOf(userId: number): ReadonlySet<Conn> {
+    return this.byUser.get(userId) ?? EMPTY;
+  }
+
+  /** Users with at least one open connection. */
+  users(): IterableIterator<number> {
+    return this.byUser.keys();
+  }
+
+  /** Swaps a connection's principal (same user, new rights), keeping the counts by role right. */
+  setPrincipal(conn: Conn, principal: Principal): void {
+    const counted = this.conns.has(conn);
+    if (counted) this.count(conn, -1);
+    conn.principal = principal;
+    if (counted) this.count(conn, 1);
   }
 
   join(conn: Conn, room: string): void {
-    if (conn.rooms.includes(room)) return;
-    conn.rooms.push(room);
+    if (conn.rooms.has(room)) return;
+    conn.rooms.add(room);
     let set = this.rooms.get(room);
     if (!set) this.rooms.set(room, (set = new Set()));
     set.add(conn);
   }
 
   leave(conn: Conn, room: string): void {
-    const i = conn.rooms.indexOf(room);
-    if (i < 0) return;
-    conn.rooms.splice(i, 1);
+    if (!conn.rooms.delete(room)) return;
     const set = this.rooms.get(room);
     if (set) {
       set.delete(conn);
       if (set.size === 0) this.rooms.delete(room);
     }
+  }
+
+  private count(conn: Conn, delta: 1 | -1): void {
+    const key = countKey(conn.transport, conn.principal.role);
+    this.counts.set(key, (this.counts.get(key) ?? 0) + delta);
   }
 
   /** Open connections by transport and role. */
@@ -205,3 +243,4 @@ export class Hub {
 }
 
 const countKey = (t: Transport, role: Role) => `${t}:${role}`;
+const EMPTY: ReadonlySet<Conn> = new Set();

@@ -15,6 +15,9 @@ export class RealtimeMetrics {
   badMessages = 0;
   connectsWs = 0;
   connectsSse = 0;
+  revokedCloses = 0;
+  rateLimitCloses = 0;
+  connectionLimitRefusals = 0;
 
   render(hub: Hub, busUp: boolean): string {
     const lines: string[] = [];
@@ -54,6 +57,13 @@ export class RealtimeMetrics {
     ]);
     metric('ordercast_realtime_token_expired_closes_total', 'counter', 'Connections closed because their token expired.', [
       ['', this.tokenExpiredCloses],
+    ]);
+    metric('ordercast_realtime_revoked_closes_total', 'counter', 'Connections closed because the account was disabled or the token revoked.', [
+      ['', this.revokedCloses],
+    ]);
+    metric('ordercast_realtime_rate_limit_closes_total', 'counter', 'WebSockets closed for flooding messages.', [['', this.rateLimitCloses]]);
+    metric('ordercast_realtime_connection_limit_refusals_total', 'counter', 'Connections refused: the user already had the most allowed.', [
+      ['', this.connectionLimitRefusals],
     ]);
     metric('ordercast_realtime_bad_messages_total', 'counter', 'Client messages answered with an error.', [['', this.badMessages]]);
     metric('ordercast_realtime_last_event_id', 'gauge', 'Highest event id the hub has delivered.', [['', hub.lastId]]);

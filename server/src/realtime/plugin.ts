@@ -3,14 +3,16 @@ import fp from 'fastify-plugin';
 import websocket from '@fastify/websocket';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { WebSocket } from 'ws';
-import { CLOSE_CODES, MAX_CLIENT_FRAME_BYTES, STAFF_ROLES, canJoinRoom, type WsStats } from '@ordercast/shared';
+import { CLOSE_CODES, MAX_CLIENT_FRAME_BYTES, STAFF_ROLES, type WsStats } from '@ordercast/shared';
 import { SseRoomBody, TicketResponse } from '@ordercast/shared/schemas';
-import { HttpError, notFound, forbidden } from '../lib/errors';
+import { HttpError, notFound, forbidden, tooManyRequests } from '../lib/errors';
 import { RealtimeAuth } from './auth';
 import { RealtimeContext, parseRoomsParam } from './context';
 import { Hub } from './hub';
 import { Keepalive } from './keepalive';
 import { RealtimeMetrics } from './metrics';
+import { metricsAccess } from './metrics-access';
+import { recheck, recheckAll, recheckUser, roomRefusal } from './rights';
 import { parseLastEventId } from './resume';
 import { SseConn, openSse } from './sse';
 import { WsConn, acceptWebSocket, wsRefusal, type WsAccept, type WsRefuse } from './ws';
@@ -44,7 +46,21 @@ export default fp(
     const { config } = app;
     const metrics = new RealtimeMetrics();
     const hub = new Hub(app.events.log, config.WS_MAX_BUFFERED_BYTES, metrics, app.log);
-    const rt = new RealtimeContext(hub, app.events.log, metrics, app.log, config.WS_MAX_BUFFERED_BYTES);
+    const cityExists = app.db.$client.prepare<[number], number>('SELECT 1 FROM cities WHERE id = ?').pluck();
+    const rt = new RealtimeContext(
+      hub,
+      app.events.log,
+      metrics,
+      app.log,
+      {
+        maxBuffered: config.WS_MAX_BUFFERED_BYTES,
+        maxRoomsPerConnection: config.WS_MAX_ROOMS_PER_CONNECTION,
+        maxConnectionsPerUser: config.WS_MAX_CONNECTIONS_PER_USER,
+        messagesPerSecond: config.WS_MAX_MESSAGES_PER_S,
+        resumeMaxEvents: config.RESUME_MAX_EVENTS,
+      },
+      { principal: (userId) => app.users.principal(userId), cityExists: (cityId) => cityExists.get(cityId) !== undefined },
+    );
     const auth = new RealtimeAuth(app);
     app.decorate('realtime', rt);
     /** Every accepted WebSocket, including refused and closing ones, so shutdown can wait for them. */
@@ -53,7 +69,21 @@ export default fp(
       sockets.delete(this);
     };
 
-    const unsubscribe = app.events.bus.subscribe((ev) => hub.onBusEvent(ev));
+    const unsubscribeEvents = app.events.bus.subscribe((ev) => hub.onBusEvent(ev));
+    // Rights changes from any process (this one included) reach this process's open connections.
+    const unsubscribeNotices = app.events.bus.onNotice((notice) => {
+      if (hub.closed) return;
+      try {
+        if (notice.kind === 'principal-changed') recheckUser(rt, notice.userId);
+        else recheckAll(rt);
+      } catch (err) {
+        app.log.error({ err, notice }, 'realtime rights re-check failed');
+      }
+    });
+    const unsubscribe = () => {
+      unsubscribeEvents();
+      unsubscribeNotices();
+    };
 
     const keepalive = new Keepalive(
       () => hub.conns,
@@ -181,6 +211,11 @@ export default fp(
       const header = req.headers['last-event-id'];
       const lastEventId = parseLastEventId(typeof header === 'string' && header !== '' ? header : q.lastEventId);
       if (hub.closed) return reply.code(503).send({ error: 'unavailable', message: 'Server shutting down' });
+      const max = rt.limits.maxConnectionsPerUser;
+      if (hub.connectionsOf(id.principal.userId).size >= max) {
+        metrics.connectionLimitRefusals++;
+        throw tooManyRequests(`At most ${max} open connections per user`, 'too_many_connections');
+      }
       reply.hijack();
       openSse(rt, reply.raw, reply.getHeaders(), id.principal, id.expiresAt, lastEventId, parseRoomsParam(q.rooms));
     });
@@ -191,7 +226,7 @@ export default fp(
       { onRequest: app.authenticate, schema: { response: { 200: TicketResponse } } },
       async (req) => {
         const exp = (req.user as { exp?: number } | undefined)?.exp;
-        return auth.issueTicket(req.principal.userId, typeof exp === 'number' ? exp * 1000 : Infinity);
+        return auth.issueTicket(req.principal.userId, typeof exp === 'number' ? exp * 1000 : Infinity, req.principal.tokenVersion);
       },
     );
 
@@ -203,14 +238,17 @@ export default fp(
         throw notFound('No open SSE connection with this id on this server', 'unknown_connection');
       }
       if (join) {
-        if (!canJoinRoom(req.principal, roomId)) throw forbidden(`You may not join room "${roomId}"`);
+        // req.principal was read just now: bring the connection up to date with it first.
+        if (!recheck(rt, conn, req.principal)) throw notFound('No open SSE connection with this id on this server', 'unknown_connection');
+        const refusal = conn.rooms.has(roomId) ? null : roomRefusal(rt, req.principal, roomId, conn.rooms.size);
+        if (refusal) throw forbidden(refusal);
         hub.join(conn, roomId);
         conn.sendControl(JSON.stringify({ type: 'room-joined', data: { roomId } }));
       } else {
         hub.leave(conn, roomId);
         conn.sendControl(JSON.stringify({ type: 'room-left', data: { roomId } }));
       }
-      return { connectionId, roomId, rooms: conn.rooms };
+      return { connectionId, roomId, rooms: [...conn.rooms] };
     };
     app.post('/api/realtime/rooms/join', { onRequest: app.authenticate, schema: { body: SseRoomBody } }, sseRoom(true));
     app.post('/api/realtime/rooms/leave', { onRequest: app.authenticate, schema: { body: SseRoomBody } }, sseRoom(false));
@@ -228,7 +266,7 @@ export default fp(
       return { total, by_type: byType, by_transport: byTransport, rooms: hub.rooms.size };
     });
 
-    app.get('/metrics', async (_req, reply) => {
+    app.get('/metrics', { onRequest: metricsAccess(config.METRICS_ACCESS) }, async (_req, reply) => {
       reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').header('cache-control', 'no-store');
       return metrics.render(hub, app.events.bus.healthy());
     });

@@ -42,8 +42,18 @@ export class SseConn extends Conn {
     this.write(chunk);
   }
 
+  /** Replies and notices obey the same unsent-bytes limit as events. */
   sendControl(json: string): void {
+    if (this.res.writableLength > this.rt.maxBuffered) {
+      this.closeSlow();
+      return;
+    }
     this.write(`data: ${json}\n\n`);
+  }
+
+  /** SSE has no close codes: the stream ends, EventSource's reconnect with the old credential gets 401. */
+  revoke(): void {
+    this.end();
   }
 
   heartbeat(): void {

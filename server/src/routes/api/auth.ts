@@ -15,7 +15,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const result = verifyInitData(req.body.initData, app.config.TELEGRAM_BOT_TOKEN, app.config.INITDATA_MAX_AGE_S);
       if (!result.ok) throw unauthorized(`Telegram sign-in refused: ${result.reason}`, 'invalid_init_data');
       const row = app.users.upsertTelegramCustomer(result.user);
-      return { token: app.issueToken(row.id, row.role), user: app.users.toWire(row) };
+      return { token: app.issueToken(row.id, row.role, row.tokenVersion), user: app.users.toWire(row) };
     },
   );
 
@@ -38,7 +38,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const row = app.users.byUsername(req.body.username.toLowerCase());
       const ok = await verifyPassword(req.body.password, app.users.staffCanLogin(row) ? row.passwordHash : null);
       if (!ok || !row) throw unauthorized('Wrong username or password', 'invalid_credentials');
-      return { token: app.issueToken(row.id, row.role), user: app.users.toWire(row) };
+      return { token: app.issueToken(row.id, row.role, row.tokenVersion), user: app.users.toWire(row) };
     },
   );
 };
