@@ -7,6 +7,7 @@ interface Row {
   type: string;
   rooms: string;
   payload: string;
+  createdAt?: string;
 }
 
 /**
@@ -32,7 +33,7 @@ export class EventLog {
   private recent: Map<number, BusEvent> | null = null;
 
   constructor(sqlite: Database.Database) {
-    this.afterStmt = sqlite.prepare('SELECT id, type, rooms, payload FROM events WHERE id > ? ORDER BY id LIMIT ?');
+    this.afterStmt = sqlite.prepare('SELECT id, type, rooms, payload, created_at AS createdAt FROM events WHERE id > ? ORDER BY id LIMIT ?');
     this.boundsStmt = sqlite.prepare('SELECT MIN(id) AS min, MAX(id) AS max FROM events');
     this.insertStmt = sqlite.prepare('INSERT INTO events (type, rooms, payload) VALUES (?, ?, ?)');
     this.seqStmt = sqlite.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'");
@@ -50,7 +51,7 @@ export class EventLog {
   /** Appends inside the caller's transaction; returns the new event id. */
   insert(type: EventType, rooms: readonly string[], payloadJson: string): number {
     const id = Number(this.insertStmt.run(type, JSON.stringify(rooms), payloadJson).lastInsertRowid);
-    this.recent?.set(id, { id, type, rooms: [...rooms], json: toWireJson(id, type, payloadJson) });
+    this.recent?.set(id, { id, type, rooms: [...rooms], json: toWireJson(id, type, payloadJson), appendedAt: Date.now() });
     return id;
   }
 
@@ -145,5 +146,7 @@ export class EventLog {
 }
 
 function toBusEvent(r: Row): BusEvent {
-  return { id: r.id, type: r.type as EventType, rooms: JSON.parse(r.rooms) as string[], json: toWireJson(r.id, r.type, r.payload) };
+  const ev: BusEvent = { id: r.id, type: r.type as EventType, rooms: JSON.parse(r.rooms) as string[], json: toWireJson(r.id, r.type, r.payload) };
+  if (r.createdAt) ev.appendedAt = Date.parse(r.createdAt);
+  return ev;
 }

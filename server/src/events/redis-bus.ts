@@ -22,8 +22,8 @@ export interface RedisBusOptions {
  *   queue), and the event, durable in the shared log, reaches the other processes' clients
  *   through their hubs' catch-up and gap-fill, and every client's resume. healthy() is false
  *   meanwhile. Redis being down at start does not stop the server either.
- * - Messages are framed as `sender \n id \n type \n rooms \n json`: the wire JSON is carried as
- *   is, never parsed or re-serialised.
+ * - Messages are framed as `sender \n id \n type \n rooms \n appendedAt \n json`: the wire JSON is
+ *   carried as is, never parsed or re-serialised (appendedAt, epoch ms or empty, feeds the latency histograms).
  * - Notices (a user's rights changed) go on a second channel, `<channel>:notices`, as
  *   `sender \n json`. They are not durable: when the subscriber reconnects after an outage the
  *   local handlers get `principals-stale`, so what was missed meanwhile is re-checked.
@@ -34,6 +34,7 @@ export class RedisBus implements EventBus {
   private readonly noticeHandlers = new Set<NoticeHandler>();
   private readonly sender = randomBytes(6).toString('hex');
   private closed = false;
+  private readonly noticeChannel: string;
 
   private constructor(
     private readonly pub: Redis,
@@ -43,8 +44,6 @@ export class RedisBus implements EventBus {
   ) {
     this.noticeChannel = `${channel}:notices`;
   }
-
-  private readonly noticeChannel: string;
 
   static async connect(url: string, logger: FastifyBaseLogger, opts: RedisBusOptions = {}): Promise<EventBus> {
     const channel = opts.channel ?? process.env.REDIS_CHANNEL ?? DEFAULT_REDIS_CHANNEL;
@@ -99,7 +98,7 @@ export class RedisBus implements EventBus {
     this.dispatch(event);
     // Down: the other processes' hubs read it from the log (catch-up); no error per event.
     if (this.pub.status !== 'ready') return;
-    const frame = `${this.sender}\n${event.id}\n${event.type}\n${event.rooms.join(',')}\n${event.json}`;
+    const frame = `${this.sender}\n${event.id}\n${event.type}\n${event.rooms.join(',')}\n${event.appendedAt ?? ''}\n${event.json}`;
     await this.pub.publish(this.channel, frame);
   }
 
@@ -143,7 +142,8 @@ export class RedisBus implements EventBus {
     const b = text.indexOf('\n', a + 1);
     const c = text.indexOf('\n', b + 1);
     const d = text.indexOf('\n', c + 1);
-    if (a < 0 || b < 0 || c < 0 || d < 0) {
+    const e = text.indexOf('\n', d + 1);
+    if (a < 0 || b < 0 || c < 0 || d < 0 || e < 0) {
       this.logger.warn('malformed message on the redis event channel; ignored');
       return;
     }
@@ -151,7 +151,10 @@ export class RedisBus implements EventBus {
     const id = Number(text.slice(a + 1, b));
     if (!Number.isSafeInteger(id) || id <= 0) return;
     const rooms = d > c + 1 ? text.slice(c + 1, d).split(',') : [];
-    this.dispatch({ id, type: text.slice(b + 1, c) as EventType, rooms, json: text.slice(d + 1) });
+    const event: BusEvent = { id, type: text.slice(b + 1, c) as EventType, rooms, json: text.slice(e + 1) };
+    const appendedAt = Number(text.slice(d + 1, e));
+    if (e > d + 1 && Number.isFinite(appendedAt)) event.appendedAt = appendedAt;
+    this.dispatch(event);
   }
 
   private receiveNotice(message: Buffer): void {

@@ -6,6 +6,8 @@ export interface BusEvent {
   type: EventType;
   rooms: string[];
   json: string;
+  /** When it was appended to the log (epoch ms), where known: for the publish and delivery latency histograms. */
+  appendedAt?: number;
 }
 
 export type BusHandler = (event: BusEvent) => void;

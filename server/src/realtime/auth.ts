@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../auth/principal';
 import { unauthorized } from '../lib/errors';
 
@@ -11,6 +10,16 @@ export interface RealtimeIdentity {
   principal: Principal;
   /** When the credential behind the connection expires, epoch ms (Infinity: never). */
   expiresAt: number;
+}
+
+/** What ticket and token checks need, and nothing more. */
+export interface RealtimeAuthDeps {
+  /** The database holding `realtime_tickets` (shared by every process, so a ticket is used once). */
+  sqlite: Database.Database;
+  /** Verifies a JWT (signature, expiry, token version) and loads its principal; throws HttpError 401. */
+  principalFromToken(token: string): { principal: Principal; exp: number | undefined };
+  /** The user's current rights; null when the account is gone or disabled. */
+  principal(userId: number): Principal | null;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -29,8 +38,8 @@ export class RealtimeAuth {
   private readonly purgeStmt: Database.Statement<[string]>;
   private lastPurge = 0;
 
-  constructor(private readonly app: FastifyInstance) {
-    const db = app.db.$client;
+  constructor(private readonly deps: RealtimeAuthDeps) {
+    const db = deps.sqlite;
     this.insertStmt = db.prepare('INSERT INTO realtime_tickets (hash, user_id, expires_at) VALUES (?, ?, ?)');
     this.useStmt = db.prepare(
       'UPDATE realtime_tickets SET used_at = ? WHERE hash = ? AND used_at IS NULL AND expires_at > ? RETURNING user_id AS userId',
@@ -59,7 +68,7 @@ export class RealtimeAuth {
     let token = typeof q.token === 'string' ? q.token : undefined;
     if (!token && authorization?.startsWith('Bearer ')) token = authorization.slice(7);
     if (!token) throw unauthorized('A token or ticket is required', 'unauthorized');
-    const { principal, exp } = this.app.principalFromToken(token);
+    const { principal, exp } = this.deps.principalFromToken(token);
     return { principal, expiresAt: exp !== undefined ? exp * 1000 : Infinity };
   }
 
@@ -69,7 +78,7 @@ export class RealtimeAuth {
     const now = new Date().toISOString();
     const row = this.useStmt.get(now, sha256(ticket), now);
     if (!row) throw invalid();
-    const principal = this.app.users.principal(row.userId);
+    const principal = this.deps.principal(row.userId);
     if (!principal) throw unauthorized('This account no longer exists or is disabled', 'account_disabled');
     const [, expText, versionText] = ticket.split('.');
     if (Number(versionText ?? 0) !== principal.tokenVersion) throw unauthorized('This ticket was revoked (password changed); sign in again', 'token_revoked');

@@ -1,5 +1,5 @@
 import type { EventLog } from '../events/log';
-import type { Conn } from './hub';
+import type { Conn } from './conn';
 import type { RealtimeMetrics } from './metrics';
 
 export const RESYNC_JSON = '{"type":"resync"}';

@@ -1,7 +1,7 @@
 import { canJoinRoom, defaultRooms, parseRoom } from '@ordercast/shared';
 import type { Principal } from '../auth/principal';
 import type { RealtimeContext } from './context';
-import type { Conn } from './hub';
+import type { Conn } from './conn';
 
 /*
  * What a connection may hear, kept true while it is open. A connection holds a copy of its

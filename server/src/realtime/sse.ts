@@ -1,8 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import type { Principal } from '../auth/principal';
 import type { BusEvent } from '../events/types';
-import { onboard, type RealtimeContext } from './context';
-import { Conn, sseFrame, type PreparedEvent } from './hub';
+import { Conn, sseFrame, type PreparedEvent } from './conn';
+import type { RealtimeContext } from './context';
+import { onboard } from './onboard';
 
 const CONN = Symbol('realtime-sse-conn');
 type Res = ServerResponse & { [CONN]?: SseConn };

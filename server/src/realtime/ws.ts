@@ -6,9 +6,9 @@ import { CLIENT_MESSAGE_TYPES, CLOSE_CODES, type SocketErrorCode } from '@orderc
 import { ClientMessage } from '@ordercast/shared/schemas';
 import type { Principal } from '../auth/principal';
 import type { BusEvent } from '../events/types';
-import type { RealtimeContext } from './context';
-import { onboard, socketError } from './context';
-import { Conn, type PreparedEvent } from './hub';
+import { Conn, type PreparedEvent } from './conn';
+import { socketError, type RealtimeContext } from './context';
+import { onboard } from './onboard';
 import { takeMessage, type RateState } from './rate-limit';
 import { recheck, roomRefusal } from './rights';
 import { sendFrame, textFrames } from './ws-frame';
