@@ -30,6 +30,8 @@ async function init(customers: number, staffPerRoom: number): Promise<TargetInfo
     // No POS in this benchmark (the peer has none either): the outbox worker would retry every order
     // against the dead POS_URL and add sync-error events. BENCH_POS_WORKER=1 turns it on.
     POS_SYNC_WORKER: process.env.BENCH_POS_WORKER === '1' ? 'true' : 'false',
+    // The staff of a room share one account here (--staff-per-room connections each): no per-user cap.
+    WS_MAX_CONNECTIONS_PER_USER: '100000',
     ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_SERVER_')).map(([k, v]) => [k.slice(13), v])),
   });
   app = await buildApp(config, { logger: false });
