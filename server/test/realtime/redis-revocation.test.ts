@@ -1,11 +1,12 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp } from '../helpers/app';
-import { TestClient, TestSse, sleep, until } from './helpers';
-import { ServerProcess } from './processes';
+import { bearer, buildTestApp, signInStaff } from '../helpers/app';
+import { TestClient, TestSse, listen, sleep, until } from './helpers';
+import { ServerProcess, freePort } from './processes';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -85,5 +86,64 @@ describe('rights changes across two processes sharing Redis', () => {
     const me = await b.json('GET', '/api/me', undefined, m.token);
     expect(me.status).toBe(401);
     expect(me.body.error).toBe('token_revoked');
+  });
+});
+
+describe('rights changes while Redis is down', () => {
+  let redis: ChildProcess | undefined;
+  let port: number;
+  const startRedis = async () => {
+    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const end = Date.now() + 5000;
+    for (;;) {
+      const ok = await new Promise<boolean>((res) => {
+        const p = spawn('redis-cli', ['-p', String(port), 'ping'], { stdio: ['ignore', 'pipe', 'ignore'] });
+        let out = '';
+        p.stdout.on('data', (d) => (out += d));
+        p.on('exit', () => res(out.includes('PONG')));
+      });
+      if (ok) return;
+      if (Date.now() > end) throw new Error('private redis-server did not start');
+      await sleep(50);
+    }
+  };
+  beforeAll(async () => {
+    port = await freePort();
+    await startRedis();
+  });
+  afterAll(() => {
+    redis?.kill('SIGKILL');
+  });
+
+  it('a user disabled while the notice could not travel is closed on the other process once the bus is back', async () => {
+    const env = { REDIS_URL: `redis://127.0.0.1:${port}` };
+    const t1 = await buildTestApp(env);
+    const t2 = await buildTestApp(env, { dir: t1.dir });
+    try {
+      const url2 = await listen(t2.app);
+      const admin = (await signInStaff(t1.app, 'admin')).token;
+      const created = await t1.app.inject({
+        method: 'POST',
+        url: '/api/admin/staff',
+        headers: bearer(admin),
+        payload: { username: 'outage-manager', password: 'password123', name: 'X', role: 'manager', cityIds: [1] },
+      });
+      const token = (await signInStaff(t1.app, 'outage-manager', 'password123')).token;
+      const c = await TestClient.ready(`${url2.ws}/ws?token=${token}`);
+
+      redis!.kill('SIGKILL');
+      await until(() => !t1.app.events.bus.healthy() && !t2.app.events.bus.healthy(), 5000, 'bus down');
+      const res = await t1.app.inject({ method: 'PATCH', url: `/api/admin/staff/${created.json().id}`, headers: bearer(admin), payload: { active: false } });
+      expect(res.statusCode).toBe(200);
+      await sleep(200);
+      expect(c.closeCode).toBeUndefined(); // the notice is not durable: it could not reach t2
+
+      await startRedis();
+      expect(await c.waitClose(10_000)).toMatchObject({ code: 4401, reason: expect.stringMatching(/^account_disabled/) });
+      c.close();
+    } finally {
+      await t2.app.close();
+      await t1.close();
+    }
   });
 });
