@@ -161,7 +161,7 @@ function onWsMessage(this: Sock, data: RawData): void {
     case 'ok':
       break;
     case 'refused-first':
-      conn.error('rate-limited', `Too many messages: at most ${conn.rt.limits.messagesPerSecond} per second; this one and the next are dropped`);
+      conn.error('rate-limited', `Too many messages: at most ${conn.rt.limits.messagesPerSecond} per second; messages over the limit are dropped`);
       return;
     case 'refused':
       conn.rt.metrics.badMessages++;
