@@ -29,6 +29,10 @@ export const CLOSE_CODES = {
   tryAgainLater: 1013,
   /** Server shutting down; reconnect elsewhere / later. */
   goingAway: 1001,
+  /** Sustained message flood after `rate-limited` errors (RFC 6455 "policy violation"). */
+  policyViolation: 1008,
+  /** The user already holds the most open connections allowed; close one, then retry with backoff. */
+  tooManyConnections: 4429,
 } as const;
 
 /** Largest client frame the server reads. */

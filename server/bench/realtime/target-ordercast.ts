@@ -32,6 +32,8 @@ async function init(customers: number, staffPerRoom: number): Promise<TargetInfo
     // No POS in this benchmark (the peer has none either): the outbox worker would retry every order
     // against the dead POS_URL and add sync-error events. BENCH_POS_WORKER=1 turns it on.
     POS_SYNC_WORKER: process.env.BENCH_POS_WORKER === '1' ? 'true' : 'false',
+    // The staff of a room share one account here (--staff-per-room connections each): no per-user cap.
+    WS_MAX_CONNECTIONS_PER_USER: '100000',
     ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_SERVER_')).map(([k, v]) => [k.slice(13), v])),
   });
   app = await buildApp(config, { logger: false });
@@ -56,7 +58,7 @@ async function init(customers: number, staffPerRoom: number): Promise<TargetInfo
     }
     return out;
   })();
-  const customerTokens = ids.map((userId) => ({ userId, token: a.issueToken(userId, 'customer') }));
+  const customerTokens = ids.map((userId) => ({ userId, token: a.issueToken(userId, 'customer', 0) }));
 
   // Staff: the seeded ones, plus a manager for every city that has none.
   const staff: StaffSpec[] = [];
@@ -72,14 +74,14 @@ async function init(customers: number, staffPerRoom: number): Promise<TargetInfo
       const created = await a.users.createStaff({ username: `bench-manager${c}`, password: 'bench-password', name: `Bench manager ${c}`, role: 'manager', cityIds: [c] });
       m = { id: created.id, username: created.username };
     }
-    const token = a.issueToken(m.id, 'manager');
+    const token = a.issueToken(m.id, 'manager', 0);
     for (let i = 0; i < staffPerRoom; i++) staff.push({ token, role: 'manager', cityId: c });
   }
   const admin = byName('admin')!;
   const ceo = byName('ceo');
-  const adminToken = a.issueToken(admin.id, 'admin');
+  const adminToken = a.issueToken(admin.id, 'admin', 0);
   for (let i = 0; i < staffPerRoom; i++) {
-    staff.push(ceo && i % 2 ? { token: a.issueToken(ceo.id, 'ceo'), role: 'ceo', cityId: null } : { token: adminToken, role: 'admin', cityId: null });
+    staff.push(ceo && i % 2 ? { token: a.issueToken(ceo.id, 'ceo', 0), role: 'ceo', cityId: null } : { token: adminToken, role: 'admin', cityId: null });
   }
   return { port, customers: customerTokens, staff, mover: adminToken, products, cities: cityIds };
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import Database from 'better-sqlite3';
 import { cleanText, seesAllCities, toMajor, type CreateStaffBody, type PatchMeBody, type PatchStaffBody, type StaffMember, type User } from '@ordercast/shared';
 import type { Db } from '../db/client';
@@ -16,13 +16,21 @@ export class UsersService {
   /** Every authenticated request loads its principal: these run per request, on better-sqlite3 directly (no row mapping). */
   private readonly q;
 
-  constructor(private readonly db: Db) {
+  /**
+   * `onRightsChanged` is told (after the commit) whenever a user's rights change: disabled or
+   * enabled, cities, role, password. The app publishes it on the event bus so every process
+   * re-checks that user's open connections.
+   */
+  constructor(
+    private readonly db: Db,
+    private readonly onRightsChanged: (userId: number) => void = () => {},
+  ) {
     const sqlite = db.$client;
     this.q = {
       allCities: sqlite.prepare<[], number>('SELECT id FROM cities ORDER BY id').pluck(),
       managerCities: sqlite.prepare<[number], number>('SELECT city_id FROM manager_cities WHERE user_id = ? ORDER BY city_id').pluck(),
-      principal: sqlite.prepare<[number], Pick<UserRow, 'id' | 'role' | 'cityId'> & { active: 0 | 1 }>(
-        'SELECT id, role, city_id AS cityId, active FROM users WHERE id = ?',
+      principal: sqlite.prepare<[number], Pick<UserRow, 'id' | 'role' | 'cityId' | 'tokenVersion'> & { active: 0 | 1 }>(
+        'SELECT id, role, city_id AS cityId, active, token_version AS tokenVersion FROM users WHERE id = ?',
       ),
     };
   }
@@ -45,7 +53,7 @@ export class UsersService {
   principal(userId: number): Principal | null {
     const row = this.q.principal.get(userId);
     if (!row || !row.active) return null;
-    return { userId: row.id, role: row.role, cityIds: this.cityIdsFor(row), cityId: row.cityId };
+    return { userId: row.id, role: row.role, cityIds: this.cityIdsFor(row), cityId: row.cityId, tokenVersion: row.tokenVersion };
   }
 
   byId(userId: number): UserRow | undefined {
@@ -180,7 +188,8 @@ export class UsersService {
         .set({
           ...(body.name !== undefined && { name: personName(body.name) }),
           ...(body.active !== undefined && { active: body.active }),
-          ...(passwordHash && { passwordHash }),
+          // A new password revokes every token signed before it.
+          ...(passwordHash && { passwordHash, tokenVersion: sql`${users.tokenVersion} + 1` }),
           updatedAt: isoNow(),
         })
         .where(eq(users.id, id))
@@ -195,6 +204,7 @@ export class UsersService {
       return updated;
     })();
     if (!row) throw notFound('Staff member not found');
+    this.onRightsChanged(id);
     return this.toStaff(row);
   }
 

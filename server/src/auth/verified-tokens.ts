@@ -3,8 +3,10 @@
  * little in a tight loop but a REST request at a quiet moment runs cold: in the realtime benchmark
  * verification was about half of authentication's share of a request. A token is only found here
  * if the very same string passed the verifier before, so a hit proves what the verifier proved;
- * expiry is still checked on every hit. (fast-jwt's own cache keys on a SHA-256 of the token,
- * which costs as much as the HMAC it saves.)
+ * expiry is still checked on every hit. Revocation is not cached: every use, hit or miss, goes on
+ * to read the user (active, token version) fresh, so a password reset refuses a cached token at once
+ * (plugins/app/auth.ts). (fast-jwt's own cache keys on a SHA-256 of the token, which costs as
+ * much as the HMAC it saves.)
  */
 export class VerifiedTokens<C extends { exp?: unknown }> {
   private readonly map = new Map<string, C>();

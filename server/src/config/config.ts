@@ -73,6 +73,14 @@ export const ConfigSchema = Type.Object({
   WS_PING_INTERVAL_MS: Ms(30_000, 50),
   WS_MAX_BUFFERED_BYTES: Type.Integer({ minimum: 1024, maximum: 1 << 30, default: 1 << 20 }),
   SSE_HEARTBEAT_MS: Ms(15_000, 50),
+  /** Realtime limits per client (README "Security"): rooms per connection, connections per user, WebSocket messages per second. */
+  WS_MAX_ROOMS_PER_CONNECTION: Type.Integer({ minimum: 1, maximum: 100_000, default: 100 }),
+  WS_MAX_CONNECTIONS_PER_USER: Type.Integer({ minimum: 1, maximum: 100_000, default: 20 }),
+  WS_MAX_MESSAGES_PER_S: Type.Integer({ minimum: 1, maximum: 100_000, default: 20 }),
+  /** A resume further back than this many events is answered with `resync` (refetch over REST) instead of a replay. */
+  RESUME_MAX_EVENTS: Type.Integer({ minimum: 1, maximum: 100_000_000, default: 50_000 }),
+  /** Who may read /metrics: `loopback` (direct connections from this machine), `public`, or a bearer token (16+ characters). */
+  METRICS_ACCESS: Type.String({ minLength: 6, maxLength: 512, default: 'loopback' }),
   /** Admin board: an order older than these many minutes is shown as late / very late. */
   ORDER_WARN_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 15 }),
   ORDER_LATE_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 30 }),
@@ -121,6 +129,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const secrets = checkSecrets(raw, warnings);
   if (raw.ORDER_WARN_MINUTES >= raw.ORDER_LATE_MINUTES) {
     throw new ConfigError('ORDER_WARN_MINUTES', 'must be below ORDER_LATE_MINUTES');
+  }
+  if (raw.METRICS_ACCESS !== 'loopback' && raw.METRICS_ACCESS !== 'public' && raw.METRICS_ACCESS.length < 16) {
+    throw new ConfigError('METRICS_ACCESS', 'use loopback, public, or a bearer token of at least 16 characters');
   }
   const cors = raw.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
   for (const origin of cors) {

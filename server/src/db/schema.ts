@@ -41,6 +41,8 @@ export const users = sqliteTable(
     cityId: integer('city_id').references(() => cities.id),
     bonusBalance: integer('bonus_balance').notNull().default(0),
     active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    /** Raised by a password reset: tokens carry it (claim `tv`) and an older one is refused. */
+    tokenVersion: integer('token_version').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: text('updated_at').notNull().default(now),
   },

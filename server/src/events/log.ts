@@ -7,6 +7,7 @@ interface Row {
   type: string;
   rooms: string;
   payload: string;
+  createdAt?: string;
 }
 
 /**
@@ -20,6 +21,7 @@ export class EventLog {
   private readonly seqStmt: Database.Statement<[], { seq: number }>;
   private readonly atOrAfterStmt: Database.Statement<[number], { id: number; createdAt: string }>;
   private readonly deleteBelowStmt: Database.Statement<[number]>;
+  private readonly inRoomsStmt: Database.Statement<[number, number, string], Row>;
 
   /**
    * One process, in-memory bus: the events this process appended, by id, until published. After
@@ -31,18 +33,25 @@ export class EventLog {
   private recent: Map<number, BusEvent> | null = null;
 
   constructor(sqlite: Database.Database) {
-    this.afterStmt = sqlite.prepare('SELECT id, type, rooms, payload FROM events WHERE id > ? ORDER BY id LIMIT ?');
+    this.afterStmt = sqlite.prepare('SELECT id, type, rooms, payload, created_at AS createdAt FROM events WHERE id > ? ORDER BY id LIMIT ?');
     this.boundsStmt = sqlite.prepare('SELECT MIN(id) AS min, MAX(id) AS max FROM events');
     this.insertStmt = sqlite.prepare('INSERT INTO events (type, rooms, payload) VALUES (?, ?, ?)');
     this.seqStmt = sqlite.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'");
     this.atOrAfterStmt = sqlite.prepare('SELECT id, created_at AS createdAt FROM events WHERE id >= ? ORDER BY id LIMIT 1');
     this.deleteBelowStmt = sqlite.prepare('DELETE FROM events WHERE id < ?');
+    // Rooms are stored as a JSON array of names that never hold a quote, so `"name"` occurs in the
+    // text exactly when the event is for that room: the filter runs inside SQLite, and only the
+    // client's events are parsed and sent.
+    this.inRoomsStmt = sqlite.prepare(
+      `SELECT id, type, rooms, payload FROM events WHERE id > ? AND id <= ?
+       AND EXISTS (SELECT 1 FROM json_each(?) r WHERE instr(events.rooms, '"' || r.value || '"') > 0) ORDER BY id`,
+    );
   }
 
   /** Appends inside the caller's transaction; returns the new event id. */
   insert(type: EventType, rooms: readonly string[], payloadJson: string): number {
     const id = Number(this.insertStmt.run(type, JSON.stringify(rooms), payloadJson).lastInsertRowid);
-    this.recent?.set(id, { id, type, rooms: [...rooms], json: toWireJson(id, type, payloadJson) });
+    this.recent?.set(id, { id, type, rooms: [...rooms], json: toWireJson(id, type, payloadJson), appendedAt: Date.now() });
     return id;
   }
 
@@ -79,6 +88,12 @@ export class EventLog {
   /** Events with id > afterId, oldest first. */
   after(afterId: number, limit = 1000): BusEvent[] {
     return this.afterStmt.all(afterId, limit).map(toBusEvent);
+  }
+
+  /** Events with afterId < id <= upTo that belong to at least one of `rooms`, oldest first (a resume replay). */
+  inRooms(afterId: number, upTo: number, rooms: readonly string[]): BusEvent[] {
+    if (rooms.length === 0 || upTo <= afterId) return [];
+    return this.inRoomsStmt.all(afterId, upTo, JSON.stringify(rooms)).map(toBusEvent);
   }
 
   /** Lowest and highest retained ids (null when the log is empty). */
@@ -131,5 +146,7 @@ export class EventLog {
 }
 
 function toBusEvent(r: Row): BusEvent {
-  return { id: r.id, type: r.type as EventType, rooms: JSON.parse(r.rooms) as string[], json: toWireJson(r.id, r.type, r.payload) };
+  const ev: BusEvent = { id: r.id, type: r.type as EventType, rooms: JSON.parse(r.rooms) as string[], json: toWireJson(r.id, r.type, r.payload) };
+  if (r.createdAt) ev.appendedAt = Date.parse(r.createdAt);
+  return ev;
 }

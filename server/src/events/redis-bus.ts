@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { Redis } from 'ioredis';
 import type { EventType } from '@ordercast/shared';
-import type { BusEvent, BusHandler, EventBus } from './types';
+import type { BusEvent, BusHandler, BusNotice, EventBus, NoticeHandler } from './types';
 
 /** Channel used when neither the caller nor REDIS_CHANNEL names one. */
 export const DEFAULT_REDIS_CHANNEL = 'ordercast:events';
@@ -22,21 +22,28 @@ export interface RedisBusOptions {
  *   queue), and the event, durable in the shared log, reaches the other processes' clients
  *   through their hubs' catch-up and gap-fill, and every client's resume. healthy() is false
  *   meanwhile. Redis being down at start does not stop the server either.
- * - Messages are framed as `sender \n id \n type \n rooms \n json`: the wire JSON is carried as
- *   is, never parsed or re-serialised.
+ * - Messages are framed as `sender \n id \n type \n rooms \n appendedAt \n json`: the wire JSON is
+ *   carried as is, never parsed or re-serialised (appendedAt, epoch ms or empty, feeds the latency histograms).
+ * - Notices (a user's rights changed) go on a second channel, `<channel>:notices`, as
+ *   `sender \n json`. They are not durable: when the subscriber reconnects after an outage the
+ *   local handlers get `principals-stale`, so what was missed meanwhile is re-checked.
  */
 export class RedisBus implements EventBus {
   readonly kind = 'redis' as const;
   private readonly handlers = new Set<BusHandler>();
+  private readonly noticeHandlers = new Set<NoticeHandler>();
   private readonly sender = randomBytes(6).toString('hex');
   private closed = false;
+  private readonly noticeChannel: string;
 
   private constructor(
     private readonly pub: Redis,
     private readonly sub: Redis,
     private readonly channel: string,
     private readonly logger: FastifyBaseLogger,
-  ) {}
+  ) {
+    this.noticeChannel = `${channel}:notices`;
+  }
 
   static async connect(url: string, logger: FastifyBaseLogger, opts: RedisBusOptions = {}): Promise<EventBus> {
     const channel = opts.channel ?? process.env.REDIS_CHANNEL ?? DEFAULT_REDIS_CHANNEL;
@@ -59,9 +66,18 @@ export class RedisBus implements EventBus {
     pub.on('error', onError('publisher'));
     sub.on('error', onError('subscriber'));
     pub.on('ready', () => (lastError = ''));
-    sub.on('messageBuffer', (_channel: Buffer, message: Buffer) => bus.receive(message));
+    sub.on('messageBuffer', (from: Buffer, message: Buffer) => {
+      if (from.toString() === bus.noticeChannel) bus.receiveNotice(message);
+      else bus.receive(message);
+    });
+    let readyBefore = false;
+    sub.on('ready', () => {
+      // A reconnect: notices sent while the subscriber was away are lost, so re-check everything.
+      if (readyBefore) bus.dispatchNotice({ kind: 'principals-stale' });
+      readyBefore = true;
+    });
     // Queued until the subscriber is connected; ioredis re-subscribes after every reconnect.
-    const subscribed = sub.subscribe(channel).then(
+    const subscribed = sub.subscribe(channel, bus.noticeChannel).then(
       () => true,
       (err: Error) => {
         logger.error({ err: err.message }, 'redis event bus could not subscribe');
@@ -82,13 +98,27 @@ export class RedisBus implements EventBus {
     this.dispatch(event);
     // Down: the other processes' hubs read it from the log (catch-up); no error per event.
     if (this.pub.status !== 'ready') return;
-    const frame = `${this.sender}\n${event.id}\n${event.type}\n${event.rooms.join(',')}\n${event.json}`;
+    const frame = `${this.sender}\n${event.id}\n${event.type}\n${event.rooms.join(',')}\n${event.appendedAt ?? ''}\n${event.json}`;
     await this.pub.publish(this.channel, frame);
   }
 
   subscribe(handler: BusHandler): () => void {
     this.handlers.add(handler);
     return () => this.handlers.delete(handler);
+  }
+
+  notify(notice: BusNotice): void {
+    if (this.closed) return;
+    this.dispatchNotice(notice);
+    if (this.pub.status !== 'ready') return;
+    this.pub.publish(this.noticeChannel, `${this.sender}\n${JSON.stringify(notice)}`).catch((err: unknown) => {
+      this.logger.warn({ err }, 'redis notice not published');
+    });
+  }
+
+  onNotice(handler: NoticeHandler): () => void {
+    this.noticeHandlers.add(handler);
+    return () => this.noticeHandlers.delete(handler);
   }
 
   healthy(): boolean {
@@ -99,6 +129,7 @@ export class RedisBus implements EventBus {
     if (this.closed) return;
     this.closed = true;
     this.handlers.clear();
+    this.noticeHandlers.clear();
     await Promise.allSettled([this.pub.quit(), this.sub.quit()]);
     this.pub.disconnect();
     this.sub.disconnect();
@@ -111,7 +142,8 @@ export class RedisBus implements EventBus {
     const b = text.indexOf('\n', a + 1);
     const c = text.indexOf('\n', b + 1);
     const d = text.indexOf('\n', c + 1);
-    if (a < 0 || b < 0 || c < 0 || d < 0) {
+    const e = text.indexOf('\n', d + 1);
+    if (a < 0 || b < 0 || c < 0 || d < 0 || e < 0) {
       this.logger.warn('malformed message on the redis event channel; ignored');
       return;
     }
@@ -119,7 +151,39 @@ export class RedisBus implements EventBus {
     const id = Number(text.slice(a + 1, b));
     if (!Number.isSafeInteger(id) || id <= 0) return;
     const rooms = d > c + 1 ? text.slice(c + 1, d).split(',') : [];
-    this.dispatch({ id, type: text.slice(b + 1, c) as EventType, rooms, json: text.slice(d + 1) });
+    const event: BusEvent = { id, type: text.slice(b + 1, c) as EventType, rooms, json: text.slice(e + 1) };
+    const appendedAt = Number(text.slice(d + 1, e));
+    if (e > d + 1 && Number.isFinite(appendedAt)) event.appendedAt = appendedAt;
+    this.dispatch(event);
+  }
+
+  private receiveNotice(message: Buffer): void {
+    if (this.closed) return;
+    const text = message.toString();
+    const a = text.indexOf('\n');
+    if (a < 0 || text.slice(0, a) === this.sender) return;
+    let notice: unknown;
+    try {
+      notice = JSON.parse(text.slice(a + 1));
+    } catch {
+      notice = null;
+    }
+    const n = notice as { kind?: unknown; userId?: unknown } | null;
+    if (n?.kind === 'principal-changed' && typeof n.userId === 'number' && Number.isSafeInteger(n.userId)) {
+      this.dispatchNotice({ kind: 'principal-changed', userId: n.userId });
+    } else {
+      this.logger.warn('malformed message on the redis notice channel; ignored');
+    }
+  }
+
+  private dispatchNotice(notice: BusNotice): void {
+    for (const h of this.noticeHandlers) {
+      try {
+        h(notice);
+      } catch (err) {
+        this.logger.error({ err, notice }, 'event bus notice handler failed');
+      }
+    }
   }
 
   private dispatch(event: BusEvent): void {

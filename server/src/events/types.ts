@@ -6,9 +6,21 @@ export interface BusEvent {
   type: EventType;
   rooms: string[];
   json: string;
+  /** When it was appended to the log (epoch ms), where known: for the publish and delivery latency histograms. */
+  appendedAt?: number;
 }
 
 export type BusHandler = (event: BusEvent) => void;
+
+/**
+ * Ephemeral messages between processes, never in the log: what every process must act on now.
+ *  - `principal-changed`: a user's rights changed (disabled, role, cities, password); each process
+ *    re-reads the user and re-checks that user's open connections.
+ *  - `principals-stale`: raised locally (never sent) when notices may have been missed, i.e. the
+ *    Redis subscriber reconnected; every open connection's principal is re-checked.
+ */
+export type BusNotice = { kind: 'principal-changed'; userId: number } | { kind: 'principals-stale' };
+export type NoticeHandler = (notice: BusNotice) => void;
 
 /**
  * Carries committed events to every process's realtime layer. In-process by default;
@@ -18,6 +30,9 @@ export interface EventBus {
   readonly kind: 'memory' | 'redis';
   publish(event: BusEvent): Promise<void>;
   subscribe(handler: BusHandler): () => void;
+  /** Sends a notice to every process, this one included (synchronously here, never throws). */
+  notify(notice: BusNotice): void;
+  onNotice(handler: NoticeHandler): () => void;
   /** For /health: false while the transport is down (events are still durable in the log). */
   healthy(): boolean;
   close(): Promise<void>;

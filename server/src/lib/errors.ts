@@ -16,3 +16,4 @@ export const forbidden = (message = 'You may not do this', code = 'forbidden') =
 export const notFound = (message = 'Not found', code = 'not_found') => new HttpError(404, code, message);
 export const conflict = (message: string, code = 'conflict') => new HttpError(409, code, message);
 export const unprocessable = (message: string, code = 'unprocessable') => new HttpError(422, code, message);
+export const tooManyRequests = (message: string, code = 'rate_limited') => new HttpError(429, code, message);

@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../auth/principal';
 import { unauthorized } from '../lib/errors';
 
@@ -13,6 +12,16 @@ export interface RealtimeIdentity {
   expiresAt: number;
 }
 
+/** What ticket and token checks need, and nothing more. */
+export interface RealtimeAuthDeps {
+  /** The database holding `realtime_tickets` (shared by every process, so a ticket is used once). */
+  sqlite: Database.Database;
+  /** Verifies a JWT (signature, expiry, token version) and loads its principal; throws HttpError 401. */
+  principalFromToken(token: string): { principal: Principal; exp: number | undefined };
+  /** The user's current rights; null when the account is gone or disabled. */
+  principal(userId: number): Principal | null;
+}
+
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /**
@@ -20,7 +29,8 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
  * `?ticket=` (single-use, short-lived, minted by POST /api/realtime/ticket). A ticket is
  * stored only as its SHA-256; using it is one conditional UPDATE, so two processes on one
  * database cannot both accept it. The ticket carries the expiry of the token that minted it
- * (covered by the hash), so a ticket-born connection ends when that token would have.
+ * (covered by the hash), so a ticket-born connection ends when that token would have, and its
+ * token version, so a password reset between minting and use refuses it.
  */
 export class RealtimeAuth {
   private readonly insertStmt: Database.Statement<[string, number, string]>;
@@ -28,8 +38,8 @@ export class RealtimeAuth {
   private readonly purgeStmt: Database.Statement<[string]>;
   private lastPurge = 0;
 
-  constructor(private readonly app: FastifyInstance) {
-    const db = app.db.$client;
+  constructor(private readonly deps: RealtimeAuthDeps) {
+    const db = deps.sqlite;
     this.insertStmt = db.prepare('INSERT INTO realtime_tickets (hash, user_id, expires_at) VALUES (?, ?, ?)');
     this.useStmt = db.prepare(
       'UPDATE realtime_tickets SET used_at = ? WHERE hash = ? AND used_at IS NULL AND expires_at > ? RETURNING user_id AS userId',
@@ -37,9 +47,10 @@ export class RealtimeAuth {
     this.purgeStmt = db.prepare('DELETE FROM realtime_tickets WHERE expires_at < ?');
   }
 
-  issueTicket(userId: number, tokenExpiresAtMs: number): { ticket: string; expiresAt: string } {
+  issueTicket(userId: number, tokenExpiresAtMs: number, tokenVersion: number): { ticket: string; expiresAt: string } {
     const now = Date.now();
-    const ticket = `${randomBytes(24).toString('base64url')}.${Number.isFinite(tokenExpiresAtMs) ? Math.floor(tokenExpiresAtMs / 1000) : 0}`;
+    const exp = Number.isFinite(tokenExpiresAtMs) ? Math.floor(tokenExpiresAtMs / 1000) : 0;
+    const ticket = `${randomBytes(24).toString('base64url')}.${exp}.${tokenVersion}`;
     const expiresAt = new Date(now + TICKET_TTL_MS).toISOString();
     this.insertStmt.run(sha256(ticket), userId, expiresAt);
     if (now - this.lastPurge > 60_000) {
@@ -57,7 +68,7 @@ export class RealtimeAuth {
     let token = typeof q.token === 'string' ? q.token : undefined;
     if (!token && authorization?.startsWith('Bearer ')) token = authorization.slice(7);
     if (!token) throw unauthorized('A token or ticket is required', 'unauthorized');
-    const { principal, exp } = this.app.principalFromToken(token);
+    const { principal, exp } = this.deps.principalFromToken(token);
     return { principal, expiresAt: exp !== undefined ? exp * 1000 : Infinity };
   }
 
@@ -67,9 +78,11 @@ export class RealtimeAuth {
     const now = new Date().toISOString();
     const row = this.useStmt.get(now, sha256(ticket), now);
     if (!row) throw invalid();
-    const principal = this.app.users.principal(row.userId);
+    const principal = this.deps.principal(row.userId);
     if (!principal) throw unauthorized('This account no longer exists or is disabled', 'account_disabled');
-    const exp = Number(ticket.slice(ticket.lastIndexOf('.') + 1));
+    const [, expText, versionText] = ticket.split('.');
+    if (Number(versionText ?? 0) !== principal.tokenVersion) throw unauthorized('This ticket was revoked (password changed); sign in again', 'token_revoked');
+    const exp = Number(expText);
     return { principal, expiresAt: exp > 0 ? exp * 1000 : Infinity };
   }
 }

@@ -3,62 +3,8 @@ import type { Role } from '@ordercast/shared';
 import type { Principal } from '../auth/principal';
 import type { EventLog } from '../events/log';
 import type { BusEvent } from '../events/types';
+import { PreparedEvent, type Conn, type Transport } from './conn';
 import type { RealtimeMetrics } from './metrics';
-import { textFrame, type WsFrame } from './ws-frame';
-
-export type Transport = 'ws' | 'sse';
-
-/**
- * One client connection, whatever carries it. Kept small on purpose (10,000 idle sockets per
- * process): a handful of fields, rooms as a short array, no closures. Transports subclass it.
- */
-export abstract class Conn {
-  /** Highest event id this connection has been given (or, after a replay, has seen in the log). */
-  lastId = 0;
-  /** While true the resume replay owns the stream: live events are skipped (the replay's last log read covers them). */
-  replaying = false;
-  closed = false;
-  rooms: string[] = [];
-
-  constructor(
-    readonly seq: number,
-    readonly principal: Principal,
-    /** Token expiry, epoch milliseconds (Infinity: none). */
-    readonly expiresAt: number,
-  ) {}
-
-  abstract readonly transport: Transport;
-  /** Sends a live event (the hub hands over the prepared, shared frame). */
-  abstract sendLive(ev: PreparedEvent): void;
-  /** Sends durable events during replay, in order, as one write. */
-  abstract sendReplay(evs: readonly BusEvent[]): void;
-  /** Sends a control message (already serialised). */
-  abstract sendControl(json: string): void;
-  /** Bytes queued for this client and not yet handed to the kernel. */
-  abstract buffered(): number;
-  /** Closes because the client does not read fast enough; it resumes on reconnect. */
-  abstract closeSlow(): void;
-}
-
-/** An event as the hub fans it out: wire bytes built at most once per event per transport. */
-export class PreparedEvent {
-  private wsFrame: WsFrame | undefined;
-  private sseFrame: string | undefined;
-  constructor(readonly ev: BusEvent) {}
-  get ws(): WsFrame {
-    return (this.wsFrame ??= textFrame(this.ev.json));
-  }
-  get sse(): string {
-    return (this.sseFrame ??= sseFrame(this.ev.id, this.ev.json));
-  }
-}
-
-export const sseFrame = (id: number, json: string): string => `id: ${id}\ndata: ${json}\n\n`;
-
-export function inRooms(connRooms: readonly string[], eventRooms: readonly string[]): boolean {
-  for (const r of eventRooms) if (connRooms.includes(r)) return true;
-  return false;
-}
 
 const GAP_BATCH = 1000;
 
@@ -71,6 +17,8 @@ const GAP_BATCH = 1000;
 export class Hub {
   readonly rooms = new Map<string, Set<Conn>>();
   readonly conns = new Set<Conn>();
+  /** Open connections by user id: rights changes and the per-user connection cap find them here. */
+  private readonly byUser = new Map<number, Set<Conn>>();
   /** Highest event id the hub has delivered (or skipped as older than its start). */
   lastId: number;
   closed = false;
@@ -91,8 +39,11 @@ export class Hub {
   add(conn: Conn, rooms: readonly string[]): void {
     this.conns.add(conn);
     for (const r of rooms) this.join(conn, r);
-    const key = countKey(conn.transport, conn.principal.role);
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    this.count(conn, 1);
+    const userId = conn.principal.userId;
+    let mine = this.byUser.get(userId);
+    if (!mine) this.byUser.set(userId, (mine = new Set()));
+    mine.add(conn);
   }
 
   remove(conn: Conn): void {
@@ -104,27 +55,52 @@ export class Hub {
         if (set.size === 0) this.rooms.delete(r);
       }
     }
-    const key = countKey(conn.transport, conn.principal.role);
-    this.counts.set(key, (this.counts.get(key) ?? 1) - 1);
+    this.count(conn, -1);
+    const mine = this.byUser.get(conn.principal.userId);
+    if (mine) {
+      mine.delete(conn);
+      if (mine.size === 0) this.byUser.delete(conn.principal.userId);
+    }
+  }
+
+  /** The open connections of one user (empty when none). */
+  connectionsOf(userId: number): ReadonlySet<Conn> {
+    return this.byUser.get(userId) ?? EMPTY;
+  }
+
+  /** Users with at least one open connection. */
+  users(): IterableIterator<number> {
+    return this.byUser.keys();
+  }
+
+  /** Swaps a connection's principal (same user, new rights), keeping the counts by role right. */
+  setPrincipal(conn: Conn, principal: Principal): void {
+    const counted = this.conns.has(conn);
+    if (counted) this.count(conn, -1);
+    conn.principal = principal;
+    if (counted) this.count(conn, 1);
   }
 
   join(conn: Conn, room: string): void {
-    if (conn.rooms.includes(room)) return;
-    conn.rooms.push(room);
+    if (conn.rooms.has(room)) return;
+    conn.rooms.add(room);
     let set = this.rooms.get(room);
     if (!set) this.rooms.set(room, (set = new Set()));
     set.add(conn);
   }
 
   leave(conn: Conn, room: string): void {
-    const i = conn.rooms.indexOf(room);
-    if (i < 0) return;
-    conn.rooms.splice(i, 1);
+    if (!conn.rooms.delete(room)) return;
     const set = this.rooms.get(room);
     if (set) {
       set.delete(conn);
       if (set.size === 0) this.rooms.delete(room);
     }
+  }
+
+  private count(conn: Conn, delta: 1 | -1): void {
+    const key = countKey(conn.transport, conn.principal.role);
+    this.counts.set(key, (this.counts.get(key) ?? 0) + delta);
   }
 
   /** Open connections by transport and role. */
@@ -140,9 +116,12 @@ export class Hub {
   /** The bus handler. Never throws: delivery problems are logged (the event is durable anyway). */
   onBusEvent(ev: BusEvent): void {
     if (this.closed || ev.id <= this.lastId) return;
+    const at = ev.appendedAt;
+    if (at !== undefined) this.metrics.publishLatency.observe((Date.now() - at) / 1000);
     try {
       if (ev.id > this.lastId + 1) this.fillTo(ev.id - 1);
       this.deliver(ev);
+      if (at !== undefined) this.metrics.deliveryLatency.observe((Date.now() - at) / 1000);
     } catch (err) {
       this.logger.error({ err, eventId: ev.id }, 'realtime delivery failed');
     }
@@ -205,3 +184,4 @@ export class Hub {
 }
 
 const countKey = (t: Transport, role: Role) => `${t}:${role}`;
+const EMPTY: ReadonlySet<Conn> = new Set();

@@ -1,4 +1,4 @@
-import type { Conn } from './hub';
+import type { Conn } from './conn';
 
 /** What the keepalive needs of a WebSocket connection. */
 export interface Pingable {

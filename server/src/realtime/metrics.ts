@@ -1,6 +1,24 @@
-import type { Hub } from './hub';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Role } from '@ordercast/shared';
+import type { Transport } from './conn';
 
-/** Plain counters; rendered as Prometheus text on /metrics. No user data: labels are transport, role, result. */
+/** What /metrics reads of the hub at scrape time (an interface, so this file does not depend on the hub). */
+export interface HubView {
+  connectionCounts(): { transport: Transport; role: Role; count: number }[];
+  readonly rooms: { readonly size: number };
+  readonly lastId: number;
+}
+
+/** Latency buckets in seconds: from a millisecond (one process, idle) to seconds (a stalled bus). */
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/**
+ * The realtime layer's figures, exposed through prom-client (one registry per app, so tests can
+ * build several apps in one process). The counters are plain fields bumped on the hot paths (a
+ * fan-out bumps `delivered` once per connection; a field costs nothing, a prom-client call would)
+ * and read into prom-client counters when /metrics is scraped. Labels are transport, role and
+ * result only: no user data.
+ */
 export class RealtimeMetrics {
   delivered = 0;
   replayed = 0;
@@ -15,52 +33,119 @@ export class RealtimeMetrics {
   badMessages = 0;
   connectsWs = 0;
   connectsSse = 0;
+  revokedCloses = 0;
+  rateLimitCloses = 0;
+  connectionLimitRefusals = 0;
 
-  render(hub: Hub, busUp: boolean): string {
-    const lines: string[] = [];
-    const metric = (name: string, type: 'gauge' | 'counter', help: string, samples: [string, number][]) => {
-      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-      for (const [labels, v] of samples) lines.push(`${name}${labels} ${v}`);
-    };
-    metric(
+  readonly registry = new Registry();
+  /** From an event's append to the log (inside the request that caused it) to its arrival at this process's hub. */
+  readonly publishLatency = new Histogram({
+    name: 'ordercast_event_publish_latency_seconds',
+    help: 'Time from an event being appended to the log (in the request) to its arrival at this process from the bus.',
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  /** From an event's append to the last write of its fan-out on this process. */
+  readonly deliveryLatency = new Histogram({
+    name: 'ordercast_event_delivery_latency_seconds',
+    help: 'Time from an event being appended to the log to its being written to every connection of its rooms on this process.',
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'ordercast_' });
+  }
+
+  /** Registers the figures read at scrape time: the counters above, and the hub's and bus's state. */
+  expose(hub: HubView, busUp: () => boolean): void {
+    const registers = [this.registry];
+    const counter = (name: string, help: string, read: () => [Record<string, string>, number][], labelNames: string[] = []) =>
+      new Counter({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          this.reset();
+          for (const [labels, v] of read()) this.inc(labels, v);
+        },
+      });
+    const gauge = (name: string, help: string, read: () => [Record<string, string>, number][], labelNames: string[] = []) =>
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          this.reset();
+          for (const [labels, v] of read()) this.set(labels, v);
+        },
+      });
+    const m = () => this;
+
+    gauge(
       'ordercast_realtime_connections',
-      'gauge',
       'Open realtime connections by transport and role.',
-      hub.connectionCounts().map((c) => [`{transport="${c.transport}",role="${c.role}"}`, c.count]),
+      () => hub.connectionCounts().map((c) => [{ transport: c.transport, role: c.role }, c.count]),
+      ['transport', 'role'],
     );
-    metric('ordercast_realtime_connects_total', 'counter', 'Accepted realtime connections.', [
-      ['{transport="ws"}', this.connectsWs],
-      ['{transport="sse"}', this.connectsSse],
+    counter(
+      'ordercast_realtime_connects_total',
+      'Accepted realtime connections.',
+      () => [
+        [{ transport: 'ws' }, m().connectsWs],
+        [{ transport: 'sse' }, m().connectsSse],
+      ],
+      ['transport'],
+    );
+    gauge('ordercast_realtime_rooms', 'Rooms with at least one connection.', () => [[{}, hub.rooms.size]]);
+    counter('ordercast_realtime_events_delivered_total', 'Live event messages written to connections.', () => [[{}, m().delivered]]);
+    counter('ordercast_realtime_events_replayed_total', 'Event messages written by resume replays.', () => [[{}, m().replayed]]);
+    counter('ordercast_realtime_events_gap_filled_total', 'Events the hub read from the log because the bus had not brought them.', () => [
+      [{}, m().gapFilled],
     ]);
-    metric('ordercast_realtime_rooms', 'gauge', 'Rooms with at least one connection.', [['', hub.rooms.size]]);
-    metric('ordercast_realtime_events_delivered_total', 'counter', 'Live event messages written to connections.', [['', this.delivered]]);
-    metric('ordercast_realtime_events_replayed_total', 'counter', 'Event messages written by resume replays.', [['', this.replayed]]);
-    metric('ordercast_realtime_events_gap_filled_total', 'counter', 'Events the hub read from the log because the bus had not brought them.', [
-      ['', this.gapFilled],
+    counter(
+      'ordercast_realtime_resumes_total',
+      'Connections that asked to resume, by result.',
+      () => [
+        [{ result: 'replayed' }, m().resumes],
+        [{ result: 'resync' }, m().resyncs],
+      ],
+      ['result'],
+    );
+    counter(
+      'ordercast_realtime_slow_consumer_closes_total',
+      'Connections closed because their unsent data passed the limit.',
+      () => [
+        [{ transport: 'ws' }, m().slowClosesWs],
+        [{ transport: 'sse' }, m().slowClosesSse],
+      ],
+      ['transport'],
+    );
+    counter('ordercast_realtime_keepalive_terminations_total', 'WebSockets ended for not answering a ping.', () => [[{}, m().keepaliveTerminations]]);
+    counter('ordercast_realtime_auth_failures_total', 'Connection attempts refused for a bad, missing or expired credential.', () => [
+      [{}, m().authFailures],
     ]);
-    metric('ordercast_realtime_resumes_total', 'counter', 'Connections that asked to resume, by result.', [
-      ['{result="replayed"}', this.resumes],
-      ['{result="resync"}', this.resyncs],
+    counter('ordercast_realtime_token_expired_closes_total', 'Connections closed because their token expired.', () => [[{}, m().tokenExpiredCloses]]);
+    counter('ordercast_realtime_revoked_closes_total', 'Connections closed because the account was disabled or the token revoked.', () => [
+      [{}, m().revokedCloses],
     ]);
-    metric('ordercast_realtime_slow_consumer_closes_total', 'counter', 'Connections closed because their unsent data passed the limit.', [
-      ['{transport="ws"}', this.slowClosesWs],
-      ['{transport="sse"}', this.slowClosesSse],
+    counter('ordercast_realtime_rate_limit_closes_total', 'WebSockets closed for flooding messages.', () => [[{}, m().rateLimitCloses]]);
+    counter('ordercast_realtime_connection_limit_refusals_total', 'Connections refused: the user already had the most allowed.', () => [
+      [{}, m().connectionLimitRefusals],
     ]);
-    metric('ordercast_realtime_keepalive_terminations_total', 'counter', 'WebSockets ended for not answering a ping.', [
-      ['', this.keepaliveTerminations],
-    ]);
-    metric('ordercast_realtime_auth_failures_total', 'counter', 'Connection attempts refused for a bad, missing or expired credential.', [
-      ['', this.authFailures],
-    ]);
-    metric('ordercast_realtime_token_expired_closes_total', 'counter', 'Connections closed because their token expired.', [
-      ['', this.tokenExpiredCloses],
-    ]);
-    metric('ordercast_realtime_bad_messages_total', 'counter', 'Client messages answered with an error.', [['', this.badMessages]]);
-    metric('ordercast_realtime_last_event_id', 'gauge', 'Highest event id the hub has delivered.', [['', hub.lastId]]);
-    metric('ordercast_realtime_bus_up', 'gauge', '1 while the event bus is connected.', [['', busUp ? 1 : 0]]);
-    const mem = process.memoryUsage();
-    metric('ordercast_process_resident_memory_bytes', 'gauge', 'Resident set size.', [['', mem.rss]]);
-    metric('ordercast_process_heap_used_bytes', 'gauge', 'V8 heap in use.', [['', mem.heapUsed]]);
-    return lines.join('\n') + '\n';
+    counter('ordercast_realtime_bad_messages_total', 'Client messages answered with an error or dropped.', () => [[{}, m().badMessages]]);
+    gauge('ordercast_realtime_last_event_id', 'Highest event id the hub has delivered.', () => [[{}, hub.lastId]]);
+    gauge('ordercast_realtime_bus_up', '1 while the event bus is connected.', () => [[{}, busUp() ? 1 : 0]]);
+  }
+
+  /** The Prometheus exposition text. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
   }
 }

@@ -1,9 +1,10 @@
 import type { EventLog } from '../events/log';
-import { inRooms, type Conn } from './hub';
+import type { Conn } from './conn';
 import type { RealtimeMetrics } from './metrics';
 
 export const RESYNC_JSON = '{"type":"resync"}';
-const BATCH = 500;
+/** Ids of the log covered by one read of a replay (only the client's events among them are read out). */
+const SPAN = 2000;
 
 /**
  * Parses a client's lastEventId (query or Last-Event-ID header). undefined: not given (live
@@ -21,7 +22,10 @@ export function parseLastEventId(raw: unknown): number | null | undefined {
  * by the hub (`replaying`); the switch to live happens in the same synchronous step as a log
  * read that reached the head, so nothing falls between the two and nothing comes twice (the hub
  * skips ids up to `conn.lastId`). Between batches it waits for the client to drain, so a large
- * replay never piles up in server memory. A too-old or unknown id gets `resync` and goes live.
+ * replay never piles up in server memory. SQLite picks the client's rooms out of each span of ids
+ * (EventLog.inRooms), and a resume further back than `maxEvents` is not replayed at all: like a
+ * pruned or unknown id it gets `resync` (refetch over REST) and goes live. So one reconnecting
+ * client costs at most `maxEvents` rows scanned inside SQLite.
  */
 export async function resume(
   conn: Conn,
@@ -29,8 +33,9 @@ export async function resume(
   log: EventLog,
   metrics: RealtimeMetrics,
   lowWater: number,
+  maxEvents: number,
 ): Promise<void> {
-  if (lastEventId === null || !log.canResumeFrom(lastEventId)) {
+  if (lastEventId === null || !log.canResumeFrom(lastEventId) || log.highestId() - lastEventId > maxEvents) {
     metrics.resyncs++;
     conn.sendControl(RESYNC_JSON);
     conn.replaying = false;
@@ -41,14 +46,16 @@ export async function resume(
   let cursor = lastEventId;
   for (;;) {
     if (conn.closed) return;
-    const batch = log.after(cursor, BATCH);
-    const mine = batch.filter((ev) => inRooms(conn.rooms, ev.rooms));
+    const head = log.highestId();
+    const upTo = Math.min(head, cursor + SPAN);
+    // The rooms as they are now: a join-room during the replay counts from the next span on.
+    const mine = log.inRooms(cursor, upTo, [...conn.rooms]);
     if (mine.length > 0) {
       conn.sendReplay(mine);
       metrics.replayed += mine.length;
     }
-    cursor = batch.at(-1)?.id ?? cursor;
-    if (batch.length < BATCH) {
+    cursor = upTo;
+    if (upTo >= head) {
       // Reached the head of the log in this very tick: from here on, live delivery continues.
       if (cursor > conn.lastId) conn.lastId = cursor;
       conn.replaying = false;

@@ -1,8 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import type { Principal } from '../auth/principal';
 import type { BusEvent } from '../events/types';
-import { onboard, type RealtimeContext } from './context';
-import { Conn, sseFrame, type PreparedEvent } from './hub';
+import { Conn, sseFrame, type PreparedEvent } from './conn';
+import type { RealtimeContext } from './context';
+import { onboard } from './onboard';
 
 const CONN = Symbol('realtime-sse-conn');
 type Res = ServerResponse & { [CONN]?: SseConn };
@@ -42,8 +43,18 @@ export class SseConn extends Conn {
     this.write(chunk);
   }
 
+  /** Replies and notices obey the same unsent-bytes limit as events. */
   sendControl(json: string): void {
+    if (this.res.writableLength > this.rt.maxBuffered) {
+      this.closeSlow();
+      return;
+    }
     this.write(`data: ${json}\n\n`);
+  }
+
+  /** SSE has no close codes: the stream ends, EventSource's reconnect with the old credential gets 401. */
+  revoke(): void {
+    this.end();
   }
 
   heartbeat(): void {

@@ -2,13 +2,15 @@ import type { Socket } from 'node:net';
 import type { ServerResponse } from 'node:http';
 import { Compile } from 'typebox/compile';
 import { WebSocket, type RawData } from 'ws';
-import { CLIENT_MESSAGE_TYPES, CLOSE_CODES, canJoinRoom, type SocketErrorCode } from '@ordercast/shared';
+import { CLIENT_MESSAGE_TYPES, CLOSE_CODES, type SocketErrorCode } from '@ordercast/shared';
 import { ClientMessage } from '@ordercast/shared/schemas';
 import type { Principal } from '../auth/principal';
 import type { BusEvent } from '../events/types';
-import type { RealtimeContext } from './context';
-import { onboard, socketError } from './context';
-import { Conn, type PreparedEvent } from './hub';
+import { Conn, type PreparedEvent } from './conn';
+import { socketError, type RealtimeContext } from './context';
+import { onboard } from './onboard';
+import { takeMessage, type RateState } from './rate-limit';
+import { recheck, roomRefusal } from './rights';
 import { sendFrame, textFrames } from './ws-frame';
 
 const checkClientMessage = Compile(ClientMessage);
@@ -19,9 +21,13 @@ const CONN = Symbol('realtime-conn');
 type Sock = WebSocket & { [CONN]?: WsConn };
 
 /** A WebSocket client. Handlers are shared functions reaching the connection through the socket: no per-socket closures. */
-export class WsConn extends Conn {
+export class WsConn extends Conn implements RateState {
   /** Answered the last ping (or sent anything) since the previous keepalive tick. */
   alive = true;
+  /** Incoming message limit (./rate-limit). */
+  rateTokens: number;
+  rateAt = Date.now();
+  rateRefused = 0;
 
   constructor(
     seq: number,
@@ -31,6 +37,7 @@ export class WsConn extends Conn {
     readonly rt: RealtimeContext,
   ) {
     super(seq, principal, expiresAt);
+    this.rateTokens = rt.limits.messagesPerSecond * 2;
   }
 
   get transport() {
@@ -45,8 +52,14 @@ export class WsConn extends Conn {
     sendFrame(this.ws, textFrames(evs.map((ev) => ev.json)));
   }
 
+  /** Replies and notices obey the same unsent-bytes limit as events: a client that never reads cannot grow the server. */
   sendControl(json: string): void {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(json);
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.ws.bufferedAmount > this.rt.maxBuffered) {
+      this.closeSlow();
+      return;
+    }
+    this.ws.send(json);
   }
 
   ping(): void {
@@ -61,6 +74,10 @@ export class WsConn extends Conn {
     if (this.closed) return;
     this.rt.metrics.slowClosesWs++;
     this.end(CLOSE_CODES.tryAgainLater, 'slow consumer: reconnect and resume');
+  }
+
+  revoke(reason: string): void {
+    this.end(CLOSE_CODES.unauthorized, reason);
   }
 
   /** Leaves the hub at once and closes; the close frame goes out after what is already queued. */
@@ -114,6 +131,12 @@ export function acceptWebSocket(rt: RealtimeContext, socket: WebSocket, auth: Ws
     return;
   }
   const { principal, expiresAt, lastEventId, requestedRooms } = auth;
+  const max = rt.limits.maxConnectionsPerUser;
+  if (rt.hub.connectionsOf(principal.userId).size >= max) {
+    rt.metrics.connectionLimitRefusals++;
+    socket.close(CLOSE_CODES.tooManyConnections, `too_many_connections: at most ${max} open connections per user`);
+    return;
+  }
   const seq = rt.nextSeq();
   const conn = new WsConn(seq, principal, expiresAt, socket, rt);
   (socket as Sock)[CONN] = conn;
@@ -134,6 +157,20 @@ function onWsMessage(this: Sock, data: RawData): void {
   const conn = this[CONN];
   if (!conn || conn.closed) return;
   conn.alive = true;
+  switch (takeMessage(conn, Date.now(), conn.rt.limits.messagesPerSecond)) {
+    case 'ok':
+      break;
+    case 'refused-first':
+      conn.error('rate-limited', `Too many messages: at most ${conn.rt.limits.messagesPerSecond} per second; messages over the limit are dropped`);
+      return;
+    case 'refused':
+      conn.rt.metrics.badMessages++;
+      return;
+    case 'abuse':
+      conn.rt.metrics.rateLimitCloses++;
+      conn.end(CLOSE_CODES.policyViolation, 'rate_limited: too many messages');
+      return;
+  }
   let msg: unknown;
   try {
     // binaryType is the default 'nodebuffer': one Buffer per message, text or binary frame alike.
@@ -154,8 +191,15 @@ function onWsMessage(this: Sock, data: RawData): void {
       return;
     case 'join-room': {
       const { roomId } = msg.data;
-      if (!canJoinRoom(conn.principal, roomId)) {
-        conn.error('forbidden', `You may not join room "${roomId}"`);
+      if (conn.rooms.has(roomId)) {
+        conn.sendControl(JSON.stringify({ type: 'room-joined', data: { roomId } }));
+        return;
+      }
+      // The rights as they are now, not as they were at connect (a missed notice cannot widen them).
+      if (!recheck(conn.rt, conn, conn.rt.directory.principal(conn.principal.userId))) return;
+      const refusal = roomRefusal(conn.rt, conn.principal, roomId, conn.rooms.size);
+      if (refusal) {
+        conn.error('forbidden', refusal);
         return;
       }
       conn.rt.hub.join(conn, roomId);

@@ -14,7 +14,8 @@ declare module 'fastify' {
     authenticate: onRequestHookHandler;
     /** onRequest hook (after authenticate): 403 unless the principal has one of the roles. */
     requireRoles: (...roles: Role[]) => onRequestHookHandler;
-    issueToken(userId: number, role: Role): string;
+    /** Signs a token for the user's current token version (a password reset raises it, revoking older tokens). */
+    issueToken(userId: number, role: Role, tokenVersion: number): string;
     /** For transports that cannot send headers (WebSocket, EventSource): verifies a raw token; `exp` is its expiry claim (seconds). */
     principalFromToken(token: string): { principal: Principal; exp: number | undefined };
   }
@@ -31,7 +32,7 @@ export default fp(
       sign: { expiresIn: app.config.JWT_TTL_S, algorithm: 'HS256' },
       verify: { algorithms: ['HS256'] },
     });
-    const users = new UsersService(app.db);
+    const users = new UsersService(app.db, (userId) => app.events.bus.notify({ kind: 'principal-changed', userId }));
     app.decorate('users', users);
     app.decorateRequest('principal', null as unknown as Principal);
 
@@ -39,10 +40,14 @@ export default fp(
       const id = Number(claims.sub);
       const principal = Number.isSafeInteger(id) ? users.principal(id) : null;
       if (!principal) throw unauthorized('This account no longer exists or is disabled', 'account_disabled');
+      // Checked on every use, cache hit or not: the principal is read fresh, the version with it.
+      if ((claims.tv ?? 0) !== principal.tokenVersion) throw unauthorized('This token was revoked (password changed); sign in again', 'token_revoked');
       return principal;
     };
 
-    app.decorate('issueToken', (userId: number, role: Role) => app.jwt.sign({ sub: String(userId), role }));
+    app.decorate('issueToken', (userId: number, role: Role, tokenVersion: number) =>
+      app.jwt.sign(tokenVersion ? { sub: String(userId), role, tv: tokenVersion } : { sub: String(userId), role }),
+    );
     /*
      * One synchronous check for every transport: the verifier @fastify/jwt built from the options
      * above, behind the cache of tokens already verified. request.jwtVerify() decodes the token a
@@ -87,5 +92,5 @@ export default fp(
       done();
     });
   },
-  { name: 'auth', dependencies: ['db'] },
+  { name: 'auth', dependencies: ['db', 'events'] },
 );

@@ -16,7 +16,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const result = verifyInitData(req.body.initData, app.config.TELEGRAM_BOT_TOKEN, app.config.INITDATA_MAX_AGE_S);
       if (!result.ok) throw unauthorized(`Telegram sign-in refused: ${result.reason}`, 'invalid_init_data');
       const row = app.users.upsertTelegramCustomer(result.user);
-      return { token: app.issueToken(row.id, row.role), user: app.users.toWire(row) };
+      return { token: app.issueToken(row.id, row.role, row.tokenVersion), user: app.users.toWire(row) };
     },
   );
 
@@ -36,7 +36,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       throw unauthorized('Wrong username or password', 'invalid_credentials');
     }
     limits.succeeded(req);
-    return { token: app.issueToken(row.id, row.role), user: app.users.toWire(row) };
+    return { token: app.issueToken(row.id, row.role, row.tokenVersion), user: app.users.toWire(row) };
   });
 };
 

@@ -1,0 +1,77 @@
+import { canJoinRoom, defaultRooms, parseRoom } from '@ordercast/shared';
+import type { Principal } from '../auth/principal';
+import type { RealtimeContext } from './context';
+import type { Conn } from './conn';
+
+/*
+ * What a connection may hear, kept true while it is open. A connection holds a copy of its
+ * user's rights (its principal); when they change (a `principal-changed` notice on the bus, sent by
+ * every process, or a join-room that re-reads them) the connection is re-checked here:
+ *  - account gone or disabled → closed (WebSocket 4401 `account_disabled`, SSE stream ended);
+ *  - token version raised by a password reset → closed (4401 `token_revoked`);
+ *  - otherwise the rooms follow the new rights: rooms no longer allowed are left (`room-left`),
+ *    the role's default rooms not yet held are joined (`room-joined`). Rooms joined by hand that
+ *    are still allowed stay.
+ */
+
+/** Why `room` is refused to `principal` (a message for the client), or null when it may enter. */
+export function roomRefusal(rt: RealtimeContext, principal: Principal, room: string, roomsHeld: number): string | null {
+  if (!canJoinRoom(principal, room)) return `You may not join room "${room}"`;
+  const parsed = parseRoom(room);
+  // A city room names a city that exists: rooms for made-up cities would only cost memory.
+  if ((parsed?.kind === 'city-menu' || parsed?.kind === 'city-orders') && !rt.directory.cityExists(parsed.cityId)) {
+    return `You may not join room "${room}": no such city`;
+  }
+  const max = rt.limits.maxRoomsPerConnection;
+  if (roomsHeld >= max) return `You may not join room "${room}": at most ${max} rooms per connection`;
+  return null;
+}
+
+const roomMessage = (type: 'room-joined' | 'room-left', roomId: string) => JSON.stringify({ type, data: { roomId } });
+
+/** Re-checks one connection against `current` (the user's rights as just read). False: it was closed. */
+export function recheck(rt: RealtimeContext, conn: Conn, current: Principal | null): boolean {
+  if (conn.closed) return false;
+  if (!current) {
+    rt.metrics.revokedCloses++;
+    conn.revoke('account_disabled: This account no longer exists or is disabled');
+    return false;
+  }
+  if (current.tokenVersion !== conn.tokenVersion) {
+    rt.metrics.revokedCloses++;
+    conn.revoke('token_revoked: The password was changed; sign in again');
+    return false;
+  }
+  if (samePrincipal(conn.principal, current)) return true;
+  rt.hub.setPrincipal(conn, current);
+  for (const room of [...conn.rooms]) {
+    if (canJoinRoom(current, room)) continue;
+    rt.hub.leave(conn, room);
+    conn.sendControl(roomMessage('room-left', room));
+  }
+  for (const room of defaultRooms(current)) {
+    if (conn.rooms.has(room)) continue;
+    rt.hub.join(conn, room);
+    conn.sendControl(roomMessage('room-joined', room));
+  }
+  return !conn.closed;
+}
+
+/** A user's rights changed: re-read them once and re-check each of the user's open connections here. */
+export function recheckUser(rt: RealtimeContext, userId: number): void {
+  const conns = rt.hub.connectionsOf(userId);
+  if (conns.size === 0) return;
+  const current = rt.directory.principal(userId);
+  for (const conn of [...conns]) recheck(rt, conn, current);
+}
+
+/** Notices may have been missed (the bus reconnected): re-check every open connection's user. */
+export function recheckAll(rt: RealtimeContext): void {
+  for (const userId of [...rt.hub.users()]) recheckUser(rt, userId);
+}
+
+function samePrincipal(a: Principal, b: Principal): boolean {
+  if (a.role !== b.role || a.cityId !== b.cityId || a.tokenVersion !== b.tokenVersion || a.cityIds.length !== b.cityIds.length) return false;
+  for (let i = 0; i < a.cityIds.length; i++) if (a.cityIds[i] !== b.cityIds[i]) return false;
+  return true;
+}
