@@ -4,7 +4,8 @@ import websocket from '@fastify/websocket';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { WebSocket } from 'ws';
 import { CLOSE_CODES, MAX_CLIENT_FRAME_BYTES, STAFF_ROLES, canJoinRoom, type WsStats } from '@ordercast/shared';
-import { SseRoomBody, TicketResponse } from '@ordercast/shared/schemas';
+import { SseRoomBody, SseRoomResponse, TicketResponse, WsStats as WsStatsSchema } from '@ordercast/shared/schemas';
+import { metricsSchema, sseSchema } from './route-schemas';
 import { HttpError, notFound, forbidden } from '../lib/errors';
 import { RealtimeAuth } from './auth';
 import { RealtimeContext, parseRoomsParam } from './context';
@@ -162,6 +163,8 @@ export default fp(
     app.route({
       method: 'GET',
       url: '/',
+      // The bare URL: a redirect for browsers, the /ws feed for upgrades; documented as /ws.
+      schema: { hide: true },
       preHandler: decide,
       // A browser opening the bare URL gets the Mini App; a WebSocket upgrade gets the realtime feed.
       handler: (_req: FastifyRequest, reply: FastifyReply) => reply.redirect('/app/'),
@@ -169,7 +172,7 @@ export default fp(
     });
 
     // --- SSE fallback ---
-    app.get('/sse', async (req, reply) => {
+    app.get('/sse', { schema: sseSchema }, async (req, reply) => {
       const q = req.query as Record<string, unknown>;
       let id;
       try {
@@ -212,10 +215,10 @@ export default fp(
       }
       return { connectionId, roomId, rooms: conn.rooms };
     };
-    app.post('/api/realtime/rooms/join', { onRequest: app.authenticate, schema: { body: SseRoomBody } }, sseRoom(true));
-    app.post('/api/realtime/rooms/leave', { onRequest: app.authenticate, schema: { body: SseRoomBody } }, sseRoom(false));
+    app.post('/api/realtime/rooms/join', { onRequest: app.authenticate, schema: { body: SseRoomBody, response: { 200: SseRoomResponse } } }, sseRoom(true));
+    app.post('/api/realtime/rooms/leave', { onRequest: app.authenticate, schema: { body: SseRoomBody, response: { 200: SseRoomResponse } } }, sseRoom(false));
 
-    app.get('/ws/stats', { onRequest: [app.authenticate, app.requireRoles(...STAFF_ROLES)] }, async (): Promise<WsStats> => {
+    app.get('/ws/stats', { onRequest: [app.authenticate, app.requireRoles(...STAFF_ROLES)], schema: { response: { 200: WsStatsSchema } } }, async (): Promise<WsStats> => {
       const byType: Record<string, number> = {};
       const byTransport: Record<string, number> = {};
       let total = 0;
@@ -228,7 +231,7 @@ export default fp(
       return { total, by_type: byType, by_transport: byTransport, rooms: hub.rooms.size };
     });
 
-    app.get('/metrics', async (_req, reply) => {
+    app.get('/metrics', { schema: metricsSchema }, async (_req, reply) => {
       reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').header('cache-control', 'no-store');
       return metrics.render(hub, app.events.bus.healthy());
     });
