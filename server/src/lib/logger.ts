@@ -28,6 +28,7 @@ export function loggerOptions(
         translateTime: 'SYS:HH:MM:ss',
         // The request line's message already says method, URL, status and time.
         ignore: 'pid,hostname,reqId,req,res,responseTime',
+        singleLine: true,
         // Written as received, so a flushed logger has really printed (the banner comes after).
         sync: true,
       },
