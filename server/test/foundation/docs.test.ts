@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, RouteOptions } from 'fastify';
@@ -95,6 +94,5 @@ describe('the API documents itself', () => {
     } finally {
       await browser.close();
     }
-    void (app.server.address() as AddressInfo);
   });
 });
