@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { demoInitData, launchHash } from './auth/telegram';
 import type { Config } from './config/config';
@@ -58,7 +58,7 @@ export function bannerLines(config: Config, demoLinkFile?: string): string[] {
       `  Demo customer:         ${PUBLIC_URL}/demo  (opens the Mini App as Telegram would, signed afresh on each visit)`,
     );
     if (demoLinkFile) {
-      lines.push(`                         the link itself (valid ${Math.round(INITDATA_MAX_AGE_S / 3600)} h): ${join(demoLinkFile)}`);
+      lines.push(`                         the link itself (valid ${Math.round(INITDATA_MAX_AGE_S / 3600)} h): ${demoLinkFile}`);
     }
   }
   lines.push('');
