@@ -144,7 +144,6 @@ describe('npm start', () => {
       const out = s.out();
       const banner = out.indexOf('ordercast is running');
       expect(out.slice(0, banner)).toMatch(/POS simulator started/);
-      expect(out.slice(0, banner)).toMatch(/pos menu imported/);
       expect(out.slice(0, banner)).not.toMatch(/^\{"level"/m); // pretty, not JSON
       expect(out.slice(banner).trimEnd().split('\n').at(-1)).toMatch(/demo-link\.txt/); // nothing after the banner
       const file = join(s.dir, 'demo-link.txt');
