@@ -1,11 +1,13 @@
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { validatorCompiler } from './lib/validator';
 import type { Config } from './config/config';
 import { HttpError } from './lib/errors';
-import { redactUrl } from './lib/redact';
+import { loggerOptions } from './lib/logger';
+import { RequestLog } from './lib/request-log';
 import configPlugin from './plugins/external/config';
 import security from './plugins/external/security';
+import docs from './plugins/external/docs';
 import authPlugin from './plugins/app/auth';
 import dbPlugin from './plugins/app/db';
 import eventsPlugin from './plugins/app/events';
@@ -14,6 +16,7 @@ import posPlugin from './pos/plugin';
 import realtimePlugin from './realtime/plugin';
 import adminRoutes from './routes/admin/index';
 import apiRoutes from './routes/api/index';
+import demoRoutes from './routes/demo';
 import healthRoutes from './routes/health';
 import spaRoutes from './routes/spa';
 
@@ -22,6 +25,8 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
   /** Where the default logger writes (tests capture it); stdout otherwise. */
   logStream?: NodeJS.WritableStream;
+  /** Sees every route as it is added (a test checks that each one declares its schema). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 const STATUS_CODES: Record<number, string> = {
@@ -40,13 +45,8 @@ const STATUS_CODES: Record<number, string> = {
 /** Builds the whole server: what `server.ts` starts and what every test builds. Plugins go external → app → routes. */
 export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ?? {
-      level: config.LOG_LEVEL,
-      ...(opts.logStream && { stream: opts.logStream }),
-      serializers: {
-        req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), ip: req.ip }),
-      },
-    },
+    logger: opts.logger ?? loggerOptions(config, { stream: opts.logStream }),
+    logController: new RequestLog(),
     bodyLimit: 64 * 1024,
     // X-Forwarded-For is believed only from the proxies TRUST_PROXY names: from anyone else it
     // would let a client pick its own address, and with it its rate-limit key.
@@ -56,6 +56,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
 
   app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
     if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.code, message: err.message });
@@ -70,9 +71,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     return reply.code(500).send({ error: 'internal', message: 'Internal server error' });
   });
 
-  // External: settings, security headers, CORS, rate limits.
+  // External: settings, security headers, CORS, rate limits, API documentation (before the routes it documents).
   await app.register(configPlugin, { config });
   await app.register(security);
+  await app.register(docs);
   // App services.
   await app.register(dbPlugin);
   await app.register(eventsPlugin);
@@ -82,6 +84,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(realtimePlugin);
   // Routes.
   await app.register(healthRoutes);
+  await app.register(demoRoutes);
   await app.register(apiRoutes, { prefix: '/api' });
   await app.register(adminRoutes, { prefix: '/api/admin' });
   await app.register(spaRoutes);

@@ -2,7 +2,7 @@
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app';
 import { loadConfigOrExit } from './config/config';
-import { printBanner } from './banner';
+import { printBanner, writeDemoLink } from './banner';
 
 const config = loadConfigOrExit();
 
@@ -24,8 +24,20 @@ closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
 
 try {
   await app.listen({ port: config.PORT, host: config.HOST });
-  printBanner(app);
 } catch (err) {
   app.log.error({ err }, 'could not listen');
   process.exit(1);
 }
+
+// The banner comes last, once the start-up work has had its say: the first POS menu import
+// (bounded, in case the POS hangs) logs its outcome before it, not after.
+if (config.POS_SYNC_WORKER) {
+  await Promise.race([app.pos.menu.run(), new Promise((r) => setTimeout(r, 3000).unref())]);
+}
+let demoLinkFile: string | undefined;
+try {
+  demoLinkFile = writeDemoLink(config);
+} catch (err) {
+  app.log.warn({ err }, 'could not write the demo link file');
+}
+await printBanner(app, demoLinkFile);

@@ -7,7 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../../../server/test/helpers/browser';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
@@ -20,7 +21,6 @@ import { startPosSimulator, type PosSimulator } from '../../../server/src/pos/si
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const ADMIN = join(ROOT, 'admin');
 const ARTIFACTS = join(ROOT, 'test-artifacts/admin');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const WEBHOOK_SECRET = 'e2e-admin-webhook-secret';
 
 /** Newest modification time under a path (files only). */
@@ -115,10 +115,7 @@ describe('admin app in Chromium', () => {
     feed.joinRoom(cityMenuRoom(1)); // as the Mini App does for the customer's city
     feed.connect();
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
     page = await ctx.newPage();
   });

@@ -27,6 +27,8 @@ export const ConfigSchema = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
   ),
+  /** Development only: pretty log lines (true) or JSON (false); unset = pretty when stdout is a terminal. */
+  LOG_PRETTY: Type.Optional(Type.Boolean()),
   DATABASE_PATH: Type.String({ minLength: 1, default: DEFAULT_DATABASE_PATH }),
   JWT_SECRET: Type.Optional(Type.String({ minLength: 16 })),
   /** Lifetime of staff and customer tokens, in seconds. */

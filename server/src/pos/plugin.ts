@@ -41,7 +41,8 @@ export default fp(
           serverUrl: cfg.PUBLIC_URL,
           webhookSecret: cfg.POS_WEBHOOK_SECRET,
           databasePath: cfg.DATABASE_PATH === ':memory:' ? ':memory:' : join(dirname(cfg.DATABASE_PATH), 'pos-sim.db'),
-          logger: app.log.child({ service: 'pos-sim' }),
+          // Its request lines would double every order's in the console: at `info` it reports warnings only.
+          logger: app.log.child({ service: 'pos-sim' }, app.log.level === 'info' ? { level: 'warn' } : {}),
         });
         app.log.info({ url: simulator.url }, 'POS simulator started');
       } catch (err) {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { SseRoomBody } from '@ordercast/shared/schemas';
+import { SseRoomBody, SseRoomResponse } from '@ordercast/shared/schemas';
 import { forbidden, notFound } from '../lib/errors';
 import type { RealtimeContext } from './context';
 import { recheck, roomRefusal } from './rights';
@@ -26,6 +26,6 @@ export function registerRoomsRoutes(app: FastifyInstance, rt: RealtimeContext): 
     }
     return { connectionId, roomId, rooms: [...conn.rooms] };
   };
-  app.post('/api/realtime/rooms/join', { onRequest: app.authenticate, schema: { body: SseRoomBody } }, sseRoom(true));
-  app.post('/api/realtime/rooms/leave', { onRequest: app.authenticate, schema: { body: SseRoomBody } }, sseRoom(false));
+  app.post('/api/realtime/rooms/join', { onRequest: app.authenticate, schema: { body: SseRoomBody, response: { 200: SseRoomResponse } } }, sseRoom(true));
+  app.post('/api/realtime/rooms/leave', { onRequest: app.authenticate, schema: { body: SseRoomBody, response: { 200: SseRoomResponse } } }, sseRoom(false));
 }

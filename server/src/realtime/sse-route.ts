@@ -4,11 +4,12 @@ import type { RealtimeAuth } from './auth';
 import { parseRoomsParam, type RealtimeContext } from './context';
 import { parseLastEventId } from './resume';
 import { openSse } from './sse';
+import { sseSchema } from './route-schemas';
 
 /** The SSE fallback: GET /sse, authenticated like the WebSocket, resumed by Last-Event-ID or ?lastEventId. */
 export function registerSse(app: FastifyInstance, rt: RealtimeContext, auth: RealtimeAuth): void {
   const { hub, metrics } = rt;
-  app.get('/sse', async (req, reply) => {
+  app.get('/sse', { schema: sseSchema }, async (req, reply) => {
     const q = req.query as Record<string, unknown>;
     let id;
     try {

@@ -103,6 +103,8 @@ export async function registerWebSocket(app: FastifyInstance, rt: RealtimeContex
   app.route({
     method: 'GET',
     url: '/',
+    // The bare URL: a redirect for browsers, the /ws feed for upgrades; documented as /ws.
+    schema: { hide: true },
     preHandler: decide,
     // A browser opening the bare URL gets the Mini App; a WebSocket upgrade gets the realtime feed.
     handler: (_req: FastifyRequest, reply: FastifyReply) => reply.redirect('/app/'),

@@ -33,8 +33,9 @@ const spaRoutes: FastifyPluginAsync = async (app) => {
         res.header('Cache-Control', path.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable');
       },
     });
-    app.get(a.prefix, (_req, reply) => reply.header('Cache-Control', 'no-cache').sendFile('index.html', a.dir));
-    app.get(a.prefix.slice(0, -1), (_req, reply) => reply.redirect(a.prefix));
+    // Not part of the API (like the files @fastify/static serves): kept out of /docs.
+    app.get(a.prefix, { schema: { hide: true } }, (_req, reply) => reply.header('Cache-Control', 'no-cache').sendFile('index.html', a.dir));
+    app.get(a.prefix.slice(0, -1), { schema: { hide: true } }, (_req, reply) => reply.redirect(a.prefix));
   }
   app.setNotFoundHandler((req, reply) => {
     const spa = apps.find((a) => req.url.startsWith(a.prefix));

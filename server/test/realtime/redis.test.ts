@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, signInStaff } from '../helpers/app';
 import { TestClient, type Msg, createOrder, listen, signInCustomerQuick, sleep, until, upTo } from './helpers';
 import { ServerProcess, freePort } from './processes';
+import { requireService, TEST_REDIS_URL } from '../helpers/services';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 
 /** The log's ids for a set of rooms, read straight from the shared SQLite file. */
 function logIds(dbPath: string, rooms: string[], after: number, upToId: number): number[] {
@@ -33,7 +34,7 @@ function logHead(dbPath: string): number {
 
 const lastId = (msgs: Msg[]) => msgs.at(-1)?.id ?? 0;
 
-describe('two server processes, one SQLite file, Redis between them', () => {
+describe('two server processes, one SQLite file, Redis between them', await requireService('redis'), () => {
   let dir: string;
   let dbPath: string;
   let env: Record<string, string>;
@@ -128,7 +129,7 @@ describe('two server processes, one SQLite file, Redis between them', () => {
   });
 });
 
-describe('Redis going down', () => {
+describe('Redis going down', await requireService('redis-server'), () => {
   let redis: ChildProcess | undefined;
   let port: number;
   const startRedis = async () => {

@@ -8,3 +8,4 @@ export * from './realtime';
 export * from './stats';
 export * from './sync';
 export * from './settings';
+export * from './events';

@@ -121,6 +121,10 @@ export const SseRoomBody = Type.Object(
 );
 export type SseRoomBody = Static<typeof SseRoomBody>;
 
+/** The answer to a REST room change: the SSE connection's rooms after it. */
+export const SseRoomResponse = Type.Object({ connectionId: Type.String(), roomId: Type.String(), rooms: Type.Array(Type.String()) });
+export type SseRoomResponse = Static<typeof SseRoomResponse>;
+
 export const TicketResponse = Type.Object({ ticket: Type.String(), expiresAt: Timestamp });
 export type TicketResponse = Static<typeof TicketResponse>;
 

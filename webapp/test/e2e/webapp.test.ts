@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../../../server/test/helpers/browser';
 import type { Order, OrderDetail, OrderStatus, User } from '@ordercast/shared';
 import { bearer, buildTestApp, giveBonuses, signInStaff, TEST_BOT_TOKEN, type TestApp } from '../../../server/test/helpers/app';
 import { demoInitData, launchHash } from '../../../server/src/auth/telegram';
@@ -17,7 +18,6 @@ import { demoInitData, launchHash } from '../../../server/src/auth/telegram';
 const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const DIST_INDEX = join(ROOT, 'webapp/dist/index.html');
 const ARTIFACTS = join(ROOT, 'test-artifacts/webapp');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const LIGHT = {
   bg_color: '#ffffff',
@@ -120,10 +120,7 @@ beforeAll(async () => {
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
   managerToken = (await signInStaff(t.app, 'manager1')).token;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 }, 240_000);
 
 afterAll(async () => {

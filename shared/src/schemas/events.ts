@@ -1,0 +1,96 @@
+import { Type, type Static, type TSchema } from 'typebox';
+import type { ClientMessageType, ServerEventType } from '../protocol';
+import { Order } from './order';
+import {
+  BonusUpdated,
+  Connected,
+  MenuUpdated,
+  OrderStatusUpdated,
+  RoomRequest,
+  SocketError,
+  SyncError,
+  SyncSuccess,
+  type EventPayloads,
+} from './realtime';
+
+/**
+ * Every realtime message, described for people: what it means, its data schema, and who hears
+ * it. `docs/events.md` is generated from this (`npm run docs:events`), and a test keeps the
+ * committed file in step, so the catalogue cannot drift from the schemas the server validates with.
+ * Rooms are written as patterns (`city-{cityId}-orders`: the city of the order).
+ */
+export interface CatalogueEntry {
+  summary: string;
+  /** The `data` field's schema; null when the message has none. */
+  data: TSchema | null;
+  /** Rooms that hear a durable event, or who gets a control message. */
+  to: readonly string[];
+}
+
+export const EVENT_CATALOGUE = {
+  'new-order': {
+    summary: 'A customer placed an order: staff boards add it.',
+    data: Order,
+    to: ['admin-orders', 'city-{cityId}-orders'],
+  },
+  'order-created': {
+    summary: "The customer's own copy of the order they placed (other tabs and devices).",
+    data: Order,
+    to: ['user-{userId}'],
+  },
+  'order-status-updated': {
+    summary: 'An order moved (staff, the POS kitchen, or a cancel).',
+    data: OrderStatusUpdated,
+    to: ['user-{userId}', 'admin-orders', 'city-{cityId}-orders'],
+  },
+  'bonus-updated': {
+    summary: "The customer's bonus balance changed (`type`: earned, used, refunded, adjusted).",
+    data: BonusUpdated,
+    to: ['user-{userId}'],
+  },
+  'sync-success': {
+    summary: 'An order (or the menu) reached the POS after a failure staff were shown.',
+    data: SyncSuccess,
+    to: ['admin-orders', 'city-{cityId}-orders'],
+  },
+  'sync-error': {
+    summary: 'Sending an order to the POS (or importing its menu) failed; `nextRetryAt` null means it gave up.',
+    data: SyncError,
+    to: ['admin-orders', 'city-{cityId}-orders'],
+  },
+  'menu-updated': {
+    summary: "A product's price or availability changed in a city (stop-list).",
+    data: MenuUpdated,
+    to: ['city-{cityId}-menu'],
+  },
+} satisfies Record<ServerEventType, CatalogueEntry>;
+
+/** Compile-time: each event's catalogued schema is exactly its payload type (EventPayloads). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _eventSchemasMatchPayloads: { [K in ServerEventType]: Same<Static<(typeof EVENT_CATALOGUE)[K]['data']>, EventPayloads[K]> } = {
+  'new-order': true,
+  'order-created': true,
+  'order-status-updated': true,
+  'bonus-updated': true,
+  'sync-success': true,
+  'sync-error': true,
+  'menu-updated': true,
+};
+void _eventSchemasMatchPayloads;
+
+/** Server → client messages that are not events: no `id`, sent to one connection. */
+export const CONTROL_CATALOGUE: Record<'connected' | 'pong' | 'error' | 'resync' | 'room-joined' | 'room-left', CatalogueEntry> = {
+  connected: { summary: 'First message on every connection: who you are and the rooms you are in.', data: Connected, to: ['the connection'] },
+  pong: { summary: 'Answer to `ping`.', data: null, to: ['the connection'] },
+  error: { summary: 'A message was refused; the connection stays open.', data: SocketError, to: ['the connection'] },
+  resync: { summary: 'The `lastEventId` is older than the retained log: refetch over REST.', data: null, to: ['the connection'] },
+  'room-joined': { summary: 'Acknowledges `join-room` (or the SSE room endpoint).', data: Type.Object({ roomId: Type.String() }), to: ['the connection'] },
+  'room-left': { summary: 'Acknowledges `leave-room`.', data: Type.Object({ roomId: Type.String() }), to: ['the connection'] },
+};
+
+/** Client → server messages (WebSocket only; SSE clients use the REST room endpoints). */
+export const CLIENT_CATALOGUE: Record<ClientMessageType, CatalogueEntry> = {
+  ping: { summary: 'Keepalive from the client; answered by `pong`.', data: null, to: ['the server'] },
+  'join-room': { summary: 'Join a room the access rule allows (`room-joined`, or `error` forbidden).', data: RoomRequest, to: ['the server'] },
+  'leave-room': { summary: 'Leave a room (`room-left`).', data: RoomRequest, to: ['the server'] },
+};
