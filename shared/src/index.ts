@@ -8,6 +8,7 @@ export * from './rooms';
 export * from './protocol';
 export * from './money';
 export * from './api-error';
+export * from './api-client';
 export type {
   ErrorBody,
   User,
