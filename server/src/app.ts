@@ -6,6 +6,7 @@ import { HttpError } from './lib/errors';
 import { redactUrl } from './lib/redact';
 import configPlugin from './plugins/external/config';
 import security from './plugins/external/security';
+import compression from './plugins/external/compression';
 import authPlugin from './plugins/app/auth';
 import dbPlugin from './plugins/app/db';
 import eventsPlugin from './plugins/app/events';
@@ -72,6 +73,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   // External: settings, security headers, CORS, rate limits.
   await app.register(configPlugin, { config });
   await app.register(security);
+  await app.register(compression);
   // App services.
   await app.register(dbPlugin);
   await app.register(eventsPlugin);

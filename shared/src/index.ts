@@ -15,6 +15,7 @@ export type {
   TelegramAuthBody,
   LoginBody,
   AuthResponse,
+  TelegramAuthResponse,
   PatchMeBody,
   CreateStaffBody,
   PatchStaffBody,

@@ -15,6 +15,11 @@ export const APP_DIRS = {
  * Serves the built Mini App at /app/ and the admin app at /admin/, with history-mode
  * fallback to each app's index.html, plus shipped assets (menu pictures) at /static/.
  */
+/** Hashed bundles (assets/name-HASH.ext) never change; everything else, index.html above all, is revalidated. */
+export function cacheControlFor(path: string): string {
+  return /[\\/]assets[\\/][^\\/]+-[\w-]{8,}\.\w+(?:\.(?:br|gz))?$/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache';
+}
+
 const spaRoutes: FastifyPluginAsync = async (app) => {
   await app.register(fastifyStatic, { root: APP_DIRS.static, prefix: '/static/', maxAge: '7d' });
   const apps = [
@@ -28,10 +33,9 @@ const spaRoutes: FastifyPluginAsync = async (app) => {
       decorateReply: false,
       wildcard: true,
       index: false,
-      // Hashed bundles are immutable; index.html must always be revalidated.
-      setHeaders: (res, path) => {
-        res.header('Cache-Control', path.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable');
-      },
+      // Brotli/gzip files built next to each file by `vite build`: sent as they are, per Accept-Encoding.
+      preCompressed: true,
+      setHeaders: (reply, path) => reply.header('Cache-Control', cacheControlFor(path)),
     });
     app.get(a.prefix, (_req, reply) => reply.header('Cache-Control', 'no-cache').sendFile('index.html', a.dir));
     app.get(a.prefix.slice(0, -1), (_req, reply) => reply.redirect(a.prefix));
