@@ -27,12 +27,13 @@ export async function boot(router: Router): Promise<void> {
 
   const hint = cityHint();
   if (hint) menu.load(hint).catch(() => undefined);
-  await signInAndStart(router);
+  await signInAndStart(router, !hint);
 }
 
-export async function signInAndStart(router: Router): Promise<void> {
+/** @param withMenu no menu is loading yet: let the sign-in answer carry the city's menu. */
+export async function signInAndStart(router: Router, withMenu = false): Promise<void> {
   const session = useSession();
-  if (!(await session.signIn())) return;
+  if (!(await session.signIn(withMenu))) return;
   const user = session.user!;
   const menu = useMenu();
   const cart = useCart();

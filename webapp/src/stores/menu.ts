@@ -42,6 +42,11 @@ export const useMenu = defineStore('menu', () => {
     return p;
   }
 
+  /** A menu that came with another answer (sign-in). */
+  function adopt(m: Menu): void {
+    menu.value = m;
+  }
+
   async function loadCities(): Promise<void> {
     if (!cities.value.length) cities.value = await api<City[]>('/api/cities', { auth: false });
   }
@@ -53,5 +58,5 @@ export const useMenu = defineStore('menu', () => {
     menu.value = { ...m, products: m.products.map((p) => (p.id === ev.productId ? { ...p, available: ev.available, price: ev.price } : p)) };
   }
 
-  return { menu, cities, loading, error, products, byId, sections, load, loadCities, applyUpdate };
+  return { menu, cities, loading, error, products, byId, sections, load, adopt, loadCities, applyUpdate };
 });
