@@ -1,7 +1,7 @@
 import { watch } from 'vue';
 import type { Router } from 'vue-router';
 import { cityMenuRoom } from '@ordercast/shared';
-import { pickLocale, setLocale } from './i18n';
+import { setLocale, startLocale } from './i18n';
 import { initTelegram, setClosingConfirmation, telegramLanguage } from './telegram';
 import { wireTelegramMainButton } from './composables/useMainButton';
 import { cityHint, useSession } from './stores/session';
@@ -14,7 +14,7 @@ import { realtime, startRealtime, type Realtime } from './realtime';
 /** Start-up: Telegram, language, sign-in; the menu of the last city loads alongside sign-in. */
 export async function boot(router: Router): Promise<void> {
   initTelegram();
-  setLocale(pickLocale(telegramLanguage()));
+  setLocale(startLocale(telegramLanguage(), navigator.languages?.length ? navigator.languages : [navigator.language]));
   wireTelegramMainButton();
   const menu = useMenu();
   const cart = useCart();
