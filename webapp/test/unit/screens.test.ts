@@ -23,7 +23,7 @@ const MENU: Menu = {
   ],
 };
 
-const Empty = defineComponent({ render: () => h('div') });
+const Empty = { render: () => h('div') };
 
 /** The screen and the page-drawn MainButton, with real stores and a real (in-memory) router. */
 async function render(screen: ReturnType<typeof defineComponent>, props: Record<string, unknown> = {}, before?: () => void) {
@@ -34,7 +34,7 @@ async function render(screen: ReturnType<typeof defineComponent>, props: Record<
     history: createMemoryHistory(),
     routes: ['menu', 'cart', 'checkout', 'order'].map((name) => ({ path: `/${name}${name === 'order' ? '/:id' : ''}`, name, component: Empty })),
   });
-  const Page = defineComponent({ render: () => h('div', [h(screen, props), h(MainButtonBar)]) });
+  const Page = { render: () => h('div', [h(screen, props), h(MainButtonBar)]) };
   const wrapper = mount(Page, { global: { plugins: [pinia, router] } });
   await router.isReady();
   await nextTick();
