@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const APP_DIRS = {
@@ -18,6 +18,14 @@ export const APP_DIRS = {
 /** Hashed bundles (assets/name-HASH.ext) never change; everything else, index.html above all, is revalidated. */
 export function cacheControlFor(path: string): string {
   return /[\\/]assets[\\/][^\\/]+-[\w-]{8,}\.\w+(?:\.(?:br|gz))?$/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache';
+}
+
+/**
+ * index.html names the current bundles, so it is always revalidated. (sendFile comes from the /static/
+ * registration, whose 7-day max-age would otherwise replace the header.)
+ */
+function sendIndex(reply: FastifyReply, dir: string) {
+  return reply.header('Cache-Control', 'no-cache').sendFile('index.html', dir, { cacheControl: false });
 }
 
 const spaRoutes: FastifyPluginAsync = async (app) => {
@@ -37,13 +45,13 @@ const spaRoutes: FastifyPluginAsync = async (app) => {
       preCompressed: true,
       setHeaders: (reply, path) => reply.header('Cache-Control', cacheControlFor(path)),
     });
-    app.get(a.prefix, (_req, reply) => reply.header('Cache-Control', 'no-cache').sendFile('index.html', a.dir));
+    app.get(a.prefix, (_req, reply) => sendIndex(reply, a.dir));
     app.get(a.prefix.slice(0, -1), (_req, reply) => reply.redirect(a.prefix));
   }
   app.setNotFoundHandler((req, reply) => {
     const spa = apps.find((a) => req.url.startsWith(a.prefix));
     if (spa && req.method === 'GET' && !/\.[a-z0-9]+$/i.test(req.url.split('?')[0]!)) {
-      return reply.header('Cache-Control', 'no-cache').sendFile('index.html', spa.dir);
+      return sendIndex(reply, spa.dir);
     }
     return reply.code(404).send({ error: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}` });
   });

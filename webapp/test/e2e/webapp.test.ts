@@ -467,6 +467,28 @@ describe('Mini App walk-through fixes (issue 15)', () => {
     expect(errors).toEqual([]);
   });
 
+  it('the built app is served precompressed, hashed files cached for a year and index.html revalidated', async () => {
+    const index = await t.app.inject({ url: '/app/', headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(index.statusCode).toBe(200);
+    expect(index.headers['cache-control']).toBe('no-cache');
+    const html = (await t.app.inject({ url: '/app/' })).body;
+    const assets = [...html.matchAll(/\/app\/assets\/[\w.-]+\.(?:js|css)/g)].map((m) => m[0]);
+    expect(assets.length).toBeGreaterThanOrEqual(3);
+    for (const url of assets) {
+      const plain = await t.app.inject({ url });
+      const br = await t.app.inject({ url, headers: { 'accept-encoding': 'gzip, deflate, br' } });
+      const gz = await t.app.inject({ url, headers: { 'accept-encoding': 'gzip' } });
+      expect([br.statusCode, br.headers['content-encoding'], gz.headers['content-encoding']], url).toEqual([200, 'br', 'gzip']);
+      expect(br.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(br.headers['content-type']).toMatch(url.endsWith('.js') ? /javascript/ : /css/);
+      expect(br.rawPayload.length).toBeLessThan(plain.rawPayload.length);
+      expect(plain.headers['content-encoding']).toBeUndefined();
+    }
+    // A deep link (history mode) gets index.html, never cached.
+    const deep = await t.app.inject({ url: '/app/orders/5' });
+    expect([deep.statusCode, deep.headers['cache-control']]).toEqual([200, 'no-cache']);
+  });
+
   it('outside Telegram, a Russian browser gets the Russian page', async () => {
     const ctx = await browser.newContext({ viewport: { width: 390, height: 800 }, locale: 'ru-RU' });
     contexts.push(ctx);
