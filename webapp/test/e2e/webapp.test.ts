@@ -508,6 +508,8 @@ describe('Mini App walk-through fixes (issue 15)', () => {
         for (const width of [320, 390]) {
           await page.setViewportSize({ width, height: 760 });
           const name = (screen: string) => `walk-${screen}-${width}-${scheme}-${lang}`;
+          // The whole page: what is below the fold (totals, notices) is part of the screen too.
+          const shot = (file: string) => page.screenshot({ path: join(ARTIFACTS, `${file}.png`), fullPage: true });
           const go = async (path: string, ready: string) => {
             await page.goto(`${base}/app${path}#${c.hash}`);
             await page.getByTestId(ready).first().waitFor();
