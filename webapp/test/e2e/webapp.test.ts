@@ -508,8 +508,14 @@ describe('Mini App walk-through fixes (issue 15)', () => {
         for (const width of [320, 390]) {
           await page.setViewportSize({ width, height: 760 });
           const name = (screen: string) => `walk-${screen}-${width}-${scheme}-${lang}`;
-          // The whole page: what is below the fold (totals, notices) is part of the screen too.
-          const shot = (file: string) => page.screenshot({ path: join(ARTIFACTS, `${file}.png`), fullPage: true });
+          // The whole page: what is below the fold (totals, notices) is part of the screen too. The app
+          // sizes itself to Telegram's viewport, so the viewport grows to the content for the picture.
+          const shot = async (_page: Page, file: string) => {
+            const height = await page.evaluate(() => Math.max(document.documentElement.scrollHeight, document.body.scrollHeight));
+            await page.setViewportSize({ width, height: Math.max(760, height) });
+            await page.screenshot({ path: join(ARTIFACTS, `${file}.png`) });
+            await page.setViewportSize({ width, height: 760 });
+          };
           const go = async (path: string, ready: string) => {
             await page.goto(`${base}/app${path}#${c.hash}`);
             await page.getByTestId(ready).first().waitFor();
