@@ -30,6 +30,8 @@ export interface RequestOptions {
   auth?: boolean;
   /** Aborting it fails the request with code `aborted`. */
   signal?: AbortSignal;
+  /** The browser cache mode, e.g. 'no-cache' to revalidate an answer the server lets be cached. */
+  cache?: RequestCache;
   timeoutMs?: number;
 }
 
@@ -80,6 +82,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
         headers,
         body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
         signal: controller.signal,
+        ...(opts.cache && { cache: opts.cache }),
       });
     } catch {
       if (timedOut) throw new ApiError(0, 'timeout', `No answer in ${Math.round(timeoutMs / 1000)} s`);

@@ -17,7 +17,7 @@ export function onUnauthorized(fn: () => Promise<boolean>): void {
   reauth = fn;
 }
 
-export type RequestOptions = Pick<ClientRequestOptions, 'method' | 'body' | 'headers' | 'auth' | 'signal'>;
+export type RequestOptions = Pick<ClientRequestOptions, 'method' | 'body' | 'headers' | 'auth' | 'signal' | 'cache'>;
 
 const client = createApiClient({
   getToken: () => token,
@@ -41,9 +41,10 @@ export function humanError(e: unknown): string {
   switch (e.code) {
     case 'product_unavailable':
     case 'unknown_product':
-      return t('err.unavailable', { detail: e.message });
+      // The server's message names the dish in Russian; the refreshed menu marks it in the customer's language.
+      return t('err.unavailable');
     case 'bonus_limit_exceeded':
-      return t('err.bonusLimit', { detail: e.message });
+      return t('err.bonusLimit');
     case 'insufficient_bonuses':
     case 'insufficient_balance':
       return t('err.bonusBalance');

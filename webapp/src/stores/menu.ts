@@ -26,7 +26,8 @@ export const useMenu = defineStore('menu', () => {
     if (inflight && inflight.cityId === cityId && !force) return inflight.p;
     loading.value = true;
     error.value = null;
-    const p = api<Menu>(`/api/menu?cityId=${cityId}`, { auth: false })
+    // A forced reload (resync, a refused order) must not be answered from the browser's short cache.
+    const p = api<Menu>(`/api/menu?cityId=${cityId}`, { auth: false, ...(force && { cache: 'no-cache' as const }) })
       .then((m) => {
         menu.value = m;
       })

@@ -489,6 +489,27 @@ describe('Mini App walk-through fixes (issue 15)', () => {
     expect([deep.statusCode, deep.headers['cache-control']]).toEqual([200, 'no-cache']);
   });
 
+  it('an order refused for a dish that just went off (no live event came) names it in the customer’s language', async () => {
+    const c = await returning({ lang: 'en' });
+    const { page, errors } = await openApp(c.hash, '/app/checkout', withCart(1, { 1: 1, 4: 1 }));
+    await page.getByTestId('checkout').waitFor();
+    await page.getByTestId('delivery-pickup').click();
+    // Off the menu in the database only, as if the menu-updated event never reached this phone.
+    const setAvailable = (available: 0 | 1) =>
+      t.app.db.$client.prepare('UPDATE product_prices SET available = ? WHERE product_id = 4 AND city_id = 1').run(available);
+    setAvailable(0);
+    try {
+      await mainButton(page).click();
+      await page.getByTestId('error').waitFor();
+      expect(await page.getByTestId('error').textContent()).toContain('Some dishes are no longer available: they are marked in your order.');
+      await expect.poll(() => page.getByTestId('checkout-blocked').textContent().catch(() => '')).toContain('Chicken noodle soup');
+      expect(await page.getByTestId('checkout').textContent()).not.toMatch(/[А-Яа-я]/);
+    } finally {
+      setAvailable(1);
+    }
+    expect(errors).toEqual([]);
+  });
+
   it('outside Telegram, a Russian browser gets the Russian page', async () => {
     const ctx = await browser.newContext({ viewport: { width: 390, height: 800 }, locale: 'ru-RU' });
     contexts.push(ctx);
