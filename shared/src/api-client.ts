@@ -31,7 +31,7 @@ export interface RequestOptions {
   /** Aborting it fails the request with code `aborted`. */
   signal?: AbortSignal;
   /** The browser cache mode, e.g. 'no-cache' to revalidate an answer the server lets be cached. */
-  cache?: RequestCache;
+  cache?: 'default' | 'no-store' | 'reload' | 'no-cache' | 'force-cache' | 'only-if-cached';
   timeoutMs?: number;
 }
 
