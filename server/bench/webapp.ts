@@ -70,9 +70,10 @@ async function oneRun(browser: Browser, url: string, profile: Profile): Promise<
       requests++;
     });
     await page.goto(url, { waitUntil: 'commit' });
-    // Strings: evaluated in the page (this file is type-checked for Node, without DOM types).
-    await page.waitForFunction('typeof window.__firstMenu === "number"', undefined, { timeout: 60_000, polling: 50 });
-    const ms = (await page.evaluate('window.__firstMenu')) as number;
+    // Run in the page (globalThis is its window; this file is type-checked for Node, without DOM types).
+    type Probe = { __firstMenu?: number };
+    await page.waitForFunction(() => typeof (globalThis as Probe).__firstMenu === 'number', undefined, { timeout: 60_000, polling: 50 });
+    const ms = await page.evaluate(() => (globalThis as Probe).__firstMenu!);
     return { ms, bytes, requests };
   } finally {
     await ctx.close();
