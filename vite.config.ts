@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vitest/config';
+import { compression } from 'vite-plugin-compression2';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const SERVER = process.env.VITE_DEV_SERVER ?? 'http://127.0.0.1:3000';
@@ -19,7 +20,12 @@ export default defineConfig(({ mode }) => {
   return {
     root: isTest ? here : resolve(here, app),
     base: app === 'admin' ? '/admin/' : '/app/',
-    plugins: [vue()],
+    plugins: [
+      vue(),
+      // Brotli and gzip files next to each built file, served as they are (@fastify/static preCompressed):
+      // a phone's first load moves the compressed bytes with no compression work per request.
+      ...(isTest ? [] : [compression({ algorithms: ['brotliCompress', 'gzip'], threshold: 512 })]),
+    ],
     // vue-i18n (admin): composition API only, no devtools hooks — lets the bundler drop the legacy API.
     define: { __VUE_I18N_LEGACY_API__: 'false', __VUE_I18N_FULL_INSTALL__: 'true', __INTLIFY_PROD_DEVTOOLS__: 'false' },
     resolve: { dedupe: ['vue', 'pinia'] },

@@ -8,6 +8,7 @@ import { RequestLog } from './lib/request-log';
 import configPlugin from './plugins/external/config';
 import security from './plugins/external/security';
 import docs from './plugins/external/docs';
+import compression from './plugins/external/compression';
 import authPlugin from './plugins/app/auth';
 import dbPlugin from './plugins/app/db';
 import eventsPlugin from './plugins/app/events';
@@ -75,6 +76,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(configPlugin, { config });
   await app.register(security);
   await app.register(docs);
+  await app.register(compression);
   // App services.
   await app.register(dbPlugin);
   await app.register(eventsPlugin);

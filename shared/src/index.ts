@@ -9,12 +9,14 @@ export * from './protocol';
 export * from './money';
 export * from './api-error';
 export * from './text';
+export * from './api-client';
 export type {
   ErrorBody,
   User,
   TelegramAuthBody,
   LoginBody,
   AuthResponse,
+  TelegramAuthResponse,
   PatchMeBody,
   CreateStaffBody,
   PatchStaffBody,

@@ -1,4 +1,4 @@
-import { ApiError } from '@ordercast/shared';
+import { ApiError, createApiClient, type RequestOptions as ClientRequestOptions } from '@ordercast/shared';
 import { t } from './i18n';
 
 export { ApiError };
@@ -17,44 +17,18 @@ export function onUnauthorized(fn: () => Promise<boolean>): void {
   reauth = fn;
 }
 
-export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
-  body?: unknown;
-  headers?: Record<string, string>;
-  auth?: boolean;
-}
+export type RequestOptions = Pick<ClientRequestOptions, 'method' | 'body' | 'headers' | 'auth' | 'signal' | 'cache'>;
 
-export async function api<T>(path: string, opts: RequestOptions = {}, retried = false): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  if (opts.auth !== false && token) headers.authorization = `Bearer ${token}`;
-  let res: Response;
-  try {
-    res = await fetch(path, {
-      method: opts.method ?? 'GET',
-      headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-    });
-  } catch {
-    throw new ApiError(0, 'network', 'network error');
-  }
-  if (res.status === 401 && opts.auth !== false && !retried && reauth) {
-    if (await reauth()) return api<T>(path, opts, true);
-  }
-  if (!res.ok) {
-    let code = `http_${res.status}`;
-    let message = res.statusText;
-    try {
-      const body = (await res.json()) as { error?: string; message?: string };
-      if (body.error) code = body.error;
-      if (body.message) message = body.message;
-    } catch {
-      /* not JSON */
-    }
-    throw new ApiError(res.status, code, message);
-  }
-  if (res.status === 204) return undefined as T;
-  return (await res.json()) as T;
+const client = createApiClient({
+  getToken: () => token,
+  onUnauthorized: () => (reauth ? reauth() : false),
+  // A phone on a slow network: give an answer room before calling it lost.
+  timeoutMs: 30_000,
+  networkMessage: 'network error',
+});
+
+export function api<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  return client.request<T>(path, opts);
 }
 
 /** The error in words a customer understands. */
@@ -67,9 +41,10 @@ export function humanError(e: unknown): string {
   switch (e.code) {
     case 'product_unavailable':
     case 'unknown_product':
-      return t('err.unavailable', { detail: e.message });
+      // The server's message names the dish in Russian; the refreshed menu marks it in the customer's language.
+      return t('err.unavailable');
     case 'bonus_limit_exceeded':
-      return t('err.bonusLimit', { detail: e.message });
+      return t('err.bonusLimit');
     case 'insufficient_bonuses':
     case 'insufficient_balance':
       return t('err.bonusBalance');

@@ -1,7 +1,7 @@
 import { watch } from 'vue';
 import type { Router } from 'vue-router';
 import { cityMenuRoom } from '@ordercast/shared';
-import { pickLocale, setLocale } from './i18n';
+import { setLocale, startLocale } from './i18n';
 import { initTelegram, setClosingConfirmation, telegramLanguage } from './telegram';
 import { wireTelegramMainButton } from './composables/useMainButton';
 import { cityHint, useSession } from './stores/session';
@@ -14,7 +14,7 @@ import { realtime, startRealtime, type Realtime } from './realtime';
 /** Start-up: Telegram, language, sign-in; the menu of the last city loads alongside sign-in. */
 export async function boot(router: Router): Promise<void> {
   initTelegram();
-  setLocale(pickLocale(telegramLanguage()));
+  setLocale(startLocale(telegramLanguage(), navigator.languages?.length ? navigator.languages : [navigator.language]));
   wireTelegramMainButton();
   const menu = useMenu();
   const cart = useCart();
@@ -27,12 +27,13 @@ export async function boot(router: Router): Promise<void> {
 
   const hint = cityHint();
   if (hint) menu.load(hint).catch(() => undefined);
-  await signInAndStart(router);
+  await signInAndStart(router, !hint);
 }
 
-export async function signInAndStart(router: Router): Promise<void> {
+/** @param withMenu no menu is loading yet: let the sign-in answer carry the city's menu. */
+export async function signInAndStart(router: Router, withMenu = false): Promise<void> {
   const session = useSession();
-  if (!(await session.signIn())) return;
+  if (!(await session.signIn(withMenu))) return;
   const user = session.user!;
   const menu = useMenu();
   const cart = useCart();

@@ -35,16 +35,22 @@ const en = {
   phone: 'Phone',
   comment: 'Comment',
   commentPlaceholder: 'Door code, allergies, cutlery…',
-  payWithBonuses: 'Pay {sum} with bonuses',
-  bonusBalanceCap: 'Balance {balance} · up to {share}% of the order',
+  commentPlaceholderPickup: 'Allergies, cutlery, when you will come…',
+  payWithBonuses: 'Pay with bonuses',
+  bonusBalanceCap: 'You have {balance} · up to {cap} for this order ({share}% at most)',
+  bonusAmount: 'Bonuses to spend',
+  bonusNone: 'None',
+  bonusAll: 'All {cap}',
+  unavailableInCart: 'Not available right now: {names}. Remove it to place the order.',
+  removeUnavailable: 'Remove unavailable',
   noBonusesYet: 'No bonuses yet: you earn {rate}% of each completed order.',
   addressRequired: 'Please enter the delivery address',
   phoneInvalid: 'Please check the phone number',
-  orderNo: 'Order №{n}',
+  orderNo: 'Order #{n}',
   orderPlaced: 'Thank you! Your order is placed.',
   cancelOrder: 'Cancel order',
   keepOrder: 'Keep it',
-  cancelConfirm: 'Cancel order №{n}? This cannot be undone.',
+  cancelConfirm: 'Cancel order #{n}? This cannot be undone.',
   cancelled: 'The order is cancelled',
   myOrders: 'My orders',
   noOrders: 'No orders yet',
@@ -60,9 +66,9 @@ const en = {
   liveOffline: 'Offline — updates are not live',
   details: 'Details',
   stepDone: 'done',
-  'bonus.earned': 'Earned for order №{n}',
-  'bonus.used': 'Paid for order №{n}',
-  'bonus.refunded': 'Returned for order №{n}',
+  'bonus.earned': 'Earned for order #{n}',
+  'bonus.used': 'Paid for order #{n}',
+  'bonus.refunded': 'Returned for order #{n}',
   'bonus.adjusted': 'Bonus adjustment',
   'bonus.welcome': 'Bonus credit',
   'status.pending': 'Order received',
@@ -81,8 +87,8 @@ const en = {
   'err.auth': 'Your session has expired. Close the app and open it again from Telegram.',
   'err.server': 'Something went wrong on our side. Please try again in a moment.',
   'err.rateLimited': 'Too many requests. Please wait a few seconds.',
-  'err.unavailable': 'Some dishes are no longer available: {detail}',
-  'err.bonusLimit': 'Too many bonuses for this order. {detail}',
+  'err.unavailable': 'Some dishes are no longer available: they are marked in your order.',
+  'err.bonusLimit': 'Too many bonuses for this order: the limit has changed, please choose again.',
   'err.bonusBalance': 'Not enough bonuses on your balance.',
   'err.address': 'Please enter the delivery address.',
   'err.tooLateToCancel': 'The kitchen has already accepted the order, so it can no longer be cancelled.',
@@ -125,8 +131,14 @@ const ru: Record<MessageKey, string> = {
   phone: 'Телефон',
   comment: 'Комментарий',
   commentPlaceholder: 'Код домофона, аллергии, приборы…',
-  payWithBonuses: 'Оплатить {sum} бонусами',
-  bonusBalanceCap: 'Баланс {balance} · до {share}% заказа',
+  commentPlaceholderPickup: 'Аллергии, приборы, когда придёте…',
+  payWithBonuses: 'Оплатить бонусами',
+  bonusBalanceCap: 'У вас {balance} · на этот заказ до {cap} (не больше {share}%)',
+  bonusAmount: 'Сколько бонусов списать',
+  bonusNone: 'Не списывать',
+  bonusAll: 'Все {cap}',
+  unavailableInCart: 'Сейчас нет в наличии: {names}. Уберите, чтобы оформить заказ.',
+  removeUnavailable: 'Убрать недоступное',
   noBonusesYet: 'Бонусов пока нет: с каждого выполненного заказа вернём {rate}%.',
   addressRequired: 'Укажите адрес доставки',
   phoneInvalid: 'Проверьте номер телефона',
@@ -171,8 +183,8 @@ const ru: Record<MessageKey, string> = {
   'err.auth': 'Сессия истекла. Закройте приложение и откройте его заново из Telegram.',
   'err.server': 'У нас что-то сломалось. Попробуйте ещё раз чуть позже.',
   'err.rateLimited': 'Слишком много запросов. Подождите несколько секунд.',
-  'err.unavailable': 'Некоторых блюд уже нет в наличии: {detail}',
-  'err.bonusLimit': 'Слишком много бонусов для этого заказа. {detail}',
+  'err.unavailable': 'Некоторых блюд уже нет в наличии: они отмечены в заказе.',
+  'err.bonusLimit': 'Слишком много бонусов для этого заказа: лимит изменился, выберите ещё раз.',
   'err.bonusBalance': 'На балансе недостаточно бонусов.',
   'err.address': 'Укажите адрес доставки.',
   'err.tooLateToCancel': 'Кухня уже приняла заказ, отменить его нельзя.',
@@ -189,6 +201,16 @@ export function pickLocale(languageCode: string | undefined | null): Locale {
   return (languageCode ?? '').toLowerCase().startsWith('ru') ? 'ru' : 'en';
 }
 
+/**
+ * The language to start in: Telegram's language_code when Telegram opened us; otherwise (a plain
+ * browser, e.g. the "open it from Telegram" page) the browser's own preference.
+ */
+export function startLocale(telegramLanguage: string | undefined | null, browserLanguages: readonly string[]): Locale {
+  if (telegramLanguage) return pickLocale(telegramLanguage);
+  const first = browserLanguages.find((l) => /^(ru|en)\b/i.test(l));
+  return pickLocale(first);
+}
+
 export function setLocale(l: Locale): void {
   locale.value = l;
   document.documentElement.lang = l;
@@ -203,6 +225,32 @@ export function t(key: MessageKey, vars?: Record<string, string | number>): stri
 /** Roubles for the locale, by the one rule in ./shared: whole roubles without kopecks ("1 250 ₽" / "₽1,250"). */
 export function formatPrice(rub: number, l: Locale = locale.value): string {
   return formatMoney(rub, l);
+}
+
+const plurals = new Map<Locale, Intl.PluralRules>();
+const counts = new Map<Locale, Intl.NumberFormat>();
+const BONUS_WORDS: Record<Locale, Partial<Record<Intl.LDMLPluralRule, string>> & { other: string }> = {
+  en: { one: 'bonus', other: 'bonuses' },
+  ru: { one: 'бонус', few: 'бонуса', many: 'бонусов', other: 'бонуса' },
+};
+/** A count of bonuses without the word (chips, signed ledger amounts). */
+export function formatCount(n: number, l: Locale = locale.value): string {
+  formatBonuses(0, l);
+  return counts.get(l)!.format(n);
+}
+
+/** Bonuses are points, not money: "500 bonuses" / "500 бонусов", "1 bonus" / "21 бонус". */
+export function formatBonuses(n: number, l: Locale = locale.value): string {
+  let pr = plurals.get(l);
+  let nf = counts.get(l);
+  if (!pr || !nf) {
+    pr = new Intl.PluralRules(l);
+    nf = new Intl.NumberFormat(l === 'ru' ? 'ru-RU' : 'en-US', { maximumFractionDigits: 2 });
+    plurals.set(l, pr);
+    counts.set(l, nf);
+  }
+  const words = BONUS_WORDS[l];
+  return `${nf.format(n)} ${words[pr.select(n)] ?? words.other}`;
 }
 
 export function formatDateTime(iso: string, l: Locale = locale.value): string {

@@ -148,6 +148,8 @@ export const orderItems = sqliteTable(
     productId: integer('product_id').notNull().references(() => products.id),
     /** Name and price are copied at order time: later menu changes never rewrite history. */
     name: text('name').notNull(),
+    /** The English name, copied too, so an English-speaking customer's history reads in English. */
+    nameEn: text('name_en').notNull().default(''),
     price: integer('price').notNull(),
     quantity: integer('quantity').notNull(),
   },

@@ -9,6 +9,8 @@ type ItemRow = typeof orderItems.$inferSelect;
 const toItem = (i: ItemRow): OrderItem => ({
   product_id: i.productId,
   name: i.name,
+  // Orders placed before the English name was copied fall back to the Russian one.
+  name_en: i.nameEn || i.name,
   price: toMajor(i.price),
   quantity: i.quantity,
   line_total: toMajor(i.price * i.quantity),

@@ -80,8 +80,8 @@ export class OrdersService {
         `SELECT ${ORDER} FROM orders WHERE user_id = @userId AND idempotency_key = @key`,
       ),
       city: sqlite.prepare<[number], typeof cities.$inferSelect>(`SELECT ${columnsOf(cities)} FROM cities WHERE id = ?`),
-      pricedProduct: sqlite.prepare<{ cityId: number; productId: number }, { id: number; name: string; price: number; available: 0 | 1 }>(
-        `SELECT p.id AS id, p.name AS name, pp.price AS price, pp.available AS available
+      pricedProduct: sqlite.prepare<{ cityId: number; productId: number }, { id: number; name: string; nameEn: string; price: number; available: 0 | 1 }>(
+        `SELECT p.id AS id, p.name AS name, p.name_en AS nameEn, pp.price AS price, pp.available AS available
          FROM products p JOIN product_prices pp ON pp.product_id = p.id AND pp.city_id = @cityId
          WHERE p.id = @productId`,
       ),
@@ -92,8 +92,9 @@ export class OrdersService {
            @deliveryType, @address, @phone, @comment, @idempotencyKey, @idempotencyHash, @createdAt, @createdAt)
          RETURNING ${ORDER}`,
       ),
-      insertItem: sqlite.prepare<{ orderId: number; productId: number; name: string; price: number; quantity: number }, ItemRow>(
-        `INSERT INTO order_items (order_id, product_id, name, price, quantity) VALUES (@orderId, @productId, @name, @price, @quantity) RETURNING ${ITEM}`,
+      insertItem: sqlite.prepare<{ orderId: number; productId: number; name: string; nameEn: string; price: number; quantity: number }, ItemRow>(
+        `INSERT INTO order_items (order_id, product_id, name, name_en, price, quantity)
+         VALUES (@orderId, @productId, @name, @nameEn, @price, @quantity) RETURNING ${ITEM}`,
       ),
       insertHistory: sqlite.prepare<HistoryParams>(
         `INSERT INTO order_status_history (order_id, from_status, to_status, source, by_user_id, reason, created_at)
@@ -146,14 +147,14 @@ export class OrdersService {
     const quantities = new Map<number, number>();
     for (const { productId, quantity } of body.items) quantities.set(productId, (quantities.get(productId) ?? 0) + quantity);
     let subtotal = 0;
-    const lines: { productId: number; name: string; price: number; quantity: number }[] = [];
+    const lines: { productId: number; name: string; nameEn: string; price: number; quantity: number }[] = [];
     for (const [productId, quantity] of quantities) {
       const p = this.q.pricedProduct.get({ cityId: body.cityId, productId });
       if (!p) throw unprocessable(`Product ${productId} is not on the menu in ${city.nameEn}`, 'unknown_product');
       if (!p.available) throw unprocessable(`"${p.name}" is not available right now`, 'product_unavailable');
       if (quantity > 99) throw badRequest(`Too many of "${p.name}" (99 at most)`);
       subtotal += p.price * quantity;
-      lines.push({ productId, name: p.name, price: p.price, quantity });
+      lines.push({ productId, name: p.name, nameEn: p.nameEn, price: p.price, quantity });
     }
 
     const bonusesUsed = toMinor(body.bonusesToUse ?? 0);

@@ -94,8 +94,8 @@ describe('placing orders', () => {
       order_number: expect.stringMatching(/^\d{4}$/),
     });
     expect(order.items).toEqual([
-      { product_id: 5, name: 'Гуляш из говядины', price: 620, quantity: 2, line_total: 1240 },
-      { product_id: 18, name: 'Морс клюквенный', price: 160, quantity: 2, line_total: 320 },
+      { product_id: 5, name: 'Гуляш из говядины', name_en: 'Beef goulash', price: 620, quantity: 2, line_total: 1240 },
+      { product_id: 18, name: 'Морс клюквенный', name_en: 'Cranberry mors', price: 160, quantity: 2, line_total: 320 },
     ]);
     const second = (await placeOrder(t.app, token, { cityId: 2 })).json().order;
     expect(Number(second.order_number)).toBe(Number(order.order_number) + 1);

@@ -9,6 +9,8 @@ export const SyncStatusSchema = Type.Enum(SYNC_STATUSES);
 export const OrderItem = Type.Object({
   product_id: Id,
   name: Type.String(),
+  /** The English name, copied at order time like `name`. */
+  name_en: Type.String(),
   /** Unit price copied at order time. */
   price: Money,
   quantity: Type.Integer({ minimum: 1 }),

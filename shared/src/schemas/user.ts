@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { LANGUAGES, ROLES } from '../roles';
 import { Id } from './common';
+import { Menu } from './menu';
 
 export const RoleSchema = Type.Enum(ROLES);
 export const LanguageSchema = Type.Enum(LANGUAGES);
@@ -23,6 +24,8 @@ export type User = Static<typeof User>;
 
 export const TelegramAuthBody = Type.Object({
   initData: Type.String({ minLength: 1, maxLength: 8192 }),
+  /** Send the menu of the customer's city along: the Mini App's first screen then needs no second round trip. */
+  withMenu: Type.Optional(Type.Boolean()),
 });
 export type TelegramAuthBody = Static<typeof TelegramAuthBody>;
 
@@ -34,6 +37,10 @@ export type LoginBody = Static<typeof LoginBody>;
 
 export const AuthResponse = Type.Object({ token: Type.String(), user: User });
 export type AuthResponse = Static<typeof AuthResponse>;
+
+/** The Telegram sign-in answer: with `withMenu` and a chosen city, that city's menu too. */
+export const TelegramAuthResponse = Type.Object({ token: Type.String(), user: User, menu: Type.Optional(Menu) });
+export type TelegramAuthResponse = Static<typeof TelegramAuthResponse>;
 
 export const PatchMeBody = Type.Object(
   {

@@ -33,7 +33,8 @@ export const useCart = defineStore('cart', () => {
   const address = ref('');
   const phone = ref('');
   const comment = ref('');
-  const useBonusesFlag = ref(true);
+  /** Bonuses the customer chose to spend (roubles); clamped to what the order allows. None until asked for. */
+  const bonusWish = ref(0);
   const placing = ref(false);
   /**
    * One Idempotency-Key per checkout attempt: a double tap or a retry after a lost response sends the
@@ -42,17 +43,18 @@ export const useCart = defineStore('cart', () => {
    */
   let attempt = { fingerprint: '', key: '' };
   const inputs = () =>
-    JSON.stringify([cityId.value, quantities.value, deliveryType.value, address.value.trim(), phone.value.trim(), comment.value.trim(), useBonusesFlag.value]);
+    JSON.stringify([cityId.value, quantities.value, deliveryType.value, address.value.trim(), phone.value.trim(), comment.value.trim(), bonusWish.value]);
 
   const menu = useMenu();
   const bonuses = useBonuses();
 
   const lines = computed(() => cartLines(quantities.value, menu.products));
   const count = computed(() => cartCount(lines.value));
-  const subtotal = computed(() => cartSubtotal(lines.value));
   const blocked = computed(() => unavailableLines(lines.value));
+  /** What can be ordered now: a dish on the stop-list is shown, but not counted. */
+  const subtotal = computed(() => cartSubtotal(lines.value.filter((l) => l.product.available)));
   const cap = computed(() => bonusCap(subtotal.value, bonuses.balance, bonuses.maxShare));
-  const bonusesToUse = computed(() => (useBonusesFlag.value ? clampBonuses(cap.value, cap.value) : 0));
+  const bonusesToUse = computed(() => clampBonuses(bonusWish.value, cap.value));
   const toPay = computed(() => amountToPay(subtotal.value, bonusesToUse.value));
 
   watch(
@@ -79,6 +81,9 @@ export const useCart = defineStore('cart', () => {
   }
   const add = (id: number) => setQuantity(id, quantity(id) + 1);
   const remove = (id: number) => setQuantity(id, quantity(id) - 1);
+  function removeUnavailable(): void {
+    for (const l of blocked.value) setQuantity(l.product.id, 0);
+  }
 
   /** The cart belongs to a city's menu: another city starts an empty one. */
   function useCity(id: number): void {
@@ -90,6 +95,7 @@ export const useCart = defineStore('cart', () => {
   function clear(): void {
     quantities.value = {};
     comment.value = '';
+    bonusWish.value = 0;
     attempt = { fingerprint: '', key: '' };
   }
 
@@ -127,7 +133,7 @@ export const useCart = defineStore('cart', () => {
     address,
     phone,
     comment,
-    useBonuses: useBonusesFlag,
+    bonusWish,
     placing,
     lines,
     count,
@@ -140,6 +146,7 @@ export const useCart = defineStore('cart', () => {
     setQuantity,
     add,
     remove,
+    removeUnavailable,
     useCity,
     clear,
     placeOrder,

@@ -26,7 +26,8 @@ export const useMenu = defineStore('menu', () => {
     if (inflight && inflight.cityId === cityId && !force) return inflight.p;
     loading.value = true;
     error.value = null;
-    const p = api<Menu>(`/api/menu?cityId=${cityId}`, { auth: false })
+    // A forced reload (resync, a refused order) must not be answered from the browser's short cache.
+    const p = api<Menu>(`/api/menu?cityId=${cityId}`, { auth: false, ...(force && { cache: 'no-cache' as const }) })
       .then((m) => {
         menu.value = m;
       })
@@ -42,6 +43,11 @@ export const useMenu = defineStore('menu', () => {
     return p;
   }
 
+  /** A menu that came with another answer (sign-in). */
+  function adopt(m: Menu): void {
+    menu.value = m;
+  }
+
   async function loadCities(): Promise<void> {
     if (!cities.value.length) cities.value = await api<City[]>('/api/cities', { auth: false });
   }
@@ -53,5 +59,5 @@ export const useMenu = defineStore('menu', () => {
     menu.value = { ...m, products: m.products.map((p) => (p.id === ev.productId ? { ...p, available: ev.available, price: ev.price } : p)) };
   }
 
-  return { menu, cities, loading, error, products, byId, sections, load, loadCities, applyUpdate };
+  return { menu, cities, loading, error, products, byId, sections, load, adopt, loadCities, applyUpdate };
 });

@@ -1,8 +1,9 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { AuthResponse, User } from '@ordercast/shared';
+import type { AuthResponse, TelegramAuthResponse, User } from '@ordercast/shared';
 import { api, humanError, onUnauthorized, setToken } from '../api';
 import { launchInitData } from '../telegram';
+import { useMenu } from './menu';
 
 export type BootState = 'starting' | 'no-telegram' | 'signing-in' | 'ready' | 'error';
 
@@ -13,7 +14,11 @@ export const useSession = defineStore('session', () => {
   const user = ref<User | null>(null);
   const error = ref('');
 
-  async function signIn(): Promise<boolean> {
+  /**
+   * @param withMenu ask for the menu of the customer's city in the same answer (when no menu is
+   *   already on its way): the first screen then waits for one round trip, not two.
+   */
+  async function signIn(withMenu = false): Promise<boolean> {
     const initData = launchInitData();
     if (!initData) {
       state.value = 'no-telegram';
@@ -23,8 +28,13 @@ export const useSession = defineStore('session', () => {
     error.value = '';
     try {
       // The raw, signed string exactly as Telegram gave it: the server checks its HMAC.
-      const res = await api<AuthResponse>('/api/auth/telegram', { method: 'POST', body: { initData }, auth: false });
+      const res = await api<TelegramAuthResponse>('/api/auth/telegram', {
+        method: 'POST',
+        body: withMenu ? { initData, withMenu } : { initData },
+        auth: false,
+      });
       setToken(res.token);
+      if (res.menu) useMenu().adopt(res.menu);
       user.value = res.user;
       rememberCity(res.user.city_id);
       state.value = 'ready';

@@ -193,8 +193,10 @@ describe('Mini App in a real browser', () => {
     await page.locator('input[name="address"]').fill('Tverskaya 1, flat 5');
     await page.locator('input[name="phone"]').fill('+7 900 123-45-67');
     await page.locator('textarea[name="comment"]').fill('Ring twice');
-    await expect.poll(() => page.getByTestId('bonus-label').textContent()).toContain('500');
-    expect(await page.getByTestId('bonus-balance').textContent()).toContain('500');
+    await expect.poll(() => page.getByTestId('bonus-balance').textContent()).toContain('500 bonuses');
+    // No bonuses spent until the customer says so; then all that is allowed.
+    expect(await page.getByTestId('to-pay').textContent()).toContain('1,740');
+    await page.getByTestId('bonus-all').click();
     expect(await page.getByTestId('to-pay').textContent()).toContain('1,240');
     expect(await mainButton(page).textContent()).toContain('Place order');
     await shot(page, '04-checkout');
@@ -364,4 +366,197 @@ describe('Mini App in a real browser', () => {
     await shot(page, '12-no-telegram');
     expect(errors).toEqual([]);
   });
+});
+
+describe('Mini App walk-through fixes (issue 15)', () => {
+  /** A returning customer with a city, an order placed and bonuses, opening the app with `path`. */
+  async function returning(opts: { lang: 'ru' | 'en'; theme?: Record<string, string>; city?: number }) {
+    const c = await newCustomer({ lang: opts.lang, theme: opts.theme });
+    const city = opts.city ?? 1;
+    await t.app.inject({ method: 'PATCH', url: '/api/me', headers: bearer(c.token), payload: { cityId: city } });
+    giveBonuses(t.app, c.user.id, 300);
+    const placed = await t.app.inject({
+      method: 'POST',
+      url: '/api/orders',
+      headers: bearer(c.token),
+      payload: { cityId: city, items: [{ productId: 5, quantity: 2 }, { productId: 18, quantity: 1 }], delivery: { type: 'delivery', address: 'Tverskaya 1' }, bonusesToUse: 100 },
+    });
+    expect(placed.statusCode, placed.body).toBe(201);
+    return { ...c, order: (placed.json() as { order: Order }).order };
+  }
+
+  /** Puts dishes into the saved cart before the app starts (as if added on an earlier launch). */
+  const withCart = (cityId: number, quantities: Record<number, number>) => (ctx: BrowserContext) =>
+    ctx.addInitScript((saved) => localStorage.setItem('ordercast.cart', JSON.stringify(saved)), { cityId, quantities });
+
+  it('in English, order history and the order page name dishes in English and say "Order #"', async () => {
+    const c = await returning({ lang: 'en' });
+    const { page, errors } = await openApp(c.hash, '/app/orders');
+    await page.getByTestId('order-row').first().waitFor();
+    const row = await page.getByTestId('order-row').first().textContent();
+    expect(row).toContain(`Order #${c.order.order_number}`);
+    expect(row).toContain('Beef goulash, Cranberry mors');
+    expect(row).not.toMatch(/[А-Яа-я]/);
+    await page.getByTestId('order-row').first().click();
+    await page.getByTestId('order').waitFor();
+    expect(await page.getByTestId('order-number').textContent()).toBe(`Order #${c.order.order_number}`);
+    expect(await page.getByTestId('order').textContent()).toContain('2 × Beef goulash');
+    expect(errors).toEqual([]);
+  });
+
+  it('at 320 px the cart keeps every amount inside the card and the page as wide as the screen; a stopped dish is named and removable', async () => {
+    const c = await returning({ lang: 'ru', city: 2 });
+    // Dobos torte (17) is on Saint Petersburg's stop-list.
+    const { page, errors } = await openApp(c.hash, '/app/cart', withCart(2, { 5: 12, 6: 3, 17: 1, 18: 2 }));
+    await page.setViewportSize({ width: 320, height: 640 });
+    await page.getByTestId('cart-line').first().waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+    const overflow = await page.evaluate(() =>
+      [...document.querySelectorAll('[data-testid="cart-line"]')].map((li) => {
+        const card = li.closest('.card')!.getBoundingClientRect();
+        return [...li.querySelectorAll('*')].some((el) => el.getBoundingClientRect().right > card.right + 0.5);
+      }),
+    );
+    expect(overflow).toEqual([false, false, false, false]);
+    expect(await page.getByTestId('cart-blocked').textContent()).toContain('Добош');
+    // 12 × 620 + 3 × price(6) + 2 × 160, without the torte.
+    await expect.poll(() => mainButton(page).isDisabled()).toBe(true);
+    await page.getByTestId('remove-unavailable').click();
+    expect(await page.getByTestId('cart-line').count()).toBe(3);
+    await expect.poll(() => mainButton(page).isDisabled()).toBe(false);
+    expect(errors).toEqual([]);
+  });
+
+  it('checkout amounts line up on the right; Place order stays in progress until the order page shows', async () => {
+    const c = await returning({ lang: 'en' });
+    const { page, errors } = await openApp(c.hash, '/app/checkout', withCart(1, { 1: 1, 5: 2, 18: 3 }));
+    await page.getByTestId('checkout').waitFor();
+    await page.getByTestId('delivery-pickup').click();
+    await page.getByTestId('bonus-all').click();
+    const rights = await page.evaluate(() =>
+      [...document.querySelectorAll('.totals > :nth-child(2n)')].map((el) => {
+        const r = document.createRange();
+        r.selectNodeContents(el);
+        return Math.round(r.getBoundingClientRect().right);
+      }),
+    );
+    expect(new Set(rights).size, String(rights)).toBe(1);
+
+    // Every state the button shows from the tap until the order page is there.
+    await page.evaluate(() => {
+      const w = window as unknown as { __mb: { busy: string | null; text: string; order: boolean }[] };
+      w.__mb = [];
+      const btn = () => document.querySelector('[data-testid="main-button"]');
+      const record = () => {
+        const b = btn();
+        w.__mb.push({ busy: b?.getAttribute('aria-busy') ?? null, text: b?.textContent ?? '', order: !!document.querySelector('[data-testid="order"]') });
+      };
+      new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
+    await mainButton(page).click();
+    await page.getByTestId('order').waitFor();
+    const states = await page.evaluate(() => (window as unknown as { __mb: { busy: string | null; text: string; order: boolean }[] }).__mb);
+    // Until the order screen takes the button over, it is in progress: never an active "Place order · ₽0".
+    const checkoutStates = states.slice(0, states.findIndex((s) => !s.text.includes('Place order') && s.busy !== 'true'));
+    expect(checkoutStates.length).toBeGreaterThan(0);
+    expect(checkoutStates.filter((s) => s.busy !== 'true')).toEqual([]);
+    expect(states.filter((s) => s.busy !== 'true' && s.text.includes('Place order'))).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('the built app is served precompressed, hashed files cached for a year and index.html revalidated', async () => {
+    const index = await t.app.inject({ url: '/app/', headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(index.statusCode).toBe(200);
+    expect(index.headers['cache-control']).toBe('no-cache');
+    const html = (await t.app.inject({ url: '/app/' })).body;
+    const assets = [...html.matchAll(/\/app\/assets\/[\w.-]+\.(?:js|css)/g)].map((m) => m[0]);
+    expect(assets.length).toBeGreaterThanOrEqual(3);
+    for (const url of assets) {
+      const plain = await t.app.inject({ url });
+      const br = await t.app.inject({ url, headers: { 'accept-encoding': 'gzip, deflate, br' } });
+      const gz = await t.app.inject({ url, headers: { 'accept-encoding': 'gzip' } });
+      expect([br.statusCode, br.headers['content-encoding'], gz.headers['content-encoding']], url).toEqual([200, 'br', 'gzip']);
+      expect(br.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(br.headers['content-type']).toMatch(url.endsWith('.js') ? /javascript/ : /css/);
+      expect(br.rawPayload.length).toBeLessThan(plain.rawPayload.length);
+      expect(plain.headers['content-encoding']).toBeUndefined();
+    }
+    // A deep link (history mode) gets index.html, never cached.
+    const deep = await t.app.inject({ url: '/app/orders/5' });
+    expect([deep.statusCode, deep.headers['cache-control']]).toEqual([200, 'no-cache']);
+  });
+
+  it('an order refused for a dish that just went off (no live event came) names it in the customer’s language', async () => {
+    const c = await returning({ lang: 'en' });
+    const { page, errors } = await openApp(c.hash, '/app/checkout', withCart(1, { 1: 1, 4: 1 }));
+    await page.getByTestId('checkout').waitFor();
+    await page.getByTestId('delivery-pickup').click();
+    // Off the menu in the database only, as if the menu-updated event never reached this phone.
+    const setAvailable = (available: 0 | 1) =>
+      t.app.db.$client.prepare('UPDATE product_prices SET available = ? WHERE product_id = 4 AND city_id = 1').run(available);
+    setAvailable(0);
+    try {
+      await mainButton(page).click();
+      await page.getByTestId('error').waitFor();
+      expect(await page.getByTestId('error').textContent()).toContain('Some dishes are no longer available: they are marked in your order.');
+      await expect.poll(() => page.getByTestId('checkout-blocked').textContent().catch(() => '')).toContain('Chicken noodle soup');
+      expect(await page.getByTestId('checkout').textContent()).not.toMatch(/[А-Яа-я]/);
+    } finally {
+      setAvailable(1);
+    }
+    expect(errors).toEqual([]);
+  });
+
+  it('outside Telegram, a Russian browser gets the Russian page', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 800 }, locale: 'ru-RU' });
+    contexts.push(ctx);
+    const page = await ctx.newPage();
+    await page.goto(`${base}/app/`);
+    await page.getByTestId('no-telegram').waitFor();
+    expect(await page.locator('h1').textContent()).toBe('Откройте это в Telegram');
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('ru');
+    await shot(page, '12-no-telegram-ru');
+  });
+
+  it('screenshots of every screen: 320 and 390 px, light and dark, Russian and English', async () => {
+    for (const lang of ['ru', 'en'] as const) {
+      for (const [scheme, theme] of [['light', LIGHT], ['dark', DARK]] as const) {
+        const c = await returning({ lang, theme, city: 2 });
+        const { page, errors } = await openApp(c.hash, '/app/', withCart(2, { 5: 2, 17: 1, 18: 3 }));
+        for (const width of [320, 390]) {
+          await page.setViewportSize({ width, height: 760 });
+          const name = (screen: string) => `walk-${screen}-${width}-${scheme}-${lang}`;
+          // The whole page: what is below the fold (totals, notices) is part of the screen too. The app
+          // sizes itself to Telegram's viewport, so the viewport grows to the content for the picture.
+          const shot = async (_page: Page, file: string) => {
+            const height = await page.evaluate(() => Math.max(document.documentElement.scrollHeight, document.body.scrollHeight));
+            await page.setViewportSize({ width, height: Math.max(760, height) });
+            await page.screenshot({ path: join(ARTIFACTS, `${file}.png`) });
+            await page.setViewportSize({ width, height: 760 });
+          };
+          const go = async (path: string, ready: string) => {
+            await page.goto(`${base}/app${path}#${c.hash}`);
+            await page.getByTestId(ready).first().waitFor();
+            await page.waitForLoadState('networkidle');
+          };
+          await go('/', 'product');
+          await shot(page, name('menu'));
+          await go('/product/5', 'product-details');
+          await shot(page, name('product'));
+          await go('/cart', 'cart-line');
+          await shot(page, name('cart'));
+          await go('/checkout', 'checkout');
+          await shot(page, name('checkout'));
+          await go(`/orders/${c.order.id}`, 'order');
+          await shot(page, name('order'));
+          await go('/orders', 'order-row');
+          await shot(page, name('orders'));
+          await go('/bonuses', 'ledger-row');
+          await shot(page, name('bonuses'));
+          expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+        }
+        expect(errors).toEqual([]);
+      }
+    }
+  }, 240_000);
 });

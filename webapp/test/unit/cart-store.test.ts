@@ -38,11 +38,15 @@ describe('cart store', () => {
     expect(cart.subtotal).toBe(1130);
     // min(500, floor(1130 × 0.3) = 339)
     expect(cart.cap).toBe(339);
+    // Bonuses are the customer's choice: none until asked for, then any amount up to the cap.
+    expect(cart.bonusesToUse).toBe(0);
+    expect(cart.toPay).toBe(1130);
+    cart.bonusWish = 200;
+    expect(cart.bonusesToUse).toBe(200);
+    expect(cart.toPay).toBe(930);
+    cart.bonusWish = 1000;
     expect(cart.bonusesToUse).toBe(339);
     expect(cart.toPay).toBe(791);
-    cart.useBonuses = false;
-    expect(cart.toPay).toBe(1130);
-    cart.useBonuses = true;
     bonuses.balance = 100;
     expect(cart.bonusesToUse).toBe(100);
     cart.remove(1);
@@ -52,14 +56,23 @@ describe('cart store', () => {
     expect(cart.cap).toBe(0);
   });
 
-  it('a live stop-list change marks the line as blocked', () => {
+  it('a live stop-list change marks the line as blocked, leaves it out of the sum, and it can be removed', () => {
     const { cart, menu } = setup();
+    cart.add(1);
     cart.add(3);
     menu.applyUpdate({ cityId: 1, productId: 3, available: false, price: 420, timestamp: 't' });
     expect(cart.blocked.map((l) => l.product.id)).toEqual([3]);
+    expect(cart.subtotal).toBe(390);
+    menu.applyUpdate({ cityId: 1, productId: 3, available: true, price: 420, timestamp: 't' });
+    expect(cart.subtotal).toBe(810);
+    menu.applyUpdate({ cityId: 1, productId: 3, available: false, price: 420, timestamp: 't' });
+    cart.removeUnavailable();
+    expect(cart.blocked).toEqual([]);
+    expect(cart.count).toBe(1);
+    cart.add(3);
     menu.applyUpdate({ cityId: 1, productId: 3, available: true, price: 450, timestamp: 't' });
     expect(cart.blocked).toEqual([]);
-    expect(cart.subtotal).toBe(450);
+    expect(cart.subtotal).toBe(840);
   });
 
   it('another city starts an empty cart; the cart survives a reload', () => {
@@ -94,6 +107,7 @@ describe('cart store', () => {
     expect(keys[0]).toBeTruthy();
     expect(keys[1]).toBe(keys[0]);
     cart.add(2);
+    cart.bonusWish = 500;
     fail = false;
     const order = await cart.placeOrder();
     expect(order.id).toBe(9);

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { AuthResponse, ErrorBody, LoginBody, TelegramAuthBody } from '@ordercast/shared/schemas';
+import { AuthResponse, ErrorBody, LoginBody, TelegramAuthBody, TelegramAuthResponse } from '@ordercast/shared/schemas';
 import { LoginLimits } from '../../auth/login-limits';
 import { verifyPassword } from '../../auth/password';
 import { verifyInitData } from '../../auth/telegram';
@@ -11,12 +11,15 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 429: ErrorBody };
 const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/auth/telegram',
-    { schema: { body: TelegramAuthBody, response: { 200: AuthResponse, ...errors } } },
+    { schema: { body: TelegramAuthBody, response: { 200: TelegramAuthResponse, ...errors } }, compress: {} },
     async (req) => {
       const result = verifyInitData(req.body.initData, app.config.TELEGRAM_BOT_TOKEN, app.config.INITDATA_MAX_AGE_S);
       if (!result.ok) throw unauthorized(`Telegram sign-in refused: ${result.reason}`, 'invalid_init_data');
       const row = app.users.upsertTelegramCustomer(result.user);
-      return { token: app.issueToken(row.id, row.role, row.tokenVersion), user: app.users.toWire(row) };
+      const user = app.users.toWire(row);
+      const token = app.issueToken(row.id, row.role, row.tokenVersion);
+      // The Mini App's first screen is the menu of the customer's city: one round trip instead of two.
+      return req.body.withMenu && user.city_id ? { token, user, menu: app.menu.menu(user.city_id) } : { token, user };
     },
   );
 
