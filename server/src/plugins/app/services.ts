@@ -2,12 +2,14 @@ import fp from 'fastify-plugin';
 import { BonusLedger } from '../../bonuses/ledger';
 import { MenuService } from '../../menu/service';
 import { OrdersService } from '../../orders/service';
+import { StatsService } from '../../stats/service';
 
 declare module 'fastify' {
   interface FastifyInstance {
     menu: MenuService;
     ledger: BonusLedger;
     orders: OrdersService;
+    stats: StatsService;
   }
 }
 
@@ -16,6 +18,7 @@ export default fp(
     const ledger = new BonusLedger(app.db, app.events.append);
     app.decorate('ledger', ledger);
     app.decorate('menu', new MenuService(app.db));
+    app.decorate('stats', new StatsService(app.db));
     app.decorate(
       'orders',
       new OrdersService(app.db, ledger, app.events.append, {
