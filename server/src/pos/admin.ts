@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gt, inArray, ne, or, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, gt, inArray, isNotNull, isNull, ne, or, type SQL } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { seesAllCities, type SyncJob, type SyncOverview } from '@ordercast/shared';
 import type { Principal } from '../auth/principal';
@@ -55,7 +55,11 @@ export class SyncAdmin {
       .where(
         and(
           eq(posSyncJobs.entity, 'order'),
-          or(eq(posSyncJobs.status, 'failed'), and(inArray(posSyncJobs.status, ['pending', 'in_flight']), gt(posSyncJobs.attempts, 0))),
+          // Re-armed after an outage (attempts from zero) they stay here, with their last error, until they succeed.
+          or(
+            eq(posSyncJobs.status, 'failed'),
+            and(inArray(posSyncJobs.status, ['pending', 'in_flight']), or(gt(posSyncJobs.attempts, 0), isNotNull(posSyncJobs.lastError))),
+          ),
           ne(orders.status, 'cancelled'),
           scope,
         ),
@@ -76,7 +80,15 @@ export class SyncAdmin {
         .select({ n: count() })
         .from(posSyncJobs)
         .innerJoin(orders, eq(orders.id, posSyncJobs.entityId))
-        .where(and(eq(posSyncJobs.entity, 'order'), inArray(posSyncJobs.status, ['pending', 'in_flight']), eq(posSyncJobs.attempts, 0), scope))
+        .where(
+          and(
+            eq(posSyncJobs.entity, 'order'),
+            inArray(posSyncJobs.status, ['pending', 'in_flight']),
+            eq(posSyncJobs.attempts, 0),
+            isNull(posSyncJobs.lastError),
+            scope,
+          ),
+        )
         .get()?.n ?? 0;
     return {
       pos: this.client.health(),

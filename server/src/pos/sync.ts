@@ -28,6 +28,15 @@ export function backoffMs(attempt: number, baseMs: number, maxMs: number): numbe
 }
 
 /**
+ * Failed jobs whose last failure was the POS's or the network's trouble (the codes client.ts gives
+ * timeouts, refused connections, 5xx, 408, 429 and garbled answers), not a rejection of the order:
+ * they are worth sending again once the POS is healthy.
+ */
+const STRANDED = `status = 'failed' AND entity = 'order'
+  AND (last_error_code IN ('timeout', 'unreachable', 'bad_response', 'http_408', 'http_429') OR last_error_code GLOB 'http_5[0-9][0-9]')
+  AND entity_id IN (SELECT id FROM orders WHERE status <> 'cancelled' AND sync_status <> 'synced')`;
+
+/**
  * The POS outbox worker. Every order commits with its job (orders/service.ts); this worker
  * leases due jobs (so two processes never send the same one at once; a crashed holder's lease
  * expires and is retaken), sends the order with a timeout, and records the outcome, the order's
@@ -42,8 +51,12 @@ export class PosSync {
   private stopped = true;
   private readonly dueStmt: Database.Statement<[string, string], { id: number }>;
   private readonly nextStmt: Database.Statement<[], { at: string | null }>;
+  private readonly strandedStmt: Database.Statement<[], { n: number }>;
+  private readonly rearmStmt: Database.Statement<{ now: string }, { id: number; entity_id: number }>;
+  private readonly retryingStmt: Database.Statement<{ now: string; id: number }>;
   private readonly concurrency: number;
   private readonly pollMs: number;
+  private recoveryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly app: FastifyInstance,
@@ -61,11 +74,62 @@ export class PosSync {
          SELECT MIN(next_attempt_at) AS at FROM pos_sync_jobs WHERE status = 'pending'
          UNION ALL SELECT MIN(lease_until) FROM pos_sync_jobs WHERE status = 'in_flight')`,
     );
+    this.strandedStmt = sqlite.prepare(`SELECT COUNT(*) AS n FROM pos_sync_jobs WHERE ${STRANDED}`);
+    // The attempt count starts over; last_error stays, so staff still see that the job had failed.
+    this.rearmStmt = sqlite.prepare(
+      `UPDATE pos_sync_jobs SET status = 'pending', attempts = 0, next_attempt_at = @now, lease_until = NULL, updated_at = @now
+        WHERE ${STRANDED} RETURNING id, entity_id`,
+    );
+    this.retryingStmt = sqlite.prepare(`UPDATE orders SET sync_status = 'retrying', updated_at = @now WHERE id = @id AND sync_status = 'failed'`);
+    // The POS answering again after it was down (or unseen since start) is what stranded jobs wait for.
+    client.onUp(() => this.recover());
   }
 
   start(): void {
     this.stopped = false;
     this.wake();
+    // Jobs that gave up during an outage before this start wait for the POS like any others.
+    if (this.strandedStmt.get()!.n > 0) this.watchForRecovery();
+  }
+
+  /**
+   * Re-arms every job that used up its attempts on an outage (not a rejection): due now, attempts
+   * from zero, order `sync_status: retrying`. Called when the POS is seen healthy again.
+   * Returns how many were re-armed.
+   */
+  recover(): number {
+    if (this.stopped) return 0;
+    let rearmed: { id: number; entity_id: number }[];
+    try {
+      rearmed = this.app.tx(() => {
+        const now = isoNow();
+        const jobs = this.rearmStmt.all({ now });
+        for (const j of jobs) this.retryingStmt.run({ now, id: j.entity_id });
+        return jobs;
+      });
+    } catch (err) {
+      // e.g. the database is busy under another process: the next probe or success tries again.
+      this.app.log.error({ err }, 'pos sync: could not re-arm the jobs that gave up');
+      this.watchForRecovery();
+      return 0;
+    }
+    if (rearmed.length) this.app.log.info({ jobs: rearmed.length }, 'pos sync: the POS is back; re-sending orders that gave up during the outage');
+    return rearmed.length;
+  }
+
+  /** While stranded jobs wait, probe the POS every POS_RETRY_MAX_MS (the longest backoff): nothing else may talk to it. */
+  private watchForRecovery(): void {
+    if (this.stopped || this.recoveryTimer) return;
+    this.recoveryTimer = setTimeout(() => {
+      this.recoveryTimer = undefined;
+      if (this.stopped || this.strandedStmt.get()!.n === 0) return;
+      void this.client.probe().then((up) => {
+        // A probe that found the POS up after it was down has already re-armed them through onUp.
+        if (up) this.recover();
+        else this.watchForRecovery();
+      });
+    }, this.settings.retryMaxMs);
+    this.recoveryTimer.unref();
   }
 
   /** Stops taking jobs; in-flight sends are aborted by the client's shutdown signal and their leases released. */
@@ -73,6 +137,8 @@ export class PosSync {
     this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
+    clearTimeout(this.recoveryTimer);
+    this.recoveryTimer = undefined;
     await Promise.allSettled([...this.active]);
   }
 
@@ -271,6 +337,7 @@ export class PosSync {
         cityId,
       });
     });
+    if (final && failure.retryable) this.watchForRecovery();
     this.app.log.warn(
       { orderId: job.entityId, attempt, code: failure.code, nextRetryAt: nextAt, gaveUp: final },
       `pos sync failed: ${failure.message}`,
