@@ -8,6 +8,7 @@ export * from './rooms';
 export * from './protocol';
 export * from './money';
 export * from './api-error';
+export * from './backoff';
 export type {
   ErrorBody,
   User,

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { and, asc, eq, inArray, lt, lte, ne, or } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { ADMIN_ROOM, cityOrdersRoom, toMajor } from '@ordercast/shared';
+import { ADMIN_ROOM, backoffDelay, cityOrdersRoom, toMajor } from '@ordercast/shared';
 import { writeTx } from '../db/client';
 import { orderItems, orders, posSyncJobs, products } from '../db/schema';
 import { isoNow } from '../lib/time';
@@ -21,10 +21,9 @@ export interface SyncSettings {
   pollMs?: number;
 }
 
-/** Exponential backoff with full jitter: a random delay in [0, min(max, base·2^(attempt-1))], at least 10 ms. */
-export function backoffMs(attempt: number, baseMs: number, maxMs: number): number {
-  const cap = Math.min(maxMs, baseMs * 2 ** Math.min(attempt - 1, 30));
-  return Math.max(10, Math.round(Math.random() * cap));
+/** The shared backoff with full jitter after the `attempt`-th failure (from 1); at least 10 ms, so a retry never spins. */
+function backoffMs(attempt: number, baseMs: number, maxMs: number): number {
+  return Math.max(10, backoffDelay(attempt - 1, { initialMs: baseMs, maxMs }));
 }
 
 /**

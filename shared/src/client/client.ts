@@ -1,6 +1,6 @@
 import { CLOSE_CODES, REALTIME_PATHS, type ConnectionStatus } from '../protocol';
 import type { ClientMessage, ServerMessage, TicketResponse } from '../schemas/realtime';
-import { backoffDelay, type BackoffOptions } from './backoff';
+import { backoffDelay, type BackoffOptions } from '../backoff';
 import { openEventSource } from './sse-transport';
 import { later, type EventSourceCtor, type FetchLike, type Transport, type WebSocketCtor } from './types';
 import { openWebSocket } from './ws-transport';
