@@ -110,6 +110,16 @@ export class OrdersService {
          WHERE id = @id AND status = @from
          RETURNING ${ORDER}`,
       ),
+      // A cancel before the POS has the order: its job (waiting or given up; one being sent is left to
+      // finish) is cancelled, and the order says not_sent. One the POS already has is left as it is.
+      cancelUnsentJob: sqlite.prepare<{ id: number; at: string }>(
+        `UPDATE pos_sync_jobs SET status = 'cancelled', lease_until = NULL, last_error_code = 'cancelled',
+           last_error = 'Order was cancelled before it reached the POS', updated_at = @at, done_at = @at
+         WHERE entity = 'order' AND entity_id = @id AND status IN ('pending', 'failed')`,
+      ),
+      markNotSent: sqlite.prepare<{ id: number; at: string }, OrderRow>(
+        `UPDATE orders SET sync_status = 'not_sent', updated_at = @at WHERE id = @id AND sync_status <> 'synced' RETURNING ${ORDER}`,
+      ),
       nextSeq: sqlite.prepare<[string], { value: string }>(
         `INSERT INTO system_state (key, value) VALUES (?, '1')
          ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
@@ -298,7 +308,7 @@ export class OrdersService {
 
   private move(row: OrderRow, to: OrderStatus, reason: string | null, actor: Actor): Order {
     const at = isoNow();
-    const updated = this.q.moveTo.get({
+    let updated = this.q.moveTo.get({
       id: row.id,
       from: row.status,
       to,
@@ -307,6 +317,9 @@ export class OrdersService {
       cancelReason: to === 'cancelled' ? reason : null,
     });
     if (!updated) throw conflict(`Order ${row.orderNumber} changed meanwhile; reload and retry`, 'stale_status');
+    if (to === 'cancelled' && updated.syncStatus !== 'synced' && this.q.cancelUnsentJob.run({ id: row.id, at }).changes) {
+      updated = this.q.markNotSent.get({ id: row.id, at }) ?? updated;
+    }
     this.q.insertHistory.run({
       orderId: row.id,
       fromStatus: row.status,

@@ -260,19 +260,11 @@ export class PosSync {
     const { order, body } = built;
     if (order.syncStatus === 'synced' || order.status === 'cancelled') {
       // Already synced (the kitchen's callback got here first), or cancelled before the POS ever had it: nothing to send.
-      const now = isoNow();
       this.app.tx(() => {
-        this.app.db
-          .update(posSyncJobs)
-          .set({
-            status: 'done',
-            doneAt: now,
-            leaseUntil: null,
-            updatedAt: now,
-            ...(order.syncStatus !== 'synced' && { lastError: 'Order was cancelled before it reached the POS', lastErrorCode: 'cancelled' }),
-          })
-          .where(owned)
-          .run();
+        if (order.syncStatus === 'synced') {
+          const now = isoNow();
+          this.app.db.update(posSyncJobs).set({ status: 'done', doneAt: now, leaseUntil: null, updatedAt: now }).where(owned).run();
+        } else this.cancelUnsent(job.id, order.id, lease);
       });
       return;
     }
@@ -300,12 +292,32 @@ export class PosSync {
     this.recordFailure(job, lease, result);
   }
 
+  /** The job of an order cancelled before the POS had it: cancelled, the order `not_sent` (call inside app.tx). */
+  private cancelUnsent(jobId: number, orderId: number, lease: string): void {
+    const now = isoNow();
+    const changed = this.app.db
+      .update(posSyncJobs)
+      .set({ status: 'cancelled', doneAt: now, leaseUntil: null, lastError: 'Order was cancelled before it reached the POS', lastErrorCode: 'cancelled', updatedAt: now })
+      .where(and(eq(posSyncJobs.id, jobId), eq(posSyncJobs.status, 'in_flight'), eq(posSyncJobs.leaseUntil, lease)))
+      .run().changes;
+    if (changed) this.app.db.update(orders).set({ syncStatus: 'not_sent', updatedAt: now }).where(and(eq(orders.id, orderId), ne(orders.syncStatus, 'synced'))).run();
+  }
+
   private recordFailure(job: SyncJobRow, lease: string, failure: Pick<Extract<PosResult<unknown>, { ok: false }>, 'retryable' | 'code' | 'message'>): void {
+    // Cancelled while this attempt was on its way and it did not get through: it is never sent.
+    const current = this.app.db.select({ status: orders.status, syncStatus: orders.syncStatus }).from(orders).where(eq(orders.id, job.entityId)).get();
+    if (current?.status === 'cancelled' && current.syncStatus !== 'synced') {
+      this.app.tx(() => this.cancelUnsent(job.id, job.entityId, lease));
+      return;
+    }
     const attempt = job.attempts + 1;
     const final = !failure.retryable || attempt >= this.settings.maxAttempts;
-    const nextAt = final ? null : new Date(Date.now() + backoffMs(attempt, this.settings.retryBaseMs, this.settings.retryMaxMs)).toISOString();
+    const delay = final ? null : backoffMs(attempt, this.settings.retryBaseMs, this.settings.retryMaxMs);
+    let nextAt: string | null = null;
     this.app.tx(() => {
+      // Measured from the moment of the write (the transaction may wait for the lock): never before its own timestamp.
       const now = isoNow();
+      nextAt = delay === null ? null : new Date(Date.parse(now) + delay).toISOString();
       const changed = this.app.db
         .update(posSyncJobs)
         .set({

@@ -9,7 +9,9 @@ import { jobOf, lastEventId, orderEvents, orderRow, posOrders, setControl, sleep
 describe('POS sync: recovery after an outage that exhausted the attempts', () => {
   let env: PosEnv;
   beforeAll(async () => {
-    env = await startPosEnv({ POS_TIMEOUT_MS: '300', POS_RETRY_BASE_MS: '20', POS_RETRY_MAX_MS: '100', POS_MAX_ATTEMPTS: '3' });
+    env = await startPosEnv({ POS_TIMEOUT_MS: '2000', POS_RETRY_BASE_MS: '20', POS_RETRY_MAX_MS: '100', POS_MAX_ATTEMPTS: '3' });
+    // The first menu import is over before anything else: during the outage only the sync talks to the POS.
+    await waitFor(() => env.app.pos.menu.state().status === 'ok', 'first menu import');
   });
   afterAll(() => env.close());
 
@@ -58,7 +60,6 @@ describe('POS sync: recovery after an outage that exhausted the attempts', () =>
   it('leaves an order the POS rejected for good failed (retrying cannot help it)', async () => {
     const { app, sim } = env;
     // A price the POS does not agree with: PRICE_MISMATCH is a business rejection, not an outage.
-    await waitFor(() => app.pos.menu.state().status === 'ok', 'first menu import');
     app.db.$client.prepare('UPDATE product_prices SET price = ? WHERE product_id = ? AND city_id = ?').run(30_000, 4, 1);
     const { token } = await signInCustomer(app);
     const id = (await placeOrder(app, token, { items: [{ productId: 4, quantity: 1 }] })).json().order.id as number;
