@@ -8,7 +8,6 @@ import {
   canTransition,
   cityOrdersRoom,
   customerCanCancel,
-  seesAllCities,
   toMajor,
   toMinor,
   userRoom,
@@ -20,6 +19,7 @@ import {
   type OrderStatus,
 } from '@ordercast/shared';
 import type { Principal } from '../auth/principal';
+import { assertCity, cityFilter } from '../auth/scope';
 import type { BonusLedger } from '../bonuses/ledger';
 import type { Db } from '../db/client';
 import { columnsOf } from '../db/rows';
@@ -222,12 +222,6 @@ export class OrdersService {
   }
 
   /** Staff may read an order only in their cities: 403 elsewhere. */
-  private assertStaffCity(principal: Principal, cityId: number): void {
-    if (!seesAllCities(principal.role) && !principal.cityIds.includes(cityId)) {
-      throw forbidden(`You do not manage city ${cityId}`, 'other_city');
-    }
-  }
-
   /* Customers */
 
   listForCustomer(userId: number, limit: number, offset: number): OrderList {
@@ -258,10 +252,11 @@ export class OrdersService {
   listForStaff(principal: Principal, q: AdminOrdersQuery): OrderList {
     const conds: SQL[] = [];
     if (q.cityId !== undefined) {
-      this.assertStaffCity(principal, q.cityId);
+      assertCity(principal, q.cityId);
       conds.push(eq(orders.cityId, q.cityId));
-    } else if (!seesAllCities(principal.role)) {
-      conds.push(inArray(orders.cityId, principal.cityIds.length ? principal.cityIds : [0]));
+    } else {
+      const scope = cityFilter(principal, orders.cityId);
+      if (scope) conds.push(scope);
     }
     if (q.status) {
       const statuses = q.status.split(',');
@@ -291,7 +286,7 @@ export class OrdersService {
   getForStaff(principal: Principal, orderId: number): OrderDetail {
     const row = this.row(orderId);
     if (!row) throw notFound(`Order ${orderId} not found`);
-    this.assertStaffCity(principal, row.cityId);
+    assertCity(principal, row.cityId);
     return detail(this.db, row);
   }
 
@@ -299,7 +294,7 @@ export class OrdersService {
   changeStatus(actor: Actor, orderId: number, to: OrderStatus, reason?: string): Order {
     const row = this.row(orderId);
     if (!row) throw notFound(`Order ${orderId} not found`);
-    if (actor.source === 'staff') this.assertStaffCity(actor.principal, row.cityId);
+    if (actor.source === 'staff') assertCity(actor.principal, row.cityId);
     if (!canTransition(row.status, to, row.deliveryType)) {
       throw conflict(`Order ${row.orderNumber} cannot move from ${row.status} to ${to}`, 'invalid_transition');
     }

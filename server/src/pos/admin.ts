@@ -1,9 +1,10 @@
-import { and, count, desc, eq, gt, inArray, isNotNull, isNull, ne, or, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, gt, inArray, isNotNull, isNull, ne, or } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { seesAllCities, type SyncJob, type SyncOverview } from '@ordercast/shared';
+import type { SyncJob, SyncOverview } from '@ordercast/shared';
 import type { Principal } from '../auth/principal';
+import { assertCity, cityFilter } from '../auth/scope';
 import { orders, posSyncJobs } from '../db/schema';
-import { conflict, forbidden, notFound } from '../lib/errors';
+import { conflict, notFound } from '../lib/errors';
 import { isoNow } from '../lib/time';
 import type { PosClient } from './client';
 import type { MenuSync } from './menu-sync';
@@ -41,13 +42,9 @@ export class SyncAdmin {
     };
   }
 
-  private cityScope(p: Principal): SQL | undefined {
-    return seesAllCities(p.role) ? undefined : inArray(orders.cityId, p.cityIds.length ? p.cityIds : [0]);
-  }
-
   overview(p: Principal): SyncOverview {
     const db = this.app.db;
-    const scope = this.cityScope(p);
+    const scope = cityFilter(p, orders.cityId);
     const problems = db
       .select({ j: posSyncJobs, o: orders })
       .from(posSyncJobs)
@@ -109,7 +106,7 @@ export class SyncAdmin {
       const db = this.app.db;
       const order = db.select().from(orders).where(eq(orders.id, orderId)).get();
       if (!order) throw notFound(`Order ${orderId} not found`);
-      if (!seesAllCities(p.role) && !p.cityIds.includes(order.cityId)) throw forbidden(`You do not manage city ${order.cityId}`, 'other_city');
+      assertCity(p, order.cityId);
       const job = db.select().from(posSyncJobs).where(and(eq(posSyncJobs.entity, 'order'), eq(posSyncJobs.entityId, orderId))).get();
       if (!job) throw notFound(`Order ${order.orderNumber} has no POS sync job`, 'no_sync_job');
       if (job.status === 'done' || order.syncStatus === 'synced') throw conflict(`Order ${order.orderNumber} is already in the POS`, 'already_synced');

@@ -1,10 +1,11 @@
 import type Database from 'better-sqlite3';
-import { asc, eq, inArray } from 'drizzle-orm';
-import { seesAllCities, toMajor, type CityStats, type OrderStatus, type StageStat, type StatsResponse } from '@ordercast/shared';
+import { asc, eq } from 'drizzle-orm';
+import { toMajor, type CityStats, type OrderStatus, type StageStat, type StatsResponse } from '@ordercast/shared';
 import type { Principal } from '../auth/principal';
+import { assertCity, cityFilter } from '../auth/scope';
 import type { Db } from '../db/client';
 import { cities } from '../db/schema';
-import { forbidden, notFound } from '../lib/errors';
+import { notFound } from '../lib/errors';
 import { localDay } from '../lib/time';
 
 /** The moves the dashboard reports, in the order a kitchen walks them. */
@@ -69,15 +70,13 @@ export class StatsService {
 
   /** Cities this principal may see stats for: one (checked) or all of theirs. */
   private scopedCities(principal: Principal, cityId: number | undefined): CityRow[] {
-    const all = seesAllCities(principal.role);
     if (cityId !== undefined) {
-      if (!all && !principal.cityIds.includes(cityId)) throw forbidden(`You do not manage city ${cityId}`, 'other_city');
+      assertCity(principal, cityId);
       const city = this.db.select().from(cities).where(eq(cities.id, cityId)).get();
       if (!city) throw notFound(`City ${cityId} not found`, 'unknown_city');
       return [city];
     }
-    const q = this.db.select().from(cities);
-    return (all ? q : q.where(inArray(cities.id, principal.cityIds.length ? principal.cityIds : [0]))).orderBy(asc(cities.id)).all();
+    return this.db.select().from(cities).where(cityFilter(principal, cities.id)).orderBy(asc(cities.id)).all();
   }
 
   /** `date` is a valid calendar day (the route checks it); default: today in each city's zone. */

@@ -1,16 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { and, eq } from 'drizzle-orm';
 import { Type } from 'typebox';
-import { cityMenuRoom, seesAllCities, toMajor } from '@ordercast/shared';
+import { cityMenuRoom, toMajor } from '@ordercast/shared';
 import { ErrorBody, IdParams, Menu, MenuQuery, MenuUpdated, ProductAvailabilityBody } from '@ordercast/shared/schemas';
 import { productPrices, products } from '../../db/schema';
-import type { Principal } from '../../auth/principal';
-import { forbidden, notFound } from '../../lib/errors';
+import { assertCity } from '../../auth/scope';
+import { notFound } from '../../lib/errors';
 import { isoNow } from '../../lib/time';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
-
-const seesAllCitiesOrManages = (p: Principal, cityId: number): boolean => seesAllCities(p.role) || p.cityIds.includes(cityId);
 
 export const AvailabilityResponse = Type.Object({ update: MenuUpdated, changed: Type.Boolean() });
 
@@ -21,9 +19,7 @@ export const AvailabilityResponse = Type.Object({ update: MenuUpdated, changed: 
  */
 const adminMenuRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/menu', { schema: { querystring: MenuQuery, response: { 200: Menu, ...errors } } }, async (req, reply) => {
-    if (!seesAllCitiesOrManages(req.principal, req.query.cityId)) {
-      throw forbidden(`You do not manage city ${req.query.cityId}`, 'other_city');
-    }
+    assertCity(req.principal, req.query.cityId);
     reply.header('Cache-Control', 'no-store');
     return app.menu.menu(req.query.cityId);
   });
@@ -34,7 +30,7 @@ const adminMenuRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const { cityId, available } = req.body;
       const productId = req.params.id;
-      if (!seesAllCitiesOrManages(req.principal, cityId)) throw forbidden(`You do not manage city ${cityId}`, 'other_city');
+      assertCity(req.principal, cityId);
       return app.tx(() => {
         const row = app.db
           .select({ price: productPrices.price, available: productPrices.available, name: products.name })
