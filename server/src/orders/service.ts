@@ -1,16 +1,13 @@
 import { createHash } from 'node:crypto';
 import { and, count, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import {
-  ADMIN_ROOM,
   ORDER_STATUSES,
   bonusCapMinor,
   bonusEarnedMinor,
   canTransition,
-  cityOrdersRoom,
   customerCanCancel,
   toMajor,
   toMinor,
-  userRoom,
   type AdminOrdersQuery,
   type CreateOrderBody,
   type Order,
@@ -24,7 +21,7 @@ import type { BonusLedger } from '../bonuses/ledger';
 import type { Db } from '../db/client';
 import { columnsOf } from '../db/rows';
 import { cities, orderItems, orders } from '../db/schema';
-import type { AppendEvent } from '../events/types';
+import type { Announce } from '../events/announce';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../lib/errors';
 import { isoNow, localDay } from '../lib/time';
 import { detail, toWireOrder, withItems, type OrderRow } from './serialize';
@@ -67,7 +64,7 @@ export class OrdersService {
   constructor(
     private readonly db: Db,
     private readonly ledger: BonusLedger,
-    private readonly append: AppendEvent,
+    private readonly announce: Pick<Announce, 'newOrder' | 'orderCreated' | 'orderStatusUpdated'>,
     private readonly settings: OrderSettings,
   ) {
     const sqlite = db.$client;
@@ -203,8 +200,8 @@ export class OrdersService {
     this.q.insertJob.run({ orderId: row.id, cityId: city.id, at: createdAt });
 
     const order = toWireOrder(row, items);
-    this.append('new-order', [ADMIN_ROOM, cityOrdersRoom(city.id)], order);
-    this.append('order-created', [userRoom(principal.userId)], order);
+    this.announce.newOrder(order);
+    this.announce.orderCreated(order);
     if (bonusesUsed > 0) this.ledger.apply(principal.userId, 'used', -bonusesUsed, row.id);
     return { order, replayed: false };
   }
@@ -324,7 +321,7 @@ export class OrdersService {
       reason,
       createdAt: at,
     });
-    this.append('order-status-updated', [userRoom(row.userId), ADMIN_ROOM, cityOrdersRoom(row.cityId)], {
+    this.announce.orderStatusUpdated(row, {
       orderId: row.id,
       newStatus: to,
       oldStatus: row.status,

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { ADMIN_ROOM, cityMenuRoom, cityOrdersRoom, toMinor, type MenuSyncState } from '@ordercast/shared';
+import { toMinor, type MenuSyncState } from '@ordercast/shared';
 import { cities, productPrices, products, systemState } from '../db/schema';
 import { isoNow } from '../lib/time';
 import type { PosClient } from './client';
@@ -69,15 +69,15 @@ export class MenuSync {
     this.app.tx(() => {
       const prev = this.state();
       const cityIds = this.app.db.select({ id: cities.id }).from(cities).all().map((c) => c.id);
-      const rooms = [ADMIN_ROOM, ...cityIds.map(cityOrdersRoom)];
       let next: MenuSyncState;
       if (res.ok) {
         const changes = this.apply(res.data, now);
         next = { status: 'ok', last_success_at: now, last_attempt_at: now, last_error: null, failures: 0, last_changes: changes };
-        if (prev.status === 'failing') this.app.events.append('sync-success', rooms, { entity: 'menu', entityId: 0, timestamp: now });
+        if (prev.status === 'failing') this.app.announce.syncSuccess({ entity: 'menu', entityId: 0, timestamp: now }, { allCityIds: cityIds });
       } else {
         next = { ...prev, status: 'failing', last_attempt_at: now, last_error: res.message, failures: prev.failures + 1 };
-        this.app.events.append('sync-error', rooms, {
+        this.app.announce.syncError(
+          {
           entity: 'menu',
           entityId: 0,
           error: res.message,
@@ -85,7 +85,9 @@ export class MenuSync {
           attempt: next.failures,
           nextRetryAt: this.stopped ? null : new Date(Date.parse(now) + this.intervalMs).toISOString(),
           cityId: null,
-        });
+          },
+          { allCityIds: cityIds },
+        );
       }
       this.app.db
         .insert(systemState)
@@ -128,7 +130,7 @@ export class MenuSync {
           .onConflictDoUpdate({ target: [productPrices.productId, productPrices.cityId], set: { price, available: item.available, updatedAt: now } })
           .run();
         changes++;
-        this.app.events.append('menu-updated', [cityMenuRoom(city.cityId), ADMIN_ROOM, cityOrdersRoom(city.cityId)], {
+        this.app.announce.menuUpdated({
           cityId: city.cityId,
           productId,
           available: item.available,

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { and, asc, eq, inArray, lt, lte, ne, or } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { ADMIN_ROOM, backoffDelay, cityOrdersRoom, toMajor } from '@ordercast/shared';
+import { backoffDelay, toMajor } from '@ordercast/shared';
 import { writeTx } from '../db/client';
 import { orderItems, orders, posSyncJobs, products } from '../db/schema';
 import { isoNow } from '../lib/time';
@@ -338,15 +338,18 @@ export class PosSync {
         .where(and(eq(orders.id, job.entityId), ne(orders.syncStatus, 'synced')))
         .run();
       const cityId = job.cityId ?? this.app.db.select({ c: orders.cityId }).from(orders).where(eq(orders.id, job.entityId)).get()?.c ?? null;
-      this.app.events.append('sync-error', cityId ? [ADMIN_ROOM, cityOrdersRoom(cityId)] : [ADMIN_ROOM], {
+      this.app.announce.syncError(
+        {
         entity: 'order',
         entityId: job.entityId,
         error: failure.message,
         timestamp: now,
         attempt,
-        nextRetryAt: nextAt,
-        cityId,
-      });
+          nextRetryAt: nextAt,
+          cityId,
+        },
+        { cityId },
+      );
     });
     if (final && failure.retryable) this.watchForRecovery();
     this.app.log.warn(
@@ -370,7 +373,7 @@ export class PosSync {
       .set({ status: 'done', doneAt: now, leaseUntil: null, lastError: null, lastErrorCode: null, updatedAt: now })
       .where(and(eq(posSyncJobs.entity, 'order'), eq(posSyncJobs.entityId, orderId), ne(posSyncJobs.status, 'done')))
       .run();
-    this.app.events.append('sync-success', [ADMIN_ROOM, cityOrdersRoom(order.cityId)], { entity: 'order', entityId: orderId, timestamp: now });
+    this.app.announce.syncSuccess({ entity: 'order', entityId: orderId, timestamp: now }, { cityId: order.cityId });
     // The POS accepting the order is the kitchen's confirmation.
     if (order.status === 'pending') this.app.orders.changeStatus({ source: 'pos' }, orderId, 'confirmed');
     if (order.status === 'cancelled') {

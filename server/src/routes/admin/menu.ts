@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { and, eq } from 'drizzle-orm';
 import { Type } from 'typebox';
-import { cityMenuRoom, toMajor } from '@ordercast/shared';
+import { toMajor } from '@ordercast/shared';
 import { ErrorBody, IdParams, Menu, MenuQuery, MenuUpdated, ProductAvailabilityBody } from '@ordercast/shared/schemas';
 import { productPrices, products } from '../../db/schema';
 import { assertCity } from '../../auth/scope';
@@ -48,7 +48,7 @@ const adminMenuRoutes: FastifyPluginAsyncTypebox = async (app) => {
           .set({ available, updatedAt: timestamp })
           .where(and(eq(productPrices.productId, productId), eq(productPrices.cityId, cityId)))
           .run();
-        app.events.append('menu-updated', [cityMenuRoom(cityId)], update);
+        app.announce.menuUpdated(update);
         return { update, changed: true };
       });
     },
