@@ -24,6 +24,7 @@ export type {
   Product,
   Menu,
   ProductAvailabilityBody,
+  AvailabilityResponse,
   OrderItem,
   Delivery,
   Order,

@@ -22,7 +22,7 @@ export default fp(
     app.decorate('announce', announce);
     const ledger = new BonusLedger(app.db, announce);
     app.decorate('ledger', ledger);
-    app.decorate('menu', new MenuService(app.db));
+    app.decorate('menu', new MenuService(app.db, announce));
     app.decorate('stats', new StatsService(app.db));
     app.decorate(
       'orders',
