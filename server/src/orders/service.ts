@@ -298,7 +298,25 @@ export class OrdersService {
     return this.move(row, to, reason ?? null, actor);
   }
 
+  /**
+   * A move of an order the caller has already read, inside its transaction (the POS webhook): the
+   * transition table's verdict comes back as a result rather than a 409 to catch. `stale_status`:
+   * the order moved since it was read.
+   */
+  tryMove(row: OrderRow, to: OrderStatus, actor: Actor): { ok: true; row: OrderRow } | { ok: false; reason: 'invalid_transition' | 'stale_status' } {
+    if (!canTransition(row.status, to, row.deliveryType)) return { ok: false, reason: 'invalid_transition' };
+    const updated = this.moveRow(row, to, null, actor);
+    return updated ? { ok: true, row: updated } : { ok: false, reason: 'stale_status' };
+  }
+
   private move(row: OrderRow, to: OrderStatus, reason: string | null, actor: Actor): Order {
+    const updated = this.moveRow(row, to, reason, actor);
+    if (!updated) throw conflict(`Order ${row.orderNumber} changed meanwhile; reload and retry`, 'stale_status');
+    return toWireOrder(updated, this.q.itemsOf.all(row.id));
+  }
+
+  /** Writes the move, its history, its event and its bonuses; undefined when the order is no longer in `row.status`. */
+  private moveRow(row: OrderRow, to: OrderStatus, reason: string | null, actor: Actor): OrderRow | undefined {
     const at = isoNow();
     let updated = this.q.moveTo.get({
       id: row.id,
@@ -308,7 +326,7 @@ export class OrdersService {
       completedAt: to === 'completed' ? at : null,
       cancelReason: to === 'cancelled' ? reason : null,
     });
-    if (!updated) throw conflict(`Order ${row.orderNumber} changed meanwhile; reload and retry`, 'stale_status');
+    if (!updated) return undefined;
     if (to === 'cancelled' && updated.syncStatus !== 'synced' && this.q.cancelUnsentJob.run({ id: row.id, at }).changes) {
       updated = this.q.markNotSent.get({ id: row.id, at }) ?? updated;
     }
@@ -329,6 +347,6 @@ export class OrdersService {
     });
     if (to === 'completed' && row.bonusesEarned > 0) this.ledger.apply(row.userId, 'earned', row.bonusesEarned, row.id);
     if (to === 'cancelled' && row.bonusesUsed > 0) this.ledger.apply(row.userId, 'refunded', row.bonusesUsed, row.id);
-    return toWireOrder(updated, this.q.itemsOf.all(row.id));
+    return updated;
   }
 }

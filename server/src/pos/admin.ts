@@ -1,8 +1,9 @@
 import { and, count, desc, eq, gt, inArray, isNotNull, isNull, ne, or } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger } from 'fastify';
 import type { SyncJob, SyncOverview } from '@ordercast/shared';
 import type { Principal } from '../auth/principal';
 import { assertCity, cityFilter } from '../auth/scope';
+import type { Db } from '../db/client';
 import { orders, posSyncJobs } from '../db/schema';
 import { conflict, notFound } from '../lib/errors';
 import { isoNow } from '../lib/time';
@@ -15,9 +16,14 @@ type OrderRow = typeof orders.$inferSelect;
 /** Staff's view of the sync: open problems, recent successes, the menu import; and the manual retry. */
 export class SyncAdmin {
   constructor(
-    private readonly app: FastifyInstance,
-    private readonly client: PosClient,
-    private readonly menu: MenuSync,
+    private readonly deps: {
+      db: Db;
+      /** A write transaction; its commit wakes the worker. */
+      tx: <T>(fn: () => T) => T;
+      client: Pick<PosClient, 'health'>;
+      menu: Pick<MenuSync, 'state'>;
+      log: FastifyBaseLogger;
+    },
     private readonly maxAttempts: number,
   ) {}
 
@@ -43,7 +49,7 @@ export class SyncAdmin {
   }
 
   overview(p: Principal): SyncOverview {
-    const db = this.app.db;
+    const db = this.deps.db;
     const scope = cityFilter(p, orders.cityId);
     const problems = db
       .select({ j: posSyncJobs, o: orders })
@@ -88,11 +94,11 @@ export class SyncAdmin {
         )
         .get()?.n ?? 0;
     return {
-      pos: this.client.health(),
+      pos: this.deps.client.health(),
       problems: problems.map(({ j, o }) => this.toJob(j, o)),
       recent: recent.map(({ j, o }) => this.toJob(j, o)),
       queued,
-      menu: this.menu.state(),
+      menu: this.deps.menu.state(),
     };
   }
 
@@ -102,8 +108,8 @@ export class SyncAdmin {
    * another city's, 409 already synced, being sent right now, or cancelled.
    */
   retry(p: Principal, orderId: number): SyncJob {
-    return this.app.tx(() => {
-      const db = this.app.db;
+    return this.deps.tx(() => {
+      const db = this.deps.db;
       const order = db.select().from(orders).where(eq(orders.id, orderId)).get();
       if (!order) throw notFound(`Order ${orderId} not found`);
       assertCity(p, order.cityId);
@@ -120,7 +126,7 @@ export class SyncAdmin {
         .returning()
         .get()!;
       const o = db.update(orders).set({ syncStatus: 'pending', updatedAt: now }).where(eq(orders.id, orderId)).returning().get()!;
-      this.app.log.info({ orderId, jobId: job.id, by: p.userId }, 'pos sync: manual retry');
+      this.deps.log.info({ orderId, jobId: job.id, by: p.userId }, 'pos sync: manual retry');
       // The commit wakes the worker: the attempt runs at once.
       return this.toJob(updated, o);
     });

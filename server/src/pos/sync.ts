@@ -1,8 +1,10 @@
 import type Database from 'better-sqlite3';
 import { and, asc, eq, inArray, lt, lte, ne, or } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger } from 'fastify';
 import { backoffDelay, toMajor } from '@ordercast/shared';
-import { writeTx } from '../db/client';
+import { writeTx, type Db } from '../db/client';
+import type { Announce } from '../events/announce';
+import type { PosOrderState } from '../orders/pos-state';
 import { orderItems, orders, posSyncJobs, products } from '../db/schema';
 import { isoNow } from '../lib/time';
 import type { PosClient, PosResult } from './client';
@@ -24,6 +26,18 @@ export interface SyncSettings {
 /** The shared backoff with full jitter after the `attempt`-th failure (from 1); at least 10 ms, so a retry never spins. */
 function backoffMs(attempt: number, baseMs: number, maxMs: number): number {
   return Math.max(10, backoffDelay(attempt - 1, { initialMs: baseMs, maxMs }));
+}
+
+/** What the worker needs, and nothing else. */
+export interface SyncDeps {
+  db: Db;
+  /** A write transaction; its commit wakes the worker (and the realtime dispatch). */
+  tx: <T>(fn: () => T) => T;
+  client: PosClient;
+  /** Records "the POS has this order" once a send succeeds. */
+  state: Pick<PosOrderState, 'posHasOrder'>;
+  announce: Pick<Announce, 'syncError'>;
+  log: FastifyBaseLogger;
 }
 
 /**
@@ -57,14 +71,16 @@ export class PosSync {
   private readonly pollMs: number;
   private recoveryTimer: NodeJS.Timeout | undefined;
 
+  private readonly client: PosClient;
+
   constructor(
-    private readonly app: FastifyInstance,
-    private readonly client: PosClient,
+    private readonly deps: SyncDeps,
     private readonly settings: SyncSettings,
   ) {
+    this.client = deps.client;
     this.concurrency = settings.concurrency ?? 4;
     this.pollMs = settings.pollMs ?? 5_000;
-    const sqlite = app.db.$client;
+    const sqlite = deps.db.$client;
     this.dueStmt = sqlite.prepare(
       `SELECT id FROM pos_sync_jobs WHERE (status = 'pending' AND next_attempt_at <= ?) OR (status = 'in_flight' AND lease_until < ?) LIMIT 1`,
     );
@@ -81,7 +97,7 @@ export class PosSync {
     );
     this.retryingStmt = sqlite.prepare(`UPDATE orders SET sync_status = 'retrying', updated_at = @now WHERE id = @id AND sync_status = 'failed'`);
     // The POS answering again after it was down (or unseen since start) is what stranded jobs wait for.
-    client.onUp(() => this.recover());
+    deps.client.onUp(() => this.recover());
   }
 
   start(): void {
@@ -100,7 +116,7 @@ export class PosSync {
     if (this.stopped) return 0;
     let rearmed: { id: number; entity_id: number }[];
     try {
-      rearmed = this.app.tx(() => {
+      rearmed = this.deps.tx(() => {
         const now = isoNow();
         const jobs = this.rearmStmt.all({ now });
         for (const j of jobs) this.retryingStmt.run({ now, id: j.entity_id });
@@ -108,11 +124,11 @@ export class PosSync {
       });
     } catch (err) {
       // e.g. the database is busy under another process: the next probe or success tries again.
-      this.app.log.error({ err }, 'pos sync: could not re-arm the jobs that gave up');
+      this.deps.log.error({ err }, 'pos sync: could not re-arm the jobs that gave up');
       this.watchForRecovery();
       return 0;
     }
-    if (rearmed.length) this.app.log.info({ jobs: rearmed.length }, 'pos sync: the POS is back; re-sending orders that gave up during the outage');
+    if (rearmed.length) this.deps.log.info({ jobs: rearmed.length }, 'pos sync: the POS is back; re-sending orders that gave up during the outage');
     return rearmed.length;
   }
 
@@ -168,7 +184,7 @@ export class PosSync {
       if (free > 0) {
         for (const job of this.claim(free)) {
           const p: Promise<void> = this.process(job)
-            .catch((err: unknown) => this.app.log.error({ err, jobId: job.id }, 'pos sync: job crashed; its lease will expire and it will be retried'))
+            .catch((err: unknown) => this.deps.log.error({ err, jobId: job.id }, 'pos sync: job crashed; its lease will expire and it will be retried'))
             .finally(() => {
               this.active.delete(p);
               this.wake();
@@ -181,7 +197,7 @@ export class PosSync {
       this.schedule(Math.min(this.pollMs, Math.max(this.active.size >= this.concurrency ? this.pollMs : 5, delay)));
     } catch (err) {
       // e.g. the database is busy under another process: look again shortly.
-      this.app.log.error({ err }, 'pos sync: could not read the queue');
+      this.deps.log.error({ err }, 'pos sync: could not read the queue');
       this.schedule(1_000);
     } finally {
       this.running = false;
@@ -192,7 +208,7 @@ export class PosSync {
   private claim(limit: number): SyncJobRow[] {
     const nowIso = isoNow();
     if (!this.dueStmt.get(nowIso, nowIso)) return [];
-    const db = this.app.db;
+    const db = this.deps.db;
     return writeTx(db, () => {
       const now = isoNow();
       const due = db
@@ -220,7 +236,7 @@ export class PosSync {
 
   /** The order as the POS takes it: its codes, unit prices and totals in roubles. */
   private payload(orderId: number): { body: PosOrderBody; order: typeof orders.$inferSelect } | undefined {
-    const db = this.app.db;
+    const db = this.deps.db;
     const order = db.select().from(orders).where(eq(orders.id, orderId)).get();
     if (!order) return undefined;
     const items = db
@@ -260,10 +276,10 @@ export class PosSync {
     const { order, body } = built;
     if (order.syncStatus === 'synced' || order.status === 'cancelled') {
       // Already synced (the kitchen's callback got here first), or cancelled before the POS ever had it: nothing to send.
-      this.app.tx(() => {
+      this.deps.tx(() => {
         if (order.syncStatus === 'synced') {
           const now = isoNow();
-          this.app.db.update(posSyncJobs).set({ status: 'done', doneAt: now, leaseUntil: null, updatedAt: now }).where(owned).run();
+          this.deps.db.update(posSyncJobs).set({ status: 'done', doneAt: now, leaseUntil: null, updatedAt: now }).where(owned).run();
         } else this.cancelUnsent(job.id, order.id, lease);
       });
       return;
@@ -272,53 +288,53 @@ export class PosSync {
     const result = await this.client.sendOrder(body);
     if (!result.ok && result.kind === 'aborted') {
       // Shutting down: hand the job back untouched (no attempt counted); the next start sends it.
-      this.app.db.update(posSyncJobs).set({ status: 'pending', leaseUntil: null, updatedAt: isoNow() }).where(owned).run();
+      this.deps.db.update(posSyncJobs).set({ status: 'pending', leaseUntil: null, updatedAt: isoNow() }).where(owned).run();
       return;
     }
     if (result.ok) {
-      this.app.tx(() => {
+      this.deps.tx(() => {
         const now = isoNow();
-        const changed = this.app.db
+        const changed = this.deps.db
           .update(posSyncJobs)
           .set({ status: 'done', doneAt: now, leaseUntil: null, lastError: null, lastErrorCode: null, updatedAt: now })
           .where(owned)
           .run().changes;
         // Not ours any more: the kitchen callback (or another process) already recorded the sync.
-        if (changed) this.markSynced(order.id, result.data.posOrderId);
+        if (changed) this.deps.state.posHasOrder(order.id, result.data.posOrderId);
       });
-      this.app.log.info({ orderId: order.id, posOrderId: result.data.posOrderId, duplicate: result.data.duplicate }, 'pos sync: order accepted');
+      this.deps.log.info({ orderId: order.id, posOrderId: result.data.posOrderId, duplicate: result.data.duplicate }, 'pos sync: order accepted');
       return;
     }
     this.recordFailure(job, lease, result);
   }
 
-  /** The job of an order cancelled before the POS had it: cancelled, the order `not_sent` (call inside app.tx). */
+  /** The job of an order cancelled before the POS had it: cancelled, the order `not_sent` (call inside a write transaction). */
   private cancelUnsent(jobId: number, orderId: number, lease: string): void {
     const now = isoNow();
-    const changed = this.app.db
+    const changed = this.deps.db
       .update(posSyncJobs)
       .set({ status: 'cancelled', doneAt: now, leaseUntil: null, lastError: 'Order was cancelled before it reached the POS', lastErrorCode: 'cancelled', updatedAt: now })
       .where(and(eq(posSyncJobs.id, jobId), eq(posSyncJobs.status, 'in_flight'), eq(posSyncJobs.leaseUntil, lease)))
       .run().changes;
-    if (changed) this.app.db.update(orders).set({ syncStatus: 'not_sent', updatedAt: now }).where(and(eq(orders.id, orderId), ne(orders.syncStatus, 'synced'))).run();
+    if (changed) this.deps.db.update(orders).set({ syncStatus: 'not_sent', updatedAt: now }).where(and(eq(orders.id, orderId), ne(orders.syncStatus, 'synced'))).run();
   }
 
   private recordFailure(job: SyncJobRow, lease: string, failure: Pick<Extract<PosResult<unknown>, { ok: false }>, 'retryable' | 'code' | 'message'>): void {
     // Cancelled while this attempt was on its way and it did not get through: it is never sent.
-    const current = this.app.db.select({ status: orders.status, syncStatus: orders.syncStatus }).from(orders).where(eq(orders.id, job.entityId)).get();
+    const current = this.deps.db.select({ status: orders.status, syncStatus: orders.syncStatus }).from(orders).where(eq(orders.id, job.entityId)).get();
     if (current?.status === 'cancelled' && current.syncStatus !== 'synced') {
-      this.app.tx(() => this.cancelUnsent(job.id, job.entityId, lease));
+      this.deps.tx(() => this.cancelUnsent(job.id, job.entityId, lease));
       return;
     }
     const attempt = job.attempts + 1;
     const final = !failure.retryable || attempt >= this.settings.maxAttempts;
     const delay = final ? null : backoffMs(attempt, this.settings.retryBaseMs, this.settings.retryMaxMs);
     let nextAt: string | null = null;
-    this.app.tx(() => {
+    this.deps.tx(() => {
       // Measured from the moment of the write (the transaction may wait for the lock): never before its own timestamp.
       const now = isoNow();
       nextAt = delay === null ? null : new Date(Date.parse(now) + delay).toISOString();
-      const changed = this.app.db
+      const changed = this.deps.db
         .update(posSyncJobs)
         .set({
           status: final ? 'failed' : 'pending',
@@ -332,13 +348,13 @@ export class PosSync {
         .where(and(eq(posSyncJobs.id, job.id), eq(posSyncJobs.status, 'in_flight'), eq(posSyncJobs.leaseUntil, lease)))
         .run().changes;
       if (!changed) return;
-      this.app.db
+      this.deps.db
         .update(orders)
         .set({ syncStatus: final ? 'failed' : 'retrying', updatedAt: now })
         .where(and(eq(orders.id, job.entityId), ne(orders.syncStatus, 'synced')))
         .run();
-      const cityId = job.cityId ?? this.app.db.select({ c: orders.cityId }).from(orders).where(eq(orders.id, job.entityId)).get()?.c ?? null;
-      this.app.announce.syncError(
+      const cityId = job.cityId ?? this.deps.db.select({ c: orders.cityId }).from(orders).where(eq(orders.id, job.entityId)).get()?.c ?? null;
+      this.deps.announce.syncError(
         {
         entity: 'order',
         entityId: job.entityId,
@@ -352,33 +368,9 @@ export class PosSync {
       );
     });
     if (final && failure.retryable) this.watchForRecovery();
-    this.app.log.warn(
+    this.deps.log.warn(
       { orderId: job.entityId, attempt, code: failure.code, nextRetryAt: nextAt, gaveUp: final },
       `pos sync failed: ${failure.message}`,
     );
-  }
-
-  /**
-   * Records that the POS has the order (call inside app.tx): sync state and POS id on the order,
-   * its job done, `pending → confirmed` (source pos) and `sync-success`. Idempotent: false when
-   * the order was already synced (or does not exist).
-   */
-  markSynced(orderId: number, posOrderId: string): boolean {
-    const db = this.app.db;
-    const order = db.select().from(orders).where(eq(orders.id, orderId)).get();
-    if (!order || order.syncStatus === 'synced') return false;
-    const now = isoNow();
-    db.update(orders).set({ syncStatus: 'synced', posOrderId, updatedAt: now }).where(eq(orders.id, orderId)).run();
-    db.update(posSyncJobs)
-      .set({ status: 'done', doneAt: now, leaseUntil: null, lastError: null, lastErrorCode: null, updatedAt: now })
-      .where(and(eq(posSyncJobs.entity, 'order'), eq(posSyncJobs.entityId, orderId), ne(posSyncJobs.status, 'done')))
-      .run();
-    this.app.announce.syncSuccess({ entity: 'order', entityId: orderId, timestamp: now }, { cityId: order.cityId });
-    // The POS accepting the order is the kitchen's confirmation.
-    if (order.status === 'pending') this.app.orders.changeStatus({ source: 'pos' }, orderId, 'confirmed');
-    if (order.status === 'cancelled') {
-      this.app.log.warn({ orderId, posOrderId }, 'pos sync: the order was cancelled while it was being sent; the POS has it and must be told by staff');
-    }
-    return true;
   }
 }

@@ -74,7 +74,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         }
       },
     },
-    async (req) => app.pos.steps.apply(req.body),
+    async (req) => app.tx(() => app.pos.state.applyStep(req.body)),
   );
 };
 
