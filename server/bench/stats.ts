@@ -7,7 +7,10 @@
  * the answer time (median, max: the request is synchronous work, so this is also how long the
  * event loop is blocked) and RSS before and after the calls.
  *
- * Knobs (env): BENCH_ORDERS (50000 per city), BENCH_REPS (20).
+ * Earlier days (BENCH_DAYS − 1 of them, same size) sit in the same tables, as they would in a
+ * database with history, so a query that reads more than the asked day shows.
+ *
+ * Knobs (env): BENCH_ORDERS (50000 per city and day), BENCH_DAYS (2), BENCH_REPS (20).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -19,13 +22,14 @@ import { bearer, buildTestApp, signInStaff, type TestApp } from '../test/helpers
 const here = dirname(fileURLToPath(import.meta.url));
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 50_000);
 const REPS = Number(process.env.BENCH_REPS ?? 20);
+const DAYS = Math.max(1, Number(process.env.BENCH_DAYS ?? 2));
 const DAY = '2026-03-10';
 const STEPS = ['confirmed', 'preparing', 'ready', 'completed'] as const;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
-function fillDay(t: TestApp, cityId: number, n: number): void {
+function fillDay(t: TestApp, cityId: number, n: number, daysBefore: number): void {
   const sqlite = t.app.db.$client;
   const userId = (sqlite.prepare('SELECT id FROM users ORDER BY id LIMIT 1').get() as { id: number }).id;
   const insOrder = sqlite.prepare(
@@ -34,7 +38,8 @@ function fillDay(t: TestApp, cityId: number, n: number): void {
   );
   const insHist = sqlite.prepare(`INSERT INTO order_status_history (order_id, from_status, to_status, source, created_at) VALUES (?, ?, ?, 'staff', ?)`);
   // The day's 24 h (an approximate UTC window is enough for timing).
-  const start = Date.parse(`${DAY}T00:00:00.000Z`) - 3 * 3_600_000;
+  const start = Date.parse(`${DAY}T00:00:00.000Z`) - 3 * 3_600_000 - daysBefore * 86_400_000;
+  const day = new Date(start + 12 * 3_600_000).toISOString().slice(0, 10);
   sqlite.transaction(() => {
     for (let i = 0; i < n; i++) {
       let at = start + Math.floor((i * 86_400_000) / n);
@@ -42,7 +47,7 @@ function fillDay(t: TestApp, cityId: number, n: number): void {
       const status = i % 10 === 0 ? 'cancelled' : STEPS[steps - 1]!;
       const created = new Date(at).toISOString();
       const total = 10_000 + (i % 50) * 1_000;
-      const id = Number(insOrder.run(String(i + 1), DAY, cityId, userId, status, total, total, created, created).lastInsertRowid);
+      const id = Number(insOrder.run(String(i + 1), day, cityId, userId, status, total, total, created, created).lastInsertRowid);
       insHist.run(id, null, 'pending', created);
       let from = 'pending';
       if (status === 'cancelled') insHist.run(id, from, 'cancelled', new Date(at + 60_000).toISOString());
@@ -60,8 +65,8 @@ async function main(): Promise<void> {
   try {
     const cities = (t.app.db.$client.prepare('SELECT id FROM cities ORDER BY id').all() as { id: number }[]).map((c) => c.id);
     const t0 = performance.now();
-    for (const c of cities) fillDay(t, c, ORDERS);
-    console.log(`wrote ${ORDERS} orders per city × ${cities.length} cities in ${Math.round(performance.now() - t0)} ms`);
+    for (let d = DAYS - 1; d >= 0; d--) for (const c of cities) fillDay(t, c, ORDERS, d);
+    console.log(`wrote ${ORDERS} orders per city and day × ${cities.length} cities × ${DAYS} days in ${Math.round(performance.now() - t0)} ms`);
     const admin = (await signInStaff(t.app, 'admin')).token;
 
     const measure = async (name: string, url: string) => {
@@ -96,7 +101,7 @@ async function main(): Promise<void> {
     mkdirSync(out, { recursive: true });
     writeFileSync(
       join(out, 'stats.json'),
-      JSON.stringify({ at: new Date().toISOString(), node: process.version, cpus: cpus().length, ordersPerCity: ORDERS, results }, null, 2),
+      JSON.stringify({ at: new Date().toISOString(), node: process.version, cpus: cpus().length, ordersPerCity: ORDERS, days: DAYS, results }, null, 2),
     );
   } finally {
     await t.close();

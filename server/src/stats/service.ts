@@ -47,21 +47,23 @@ export class StatsService {
   constructor(private readonly db: Db) {
     const sqlite = db.$client;
     // (city_id, order_day) is the head of orders_number_uq: each query reads only that day's rows.
+    // Named, because the planner otherwise may pick orders_city_status_idx and read every day of the city.
     this.byStatus = sqlite.prepare(
-      `SELECT status, COUNT(*) AS n, COALESCE(SUM(total), 0) AS total FROM orders WHERE city_id = ? AND order_day = ? GROUP BY status`,
+      `SELECT status, COUNT(*) AS n, COALESCE(SUM(total), 0) AS total FROM orders INDEXED BY orders_number_uq
+        WHERE city_id = ? AND order_day = ? GROUP BY status`,
     );
     // created_at is ISO-8601 UTC ('YYYY-MM-DDTHH:MM:SS.sssZ'). Grouped by UTC quarter-hour rather than
     // hour: every zone's offset is a whole number of quarter-hours, so each bucket lies in one local hour.
     this.bySlot = sqlite.prepare(
       `SELECT substr(created_at, 1, 13) AS hour, CAST(substr(created_at, 15, 2) AS INTEGER) / 15 AS quarter, COUNT(*) AS n
-         FROM orders WHERE city_id = ? AND order_day = ? GROUP BY 1, 2`,
+         FROM orders INDEXED BY orders_number_uq WHERE city_id = ? AND order_day = ? GROUP BY 1, 2`,
     );
     // The time of a move is its timestamp minus the one of the order's move before it.
     this.byStage = sqlite.prepare(
       `SELECT f, t, COUNT(*) AS n, SUM(ms) AS total FROM (
          SELECT h.from_status AS f, h.to_status AS t,
                 ROUND((julianday(h.created_at) - julianday(LAG(h.created_at) OVER (PARTITION BY h.order_id ORDER BY h.id))) * 86400000) AS ms
-           FROM orders o JOIN order_status_history h ON h.order_id = o.id
+           FROM orders o INDEXED BY orders_number_uq JOIN order_status_history h ON h.order_id = o.id
           WHERE o.city_id = ? AND o.order_day = ?)
         WHERE f IS NOT NULL AND ms >= 0 AND t <> 'cancelled'
         GROUP BY f, t`,
