@@ -1,6 +1,22 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, placeOrder, signInCustomer, signInStaff } from '../helpers/app';
-import { jobOf, lastEventId, orderEvents, orderRow, posOrders, setControl, sleep, startPosEnv, waitFor, type PosEnv } from './helpers';
+import {
+  buildServer,
+  jobOf,
+  lastEventId,
+  orderEvents,
+  orderRow,
+  posOrders,
+  setControl,
+  sleep,
+  startPosEnv,
+  startSimulator,
+  waitFor,
+  type PosEnv,
+} from './helpers';
 
 /**
  * Issue 11 item 8: jobs that used up their attempts during a POS outage used to stay unsent until
@@ -71,5 +87,41 @@ describe('POS sync: recovery after an outage that exhausted the attempts', () =>
     await sleep(300);
     expect(jobOf(app, id)).toMatchObject({ status: 'failed', attempts: 1 });
     expect((await posOrders(sim, id)).length).toBe(0);
+  });
+});
+
+describe('POS sync: recovery across a restart', () => {
+  it('jobs that gave up before a restart are sent once the restarted server sees the POS up', async () => {
+    const sim = await startSimulator();
+    const dir = mkdtempSync(join(tmpdir(), 'ordercast-pos-recovery-'));
+    const env = { POS_TIMEOUT_MS: '2000', POS_RETRY_BASE_MS: '20', POS_RETRY_MAX_MS: '100', POS_MAX_ATTEMPTS: '2' };
+    try {
+      const first = await buildServer(sim, env, { dir });
+      await waitFor(() => first.app.pos.menu.state().status === 'ok', 'first menu import');
+      await setControl(sim, { outage: 'refuse' });
+      const { token } = await signInCustomer(first.app, { id: 777_100_001 });
+      const ids = [
+        (await placeOrder(first.app, token)).json().order.id as number,
+        (await placeOrder(first.app, token, { items: [{ productId: 3, quantity: 1 }] })).json().order.id as number,
+      ];
+      for (const id of ids) await waitFor(() => jobOf(first.app, id).status === 'failed', `order ${id} gave up`);
+      await first.close();
+
+      await setControl(sim, { outage: false });
+      const second = await buildServer(sim, env, { dir });
+      try {
+        for (const id of ids) await waitFor(() => orderRow(second.app, id).sync_status === 'synced', `order ${id} synced after the restart`);
+        for (const id of ids) {
+          const pos = await posOrders(sim, id);
+          expect(pos).toHaveLength(1);
+          expect(pos[0]!.requests).toBe(1);
+        }
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await sim.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
