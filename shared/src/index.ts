@@ -10,6 +10,7 @@ export * from './money';
 export * from './api-error';
 export * from './text';
 export * from './api-client';
+export * from './backoff';
 export type {
   ErrorBody,
   User,
@@ -26,6 +27,7 @@ export type {
   Product,
   Menu,
   ProductAvailabilityBody,
+  AvailabilityResponse,
   OrderItem,
   Delivery,
   Order,

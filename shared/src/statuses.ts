@@ -23,12 +23,12 @@ export const ACTIVE_STATUSES = ['pending', 'confirmed', 'preparing', 'ready', 'd
 export const STATUS_SOURCES = ['customer', 'staff', 'pos', 'system'] as const;
 export type StatusSource = (typeof STATUS_SOURCES)[number];
 
-/** Where an order stands with the external POS ("Гуляш"). */
-export const SYNC_STATUSES = ['pending', 'retrying', 'synced', 'failed'] as const;
+/** Where an order stands with the external POS ("Гуляш"); not_sent: cancelled before the POS ever had it, and never sent. */
+export const SYNC_STATUSES = ['pending', 'retrying', 'synced', 'failed', 'not_sent'] as const;
 export type SyncStatus = (typeof SYNC_STATUSES)[number];
 
-/** The POS outbox job's own state: waiting for its next attempt, being sent, done, or given up. */
-export const SYNC_JOB_STATUSES = ['pending', 'in_flight', 'done', 'failed'] as const;
+/** The POS outbox job's own state: waiting for its next attempt, being sent, done, given up, or cancelled with its order before it was sent. */
+export const SYNC_JOB_STATUSES = ['pending', 'in_flight', 'done', 'failed', 'cancelled'] as const;
 export type SyncJobStatus = (typeof SYNC_JOB_STATUSES)[number];
 
 const TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {

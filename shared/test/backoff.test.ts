@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from '../src/client/backoff';
+import { backoffDelay } from '../src/backoff';
 
 describe('backoffDelay (exponential, full jitter)', () => {
   it('doubles the cap per attempt from 500 ms up to 20 s by default', () => {

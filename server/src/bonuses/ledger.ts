@@ -1,8 +1,8 @@
 import { desc, eq, sql } from 'drizzle-orm';
-import { toMajor, userRoom, type BonusLedgerEntry, type BonusOperationType } from '@ordercast/shared';
+import { toMajor, type BonusLedgerEntry, type BonusOperationType } from '@ordercast/shared';
 import type { Db } from '../db/client';
 import { bonusLedger, users } from '../db/schema';
-import type { AppendEvent } from '../events/types';
+import type { Announce } from '../events/announce';
 import { unprocessable } from '../lib/errors';
 import { isoNow } from '../lib/time';
 
@@ -16,7 +16,7 @@ export class BonusLedger {
 
   constructor(
     private readonly db: Db,
-    private readonly append: AppendEvent,
+    private readonly announce: Pick<Announce, 'bonusUpdated'>,
   ) {
     const p = sql.placeholder;
     this.q = {
@@ -48,7 +48,7 @@ export class BonusLedger {
     const updated = this.q.debitOrCredit.get({ userId, amount });
     if (!updated) throw unprocessable('Not enough bonuses', 'insufficient_bonuses');
     this.q.insert.run({ userId, type, amount, balanceAfter: updated.balance, orderId, comment });
-    this.append('bonus-updated', [userRoom(userId)], {
+    this.announce.bonusUpdated(userId, {
       balance: toMajor(updated.balance),
       operation: { type, amount: toMajor(Math.abs(amount)), orderId },
       timestamp: isoNow(),

@@ -58,6 +58,10 @@ export const ConfigSchema = Type.Object({
   POS_RETRY_BASE_MS: Ms(1000, 10),
   POS_RETRY_MAX_MS: Ms(60_000, 10),
   MENU_SYNC_INTERVAL_MS: Ms(300_000, 100),
+  /** The POS webhook answers 503 + Retry-After (the POS re-sends) while the event loop lags more than this; 0 = never. */
+  POS_WEBHOOK_MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1000 }),
+  /** …or while the process's RSS is above this many MB; 0 = no limit. */
+  POS_WEBHOOK_MAX_RSS_MB: Type.Integer({ minimum: 0, maximum: 1 << 20, default: 0 }),
   /** false: this process neither sends orders to the POS nor imports its menu (another process does). */
   POS_SYNC_WORKER: Type.Boolean({ default: true }),
   DEMO_PASSWORD: Type.String({ minLength: 4, default: 'demo1234' }),

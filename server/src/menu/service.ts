@@ -1,11 +1,33 @@
 import { and, asc, eq } from 'drizzle-orm';
-import { toMajor, type City, type Menu, type Product } from '@ordercast/shared';
+import { toMajor, type AvailabilityResponse, type City, type Menu, type Product } from '@ordercast/shared';
 import type { Db } from '../db/client';
 import { categories, cities, productPrices, products } from '../db/schema';
+import type { Announce } from '../events/announce';
 import { notFound } from '../lib/errors';
+import { isoNow } from '../lib/time';
 
 export class MenuService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly announce: Pick<Announce, 'menuUpdated'>,
+  ) {}
+
+  /**
+   * The stop-list: a dish available or not in one city (call inside app.tx, after checking the
+   * caller's city). The change and its `menu-updated` commit together; setting what is already
+   * set changes nothing and announces nothing. 404 when the dish is not on that city's menu.
+   */
+  setAvailability(productId: number, cityId: number, available: boolean): AvailabilityResponse {
+    const where = and(eq(productPrices.productId, productId), eq(productPrices.cityId, cityId));
+    const row = this.db.select({ price: productPrices.price, available: productPrices.available }).from(productPrices).where(where).get();
+    if (!row) throw notFound(`Product ${productId} is not on the menu of city ${cityId}`, 'unknown_product');
+    const timestamp = isoNow();
+    const update = { cityId, productId, available, price: toMajor(row.price), timestamp };
+    if (row.available === available) return { update, changed: false };
+    this.db.update(productPrices).set({ available, updatedAt: timestamp }).where(where).run();
+    this.announce.menuUpdated(update);
+    return { update, changed: true };
+  }
 
   cities(): City[] {
     return this.db

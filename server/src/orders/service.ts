@@ -2,18 +2,14 @@ import { createHash } from 'node:crypto';
 import { and, count, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import stableStringify from 'safe-stable-stringify';
 import {
-  ADMIN_ROOM,
   ORDER_STATUSES,
   bonusCapMinor,
   earnedBonuses,
   canTransition,
-  cityOrdersRoom,
   cleanText,
   customerCanCancel,
-  seesAllCities,
   toMajor,
   toMinor,
-  userRoom,
   type AdminOrdersQuery,
   type CreateOrderBody,
   type Order,
@@ -22,11 +18,12 @@ import {
   type OrderStatus,
 } from '@ordercast/shared';
 import type { Principal } from '../auth/principal';
+import { assertCity, cityFilter } from '../auth/scope';
 import type { BonusLedger } from '../bonuses/ledger';
 import type { Db } from '../db/client';
 import { columnsOf } from '../db/rows';
 import { cities, orderItems, orders } from '../db/schema';
-import type { AppendEvent } from '../events/types';
+import type { Announce } from '../events/announce';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../lib/errors';
 import { isoNow, localDay } from '../lib/time';
 import { detail, toWireOrder, withItems, type OrderRow } from './serialize';
@@ -69,7 +66,7 @@ export class OrdersService {
   constructor(
     private readonly db: Db,
     private readonly ledger: BonusLedger,
-    private readonly append: AppendEvent,
+    private readonly announce: Pick<Announce, 'newOrder' | 'orderCreated' | 'orderStatusUpdated'>,
     private readonly settings: OrderSettings,
   ) {
     const sqlite = db.$client;
@@ -113,6 +110,16 @@ export class OrdersService {
            completed_at = coalesce(@completedAt, completed_at), cancel_reason = coalesce(@cancelReason, cancel_reason)
          WHERE id = @id AND status = @from
          RETURNING ${ORDER}`,
+      ),
+      // A cancel before the POS has the order: its job (waiting or given up; one being sent is left to
+      // finish) is cancelled, and the order says not_sent. One the POS already has is left as it is.
+      cancelUnsentJob: sqlite.prepare<{ id: number; at: string }>(
+        `UPDATE pos_sync_jobs SET status = 'cancelled', lease_until = NULL, last_error_code = 'cancelled',
+           last_error = 'Order was cancelled before it reached the POS', updated_at = @at, done_at = @at
+         WHERE entity = 'order' AND entity_id = @id AND status IN ('pending', 'failed')`,
+      ),
+      markNotSent: sqlite.prepare<{ id: number; at: string }, OrderRow>(
+        `UPDATE orders SET sync_status = 'not_sent', updated_at = @at WHERE id = @id AND sync_status <> 'synced' RETURNING ${ORDER}`,
       ),
       nextSeq: sqlite.prepare<[string], { value: string }>(
         `INSERT INTO system_state (key, value) VALUES (?, '1')
@@ -199,8 +206,8 @@ export class OrdersService {
     this.q.insertJob.run({ orderId: row.id, cityId: city.id, at: createdAt });
 
     const order = toWireOrder(row, items, this.q.customerName.get(principal.userId)?.name);
-    this.append('new-order', [ADMIN_ROOM, cityOrdersRoom(city.id)], order);
-    this.append('order-created', [userRoom(principal.userId)], order);
+    this.announce.newOrder(order);
+    this.announce.orderCreated(order);
     if (bonusesUsed > 0) this.ledger.apply(principal.userId, 'used', -bonusesUsed, row.id);
     return { order, replayed: false };
   }
@@ -218,12 +225,6 @@ export class OrdersService {
   }
 
   /** Staff may read an order only in their cities: 403 elsewhere. */
-  private assertStaffCity(principal: Principal, cityId: number): void {
-    if (!seesAllCities(principal.role) && !principal.cityIds.includes(cityId)) {
-      throw forbidden(`You do not manage city ${cityId}`, 'other_city');
-    }
-  }
-
   /* Customers */
 
   listForCustomer(userId: number, limit: number, offset: number): OrderList {
@@ -254,10 +255,11 @@ export class OrdersService {
   listForStaff(principal: Principal, q: AdminOrdersQuery): OrderList {
     const conds: SQL[] = [];
     if (q.cityId !== undefined) {
-      this.assertStaffCity(principal, q.cityId);
+      assertCity(principal, q.cityId);
       conds.push(eq(orders.cityId, q.cityId));
-    } else if (!seesAllCities(principal.role)) {
-      conds.push(inArray(orders.cityId, principal.cityIds.length ? principal.cityIds : [0]));
+    } else {
+      const scope = cityFilter(principal, orders.cityId);
+      if (scope) conds.push(scope);
     }
     if (q.status) {
       const statuses = q.status.split(',');
@@ -287,7 +289,7 @@ export class OrdersService {
   getForStaff(principal: Principal, orderId: number): OrderDetail {
     const row = this.row(orderId);
     if (!row) throw notFound(`Order ${orderId} not found`);
-    this.assertStaffCity(principal, row.cityId);
+    assertCity(principal, row.cityId);
     return detail(this.db, row);
   }
 
@@ -295,17 +297,35 @@ export class OrdersService {
   changeStatus(actor: Actor, orderId: number, to: OrderStatus, reason?: string): Order {
     const row = this.row(orderId);
     if (!row) throw notFound(`Order ${orderId} not found`);
-    if (actor.source === 'staff') this.assertStaffCity(actor.principal, row.cityId);
+    if (actor.source === 'staff') assertCity(actor.principal, row.cityId);
     if (!canTransition(row.status, to, row.deliveryType)) {
       throw conflict(`Order ${row.orderNumber} cannot move from ${row.status} to ${to}`, 'invalid_transition');
     }
     return this.move(row, to, reason ?? null, actor);
   }
 
-  private move(row: OrderRow, to: OrderStatus, rawReason: string | null, actor: Actor): Order {
+  /**
+   * A move of an order the caller has already read, inside its transaction (the POS webhook): the
+   * transition table's verdict comes back as a result rather than a 409 to catch. `stale_status`:
+   * the order moved since it was read.
+   */
+  tryMove(row: OrderRow, to: OrderStatus, actor: Actor): { ok: true; row: OrderRow } | { ok: false; reason: 'invalid_transition' | 'stale_status' } {
+    if (!canTransition(row.status, to, row.deliveryType)) return { ok: false, reason: 'invalid_transition' };
+    const updated = this.moveRow(row, to, null, actor);
+    return updated ? { ok: true, row: updated } : { ok: false, reason: 'stale_status' };
+  }
+
+  private move(row: OrderRow, to: OrderStatus, reason: string | null, actor: Actor): Order {
+    const updated = this.moveRow(row, to, reason, actor);
+    if (!updated) throw conflict(`Order ${row.orderNumber} changed meanwhile; reload and retry`, 'stale_status');
+    return toWireOrder(updated, this.q.itemsOf.all(row.id), this.q.customerName.get(row.userId)?.name);
+  }
+
+  /** Writes the move, its history, its event and its bonuses; undefined when the order is no longer in `row.status`. */
+  private moveRow(row: OrderRow, to: OrderStatus, rawReason: string | null, actor: Actor): OrderRow | undefined {
     const reason = rawReason === null ? null : cleanText(rawReason, { multiline: true }) || null;
     const at = isoNow();
-    const updated = this.q.moveTo.get({
+    let updated = this.q.moveTo.get({
       id: row.id,
       from: row.status,
       to,
@@ -313,7 +333,10 @@ export class OrdersService {
       completedAt: to === 'completed' ? at : null,
       cancelReason: to === 'cancelled' ? reason : null,
     });
-    if (!updated) throw conflict(`Order ${row.orderNumber} changed meanwhile; reload and retry`, 'stale_status');
+    if (!updated) return undefined;
+    if (to === 'cancelled' && updated.syncStatus !== 'synced' && this.q.cancelUnsentJob.run({ id: row.id, at }).changes) {
+      updated = this.q.markNotSent.get({ id: row.id, at }) ?? updated;
+    }
     this.q.insertHistory.run({
       orderId: row.id,
       fromStatus: row.status,
@@ -323,7 +346,7 @@ export class OrdersService {
       reason,
       createdAt: at,
     });
-    this.append('order-status-updated', [userRoom(row.userId), ADMIN_ROOM, cityOrdersRoom(row.cityId)], {
+    this.announce.orderStatusUpdated(row, {
       orderId: row.id,
       newStatus: to,
       oldStatus: row.status,
@@ -331,6 +354,6 @@ export class OrdersService {
     });
     if (to === 'completed' && row.bonusesEarned > 0) this.ledger.apply(row.userId, 'earned', row.bonusesEarned, row.id);
     if (to === 'cancelled' && row.bonusesUsed > 0) this.ledger.apply(row.userId, 'refunded', row.bonusesUsed, row.id);
-    return toWireOrder(updated, this.q.itemsOf.all(row.id), this.q.customerName.get(row.userId)?.name);
+    return updated;
   }
 }

@@ -1,9 +1,11 @@
-import { and, count, desc, eq, gt, inArray, ne, or, type SQL } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { seesAllCities, type SyncJob, type SyncOverview } from '@ordercast/shared';
+import { and, count, desc, eq, gt, inArray, isNotNull, isNull, ne, or } from 'drizzle-orm';
+import type { FastifyBaseLogger } from 'fastify';
+import type { SyncJob, SyncOverview } from '@ordercast/shared';
 import type { Principal } from '../auth/principal';
+import { assertCity, cityFilter } from '../auth/scope';
+import type { Db } from '../db/client';
 import { orders, posSyncJobs } from '../db/schema';
-import { conflict, forbidden, notFound } from '../lib/errors';
+import { conflict, notFound } from '../lib/errors';
 import { isoNow } from '../lib/time';
 import type { PosClient } from './client';
 import type { MenuSync } from './menu-sync';
@@ -14,9 +16,14 @@ type OrderRow = typeof orders.$inferSelect;
 /** Staff's view of the sync: open problems, recent successes, the menu import; and the manual retry. */
 export class SyncAdmin {
   constructor(
-    private readonly app: FastifyInstance,
-    private readonly client: PosClient,
-    private readonly menu: MenuSync,
+    private readonly deps: {
+      db: Db;
+      /** A write transaction; its commit wakes the worker. */
+      tx: <T>(fn: () => T) => T;
+      client: Pick<PosClient, 'health'>;
+      menu: Pick<MenuSync, 'state'>;
+      log: FastifyBaseLogger;
+    },
     private readonly maxAttempts: number,
   ) {}
 
@@ -41,13 +48,9 @@ export class SyncAdmin {
     };
   }
 
-  private cityScope(p: Principal): SQL | undefined {
-    return seesAllCities(p.role) ? undefined : inArray(orders.cityId, p.cityIds.length ? p.cityIds : [0]);
-  }
-
   overview(p: Principal): SyncOverview {
-    const db = this.app.db;
-    const scope = this.cityScope(p);
+    const db = this.deps.db;
+    const scope = cityFilter(p, orders.cityId);
     const problems = db
       .select({ j: posSyncJobs, o: orders })
       .from(posSyncJobs)
@@ -55,7 +58,11 @@ export class SyncAdmin {
       .where(
         and(
           eq(posSyncJobs.entity, 'order'),
-          or(eq(posSyncJobs.status, 'failed'), and(inArray(posSyncJobs.status, ['pending', 'in_flight']), gt(posSyncJobs.attempts, 0))),
+          // Re-armed after an outage (attempts from zero) they stay here, with their last error, until they succeed.
+          or(
+            eq(posSyncJobs.status, 'failed'),
+            and(inArray(posSyncJobs.status, ['pending', 'in_flight']), or(gt(posSyncJobs.attempts, 0), isNotNull(posSyncJobs.lastError))),
+          ),
           ne(orders.status, 'cancelled'),
           scope,
         ),
@@ -76,14 +83,22 @@ export class SyncAdmin {
         .select({ n: count() })
         .from(posSyncJobs)
         .innerJoin(orders, eq(orders.id, posSyncJobs.entityId))
-        .where(and(eq(posSyncJobs.entity, 'order'), inArray(posSyncJobs.status, ['pending', 'in_flight']), eq(posSyncJobs.attempts, 0), scope))
+        .where(
+          and(
+            eq(posSyncJobs.entity, 'order'),
+            inArray(posSyncJobs.status, ['pending', 'in_flight']),
+            eq(posSyncJobs.attempts, 0),
+            isNull(posSyncJobs.lastError),
+            scope,
+          ),
+        )
         .get()?.n ?? 0;
     return {
-      pos: this.client.health(),
+      pos: this.deps.client.health(),
       problems: problems.map(({ j, o }) => this.toJob(j, o)),
       recent: recent.map(({ j, o }) => this.toJob(j, o)),
       queued,
-      menu: this.menu.state(),
+      menu: this.deps.menu.state(),
     };
   }
 
@@ -93,11 +108,11 @@ export class SyncAdmin {
    * another city's, 409 already synced, being sent right now, or cancelled.
    */
   retry(p: Principal, orderId: number): SyncJob {
-    return this.app.tx(() => {
-      const db = this.app.db;
+    return this.deps.tx(() => {
+      const db = this.deps.db;
       const order = db.select().from(orders).where(eq(orders.id, orderId)).get();
       if (!order) throw notFound(`Order ${orderId} not found`);
-      if (!seesAllCities(p.role) && !p.cityIds.includes(order.cityId)) throw forbidden(`You do not manage city ${order.cityId}`, 'other_city');
+      assertCity(p, order.cityId);
       const job = db.select().from(posSyncJobs).where(and(eq(posSyncJobs.entity, 'order'), eq(posSyncJobs.entityId, orderId))).get();
       if (!job) throw notFound(`Order ${order.orderNumber} has no POS sync job`, 'no_sync_job');
       if (job.status === 'done' || order.syncStatus === 'synced') throw conflict(`Order ${order.orderNumber} is already in the POS`, 'already_synced');
@@ -111,7 +126,7 @@ export class SyncAdmin {
         .returning()
         .get()!;
       const o = db.update(orders).set({ syncStatus: 'pending', updatedAt: now }).where(eq(orders.id, orderId)).returning().get()!;
-      this.app.log.info({ orderId, jobId: job.id, by: p.userId }, 'pos sync: manual retry');
+      this.deps.log.info({ orderId, jobId: job.id, by: p.userId }, 'pos sync: manual retry');
       // The commit wakes the worker: the attempt runs at once.
       return this.toJob(updated, o);
     });

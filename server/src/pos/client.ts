@@ -31,6 +31,7 @@ export class PosClient {
   private state: PosHealth = 'unknown';
   private lastContact = 0;
   private probeTimer: NodeJS.Timeout | undefined;
+  private readonly upListeners: (() => void)[] = [];
 
   constructor(
     private readonly baseUrl: string,
@@ -53,6 +54,16 @@ export class PosClient {
     return this.request('GET', cityId ? `/menu?cityId=${cityId}` : '/menu', PosMenu);
   }
 
+  /** Called whenever an answer shows the POS healthy after it was down or not yet seen. */
+  onUp(fn: () => void): void {
+    this.upListeners.push(fn);
+  }
+
+  /** One light call (the menu of city 1) to learn whether the POS answers; updates health. */
+  async probe(): Promise<boolean> {
+    return (await this.getMenu(1)).ok;
+  }
+
   /** When nothing else has talked to the POS for a while, a light GET keeps /health honest. */
   startProbe(everyMs = 30_000): void {
     this.probeTimer = setInterval(() => {
@@ -66,8 +77,10 @@ export class PosClient {
   }
 
   private seen(up: boolean): void {
+    const was = this.state;
     this.state = up ? 'up' : 'down';
     this.lastContact = Date.now();
+    if (up && was !== 'up') for (const fn of this.upListeners) fn();
   }
 
   async request<S extends TSchema>(method: 'GET' | 'POST', path: string, schema: S, body?: unknown): Promise<PosResult<Static<S>>> {

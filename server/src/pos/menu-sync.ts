@@ -1,7 +1,9 @@
 import { eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { ADMIN_ROOM, cityMenuRoom, cityOrdersRoom, toMinor, type MenuSyncState } from '@ordercast/shared';
+import type { FastifyBaseLogger } from 'fastify';
+import { toMinor, type MenuSyncState } from '@ordercast/shared';
+import type { Db } from '../db/client';
 import { cities, productPrices, products, systemState } from '../db/schema';
+import type { Announce } from '../events/announce';
 import { isoNow } from '../lib/time';
 import type { PosClient } from './client';
 import type { PosMenu } from './wire';
@@ -23,8 +25,14 @@ export class MenuSync {
   private stopped = true;
 
   constructor(
-    private readonly app: FastifyInstance,
-    private readonly client: PosClient,
+    private readonly deps: {
+      db: Db;
+      /** A write transaction. */
+      tx: <T>(fn: () => T) => T;
+      client: PosClient;
+      announce: Pick<Announce, 'syncSuccess' | 'syncError' | 'menuUpdated'>;
+      log: FastifyBaseLogger;
+    },
     private readonly intervalMs: number,
   ) {}
 
@@ -42,7 +50,7 @@ export class MenuSync {
   }
 
   state(): MenuSyncState {
-    const row = this.app.db.select().from(systemState).where(eq(systemState.key, MENU_STATE_KEY)).get();
+    const row = this.deps.db.select().from(systemState).where(eq(systemState.key, MENU_STATE_KEY)).get();
     if (!row) return { ...EMPTY };
     try {
       return { ...EMPTY, ...(JSON.parse(row.value) as Partial<MenuSyncState>) };
@@ -54,7 +62,7 @@ export class MenuSync {
   /** One import; concurrent calls share the run in progress. */
   run(): Promise<void> {
     this.current ??= this.runOnce()
-      .catch((err: unknown) => this.app.log.error({ err }, 'pos menu sync crashed'))
+      .catch((err: unknown) => this.deps.log.error({ err }, 'pos menu sync crashed'))
       .finally(() => {
         this.current = undefined;
       });
@@ -63,21 +71,21 @@ export class MenuSync {
 
   private async runOnce(): Promise<void> {
     if (this.stopped) return;
-    const res = await this.client.getMenu();
+    const res = await this.deps.client.getMenu();
     if (!res.ok && res.kind === 'aborted') return;
     const now = isoNow();
-    this.app.tx(() => {
+    this.deps.tx(() => {
       const prev = this.state();
-      const cityIds = this.app.db.select({ id: cities.id }).from(cities).all().map((c) => c.id);
-      const rooms = [ADMIN_ROOM, ...cityIds.map(cityOrdersRoom)];
+      const cityIds = this.deps.db.select({ id: cities.id }).from(cities).all().map((c) => c.id);
       let next: MenuSyncState;
       if (res.ok) {
         const changes = this.apply(res.data, now);
         next = { status: 'ok', last_success_at: now, last_attempt_at: now, last_error: null, failures: 0, last_changes: changes };
-        if (prev.status === 'failing') this.app.events.append('sync-success', rooms, { entity: 'menu', entityId: 0, timestamp: now });
+        if (prev.status === 'failing') this.deps.announce.syncSuccess({ entity: 'menu', entityId: 0, timestamp: now }, { allCityIds: cityIds });
       } else {
         next = { ...prev, status: 'failing', last_attempt_at: now, last_error: res.message, failures: prev.failures + 1 };
-        this.app.events.append('sync-error', rooms, {
+        this.deps.announce.syncError(
+          {
           entity: 'menu',
           entityId: 0,
           error: res.message,
@@ -85,21 +93,23 @@ export class MenuSync {
           attempt: next.failures,
           nextRetryAt: this.stopped ? null : new Date(Date.parse(now) + this.intervalMs).toISOString(),
           cityId: null,
-        });
+          },
+          { allCityIds: cityIds },
+        );
       }
-      this.app.db
+      this.deps.db
         .insert(systemState)
         .values({ key: MENU_STATE_KEY, value: JSON.stringify(next), updatedAt: now })
         .onConflictDoUpdate({ target: systemState.key, set: { value: JSON.stringify(next), updatedAt: now } })
         .run();
     });
-    if (res.ok) this.app.log.info({ changes: this.state().last_changes }, 'pos menu imported');
-    else this.app.log.warn({ code: res.code }, `pos menu import failed, keeping the last good menu: ${res.message}`);
+    if (res.ok) this.deps.log.info({ changes: this.state().last_changes }, 'pos menu imported');
+    else this.deps.log.warn({ code: res.code }, `pos menu import failed, keeping the last good menu: ${res.message}`);
   }
 
   /** Writes what differs; returns how many (product, city) rows changed. Codes the server does not know are skipped. */
   private apply(menu: PosMenu, now: string): number {
-    const db = this.app.db;
+    const db = this.deps.db;
     const byCode = new Map(db.select({ id: products.id, code: products.posCode }).from(products).all().map((p) => [p.code, p.id]));
     const knownCities = new Set(db.select({ id: cities.id }).from(cities).all().map((c) => c.id));
     const current = new Map(
@@ -128,7 +138,7 @@ export class MenuSync {
           .onConflictDoUpdate({ target: [productPrices.productId, productPrices.cityId], set: { price, available: item.available, updatedAt: now } })
           .run();
         changes++;
-        this.app.events.append('menu-updated', [cityMenuRoom(city.cityId), ADMIN_ROOM, cityOrdersRoom(city.cityId)], {
+        this.deps.announce.menuUpdated({
           cityId: city.cityId,
           productId,
           available: item.available,
@@ -137,7 +147,7 @@ export class MenuSync {
         });
       }
     }
-    if (unknown.length) this.app.log.warn({ codes: [...new Set(unknown)].slice(0, 20) }, 'pos menu lists codes this server does not know; skipped');
+    if (unknown.length) this.deps.log.warn({ codes: [...new Set(unknown)].slice(0, 20) }, 'pos menu lists codes this server does not know; skipped');
     return changes;
   }
 }

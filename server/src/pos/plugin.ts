@@ -1,8 +1,8 @@
 import { dirname, join } from 'node:path';
 import fp from 'fastify-plugin';
+import { PosOrderState } from '../orders/pos-state';
 import { SyncAdmin } from './admin';
 import { PosClient } from './client';
-import { KitchenSteps } from './kitchen-steps';
 import { MenuSync } from './menu-sync';
 import { startPosSimulator, type PosSimulator } from './simulator/index';
 import { PosSync } from './sync';
@@ -15,7 +15,8 @@ declare module 'fastify' {
       client: PosClient;
       sync: PosSync;
       menu: MenuSync;
-      steps: KitchenSteps;
+      /** The order's POS state: "the POS has it" and kitchen steps (the webhook). */
+      state: PosOrderState;
       admin: SyncAdmin;
       /** The embedded simulator when POS_SIM_PORT > 0 (npm start), else undefined. */
       simulator: PosSimulator | undefined;
@@ -53,19 +54,22 @@ export default fp(
 
     const shutdown = new AbortController();
     const client = new PosClient(cfg.POS_URL, cfg.POS_TIMEOUT_MS, shutdown.signal);
-    const sync = new PosSync(app, client, {
+    const log = app.log;
+    const tx = app.tx;
+    const state = new PosOrderState(app.db, app.orders, app.announce, log);
+    const sync = new PosSync({ db: app.db, tx, client, state, announce: app.announce, log }, {
       maxAttempts: cfg.POS_MAX_ATTEMPTS,
       retryBaseMs: cfg.POS_RETRY_BASE_MS,
       retryMaxMs: cfg.POS_RETRY_MAX_MS,
       timeoutMs: cfg.POS_TIMEOUT_MS,
     });
-    const menu = new MenuSync(app, client, cfg.MENU_SYNC_INTERVAL_MS);
+    const menu = new MenuSync({ db: app.db, tx, client, announce: app.announce, log }, cfg.MENU_SYNC_INTERVAL_MS);
     app.decorate('pos', {
       client,
       sync,
       menu,
-      steps: new KitchenSteps(app, sync),
-      admin: new SyncAdmin(app, client, menu, cfg.POS_MAX_ATTEMPTS),
+      state,
+      admin: new SyncAdmin({ db: app.db, tx, client, menu, log }, cfg.POS_MAX_ATTEMPTS),
       simulator,
     });
     app.decorate('posHealth', () => client.health());

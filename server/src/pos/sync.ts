@@ -1,8 +1,10 @@
 import type Database from 'better-sqlite3';
 import { and, asc, eq, inArray, lt, lte, ne, or } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { ADMIN_ROOM, cityOrdersRoom, toMajor } from '@ordercast/shared';
-import { writeTx } from '../db/client';
+import type { FastifyBaseLogger } from 'fastify';
+import { backoffDelay, toMajor } from '@ordercast/shared';
+import { writeTx, type Db } from '../db/client';
+import type { Announce } from '../events/announce';
+import type { PosOrderState } from '../orders/pos-state';
 import { orderItems, orders, posSyncJobs, products } from '../db/schema';
 import { isoNow } from '../lib/time';
 import type { PosClient, PosResult } from './client';
@@ -21,11 +23,31 @@ export interface SyncSettings {
   pollMs?: number;
 }
 
-/** Exponential backoff with full jitter: a random delay in [0, min(max, base·2^(attempt-1))], at least 10 ms. */
-export function backoffMs(attempt: number, baseMs: number, maxMs: number): number {
-  const cap = Math.min(maxMs, baseMs * 2 ** Math.min(attempt - 1, 30));
-  return Math.max(10, Math.round(Math.random() * cap));
+/** The shared backoff with full jitter after the `attempt`-th failure (from 1); at least 10 ms, so a retry never spins. */
+function backoffMs(attempt: number, baseMs: number, maxMs: number): number {
+  return Math.max(10, backoffDelay(attempt - 1, { initialMs: baseMs, maxMs }));
 }
+
+/** What the worker needs, and nothing else. */
+export interface SyncDeps {
+  db: Db;
+  /** A write transaction; its commit wakes the worker (and the realtime dispatch). */
+  tx: <T>(fn: () => T) => T;
+  client: PosClient;
+  /** Records "the POS has this order" once a send succeeds. */
+  state: Pick<PosOrderState, 'posHasOrder'>;
+  announce: Pick<Announce, 'syncError'>;
+  log: FastifyBaseLogger;
+}
+
+/**
+ * Failed jobs whose last failure was the POS's or the network's trouble (the codes client.ts gives
+ * timeouts, refused connections, 5xx, 408, 429 and garbled answers), not a rejection of the order:
+ * they are worth sending again once the POS is healthy.
+ */
+const STRANDED = `status = 'failed' AND entity = 'order'
+  AND (last_error_code IN ('timeout', 'unreachable', 'bad_response', 'http_408', 'http_429') OR last_error_code GLOB 'http_5[0-9][0-9]')
+  AND entity_id IN (SELECT id FROM orders WHERE status <> 'cancelled' AND sync_status <> 'synced')`;
 
 /**
  * The POS outbox worker. Every order commits with its job (orders/service.ts); this worker
@@ -42,17 +64,23 @@ export class PosSync {
   private stopped = true;
   private readonly dueStmt: Database.Statement<[string, string], { id: number }>;
   private readonly nextStmt: Database.Statement<[], { at: string | null }>;
+  private readonly strandedStmt: Database.Statement<[], { n: number }>;
+  private readonly rearmStmt: Database.Statement<{ now: string }, { id: number; entity_id: number }>;
+  private readonly retryingStmt: Database.Statement<{ now: string; id: number }>;
   private readonly concurrency: number;
   private readonly pollMs: number;
+  private recoveryTimer: NodeJS.Timeout | undefined;
+
+  private readonly client: PosClient;
 
   constructor(
-    private readonly app: FastifyInstance,
-    private readonly client: PosClient,
+    private readonly deps: SyncDeps,
     private readonly settings: SyncSettings,
   ) {
+    this.client = deps.client;
     this.concurrency = settings.concurrency ?? 4;
     this.pollMs = settings.pollMs ?? 5_000;
-    const sqlite = app.db.$client;
+    const sqlite = deps.db.$client;
     this.dueStmt = sqlite.prepare(
       `SELECT id FROM pos_sync_jobs WHERE (status = 'pending' AND next_attempt_at <= ?) OR (status = 'in_flight' AND lease_until < ?) LIMIT 1`,
     );
@@ -61,11 +89,62 @@ export class PosSync {
          SELECT MIN(next_attempt_at) AS at FROM pos_sync_jobs WHERE status = 'pending'
          UNION ALL SELECT MIN(lease_until) FROM pos_sync_jobs WHERE status = 'in_flight')`,
     );
+    this.strandedStmt = sqlite.prepare(`SELECT COUNT(*) AS n FROM pos_sync_jobs WHERE ${STRANDED}`);
+    // The attempt count starts over; last_error stays, so staff still see that the job had failed.
+    this.rearmStmt = sqlite.prepare(
+      `UPDATE pos_sync_jobs SET status = 'pending', attempts = 0, next_attempt_at = @now, lease_until = NULL, updated_at = @now
+        WHERE ${STRANDED} RETURNING id, entity_id`,
+    );
+    this.retryingStmt = sqlite.prepare(`UPDATE orders SET sync_status = 'retrying', updated_at = @now WHERE id = @id AND sync_status = 'failed'`);
+    // The POS answering again after it was down (or unseen since start) is what stranded jobs wait for.
+    deps.client.onUp(() => this.recover());
   }
 
   start(): void {
     this.stopped = false;
     this.wake();
+    // Jobs that gave up during an outage before this start wait for the POS like any others.
+    if (this.strandedStmt.get()!.n > 0) this.watchForRecovery();
+  }
+
+  /**
+   * Re-arms every job that used up its attempts on an outage (not a rejection): due now, attempts
+   * from zero, order `sync_status: retrying`. Called when the POS is seen healthy again.
+   * Returns how many were re-armed.
+   */
+  recover(): number {
+    if (this.stopped) return 0;
+    let rearmed: { id: number; entity_id: number }[];
+    try {
+      rearmed = this.deps.tx(() => {
+        const now = isoNow();
+        const jobs = this.rearmStmt.all({ now });
+        for (const j of jobs) this.retryingStmt.run({ now, id: j.entity_id });
+        return jobs;
+      });
+    } catch (err) {
+      // e.g. the database is busy under another process: the next probe or success tries again.
+      this.deps.log.error({ err }, 'pos sync: could not re-arm the jobs that gave up');
+      this.watchForRecovery();
+      return 0;
+    }
+    if (rearmed.length) this.deps.log.info({ jobs: rearmed.length }, 'pos sync: the POS is back; re-sending orders that gave up during the outage');
+    return rearmed.length;
+  }
+
+  /** While stranded jobs wait, probe the POS every POS_RETRY_MAX_MS (the longest backoff): nothing else may talk to it. */
+  private watchForRecovery(): void {
+    if (this.stopped || this.recoveryTimer) return;
+    this.recoveryTimer = setTimeout(() => {
+      this.recoveryTimer = undefined;
+      if (this.stopped || this.strandedStmt.get()!.n === 0) return;
+      void this.client.probe().then((up) => {
+        // A probe that found the POS up after it was down has already re-armed them through onUp.
+        if (up) this.recover();
+        else this.watchForRecovery();
+      });
+    }, this.settings.retryMaxMs);
+    this.recoveryTimer.unref();
   }
 
   /** Stops taking jobs; in-flight sends are aborted by the client's shutdown signal and their leases released. */
@@ -73,6 +152,8 @@ export class PosSync {
     this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
+    clearTimeout(this.recoveryTimer);
+    this.recoveryTimer = undefined;
     await Promise.allSettled([...this.active]);
   }
 
@@ -103,7 +184,7 @@ export class PosSync {
       if (free > 0) {
         for (const job of this.claim(free)) {
           const p: Promise<void> = this.process(job)
-            .catch((err: unknown) => this.app.log.error({ err, jobId: job.id }, 'pos sync: job crashed; its lease will expire and it will be retried'))
+            .catch((err: unknown) => this.deps.log.error({ err, jobId: job.id }, 'pos sync: job crashed; its lease will expire and it will be retried'))
             .finally(() => {
               this.active.delete(p);
               this.wake();
@@ -116,7 +197,7 @@ export class PosSync {
       this.schedule(Math.min(this.pollMs, Math.max(this.active.size >= this.concurrency ? this.pollMs : 5, delay)));
     } catch (err) {
       // e.g. the database is busy under another process: look again shortly.
-      this.app.log.error({ err }, 'pos sync: could not read the queue');
+      this.deps.log.error({ err }, 'pos sync: could not read the queue');
       this.schedule(1_000);
     } finally {
       this.running = false;
@@ -127,7 +208,7 @@ export class PosSync {
   private claim(limit: number): SyncJobRow[] {
     const nowIso = isoNow();
     if (!this.dueStmt.get(nowIso, nowIso)) return [];
-    const db = this.app.db;
+    const db = this.deps.db;
     return writeTx(db, () => {
       const now = isoNow();
       const due = db
@@ -155,7 +236,7 @@ export class PosSync {
 
   /** The order as the POS takes it: its codes, unit prices and totals in roubles. */
   private payload(orderId: number): { body: PosOrderBody; order: typeof orders.$inferSelect } | undefined {
-    const db = this.app.db;
+    const db = this.deps.db;
     const order = db.select().from(orders).where(eq(orders.id, orderId)).get();
     if (!order) return undefined;
     const items = db
@@ -195,19 +276,11 @@ export class PosSync {
     const { order, body } = built;
     if (order.syncStatus === 'synced' || order.status === 'cancelled') {
       // Already synced (the kitchen's callback got here first), or cancelled before the POS ever had it: nothing to send.
-      const now = isoNow();
-      this.app.tx(() => {
-        this.app.db
-          .update(posSyncJobs)
-          .set({
-            status: 'done',
-            doneAt: now,
-            leaseUntil: null,
-            updatedAt: now,
-            ...(order.syncStatus !== 'synced' && { lastError: 'Order was cancelled before it reached the POS', lastErrorCode: 'cancelled' }),
-          })
-          .where(owned)
-          .run();
+      this.deps.tx(() => {
+        if (order.syncStatus === 'synced') {
+          const now = isoNow();
+          this.deps.db.update(posSyncJobs).set({ status: 'done', doneAt: now, leaseUntil: null, updatedAt: now }).where(owned).run();
+        } else this.cancelUnsent(job.id, order.id, lease);
       });
       return;
     }
@@ -215,33 +288,53 @@ export class PosSync {
     const result = await this.client.sendOrder(body);
     if (!result.ok && result.kind === 'aborted') {
       // Shutting down: hand the job back untouched (no attempt counted); the next start sends it.
-      this.app.db.update(posSyncJobs).set({ status: 'pending', leaseUntil: null, updatedAt: isoNow() }).where(owned).run();
+      this.deps.db.update(posSyncJobs).set({ status: 'pending', leaseUntil: null, updatedAt: isoNow() }).where(owned).run();
       return;
     }
     if (result.ok) {
-      this.app.tx(() => {
+      this.deps.tx(() => {
         const now = isoNow();
-        const changed = this.app.db
+        const changed = this.deps.db
           .update(posSyncJobs)
           .set({ status: 'done', doneAt: now, leaseUntil: null, lastError: null, lastErrorCode: null, updatedAt: now })
           .where(owned)
           .run().changes;
         // Not ours any more: the kitchen callback (or another process) already recorded the sync.
-        if (changed) this.markSynced(order.id, result.data.posOrderId);
+        if (changed) this.deps.state.posHasOrder(order.id, result.data.posOrderId);
       });
-      this.app.log.info({ orderId: order.id, posOrderId: result.data.posOrderId, duplicate: result.data.duplicate }, 'pos sync: order accepted');
+      this.deps.log.info({ orderId: order.id, posOrderId: result.data.posOrderId, duplicate: result.data.duplicate }, 'pos sync: order accepted');
       return;
     }
     this.recordFailure(job, lease, result);
   }
 
+  /** The job of an order cancelled before the POS had it: cancelled, the order `not_sent` (call inside a write transaction). */
+  private cancelUnsent(jobId: number, orderId: number, lease: string): void {
+    const now = isoNow();
+    const changed = this.deps.db
+      .update(posSyncJobs)
+      .set({ status: 'cancelled', doneAt: now, leaseUntil: null, lastError: 'Order was cancelled before it reached the POS', lastErrorCode: 'cancelled', updatedAt: now })
+      .where(and(eq(posSyncJobs.id, jobId), eq(posSyncJobs.status, 'in_flight'), eq(posSyncJobs.leaseUntil, lease)))
+      .run().changes;
+    if (changed) this.deps.db.update(orders).set({ syncStatus: 'not_sent', updatedAt: now }).where(and(eq(orders.id, orderId), ne(orders.syncStatus, 'synced'))).run();
+  }
+
   private recordFailure(job: SyncJobRow, lease: string, failure: Pick<Extract<PosResult<unknown>, { ok: false }>, 'retryable' | 'code' | 'message'>): void {
+    // Cancelled while this attempt was on its way and it did not get through: it is never sent.
+    const current = this.deps.db.select({ status: orders.status, syncStatus: orders.syncStatus }).from(orders).where(eq(orders.id, job.entityId)).get();
+    if (current?.status === 'cancelled' && current.syncStatus !== 'synced') {
+      this.deps.tx(() => this.cancelUnsent(job.id, job.entityId, lease));
+      return;
+    }
     const attempt = job.attempts + 1;
     const final = !failure.retryable || attempt >= this.settings.maxAttempts;
-    const nextAt = final ? null : new Date(Date.now() + backoffMs(attempt, this.settings.retryBaseMs, this.settings.retryMaxMs)).toISOString();
-    this.app.tx(() => {
+    const delay = final ? null : backoffMs(attempt, this.settings.retryBaseMs, this.settings.retryMaxMs);
+    let nextAt: string | null = null;
+    this.deps.tx(() => {
+      // Measured from the moment of the write (the transaction may wait for the lock): never before its own timestamp.
       const now = isoNow();
-      const changed = this.app.db
+      nextAt = delay === null ? null : new Date(Date.parse(now) + delay).toISOString();
+      const changed = this.deps.db
         .update(posSyncJobs)
         .set({
           status: final ? 'failed' : 'pending',
@@ -255,49 +348,29 @@ export class PosSync {
         .where(and(eq(posSyncJobs.id, job.id), eq(posSyncJobs.status, 'in_flight'), eq(posSyncJobs.leaseUntil, lease)))
         .run().changes;
       if (!changed) return;
-      this.app.db
+      this.deps.db
         .update(orders)
         .set({ syncStatus: final ? 'failed' : 'retrying', updatedAt: now })
         .where(and(eq(orders.id, job.entityId), ne(orders.syncStatus, 'synced')))
         .run();
-      const cityId = job.cityId ?? this.app.db.select({ c: orders.cityId }).from(orders).where(eq(orders.id, job.entityId)).get()?.c ?? null;
-      this.app.events.append('sync-error', cityId ? [ADMIN_ROOM, cityOrdersRoom(cityId)] : [ADMIN_ROOM], {
+      const cityId = job.cityId ?? this.deps.db.select({ c: orders.cityId }).from(orders).where(eq(orders.id, job.entityId)).get()?.c ?? null;
+      this.deps.announce.syncError(
+        {
         entity: 'order',
         entityId: job.entityId,
         error: failure.message,
         timestamp: now,
         attempt,
-        nextRetryAt: nextAt,
-        cityId,
-      });
+          nextRetryAt: nextAt,
+          cityId,
+        },
+        { cityId },
+      );
     });
-    this.app.log.warn(
+    if (final && failure.retryable) this.watchForRecovery();
+    this.deps.log.warn(
       { orderId: job.entityId, attempt, code: failure.code, nextRetryAt: nextAt, gaveUp: final },
       `pos sync failed: ${failure.message}`,
     );
-  }
-
-  /**
-   * Records that the POS has the order (call inside app.tx): sync state and POS id on the order,
-   * its job done, `pending → confirmed` (source pos) and `sync-success`. Idempotent: false when
-   * the order was already synced (or does not exist).
-   */
-  markSynced(orderId: number, posOrderId: string): boolean {
-    const db = this.app.db;
-    const order = db.select().from(orders).where(eq(orders.id, orderId)).get();
-    if (!order || order.syncStatus === 'synced') return false;
-    const now = isoNow();
-    db.update(orders).set({ syncStatus: 'synced', posOrderId, updatedAt: now }).where(eq(orders.id, orderId)).run();
-    db.update(posSyncJobs)
-      .set({ status: 'done', doneAt: now, leaseUntil: null, lastError: null, lastErrorCode: null, updatedAt: now })
-      .where(and(eq(posSyncJobs.entity, 'order'), eq(posSyncJobs.entityId, orderId), ne(posSyncJobs.status, 'done')))
-      .run();
-    this.app.events.append('sync-success', [ADMIN_ROOM, cityOrdersRoom(order.cityId)], { entity: 'order', entityId: orderId, timestamp: now });
-    // The POS accepting the order is the kitchen's confirmation.
-    if (order.status === 'pending') this.app.orders.changeStatus({ source: 'pos' }, orderId, 'confirmed');
-    if (order.status === 'cancelled') {
-      this.app.log.warn({ orderId, posOrderId }, 'pos sync: the order was cancelled while it was being sent; the POS has it and must be told by staff');
-    }
-    return true;
   }
 }

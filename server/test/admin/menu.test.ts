@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cityMenuRoom, type Menu } from '@ordercast/shared';
+import { ADMIN_ROOM, cityMenuRoom, cityOrdersRoom, type Menu } from '@ordercast/shared';
 import { productPrices } from '../../src/db/schema';
 import { bearer, buildTestApp, placeOrder, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
 
@@ -27,7 +27,7 @@ describe('stop-list: POST /api/admin/products/:id/availability, GET /api/admin/m
   });
   afterAll(() => t.close());
 
-  it('lets a manager stop a product in their city, announced to the city menu room in the same transaction', async () => {
+  it('lets a manager stop a product in their city, announced to the city menu and staff rooms in the same transaction', async () => {
     const before = t.app.events.log.highestId();
     const res = await setAvailability(manager1, 1, { cityId: 1, available: false });
     expect(res.statusCode, res.body).toBe(200);
@@ -40,7 +40,9 @@ describe('stop-list: POST /api/admin/products/:id/availability, GET /api/admin/m
     const events = t.app.events.log.after(before);
     expect(events).toHaveLength(1);
     expect(events[0]!.type).toBe('menu-updated');
-    expect(events[0]!.rooms).toEqual([cityMenuRoom(1)]);
+    // The same rooms as a change imported from the POS (events/announce.ts): customers with the menu
+    // open, and the staff of that city (their stop-list screens follow too).
+    expect(events[0]!.rooms).toEqual([cityMenuRoom(1), ADMIN_ROOM, cityOrdersRoom(1)]);
     const wire = JSON.parse(events[0]!.json);
     expect(wire).toEqual({ type: 'menu-updated', id: events[0]!.id, data: body.update });
     expect(typeof wire.data.timestamp).toBe('string');

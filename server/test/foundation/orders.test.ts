@@ -270,7 +270,7 @@ describe('status moves follow the shared transition table', () => {
       ['pending', 'confirmed', 'staff', null],
       ['confirmed', 'cancelled', 'staff', 'out of stock'],
     ]);
-    expect(detail).toMatchObject({ status: 'cancelled', cancel_reason: 'out of stock', customer: { id: order.user_id }, sync: { status: 'pending' } });
+    expect(detail).toMatchObject({ status: 'cancelled', cancel_reason: 'out of stock', customer: { id: order.user_id }, sync: { status: 'not_sent' } });
   });
 
   it('customers may cancel only while pending', async () => {

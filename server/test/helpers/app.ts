@@ -33,6 +33,8 @@ export function testEnv(dir: string, env: Record<string, string> = {}): Record<s
     // Nothing listens here unless a test starts the simulator: sync attempts fail fast and quietly.
     POS_URL: 'http://127.0.0.1:9',
     SERVE_APPS: 'false',
+    // Test processes share the CPU, so their event loops lag: load shedding is tested on its own (webhook-pressure.test.ts).
+    POS_WEBHOOK_MAX_EVENT_LOOP_DELAY_MS: '0',
     ...env,
   };
 }

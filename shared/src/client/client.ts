@@ -1,6 +1,6 @@
 import { REALTIME_PATHS, type ConnectionStatus } from '../protocol';
 import type { ClientMessage, ServerMessage } from '../schemas/realtime';
-import type { BackoffOptions } from './backoff';
+import type { BackoffOptions } from '../backoff';
 import { Connection } from './connection';
 import { createRealtimeHttp } from './http';
 import { Listeners } from './listeners';

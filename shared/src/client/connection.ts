@@ -1,5 +1,5 @@
 import { CLOSE_CODES, type ConnectionStatus } from '../protocol';
-import { backoffDelay, type BackoffOptions } from './backoff';
+import { backoffDelay, type BackoffOptions } from '../backoff';
 import { startHeartbeat } from './heartbeat';
 import { AuthError } from './http';
 import { initialState, statusOf, transition, canProbe, type ConnectionEvent, type ConnectionState, type TransportKind } from './state';

@@ -61,7 +61,7 @@ export const EVENT_CATALOGUE = {
   'menu-updated': {
     summary: "A product's price or availability changed in a city (stop-list).",
     data: MenuUpdated,
-    to: ['city-{cityId}-menu'],
+    to: ['city-{cityId}-menu', 'admin-orders', 'city-{cityId}-orders'],
   },
 } satisfies Record<ServerEventType, CatalogueEntry>;
 

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Id, Money } from './common';
+import { MenuUpdated } from './realtime';
 
 export const City = Type.Object({
   id: Id,
@@ -47,3 +48,7 @@ export const ProductAvailabilityBody = Type.Object(
   { additionalProperties: false },
 );
 export type ProductAvailabilityBody = Static<typeof ProductAvailabilityBody>;
+
+/** Answer of the stop-list change: the update as announced, and whether anything changed (setting what is set changes nothing). */
+export const AvailabilityResponse = Type.Object({ update: MenuUpdated, changed: Type.Boolean() });
+export type AvailabilityResponse = Static<typeof AvailabilityResponse>;

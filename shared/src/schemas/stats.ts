@@ -12,7 +12,8 @@ import { OrderStatusSchema } from './order';
  *   `completed_revenue` is the part already completed.
  * - `cancellation_rate`: cancelled / orders (0 when there are no orders).
  * - `orders_per_hour`: 24 buckets by the city-local hour the order was placed.
- * - `orders_per_utc_hour`: 24 buckets by the UTC hour the order was placed (same orders).
+ * - `orders_per_utc_hour`: the same day's orders in 24 buckets by the UTC hour they were placed, so a
+ *   chart can draw several cities on one clock (shift by that clock's offset).
  * - `stages`: average minutes between the two status changes, over that day's orders that made the move.
  */
 export const StatsQuery = Type.Object({
@@ -49,8 +50,8 @@ export const CityStats = Type.Object({
   average_check: Money,
   cancellation_rate: Type.Number({ minimum: 0, maximum: 1 }),
   orders_per_hour: Type.Array(Type.Integer({ minimum: 0 }), { minItems: 24, maxItems: 24 }),
-  /** The same day's orders by the UTC hour of the instant (index 0 = 00:00–00:59 UTC): lets a chart put every city on one clock. */
-  orders_per_utc_hour: Type.Optional(Type.Array(Type.Integer({ minimum: 0 }), { minItems: 24, maxItems: 24 })),
+  /** Index = UTC hour of the moment the order was placed, over the same city-local day. */
+  orders_per_utc_hour: Type.Array(Type.Integer({ minimum: 0 }), { minItems: 24, maxItems: 24 }),
   stages: Type.Array(StageStat),
 });
 export type CityStats = Static<typeof CityStats>;

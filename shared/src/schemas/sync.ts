@@ -11,7 +11,7 @@ import { OrderStatusSchema, SyncStatusSchema } from './order';
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
 
-/** The outbox job's own state: pending (waiting for its next attempt), in_flight (being sent), done, failed (gave up). */
+/** The outbox job's own state: pending (waiting for its next attempt), in_flight (being sent), done, failed (gave up), cancelled (its order was cancelled before it was sent). */
 export const SyncJobStatus = Type.Enum(SYNC_JOB_STATUSES);
 
 /** One order's sync job. `order_id` is what `POST /api/admin/sync/:id/retry` takes and what `sync-error.entityId` carries. */

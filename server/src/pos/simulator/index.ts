@@ -35,6 +35,8 @@ export interface PosSimulatorOptions {
   logger?: FastifyBaseLogger | { level: string };
   /** Kitchen clock resolution. */
   tickMs?: number;
+  /** Kitchen callbacks open at once (default DEFAULT_WEBHOOK_CONCURRENCY). */
+  webhookConcurrency?: number;
 }
 
 export interface PosSimulator {
@@ -69,7 +71,7 @@ export async function startPosSimulator(opts: PosSimulatorOptions): Promise<PosS
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
-  const kitchen = new Kitchen(store, () => control.kitchenSpeed, opts.webhookSecret, app.log, opts.tickMs);
+  const kitchen = new Kitchen(store, () => control.kitchenSpeed, opts.webhookSecret, app.log, opts.tickMs, opts.webhookConcurrency);
   kitchen.serverUrl = opts.serverUrl?.replace(/\/$/, '');
 
   app.setErrorHandler((err: FastifyError, _req, reply) => {

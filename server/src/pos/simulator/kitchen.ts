@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { backoffDelay } from '@ordercast/shared';
 import { sign, SIGNATURE_HEADER } from '../signature';
 import type { PosOrderStatus, PosWebhookBody } from '../wire';
 import type { KitchenOrder, PosStore } from './store';
@@ -31,6 +32,8 @@ function nextStep(status: PosOrderStatus, type: 'delivery' | 'pickup'): PosOrder
 const WEBHOOK_TIMEOUT_MS = 5_000;
 const RETRY_BASE_MS = 250;
 const RETRY_MAX_MS = 15_000;
+/** Callbacks open at once by default: a backlog of thousands (a restart after a long outage) goes out a few at a time. */
+export const DEFAULT_WEBHOOK_CONCURRENCY = 16;
 
 interface Entry extends KitchenOrder {
   /** Kitchen time spent in the current step (ms at speed 1). */
@@ -44,11 +47,15 @@ interface Entry extends KitchenOrder {
  * The POS kitchen: moves accepted orders cooking → ready → (on the way → delivered | picked up)
  * on a clock scaled by kitchenSpeed, and calls each step back to the server, signed, retrying
  * with backoff until it answers 2xx. An order waits for its step's callback to be acknowledged
- * before the kitchen moves it on, so the server always hears the steps in order.
+ * before the kitchen moves it on, so the server always hears the steps in order. At most
+ * `maxInFlight` callbacks are open at once (the rest wait for the next tick), and retries are
+ * spread by the shared backoff with full jitter, so a backlog never floods the server.
  */
 export class Kitchen {
   private readonly orders = new Map<string, Entry>();
   private readonly inFlight = new Set<Promise<void>>();
+  /** Steps whose callback found no free slot, oldest first: a finished callback starts the next at once. */
+  private readonly waiting: Entry[] = [];
   private readonly abort = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private last = Date.now();
@@ -60,6 +67,7 @@ export class Kitchen {
     private readonly secret: string,
     private readonly log: FastifyBaseLogger,
     private readonly tickMs = 50,
+    private readonly maxInFlight = DEFAULT_WEBHOOK_CONCURRENCY,
   ) {
     for (const o of store.kitchenOrders()) this.add(o);
   }
@@ -93,7 +101,7 @@ export class Kitchen {
     for (const o of this.orders.values()) {
       if (o.sending) continue;
       if (o.deliveredStatus !== o.status) {
-        if (now >= o.retryAt) this.send(o);
+        if (now >= o.retryAt && this.inFlight.size < this.maxInFlight) this.send(o);
         continue;
       }
       const next = nextStep(o.status, o.type);
@@ -108,7 +116,8 @@ export class Kitchen {
       o.status = next;
       o.statusAt = new Date(now).toISOString();
       this.store.advance(o.posOrderId, next, o.statusAt);
-      this.send(o);
+      if (this.inFlight.size < this.maxInFlight) this.send(o);
+      else this.waiting.push(o);
     }
   }
 
@@ -151,13 +160,24 @@ export class Kitchen {
     })().finally(() => {
       o.sending = false;
       this.inFlight.delete(p);
+      this.sendWaiting();
     });
     this.inFlight.add(p);
   }
 
+  private sendWaiting(): void {
+    if (this.abort.signal.aborted) return;
+    while (this.inFlight.size < this.maxInFlight) {
+      const next = this.waiting.shift();
+      if (!next) return;
+      // A tick may have sent it (or its retry is not due yet): skip it.
+      if (!next.sending && next.deliveredStatus !== next.status && Date.now() >= next.retryAt && this.orders.has(next.posOrderId)) this.send(next);
+    }
+  }
+
   private retryLater(o: Entry, why: string): void {
     o.failures++;
-    const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.min(o.failures - 1, 16));
+    const delay = backoffDelay(o.failures - 1, { initialMs: RETRY_BASE_MS, maxMs: RETRY_MAX_MS });
     o.retryAt = Date.now() + delay;
     this.log.warn({ posOrderId: o.posOrderId, status: o.status, attempt: o.failures, retryInMs: delay, why }, 'kitchen callback not acknowledged; will retry');
   }

@@ -1,29 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { and, eq } from 'drizzle-orm';
-import { Type } from 'typebox';
-import { cityMenuRoom, seesAllCities, toMajor } from '@ordercast/shared';
-import { ErrorBody, IdParams, Menu, MenuQuery, MenuUpdated, ProductAvailabilityBody } from '@ordercast/shared/schemas';
-import { productPrices, products } from '../../db/schema';
-import type { Principal } from '../../auth/principal';
-import { forbidden, notFound } from '../../lib/errors';
-import { isoNow } from '../../lib/time';
+import { AvailabilityResponse, ErrorBody, IdParams, Menu, MenuQuery, ProductAvailabilityBody } from '@ordercast/shared/schemas';
+import { assertCity } from '../../auth/scope';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 
-const seesAllCitiesOrManages = (p: Principal, cityId: number): boolean => seesAllCities(p.role) || p.cityIds.includes(cityId);
-
-export const AvailabilityResponse = Type.Object({ update: MenuUpdated, changed: Type.Boolean() });
-
 /**
  * The stop-list (issue 6). A manager works only in their cities (403 elsewhere); admin and ceo in any.
- * A change is written and announced in one transaction: `menu-updated` to the city's menu room,
- * which every customer with that city's menu open has joined.
+ * The change and its `menu-updated` commit in one transaction (menu/service.ts).
  */
 const adminMenuRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/menu', { schema: { querystring: MenuQuery, response: { 200: Menu, ...errors } } }, async (req, reply) => {
-    if (!seesAllCitiesOrManages(req.principal, req.query.cityId)) {
-      throw forbidden(`You do not manage city ${req.query.cityId}`, 'other_city');
-    }
+    assertCity(req.principal, req.query.cityId);
     reply.header('Cache-Control', 'no-store');
     return app.menu.menu(req.query.cityId);
   });
@@ -33,28 +20,8 @@ const adminMenuRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { params: IdParams, body: ProductAvailabilityBody, response: { 200: AvailabilityResponse, ...errors } } },
     async (req) => {
       const { cityId, available } = req.body;
-      const productId = req.params.id;
-      if (!seesAllCitiesOrManages(req.principal, cityId)) throw forbidden(`You do not manage city ${cityId}`, 'other_city');
-      return app.tx(() => {
-        const row = app.db
-          .select({ price: productPrices.price, available: productPrices.available, name: products.name })
-          .from(productPrices)
-          .innerJoin(products, eq(products.id, productPrices.productId))
-          .where(and(eq(productPrices.productId, productId), eq(productPrices.cityId, cityId)))
-          .get();
-        if (!row) throw notFound(`Product ${productId} is not on the menu of city ${cityId}`, 'unknown_product');
-        const timestamp = isoNow();
-        const update = { cityId, productId, available, price: toMajor(row.price), timestamp };
-        // Setting what is already set changes nothing and announces nothing.
-        if (row.available === available) return { update, changed: false };
-        app.db
-          .update(productPrices)
-          .set({ available, updatedAt: timestamp })
-          .where(and(eq(productPrices.productId, productId), eq(productPrices.cityId, cityId)))
-          .run();
-        app.events.append('menu-updated', [cityMenuRoom(cityId)], update);
-        return { update, changed: true };
-      });
+      assertCity(req.principal, cityId);
+      return app.tx(() => app.menu.setAvailability(req.params.id, cityId, available));
     },
   );
 };

@@ -6,6 +6,9 @@ export interface BackoffOptions {
 }
 
 /**
+ * The one backoff of the project (the realtime client's reconnects, the server's POS sync, the POS
+ * simulator's kitchen callbacks).
+ *
  * Exponential backoff with full jitter (AWS architecture blog, "Exponential Backoff And Jitter"):
  * a uniform delay in [0, min(max, initial · 2^attempt)]. `attempt` counts failures since the last
  * success, from 0.

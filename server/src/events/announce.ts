@@ -1,0 +1,70 @@
+import {
+  ADMIN_ROOM,
+  cityMenuRoom,
+  cityOrdersRoom,
+  userRoom,
+  type BonusUpdated,
+  type MenuUpdated,
+  type Order,
+  type OrderStatusUpdated,
+  type SyncError,
+  type SyncSuccess,
+} from '@ordercast/shared';
+import type { AppendEvent } from './types';
+
+/** Staff who follow a city: admin/ceo (admin-orders) and that city's managers. */
+const staffOf = (cityId: number): string[] => [ADMIN_ROOM, cityOrdersRoom(cityId)];
+
+/**
+ * Who hears which event: the one place that decides the rooms of every event type. Each method
+ * appends its event (inside the caller's transaction) and returns its id. Every writer of events
+ * goes through here, so the same event never reaches different rooms depending on who caused it.
+ */
+export class Announce {
+  constructor(private readonly append: AppendEvent) {}
+
+  /** A new order for the staff who follow its city. */
+  newOrder(order: Order): number {
+    return this.append('new-order', staffOf(order.city_id), order);
+  }
+
+  /** The customer's own copy of the order they placed. */
+  orderCreated(order: Order): number {
+    return this.append('order-created', [userRoom(order.user_id)], order);
+  }
+
+  /** A status move: the customer and the city's staff. */
+  orderStatusUpdated(order: { userId: number; cityId: number }, data: OrderStatusUpdated): number {
+    return this.append('order-status-updated', [userRoom(order.userId), ...staffOf(order.cityId)], data);
+  }
+
+  /** A change of a customer's bonus balance: that customer only. */
+  bonusUpdated(userId: number, data: BonusUpdated): number {
+    return this.append('bonus-updated', [userRoom(userId)], data);
+  }
+
+  /**
+   * A POS sync outcome. About an order: the staff of its city (admin only when the city is not
+   * known). About the menu (`cityId` null): the staff of every city, `allCityIds`.
+   */
+  syncSuccess(data: SyncSuccess, where: { cityId: number | null } | { allCityIds: readonly number[] }): number {
+    return this.append('sync-success', syncRooms(where), data);
+  }
+
+  syncError(data: SyncError, where: { cityId: number | null } | { allCityIds: readonly number[] }): number {
+    return this.append('sync-error', syncRooms(where), data);
+  }
+
+  /**
+   * A dish's price or availability in a city, whether a manager changed it or the POS import did:
+   * customers with that city's menu open, and the city's staff (their stop-list screens follow it).
+   */
+  menuUpdated(data: MenuUpdated): number {
+    return this.append('menu-updated', [cityMenuRoom(data.cityId), ...staffOf(data.cityId)], data);
+  }
+}
+
+function syncRooms(where: { cityId: number | null } | { allCityIds: readonly number[] }): string[] {
+  if ('allCityIds' in where) return [ADMIN_ROOM, ...where.allCityIds.map(cityOrdersRoom)];
+  return where.cityId ? staffOf(where.cityId) : [ADMIN_ROOM];
+}

@@ -1,0 +1,105 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { OrderStatus } from '@ordercast/shared';
+import { columnsOf } from '../db/rows';
+import type { Db } from '../db/client';
+import { orders } from '../db/schema';
+import type { Announce } from '../events/announce';
+import { isoNow } from '../lib/time';
+import { STEP_TO_STATUS, type PosWebhookBody } from '../pos/wire';
+import type { OrdersService } from './service';
+import type { OrderRow } from './serialize';
+
+export interface StepResult {
+  /** Whether anything changed. */
+  applied: boolean;
+  /** Why not: unknown_order, pos_order_mismatch, duplicate (already there), out_of_order (does not fit the current state). */
+  reason?: 'unknown_order' | 'pos_order_mismatch' | 'duplicate' | 'out_of_order';
+  /** The order's status after this callback (absent for an unknown order). */
+  status?: OrderStatus;
+}
+
+/**
+ * An order's state with the POS: "the POS has this order" and "apply a kitchen step". Each reads
+ * the order once and answers with a result; nothing is steered by a caught error. Every method
+ * runs inside the caller's write transaction.
+ */
+export class PosOrderState {
+  private readonly q;
+
+  constructor(
+    db: Db,
+    private readonly moves: Pick<OrdersService, 'tryMove'>,
+    private readonly announce: Pick<Announce, 'syncSuccess'>,
+    private readonly log: FastifyBaseLogger,
+  ) {
+    const sqlite = db.$client;
+    const ORDER = columnsOf(orders);
+    this.q = {
+      order: sqlite.prepare<[number], OrderRow>(`SELECT ${ORDER} FROM orders WHERE id = ?`),
+      synced: sqlite.prepare<{ id: number; posOrderId: string; at: string }, OrderRow>(
+        `UPDATE orders SET sync_status = 'synced', pos_order_id = @posOrderId, updated_at = @at
+         WHERE id = @id AND sync_status <> 'synced' RETURNING ${ORDER}`,
+      ),
+      jobDone: sqlite.prepare<{ id: number; at: string }>(
+        `UPDATE pos_sync_jobs SET status = 'done', done_at = @at, lease_until = NULL, last_error = NULL, last_error_code = NULL, updated_at = @at
+         WHERE entity = 'order' AND entity_id = @id AND status <> 'done'`,
+      ),
+    };
+  }
+
+  /**
+   * The POS has order `orderId` as `posOrderId`: sync state and POS id on the order, its job done,
+   * `sync-success`, and `pending → confirmed` (source pos: the POS accepting it is the kitchen's
+   * confirmation). False when it was already recorded (or the order does not exist).
+   */
+  posHasOrder(orderId: number, posOrderId: string): boolean {
+    const row = this.q.order.get(orderId);
+    return row ? this.recordSynced(row, posOrderId) !== row : false;
+  }
+
+  /**
+   * Applies a signed kitchen callback through the shared transition table, as a manager's move
+   * would (same checks, same `order-status-updated`). A step that does not fit the order's state is
+   * ignored and logged, never applied out of order; a repeated step changes nothing.
+   */
+  applyStep(step: PosWebhookBody): StepResult {
+    const row = this.q.order.get(step.externalId);
+    if (!row) {
+      this.log.warn({ step }, 'pos webhook for an unknown order; ignored');
+      return { applied: false, reason: 'unknown_order' };
+    }
+    if (row.posOrderId && row.posOrderId !== step.posOrderId) {
+      this.log.warn({ step, posOrderId: row.posOrderId }, 'pos webhook names another POS order than the one synced; ignored');
+      return { applied: false, reason: 'pos_order_mismatch', status: row.status };
+    }
+    // A callback proves the POS has the order, whatever the worker has heard so far.
+    const order = this.recordSynced(row, step.posOrderId);
+    const synced = order !== row;
+    const target = STEP_TO_STATUS[step.status];
+    if (order.status === target) return { applied: synced, ...(!synced && { reason: 'duplicate' as const }), status: order.status };
+    const moved = this.moves.tryMove(order, target, { source: 'pos' });
+    if (!moved.ok) {
+      this.log.warn({ orderId: order.id, step: step.status, current: order.status, wanted: target, why: moved.reason }, 'pos webhook step does not fit the order state; ignored');
+      return { applied: synced, reason: 'out_of_order', status: order.status };
+    }
+    return { applied: true, status: moved.row.status };
+  }
+
+  /** Records the sync on a row already read; returns the row after (the same object when nothing changed). */
+  private recordSynced(row: OrderRow, posOrderId: string): OrderRow {
+    if (row.syncStatus === 'synced') return row;
+    const at = isoNow();
+    const synced = this.q.synced.get({ id: row.id, posOrderId, at });
+    if (!synced) return row;
+    this.q.jobDone.run({ id: row.id, at });
+    this.announce.syncSuccess({ entity: 'order', entityId: row.id, timestamp: at }, { cityId: row.cityId });
+    if (synced.status === 'pending') {
+      const confirmed = this.moves.tryMove(synced, 'confirmed', { source: 'pos' });
+      if (confirmed.ok) return confirmed.row;
+    }
+    if (synced.status === 'cancelled') {
+      this.log.warn({ orderId: row.id, posOrderId }, 'pos sync: the order was cancelled while it was being sent; the POS has it and must be told by staff');
+    }
+    return synced;
+  }
+}

@@ -1,0 +1,153 @@
+import type Database from 'better-sqlite3';
+import { asc, eq } from 'drizzle-orm';
+import { toMajor, type CityStats, type OrderStatus, type StageStat, type StatsResponse } from '@ordercast/shared';
+import type { Principal } from '../auth/principal';
+import { assertCity, cityFilter } from '../auth/scope';
+import type { Db } from '../db/client';
+import { cities } from '../db/schema';
+import { notFound } from '../lib/errors';
+import { localDay } from '../lib/time';
+
+/** The moves the dashboard reports, in the order a kitchen walks them. */
+const STAGES: readonly (readonly [OrderStatus, OrderStatus])[] = [
+  ['pending', 'confirmed'],
+  ['confirmed', 'preparing'],
+  ['preparing', 'ready'],
+  ['ready', 'delivering'],
+  ['delivering', 'completed'],
+  ['ready', 'completed'],
+];
+
+type CityRow = typeof cities.$inferSelect;
+type DayParams = [cityId: number, day: string];
+
+const hourFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** City-local hour (0–23) of an instant; one formatter per zone, asked once per quarter-hour bucket, never per order. */
+function localHour(ms: number, timeZone: string): number {
+  let f = hourFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', hourCycle: 'h23' });
+    hourFormats.set(timeZone, f);
+  }
+  const h = Number(f.format(ms));
+  return Number.isInteger(h) && h >= 0 && h < 24 ? h : 0;
+}
+
+/**
+ * The managers' dashboard: one city-local day per city, computed by SQLite with aggregates so the
+ * work and the memory do not grow with the day's orders in JavaScript (a busy day is tens of
+ * thousands of rows; only a few dozen aggregate rows come back).
+ */
+export class StatsService {
+  private readonly byStatus: Database.Statement<DayParams, { status: OrderStatus; n: number; total: number }>;
+  private readonly bySlot: Database.Statement<DayParams, { hour: string; quarter: number; n: number }>;
+  private readonly byStage: Database.Statement<DayParams, { f: OrderStatus; t: OrderStatus; n: number; total: number }>;
+
+  constructor(private readonly db: Db) {
+    const sqlite = db.$client;
+    // (city_id, order_day) is the head of orders_number_uq: each query reads only that day's rows.
+    // Named, because the planner otherwise may pick orders_city_status_idx and read every day of the city.
+    this.byStatus = sqlite.prepare(
+      `SELECT status, COUNT(*) AS n, COALESCE(SUM(total), 0) AS total FROM orders INDEXED BY orders_number_uq
+        WHERE city_id = ? AND order_day = ? GROUP BY status`,
+    );
+    // created_at is ISO-8601 UTC ('YYYY-MM-DDTHH:MM:SS.sssZ'). Grouped by UTC quarter-hour rather than
+    // hour: every zone's offset is a whole number of quarter-hours, so each bucket lies in one local hour.
+    this.bySlot = sqlite.prepare(
+      `SELECT substr(created_at, 1, 13) AS hour, CAST(substr(created_at, 15, 2) AS INTEGER) / 15 AS quarter, COUNT(*) AS n
+         FROM orders INDEXED BY orders_number_uq WHERE city_id = ? AND order_day = ? GROUP BY 1, 2`,
+    );
+    // The time of a move is its timestamp minus the one of the order's move before it.
+    this.byStage = sqlite.prepare(
+      `SELECT f, t, COUNT(*) AS n, SUM(ms) AS total FROM (
+         SELECT h.from_status AS f, h.to_status AS t,
+                ROUND((julianday(h.created_at) - julianday(LAG(h.created_at) OVER (PARTITION BY h.order_id ORDER BY h.id))) * 86400000) AS ms
+           FROM orders o INDEXED BY orders_number_uq JOIN order_status_history h ON h.order_id = o.id
+          WHERE o.city_id = ? AND o.order_day = ?)
+        WHERE f IS NOT NULL AND ms >= 0 AND t <> 'cancelled'
+        GROUP BY f, t`,
+    );
+  }
+
+  /** Cities this principal may see stats for: one (checked) or all of theirs. */
+  private scopedCities(principal: Principal, cityId: number | undefined): CityRow[] {
+    if (cityId !== undefined) {
+      assertCity(principal, cityId);
+      const city = this.db.select().from(cities).where(eq(cities.id, cityId)).get();
+      if (!city) throw notFound(`City ${cityId} not found`, 'unknown_city');
+      return [city];
+    }
+    return this.db.select().from(cities).where(cityFilter(principal, cities.id)).orderBy(asc(cities.id)).all();
+  }
+
+  /** `date` is a valid calendar day (the route checks it); default: today in each city's zone. */
+  dashboard(principal: Principal, query: { cityId?: number; date?: string }, now = new Date()): StatsResponse {
+    return {
+      generated_at: now.toISOString(),
+      cities: this.scopedCities(principal, query.cityId).map((c) => this.cityDay(c, query.date ?? localDay(now, c.timezone))),
+    };
+  }
+
+  /** One city's day. */
+  cityDay(city: CityRow, day: string): CityStats {
+    const params: DayParams = [city.id, day];
+    let count = 0;
+    let cancelled = 0;
+    let completed = 0;
+    let revenue = 0;
+    let completedRevenue = 0;
+    for (const r of this.byStatus.all(...params)) {
+      count += r.n;
+      if (r.status === 'cancelled') {
+        cancelled = r.n;
+        continue;
+      }
+      revenue += r.total;
+      if (r.status === 'completed') {
+        completed = r.n;
+        completedRevenue = r.total;
+      }
+    }
+
+    const perHour = Array.from({ length: 24 }, () => 0);
+    const perUtcHour = Array.from({ length: 24 }, () => 0);
+    for (const s of this.bySlot.all(...params)) {
+      const start = Date.parse(`${s.hour}:${String(s.quarter * 15).padStart(2, '0')}:00.000Z`);
+      if (Number.isNaN(start)) continue;
+      perUtcHour[Number(s.hour.slice(11, 13))]! += s.n;
+      perHour[localHour(start, city.timezone)]! += s.n;
+    }
+
+    const sums = new Map(this.byStage.all(...params).map((s) => [`${s.f}>${s.t}`, s]));
+    const stages: StageStat[] = STAGES.map(([from, to]) => {
+      const s = sums.get(`${from}>${to}`);
+      return {
+        from,
+        to,
+        count: s?.n ?? 0,
+        avg_minutes: s && s.n ? Math.round(s.total / s.n / 6000) / 10 : null,
+      };
+    });
+
+    const kept = count - cancelled;
+    return {
+      city_id: city.id,
+      city_name: city.name,
+      city_name_en: city.nameEn,
+      timezone: city.timezone,
+      date: day,
+      orders: count,
+      active: kept - completed,
+      completed,
+      cancelled,
+      revenue: toMajor(revenue),
+      completed_revenue: toMajor(completedRevenue),
+      average_check: kept ? toMajor(Math.round(revenue / kept)) : 0,
+      cancellation_rate: count ? Math.round((cancelled / count) * 10_000) / 10_000 : 0,
+      orders_per_hour: perHour,
+      orders_per_utc_hour: perUtcHour,
+      stages,
+    };
+  }
+}
