@@ -28,7 +28,7 @@ describe('OrderPanel', () => {
     board.detail = detail();
     const w = mount(OrderPanel);
     const text = w.text();
-    for (const s of ['Anna', 'Nevsky 1', 'Ring twice', 'POS timeout', 'Гуляш-суп']) expect(text).toContain(s);
+    for (const s of ['Anna', 'Nevsky 1', 'Ring twice', 'POS timeout', 'Goulash soup']) expect(text).toContain(s);
     const buttons = w.findAll('[data-testid^="action-"]').map((b) => b.attributes('data-testid'));
     expect(buttons).toEqual(['action-confirmed', 'action-cancelled']);
 

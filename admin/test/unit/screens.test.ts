@@ -41,7 +41,7 @@ describe('board card', () => {
     });
     const w = mountCard(o);
     expect(w.get('[data-testid="card-customer"]').text()).toBe('Olga Petrova');
-    expect(w.get('[data-testid="card-dishes"]').text()).toMatch(/^2× Гуляш-суп, Паприкаш\s*\+1 more$/);
+    expect(w.get('[data-testid="card-dishes"]').text()).toMatch(/^2× Goulash soup, Paprikash\s*\+1 more$/);
     expect(w.get('[data-testid="card-where"]').text()).toContain('Tverskaya 7, flat 12');
     expect(w.find('[data-testid="card-comment"]').exists()).toBe(true);
     expect(w.get('[data-testid="card-phone"]').attributes('href')).toBe('tel:+79123456789');
@@ -178,7 +178,7 @@ describe('printing', () => {
     const kitchen = document.querySelector('[data-testid="ticket-kitchen"]')!;
     expect(printed).toBe(1);
     expect(kitchen.textContent).toContain('2×');
-    expect(kitchen.textContent).toContain('Гуляш-суп');
+    expect(kitchen.textContent).toContain('Goulash soup');
     expect(kitchen.textContent).toContain('No onions');
     expect(kitchen.textContent).not.toContain('₽');
     await w.get('[data-testid="print-courier"]').trigger('click');

@@ -2,6 +2,7 @@
 export * from './common';
 export * from './user';
 export * from './menu';
+export * from './auth';
 export * from './order';
 export * from './bonus';
 export * from './realtime';

@@ -1,7 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { LANGUAGES, ROLES } from '../roles';
 import { Id } from './common';
-import { Menu } from './menu';
 
 export const RoleSchema = Type.Enum(ROLES);
 export const LanguageSchema = Type.Enum(LANGUAGES);
@@ -38,9 +37,6 @@ export type LoginBody = Static<typeof LoginBody>;
 export const AuthResponse = Type.Object({ token: Type.String(), user: User });
 export type AuthResponse = Static<typeof AuthResponse>;
 
-/** The Telegram sign-in answer: with `withMenu` and a chosen city, that city's menu too. */
-export const TelegramAuthResponse = Type.Object({ token: Type.String(), user: User, menu: Type.Optional(Menu) });
-export type TelegramAuthResponse = Static<typeof TelegramAuthResponse>;
 
 export const PatchMeBody = Type.Object(
   {
