@@ -19,6 +19,12 @@ export function tokenExpiry(token: string): number | null {
   }
 }
 
+/** When to trade a token for a fresh one: a minute before it expires, or halfway for a shorter one (ms from now). */
+export function refreshDelay(expiresAt: number, now: number): number {
+  const left = Math.max(0, expiresAt - now);
+  return left - Math.min(60_000, left / 2);
+}
+
 function readStored(): { token: string; user: User } | null {
   try {
     const token = localStorage.getItem(TOKEN_KEY);
@@ -68,7 +74,7 @@ export const useSession = defineStore('session', () => {
     const left = Math.max(0, exp - Date.now());
     // setTimeout overflows past ~24.8 days; tokens live hours.
     timer = setTimeout(() => expire(), Math.min(left, 2 ** 31 - 1));
-    refreshTimer = setTimeout(() => void refresh().catch(() => undefined), Math.min(left - Math.min(60_000, left / 2), 2 ** 31 - 1));
+    refreshTimer = setTimeout(() => void refresh().catch(() => undefined), Math.min(refreshDelay(exp, Date.now()), 2 ** 31 - 1));
   }
 
   function adopt(res: AuthResponse): void {
