@@ -14,10 +14,11 @@ export const SERVER_EVENT_TYPES = [
 /** Events that come from the durable log and so carry an `id`. */
 export type ServerEventType = (typeof SERVER_EVENT_TYPES)[number];
 
-export const CLIENT_MESSAGE_TYPES = ['ping', 'join-room', 'leave-room'] as const;
+export const CLIENT_MESSAGE_TYPES = ['ping', 'join-room', 'leave-room', 'auth'] as const;
 export type ClientMessageType = (typeof CLIENT_MESSAGE_TYPES)[number];
 
-export const SOCKET_ERROR_CODES = ['bad-request', 'unknown-type', 'forbidden', 'rate-limited', 'internal'] as const;
+/** `unauthorized`: an `auth` whose token does not verify, or any other message before a WebSocket has signed in. */
+export const SOCKET_ERROR_CODES = ['bad-request', 'unknown-type', 'forbidden', 'rate-limited', 'internal', 'unauthorized'] as const;
 export type SocketErrorCode = (typeof SOCKET_ERROR_CODES)[number];
 
 export const CLOSE_CODES = {
@@ -37,6 +38,9 @@ export const CLOSE_CODES = {
 
 /** Largest client frame the server reads. */
 export const MAX_CLIENT_FRAME_BYTES = 16 * 1024;
+
+/** Longest token an `auth` message may carry (a JWT of this project is a few hundred bytes). */
+export const MAX_AUTH_TOKEN_LENGTH = 4096;
 
 export const REALTIME_PATHS = { ws: '/ws', wsRoot: '/', sse: '/sse' } as const;
 

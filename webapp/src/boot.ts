@@ -59,7 +59,10 @@ function wireRealtime(): void {
   const orders = useOrders();
   let rt: Realtime;
   try {
-    rt = startRealtime(() => session.reauth());
+    rt = startRealtime(
+      () => session.reauth(),
+      () => session.refresh(),
+    );
   } catch (e) {
     console.warn('[realtime] not started', e);
     return;

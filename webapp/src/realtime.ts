@@ -12,11 +12,16 @@ export type Realtime = RealtimeClient;
 export const connectionStatus = shallowRef<ConnectionStatus>('connecting');
 let client: Realtime | null = null;
 
-export function startRealtime(onAuthError?: () => Promise<unknown>): Realtime {
+/** `refresh`: gets a fresh token before the current one expires (on `token-expiring`; seed 002). */
+export function startRealtime(onAuthError?: () => Promise<unknown>, refresh?: () => Promise<unknown>): Realtime {
   if (client) return client;
   client = createRealtimeClient({
     baseUrl: location.origin,
     getToken: () => getToken(),
+    refreshToken: async () => {
+      await refresh?.();
+      return getToken();
+    },
     onAuthError: async () => {
       await onAuthError?.();
     },

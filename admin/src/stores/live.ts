@@ -38,6 +38,8 @@ export const useLive = defineStore('live', () => {
     rt = createRealtimeClient({
       baseUrl: window.location.origin,
       getToken: () => session.token ?? '',
+      // On `token-expiring` the connection carries on with a fresh token (seed 002); the tab is not signed out.
+      refreshToken: () => session.refresh(),
       onAuthError: () => session.expire(),
     });
     const client = rt;

@@ -19,6 +19,12 @@ export function tokenExpiry(token: string): number | null {
   }
 }
 
+/** When to trade a token for a fresh one: a minute before it expires, or halfway for a shorter one (ms from now). */
+export function refreshDelay(expiresAt: number, now: number): number {
+  const left = Math.max(0, expiresAt - now);
+  return left - Math.min(60_000, left / 2);
+}
+
 function readStored(): { token: string; user: User } | null {
   try {
     const token = localStorage.getItem(TOKEN_KEY);
@@ -54,27 +60,52 @@ export const useSession = defineStore('session', () => {
   );
   const canManageStaff = computed(() => allCities.value);
 
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * A tab open all shift: a minute before the token expires (half the time left for a short one)
+   * it is traded for a fresh one; only if that fails does the session end at expiry.
+   */
   function schedule(): void {
     clearTimeout(timer);
+    clearTimeout(refreshTimer);
     const exp = token.value ? tokenExpiry(token.value) : null;
     if (exp === null) return;
+    const left = Math.max(0, exp - Date.now());
     // setTimeout overflows past ~24.8 days; tokens live hours.
-    timer = setTimeout(() => expire(), Math.min(Math.max(0, exp - Date.now()), 2 ** 31 - 1));
+    timer = setTimeout(() => expire(), Math.min(left, 2 ** 31 - 1));
+    refreshTimer = setTimeout(() => void refresh().catch(() => undefined), Math.min(refreshDelay(exp, Date.now()), 2 ** 31 - 1));
+  }
+
+  function adopt(res: AuthResponse): void {
+    token.value = res.token;
+    user.value = res.user;
+    localStorage.setItem(TOKEN_KEY, res.token);
+    localStorage.setItem(USER_KEY, JSON.stringify(res.user));
+    schedule();
   }
 
   async function login(username: string, password: string): Promise<void> {
     const res = await post<AuthResponse>('/api/auth/login', { username, password });
-    token.value = res.token;
-    user.value = res.user;
     expired.value = false;
-    localStorage.setItem(TOKEN_KEY, res.token);
-    localStorage.setItem(USER_KEY, JSON.stringify(res.user));
+    adopt(res);
     langForUser(res.user.id);
-    schedule();
+  }
+
+  /**
+   * POST /api/auth/refresh: the still-valid token for a fresh one (seed 002). Also what the live
+   * connection asks for on `token-expiring`. Returns the new token; a refused one (disabled,
+   * password changed) ends the session through the API's 401 handling.
+   */
+  async function refresh(): Promise<string> {
+    if (!token.value) throw new Error('not signed in');
+    adopt(await post<AuthResponse>('/api/auth/refresh'));
+    return token.value!;
   }
 
   function clearSession(): void {
     clearTimeout(timer);
+    clearTimeout(refreshTimer);
     token.value = null;
     user.value = null;
     localStorage.removeItem(TOKEN_KEY);
@@ -117,5 +148,5 @@ export const useSession = defineStore('session', () => {
 
   if (user.value) langForUser(user.value.id);
   schedule();
-  return { token, user, cities, expired, signedIn, allCities, myCities, canManageStaff, login, logout, expire, onEnd, loadCities, cityName, cityZone };
+  return { token, user, cities, expired, signedIn, allCities, myCities, canManageStaff, login, refresh, logout, expire, onEnd, loadCities, cityName, cityZone };
 });

@@ -83,6 +83,12 @@ export const ConfigSchema = Type.Object({
   WS_MAX_ROOMS_PER_CONNECTION: Type.Integer({ minimum: 1, maximum: 100_000, default: 100 }),
   WS_MAX_CONNECTIONS_PER_USER: Type.Integer({ minimum: 1, maximum: 100_000, default: 20 }),
   WS_MAX_MESSAGES_PER_S: Type.Integer({ minimum: 1, maximum: 100_000, default: 20 }),
+  /** Seed 002: a WebSocket opened without a credential must send `auth` within this time. */
+  WS_AUTH_TIMEOUT_MS: Ms(5_000, 50),
+  /** Seed 002: WebSockets of this process still waiting for their `auth` message, at most (more are closed 1013). */
+  WS_MAX_PENDING_AUTH: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1_000 }),
+  /** Seed 002: `token-expiring` goes out this long before a connection's token expires (half the remaining time for shorter tokens). */
+  WS_TOKEN_NOTICE_MS: Ms(60_000),
   /** A resume further back than this many events is answered with `resync` (refetch over REST) instead of a replay. */
   RESUME_MAX_EVENTS: Type.Integer({ minimum: 1, maximum: 100_000_000, default: 50_000 }),
   /** Who may read /metrics: `loopback` (direct connections from this machine), `public`, or a bearer token (16+ characters). */

@@ -68,6 +68,11 @@ export class RealtimeAuth {
     let token = typeof q.token === 'string' ? q.token : undefined;
     if (!token && authorization?.startsWith('Bearer ')) token = authorization.slice(7);
     if (!token) throw unauthorized('A token or ticket is required', 'unauthorized');
+    return this.identifyToken(token);
+  }
+
+  /** A raw JWT: from the URL, a header, or an `auth` message (seed 002). Throws HttpError 401. */
+  identifyToken(token: string): RealtimeIdentity {
     const { principal, exp } = this.deps.principalFromToken(token);
     return { principal, expiresAt: exp !== undefined ? exp * 1000 : Infinity };
   }
@@ -85,4 +90,10 @@ export class RealtimeAuth {
     const exp = Number(expText);
     return { principal, expiresAt: exp > 0 ? exp * 1000 : Infinity };
   }
+}
+
+/** Does the upgrade request carry a credential? Without one a WebSocket may still sign in with an `auth` message. */
+export function carriesCredential(query: unknown, authorization: string | undefined): boolean {
+  const q = (query ?? {}) as Record<string, unknown>;
+  return (typeof q.ticket === 'string' && q.ticket !== '') || (typeof q.token === 'string' && q.token !== '') || !!authorization;
 }

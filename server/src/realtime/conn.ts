@@ -16,15 +16,17 @@ export abstract class Conn {
   replaying = false;
   closed = false;
   readonly rooms = new Set<string>();
-  /** The token version the connection was authenticated with; a password reset raises the user's. */
-  readonly tokenVersion: number;
+  /** The token version the connection was authenticated with; a password reset raises the user's. Replaced by a refresh (./reauth). */
+  tokenVersion: number;
+  /** When `token-expiring` is due, epoch ms (Infinity: sent, or never). Set by ./onboard and ./reauth. */
+  noticeAt = Infinity;
 
   constructor(
     readonly seq: number,
     /** Replaced when the user's rights change (see ./rights). */
     public principal: Principal,
-    /** Token expiry, epoch milliseconds (Infinity: none). */
-    readonly expiresAt: number,
+    /** Token expiry, epoch milliseconds (Infinity: none). Moved by a refresh (./reauth). */
+    public expiresAt: number,
   ) {
     this.tokenVersion = principal.tokenVersion;
   }
@@ -58,3 +60,12 @@ export class PreparedEvent {
 }
 
 export const sseFrame = (id: number, json: string): string => `id: ${id}\ndata: ${json}\n\n`;
+
+/**
+ * When to tell a connection its token is about to expire: `leadMs` before, or half the remaining
+ * time when the token has less than twice that left (a short token still gets time to refresh).
+ */
+export function noticeTime(now: number, expiresAt: number, leadMs: number): number {
+  if (!Number.isFinite(expiresAt)) return Infinity;
+  return expiresAt - Math.min(leadMs, Math.max(0, expiresAt - now) / 2);
+}

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Principal } from '../auth/principal';
+import { unauthorized } from '../lib/errors';
+import type { RealtimeIdentity } from './auth';
 import type { EventLog } from '../events/log';
 import type { Conn } from './conn';
 import type { Hub } from './hub';
@@ -18,6 +20,12 @@ export interface RealtimeLimits {
   messagesPerSecond: number;
   /** A resume further back than this many events gets `resync` instead of a replay. */
   resumeMaxEvents: number;
+  /** How long before a token expires its connection gets `token-expiring` (see noticeTime). */
+  tokenNoticeMs: number;
+  /** A WebSocket opened without a credential must send `auth` within this time (seed 002). */
+  authTimeoutMs: number;
+  /** WebSockets of this process still waiting for their `auth`, at most: what an unauthenticated client may cost is bounded. */
+  maxPendingAuth: number;
 }
 
 /** What the realtime layer reads about people and places: narrow, so a test can supply its own. */
@@ -34,6 +42,12 @@ export class RealtimeContext {
   private seq = 0;
   /** SSE connections by connectionId, for the REST room endpoints and the heartbeat timer. */
   readonly sse = new Map<string, Conn & { heartbeat(): void }>();
+  /** WebSockets open but not yet signed in (seed 002), counted against `limits.maxPendingAuth`. */
+  pendingAuth = 0;
+  /** Verifies a raw token (an `auth` message); throws HttpError 401. Set by the plugin. */
+  identifyToken: (token: string) => RealtimeIdentity = () => {
+    throw unauthorized('Tokens cannot be checked here', 'unauthorized');
+  };
 
   constructor(
     readonly hub: Hub,

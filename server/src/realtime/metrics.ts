@@ -30,6 +30,8 @@ export class RealtimeMetrics {
   keepaliveTerminations = 0;
   authFailures = 0;
   tokenExpiredCloses = 0;
+  tokenRefreshes = 0;
+  pendingAuthRefusals = 0;
   badMessages = 0;
   connectsWs = 0;
   connectsSse = 0;
@@ -128,6 +130,10 @@ export class RealtimeMetrics {
       [{}, m().authFailures],
     ]);
     counter('ordercast_realtime_token_expired_closes_total', 'Connections closed because their token expired.', () => [[{}, m().tokenExpiredCloses]]);
+    counter('ordercast_realtime_token_refreshes_total', 'Open connections given a fresh token (seed 002).', () => [[{}, m().tokenRefreshes]]);
+    counter('ordercast_realtime_pending_auth_refusals_total', 'WebSockets without a credential refused: too many were waiting for their auth message.', () => [
+      [{}, m().pendingAuthRefusals],
+    ]);
     counter('ordercast_realtime_revoked_closes_total', 'Connections closed because the account was disabled or the token revoked.', () => [
       [{}, m().revokedCloses],
     ]);

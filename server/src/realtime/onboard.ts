@@ -1,6 +1,6 @@
 import { defaultRooms } from '@ordercast/shared';
 import type { Principal } from '../auth/principal';
-import type { Conn } from './conn';
+import { noticeTime, type Conn } from './conn';
 import { socketError, type RealtimeContext } from './context';
 import { resume } from './resume';
 import { roomRefusal } from './rights';
@@ -38,6 +38,7 @@ export function onboard(
   const { principal } = conn;
   const { rooms, refused } = initialRooms(rt, principal, requestedRooms);
   conn.replaying = lastEventId !== undefined;
+  conn.noticeAt = noticeTime(Date.now(), conn.expiresAt, rt.limits.tokenNoticeMs);
   rt.hub.add(conn, rooms);
   conn.sendControl(
     JSON.stringify({

@@ -8,6 +8,7 @@ import { registerRoomsRoutes } from './rooms-routes';
 import { registerSse } from './sse-route';
 import { registerStatsRoutes } from './stats-routes';
 import { registerTicketRoute } from './ticket-route';
+import { registerRealtimeAuthRoute } from './reauth-route';
 import { createTimers } from './timers';
 import { registerWebSocket } from './ws-routes';
 
@@ -44,6 +45,9 @@ export default fp(
         maxConnectionsPerUser: config.WS_MAX_CONNECTIONS_PER_USER,
         messagesPerSecond: config.WS_MAX_MESSAGES_PER_S,
         resumeMaxEvents: config.RESUME_MAX_EVENTS,
+        tokenNoticeMs: config.WS_TOKEN_NOTICE_MS,
+        authTimeoutMs: config.WS_AUTH_TIMEOUT_MS,
+        maxPendingAuth: config.WS_MAX_PENDING_AUTH,
       },
       { principal: (userId) => app.users.principal(userId), cityExists: (cityId) => cityExists.get(cityId) !== undefined },
     );
@@ -52,6 +56,7 @@ export default fp(
       principalFromToken: (token) => app.principalFromToken(token),
       principal: (userId) => app.users.principal(userId),
     });
+    rt.identifyToken = (token) => auth.identifyToken(token);
     app.decorate('realtime', rt);
 
     const unsubscribeEvents = app.events.bus.subscribe((ev) => hub.onBusEvent(ev));
@@ -77,6 +82,7 @@ export default fp(
     await registerWebSocket(app, rt, auth, stop);
     registerSse(app, rt, auth);
     registerTicketRoute(app, auth);
+    registerRealtimeAuthRoute(app, rt);
     registerRoomsRoutes(app, rt);
     registerStatsRoutes(app, rt, config.METRICS_ACCESS);
 

@@ -1,6 +1,7 @@
 import { CLOSE_CODES } from '@ordercast/shared';
 import type { RealtimeContext } from './context';
 import { Keepalive } from './keepalive';
+import { tokenExpiring } from './reauth';
 import { SseConn } from './sse';
 import { WsConn } from './ws';
 
@@ -14,7 +15,7 @@ export interface RealtimeTimers {
 
 /**
  * The timers every connection shares (none per connection): keepalive pings, once a second token
- * expiry and the hub's catch-up from the log, and SSE heartbeats.
+ * notices (`token-expiring`) and expiry and the hub's catch-up from the log, and SSE heartbeats.
  */
 export function createTimers(rt: RealtimeContext, pingIntervalMs: number, sseHeartbeatMs: number): RealtimeTimers {
   const { hub, metrics } = rt;
@@ -29,7 +30,13 @@ export function createTimers(rt: RealtimeContext, pingIntervalMs: number, sseHea
   const everySecond = () => {
     const now = Date.now();
     for (const c of hub.conns) {
-      if (c.expiresAt > now) continue;
+      if (c.expiresAt > now) {
+        if (c.noticeAt <= now) {
+          c.noticeAt = Infinity;
+          c.sendControl(tokenExpiring(c.expiresAt));
+        }
+        continue;
+      }
       metrics.tokenExpiredCloses++;
       if (c instanceof WsConn) c.end(CLOSE_CODES.unauthorized, 'token_expired: Token expired; sign in again');
       // SSE has no close codes: the stream ends, EventSource's retry with the old credential gets 401, the client signs in again.

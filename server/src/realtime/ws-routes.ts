@@ -4,11 +4,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WebSocket } from 'ws';
 import { CLOSE_CODES, MAX_CLIENT_FRAME_BYTES } from '@ordercast/shared';
 import { HttpError } from '../lib/errors';
-import type { RealtimeAuth } from './auth';
+import { carriesCredential, type RealtimeAuth } from './auth';
 import { parseRoomsParam, type RealtimeContext } from './context';
 import { parseLastEventId } from './resume';
 import { SseConn } from './sse';
-import { WsConn, acceptWebSocket, wsRefusal, type WsAccept, type WsRefuse } from './ws';
+import { WsConn, acceptWebSocket, wsRefusal, type WsAccept, type WsPending, type WsRefuse } from './ws';
 
 /** On shutdown, how long sockets get to finish the closing handshake before they are cut. */
 const SHUTDOWN_GRACE_MS = 1000;
@@ -57,7 +57,7 @@ export async function registerWebSocket(app: FastifyInstance, rt: RealtimeContex
     },
   });
 
-  const decided = new WeakMap<object, WsAccept | WsRefuse>();
+  const decided = new WeakMap<object, WsAccept | WsRefuse | WsPending>();
   const decide = async (req: FastifyRequest) => {
     if (!req.ws) return;
     // The 101 response and `connected` leave in one write (one syscall instead of two). wsHandler
@@ -66,6 +66,11 @@ export async function registerWebSocket(app: FastifyInstance, rt: RealtimeContex
     raw.cork();
     setImmediate(uncorkOnce, raw);
     const q = req.query as Record<string, unknown>;
+    if (!carriesCredential(q, req.headers.authorization)) {
+      // Seed 002: sign in with the first message instead (./ws-auth).
+      decided.set(req.raw, { ok: 'pending', lastEventId: parseLastEventId(q.lastEventId), requestedRooms: parseRoomsParam(q.rooms) });
+      return;
+    }
     try {
       const id = auth.identify(q, req.headers.authorization);
       decided.set(req.raw, { ok: true, ...id, lastEventId: parseLastEventId(q.lastEventId), requestedRooms: parseRoomsParam(q.rooms) });

@@ -10,7 +10,9 @@ import { Conn, type PreparedEvent } from './conn';
 import { socketError, type RealtimeContext } from './context';
 import { onboard } from './onboard';
 import { takeMessage, type RateState } from './rate-limit';
+import { refreshFromMessage } from './reauth';
 import { recheck, roomRefusal } from './rights';
+import { awaitAuth } from './ws-auth';
 import { sendFrame, textFrames } from './ws-frame';
 
 const checkClientMessage = Compile(ClientMessage);
@@ -112,12 +114,18 @@ export interface WsRefuse {
   ok: false;
   reason: string;
 }
+/** No credential in the upgrade request: the socket may sign in with an `auth` message (./ws-auth). */
+export interface WsPending {
+  ok: 'pending';
+  lastEventId: number | null | undefined;
+  requestedRooms: string[];
+}
 
 /**
  * Takes over an upgraded socket. `auth` was decided before the upgrade; a refused one is closed
  * with 4401 and a reason the client can read (browsers cannot see an HTTP status on a failed upgrade).
  */
-export function acceptWebSocket(rt: RealtimeContext, socket: WebSocket, auth: WsAccept | WsRefuse, rawSocket: Socket | null): void {
+export function acceptWebSocket(rt: RealtimeContext, socket: WebSocket, auth: WsAccept | WsRefuse | WsPending, rawSocket: Socket | null): void {
   // @fastify/websocket's error listener closes over the request and reply: drop it so they can be
   // collected, and let the upgrade's ServerResponse go too (10,000 idle sockets must stay small).
   socket.removeAllListeners('error');
@@ -130,6 +138,16 @@ export function acceptWebSocket(rt: RealtimeContext, socket: WebSocket, auth: Ws
     socket.close(CLOSE_CODES.unauthorized, auth.reason);
     return;
   }
+  if (auth.ok === 'pending') {
+    const { lastEventId, requestedRooms } = auth;
+    awaitAuth(rt, socket, (id) => admit(rt, socket, { ok: true, ...id, lastEventId, requestedRooms }));
+    return;
+  }
+  admit(rt, socket, auth);
+}
+
+/** A signed-in socket becomes a connection: per-user cap, then onboarding (rooms, `connected`, resume). */
+function admit(rt: RealtimeContext, socket: WebSocket, auth: WsAccept): void {
   const { principal, expiresAt, lastEventId, requestedRooms } = auth;
   const max = rt.limits.maxConnectionsPerUser;
   if (rt.hub.connectionsOf(principal.userId).size >= max) {
@@ -182,12 +200,16 @@ function onWsMessage(this: Sock, data: RawData): void {
   if (!checkClientMessage.Check(msg)) {
     const type = msg !== null && typeof msg === 'object' ? (msg as { type?: unknown }).type : undefined;
     if (typeof type === 'string' && !KNOWN_TYPES.includes(type)) conn.error('unknown-type', `Unknown message type "${type.slice(0, 40)}"`);
-    else conn.error('bad-request', 'Message does not match the protocol: {"type":"ping"} or {"type":"join-room"|"leave-room","data":{"roomId":"..."}}');
+    else conn.error('bad-request', 'Message does not match the protocol: {"type":"ping"}, {"type":"join-room"|"leave-room","data":{"roomId":"..."}} or {"type":"auth","data":{"token":"..."}}');
     return;
   }
   switch (msg.type) {
     case 'ping':
       conn.sendControl(PONG);
+      return;
+    case 'auth':
+      // Seed 002: a fresh token on a live connection (after `token-expiring`).
+      refreshFromMessage(conn.rt, conn, msg.data.token);
       return;
     case 'join-room': {
       const { roomId } = msg.data;

@@ -8,7 +8,7 @@ import { Outbox } from './outbox';
 import { ResumePoint } from './resume';
 import { openEventSource } from './sse-transport';
 import type { TransportKind } from './state';
-import type { EventSourceCtor, FetchLike, Transport, WebSocketCtor } from './types';
+import type { EventSourceCtor, FetchLike, Transport, TransportEvents, WebSocketCtor } from './types';
 import { openWebSocket } from './ws-transport';
 
 export type { TransportKind } from './state';
@@ -30,10 +30,24 @@ export interface RealtimeClientOptions {
   transports?: TransportKind[];
   /** Reconnect delays: full jitter between 0 and min(maxMs, initialMs · 2^attempt). Default 500 → 20 000 ms. */
   backoff?: BackoffOptions;
-  /** Default true: trade the JWT for a short-lived single-use ticket (keeps the JWT out of URLs). false: `?token=JWT`. */
+  /**
+   * Default true (seed 002): a WebSocket opens with no credential in its URL and signs in with its
+   * first message, `{"type":"auth","data":{"token":…}}` (no token in URLs or access logs, no ticket
+   * round trip). false: the WebSocket uses `useTicket` like SSE.
+   */
+  authInBand?: boolean;
+  /** Default true: trade the JWT for a short-lived single-use ticket (keeps the JWT out of URLs). false: `?token=JWT`. SSE always uses this. */
   useTicket?: boolean;
   /** Called on a 4401 close or a 401 before the next attempt (which calls `getToken` again). */
   onAuthError?: () => void | Promise<void>;
+  /**
+   * A fresh token when the server says `token-expiring` (e.g. POST /api/auth/refresh, or signing in
+   * again with Telegram's initData). The client hands it to the live connection (`auth` on
+   * WebSocket, POST /api/realtime/auth on SSE), which keeps its rooms and its place in the log.
+   * Default: `getToken`. A failure is left alone: the server closes with 4401 at expiry and the
+   * client signs in again through `onAuthError` and resumes.
+   */
+  refreshToken?: () => string | Promise<string>;
   /** While on SSE, how often to try WebSocket again in the background. Default 30 000 ms. */
   wsRetryMs?: number;
   /** A transport that has not opened by then counts as failed. Default 10 000 ms. */
@@ -68,6 +82,8 @@ export interface RealtimeClient {
   send(msg: ClientMessage): void;
 }
 
+const authMessage = (token: string): string => JSON.stringify({ type: 'auth', data: { token } } satisfies ClientMessage);
+
 /**
  * The app-facing client: events in (duplicates dropped, the resume point kept), messages and rooms
  * out. The connection's lifecycle is in connection.ts (its transitions in state.ts), HTTP in http.ts.
@@ -77,6 +93,7 @@ export function createRealtimeClient(opts: RealtimeClientOptions): RealtimeClien
   const wsBase = base.replace(/^http/, 'ws');
   const transports: TransportKind[] = opts.transports?.length ? [...opts.transports] : ['ws', 'sse'];
   const openTimeoutMs = opts.openTimeoutMs ?? 10_000;
+  const authInBand = opts.authInBand ?? true;
 
   const resume = new ResumePoint(opts.lastEventId ?? 0);
   /** The server's id of the live connection (the REST room endpoints need it while on SSE). */
@@ -97,17 +114,38 @@ export function createRealtimeClient(opts: RealtimeClientOptions): RealtimeClien
     return kind === 'ws' ? (opts.WebSocket ?? g.WebSocket) : (opts.EventSource ?? g.EventSource);
   }
 
+  /** `auth`: the query-string credential (`ticket=…` / `token=…`), or '' when the socket signs in by message. */
   function urlFor(kind: TransportKind, auth: string): string {
     const path = kind === 'ws' ? `${wsBase}${REALTIME_PATHS.ws}` : `${base}${REALTIME_PATHS.sse}`;
+    const query = auth ? [auth] : [];
+    if (resume.resumeFrom > 0) query.push(`lastEventId=${resume.resumeFrom}`);
     // Hand-joined rooms go in the URL too: the server joins them before the resume replay, so their
     // missed events come back as well (join-room after `connected` would be too late for that).
-    const rooms = outbox.joined.size ? `&rooms=${encodeURIComponent([...outbox.joined].join(','))}` : '';
-    return `${path}?${auth}${resume.resumeFrom > 0 ? `&lastEventId=${resume.resumeFrom}` : ''}${rooms}`;
+    if (outbox.joined.size) query.push(`rooms=${encodeURIComponent([...outbox.joined].join(','))}`);
+    return query.length ? `${path}?${query.join('&')}` : path;
+  }
+
+  /** A WebSocket that signs in with its first message (seed 002): `token` never appears in a URL. */
+  function openSignedInWebSocket(token: string, ev: TransportEvents): Transport {
+    const t: Transport = openWebSocket(
+      ctorFor('ws') as WebSocketCtor,
+      urlFor('ws', ''),
+      {
+        ...ev,
+        open() {
+          t.send(authMessage(token));
+          ev.open();
+        },
+      },
+      openTimeoutMs,
+    );
+    return t;
   }
 
   const conn = new Connection(
     {
-      credentials: () => http.credentials(),
+      // For an in-band WebSocket the "credential" is the token itself, sent by openSignedInWebSocket.
+      credentials: async (kind) => (kind === 'ws' && authInBand ? String(await opts.getToken()) : http.credentials()),
       async authFailed() {
         try {
           await opts.onAuthError?.();
@@ -116,9 +154,11 @@ export function createRealtimeClient(opts: RealtimeClientOptions): RealtimeClien
         }
       },
       open: (kind, auth, ev) =>
-        kind === 'ws'
-          ? openWebSocket(ctorFor('ws') as WebSocketCtor, urlFor(kind, auth), ev, openTimeoutMs)
-          : openEventSource(ctorFor('sse') as EventSourceCtor, urlFor(kind, auth), ev, openTimeoutMs),
+        kind === 'sse'
+          ? openEventSource(ctorFor('sse') as EventSourceCtor, urlFor(kind, auth), ev, openTimeoutMs)
+          : authInBand
+            ? openSignedInWebSocket(auth, ev)
+            : openWebSocket(ctorFor('ws') as WebSocketCtor, urlFor(kind, auth), ev, openTimeoutMs),
       message: onText,
       status(s) {
         if (s !== 'live' && s !== 'fallback-sse') connectionId = undefined;
@@ -151,9 +191,23 @@ export function createRealtimeClient(opts: RealtimeClientOptions): RealtimeClien
       conn.roomJoined(t, msg.data.roomId);
     } else if (msg.type === 'resync') {
       resume.resync();
+    } else if (msg.type === 'token-expiring') {
+      void refresh(t);
     }
     listeners.emit(msg);
     if (msg.type === 'connected') outbox.flush(deliver);
+  }
+
+  /** `token-expiring`: a fresh token for the transport that said it, over whatever way it has upstream. */
+  async function refresh(t: Transport): Promise<void> {
+    let token: string;
+    try {
+      token = String(await (opts.refreshToken ?? opts.getToken)());
+    } catch {
+      return; // the server closes (4401) at expiry; the reconnect signs in again and resumes
+    }
+    if (t.kind === 'ws') t.send(authMessage(token));
+    else if (connectionId && conn.link === t) await http.refreshSse(connectionId, token);
   }
 
   /** Sends over the live transport; false if not possible now. */

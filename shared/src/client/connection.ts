@@ -7,8 +7,8 @@ import { later, type Transport, type TransportEvents } from './types';
 
 /** What the connection needs from the rest of the client. */
 export interface ConnectionPorts {
-  /** Credentials for one attempt; throws AuthError when the server says 401. */
-  credentials(): Promise<string>;
+  /** Credentials for one attempt over `kind` (what `open` needs); throws AuthError when the server says 401. */
+  credentials(kind: TransportKind): Promise<string>;
   /** The app's onAuthError (never throws). */
   authFailed(): Promise<void>;
   /** Opens a transport of `kind` with these credentials. */
@@ -160,7 +160,7 @@ export class Connection {
     if (this.held !== h) return;
     let auth: string;
     try {
-      auth = await this.ports.credentials();
+      auth = await this.ports.credentials(kind);
     } catch (err) {
       if (this.held === h) this.dispatch({ type: 'attempt-failed', auth: err instanceof AuthError });
       return;
@@ -188,7 +188,7 @@ export class Connection {
   private async probe(h: Held & { phase: 'fallback' }): Promise<void> {
     let auth: string;
     try {
-      auth = await this.ports.credentials();
+      auth = await this.ports.credentials('ws');
     } catch (err) {
       if (this.held !== h) return;
       if (err instanceof AuthError) await this.ports.authFailed();

@@ -1,4 +1,4 @@
-import type { TicketResponse } from '../schemas/realtime';
+import type { SseAuthBody, TicketResponse } from '../schemas/realtime';
 import { later, type FetchLike } from './types';
 
 /** The server refused the credentials (HTTP 401): the app should sign in again before the next try. */
@@ -56,6 +56,25 @@ export function createRealtimeHttp(deps: HttpDeps) {
         useTicket = false;
       }
       return `token=${encodeURIComponent(token)}`;
+    },
+
+    /**
+     * SSE's answer to `token-expiring` (it has no upstream): the fresh token as the bearer of
+     * POST /api/realtime/auth. False when it did not take (e.g. the stream is on another process);
+     * the stream then ends at the old token's expiry and the client reconnects and resumes.
+     */
+    async refreshSse(connectionId: string, token: string): Promise<boolean> {
+      try {
+        const body: SseAuthBody = { connectionId };
+        const res = await request(`${deps.base}/api/realtime/auth`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        return res.ok;
+      } catch {
+        return false;
+      }
     },
 
     /** SSE has no upstream: room changes go over REST. Resolves 'forbidden' on 403; other failures are swallowed

@@ -2,6 +2,8 @@ import { Type, type Static, type TSchema } from 'typebox';
 import type { ClientMessageType, ServerEventType } from '../protocol';
 import { Order } from './order';
 import {
+  AuthRequest,
+  Authenticated,
   BonusUpdated,
   Connected,
   MenuUpdated,
@@ -10,6 +12,7 @@ import {
   SocketError,
   SyncError,
   SyncSuccess,
+  TokenExpiring,
   type EventPayloads,
 } from './realtime';
 
@@ -79,13 +82,22 @@ const _eventSchemasMatchPayloads: { [K in ServerEventType]: Same<Static<(typeof 
 void _eventSchemasMatchPayloads;
 
 /** Server → client messages that are not events: no `id`, sent to one connection. */
-export const CONTROL_CATALOGUE: Record<'connected' | 'pong' | 'error' | 'resync' | 'room-joined' | 'room-left', CatalogueEntry> = {
+export const CONTROL_CATALOGUE: Record<
+  'connected' | 'pong' | 'error' | 'resync' | 'room-joined' | 'room-left' | 'token-expiring' | 'authenticated',
+  CatalogueEntry
+> = {
   connected: { summary: 'First message on every connection: who you are and the rooms you are in.', data: Connected, to: ['the connection'] },
   pong: { summary: 'Answer to `ping`.', data: null, to: ['the connection'] },
   error: { summary: 'A message was refused; the connection stays open.', data: SocketError, to: ['the connection'] },
   resync: { summary: 'The `lastEventId` is older than the retained log: refetch over REST.', data: null, to: ['the connection'] },
   'room-joined': { summary: 'Acknowledges `join-room` (or the SSE room endpoint).', data: Type.Object({ roomId: Type.String() }), to: ['the connection'] },
   'room-left': { summary: 'Acknowledges `leave-room`.', data: Type.Object({ roomId: Type.String() }), to: ['the connection'] },
+  'token-expiring': {
+    summary: 'The token expires at expiresAt: send a fresh one (auth on WS, POST /api/realtime/auth on SSE) or be closed 4401 then.',
+    data: TokenExpiring,
+    to: ['the connection'],
+  },
+  authenticated: { summary: 'A fresh token was accepted; rooms and log position kept.', data: Authenticated, to: ['the connection'] },
 };
 
 /** Client → server messages (WebSocket only; SSE clients use the REST room endpoints). */
@@ -93,4 +105,9 @@ export const CLIENT_CATALOGUE: Record<ClientMessageType, CatalogueEntry> = {
   ping: { summary: 'Keepalive from the client; answered by `pong`.', data: null, to: ['the server'] },
   'join-room': { summary: 'Join a room the access rule allows (`room-joined`, or `error` forbidden).', data: RoomRequest, to: ['the server'] },
   'leave-room': { summary: 'Leave a room (`room-left`).', data: RoomRequest, to: ['the server'] },
+  auth: {
+    summary: 'Sign in: the first message of a socket opened without a token, or a fresh token after token-expiring.',
+    data: AuthRequest,
+    to: ['the server'],
+  },
 };

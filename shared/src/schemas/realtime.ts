@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { SOCKET_ERROR_CODES } from '../protocol';
+import { MAX_AUTH_TOKEN_LENGTH, SOCKET_ERROR_CODES } from '../protocol';
 import { Id, Money, Timestamp } from './common';
 import { Order, OrderStatusSchema } from './order';
 import { BonusOperationType } from './bonus';
@@ -76,6 +76,18 @@ export const SocketError = Type.Object({
 });
 export type SocketError = Static<typeof SocketError>;
 
+/**
+ * Seed 002: sent some time before the connection's token expires (WS_TOKEN_NOTICE_MS, or half the
+ * remaining time for short tokens). The client answers with a fresh token: `auth` on WebSocket,
+ * `POST /api/realtime/auth` on SSE. Without one, the connection is closed (4401) at `expiresAt`.
+ */
+export const TokenExpiring = Type.Object({ expiresAt: Timestamp });
+export type TokenExpiring = Static<typeof TokenExpiring>;
+
+/** The answer to a refresh on a live connection: the connection now runs on the new token. */
+export const Authenticated = Type.Object({ userId: Id, expiresAt: Type.Union([Timestamp, Type.Null()]) });
+export type Authenticated = Static<typeof Authenticated>;
+
 /** Payload of every durable event, by type. One map: server producers and client handlers both index it. */
 export interface EventPayloads {
   'new-order': Order;
@@ -100,15 +112,21 @@ export type ControlMessage =
   /** The requested lastEventId is older than the retained log: refetch over REST. */
   | { type: 'resync' }
   | { type: 'room-joined'; data: { roomId: string } }
-  | { type: 'room-left'; data: { roomId: string } };
+  | { type: 'room-left'; data: { roomId: string } }
+  | { type: 'token-expiring'; data: TokenExpiring }
+  | { type: 'authenticated'; data: Authenticated };
 
 export type ServerMessage = EventMessage | ControlMessage;
 
 /* Client → server. Validated by schema on the server. */
 export const RoomRequest = Type.Object({ roomId: Type.String({ minLength: 1, maxLength: 64 }) });
 
+/** Seed 002: a token as the first message (instead of `?token=`), or a fresh one on a live connection. */
+export const AuthRequest = Type.Object({ token: Type.String({ minLength: 1, maxLength: MAX_AUTH_TOKEN_LENGTH }) });
+
 export const ClientMessage = Type.Union([
   Type.Object({ type: Type.Literal('ping') }),
+  Type.Object({ type: Type.Literal('auth'), data: AuthRequest }),
   Type.Object({ type: Type.Literal('join-room'), data: RoomRequest }),
   Type.Object({ type: Type.Literal('leave-room'), data: RoomRequest }),
 ]);
@@ -124,6 +142,11 @@ export type SseRoomBody = Static<typeof SseRoomBody>;
 /** The answer to a REST room change: the SSE connection's rooms after it. */
 export const SseRoomResponse = Type.Object({ connectionId: Type.String(), roomId: Type.String(), rooms: Type.Array(Type.String()) });
 export type SseRoomResponse = Static<typeof SseRoomResponse>;
+/** SSE refresh (no upstream channel): the fresh token is the bearer, the body names the stream. */
+export const SseAuthBody = Type.Object({ connectionId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+export type SseAuthBody = Static<typeof SseAuthBody>;
+export const SseAuthResponse = Type.Object({ connectionId: Type.String(), expiresAt: Type.Union([Timestamp, Type.Null()]) });
+export type SseAuthResponse = Static<typeof SseAuthResponse>;
 
 export const TicketResponse = Type.Object({ ticket: Type.String(), expiresAt: Timestamp });
 export type TicketResponse = Static<typeof TicketResponse>;

@@ -61,6 +61,23 @@ export const useSession = defineStore('session', () => {
   }
   onUnauthorized(reauth);
 
+  /**
+   * A fresh token before the current one expires (the live connection asks on `token-expiring`):
+   * sign in again with the launch data; once that is too old (INITDATA_MAX_AGE_S), trade the
+   * still-valid token at POST /api/auth/refresh.
+   */
+  async function refresh(): Promise<boolean> {
+    if (await reauth()) return true;
+    try {
+      const res = await api<AuthResponse>('/api/auth/refresh', { method: 'POST' });
+      setToken(res.token);
+      user.value = res.user;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   async function chooseCity(cityId: number): Promise<void> {
     user.value = await api<User>('/api/me', { method: 'PATCH', body: { cityId } });
     rememberCity(cityId);
@@ -75,7 +92,7 @@ export const useSession = defineStore('session', () => {
     }
   }
 
-  return { state, user, error, signIn, reauth, chooseCity, savePhone };
+  return { state, user, error, signIn, reauth, refresh, chooseCity, savePhone };
 });
 
 function rememberCity(id: number | null): void {

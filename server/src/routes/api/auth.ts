@@ -7,7 +7,7 @@ import { unauthorized } from '../../lib/errors';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 429: ErrorBody };
 
-/** Sign-in: customers by Telegram launch data, staff by username and password. */
+/** Sign-in: customers by Telegram launch data, staff by username and password; a fresh token for a valid one. */
 const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/auth/telegram',
@@ -39,6 +39,17 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       throw unauthorized('Wrong username or password', 'invalid_credentials');
     }
     limits.succeeded(req);
+    return { token: app.issueToken(row.id, row.role, row.tokenVersion), user: app.users.toWire(row) };
+  });
+
+  /*
+   * Seed 002: a valid, unrevoked token → a fresh one (full JWT_TTL_S) with the user's current role
+   * and token version, for staff and customers alike. `authenticate` has already refused an
+   * expired, disabled or revoked token, so a password reset or a disabled account ends the chain.
+   */
+  app.post('/auth/refresh', { onRequest: app.authenticate, schema: { response: { 200: AuthResponse, 401: ErrorBody } } }, async (req) => {
+    const row = app.users.byId(req.principal.userId);
+    if (!row) throw unauthorized('This account no longer exists or is disabled', 'account_disabled');
     return { token: app.issueToken(row.id, row.role, row.tokenVersion), user: app.users.toWire(row) };
   });
 };

@@ -128,15 +128,20 @@ export async function tcpProxy(targetPort: number): Promise<{ url: string; freez
 
 /**
  * A fetch the test can hold shut: ticket requests made while `hold()` is in force wait until
- * `release()`, so events certainly happen while the client is disconnected.
+ * `release()`, so events certainly happen while the client is disconnected. `passed(token)` is a
+ * getToken answer held the same way (a WebSocket signing in by message fetches nothing).
  */
-export function gatedFetch(): { fetch: typeof fetch; hold(): void; release(): void } {
+export function gatedFetch(): { fetch: typeof fetch; passed<T>(value: T): Promise<T>; hold(): void; release(): void } {
   let gate: Promise<void> = Promise.resolve();
   let open = () => {};
   return {
     fetch: async (url, init) => {
       await gate;
       return fetch(url, init);
+    },
+    async passed(value) {
+      await gate;
+      return value;
     },
     hold() {
       gate = new Promise((r) => (open = r));

@@ -26,7 +26,7 @@ describe('shared realtime client', () => {
   /** Server-side connections of a user (to cut them from the server's end). */
   const connsOf = (userId: number) => [...t.app.realtime.hub.conns].filter((c) => c.principal.userId === userId);
 
-  it('connects over WebSocket with a ticket, goes live, receives typed events; close() goes offline', async () => {
+  it('connects over WebSocket (signing in by message), goes live, receives typed events; close() goes offline', async () => {
     const cust = await signInCustomer(t.app);
     const mgr = await signInStaff(t.app, 'manager1');
     let tokenCalls = 0;
@@ -67,7 +67,7 @@ describe('shared realtime client', () => {
   it('resumes after a dropped socket with no gap and no duplicate; status goes reconnecting → live', async () => {
     const cust = await signInCustomer(t.app);
     const gate = gatedFetch();
-    const c = track(new Recorder({ baseUrl: base, getToken: () => cust.token, fetch: gate.fetch }));
+    const c = track(new Recorder({ baseUrl: base, getToken: () => gate.passed(cust.token), fetch: gate.fetch }));
     c.rt.connect();
     await c.waitStatus('live');
     const orders = [await createOrder(t.app, cust.token)];
@@ -110,7 +110,11 @@ describe('shared realtime client', () => {
 
   it('on 4401 (token expired mid-connection) calls onAuthError, gets a fresh token and resumes', async () => {
     const cust = await signInCustomer(t.app);
-    for (const useTicket of [true, false]) {
+    for (const { authInBand, useTicket } of [
+      { authInBand: true, useTicket: true },
+      { authInBand: false, useTicket: true },
+      { authInBand: false, useTicket: false },
+    ]) {
       // Expires within 2 s: the server closes the live connection with 4401.
       let token = t.app.jwt.sign({ sub: String(cust.user.id), role: 'customer' }, { expiresIn: 2 });
       let authErrors = 0;
@@ -118,6 +122,7 @@ describe('shared realtime client', () => {
       const c = track(
         new Recorder({
           baseUrl: base,
+          authInBand,
           useTicket,
           getToken: () => (tokenCalls++, token),
           onAuthError: async () => {
@@ -255,7 +260,7 @@ describe('shared realtime client', () => {
     const cust = await signInCustomer(t.app);
     const staff = await signInStaff(t.app, 'admin'); // order-created reaches it only through the joined user-{id}
     const gate = gatedFetch();
-    const c = track(new Recorder({ baseUrl: base, getToken: () => staff.token, fetch: gate.fetch }));
+    const c = track(new Recorder({ baseUrl: base, getToken: () => gate.passed(staff.token), fetch: gate.fetch }));
     c.rt.joinRoom(`user-${cust.user.id}`);
     c.rt.connect();
     await c.waitFor((m) => m.type === 'room-joined');
@@ -277,7 +282,7 @@ describe('shared realtime client', () => {
     const cust = await signInCustomer(t.app);
     await createOrder(t.app, (await signInCustomer(t.app)).token); // some history that is not ours
     const gate = gatedFetch();
-    const c = track(new Recorder({ baseUrl: base, getToken: () => cust.token, fetch: gate.fetch }));
+    const c = track(new Recorder({ baseUrl: base, getToken: () => gate.passed(cust.token), fetch: gate.fetch }));
     c.rt.connect();
     await c.waitStatus('live');
     expect(c.rt.lastEventId).toBeGreaterThan(0);
