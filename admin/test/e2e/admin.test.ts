@@ -358,7 +358,11 @@ describe('admin app in Chromium', () => {
 
   it('board at 1440 px: five columns on one row; cards carry name, dishes, address, comment mark and a tel: link', async () => {
     await page.getByTestId('nav-board').click();
+    // The filter change refetches the board: let that land first, so the order below arrives live
+    // (an order first seen in a refetch is not "new" to this page and does not ring).
+    const refetched = page.waitForResponse((r) => r.url().includes('/api/admin/orders'), { timeout: 5000 }).catch(() => undefined);
     await page.getByTestId('city-filter').selectOption({ label: 'Moscow' });
+    await refetched;
     const o = (
       await placeOrder(t.app, customer.token, { phone: '+7 912 345-67-89', comment: 'Door code 45', delivery: { type: 'delivery', address: 'Tverskaya 7, flat 12' } })
     ).json().order as Order;
