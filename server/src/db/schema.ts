@@ -41,6 +41,10 @@ export const users = sqliteTable(
     cityId: integer('city_id').references(() => cities.id),
     bonusBalance: integer('bonus_balance').notNull().default(0),
     active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    /** When the customer last sent the bot /start: the bot may write to them (order updates). */
+    botStartedAt: text('bot_started_at'),
+    /** Set when Telegram says the user blocked the bot (403 or my_chat_member "kicked"); cleared when they start it again. */
+    botBlockedAt: text('bot_blocked_at'),
     createdAt: createdAt(),
     updatedAt: text('updated_at').notNull().default(now),
   },

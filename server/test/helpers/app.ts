@@ -33,6 +33,9 @@ export function testEnv(dir: string, env: Record<string, string> = {}): Record<s
     // Nothing listens here unless a test starts the simulator: sync attempts fail fast and quietly.
     POS_URL: 'http://127.0.0.1:9',
     SERVE_APPS: 'false',
+    // The bot and its simulator are off unless a test turns them on (server/test/bot/).
+    TELEGRAM_BOT: 'false',
+    TG_SIM_PORT: '0',
     ...env,
   };
 }
