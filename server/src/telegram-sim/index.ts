@@ -211,7 +211,8 @@ export async function startTelegramSimulator(opts: TelegramSimulatorOptions): Pr
       try {
         const params = parseParams(method, { ...(req.query as object), ...(typeof req.body === 'object' && req.body) });
         const abort = new AbortController();
-        req.raw.on('close', () => abort.abort());
+        // The response's close (not the request's, which fires once the body is read): the caller hung up.
+        reply.raw.on('close', () => abort.abort());
         const result = await (methods[method] as (p: unknown, s: AbortSignal) => unknown)(params, abort.signal);
         record(200);
         return send(reply, 200, { ok: true, result });

@@ -1,8 +1,14 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { buildApp } from '../../src/app';
+import { loadConfig } from '../../src/config/config';
 import { startTelegramSimulator, type TelegramSimulator, type TelegramSimulatorOptions } from '../../src/telegram-sim/index';
 import type { SimChat, Update } from '../../src/telegram-sim/state';
 import type { InjectBody } from '../../src/telegram-sim/wire';
-import { buildTestApp, TEST_BOT_TOKEN, type TestApp } from '../helpers/app';
+import { buildTestApp, TEST_BOT_TOKEN, testEnv, type TestApp } from '../helpers/app';
 
 export { waitFor, sleep } from '../pos/helpers';
 export const WEBHOOK_SECRET = 'test-telegram-webhook-secret';
@@ -59,4 +65,29 @@ export async function callApi(sim: TelegramSimulator, method: string, params: Re
     body: JSON.stringify(params),
   });
   return { status: res.status, body: (await res.json()) as { ok: boolean; result?: unknown; error_code?: number; description?: string; parameters?: { retry_after?: number } } };
+}
+
+/** The server with its bot on and its log lines captured (not listening: webhook-less polling needs no port). */
+export async function buildLoggedBotApp(env: Record<string, string>): Promise<TestApp & { lines: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'ordercast-bot-'));
+  const config = loadConfig(testEnv(dir, { LOG_LEVEL: 'info', TELEGRAM_BOT: 'true', TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET, ...env }));
+  const lines: string[] = [];
+  const logStream = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(String(chunk));
+      cb();
+    },
+  });
+  const app = await buildApp(config, { logStream });
+  await app.ready();
+  return {
+    app,
+    config,
+    dir,
+    lines,
+    async close() {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
