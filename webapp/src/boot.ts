@@ -2,7 +2,7 @@ import { watch } from 'vue';
 import type { Router } from 'vue-router';
 import { cityMenuRoom } from '@ordercast/shared';
 import { pickLocale, setLocale } from './i18n';
-import { initTelegram, setClosingConfirmation, telegramLanguage } from './telegram';
+import { initTelegram, setClosingConfirmation, telegramLanguage, tg } from './telegram';
 import { wireTelegramMainButton } from './composables/useMainButton';
 import { cityHint, useSession } from './stores/session';
 import { useMenu } from './stores/menu';
@@ -10,6 +10,7 @@ import { useCart } from './stores/cart';
 import { useBonuses } from './stores/bonuses';
 import { useOrders } from './stores/orders';
 import { realtime, startRealtime, type Realtime } from './realtime';
+import { findStartParam, openStartTarget, parseStartParam } from './start-param';
 
 /** Start-up: Telegram, language, sign-in; the menu of the last city loads alongside sign-in. */
 export async function boot(router: Router): Promise<void> {
@@ -48,6 +49,30 @@ export async function signInAndStart(router: Router): Promise<void> {
   }
   bonuses.load().catch(() => undefined);
   wireRealtime();
+  await openStartParam(router);
+}
+
+let startParamUsed = false;
+
+/** A deep link (startapp=city-2, order-123, orders) is followed once, after sign-in. */
+async function openStartParam(router: Router): Promise<void> {
+  if (startParamUsed) return;
+  startParamUsed = true;
+  let fromInitData: string | undefined;
+  try {
+    fromInitData = tg.initDataUnsafe?.start_param;
+  } catch {
+    /* outside Telegram */
+  }
+  const target = parseStartParam(findStartParam(fromInitData, window.location.search));
+  if (!target) return;
+  await router.isReady();
+  const orders = useOrders();
+  await openStartTarget(target, {
+    switchCity: (cityId) => (useSession().user?.city_id === cityId ? Promise.resolve() : switchCity(cityId)),
+    loadOrder: (id) => orders.loadDetail(id),
+    go: (route) => router.replace(route),
+  });
 }
 
 function wireRealtime(): void {
