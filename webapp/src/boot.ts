@@ -15,6 +15,7 @@ import { findStartParam, openStartTarget, parseStartParam } from './start-param'
 /** Start-up: Telegram, language, sign-in; the menu of the last city loads alongside sign-in. */
 export async function boot(router: Router): Promise<void> {
   initTelegram();
+  captureStartParam();
   setLocale(pickLocale(telegramLanguage()));
   wireTelegramMainButton();
   const menu = useMenu();
@@ -52,19 +53,25 @@ export async function signInAndStart(router: Router): Promise<void> {
   await openStartParam(router);
 }
 
+let startParam: string | undefined;
 let startParamUsed = false;
 
-/** A deep link (startapp=city-2, order-123, orders) is followed once, after sign-in. */
-async function openStartParam(router: Router): Promise<void> {
-  if (startParamUsed) return;
-  startParamUsed = true;
+/** Read before anything navigates: the first route change drops the URL's `?startapp=`. */
+function captureStartParam(): void {
   let fromInitData: string | undefined;
   try {
     fromInitData = tg.initDataUnsafe?.start_param;
   } catch {
     /* outside Telegram */
   }
-  const target = parseStartParam(findStartParam(fromInitData, window.location.search));
+  startParam = findStartParam(fromInitData, window.location.search);
+}
+
+/** A deep link (startapp=city-2, order-123, orders) is followed once, after sign-in. */
+async function openStartParam(router: Router): Promise<void> {
+  if (startParamUsed) return;
+  startParamUsed = true;
+  const target = parseStartParam(startParam);
   if (!target) return;
   await router.isReady();
   const orders = useOrders();

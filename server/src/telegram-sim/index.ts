@@ -60,6 +60,8 @@ export async function startTelegramSimulator(opts: TelegramSimulatorOptions): Pr
     ...(!opts.logger ? { logger: false } : 'child' in opts.logger ? { loggerInstance: opts.logger } : { logger: { level: opts.logger.level } }),
     bodyLimit: 1024 * 1024,
     forceCloseConnections: true,
+    // A line per long poll and per page refresh would drown the server's log; failures are logged where they happen.
+    disableRequestLogging: true,
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
