@@ -13,8 +13,10 @@ export interface BotOptions {
   publicUrl: string;
   people: BotPeople;
   log: FastifyBaseLogger;
-  /** Seconds a Bot API call may take before it counts as failed (long polls add their own timeout). */
-  timeoutSeconds?: number;
+  /** Seconds an ordinary Bot API call may take before it counts as failed. */
+  callTimeoutS?: number;
+  /** grammY's own limit for any call, long polls included: above the long poll's wait. */
+  clientTimeoutS?: number;
 }
 
 /** Whether a Bot API failure means "Telegram is unreachable or unwell" rather than "this call was wrong". */
@@ -28,8 +30,18 @@ export function isOutage(err: unknown): boolean {
  * chat's menu button to the Mini App; the bot notes who started it and who blocked it.
  */
 export function createBot(opts: BotOptions): Bot {
-  const bot = new Bot(opts.token, { client: { apiRoot: opts.apiRoot, timeoutSeconds: opts.timeoutSeconds ?? 30 } });
+  // grammY has one timeout for every call and does not add a long poll's wait to it: that one is
+  // kept above the poll, and every other call gets its own shorter limit below.
+  const bot = new Bot(opts.token, { client: { apiRoot: opts.apiRoot, timeoutSeconds: opts.clientTimeoutS ?? 60 } });
   const { people, log } = opts;
+  const callTimeoutMs = (opts.callTimeoutS ?? 15) * 1000;
+  bot.api.config.use((prev, method, payload, signal) => {
+    if (method === 'getUpdates') return prev(method, payload, signal);
+    const limit = AbortSignal.timeout(callTimeoutMs);
+    // grammY's Node build types signals with its abort-controller shim; a native one works the same.
+    const combined = (signal ? AbortSignal.any([signal as unknown as AbortSignal, limit]) : limit) as unknown as typeof signal;
+    return prev(method, payload, combined);
+  });
 
   // 429 retry_after and 5xx are waited out by grammY's own plugin (a few times, then the caller
   // sees the error); a network failure is thrown at once, so an outage never holds a request.
