@@ -32,6 +32,9 @@ export async function startServerProcess(env: Record<string, string>, opts: { cp
         TELEGRAM_BOT_TOKEN: BENCH_BOT_TOKEN,
         DATABASE_PATH: join(dir, 'app.db'),
         POS_SYNC_WORKER: 'false',
+        // No bot and no Telegram simulator beside the measured server.
+        TELEGRAM_BOT: 'false',
+        TG_SIM_PORT: '0',
         // Many customers sign in from one address during setup.
         LOGIN_RATE_LIMIT: '10000',
         LOGIN_ADDRESS_LIMIT: '10000',

@@ -14,6 +14,7 @@ import dbPlugin from './plugins/app/db';
 import eventsPlugin from './plugins/app/events';
 import servicesPlugin from './plugins/app/services';
 import posPlugin from './pos/plugin';
+import botPlugin from './bot/plugin';
 import realtimePlugin from './realtime/plugin';
 import adminRoutes from './routes/admin/index';
 import apiRoutes from './routes/api/index';
@@ -83,6 +84,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(authPlugin);
   await app.register(servicesPlugin);
   await app.register(posPlugin);
+  await app.register(botPlugin);
   await app.register(realtimePlugin);
   // Routes.
   await app.register(healthRoutes);

@@ -52,6 +52,8 @@ export function bannerLines(config: Config, demoLinkFile?: string): string[] {
     `  Realtime:              ws${PUBLIC_URL.slice(4)}/ws  ·  SSE ${PUBLIC_URL}/sse`,
     `  ${POS_SIM_PORT > 0 ? 'POS simulator:        ' : 'POS:                  '} ${POS_URL}`,
   ];
+  // The Telegram simulator never runs in production (config forces its port to 0 there).
+  if (config.TG_SIM_PORT > 0) lines.push(`  Telegram simulator:    http://127.0.0.1:${config.TG_SIM_PORT}  (the bot's chats; send /start as a user)`);
   if (config.NODE_ENV !== 'production') {
     lines.push(
       `  Staff logins:          ${DEMO_STAFF.map((s) => s.username).join(', ')}  (password: ${DEMO_PASSWORD})`,

@@ -2,7 +2,7 @@ import { watch } from 'vue';
 import type { Router } from 'vue-router';
 import { cityMenuRoom } from '@ordercast/shared';
 import { setLocale, startLocale } from './i18n';
-import { initTelegram, setClosingConfirmation, telegramLanguage } from './telegram';
+import { initTelegram, setClosingConfirmation, telegramLanguage, tg } from './telegram';
 import { wireTelegramMainButton } from './composables/useMainButton';
 import { cityHint, useSession } from './stores/session';
 import { useMenu } from './stores/menu';
@@ -10,10 +10,12 @@ import { useCart } from './stores/cart';
 import { useBonuses } from './stores/bonuses';
 import { useOrders } from './stores/orders';
 import { realtime, startRealtime, type Realtime } from './realtime';
+import { findStartParam, openStartTarget, parseStartParam } from './start-param';
 
 /** Start-up: Telegram, language, sign-in; the menu of the last city loads alongside sign-in. */
 export async function boot(router: Router): Promise<void> {
   initTelegram();
+  captureStartParam();
   setLocale(startLocale(telegramLanguage(), navigator.languages?.length ? navigator.languages : [navigator.language]));
   wireTelegramMainButton();
   const menu = useMenu();
@@ -49,6 +51,36 @@ export async function signInAndStart(router: Router, withMenu = false): Promise<
   }
   bonuses.load().catch(() => undefined);
   wireRealtime();
+  await openStartParam(router);
+}
+
+let startParam: string | undefined;
+let startParamUsed = false;
+
+/** Read before anything navigates: the first route change drops the URL's `?startapp=`. */
+function captureStartParam(): void {
+  let fromInitData: string | undefined;
+  try {
+    fromInitData = tg.initDataUnsafe?.start_param;
+  } catch {
+    /* outside Telegram */
+  }
+  startParam = findStartParam(fromInitData, window.location.search);
+}
+
+/** A deep link (startapp=city-2, order-123, orders) is followed once, after sign-in. */
+async function openStartParam(router: Router): Promise<void> {
+  if (startParamUsed) return;
+  startParamUsed = true;
+  const target = parseStartParam(startParam);
+  if (!target) return;
+  await router.isReady();
+  const orders = useOrders();
+  await openStartTarget(target, {
+    switchCity: (cityId) => (useSession().user?.city_id === cityId ? Promise.resolve() : switchCity(cityId)),
+    loadOrder: (id) => orders.loadDetail(id),
+    go: (route) => router.replace(route),
+  });
 }
 
 function wireRealtime(): void {

@@ -29,6 +29,8 @@ async function init(customers: number, staffPerRoom: number): Promise<TargetInfo
     POS_SIM_PORT: '0',
     POS_URL: 'http://127.0.0.1:9',
     SERVE_APPS: 'false',
+    TELEGRAM_BOT: 'false',
+    TG_SIM_PORT: '0',
     // No POS in this benchmark (the peer has none either): the outbox worker would retry every order
     // against the dead POS_URL and add sync-error events. BENCH_POS_WORKER=1 turns it on.
     POS_SYNC_WORKER: process.env.BENCH_POS_WORKER === '1' ? 'true' : 'false',

@@ -48,6 +48,14 @@ export const ConfigSchema = Type.Object({
   POS_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 8 })),
   /** Checked on `X-Telegram-Bot-Api-Secret-Token` (Telegram allows 1–256 of A-Z a-z 0-9 _ -). */
   TELEGRAM_WEBHOOK_SECRET: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,256}$' })),
+  /** The Bot API base URL. Unset: the embedded simulator's (http://127.0.0.1:TG_SIM_PORT) when it runs, else Telegram's own. */
+  TELEGRAM_API_ROOT: Type.Optional(Type.String({ pattern: '^https?://' })),
+  /** false: no bot at all (no Bot API call, no webhook route answering updates). */
+  TELEGRAM_BOT: Type.Boolean({ default: true }),
+  /** How the bot receives updates; unset: webhook in production (PUBLIC_URL must reach it), long polling elsewhere. */
+  TELEGRAM_UPDATES: Type.Optional(Type.Union([Type.Literal('webhook'), Type.Literal('polling')])),
+  /** The embedded Telegram Bot API simulator's port; 0 = do not start it. Never started in production. */
+  TG_SIM_PORT: Port(3200),
   /**
    * Whose X-Forwarded-For is believed: empty = nobody (the socket's address is the client's);
    * a comma list of addresses/CIDRs, or `loopback`/`linklocal`/`uniquelocal`; `true` = everyone.
@@ -102,13 +110,18 @@ export const ConfigSchema = Type.Object({
 
 type Raw = Static<typeof ConfigSchema>;
 type Secret = 'JWT_SECRET' | 'TELEGRAM_BOT_TOKEN' | 'POS_WEBHOOK_SECRET' | 'TELEGRAM_WEBHOOK_SECRET';
-export type Config = Omit<Raw, Secret | 'CORS_ORIGINS' | 'TRUST_PROXY'> & {
+export const TELEGRAM_API_DEFAULT = 'https://api.telegram.org';
+export type Config = Omit<Raw, Secret | 'CORS_ORIGINS' | 'TRUST_PROXY' | 'TELEGRAM_API_ROOT' | 'TELEGRAM_UPDATES' | 'TG_SIM_PORT'> & {
   [K in Secret]: string;
 } & {
   /** Fastify's `trustProxy`: false, true, or the proxies' addresses. */
   TRUST_PROXY: boolean | string[];
   CORS_ORIGINS: string[];
   PUBLIC_URL: string;
+  TELEGRAM_API_ROOT: string;
+  TELEGRAM_UPDATES: 'webhook' | 'polling';
+  /** 0 in production whatever was set: a fake Telegram has no place there. */
+  TG_SIM_PORT: number;
   /** Warnings to log once the logger exists (dev defaults in use). */
   warnings: string[];
 };
@@ -145,6 +158,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (raw.METRICS_ACCESS !== 'loopback' && raw.METRICS_ACCESS !== 'public' && raw.METRICS_ACCESS.length < 16) {
     throw new ConfigError('METRICS_ACCESS', 'use loopback, public, or a bearer token of at least 16 characters');
   }
+  const tgSimPort = raw.NODE_ENV === 'production' ? 0 : raw.TG_SIM_PORT;
   const cors = raw.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
   for (const origin of cors) {
     if (!/^https?:\/\/[^/]+$/.test(origin)) throw new ConfigError('CORS_ORIGINS', `"${origin}" is not an origin like https://example.com`);
@@ -156,6 +170,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     TRUST_PROXY: parseTrustProxy(raw.TRUST_PROXY),
     // With only POS_SIM_PORT moved, the server must still talk to its own simulator, not to 3100.
     POS_URL: !env.POS_URL && raw.POS_SIM_PORT > 0 ? `http://127.0.0.1:${raw.POS_SIM_PORT}` : raw.POS_URL,
+    TG_SIM_PORT: tgSimPort,
+    // Like POS_URL: with the embedded simulator running, the bot talks to it unless told otherwise.
+    TELEGRAM_API_ROOT: (raw.TELEGRAM_API_ROOT ?? (tgSimPort > 0 ? `http://127.0.0.1:${tgSimPort}` : TELEGRAM_API_DEFAULT)).replace(/\/$/, ''),
+    TELEGRAM_UPDATES: raw.TELEGRAM_UPDATES ?? (raw.NODE_ENV === 'production' ? 'webhook' : 'polling'),
     PUBLIC_URL: (raw.PUBLIC_URL ?? `http://${raw.HOST === '0.0.0.0' ? '127.0.0.1' : raw.HOST}:${raw.PORT}`).replace(/\/$/, ''),
     warnings,
   };
@@ -168,8 +186,8 @@ const SECRET_DEFAULTS: Record<Secret, string> = {
   TELEGRAM_BOT_TOKEN: DEV_BOT_TOKEN,
   TELEGRAM_WEBHOOK_SECRET: DEV_TELEGRAM_WEBHOOK_SECRET,
 };
-/** What a development server on a public interface must not run with (the bot webhook is not served there yet). */
-const PUBLIC_DEV_REQUIRED: Secret[] = ['JWT_SECRET', 'POS_WEBHOOK_SECRET', 'TELEGRAM_BOT_TOKEN'];
+/** What a development server on a public interface must not run with. */
+const PUBLIC_DEV_REQUIRED: Secret[] = ['JWT_SECRET', 'POS_WEBHOOK_SECRET', 'TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET'];
 
 /**
  * Production requires every secret, and refuses a development default written out (it is

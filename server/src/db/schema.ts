@@ -43,6 +43,10 @@ export const users = sqliteTable(
     active: integer('active', { mode: 'boolean' }).notNull().default(true),
     /** Raised by a password reset: tokens carry it (claim `tv`) and an older one is refused. */
     tokenVersion: integer('token_version').notNull().default(0),
+    /** When the customer last sent the bot /start: the bot may write to them (order updates). */
+    botStartedAt: text('bot_started_at'),
+    /** Set when Telegram says the user blocked the bot (403 or my_chat_member "kicked"); cleared when they start it again. */
+    botBlockedAt: text('bot_blocked_at'),
     createdAt: createdAt(),
     updatedAt: text('updated_at').notNull().default(now),
   },

@@ -35,6 +35,9 @@ export function testEnv(dir: string, env: Record<string, string> = {}): Record<s
     SERVE_APPS: 'false',
     // Test processes share the CPU, so their event loops lag: load shedding is tested on its own (webhook-pressure.test.ts).
     POS_WEBHOOK_MAX_EVENT_LOOP_DELAY_MS: '0',
+    // The bot and its simulator are off unless a test turns them on (server/test/bot/).
+    TELEGRAM_BOT: 'false',
+    TG_SIM_PORT: '0',
     ...env,
   };
 }

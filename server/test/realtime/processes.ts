@@ -56,6 +56,8 @@ export class ServerProcess {
         POS_SIM_PORT: '0',
         POS_URL: 'http://127.0.0.1:9',
         SERVE_APPS: 'false',
+        TELEGRAM_BOT: 'false',
+        TG_SIM_PORT: '0',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,12 +5,14 @@ import catalogRoutes from './catalog';
 import meRoutes from './me';
 import orderRoutes from './orders';
 import posWebhookRoutes from './pos-webhook';
+import telegramWebhookRoutes from './telegram-webhook';
 
 /** /api: public routes first, then a scope where every route needs a signed-in user. */
 const api: FastifyPluginAsync = async (app) => {
   await app.register(authRoutes);
   await app.register(catalogRoutes);
   await app.register(posWebhookRoutes);
+  await app.register(telegramWebhookRoutes);
   await app.register(async (signedIn) => {
     signedIn.addHook('onRequest', app.authenticate);
     await signedIn.register(meRoutes);
