@@ -7,6 +7,10 @@ export const City = Type.Object({
   name: Type.String(),
   name_en: Type.String(),
   timezone: Type.String(),
+  /** The prefix of the city's order numbers (`M` → `M-0013`), so numbers seen together never repeat. */
+  code: Type.String(),
+  /** Where customers call about an order (the Mini App's "Call the restaurant"); null when unknown. */
+  phone: Type.Union([Type.String(), Type.Null()]),
 });
 export type City = Static<typeof City>;
 
