@@ -4,6 +4,10 @@ import { Id, Money, Timestamp } from './common';
 import { CancelReasonSchema, Order, OrderStatusSchema } from './order';
 import { BonusOperationType } from './bonus';
 import { RoleSchema } from './user';
+import { MenuUpdated } from './menu';
+
+// Defined beside the menu (the stop-list answer uses it) so user → menu → realtime is no import cycle.
+export { MenuUpdated };
 
 /*
  * Seed 001's wire format, field for field: `{type, data, id}` where `id` is the durable
@@ -64,14 +68,6 @@ export const SyncError = Type.Object({
 });
 export type SyncError = Static<typeof SyncError>;
 
-export const MenuUpdated = Type.Object({
-  cityId: Id,
-  productId: Id,
-  available: Type.Boolean(),
-  price: Money,
-  timestamp: Timestamp,
-});
-export type MenuUpdated = Static<typeof MenuUpdated>;
 
 export const Connected = Type.Object({
   userId: Id,
