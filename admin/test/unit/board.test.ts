@@ -119,10 +119,13 @@ describe('allowedActions', () => {
   });
 
   it('ready: delivery goes out, pickup is handed over; finished orders have none', () => {
-    expect(allowedActions(order({ status: 'ready', delivery: { type: 'delivery', address: 'x' } })).map((a) => a.to)).toEqual(['delivering']);
-    expect(allowedActions(order({ status: 'ready' })).map((a) => [a.to, a.label])).toEqual([['completed', 'Handed over']]);
+    expect(allowedActions(order({ status: 'ready', delivery: { type: 'delivery', address: 'x' } })).map((a) => a.to)).toEqual(['delivering', 'cancelled']);
+    expect(allowedActions(order({ status: 'ready' })).map((a) => [a.to, a.label])).toEqual([['completed', 'Handed over'], ['cancelled', 'Cancel order']]);
     expect(allowedActions(order({ status: 'completed' }))).toEqual([]);
-    expect(allowedActions(order({ status: 'preparing' })).some((a) => a.to === 'cancelled')).toBe(false);
+    // Staff may cancel from every active status (issue 14).
+    for (const status of ['pending', 'confirmed', 'preparing', 'ready', 'delivering'] as const) {
+      expect(allowedActions(order({ status, delivery: { type: 'delivery', address: 'x' } })).some((a) => a.to === 'cancelled')).toBe(true);
+    }
   });
 });
 

@@ -28,14 +28,18 @@ describe('OrderPanel', () => {
     board.detail = detail();
     const w = mount(OrderPanel);
     const text = w.text();
-    for (const s of ['Anna', 'Nevsky 1', 'Ring twice', 'POS timeout', 'Гуляш-суп']) expect(text).toContain(s);
+    for (const s of ['Anna', 'Nevsky 1', 'Ring twice', 'POS timeout', 'Goulash soup']) expect(text).toContain(s);
     const buttons = w.findAll('[data-testid^="action-"]').map((b) => b.attributes('data-testid'));
     expect(buttons).toEqual(['action-confirmed', 'action-cancelled']);
 
     await w.get('[data-testid="action-cancelled"]').trigger('click');
-    expect(w.find('[data-testid="cancel-reason"]').exists()).toBe(true);
+    expect(w.find('[data-testid="cancel-dialog"]').exists()).toBe(true);
+    expect(w.findAll('[data-testid^="cancel-reason-"]').map((r) => r.attributes('value'))).toEqual(['customer_asked', 'out_of_stock', 'courier_unreachable', 'duplicate', 'other']);
     expect(w.get('[data-testid="cancel-confirm"]').attributes('disabled')).toBeDefined();
-    await w.get('[data-testid="cancel-reason"]').setValue('Out of paprika');
+    // The note alone is not enough: a reason from the list is.
+    await w.get('[data-testid="cancel-note"]').setValue('Out of paprika');
+    expect(w.get('[data-testid="cancel-confirm"]').attributes('disabled')).toBeDefined();
+    await w.get('[data-testid="cancel-reason-out_of_stock"]').setValue(true);
     expect(w.get('[data-testid="cancel-confirm"]').attributes('disabled')).toBeUndefined();
     w.unmount();
   });
