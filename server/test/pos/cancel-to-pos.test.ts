@@ -89,6 +89,23 @@ describe('POS cancel through the outbox', () => {
     expect(unknown.status).toBe(404);
   });
 
+  it('cancelled while its send was on the way and the POS took it: the cancel follows, once', async () => {
+    const { app, sim } = env;
+    await setControl(sim, { latencyMs: 400 });
+    let id = 0;
+    try {
+      id = (await placeOrder(app, customer)).json().order.id as number;
+      await waitFor(() => jobOf(app, id).status === 'in_flight', 'send in flight');
+      await cancelAs(app, admin, id, 'duplicate');
+      await waitFor(() => jobOf(app, id, 'cancel')?.status === 'done', 'cancel sent after the send got through');
+    } finally {
+      await setControl(sim, { latencyMs: 0 });
+    }
+    expect(orderRow(app, id)).toMatchObject({ status: 'cancelled', sync_status: 'synced' });
+    const [pos] = await posOrders(sim, id);
+    expect(pos).toMatchObject({ requests: 1, cancelRequests: 1, cancelReason: 'duplicate' });
+  });
+
   it('across a POS outage: sync-error with action cancel while it is down, then sent exactly once', async () => {
     const { app, sim } = env;
     const id = await syncedOrder();
