@@ -159,3 +159,17 @@ export function ageOf(createdAt: string, now: number, t: Thresholds = DEFAULT_TH
   if (minutes >= t.warnMinutes) return 'warn';
   return 'ok';
 }
+
+/** A cancel's reason code in the interface language (a code this build does not know shows as it comes). */
+export function cancelReasonLabel(code: string): string {
+  const key = `panel.reasons.${code}`;
+  const text = t(key);
+  return text === key ? code : text;
+}
+
+/** A history entry's reason: a cancel's is stored as `code` or `code: note`, shown in words. */
+export function historyReason(h: { to: OrderStatus; reason: string | null }): string | null {
+  if (!h.reason || h.to !== 'cancelled') return h.reason;
+  const [code, ...note] = h.reason.split(': ');
+  return [cancelReasonLabel(code!), ...note].join(': ');
+}

@@ -139,3 +139,18 @@ describe('ageOf', () => {
     expect(ageOf(created, at(6), { warnMinutes: 5, lateMinutes: 10 })).toBe('warn');
   });
 });
+
+describe('cancel reasons in words', () => {
+  it('names the reason code and keeps the note; unknown codes show as they come', async () => {
+    const { cancelReasonLabel, historyReason } = await import('../../src/lib/board');
+    const { setLang } = await import('../../src/i18n');
+    setLang('en');
+    expect(cancelReasonLabel('out_of_stock')).toBe('Out of stock');
+    expect(historyReason({ to: 'cancelled', reason: 'out_of_stock: No paprika' })).toBe('Out of stock: No paprika');
+    expect(historyReason({ to: 'confirmed', reason: 'out_of_stock: x' })).toBe('out_of_stock: x');
+    expect(cancelReasonLabel('not_paid')).toBe('not_paid');
+    setLang('ru');
+    expect(cancelReasonLabel('courier_unreachable')).toBe('Курьер не дозвонился до клиента');
+    setLang('en');
+  });
+});
