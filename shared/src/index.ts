@@ -46,6 +46,7 @@ export type {
   OrderStatusUpdated,
   BonusUpdated,
   SyncEntity,
+  SyncAction,
   SyncSuccess,
   SyncError,
   MenuUpdated,

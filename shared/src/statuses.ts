@@ -31,12 +31,18 @@ export type SyncStatus = (typeof SYNC_STATUSES)[number];
 export const SYNC_JOB_STATUSES = ['pending', 'in_flight', 'done', 'failed', 'cancelled'] as const;
 export type SyncJobStatus = (typeof SYNC_JOB_STATUSES)[number];
 
+/** What an outbox job tells the POS: the order itself, or that an order it has was cancelled. */
+export const SYNC_JOB_KINDS = ['send', 'cancel'] as const;
+export type SyncJobKind = (typeof SYNC_JOB_KINDS)[number];
+
 const TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
   pending: ['confirmed', 'cancelled'],
   confirmed: ['preparing', 'cancelled'],
-  preparing: ['ready'],
-  ready: ['delivering', 'completed'],
-  delivering: ['completed'],
+  // Staff may cancel from every active status (the POS is told through the outbox); customers
+  // only before the kitchen starts (customerCanCancel).
+  preparing: ['ready', 'cancelled'],
+  ready: ['delivering', 'completed', 'cancelled'],
+  delivering: ['completed', 'cancelled'],
   completed: [],
   cancelled: [],
 };
@@ -54,10 +60,17 @@ export function canTransition(from: OrderStatus, to: OrderStatus, delivery: Deli
   return nextStatuses(from, delivery).includes(to);
 }
 
-/** Customers may cancel only before the kitchen has confirmed. */
+/** Customers may cancel while the kitchen has not started: `pending` or `confirmed`. */
 export function customerCanCancel(status: OrderStatus): boolean {
-  return status === 'pending';
+  return status === 'pending' || status === 'confirmed';
 }
+
+/**
+ * Why an order was cancelled: a fixed list (iiko / r_keeper style), plus optional free text
+ * (`cancel_note`). A customer's own cancel is always `customer_asked`; staff pick one.
+ */
+export const CANCEL_REASONS = ['customer_asked', 'out_of_stock', 'courier_unreachable', 'duplicate', 'other'] as const;
+export type CancelReason = (typeof CANCEL_REASONS)[number];
 
 export function isFinal(status: OrderStatus): boolean {
   return status === 'completed' || status === 'cancelled';

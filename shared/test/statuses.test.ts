@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ACTIVE_STATUSES,
+  CANCEL_REASONS,
   canTransition,
   customerCanCancel,
   DELIVERY_TYPES,
@@ -18,18 +19,18 @@ describe('order status transition table', () => {
     expect(all('delivery')).toEqual({
       pending: ['confirmed', 'cancelled'],
       confirmed: ['preparing', 'cancelled'],
-      preparing: ['ready'],
-      ready: ['delivering'],
-      delivering: ['completed'],
+      preparing: ['ready', 'cancelled'],
+      ready: ['delivering', 'cancelled'],
+      delivering: ['completed', 'cancelled'],
       completed: [],
       cancelled: [],
     });
     expect(all('pickup')).toEqual({
       pending: ['confirmed', 'cancelled'],
       confirmed: ['preparing', 'cancelled'],
-      preparing: ['ready'],
-      ready: ['completed'],
-      delivering: ['completed'],
+      preparing: ['ready', 'cancelled'],
+      ready: ['completed', 'cancelled'],
+      delivering: ['completed', 'cancelled'],
       completed: [],
       cancelled: [],
     });
@@ -64,9 +65,14 @@ describe('order status transition table', () => {
     for (const s of ACTIVE_STATUSES) expect(nextStatuses(s, 'delivery').length + nextStatuses(s, 'pickup').length).toBeGreaterThan(0);
   });
 
-  it('cancellation: staff until the kitchen starts, the customer only while pending', () => {
-    const cancellable = ORDER_STATUSES.filter((s: OrderStatus) => canTransition(s, 'cancelled', 'delivery'));
-    expect(cancellable).toEqual(['pending', 'confirmed']);
-    expect(ORDER_STATUSES.filter(customerCanCancel)).toEqual(['pending']);
+  it('cancellation: staff from every active status, the customer only before the kitchen starts', () => {
+    for (const d of DELIVERY_TYPES) {
+      const cancellable = ORDER_STATUSES.filter((s: OrderStatus) => canTransition(s, 'cancelled', d));
+      expect(cancellable).toEqual([...ACTIVE_STATUSES]);
+    }
+    expect(ORDER_STATUSES.filter(customerCanCancel)).toEqual(['pending', 'confirmed']);
+    // Whatever the customer may cancel, staff may too.
+    for (const s of ORDER_STATUSES.filter(customerCanCancel)) expect(canTransition(s, 'cancelled', 'delivery')).toBe(true);
+    expect([...CANCEL_REASONS]).toEqual(['customer_asked', 'out_of_stock', 'courier_unreachable', 'duplicate', 'other']);
   });
 });

@@ -1,5 +1,5 @@
 import { ref } from 'vue';
-import { formatMoney, type OrderStatus, type SyncStatus } from '@ordercast/shared';
+import { formatMoney, type CancelReason, type OrderStatus, type SyncStatus } from '@ordercast/shared';
 
 export type Locale = 'ru' | 'en';
 
@@ -51,6 +51,15 @@ const en = {
   cancelOrder: 'Cancel order',
   keepOrder: 'Keep it',
   cancelConfirm: 'Cancel order #{n}? This cannot be undone.',
+  cancelledBecause: 'Reason: {reason}',
+  bonusesReturned: '{n} returned to your balance',
+  callRestaurant: 'Call the restaurant',
+  tooLateToCancel: 'The kitchen has started on your order. To change or cancel it, call the restaurant.',
+  reason_customer_asked: 'you asked to cancel it',
+  reason_out_of_stock: 'a dish ran out',
+  reason_courier_unreachable: 'the courier could not reach you',
+  reason_duplicate: 'it was a duplicate order',
+  reason_other: 'the restaurant cancelled it',
   cancelled: 'The order is cancelled',
   myOrders: 'My orders',
   noOrders: 'No orders yet',
@@ -147,6 +156,15 @@ const ru: Record<MessageKey, string> = {
   cancelOrder: 'Отменить заказ',
   keepOrder: 'Не отменять',
   cancelConfirm: 'Отменить заказ №{n}? Это действие нельзя отменить.',
+  cancelledBecause: 'Причина: {reason}',
+  bonusesReturned: '{n} возвращено на ваш баланс',
+  callRestaurant: 'Позвонить в ресторан',
+  tooLateToCancel: 'Кухня уже готовит ваш заказ. Чтобы изменить или отменить его, позвоните в ресторан.',
+  reason_customer_asked: 'вы попросили отменить заказ',
+  reason_out_of_stock: 'закончилось блюдо',
+  reason_courier_unreachable: 'курьер не смог до вас дозвониться',
+  reason_duplicate: 'заказ оказался дублем',
+  reason_other: 'ресторан отменил заказ',
   cancelled: 'Заказ отменён',
   myOrders: 'Мои заказы',
   noOrders: 'Заказов пока нет',
@@ -251,6 +269,11 @@ export function formatBonuses(n: number, l: Locale = locale.value): string {
   }
   const words = BONUS_WORDS[l];
   return `${nf.format(n)} ${words[pr.select(n)] ?? words.other}`;
+}
+
+/** Why an order was cancelled, in the customer's words ("a dish ran out"). */
+export function cancelReasonLabel(reason: CancelReason): string {
+  return t(`reason_${reason}`);
 }
 
 export function formatDateTime(iso: string, l: Locale = locale.value): string {

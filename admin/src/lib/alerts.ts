@@ -1,4 +1,4 @@
-import type { SyncEntity, SyncError, SyncSuccess } from '@ordercast/shared';
+import type { SyncAction, SyncEntity, SyncError, SyncSuccess } from '@ordercast/shared';
 import { t } from '../i18n';
 import { until } from './format';
 
@@ -21,14 +21,23 @@ export interface SyncAlert {
   label?: string;
   /** A retry was requested and is in flight. */
   retrying?: boolean;
+  /** `cancel`: telling the kitchen system about a cancel (its own alert, beside the order's send). */
+  action?: SyncAction;
+  /** The server's code, e.g. ALREADY_COMPLETED: the kitchen had already delivered the order. */
+  code?: string;
 }
 
-export const alertKey = (entity: SyncEntity, entityId: number): string => `${entity}:${entityId}`;
+/** A cancel's trouble is its own alert (`order-cancel:17`), so the order's send and its cancel never hide each other. */
+export const alertKey = (entity: SyncEntity, entityId: number, action?: SyncAction): string =>
+  action === 'cancel' ? `${entity}-cancel:${entityId}` : `${entity}:${entityId}`;
+
+/** No retry helps: the kitchen had already delivered the order when it heard of the cancel. */
+export const isAlreadyDelivered = (a: Pick<SyncAlert, 'code'>): boolean => a.code === 'ALREADY_COMPLETED';
 
 export type AlertMap = ReadonlyMap<string, SyncAlert>;
 
 export function raise(alerts: AlertMap, ev: SyncError): Map<string, SyncAlert> {
-  const key = alertKey(ev.entity, ev.entityId);
+  const key = alertKey(ev.entity, ev.entityId, ev.action);
   const next = new Map(alerts);
   const prev = alerts.get(key);
   next.set(key, {
@@ -42,13 +51,15 @@ export function raise(alerts: AlertMap, ev: SyncError): Map<string, SyncAlert> {
     lastSeenAt: ev.timestamp,
     cityId: ev.cityId ?? prev?.cityId ?? null,
     ...(prev?.label !== undefined && { label: prev.label }),
+    ...(ev.action && { action: ev.action }),
+    ...(ev.code && { code: ev.code }),
   });
   return next;
 }
 
 /** A success clears the entity's alert; an older success (before the last error) does not. */
 export function clear(alerts: AlertMap, ev: SyncSuccess): Map<string, SyncAlert> {
-  const key = alertKey(ev.entity, ev.entityId);
+  const key = alertKey(ev.entity, ev.entityId, ev.action);
   const prev = alerts.get(key);
   const next = new Map(alerts);
   if (prev && prev.lastSeenAt <= ev.timestamp) next.delete(key);
@@ -82,7 +93,9 @@ export function fromSnapshot(body: unknown): Map<string, SyncAlert> {
     const seen = str(p.lastAttemptAt) ?? str(p.last_attempt_at) ?? str(p.updatedAt) ?? str(p.updated_at) ?? new Date().toISOString();
     const next = 'nextRetryAt' in p ? p.nextRetryAt : p.next_retry_at;
     const num = p.orderNumber ?? p.order_number;
-    const key = alertKey(entity, entityId);
+    const action: SyncAction | undefined = p.kind === 'cancel' || p.action === 'cancel' ? 'cancel' : undefined;
+    const code = str(p.code) ?? str(p.last_error_code);
+    const key = alertKey(entity, entityId, action);
     out.set(key, {
       key,
       entity,
@@ -94,6 +107,8 @@ export function fromSnapshot(body: unknown): Map<string, SyncAlert> {
       lastSeenAt: seen,
       cityId: typeof (p.cityId ?? p.city_id) === 'number' ? Number(p.cityId ?? p.city_id) : null,
       ...(typeof num === 'string' && { label: `#${num}` }),
+      ...(action && { action }),
+      ...(code && { code }),
     });
   }
   // SyncOverview.menu: a failing POS menu import is a problem too (cleared by a menu sync-success).
@@ -117,6 +132,7 @@ export function fromSnapshot(body: unknown): Map<string, SyncAlert> {
 
 export function describe(a: SyncAlert): string {
   if (a.entity === 'menu') return a.entityId ? t('alerts.menuOfCity', { id: a.entityId }) : t('alerts.menu');
+  if (a.action === 'cancel') return a.label ? t('alerts.orderCancel', { label: a.label }) : t('alerts.orderIdCancel', { id: a.entityId });
   return a.label ? t('alerts.order', { label: a.label }) : t('alerts.orderId', { id: a.entityId });
 }
 
@@ -142,8 +158,11 @@ export function problemOf(error: string, entity: SyncEntity = 'order'): Problem 
  * ("The kitchen system is not answering; we keep retrying, next try in 30 s").
  * The technical text stays available in a details disclosure.
  */
-export function plainText(a: Pick<SyncAlert, 'error' | 'entity' | 'nextRetryAt'>, now: number): string {
-  const what = t(`alerts.${problemOf(a.error, a.entity)}`);
+export function plainText(a: Pick<SyncAlert, 'error' | 'entity' | 'nextRetryAt'> & Partial<Pick<SyncAlert, 'action' | 'code' | 'label' | 'entityId'>>, now: number): string {
+  if (isAlreadyDelivered(a)) return t('alerts.alreadyDelivered', { label: a.label ?? `id ${a.entityId ?? ''}` });
+  const problem = problemOf(a.error, a.entity);
+  // A cancel that did not get through for an unclear reason says so, not "the order could not be sent".
+  const what = t(a.action === 'cancel' && (problem === 'unknown' || problem === 'rejected') ? 'alerts.cancelUnsent' : `alerts.${problem}`);
   const next =
     a.nextRetryAt === null
       ? t('alerts.gaveUp')

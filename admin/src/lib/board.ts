@@ -37,7 +37,8 @@ export interface BoardColumn {
 export function matchesQuery(o: Order, q: string | undefined): boolean {
   const term = q?.trim().replace(/^#/, '');
   if (!term) return true;
-  if (o.order_number === term || o.order_number.endsWith(term) || String(o.id) === term) return true;
+  // With or without the city prefix, in any case: `M-0013`, `m-0013`, `0013`, `13`.
+  if (o.order_number === term.toUpperCase() || o.order_number.endsWith(term) || String(o.id) === term) return true;
   const digits = term.replace(/\D/g, '');
   return digits.length >= 3 && (o.phone ?? '').replace(/\D/g, '').includes(digits);
 }
@@ -81,7 +82,8 @@ export function applyStatusUpdate(map: OrderMap, ev: OrderStatusUpdated): 'appli
 
 /** Sync events mark the card: an error → retrying (or failed when no retry is planned); success → synced. */
 export function applySyncEvent(map: OrderMap, ev: SyncError | SyncSuccess, kind: 'error' | 'success'): boolean {
-  if (ev.entity !== 'order') return false;
+  // A cancel's outcome leaves the order's own sync state alone (the POS has the order either way).
+  if (ev.entity !== 'order' || ev.action === 'cancel') return false;
   const o = map.get(ev.entityId);
   if (!o) return false;
   let sync: SyncStatus = 'synced';
@@ -156,4 +158,18 @@ export function ageOf(createdAt: string, now: number, t: Thresholds = DEFAULT_TH
   if (minutes >= t.lateMinutes) return 'late';
   if (minutes >= t.warnMinutes) return 'warn';
   return 'ok';
+}
+
+/** A cancel's reason code in the interface language (a code this build does not know shows as it comes). */
+export function cancelReasonLabel(code: string): string {
+  const key = `panel.reasons.${code}`;
+  const text = t(key);
+  return text === key ? code : text;
+}
+
+/** A history entry's reason: a cancel's is stored as `code` or `code: note`, shown in words. */
+export function historyReason(h: { to: OrderStatus; reason: string | null }): string | null {
+  if (!h.reason || h.to !== 'cancelled') return h.reason;
+  const [code, ...note] = h.reason.split(': ');
+  return [cancelReasonLabel(code!), ...note].join(': ');
 }

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, shallowRef } from 'vue';
 import type { SyncError, SyncSuccess } from '@ordercast/shared';
-import { clear, fromSnapshot, raise, sorted, type SyncAlert } from '../lib/alerts';
+import { alertKey, clear, fromSnapshot, raise, sorted, type SyncAlert } from '../lib/alerts';
 import { ApiError, get, post } from '../lib/api';
 
 /** Open sync problems: loaded from GET /api/admin/sync, then kept current by sync-error / sync-success. */
@@ -28,7 +28,7 @@ export const useAlerts = defineStore('alerts', () => {
 
   function onError(ev: SyncError, label?: string): SyncAlert {
     const next = raise(map.value, ev);
-    const a = next.get(`${ev.entity}:${ev.entityId}`)!;
+    const a = next.get(alertKey(ev.entity, ev.entityId, ev.action))!;
     if (label && !a.label) a.label = label;
     map.value = next;
     return a;

@@ -163,8 +163,12 @@ export const useBoard = defineStore('board', () => {
     detail.value = null;
   }
 
-  async function move(id: number, to: OrderStatus, reason?: string): Promise<Order> {
-    const { order } = await post<OrderResponse>(`/api/admin/orders/${id}/status`, reason ? { status: to, reason } : { status: to });
+  /** A cancel asked for from a board card: the order panel opens with its cancel dialog. */
+  const askCancel = ref<number | null>(null);
+
+  /** For a cancel, `reason` is the code (CANCEL_REASONS) and `note` optional text. */
+  async function move(id: number, to: OrderStatus, reason?: string, note?: string): Promise<Order> {
+    const { order } = await post<OrderResponse>(`/api/admin/orders/${id}/status`, { status: to, ...(reason && { reason }), ...(note && { note }) });
     upsertOrder(orders.value, order);
     touch();
     if (selectedId.value === id) await openDetail(id, true);
@@ -183,7 +187,7 @@ export const useBoard = defineStore('board', () => {
   }
 
   return {
-    orders, loading, loaded, error, q, statuses, selectedId, detail, detailError, fresh, activeCount, unseen, unseenCount,
+    orders, loading, loaded, error, q, statuses, selectedId, askCancel, detail, detailError, fresh, activeCount, unseen, unseenCount,
     columns, markUnseen, markSeen, load, onNewOrder, onStatusUpdated, onSync, openDetail, closeDetail, move, fetchOrder, orderNumber, reset,
   };
 });

@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { createRealtimeClient, type RealtimeClient } from '@ordercast/shared/client';
 import type { ConnectionStatus, MenuUpdated } from '@ordercast/shared';
-import { describe as describeAlert, plainText } from '../lib/alerts';
+import { alertKey, describe as describeAlert, plainText } from '../lib/alerts';
 import { money } from '../lib/format';
 import { t } from '../i18n';
 import { useAlerts } from './alerts';
@@ -70,7 +70,7 @@ export const useLive = defineStore('live', () => {
       client.on('order-status-updated', (ev) => board.onStatusUpdated(ev)),
       client.on('sync-error', (ev) => {
         const number = ev.entity === 'order' ? board.orderNumber(ev.entityId) : undefined;
-        const known = alerts.map.has(`${ev.entity}:${ev.entityId}`);
+        const known = alerts.map.has(alertKey(ev.entity, ev.entityId, ev.action));
         const a = alerts.onError(ev, number ? `#${number}` : undefined);
         board.onSync(ev, 'error');
         void health.poll(); // the header's POS state follows at once, not at the next poll

@@ -205,11 +205,15 @@ describe('admin app in Chromium', () => {
     const panel = page.getByTestId('order-panel');
     await panel.getByTestId('action-cancelled').click();
     await expect.poll(() => panel.getByTestId('cancel-confirm').isDisabled()).toBe(true);
-    await panel.getByTestId('cancel-reason').fill('Kitchen closed early');
+    await panel.getByTestId('cancel-note').fill('Kitchen closed early');
+    // A reason from the list is required; the note is optional.
+    await expect.poll(() => panel.getByTestId('cancel-confirm').isDisabled()).toBe(true);
+    await panel.getByTestId('cancel-reason-other').check();
     await panel.getByTestId('cancel-confirm').click();
     await expect.poll(() => panel.getByTestId('panel-status').textContent()).toBe('Cancelled');
+    await expect.poll(() => panel.getByTestId('panel-cancel-reason').textContent()).toContain('Kitchen closed early');
     const mine = (await t.app.inject({ url: `/api/orders/${o.id}`, headers: bearer(customer.token) })).json().order as OrderDetail;
-    expect(mine).toMatchObject({ status: 'cancelled', cancel_reason: 'Kitchen closed early' });
+    expect(mine).toMatchObject({ status: 'cancelled', cancel_reason: 'other', cancel_note: 'Kitchen closed early' });
     await page.keyboard.press('Escape');
   });
 

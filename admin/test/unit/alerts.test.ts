@@ -85,3 +85,31 @@ describe('sync alert lifecycle', () => {
     expect(fromSnapshot(null).size).toBe(0);
   });
 });
+
+describe('a cancel the kitchen system refused', () => {
+  it('is its own alert beside the order send, worded in plain words, cleared by the cancel success only', async () => {
+    const { plainText, describe: describeAlert, isAlreadyDelivered } = await import('../../src/lib/alerts');
+    const { setLang } = await import('../../src/i18n');
+    setLang('en');
+    let a: Map<string, SyncAlert> = new Map();
+    a = raise(a, err(13, '2026-01-01T12:00:00.000Z', { nextRetryAt: '2026-01-01T12:00:02.000Z' }));
+    a = raise(a, err(13, '2026-01-01T12:05:00.000Z', { action: 'cancel', code: 'ALREADY_COMPLETED', nextRetryAt: null, error: 'POS rejected the request' }));
+    expect(a.size).toBe(2);
+    const cancel = a.get(alertKey('order', 13, 'cancel'))!;
+    cancel.label = '#M-0013';
+    expect(isAlreadyDelivered(cancel)).toBe(true);
+    expect(describeAlert(cancel)).toBe('Cancel of order #M-0013');
+    expect(plainText(cancel, Date.parse('2026-01-01T12:05:00.000Z'))).toBe('The kitchen had already delivered order #M-0013; the cancel did not reach it');
+    setLang('ru');
+    expect(plainText(cancel, 0)).toBe('Кухня уже доставила заказ #M-0013; отмена до неё не дошла');
+    setLang('en');
+    // The order's own success does not clear the cancel's alert; the cancel's does.
+    a = clear(a, { entity: 'order', entityId: 13, timestamp: '2026-01-01T12:06:00.000Z' });
+    expect([...a.keys()]).toEqual([alertKey('order', 13, 'cancel')]);
+    a = clear(a, { entity: 'order', entityId: 13, action: 'cancel', timestamp: '2026-01-01T12:07:00.000Z' });
+    expect(a.size).toBe(0);
+    // From the sync overview: a failed cancel job.
+    const snap = fromSnapshot({ problems: [{ kind: 'cancel', order_id: 13, order_number: 'M-0013', last_error: 'x', last_error_code: 'ALREADY_COMPLETED', next_retry_at: null, attempts: 1 }] });
+    expect(snap.get(alertKey('order', 13, 'cancel'))).toMatchObject({ action: 'cancel', code: 'ALREADY_COMPLETED', label: '#M-0013' });
+  });
+});

@@ -119,10 +119,13 @@ describe('allowedActions', () => {
   });
 
   it('ready: delivery goes out, pickup is handed over; finished orders have none', () => {
-    expect(allowedActions(order({ status: 'ready', delivery: { type: 'delivery', address: 'x' } })).map((a) => a.to)).toEqual(['delivering']);
-    expect(allowedActions(order({ status: 'ready' })).map((a) => [a.to, a.label])).toEqual([['completed', 'Handed over']]);
+    expect(allowedActions(order({ status: 'ready', delivery: { type: 'delivery', address: 'x' } })).map((a) => a.to)).toEqual(['delivering', 'cancelled']);
+    expect(allowedActions(order({ status: 'ready' })).map((a) => [a.to, a.label])).toEqual([['completed', 'Handed over'], ['cancelled', 'Cancel order']]);
     expect(allowedActions(order({ status: 'completed' }))).toEqual([]);
-    expect(allowedActions(order({ status: 'preparing' })).some((a) => a.to === 'cancelled')).toBe(false);
+    // Staff may cancel from every active status (issue 14).
+    for (const status of ['pending', 'confirmed', 'preparing', 'ready', 'delivering'] as const) {
+      expect(allowedActions(order({ status, delivery: { type: 'delivery', address: 'x' } })).some((a) => a.to === 'cancelled')).toBe(true);
+    }
   });
 });
 
@@ -134,5 +137,20 @@ describe('ageOf', () => {
     expect(ageOf(created, at(15))).toBe('warn');
     expect(ageOf(created, at(30))).toBe('late');
     expect(ageOf(created, at(6), { warnMinutes: 5, lateMinutes: 10 })).toBe('warn');
+  });
+});
+
+describe('cancel reasons in words', () => {
+  it('names the reason code and keeps the note; unknown codes show as they come', async () => {
+    const { cancelReasonLabel, historyReason } = await import('../../src/lib/board');
+    const { setLang } = await import('../../src/i18n');
+    setLang('en');
+    expect(cancelReasonLabel('out_of_stock')).toBe('Out of stock');
+    expect(historyReason({ to: 'cancelled', reason: 'out_of_stock: No paprika' })).toBe('Out of stock: No paprika');
+    expect(historyReason({ to: 'confirmed', reason: 'out_of_stock: x' })).toBe('out_of_stock: x');
+    expect(cancelReasonLabel('not_paid')).toBe('not_paid');
+    setLang('ru');
+    expect(cancelReasonLabel('courier_unreachable')).toBe('Курьер не дозвонился до клиента');
+    setLang('en');
   });
 });

@@ -33,9 +33,13 @@ describe('OrderPanel', () => {
     expect(buttons).toEqual(['action-confirmed', 'action-cancelled']);
 
     await w.get('[data-testid="action-cancelled"]').trigger('click');
-    expect(w.find('[data-testid="cancel-reason"]').exists()).toBe(true);
+    expect(w.find('[data-testid="cancel-dialog"]').exists()).toBe(true);
+    expect(w.findAll('[data-testid^="cancel-reason-"]').map((r) => r.attributes('value'))).toEqual(['customer_asked', 'out_of_stock', 'courier_unreachable', 'duplicate', 'other']);
     expect(w.get('[data-testid="cancel-confirm"]').attributes('disabled')).toBeDefined();
-    await w.get('[data-testid="cancel-reason"]').setValue('Out of paprika');
+    // The note alone is not enough: a reason from the list is.
+    await w.get('[data-testid="cancel-note"]').setValue('Out of paprika');
+    expect(w.get('[data-testid="cancel-confirm"]').attributes('disabled')).toBeDefined();
+    await w.get('[data-testid="cancel-reason-out_of_stock"]').setValue(true);
     expect(w.get('[data-testid="cancel-confirm"]').attributes('disabled')).toBeUndefined();
     w.unmount();
   });

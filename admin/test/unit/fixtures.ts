@@ -19,6 +19,7 @@ export function order(over: Partial<Order> & { status?: OrderStatus } = {}): Ord
     phone: '+7 999 123-45-67',
     comment: null,
     cancel_reason: null,
+    cancel_note: null,
     sync_status: 'pending',
     pos_order_id: null,
     created_at: at,

@@ -1,11 +1,13 @@
 import { sql } from 'drizzle-orm';
 import {
   BONUS_OPERATIONS,
+  CANCEL_REASONS,
   DELIVERY_TYPES,
   LANGUAGES,
   ORDER_STATUSES,
   ROLES,
   STATUS_SOURCES,
+  SYNC_JOB_KINDS,
   SYNC_JOB_STATUSES,
   SYNC_STATUSES,
 } from '@ordercast/shared';
@@ -24,6 +26,10 @@ export const cities = sqliteTable('cities', {
   name: text('name').notNull(),
   nameEn: text('name_en').notNull(),
   timezone: text('timezone').notNull().default('Europe/Moscow'),
+  /** Order number prefix (`M` → `M-0013`): numbers of different cities never look alike on one board. */
+  code: text('code').notNull().default(''),
+  /** The phone customers call about an order. */
+  phone: text('phone'),
 });
 
 export const users = sqliteTable(
@@ -124,7 +130,9 @@ export const orders = sqliteTable(
     address: text('address'),
     phone: text('phone'),
     comment: text('comment'),
-    cancelReason: text('cancel_reason'),
+    /** One of CANCEL_REASONS once cancelled; `cancel_note` the optional free text. */
+    cancelReason: text('cancel_reason', { enum: CANCEL_REASONS }),
+    cancelNote: text('cancel_note'),
     idempotencyKey: text('idempotency_key'),
     /** Hash of the request that used the key: the same key with another body is refused, not replayed. */
     idempotencyHash: text('idempotency_hash'),
@@ -227,6 +235,8 @@ export const posSyncJobs = sqliteTable(
     id: integer('id').primaryKey({ autoIncrement: true }),
     entity: text('entity', { enum: ['order'] }).notNull().default('order'),
     entityId: integer('entity_id').notNull(),
+    /** `send`: hand the order to the POS; `cancel`: tell the POS an order it has was cancelled. */
+    kind: text('kind', { enum: SYNC_JOB_KINDS }).notNull().default('send'),
     cityId: integer('city_id').references(() => cities.id),
     status: text('status', { enum: SYNC_JOB_STATUSES }).notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
@@ -240,7 +250,7 @@ export const posSyncJobs = sqliteTable(
     updatedAt: text('updated_at').notNull().default(now),
     doneAt: text('done_at'),
   },
-  (t) => [uniqueIndex('pos_sync_jobs_entity_uq').on(t.entity, t.entityId), index('pos_sync_jobs_due_idx').on(t.status, t.nextAttemptAt)],
+  (t) => [uniqueIndex('pos_sync_jobs_entity_uq').on(t.entity, t.entityId, t.kind), index('pos_sync_jobs_due_idx').on(t.status, t.nextAttemptAt)],
 );
 
 /** Short-lived single-use realtime connection tickets (stored hashed), so the long-lived JWT stays out of URLs. */

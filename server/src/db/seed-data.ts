@@ -4,9 +4,9 @@
  * Prices are in roubles; images are shipped in server/static/menu/.
  */
 export const DEMO_CITIES = [
-  { id: 1, name: 'Москва', nameEn: 'Moscow', timezone: 'Europe/Moscow' },
-  { id: 2, name: 'Санкт-Петербург', nameEn: 'Saint Petersburg', timezone: 'Europe/Moscow' },
-  { id: 3, name: 'Новосибирск', nameEn: 'Novosibirsk', timezone: 'Asia/Novosibirsk' },
+  { id: 1, name: 'Москва', nameEn: 'Moscow', timezone: 'Europe/Moscow', code: 'M', phone: '+7 495 000-13-13' },
+  { id: 2, name: 'Санкт-Петербург', nameEn: 'Saint Petersburg', timezone: 'Europe/Moscow', code: 'S', phone: '+7 812 000-13-13' },
+  { id: 3, name: 'Новосибирск', nameEn: 'Novosibirsk', timezone: 'Asia/Novosibirsk', code: 'N', phone: '+7 383 000-13-13' },
 ] as const;
 
 export const DEMO_CATEGORIES = [

@@ -35,12 +35,12 @@ export class MenuService {
       .from(cities)
       .orderBy(asc(cities.id))
       .all()
-      .map((c) => ({ id: c.id, name: c.name, name_en: c.nameEn, timezone: c.timezone }));
+      .map((c) => ({ id: c.id, name: c.name, name_en: c.nameEn, timezone: c.timezone, code: c.code, phone: c.phone }));
   }
 
   city(cityId: number): City | undefined {
     const c = this.db.select().from(cities).where(eq(cities.id, cityId)).get();
-    return c && { id: c.id, name: c.name, name_en: c.nameEn, timezone: c.timezone };
+    return c && { id: c.id, name: c.name, name_en: c.nameEn, timezone: c.timezone, code: c.code, phone: c.phone };
   }
 
   /** One query for the products: the Mini App shows the menu within one round trip after sign-in. */

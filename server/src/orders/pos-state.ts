@@ -12,8 +12,8 @@ import type { OrderRow } from './serialize';
 export interface StepResult {
   /** Whether anything changed. */
   applied: boolean;
-  /** Why not: unknown_order, pos_order_mismatch, duplicate (already there), out_of_order (does not fit the current state). */
-  reason?: 'unknown_order' | 'pos_order_mismatch' | 'duplicate' | 'out_of_order';
+  /** Why not: unknown_order, pos_order_mismatch, duplicate (already there), out_of_order (does not fit the current state), cancelled (the order was cancelled: the kitchen is being told). */
+  reason?: 'unknown_order' | 'pos_order_mismatch' | 'duplicate' | 'out_of_order' | 'cancelled';
   /** The order's status after this callback (absent for an unknown order). */
   status?: OrderStatus;
 }
@@ -28,7 +28,7 @@ export class PosOrderState {
 
   constructor(
     db: Db,
-    private readonly moves: Pick<OrdersService, 'tryMove'>,
+    private readonly moves: Pick<OrdersService, 'tryMove' | 'queuePosCancel'>,
     private readonly announce: Pick<Announce, 'syncSuccess'>,
     private readonly log: FastifyBaseLogger,
   ) {
@@ -42,7 +42,7 @@ export class PosOrderState {
       ),
       jobDone: sqlite.prepare<{ id: number; at: string }>(
         `UPDATE pos_sync_jobs SET status = 'done', done_at = @at, lease_until = NULL, last_error = NULL, last_error_code = NULL, updated_at = @at
-         WHERE entity = 'order' AND entity_id = @id AND status <> 'done'`,
+         WHERE entity = 'order' AND entity_id = @id AND kind = 'send' AND status <> 'done'`,
       ),
     };
   }
@@ -75,6 +75,10 @@ export class PosOrderState {
     // A callback proves the POS has the order, whatever the worker has heard so far.
     const order = this.recordSynced(row, step.posOrderId);
     const synced = order !== row;
+    if (order.status === 'cancelled') {
+      // Expected while the cancel travels to the POS (or after it refused it): quietly ignored, no log per step.
+      return { applied: synced, reason: 'cancelled', status: order.status };
+    }
     const target = STEP_TO_STATUS[step.status];
     if (order.status === target) return { applied: synced, ...(!synced && { reason: 'duplicate' as const }), status: order.status };
     const moved = this.moves.tryMove(order, target, { source: 'pos' });
@@ -98,7 +102,9 @@ export class PosOrderState {
       if (confirmed.ok) return confirmed.row;
     }
     if (synced.status === 'cancelled') {
-      this.log.warn({ orderId: row.id, posOrderId }, 'pos sync: the order was cancelled while it was being sent; the POS has it and must be told by staff');
+      // Cancelled while it was being sent, and the POS took it: tell the POS (outbox).
+      this.moves.queuePosCancel(synced);
+      this.log.info({ orderId: row.id, posOrderId }, 'pos sync: the order was cancelled while it was being sent; the POS is told of the cancel');
     }
     return synced;
   }

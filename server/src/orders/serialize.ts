@@ -1,4 +1,4 @@
-import { asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import { toMajor, type Order, type OrderDetail, type OrderItem } from '@ordercast/shared';
 import type { Db } from '../db/client';
 import { orderItems, orders, orderStatusHistory, posSyncJobs, users } from '../db/schema';
@@ -33,6 +33,7 @@ export function toWireOrder(o: OrderRow, items: ItemRow[], customerName?: string
     ...(customerName !== undefined && { customer_name: customerName }),
     comment: o.comment,
     cancel_reason: o.cancelReason,
+    cancel_note: o.cancelNote,
     sync_status: o.syncStatus,
     pos_order_id: o.posOrderId,
     created_at: o.createdAt,
@@ -79,7 +80,9 @@ export function detail(db: Db, row: OrderRow): OrderDetail {
     .from(users)
     .where(eq(users.id, row.userId))
     .get();
-  const job = db.select().from(posSyncJobs).where(eq(posSyncJobs.entityId, row.id)).get();
+  const jobs = db.select().from(posSyncJobs).where(and(eq(posSyncJobs.entity, 'order'), eq(posSyncJobs.entityId, row.id))).all();
+  const job = jobs.find((j) => j.kind === 'send');
+  const cancelJob = jobs.find((j) => j.kind === 'cancel');
   return {
     ...order!,
     history: history.map((h) => ({
@@ -97,6 +100,9 @@ export function detail(db: Db, row: OrderRow): OrderDetail {
       last_error: job?.lastError ?? null,
       next_retry_at: job && (job.status === 'pending' || job.status === 'in_flight') && job.attempts > 0 ? job.nextAttemptAt : null,
       last_attempt_at: job?.lastAttemptAt ?? null,
+      cancel: cancelJob
+        ? { status: cancelJob.status, attempts: cancelJob.attempts, last_error: cancelJob.lastError, last_error_code: cancelJob.lastErrorCode }
+        : null,
     },
   };
 }

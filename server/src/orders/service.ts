@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { and, count, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import stableStringify from 'safe-stable-stringify';
 import {
+  CANCEL_REASONS,
   ORDER_STATUSES,
   bonusCapMinor,
   earnedBonuses,
@@ -11,6 +12,7 @@ import {
   toMajor,
   toMinor,
   type AdminOrdersQuery,
+  type CancelReason,
   type CreateOrderBody,
   type Order,
   type OrderDetail,
@@ -42,12 +44,28 @@ type NewOrderParams = Pick<
   'orderNumber' | 'orderDay' | 'cityId' | 'userId' | 'subtotal' | 'bonusesUsed' | 'total' | 'bonusesEarned' | 'deliveryType' | 'address' | 'phone' | 'comment' | 'idempotencyKey' | 'idempotencyHash' | 'createdAt'
 >;
 type HistoryParams = { orderId: number; fromStatus: OrderStatus | null; toStatus: OrderStatus; source: Actor['source']; byUserId: number | null; reason: string | null; createdAt: string };
-type MoveParams = { id: number; from: OrderStatus; to: OrderStatus; at: string; completedAt: string | null; cancelReason: string | null };
+type MoveParams = { id: number; from: OrderStatus; to: OrderStatus; at: string; completedAt: string | null; cancelReason: CancelReason | null; cancelNote: string | null };
+/** Why a cancel happened: a code from CANCEL_REASONS and optional free text. */
+export type CancelInfo = { reason: CancelReason; note: string | null };
+
+const isCancelReason = (r: string | undefined): r is CancelReason => (CANCEL_REASONS as readonly string[]).includes(r ?? '');
 
 export interface CreateResult {
   order: Order;
   /** True when an Idempotency-Key matched an earlier order: nothing new was written. */
   replayed: boolean;
+}
+
+/**
+ * An order number typed with or without its city prefix, in any case: `m-13`, `M0013` → `M-0013`;
+ * `13` or `0013` → that number in every city (`?-0013`, and an unprefixed `0013` of older orders).
+ */
+function numberMatches(term: string): SQL[] {
+  const prefixed = /^([A-Za-z]{1,3})-?(\d{1,9})$/.exec(term);
+  if (prefixed) return [eq(orders.orderNumber, `${prefixed[1]!.toUpperCase()}-${prefixed[2]!.padStart(4, '0')}`)];
+  if (!/^\d{1,9}$/.test(term)) return [];
+  const padded = term.padStart(4, '0');
+  return [eq(orders.orderNumber, padded), sql`${orders.orderNumber} GLOB ${`*-${padded}`}`];
 }
 
 /**
@@ -100,14 +118,20 @@ export class OrdersService {
       insertJob: sqlite.prepare<{ orderId: number; cityId: number; at: string }>(
         `INSERT INTO pos_sync_jobs (entity, entity_id, city_id, next_attempt_at) VALUES ('order', @orderId, @cityId, @at)`,
       ),
+      // The POS has the order and it was cancelled: tell it, through the outbox (at most one such job per order).
+      insertCancelJob: sqlite.prepare<{ orderId: number; cityId: number; at: string }>(
+        `INSERT INTO pos_sync_jobs (entity, entity_id, kind, city_id, next_attempt_at) VALUES ('order', @orderId, 'cancel', @cityId, @at)
+         ON CONFLICT (entity, entity_id, kind) DO NOTHING`,
+      ),
       orderById: sqlite.prepare<[number], OrderRow>(`SELECT ${ORDER} FROM orders WHERE id = ?`),
       customerName: sqlite.prepare<[number], { name: string }>('SELECT name FROM users WHERE id = ?'),
       itemsOf: sqlite.prepare<[number], ItemRow>(`SELECT ${ITEM} FROM order_items WHERE order_id = ? ORDER BY id`),
       // Guarded by the status we read: a concurrent move of the same order cannot be applied twice.
-      // Null parameters keep the column's value (completed_at and cancel_reason are set once).
+      // Null parameters keep the column's value (completed_at and the cancel's reason are set once).
       moveTo: sqlite.prepare<MoveParams, OrderRow>(
         `UPDATE orders SET status = @to, updated_at = @at,
-           completed_at = coalesce(@completedAt, completed_at), cancel_reason = coalesce(@cancelReason, cancel_reason)
+           completed_at = coalesce(@completedAt, completed_at), cancel_reason = coalesce(@cancelReason, cancel_reason),
+           cancel_note = coalesce(@cancelNote, cancel_note)
          WHERE id = @id AND status = @from
          RETURNING ${ORDER}`,
       ),
@@ -116,7 +140,7 @@ export class OrdersService {
       cancelUnsentJob: sqlite.prepare<{ id: number; at: string }>(
         `UPDATE pos_sync_jobs SET status = 'cancelled', lease_until = NULL, last_error_code = 'cancelled',
            last_error = 'Order was cancelled before it reached the POS', updated_at = @at, done_at = @at
-         WHERE entity = 'order' AND entity_id = @id AND status IN ('pending', 'failed')`,
+         WHERE entity = 'order' AND entity_id = @id AND kind = 'send' AND status IN ('pending', 'failed')`,
       ),
       markNotSent: sqlite.prepare<{ id: number; at: string }, OrderRow>(
         `UPDATE orders SET sync_status = 'not_sent', updated_at = @at WHERE id = @id AND sync_status <> 'synced' RETURNING ${ORDER}`,
@@ -177,7 +201,7 @@ export class OrdersService {
     const orderDay = localDay(now, city.timezone);
 
     const row = this.q.insertOrder.get({
-      orderNumber: this.nextNumber(city.id, orderDay),
+      orderNumber: this.nextNumber(city, orderDay),
       orderDay,
       cityId: city.id,
       userId: principal.userId,
@@ -213,11 +237,21 @@ export class OrdersService {
   }
 
   /**
-   * Short and unique per city per local day: 0001, 0002, … An upserted counter (O(1)), not a
-   * count of the day's orders; the write transaction serialises concurrent orders.
+   * Short, unique per city per local day, and unlike any other city's: the city's code and a
+   * counter, M-0001, M-0002, … (S-0001 in another city). An upserted counter (O(1)), not a count
+   * of the day's orders; the write transaction serialises concurrent orders.
    */
-  private nextNumber(cityId: number, day: string): string {
-    return this.q.nextSeq.get(`order-seq:${cityId}:${day}`)!.value.padStart(4, '0');
+  private nextNumber(city: { id: number; code: string }, day: string): string {
+    const seq = this.q.nextSeq.get(`order-seq:${city.id}:${day}`)!.value.padStart(4, '0');
+    return city.code ? `${city.code}-${seq}` : seq;
+  }
+
+  /**
+   * Queues the POS's cancel of an order it has (called in the cancel's transaction, or when the
+   * POS turns out to have an order that was cancelled while it was being sent). Idempotent.
+   */
+  queuePosCancel(order: { id: number; cityId: number }): void {
+    this.q.insertCancelJob.run({ orderId: order.id, cityId: order.cityId, at: isoNow() });
   }
 
   private row(orderId: number): OrderRow | undefined {
@@ -241,13 +275,14 @@ export class OrdersService {
     return detail(this.db, row);
   }
 
-  cancelByCustomer(principal: Principal, orderId: number, reason: string | undefined): Order {
+  /** The customer's own cancel, while the kitchen has not started: recorded as `customer_asked`, their text as the note. */
+  cancelByCustomer(principal: Principal, orderId: number, note: string | undefined): Order {
     const row = this.row(orderId);
     if (!row || row.userId !== principal.userId) throw notFound(`Order ${orderId} not found`);
     if (!customerCanCancel(row.status)) {
       throw conflict(`Order ${row.orderNumber} is already ${row.status} and can no longer be cancelled`, 'invalid_transition');
     }
-    return this.move(row, 'cancelled', reason ?? 'Cancelled by customer', { source: 'customer', principal });
+    return this.move(row, 'cancelled', null, { source: 'customer', principal }, { reason: 'customer_asked', note: note ?? null });
   }
 
   /* Staff */
@@ -271,7 +306,7 @@ export class OrdersService {
       const term = q.q.trim().replace(/^#/, '');
       const escaped = term.replace(/[\\%_]/g, (c) => `\\${c}`);
       const byPhone = sql`${orders.phone} LIKE ${`%${escaped}%`} ESCAPE '\\'`;
-      conds.push(or(eq(orders.orderNumber, term), /^\d+$/.test(term) ? eq(orders.id, Number(term)) : undefined, byPhone)!);
+      conds.push(or(eq(orders.orderNumber, term), ...numberMatches(term), /^\d+$/.test(term) ? eq(orders.id, Number(term)) : undefined, byPhone)!);
     }
     const where = conds.length ? and(...conds) : undefined;
     const rows = this.db
@@ -293,14 +328,22 @@ export class OrdersService {
     return detail(this.db, row);
   }
 
-  /** A move by staff, the POS kitchen or the system, checked against the shared transition table. */
-  changeStatus(actor: Actor, orderId: number, to: OrderStatus, reason?: string): Order {
+  /**
+   * A move by staff, the POS kitchen or the system, checked against the shared transition table.
+   * A cancel needs `reason` from CANCEL_REASONS (`note`: optional text); other moves take `reason`
+   * as free text for the history.
+   */
+  changeStatus(actor: Actor, orderId: number, to: OrderStatus, reason?: string, note?: string): Order {
+    if (to === 'cancelled' && !isCancelReason(reason)) {
+      throw badRequest(`A cancel needs a reason, one of: ${CANCEL_REASONS.join(', ')}`, 'cancel_reason_required');
+    }
     const row = this.row(orderId);
     if (!row) throw notFound(`Order ${orderId} not found`);
     if (actor.source === 'staff') assertCity(actor.principal, row.cityId);
     if (!canTransition(row.status, to, row.deliveryType)) {
       throw conflict(`Order ${row.orderNumber} cannot move from ${row.status} to ${to}`, 'invalid_transition');
     }
+    if (to === 'cancelled') return this.move(row, to, null, actor, { reason: reason as CancelReason, note: note ?? null });
     return this.move(row, to, reason ?? null, actor);
   }
 
@@ -315,15 +358,18 @@ export class OrdersService {
     return updated ? { ok: true, row: updated } : { ok: false, reason: 'stale_status' };
   }
 
-  private move(row: OrderRow, to: OrderStatus, reason: string | null, actor: Actor): Order {
-    const updated = this.moveRow(row, to, reason, actor);
+  private move(row: OrderRow, to: OrderStatus, reason: string | null, actor: Actor, cancel?: CancelInfo): Order {
+    const updated = this.moveRow(row, to, reason, actor, cancel);
     if (!updated) throw conflict(`Order ${row.orderNumber} changed meanwhile; reload and retry`, 'stale_status');
     return toWireOrder(updated, this.q.itemsOf.all(row.id), this.q.customerName.get(row.userId)?.name);
   }
 
   /** Writes the move, its history, its event and its bonuses; undefined when the order is no longer in `row.status`. */
-  private moveRow(row: OrderRow, to: OrderStatus, rawReason: string | null, actor: Actor): OrderRow | undefined {
-    const reason = rawReason === null ? null : cleanText(rawReason, { multiline: true }) || null;
+  private moveRow(row: OrderRow, to: OrderStatus, rawReason: string | null, actor: Actor, cancel?: CancelInfo): OrderRow | undefined {
+    const clean = (t: string | null) => (t === null ? null : cleanText(t, { multiline: true }) || null);
+    const note = clean(cancel?.note ?? null);
+    // The history keeps the cancel's code (and its text) as the move's reason.
+    const reason = cancel ? (note ? `${cancel.reason}: ${note}` : cancel.reason) : clean(rawReason);
     const at = isoNow();
     let updated = this.q.moveTo.get({
       id: row.id,
@@ -331,11 +377,15 @@ export class OrdersService {
       to,
       at,
       completedAt: to === 'completed' ? at : null,
-      cancelReason: to === 'cancelled' ? reason : null,
+      cancelReason: to === 'cancelled' ? (cancel?.reason ?? 'other') : null,
+      cancelNote: to === 'cancelled' ? note : null,
     });
     if (!updated) return undefined;
-    if (to === 'cancelled' && updated.syncStatus !== 'synced' && this.q.cancelUnsentJob.run({ id: row.id, at }).changes) {
-      updated = this.q.markNotSent.get({ id: row.id, at }) ?? updated;
+    if (to === 'cancelled') {
+      // The POS has it: tell its kitchen (outbox, same transaction). Not yet: it is never sent
+      // (a send in flight that gets through queues the cancel then: PosOrderState.posHasOrder).
+      if (updated.syncStatus === 'synced') this.queuePosCancel(updated);
+      else if (this.q.cancelUnsentJob.run({ id: row.id, at }).changes) updated = this.q.markNotSent.get({ id: row.id, at }) ?? updated;
     }
     this.q.insertHistory.run({
       orderId: row.id,
@@ -351,6 +401,11 @@ export class OrdersService {
       newStatus: to,
       oldStatus: row.status,
       timestamp: at,
+      ...(to === 'cancelled' && {
+        cancelReason: updated.cancelReason ?? 'other',
+        cancelNote: updated.cancelNote,
+        ...(row.bonusesUsed > 0 && { bonusesRefunded: toMajor(row.bonusesUsed) }),
+      }),
     });
     if (to === 'completed' && row.bonusesEarned > 0) this.ledger.apply(row.userId, 'earned', row.bonusesEarned, row.id);
     if (to === 'cancelled' && row.bonusesUsed > 0) this.ledger.apply(row.userId, 'refunded', row.bonusesUsed, row.id);

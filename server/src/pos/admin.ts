@@ -9,6 +9,7 @@ import { conflict, notFound } from '../lib/errors';
 import { isoNow } from '../lib/time';
 import type { PosClient } from './client';
 import type { MenuSync } from './menu-sync';
+import { ALREADY_COMPLETED } from './wire';
 
 type JobRow = typeof posSyncJobs.$inferSelect;
 type OrderRow = typeof orders.$inferSelect;
@@ -30,6 +31,7 @@ export class SyncAdmin {
   private toJob(j: JobRow, o: OrderRow): SyncJob {
     return {
       job_id: j.id,
+      kind: j.kind,
       order_id: o.id,
       order_number: o.orderNumber,
       city_id: o.cityId,
@@ -63,7 +65,7 @@ export class SyncAdmin {
             eq(posSyncJobs.status, 'failed'),
             and(inArray(posSyncJobs.status, ['pending', 'in_flight']), or(gt(posSyncJobs.attempts, 0), isNotNull(posSyncJobs.lastError))),
           ),
-          ne(orders.status, 'cancelled'),
+          or(ne(orders.status, 'cancelled'), eq(posSyncJobs.kind, 'cancel')),
           scope,
         ),
       )
@@ -105,7 +107,9 @@ export class SyncAdmin {
   /**
    * Manual retry of an order's sync (`:id` is the order id, as in `sync-error.entityId`): the
    * backoff and the attempt count start over and the job is due now. 404 unknown order, 403
-   * another city's, 409 already synced, being sent right now, or cancelled.
+   * another city's, 409 already synced, being sent right now, or cancelled. For a cancelled order
+   * the POS has, it retries telling the POS of the cancel (409 `already_completed` when the POS
+   * refused it because the kitchen had delivered it: no retry changes that).
    */
   retry(p: Principal, orderId: number): SyncJob {
     return this.deps.tx(() => {
@@ -113,7 +117,10 @@ export class SyncAdmin {
       const order = db.select().from(orders).where(eq(orders.id, orderId)).get();
       if (!order) throw notFound(`Order ${orderId} not found`);
       assertCity(p, order.cityId);
-      const job = db.select().from(posSyncJobs).where(and(eq(posSyncJobs.entity, 'order'), eq(posSyncJobs.entityId, orderId))).get();
+      const jobs = db.select().from(posSyncJobs).where(and(eq(posSyncJobs.entity, 'order'), eq(posSyncJobs.entityId, orderId))).all();
+      const cancelJob = jobs.find((j) => j.kind === 'cancel');
+      if (cancelJob && cancelJob.status !== 'done') return this.retryCancel(p, order, cancelJob);
+      const job = jobs.find((j) => j.kind === 'send');
       if (!job) throw notFound(`Order ${order.orderNumber} has no POS sync job`, 'no_sync_job');
       if (job.status === 'done' || order.syncStatus === 'synced') throw conflict(`Order ${order.orderNumber} is already in the POS`, 'already_synced');
       if (job.status === 'in_flight') throw conflict(`Order ${order.orderNumber} is being sent to the POS right now`, 'sync_in_progress');
@@ -130,5 +137,21 @@ export class SyncAdmin {
       // The commit wakes the worker: the attempt runs at once.
       return this.toJob(updated, o);
     });
+  }
+
+  private retryCancel(p: Principal, order: OrderRow, job: JobRow): SyncJob {
+    if (job.status === 'in_flight') throw conflict(`The cancel of order ${order.orderNumber} is being sent to the POS right now`, 'sync_in_progress');
+    if (job.lastErrorCode === ALREADY_COMPLETED) {
+      throw conflict(`The kitchen had already delivered order ${order.orderNumber}; a cancel cannot reach it`, 'already_completed');
+    }
+    const now = isoNow();
+    const updated = this.deps.db
+      .update(posSyncJobs)
+      .set({ status: 'pending', attempts: 0, nextAttemptAt: now, leaseUntil: null, updatedAt: now })
+      .where(eq(posSyncJobs.id, job.id))
+      .returning()
+      .get()!;
+    this.deps.log.info({ orderId: order.id, jobId: job.id, by: p.userId }, 'pos sync: manual retry of a cancel');
+    return this.toJob(updated, order);
   }
 }

@@ -1,6 +1,6 @@
 import type { Static, TSchema } from 'typebox';
 import { Value } from 'typebox/value';
-import { NON_RETRYABLE_CODES, PosMenu, PosOrderAccepted, type PosOrderBody } from './wire';
+import { NON_RETRYABLE_CODES, PosCancelAccepted, PosMenu, PosOrderAccepted, type PosCancelBody, type PosOrderBody } from './wire';
 
 export type PosFailureKind = 'timeout' | 'unreachable' | 'http' | 'rejected' | 'bad_response' | 'aborted';
 
@@ -48,6 +48,10 @@ export class PosClient {
 
   sendOrder(body: PosOrderBody): Promise<PosResult<PosOrderAccepted>> {
     return this.request('POST', '/orders', PosOrderAccepted, body);
+  }
+
+  cancelOrder(posOrderId: string, body: PosCancelBody): Promise<PosResult<PosCancelAccepted>> {
+    return this.request('POST', `/orders/${encodeURIComponent(posOrderId)}/cancel`, PosCancelAccepted, body);
   }
 
   getMenu(cityId?: number): Promise<PosResult<PosMenu>> {

@@ -8,7 +8,7 @@ import type { PosOrderState } from '../orders/pos-state';
 import { orderItems, orders, posSyncJobs, products } from '../db/schema';
 import { isoNow } from '../lib/time';
 import type { PosClient, PosResult } from './client';
-import type { PosOrderBody } from './wire';
+import { ALREADY_COMPLETED, type PosOrderBody } from './wire';
 
 export type SyncJobRow = typeof posSyncJobs.$inferSelect;
 
@@ -36,7 +36,7 @@ export interface SyncDeps {
   client: PosClient;
   /** Records "the POS has this order" once a send succeeds. */
   state: Pick<PosOrderState, 'posHasOrder'>;
-  announce: Pick<Announce, 'syncError'>;
+  announce: Pick<Announce, 'syncError' | 'syncSuccess'>;
   log: FastifyBaseLogger;
 }
 
@@ -47,7 +47,7 @@ export interface SyncDeps {
  */
 const STRANDED = `status = 'failed' AND entity = 'order'
   AND (last_error_code IN ('timeout', 'unreachable', 'bad_response', 'http_408', 'http_429') OR last_error_code GLOB 'http_5[0-9][0-9]')
-  AND entity_id IN (SELECT id FROM orders WHERE status <> 'cancelled' AND sync_status <> 'synced')`;
+  AND (kind = 'cancel' OR entity_id IN (SELECT id FROM orders WHERE status <> 'cancelled' AND sync_status <> 'synced'))`;
 
 /**
  * The POS outbox worker. Every order commits with its job (orders/service.ts); this worker
@@ -266,6 +266,7 @@ export class PosSync {
   }
 
   private async process(job: SyncJobRow): Promise<void> {
+    if (job.kind === 'cancel') return this.processCancel(job);
     const lease = job.leaseUntil!;
     const owned = and(eq(posSyncJobs.id, job.id), eq(posSyncJobs.status, 'in_flight'), eq(posSyncJobs.leaseUntil, lease));
     const built = this.payload(job.entityId);
@@ -308,6 +309,44 @@ export class PosSync {
     this.recordFailure(job, lease, result);
   }
 
+  /**
+   * Tells the POS an order it has was cancelled. Its kitchen stops the order; a repeat is harmless
+   * (the POS answers `duplicate`). Refused with ALREADY_COMPLETED (the kitchen had handed it over):
+   * nothing a retry can change, so staff are told in plain words.
+   */
+  private async processCancel(job: SyncJobRow): Promise<void> {
+    const lease = job.leaseUntil!;
+    const owned = and(eq(posSyncJobs.id, job.id), eq(posSyncJobs.status, 'in_flight'), eq(posSyncJobs.leaseUntil, lease));
+    const order = this.deps.db.select().from(orders).where(eq(orders.id, job.entityId)).get();
+    if (!order?.posOrderId) {
+      this.recordFailure(job, lease, { retryable: false, code: 'order_missing', message: `Order ${job.entityId} is not known to the POS` });
+      return;
+    }
+    const result = await this.client.cancelOrder(order.posOrderId, { reason: order.cancelReason ?? 'other', note: order.cancelNote });
+    if (!result.ok && result.kind === 'aborted') {
+      this.deps.db.update(posSyncJobs).set({ status: 'pending', leaseUntil: null, updatedAt: isoNow() }).where(owned).run();
+      return;
+    }
+    if (result.ok) {
+      this.deps.tx(() => {
+        const now = isoNow();
+        const changed = this.deps.db
+          .update(posSyncJobs)
+          .set({ status: 'done', doneAt: now, leaseUntil: null, lastError: null, lastErrorCode: null, updatedAt: now })
+          .where(owned)
+          .run().changes;
+        if (changed) this.deps.announce.syncSuccess({ entity: 'order', action: 'cancel', entityId: order.id, timestamp: now }, { cityId: order.cityId });
+      });
+      this.deps.log.info({ orderId: order.id, posOrderId: order.posOrderId, duplicate: result.data.duplicate }, 'pos sync: cancel accepted');
+      return;
+    }
+    if (result.code === ALREADY_COMPLETED) {
+      this.recordFailure(job, lease, { ...result, message: `The kitchen had already delivered order ${order.orderNumber}; the cancel did not reach it` });
+      return;
+    }
+    this.recordFailure(job, lease, result);
+  }
+
   /** The job of an order cancelled before the POS had it: cancelled, the order `not_sent` (call inside a write transaction). */
   private cancelUnsent(jobId: number, orderId: number, lease: string): void {
     const now = isoNow();
@@ -320,9 +359,10 @@ export class PosSync {
   }
 
   private recordFailure(job: SyncJobRow, lease: string, failure: Pick<Extract<PosResult<unknown>, { ok: false }>, 'retryable' | 'code' | 'message'>): void {
+    const sending = job.kind === 'send';
     // Cancelled while this attempt was on its way and it did not get through: it is never sent.
     const current = this.deps.db.select({ status: orders.status, syncStatus: orders.syncStatus }).from(orders).where(eq(orders.id, job.entityId)).get();
-    if (current?.status === 'cancelled' && current.syncStatus !== 'synced') {
+    if (sending && current?.status === 'cancelled' && current.syncStatus !== 'synced') {
       this.deps.tx(() => this.cancelUnsent(job.id, job.entityId, lease));
       return;
     }
@@ -348,19 +388,24 @@ export class PosSync {
         .where(and(eq(posSyncJobs.id, job.id), eq(posSyncJobs.status, 'in_flight'), eq(posSyncJobs.leaseUntil, lease)))
         .run().changes;
       if (!changed) return;
-      this.deps.db
-        .update(orders)
-        .set({ syncStatus: final ? 'failed' : 'retrying', updatedAt: now })
-        .where(and(eq(orders.id, job.entityId), ne(orders.syncStatus, 'synced')))
-        .run();
+      // A cancel's trouble leaves the order's own sync state (`synced`: the POS has it) as it is.
+      if (sending) {
+        this.deps.db
+          .update(orders)
+          .set({ syncStatus: final ? 'failed' : 'retrying', updatedAt: now })
+          .where(and(eq(orders.id, job.entityId), ne(orders.syncStatus, 'synced')))
+          .run();
+      }
       const cityId = job.cityId ?? this.deps.db.select({ c: orders.cityId }).from(orders).where(eq(orders.id, job.entityId)).get()?.c ?? null;
       this.deps.announce.syncError(
         {
-        entity: 'order',
-        entityId: job.entityId,
-        error: failure.message,
-        timestamp: now,
-        attempt,
+          entity: 'order',
+          ...(!sending && { action: 'cancel' as const }),
+          entityId: job.entityId,
+          error: failure.message,
+          code: failure.code,
+          timestamp: now,
+          attempt,
           nextRetryAt: nextAt,
           cityId,
         },
@@ -369,7 +414,7 @@ export class PosSync {
     });
     if (final && failure.retryable) this.watchForRecovery();
     this.deps.log.warn(
-      { orderId: job.entityId, attempt, code: failure.code, nextRetryAt: nextAt, gaveUp: final },
+      { orderId: job.entityId, kind: job.kind, attempt, code: failure.code, nextRetryAt: nextAt, gaveUp: final },
       `pos sync failed: ${failure.message}`,
     );
   }

@@ -73,10 +73,38 @@ export const PosOrder = Type.Object({
   /** The last kitchen step the server acknowledged (2xx) through the webhook. */
   deliveredStatus: Type.Union([PosOrderStatusSchema, Type.Null()]),
   history: Type.Array(Type.Object({ status: PosOrderStatusSchema, at: Type.String() })),
+  /** Set when the server cancelled the order: the kitchen stopped it at `status` and sends no more steps. */
+  cancelledAt: Type.Union([Type.String(), Type.Null()]),
+  cancelReason: Type.Union([Type.String(), Type.Null()]),
+  /** How many times `POST /orders/:posOrderId/cancel` was called (1 = told exactly once). */
+  cancelRequests: Type.Integer(),
   createdAt: Type.String(),
   updatedAt: Type.String(),
 });
 export type PosOrder = Static<typeof PosOrder>;
+
+/** `POST /orders/:posOrderId/cancel`: the reason is the server's code (CANCEL_REASONS), the note its text. */
+export const PosCancelBody = Type.Object(
+  {
+    reason: Type.String({ minLength: 1, maxLength: 64 }),
+    note: Type.Optional(Type.Union([Type.String({ maxLength: 300 }), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+export type PosCancelBody = Static<typeof PosCancelBody>;
+
+/** 200: cancelled now, or already (`duplicate: true`: the same cancel again changes nothing). 409 `ALREADY_COMPLETED` once delivered or picked up. */
+export const PosCancelAccepted = Type.Object({
+  posOrderId: Type.String(),
+  status: Type.Literal('cancelled'),
+  /** The kitchen step the order was stopped at. */
+  stoppedAt: PosOrderStatusSchema,
+  duplicate: Type.Boolean(),
+});
+export type PosCancelAccepted = Static<typeof PosCancelAccepted>;
+
+/** The POS's answer to a cancel of an order its kitchen has already handed over: retries cannot change it. */
+export const ALREADY_COMPLETED = 'ALREADY_COMPLETED';
 
 /** Every 4xx/5xx of the POS. Codes retries cannot fix: see NON_RETRYABLE_CODES. */
 export const PosError = Type.Object({ code: Type.String(), message: Type.String() });
@@ -90,6 +118,8 @@ export const NON_RETRYABLE_CODES = [
   'CITY_NOT_FOUND',
   'TOTAL_MISMATCH',
   'VALIDATION_ERROR',
+  'ALREADY_COMPLETED',
+  'ORDER_NOT_FOUND',
 ] as const;
 
 export const PosMenuItem = Type.Object({

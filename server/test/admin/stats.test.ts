@@ -34,7 +34,7 @@ describe('GET /api/admin/stats', () => {
     const c = (await placeOrder(t.app, customer, { items: [{ productId: 4, quantity: 1 }], delivery: { type: 'delivery', address: 'Tverskaya 1' } })).json().order;
     expect(c.total).toBe(290);
     for (const s of ['confirmed', 'preparing', 'ready', 'completed']) await move(a.id, s);
-    await move(b.id, 'cancelled', 'out of stock');
+    await move(b.id, 'cancelled', 'out_of_stock');
     // City 2 (its own prices: 2 × 410): one order, which manager1 must never see.
     expect((await placeOrder(t.app, customer, { cityId: 2 })).statusCode).toBe(201);
 

@@ -20,7 +20,7 @@ describe('POS sync: an order cancelled before it reached the POS', () => {
       method: 'POST',
       url: `/api/admin/orders/${id}/status`,
       headers: bearer(admin),
-      payload: { status: 'cancelled', reason: 'customer called' },
+      payload: { status: 'cancelled', reason: 'customer_asked', note: 'customer called' },
     });
     expect(res.statusCode, res.body).toBe(200);
     return res.json();

@@ -109,8 +109,9 @@ export function orderEvents(app: FastifyInstance, orderId: number, afterId = 0):
   });
 }
 
-export function jobOf(app: FastifyInstance, orderId: number) {
-  return app.db.$client.prepare("SELECT * FROM pos_sync_jobs WHERE entity = 'order' AND entity_id = ?").get(orderId) as {
+/** The order's outbox job: sending it (`send`, default) or telling the POS of its cancel (`cancel`). */
+export function jobOf(app: FastifyInstance, orderId: number, kind: 'send' | 'cancel' = 'send') {
+  return app.db.$client.prepare("SELECT * FROM pos_sync_jobs WHERE entity = 'order' AND entity_id = ? AND kind = ?").get(orderId, kind) as {
     id: number;
     status: string;
     attempts: number;

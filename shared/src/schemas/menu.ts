@@ -1,12 +1,15 @@
 import { Type, type Static } from 'typebox';
-import { Id, Money } from './common';
-import { MenuUpdated } from './realtime';
+import { Id, Money, Timestamp } from './common';
 
 export const City = Type.Object({
   id: Id,
   name: Type.String(),
   name_en: Type.String(),
   timezone: Type.String(),
+  /** The prefix of the city's order numbers (`M` → `M-0013`), so numbers seen together never repeat. */
+  code: Type.String(),
+  /** Where customers call about an order (the Mini App's "Call the restaurant"); null when unknown. */
+  phone: Type.Union([Type.String(), Type.Null()]),
 });
 export type City = Static<typeof City>;
 
@@ -50,5 +53,15 @@ export const ProductAvailabilityBody = Type.Object(
 export type ProductAvailabilityBody = Static<typeof ProductAvailabilityBody>;
 
 /** Answer of the stop-list change: the update as announced, and whether anything changed (setting what is set changes nothing). */
+/** A dish's price or availability changed in a city (the `menu-updated` event's data). */
+export const MenuUpdated = Type.Object({
+  cityId: Id,
+  productId: Id,
+  available: Type.Boolean(),
+  price: Money,
+  timestamp: Timestamp,
+});
+export type MenuUpdated = Static<typeof MenuUpdated>;
+
 export const AvailabilityResponse = Type.Object({ update: MenuUpdated, changed: Type.Boolean() });
 export type AvailabilityResponse = Static<typeof AvailabilityResponse>;

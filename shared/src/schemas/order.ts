@@ -1,10 +1,11 @@
 import { Type, type Static } from 'typebox';
-import { DELIVERY_TYPES, ORDER_STATUSES, STATUS_SOURCES, SYNC_STATUSES } from '../statuses';
+import { CANCEL_REASONS, DELIVERY_TYPES, ORDER_STATUSES, STATUS_SOURCES, SYNC_JOB_STATUSES, SYNC_STATUSES } from '../statuses';
 import { Id, Money, PageLimit, PageOffset, Timestamp } from './common';
 
 export const OrderStatusSchema = Type.Enum(ORDER_STATUSES);
 export const DeliveryTypeSchema = Type.Enum(DELIVERY_TYPES);
 export const SyncStatusSchema = Type.Enum(SYNC_STATUSES);
+export const CancelReasonSchema = Type.Enum(CANCEL_REASONS);
 
 export const OrderItem = Type.Object({
   product_id: Id,
@@ -41,7 +42,9 @@ export const Order = Type.Object({
   /** The customer's name, for the admin board's cards (the detail has the full `customer`). */
   customer_name: Type.Optional(Type.String()),
   comment: Type.Union([Type.String(), Type.Null()]),
-  cancel_reason: Type.Union([Type.String(), Type.Null()]),
+  /** Set once the order is cancelled: the code (CANCEL_REASONS) and the optional free text. */
+  cancel_reason: Type.Union([CancelReasonSchema, Type.Null()]),
+  cancel_note: Type.Union([Type.String(), Type.Null()]),
   sync_status: SyncStatusSchema,
   pos_order_id: Type.Union([Type.String(), Type.Null()]),
   created_at: Timestamp,
@@ -65,6 +68,21 @@ export const SyncInfo = Type.Object({
   last_error: Type.Union([Type.String(), Type.Null()]),
   next_retry_at: Type.Union([Timestamp, Type.Null()]),
   last_attempt_at: Type.Union([Timestamp, Type.Null()]),
+  /**
+   * Telling the POS about the cancel of an order it has (null: nothing to tell). `failed` with
+   * `last_error_code: ALREADY_COMPLETED`: the kitchen had already delivered it.
+   */
+  cancel: Type.Optional(
+    Type.Union([
+      Type.Object({
+        status: Type.Enum(SYNC_JOB_STATUSES),
+        attempts: Type.Integer({ minimum: 0 }),
+        last_error: Type.Union([Type.String(), Type.Null()]),
+        last_error_code: Type.Union([Type.String(), Type.Null()]),
+      }),
+      Type.Null(),
+    ]),
+  ),
 });
 export type SyncInfo = Static<typeof SyncInfo>;
 
@@ -132,12 +150,21 @@ export const AdminOrdersQuery = Type.Object({
 });
 export type AdminOrdersQuery = Static<typeof AdminOrdersQuery>;
 
+/**
+ * A staff move. For `cancelled`, `reason` must be one of CANCEL_REASONS (400 `cancel_reason_required`
+ * otherwise) and `note` is optional free text; for other moves `reason` is free text for the history.
+ */
 export const StatusChangeBody = Type.Object(
-  { status: OrderStatusSchema, reason: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })) },
+  {
+    status: OrderStatusSchema,
+    reason: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
+    note: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
+  },
   { additionalProperties: false },
 );
 export type StatusChangeBody = Static<typeof StatusChangeBody>;
 
+/** The customer's cancel: recorded as `customer_asked`, `reason` (free text) kept as the note. */
 export const CancelBody = Type.Object(
   { reason: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })) },
   { additionalProperties: false },

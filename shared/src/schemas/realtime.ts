@@ -1,9 +1,13 @@
 import { Type, type Static } from 'typebox';
 import { MAX_AUTH_TOKEN_LENGTH, SOCKET_ERROR_CODES } from '../protocol';
 import { Id, Money, Timestamp } from './common';
-import { Order, OrderStatusSchema } from './order';
+import { CancelReasonSchema, Order, OrderStatusSchema } from './order';
 import { BonusOperationType } from './bonus';
 import { RoleSchema } from './user';
+import { MenuUpdated } from './menu';
+
+// Defined beside the menu (the stop-list answer uses it) so user → menu → realtime is no import cycle.
+export { MenuUpdated };
 
 /*
  * Seed 001's wire format, field for field: `{type, data, id}` where `id` is the durable
@@ -15,6 +19,11 @@ export const OrderStatusUpdated = Type.Object({
   newStatus: OrderStatusSchema,
   oldStatus: OrderStatusSchema,
   timestamp: Timestamp,
+  /** Additions to seed 001, only on a move to `cancelled`: the reason code and the optional text. */
+  cancelReason: Type.Optional(CancelReasonSchema),
+  cancelNote: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  /** Bonuses returned to the customer's balance by this cancel (only when some were used). */
+  bonusesRefunded: Type.Optional(Money),
 });
 export type OrderStatusUpdated = Static<typeof OrderStatusUpdated>;
 
@@ -28,8 +37,14 @@ export type BonusUpdated = Static<typeof BonusUpdated>;
 export const SyncEntity = Type.Union([Type.Literal('order'), Type.Literal('menu')]);
 export type SyncEntity = Static<typeof SyncEntity>;
 
+/** What was being told to the POS about an order: the order itself (`send`, the default) or its cancel. */
+export const SyncAction = Type.Union([Type.Literal('send'), Type.Literal('cancel')]);
+export type SyncAction = Static<typeof SyncAction>;
+
 export const SyncSuccess = Type.Object({
   entity: SyncEntity,
+  /** Absent for seed 001's order sync; `cancel` when the POS took an order's cancel. */
+  action: Type.Optional(SyncAction),
   /** Order id, or for `menu` the city id (0 = the whole menu). */
   entityId: Type.Integer({ minimum: 0 }),
   timestamp: Timestamp,
@@ -41,6 +56,10 @@ export const SyncError = Type.Object({
   entityId: Type.Integer({ minimum: 0 }),
   error: Type.String(),
   timestamp: Timestamp,
+  /** `cancel`: telling the POS about a cancel failed (absent: sending the order). */
+  action: Type.Optional(SyncAction),
+  /** The POS's or transport's code, e.g. ALREADY_COMPLETED (the kitchen had already delivered the order). */
+  code: Type.Optional(Type.String()),
   /** Additions to seed 001 (issue 4): which attempt failed, when the next one runs (null: gave up). */
   attempt: Type.Optional(Type.Integer({ minimum: 1 })),
   nextRetryAt: Type.Optional(Type.Union([Timestamp, Type.Null()])),
@@ -49,14 +68,6 @@ export const SyncError = Type.Object({
 });
 export type SyncError = Static<typeof SyncError>;
 
-export const MenuUpdated = Type.Object({
-  cityId: Id,
-  productId: Id,
-  available: Type.Boolean(),
-  price: Money,
-  timestamp: Timestamp,
-});
-export type MenuUpdated = Static<typeof MenuUpdated>;
 
 export const Connected = Type.Object({
   userId: Id,

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { SYNC_JOB_STATUSES } from '../statuses';
+import { SYNC_JOB_KINDS, SYNC_JOB_STATUSES } from '../statuses';
 import { Id, Timestamp } from './common';
 import { OrderStatusSchema, SyncStatusSchema } from './order';
 
@@ -17,6 +17,8 @@ export const SyncJobStatus = Type.Enum(SYNC_JOB_STATUSES);
 /** One order's sync job. `order_id` is what `POST /api/admin/sync/:id/retry` takes and what `sync-error.entityId` carries. */
 export const SyncJob = Type.Object({
   job_id: Id,
+  /** `send`: the order itself; `cancel`: telling the POS the order was cancelled (ALREADY_COMPLETED: it had already been delivered). */
+  kind: Type.Enum(SYNC_JOB_KINDS),
   order_id: Id,
   order_number: Type.String(),
   city_id: Id,
@@ -55,9 +57,9 @@ export type MenuSyncState = Static<typeof MenuSyncState>;
 export const SyncOverview = Type.Object({
   /** The POS as the server last saw it (same as /health's `pos`). */
   pos: Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('unknown')]),
-  /** Open problems: jobs that failed for good or are waiting to retry after a failed attempt, newest first (orders cancelled meanwhile are left out). */
+  /** Open problems: jobs that failed for good or are waiting to retry after a failed attempt, newest first (sends of orders cancelled meanwhile are left out; their cancels are not). */
   problems: Type.Array(SyncJob),
-  /** The latest successful order syncs, newest first. */
+  /** The latest successful order syncs and cancels, newest first. */
   recent: Type.Array(SyncJob),
   /** Jobs not yet attempted or being sent right now. */
   queued: Type.Integer({ minimum: 0 }),

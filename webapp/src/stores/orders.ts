@@ -35,10 +35,10 @@ export const useOrders = defineStore('orders', () => {
 
   /** `order-status-updated`: the page moves at once, then the full detail (history, sync) is refetched. */
   function applyStatus(ev: OrderStatusUpdated): void {
-    list.value = list.value.map((o) => applyStatusEvent(o, ev));
+    list.value = list.value.map((o) => withCancel(applyStatusEvent(o, ev), ev));
     const d = details.value[ev.orderId];
     if (d) {
-      details.value = { ...details.value, [ev.orderId]: applyStatusEvent(d, ev) };
+      details.value = { ...details.value, [ev.orderId]: withCancel(applyStatusEvent(d, ev), ev) };
       loadDetail(ev.orderId).catch(() => undefined);
     }
   }
@@ -51,6 +51,12 @@ export const useOrders = defineStore('orders', () => {
 
   return { list, listLoaded, details, loadList, loadDetail, upsert, applyStatus, cancel };
 });
+
+/** A cancel's reason arrives with the event: shown at once, before the refetch. */
+function withCancel<T extends Order>(o: T, ev: OrderStatusUpdated): T {
+  if (o.id !== ev.orderId || ev.newStatus !== 'cancelled' || !ev.cancelReason) return o;
+  return { ...o, cancel_reason: ev.cancelReason, cancel_note: ev.cancelNote ?? null };
+}
 
 function stripDetail(o: Order | OrderDetail): Order {
   const { history: _h, sync: _s, customer: _c, ...rest } = o as OrderDetail;

@@ -8,7 +8,7 @@ import { useBonuses } from '../../src/stores/bonuses';
 
 
 const MENU: Menu = {
-  city: { id: 1, name: 'Москва', name_en: 'Moscow', timezone: 'Europe/Moscow' },
+  city: { id: 1, name: 'Москва', name_en: 'Moscow', timezone: 'Europe/Moscow', code: 'M', phone: '+7 495 000-13-13' },
   categories: [{ id: 1, name: 'Супы', name_en: 'Soups', sort: 1 }],
   products: [product(1, 390), product(2, 350), product(3, 420)],
 };

@@ -15,7 +15,7 @@ import CartScreen from '../../src/screens/CartScreen.vue';
 import CheckoutScreen from '../../src/screens/CheckoutScreen.vue';
 
 const MENU: Menu = {
-  city: { id: 1, name: 'Москва', name_en: 'Moscow', timezone: 'Europe/Moscow' },
+  city: { id: 1, name: 'Москва', name_en: 'Moscow', timezone: 'Europe/Moscow', code: 'M', phone: '+7 495 000-13-13' },
   categories: [{ id: 1, name: 'Супы', name_en: 'Soups', sort: 1 }],
   products: [
     { ...product(1, 390), name: 'Борщ', name_en: 'Borscht' },

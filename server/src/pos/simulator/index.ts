@@ -6,6 +6,9 @@ import { Type } from 'typebox';
 import { Value } from 'typebox/value';
 import { toMinor } from '@ordercast/shared';
 import {
+  ALREADY_COMPLETED,
+  PosCancelAccepted,
+  PosCancelBody,
   PosControl,
   PosControlPatch,
   PosError,
@@ -52,7 +55,7 @@ export interface PosSimulator {
 const DEFAULT_CONTROL: PosControl = { latencyMs: 0, failureRate: 0, outage: false, kitchenSpeed: 1 };
 
 const posError = (code: string, message: string): PosError => ({ code, message });
-const errors = { 400: PosError, 404: PosError, 422: PosError };
+const errors = { 400: PosError, 404: PosError, 409: PosError, 422: PosError };
 
 /**
  * Starts the simulated POS ("Гуляш") as its own Fastify instance on its own port, with its own
@@ -166,6 +169,23 @@ export async function startPosSimulator(opts: PosSimulatorOptions): Promise<PosS
       const o = store.byPosOrderId(req.params.posOrderId);
       if (!o) return reply.code(404).send(posError('ORDER_NOT_FOUND', `No order ${req.params.posOrderId}`));
       return o;
+    },
+  );
+
+  app.post(
+    '/orders/:posOrderId/cancel',
+    { schema: { params: Type.Object({ posOrderId: Type.String({ maxLength: 64 }) }), body: PosCancelBody, response: { 200: PosCancelAccepted, ...errors } } },
+    async (req, reply) => {
+      const { posOrderId } = req.params;
+      const done = store.cancel(posOrderId, req.body.reason);
+      if (!done) return reply.code(404).send(posError('ORDER_NOT_FOUND', `No order ${posOrderId}`));
+      if (done.result === 'completed') {
+        return reply.code(409).send(posError(ALREADY_COMPLETED, `Order ${done.order.orderNumber} was already ${done.order.status.replace('_', ' ')}`));
+      }
+      // Idempotent: a repeated cancel answers the same, and the kitchen has already let the order go.
+      kitchen.remove(posOrderId);
+      if (done.result === 'cancelled') app.log.info({ posOrderId, reason: req.body.reason }, 'pos order cancelled');
+      return { posOrderId, status: 'cancelled' as const, stoppedAt: done.order.status, duplicate: done.result === 'duplicate' };
     },
   );
 

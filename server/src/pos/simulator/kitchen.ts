@@ -76,6 +76,11 @@ export class Kitchen {
     this.orders.set(o.posOrderId, { ...o, progress: 0, sending: false, retryAt: 0, failures: 0 });
   }
 
+  /** A cancelled order: the kitchen stops moving it and sends no more steps (a callback already on its way finishes). */
+  remove(posOrderId: string): void {
+    this.orders.delete(posOrderId);
+  }
+
   start(): void {
     this.last = Date.now();
     this.timer = setInterval(() => this.tick(), this.tickMs);

@@ -22,6 +22,9 @@ interface OrderRow {
   delivered_status: PosOrderStatus | null;
   requests: number;
   history: string;
+  cancelled_at: string | null;
+  cancel_reason: string | null;
+  cancel_requests: number;
   created_at: string;
   updated_at: string;
 }
@@ -59,6 +62,9 @@ CREATE TABLE IF NOT EXISTS pos_orders (
   delivered_status TEXT,
   requests INTEGER NOT NULL DEFAULT 1,
   history TEXT NOT NULL,
+  cancelled_at TEXT,
+  cancel_reason TEXT,
+  cancel_requests INTEGER NOT NULL DEFAULT 0,
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL
 );
@@ -82,6 +88,11 @@ export class PosStore {
     this.db = new Database(path);
     if (path !== ':memory:') this.db.pragma('journal_mode = WAL');
     this.db.exec(SCHEMA);
+    // A simulator file from before cancels: add their columns.
+    const cols = new Set((this.db.prepare('PRAGMA table_info(pos_orders)').all() as { name: string }[]).map((c) => c.name));
+    if (!cols.has('cancelled_at')) {
+      this.db.exec('ALTER TABLE pos_orders ADD cancelled_at TEXT; ALTER TABLE pos_orders ADD cancel_reason TEXT; ALTER TABLE pos_orders ADD cancel_requests INTEGER NOT NULL DEFAULT 0;');
+    }
     this.seedMenu();
   }
 
@@ -155,6 +166,9 @@ export class PosStore {
       requests: r.requests,
       deliveredStatus: r.delivered_status,
       history: JSON.parse(r.history) as PosOrder['history'],
+      cancelledAt: r.cancelled_at,
+      cancelReason: r.cancel_reason,
+      cancelRequests: r.cancel_requests,
       createdAt: r.created_at,
       updatedAt: r.updated_at,
     };
@@ -219,6 +233,24 @@ export class PosStore {
     })();
   }
 
+  /**
+   * The server's cancel: `cancelled` (now, or `duplicate` when it already was), `completed` when
+   * the kitchen has handed the order over, or undefined for an unknown order. Every call is counted.
+   */
+  cancel(posOrderId: string, reason: string): { result: 'cancelled' | 'duplicate' | 'completed'; order: PosOrder } | undefined {
+    return this.db.transaction(() => {
+      const r = this.db.prepare('SELECT * FROM pos_orders WHERE pos_order_id = ?').get(posOrderId) as OrderRow | undefined;
+      if (!r) return undefined;
+      this.db.prepare('UPDATE pos_orders SET cancel_requests = cancel_requests + 1 WHERE pos_order_id = ?').run(posOrderId);
+      const result: 'cancelled' | 'duplicate' | 'completed' = r.cancelled_at ? 'duplicate' : r.status === 'delivered' || r.status === 'picked_up' ? 'completed' : 'cancelled';
+      if (result === 'cancelled') {
+        const now = new Date().toISOString();
+        this.db.prepare('UPDATE pos_orders SET cancelled_at = ?, cancel_reason = ?, updated_at = ? WHERE pos_order_id = ?').run(now, reason, now, posOrderId);
+      }
+      return { result, order: this.byPosOrderId(posOrderId)! };
+    })();
+  }
+
   markDelivered(posOrderId: string, status: PosOrderStatus): void {
     this.db.prepare('UPDATE pos_orders SET delivered_status = ? WHERE pos_order_id = ?').run(status, posOrderId);
   }
@@ -227,7 +259,7 @@ export class PosStore {
   kitchenOrders(): KitchenOrder[] {
     const rows = this.db
       .prepare(
-        `SELECT * FROM pos_orders WHERE status NOT IN ('delivered', 'picked_up') OR delivered_status IS NULL OR delivered_status <> status ORDER BY seq`,
+        `SELECT * FROM pos_orders WHERE cancelled_at IS NULL AND (status NOT IN ('delivered', 'picked_up') OR delivered_status IS NULL OR delivered_status <> status) ORDER BY seq`,
       )
       .all() as OrderRow[];
     return rows.map((r) => {

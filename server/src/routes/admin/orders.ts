@@ -18,7 +18,7 @@ const adminOrderRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { params: IdParams, body: StatusChangeBody, response: { 200: OrderResponse, ...errors } } },
     async (req) => ({
       order: await app.txGrouped(() =>
-        app.orders.changeStatus({ source: 'staff', principal: req.principal }, req.params.id, req.body.status, req.body.reason),
+        app.orders.changeStatus({ source: 'staff', principal: req.principal }, req.params.id, req.body.status, req.body.reason, req.body.note),
       ),
     }),
   );
