@@ -69,8 +69,10 @@ describe('rights changes reach open connections', () => {
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(closed.code).toBe(4401);
     expect(closed.reason).toMatch(/^account_disabled/);
-    // The stream ended; EventSource's reconnect is refused (401), so it gives up.
-    await until(() => s.es.readyState === 2, 2000, 'event source closed');
+    // The server ends the stream at once (no connection of this user is left on it)…
+    await until(() => ![...t.app.realtime.hub.conns].some((x) => x.principal.userId === m.id), 1000, 'server dropped the SSE connection');
+    // …and EventSource's reconnect is refused (401), so it gives up (its retry delay is the client's: allow for a loaded machine).
+    await until(() => s.es.readyState === 2, 5000, 'event source closed');
 
     const after = await createOrder(t.app, customer, 1);
     await sleep(150);
