@@ -1,10 +1,10 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import type { ClientMessageType, ServerEventType } from '../protocol';
+import { MenuUpdated } from './menu';
 import { Order } from './order';
 import {
   BonusUpdated,
   Connected,
-  MenuUpdated,
   OrderStatusUpdated,
   RoomRequest,
   SocketError,

@@ -1,6 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Id, Money } from './common';
-import { MenuUpdated } from './realtime';
+import { Id, Money, Timestamp } from './common';
 
 export const City = Type.Object({
   id: Id,
@@ -50,5 +49,15 @@ export const ProductAvailabilityBody = Type.Object(
 export type ProductAvailabilityBody = Static<typeof ProductAvailabilityBody>;
 
 /** Answer of the stop-list change: the update as announced, and whether anything changed (setting what is set changes nothing). */
+/** A product's availability or price in one city changed (the realtime `menu-updated` event's data). */
+export const MenuUpdated = Type.Object({
+  cityId: Id,
+  productId: Id,
+  available: Type.Boolean(),
+  price: Money,
+  timestamp: Timestamp,
+});
+export type MenuUpdated = Static<typeof MenuUpdated>;
+
 export const AvailabilityResponse = Type.Object({ update: MenuUpdated, changed: Type.Boolean() });
 export type AvailabilityResponse = Static<typeof AvailabilityResponse>;

@@ -4,6 +4,7 @@ import { Id, Money, Timestamp } from './common';
 import { Order, OrderStatusSchema } from './order';
 import { BonusOperationType } from './bonus';
 import { RoleSchema } from './user';
+import { MenuUpdated } from './menu';
 
 /*
  * Seed 001's wire format, field for field: `{type, data, id}` where `id` is the durable
@@ -48,15 +49,6 @@ export const SyncError = Type.Object({
   cityId: Type.Optional(Type.Union([Id, Type.Null()])),
 });
 export type SyncError = Static<typeof SyncError>;
-
-export const MenuUpdated = Type.Object({
-  cityId: Id,
-  productId: Id,
-  available: Type.Boolean(),
-  price: Money,
-  timestamp: Timestamp,
-});
-export type MenuUpdated = Static<typeof MenuUpdated>;
 
 export const Connected = Type.Object({
   userId: Id,
