@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { and, eq } from 'drizzle-orm';
 import { buildApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
+import { serverEnv } from '../../test/helpers/env';
 import { cities, productPrices, users } from '../../src/db/schema';
 import { dist, loadSince, measuredRss, now, serve, type StaffSpec, type TargetInfo, type TargetReply, type TargetRequest } from './common';
 
@@ -18,24 +19,18 @@ const dir = mkdtempSync(join(tmpdir(), 'ordercast-bench-'));
 let app: FastifyInstance | undefined;
 
 async function init(customers: number, staffPerRoom: number): Promise<TargetInfo> {
-  const config = loadConfig({
+  const config = loadConfig(serverEnv({
     // Development, not production: a production start seeds no demo data, and the benchmark
     // needs the demo cities, menu and staff. Nothing else in the server depends on NODE_ENV.
     NODE_ENV: 'development',
-    LOG_LEVEL: 'silent',
     DATABASE_PATH: join(dir, 'app.db'),
-    JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
-    TELEGRAM_BOT_TOKEN: '1234567890:BENCH-ordercast-bot-token',
-    POS_SIM_PORT: '0',
-    POS_URL: 'http://127.0.0.1:9',
-    SERVE_APPS: 'false',
     // No POS in this benchmark (the peer has none either): the outbox worker would retry every order
     // against the dead POS_URL and add sync-error events. BENCH_POS_WORKER=1 turns it on.
     POS_SYNC_WORKER: process.env.BENCH_POS_WORKER === '1' ? 'true' : 'false',
     // The staff of a room share one account here (--staff-per-room connections each): no per-user cap.
     WS_MAX_CONNECTIONS_PER_USER: '100000',
     ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_SERVER_')).map(([k, v]) => [k.slice(13), v])),
-  });
+  }));
   app = await buildApp(config, { logger: false });
   if (process.env.BENCH_TRACE === '1') installTrace(app);
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -1,14 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ADMIN_ROOM, cityMenuRoom, cityOrdersRoom, userRoom, type Order } from '@ordercast/shared';
-import { buildTestApp, type TestApp } from '../helpers/app';
+import { useTestApp } from '../helpers/app';
 
 /** events/announce.ts: the rooms of every event type, as written to the durable log. */
 describe('Announce: which rooms hear which event', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await buildTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   const roomsOf = (announce: () => number) => {
     const id = t.app.tx(announce);

@@ -8,35 +8,15 @@ import { toMinor, type User } from '@ordercast/shared';
 import { buildApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config/config';
 import { demoInitData, type TelegramUser } from '../../src/auth/telegram';
+import { TEST_BOT_TOKEN, testEnv } from './env';
 
-export const TEST_BOT_TOKEN = '1234567890:TEST-ordercast-bot-token';
+export { TEST_BOT_TOKEN, serverEnv, testEnv } from './env';
 
 export interface TestApp {
   app: FastifyInstance;
   config: Config;
   dir: string;
   close(): Promise<void>;
-}
-
-/**
- * The settings every test server starts with: a SQLite file in `dir`, logs silent, the POS
- * simulator off and POS_URL on a closed port. `env` overrides any of them.
- */
-export function testEnv(dir: string, env: Record<string, string> = {}): Record<string, string> {
-  return {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    DATABASE_PATH: join(dir, 'app.db'),
-    TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN,
-    JWT_SECRET: 'test-secret-test-secret-test-secret',
-    POS_SIM_PORT: '0',
-    // Nothing listens here unless a test starts the simulator: sync attempts fail fast and quietly.
-    POS_URL: 'http://127.0.0.1:9',
-    SERVE_APPS: 'false',
-    // Test processes share the CPU, so their event loops lag: load shedding is tested on its own (webhook-pressure.test.ts).
-    POS_WEBHOOK_MAX_EVENT_LOOP_DELAY_MS: '0',
-    ...env,
-  };
 }
 
 /**
