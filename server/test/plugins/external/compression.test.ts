@@ -1,8 +1,8 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { demoInitData } from '../../src/auth/telegram';
-import { cacheControlFor } from '../../src/routes/spa';
-import { bearer, useTestApp, signInCustomer, TEST_BOT_TOKEN } from '../helpers/app';
+import { demoInitData } from '../../../src/auth/telegram';
+import { cacheControlFor } from '../../../src/routes/spa';
+import { bearer, useTestApp, signInCustomer, TEST_BOT_TOKEN } from '../../helpers/app';
 
 const t = useTestApp({ POS_SYNC_WORKER: 'false' });
 

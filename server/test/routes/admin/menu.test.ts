@@ -1,8 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_ROOM, cityMenuRoom, cityOrdersRoom, type Menu } from '@ordercast/shared';
-import { productPrices } from '../../src/db/schema';
-import { bearer, useTestApp, placeOrder, signInCustomer, signInStaff } from '../helpers/app';
+import { productPrices } from '../../../src/db/schema';
+import { bearer, useTestApp, placeOrder, signInCustomer, signInStaff } from '../../helpers/app';
 
 describe('stop-list: POST /api/admin/products/:id/availability, GET /api/admin/menu', () => {
   const t = useTestApp();

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, useTestApp, signInCustomer } from '../helpers/app';
+import { bearer, buildTestApp, useTestApp, signInCustomer } from './helpers/app';
 
-const SERVER_DIR = resolve(__dirname, '../..');
+const SERVER_DIR = resolve(__dirname, '..');
 
 describe('HTTP hygiene', () => {
   const t = useTestApp({ CORS_ORIGINS: 'https://partner.example' });

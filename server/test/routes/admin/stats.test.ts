@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { StatsResponse } from '@ordercast/shared';
-import { orderStatusHistory, orders } from '../../src/db/schema';
-import { localDay } from '../../src/lib/time';
-import { bearer, useTestApp, placeOrder, signInCustomer, signInStaff } from '../helpers/app';
+import { orderStatusHistory, orders } from '../../../src/db/schema';
+import { localDay } from '../../../src/lib/time';
+import { bearer, useTestApp, placeOrder, signInCustomer, signInStaff } from '../../helpers/app';
 
 describe('GET /api/admin/stats', () => {
   const t = useTestApp();

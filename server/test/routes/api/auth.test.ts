@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { demoInitData, signInitData, verifyInitData } from '../../src/auth/telegram';
-import { hashPassword, verifyPassword } from '../../src/auth/password';
+import { demoInitData, signInitData, verifyInitData } from '../../../src/auth/telegram';
+import { hashPassword, verifyPassword } from '../../../src/auth/password';
 import Database from 'better-sqlite3';
-import { redactUrl } from '../../src/lib/redact';
-import { TEST_BOT_TOKEN, bearer, useTestApp, signInCustomer, signInStaff } from '../helpers/app';
+import { redactUrl } from '../../../src/lib/redact';
+import { TEST_BOT_TOKEN, bearer, useTestApp, signInCustomer, signInStaff } from '../../helpers/app';
 
 const tgUser = { id: 4242, first_name: 'Ivan', last_name: 'Petrov', username: 'ivanp', language_code: 'ru' };
 
