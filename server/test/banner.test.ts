@@ -16,6 +16,7 @@ const PROD_SECRETS = {
   JWT_SECRET: 'prod-secret-prod-secret-prod-secret',
   TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN,
   POS_WEBHOOK_SECRET: 'prod-webhook-secret-0123456789',
+  TELEGRAM_WEBHOOK_SECRET: 'prod-telegram-webhook-secret-0123',
 };
 
 const dirs: string[] = [];
