@@ -42,7 +42,7 @@ export const SyncError = Type.Object({
   entityId: Type.Integer({ minimum: 0 }),
   error: Type.String(),
   timestamp: Timestamp,
-  /** Additions to seed 001 (issue 4): which attempt failed, when the next one runs (null: gave up). */
+  /** Optional, so clients written before retries existed still accept the message: which attempt failed, when the next one runs (null: gave up). */
   attempt: Type.Optional(Type.Integer({ minimum: 1 })),
   nextRetryAt: Type.Optional(Type.Union([Timestamp, Type.Null()])),
   /** The order's city, so a city room can route it without a lookup. */
