@@ -45,34 +45,40 @@ export async function buildTestApp(env: Record<string, string> = {}, opts: { dir
  * built, so `const t = useTestApp()` at the top and `t.app` inside tests and later hooks.
  */
 export function useTestApp(env: Record<string, string> = {}): TestApp {
-  let built: TestApp | undefined;
+  return useClosing('useTestApp', () => buildTestApp(env), ['app', 'config', 'dir']);
+}
+
+/** `useTestApp` for an app whose log lines are captured (`buildLoggedApp`): `t.app`, `t.lines`. */
+export function useLoggedApp(level = 'info'): LoggedApp {
+  return useClosing('useLoggedApp', () => buildLoggedApp(level), ['app', 'lines']);
+}
+
+/**
+ * What useTestApp and useLoggedApp share: `build` in a beforeAll, `close` in the afterAll, and an
+ * object whose `keys` read through to the built value between the two.
+ */
+function useClosing<T extends { close(): Promise<void> }>(name: string, build: () => Promise<T>, keys: readonly Exclude<keyof T, 'close'>[]): T {
+  let built: T | undefined;
   beforeAll(async () => {
-    built = await buildTestApp(env);
+    built = await build();
   });
   afterAll(async () => {
     await built?.close();
     built = undefined;
   });
-  const get = (): TestApp => {
-    if (!built) throw new Error('useTestApp: the app exists between its beforeAll and afterAll; use it in tests and hooks');
+  const get = (): T => {
+    if (!built) throw new Error(`${name}: the app exists between its beforeAll and afterAll; use it in tests and hooks`);
     return built;
   };
-  return {
-    get app() {
-      return get().app;
-    },
-    get config() {
-      return get().config;
-    },
-    get dir() {
-      return get().dir;
-    },
+  const view = {
     async close() {
       const app = get();
       built = undefined;
       await app.close();
     },
-  };
+  } as T;
+  for (const key of keys) Object.defineProperty(view, key, { enumerable: true, get: () => get()[key] });
+  return view;
 }
 
 let nextTelegramId = 500_000_000;
@@ -118,8 +124,14 @@ export async function placeOrder(
   return res;
 }
 
+export interface LoggedApp {
+  app: FastifyInstance;
+  lines: string[];
+  close(): Promise<void>;
+}
+
 /** An app whose log lines are captured (at `level`), for tests that check what is and is not logged. */
-export async function buildLoggedApp(level = 'info'): Promise<{ app: FastifyInstance; lines: string[]; close(): Promise<void> }> {
+export async function buildLoggedApp(level = 'info'): Promise<LoggedApp> {
   const dir = mkdtempSync(join(tmpdir(), 'ordercast-logs-'));
   const config = loadConfig(testEnv(dir, { LOG_LEVEL: level, POS_SYNC_WORKER: 'false' }));
   const lines: string[] = [];
