@@ -13,7 +13,7 @@ import { buildApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
 import { serverEnv } from '../../test/helpers/env';
 import { cities, productPrices, users } from '../../src/db/schema';
-import { dist, loadSince, measuredRss, now, serve, type StaffSpec, type TargetInfo, type TargetReply, type TargetRequest } from './common';
+import { distLine, now, serveTarget, type StaffSpec, type TargetInfo } from './common';
 
 const dir = mkdtempSync(join(tmpdir(), 'ordercast-bench-'));
 let app: FastifyInstance | undefined;
@@ -174,48 +174,32 @@ function traceReport(): string[] {
   }
   trace.req.clear();
   trace.pub = [];
-  const f = (name: string, v: number[]) => {
-    const d = dist(v);
-    return `${name.padEnd(38)} n=${d.n} p50 ${d.p50.toFixed(2)} p95 ${d.p95.toFixed(2)} p99 ${d.p99.toFixed(2)} max ${d.max.toFixed(2)} ms`;
-  };
   return [
-    f('client send → HTTP request parsed', trace.raw.splice(0)),
-    f('client send → request arrival', trace.arrive.splice(0)),
-    f('GC pauses: scavenges', trace.gc.splice(0)),
-    f('GC pauses: the others', trace.gcMajor.splice(0)),
-    f('request arrival → reply sent', handler),
-    f('request arrival → bus publish starts', toPublish),
-    f('  arrival → handler (body, validation)', stages.parse.splice(0)),
-    f('    arrival → preParsing', stages.toParsing.splice(0)),
-    f('    preParsing → preValidation (body)', stages.toValidation.splice(0)),
-    f('  handler → transaction runs', stages.queue.splice(0)),
-    f('  transaction body', stages.tx.splice(0)),
-    f('  commit → bus publish starts', stages.commit.splice(0)),
-    f('reply sent → bus publish starts', afterReply),
-    f('bus publish (hub fan-out) duration', fanout),
+    distLine('client send → HTTP request parsed', trace.raw.splice(0)),
+    distLine('client send → request arrival', trace.arrive.splice(0)),
+    distLine('GC pauses: scavenges', trace.gc.splice(0)),
+    distLine('GC pauses: the others', trace.gcMajor.splice(0)),
+    distLine('request arrival → reply sent', handler),
+    distLine('request arrival → bus publish starts', toPublish),
+    distLine('  arrival → handler (body, validation)', stages.parse.splice(0)),
+    distLine('    arrival → preParsing', stages.toParsing.splice(0)),
+    distLine('    preParsing → preValidation (body)', stages.toValidation.splice(0)),
+    distLine('  handler → transaction runs', stages.queue.splice(0)),
+    distLine('  transaction body', stages.tx.splice(0)),
+    distLine('  commit → bus publish starts', stages.commit.splice(0)),
+    distLine('reply sent → bus publish starts', afterReply),
+    distLine('bus publish (hub fan-out) duration', fanout),
   ];
 }
 
-serve<TargetRequest, TargetReply>(async (req) => {
-  switch (req.cmd) {
-    case 'init':
-      return { type: 'ready', info: await init(req.customers, req.staffPerRoom) };
-    case 'rss':
-      return { type: 'rss', ...(await measuredRss()) };
-    case 'load':
-      return loadSince();
-    case 'trace':
-      return { type: 'trace', lines: traceReport() };
-    case 'stop':
-      setTimeout(async () => {
-        setTimeout(() => process.exit(0), 5000).unref();
-        try {
-          await app?.close();
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-          process.exit(0);
-        }
-      }, 10);
-      return { type: 'rss', ...(await measuredRss()) };
-  }
+serveTarget({
+  init,
+  trace: traceReport,
+  async close() {
+    try {
+      await app?.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
 });
