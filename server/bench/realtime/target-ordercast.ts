@@ -174,22 +174,23 @@ function traceReport(): string[] {
   }
   trace.req.clear();
   trace.pub = [];
-  return [
-    distLine('client send → HTTP request parsed', trace.raw.splice(0)),
-    distLine('client send → request arrival', trace.arrive.splice(0)),
-    distLine('GC pauses: scavenges', trace.gc.splice(0)),
-    distLine('GC pauses: the others', trace.gcMajor.splice(0)),
-    distLine('request arrival → reply sent', handler),
-    distLine('request arrival → bus publish starts', toPublish),
-    distLine('  arrival → handler (body, validation)', stages.parse.splice(0)),
-    distLine('    arrival → preParsing', stages.toParsing.splice(0)),
-    distLine('    preParsing → preValidation (body)', stages.toValidation.splice(0)),
-    distLine('  handler → transaction runs', stages.queue.splice(0)),
-    distLine('  transaction body', stages.tx.splice(0)),
-    distLine('  commit → bus publish starts', stages.commit.splice(0)),
-    distLine('reply sent → bus publish starts', afterReply),
-    distLine('bus publish (hub fan-out) duration', fanout),
+  const rows: [string, number[]][] = [
+    ['client send → HTTP request parsed', trace.raw.splice(0)],
+    ['client send → request arrival', trace.arrive.splice(0)],
+    ['GC pauses: scavenges', trace.gc.splice(0)],
+    ['GC pauses: the others', trace.gcMajor.splice(0)],
+    ['request arrival → reply sent', handler],
+    ['request arrival → bus publish starts', toPublish],
+    ['  arrival → handler (body, validation)', stages.parse.splice(0)],
+    ['    arrival → preParsing', stages.toParsing.splice(0)],
+    ['    preParsing → preValidation (body)', stages.toValidation.splice(0)],
+    ['  handler → transaction runs', stages.queue.splice(0)],
+    ['  transaction body', stages.tx.splice(0)],
+    ['  commit → bus publish starts', stages.commit.splice(0)],
+    ['reply sent → bus publish starts', afterReply],
+    ['bus publish (hub fan-out) duration', fanout],
   ];
+  return rows.map(([name, values]) => distLine(name, values));
 }
 
 serveTarget({
