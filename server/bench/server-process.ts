@@ -10,7 +10,8 @@ import { ServerProcess } from '../test/realtime/processes';
 
 export { freePort } from '../test/realtime/processes';
 
-export const BENCH_BOT_TOKEN = '1111111111:BENCH-ordercast-bot-token';
+/** The bot token the started server checks sign-ins against (the tests' one: test/helpers/env.ts). */
+export { TEST_BOT_TOKEN as BENCH_BOT_TOKEN } from '../test/helpers/env';
 
 export interface BenchServer {
   base: string;
@@ -28,8 +29,6 @@ export async function startServerProcess(env: Record<string, string>, opts: { cp
         // Development, not production: a production start seeds no demo data, and the benchmark
         // needs the demo cities, menu and staff. Nothing else in the server depends on NODE_ENV.
         NODE_ENV: 'development',
-        JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
-        TELEGRAM_BOT_TOKEN: BENCH_BOT_TOKEN,
         DATABASE_PATH: join(dir, 'app.db'),
         POS_SYNC_WORKER: 'false',
         // No bot and no Telegram simulator beside the measured server.

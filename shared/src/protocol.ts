@@ -1,5 +1,6 @@
 /**
- * Realtime wire constants (seed 001 + CONTRACT.md). The message shapes live in
+ * Realtime wire constants: clients outside this repository switch on these names and codes,
+ * so they are a contract, changed only with a new message. The message shapes live in
  * ./schemas/realtime.ts; these are the names and codes both sides switch on.
  */
 export const SERVER_EVENT_TYPES = [

@@ -1,7 +1,8 @@
 import { seesAllCities, type Role } from './roles';
 
 /**
- * Room names are part of the wire contract (seed 001). Everything that builds or checks a
+ * Room names are part of the wire contract (clients outside this repository join them by
+ * name). Everything that builds or checks a
  * room name goes through here so the server's rules and the clients' joins cannot drift.
  */
 export const ADMIN_ROOM = 'admin-orders';
@@ -40,7 +41,7 @@ export interface RoomPrincipal {
   cityId?: number | null;
 }
 
-/** Rooms a connection joins on connect (seed 001): admin/ceo → admin-orders, manager → its city rooms, everyone → own user room. */
+/** Rooms a connection joins on connect: admin/ceo → admin-orders, manager → its city rooms, everyone → own user room. */
 export function defaultRooms(p: RoomPrincipal): string[] {
   const rooms: string[] = [];
   if (seesAllCities(p.role)) rooms.push(ADMIN_ROOM);

@@ -126,6 +126,47 @@ export function serve<Req, Rep>(handler: (req: Req) => Promise<Rep>): void {
   process.on('disconnect', () => process.exit(0));
 }
 
+/** What a target process (ordercast or the peer) brings; `serveTarget` answers the orchestrator with it. */
+export interface Target {
+  init(customers: number, staffPerRoom: number): Promise<TargetInfo>;
+  /** BENCH_TRACE lines since the previous call (`distLine` each). */
+  trace(): string[];
+  /** Stops the server and removes its files; the process exits after it (or after 5 s regardless). */
+  close(): Promise<void>;
+}
+
+/** A target process: one answer per orchestrator command, the same for both servers. */
+export function serveTarget(target: Target): void {
+  serve<TargetRequest, TargetReply>(async (req) => {
+    switch (req.cmd) {
+      case 'init':
+        return { type: 'ready', info: await target.init(req.customers, req.staffPerRoom) };
+      case 'rss':
+        return { type: 'rss', ...(await measuredRss()) };
+      case 'load':
+        return loadSince();
+      case 'trace':
+        return { type: 'trace', lines: target.trace() };
+      case 'stop':
+        setTimeout(async () => {
+          setTimeout(() => process.exit(0), 5000).unref();
+          try {
+            await target.close();
+          } finally {
+            process.exit(0);
+          }
+        }, 10);
+        return { type: 'rss', ...(await measuredRss()) };
+    }
+  });
+}
+
+/** One stage of a trace: its name and the distribution of its timings, in ms. */
+export function distLine(name: string, values: number[]): string {
+  const d = dist(values);
+  return `${name.padEnd(38)} n=${d.n} p50 ${d.p50.toFixed(2)} p95 ${d.p95.toFixed(2)} p99 ${d.p99.toFixed(2)} max ${d.max.toFixed(2)} ms`;
+}
+
 const eld = monitorEventLoopDelay({ resolution: 1 });
 eld.enable();
 let lastCpu = process.cpuUsage();

@@ -11,33 +11,26 @@ import type { FastifyInstance } from 'fastify';
 import { and, eq } from 'drizzle-orm';
 import { buildApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
+import { serverEnv } from '../../test/helpers/env';
 import { cities, productPrices, users } from '../../src/db/schema';
-import { dist, loadSince, measuredRss, now, serve, type StaffSpec, type TargetInfo, type TargetReply, type TargetRequest } from './common';
+import { distLine, now, serveTarget, type StaffSpec, type TargetInfo } from './common';
 
 const dir = mkdtempSync(join(tmpdir(), 'ordercast-bench-'));
 let app: FastifyInstance | undefined;
 
 async function init(customers: number, staffPerRoom: number): Promise<TargetInfo> {
-  const config = loadConfig({
+  const config = loadConfig(serverEnv({
     // Development, not production: a production start seeds no demo data, and the benchmark
     // needs the demo cities, menu and staff. Nothing else in the server depends on NODE_ENV.
     NODE_ENV: 'development',
-    LOG_LEVEL: 'silent',
     DATABASE_PATH: join(dir, 'app.db'),
-    JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
-    TELEGRAM_BOT_TOKEN: '1234567890:BENCH-ordercast-bot-token',
-    POS_SIM_PORT: '0',
-    POS_URL: 'http://127.0.0.1:9',
-    SERVE_APPS: 'false',
-    TELEGRAM_BOT: 'false',
-    TG_SIM_PORT: '0',
     // No POS in this benchmark (the peer has none either): the outbox worker would retry every order
     // against the dead POS_URL and add sync-error events. BENCH_POS_WORKER=1 turns it on.
     POS_SYNC_WORKER: process.env.BENCH_POS_WORKER === '1' ? 'true' : 'false',
     // The staff of a room share one account here (--staff-per-room connections each): no per-user cap.
     WS_MAX_CONNECTIONS_PER_USER: '100000',
     ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_SERVER_')).map(([k, v]) => [k.slice(13), v])),
-  });
+  }));
   app = await buildApp(config, { logger: false });
   if (process.env.BENCH_TRACE === '1') installTrace(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -181,48 +174,33 @@ function traceReport(): string[] {
   }
   trace.req.clear();
   trace.pub = [];
-  const f = (name: string, v: number[]) => {
-    const d = dist(v);
-    return `${name.padEnd(38)} n=${d.n} p50 ${d.p50.toFixed(2)} p95 ${d.p95.toFixed(2)} p99 ${d.p99.toFixed(2)} max ${d.max.toFixed(2)} ms`;
-  };
-  return [
-    f('client send → HTTP request parsed', trace.raw.splice(0)),
-    f('client send → request arrival', trace.arrive.splice(0)),
-    f('GC pauses: scavenges', trace.gc.splice(0)),
-    f('GC pauses: the others', trace.gcMajor.splice(0)),
-    f('request arrival → reply sent', handler),
-    f('request arrival → bus publish starts', toPublish),
-    f('  arrival → handler (body, validation)', stages.parse.splice(0)),
-    f('    arrival → preParsing', stages.toParsing.splice(0)),
-    f('    preParsing → preValidation (body)', stages.toValidation.splice(0)),
-    f('  handler → transaction runs', stages.queue.splice(0)),
-    f('  transaction body', stages.tx.splice(0)),
-    f('  commit → bus publish starts', stages.commit.splice(0)),
-    f('reply sent → bus publish starts', afterReply),
-    f('bus publish (hub fan-out) duration', fanout),
+  const rows: [string, number[]][] = [
+    ['client send → HTTP request parsed', trace.raw.splice(0)],
+    ['client send → request arrival', trace.arrive.splice(0)],
+    ['GC pauses: scavenges', trace.gc.splice(0)],
+    ['GC pauses: the others', trace.gcMajor.splice(0)],
+    ['request arrival → reply sent', handler],
+    ['request arrival → bus publish starts', toPublish],
+    ['  arrival → handler (body, validation)', stages.parse.splice(0)],
+    ['    arrival → preParsing', stages.toParsing.splice(0)],
+    ['    preParsing → preValidation (body)', stages.toValidation.splice(0)],
+    ['  handler → transaction runs', stages.queue.splice(0)],
+    ['  transaction body', stages.tx.splice(0)],
+    ['  commit → bus publish starts', stages.commit.splice(0)],
+    ['reply sent → bus publish starts', afterReply],
+    ['bus publish (hub fan-out) duration', fanout],
   ];
+  return rows.map(([name, values]) => distLine(name, values));
 }
 
-serve<TargetRequest, TargetReply>(async (req) => {
-  switch (req.cmd) {
-    case 'init':
-      return { type: 'ready', info: await init(req.customers, req.staffPerRoom) };
-    case 'rss':
-      return { type: 'rss', ...(await measuredRss()) };
-    case 'load':
-      return loadSince();
-    case 'trace':
-      return { type: 'trace', lines: traceReport() };
-    case 'stop':
-      setTimeout(async () => {
-        setTimeout(() => process.exit(0), 5000).unref();
-        try {
-          await app?.close();
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-          process.exit(0);
-        }
-      }, 10);
-      return { type: 'rss', ...(await measuredRss()) };
-  }
+serveTarget({
+  init,
+  trace: traceReport,
+  async close() {
+    try {
+      await app?.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
 });

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Server } from 'socket.io';
-import { dist, loadSince, measuredRss, now, serve, type StaffSpec, type TargetInfo, type TargetReply, type TargetRequest } from './common';
+import { distLine, now, serveTarget, type StaffSpec, type TargetInfo } from './common';
 
 const SECRET = 'bench-secret-bench-secret-bench-secret';
 const CITIES = [1, 2, 3];
@@ -150,28 +150,19 @@ async function init(customers: number, staffPerRoom: number): Promise<TargetInfo
   return { port, customers: list, staff, mover: adminToken, products: { 1: 1, 2: 1, 3: 1 }, cities: CITIES };
 }
 
-serve<TargetRequest, TargetReply>(async (req) => {
-  switch (req.cmd) {
-    case 'init':
-      return { type: 'ready', info: await init(req.customers, req.staffPerRoom) };
-    case 'rss':
-      return { type: 'rss', ...(await measuredRss()) };
-    case 'load':
-      return loadSince();
-    case 'trace': {
-      const d = dist(arrive);
-      arrive = [];
-      return { type: 'trace', lines: [`client send → request arrival          n=${d.n} p50 ${d.p50.toFixed(2)} p95 ${d.p95.toFixed(2)} p99 ${d.p99.toFixed(2)} max ${d.max.toFixed(2)} ms`] };
-    }
-    case 'stop':
-      setTimeout(() => {
-        setTimeout(() => process.exit(0), 5000).unref();
-        void io.close(() => {
-          db.close();
-          rmSync(dir, { recursive: true, force: true });
-          process.exit(0);
-        });
-      }, 10);
-      return { type: 'rss', ...(await measuredRss()) };
-  }
+serveTarget({
+  init,
+  trace() {
+    const line = distLine('client send → request arrival', arrive);
+    arrive = [];
+    return [line];
+  },
+  close: () =>
+    new Promise<void>((resolve) => {
+      void io.close(() => {
+        db.close();
+        rmSync(dir, { recursive: true, force: true });
+        resolve();
+      });
+    }),
 });

@@ -3,8 +3,9 @@ import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 
 /**
- * Every setting the server reads, validated once at boot. The variable names are the
- * outside contract (CONTRACT.md); defaults make `npm start` work with no configuration.
+ * Every setting the server reads, validated once at boot. The variable names are an
+ * outside contract (deployments set them; README "Settings" lists them), so they do not change
+ * with the code; defaults make `npm start` work with no configuration.
  */
 const Ratio = (def: number) => Type.Number({ minimum: 0, maximum: 1, default: def });
 const Port = (def: number) => Type.Integer({ minimum: 0, maximum: 65535, default: def });

@@ -4,16 +4,16 @@ import type Database from 'better-sqlite3';
 
 /*
  * SQLite's automatic WAL checkpoint runs inside whichever commit crosses the threshold, on the
- * event loop, fsync included: at hundreds of orders per second that was a stall of tens of ms
- * several times a second (the benchmark's p99). Instead, a worker thread with its own
+ * event loop, fsync included: under a steady stream of orders every request queued behind that
+ * commit waits for it (it set `bench:api`'s p99; server/bench/README.md). Instead, a worker thread with its own
  * connection runs PASSIVE checkpoints (they never block the writer) every `everyMs`.
  *
  * That alone never lets the WAL restart under sustained writes: SQLite rewinds the WAL only when
  * a write transaction begins while every frame is already backfilled, and the worker always
  * finishes a moment after the next commit appended more. So when the worker reports that it
  * caught up with a WAL of `restartPages` or more, the main connection runs one PASSIVE checkpoint
- * itself between transactions: it copies only the frames of the last few milliseconds (about
- * 2 ms here), and the next commit starts the WAL from the beginning again. The main connection's
+ * itself between transactions: it copies only the frames of the last few
+ * milliseconds, and the next commit starts the WAL from the beginning again. The main connection's
  * autocheckpoint stays as a distant backstop should the worker ever stop.
  * The worker is plain JavaScript so it runs the same under tsx, vitest and node.
  */

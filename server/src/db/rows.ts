@@ -7,8 +7,8 @@ const PLAIN = new Set(['SQLiteInteger', 'SQLiteText']);
 /**
  * A table's columns as `"sql_name" AS "property"`, for the few statements on the order path that run
  * on better-sqlite3 directly: their rows come out in the table's `$inferSelect` shape with no
- * per-row mapping. drizzle's row mapping was the largest single allocator of an order (about a
- * sixth of its garbage) and most of its query time outside SQLite. Only for tables of plain
+ * per-row mapping. drizzle's row mapping was the largest single allocator of an order and most of its
+ * query time outside SQLite (server/bench/README.md). Only for tables of plain
  * integer and text columns: a column that needs decoding (boolean, JSON, timestamp modes) throws
  * here, at start, rather than arrive undecoded.
  */

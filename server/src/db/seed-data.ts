@@ -1,5 +1,6 @@
 /**
- * The chain's demo data (CONTRACT.md "Demo data"). The POS simulator builds its own
+ * The chain's demo data: the cities, dishes and staff the README's demo logins and the
+ * tests rely on. The POS simulator builds its own
  * nomenclature from the same list, as a real POS would hold the same dishes under its codes.
  * Prices are in roubles; images are shipped in server/static/menu/.
  */

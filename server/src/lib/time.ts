@@ -11,7 +11,8 @@ const days = new Map<string, DayCache>();
 
 /**
  * The calendar day (YYYY-MM-DD) at `date` in an IANA time zone: order numbers restart each local day.
- * Formatting in a time zone costs tens of µs (ICU), and every order asks: the answer is kept for the
+ * Formatting in a time zone goes through ICU, which is slow next to the rest of an order's work
+ * (server/bench/README.md), and every order asks: the answer is kept for the
  * UTC minute it was computed in, which is exact because zone offsets are whole minutes, so a local
  * midnight always falls on a minute boundary.
  */

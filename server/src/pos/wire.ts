@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 
 /*
- * The POS's HTTP face (CONTRACT.md "POS simulator"), modelled on iiko Cloud / Poster style APIs:
+ * The POS's HTTP face (README "POS simulator"), modelled on iiko Cloud / Poster style APIs:
  * orders pushed with the caller's own id (so a re-send never duplicates), money in roubles,
  * products by the POS's code, errors as {code, message}, kitchen steps called back signed.
  * Both the simulator (validation) and the server (client, webhook) use these shapes.

@@ -1,19 +1,15 @@
 import { and, asc, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { assertCity, cityFilter, managesCity } from '../../src/auth/scope';
 import type { Principal } from '../../src/auth/principal';
 import { cities } from '../../src/db/schema';
 import { HttpError } from '../../src/lib/errors';
-import { buildTestApp, type TestApp } from '../helpers/app';
+import { useTestApp } from '../helpers/app';
 
 const who = (role: Principal['role'], cityIds: number[]): Principal => ({ userId: 1, role, cityIds, cityId: null, tokenVersion: 0 });
 
 describe('auth/scope: a staff member’s cities', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await buildTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   const visible = (p: Principal) =>
     t.app.db

@@ -1,14 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_ROOM, cityMenuRoom, cityOrdersRoom, userRoom, type Order } from '@ordercast/shared';
-import { buildTestApp, type TestApp } from '../helpers/app';
+import { describe, expect, it } from 'vitest';
+import { ADMIN_ROOM, SERVER_EVENT_TYPES, cityMenuRoom, cityOrdersRoom, userRoom, type Order, type ServerEventType } from '@ordercast/shared';
+import { EVENT_CATALOGUE } from '@ordercast/shared/schemas';
+import { Announce } from '../../src/events/announce';
+import { useTestApp } from '../helpers/app';
 
 /** events/announce.ts: the rooms of every event type, as written to the durable log. */
 describe('Announce: which rooms hear which event', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await buildTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   const roomsOf = (announce: () => number) => {
     const id = t.app.tx(announce);
@@ -51,5 +49,61 @@ describe('Announce: which rooms hear which event', () => {
       ADMIN_ROOM,
       cityOrdersRoom(3),
     ]);
+  });
+});
+
+/**
+ * The catalogue in ./shared (EVENT_CATALOGUE, which docs/events.md is generated from) writes each
+ * event's rooms as patterns; Announce decides them. For every event type, a sample announcement's
+ * rooms are exactly the catalogue's patterns with the sample's own city and user filled in.
+ */
+describe('Announce agrees with the event catalogue', () => {
+  const ts = new Date().toISOString();
+  const USER = 42;
+  const CITY = 3;
+  const order = { id: 7, user_id: USER, city_id: CITY } as Order;
+
+  /** One sample per event type (a new type in the catalogue does not compile until it has one here). */
+  const samples: Record<ServerEventType, (a: Announce) => number> = {
+    'new-order': (a) => a.newOrder(order),
+    'order-created': (a) => a.orderCreated(order),
+    'order-status-updated': (a) =>
+      a.orderStatusUpdated({ userId: USER, cityId: CITY }, { orderId: 7, newStatus: 'confirmed', oldStatus: 'pending', timestamp: ts }),
+    'bonus-updated': (a) => a.bonusUpdated(USER, { balance: 10, operation: { type: 'earned', amount: 10, orderId: 7 }, timestamp: ts }),
+    'sync-success': (a) => a.syncSuccess({ entity: 'order', entityId: 7, timestamp: ts }, { cityId: CITY }),
+    'sync-error': (a) =>
+      a.syncError({ entity: 'order', entityId: 7, error: 'x', timestamp: ts, attempt: 1, nextRetryAt: null, cityId: CITY }, { cityId: CITY }),
+    'menu-updated': (a) => a.menuUpdated({ cityId: CITY, productId: 1, available: false, price: 390, timestamp: ts }),
+  };
+
+  const announced = (type: ServerEventType) => {
+    const seen: { type: string; rooms: readonly string[] }[] = [];
+    samples[type](new Announce((t, rooms) => seen.push({ type: t, rooms })));
+    expect(seen.map((s) => s.type)).toEqual([type]);
+    return [...seen[0]!.rooms].sort();
+  };
+  const fill = (pattern: string) =>
+    pattern.replace(/\{(\w+)\}/g, (_, name: string) => {
+      if (name === 'cityId') return String(CITY);
+      if (name === 'userId') return String(USER);
+      throw new Error(`catalogue pattern ${pattern}: no sample value for {${name}}`);
+    });
+
+  it('covers every event type the server sends', () => {
+    expect(Object.keys(samples).sort()).toEqual([...SERVER_EVENT_TYPES].sort());
+  });
+
+  it.each([...SERVER_EVENT_TYPES])('%s: the rooms are the catalogue’s', (type) => {
+    expect(announced(type)).toEqual(EVENT_CATALOGUE[type].to.map(fill).sort());
+  });
+
+  it('a sync outcome about the menu reaches every city’s staff, each room a catalogued pattern', () => {
+    const rooms: string[] = [];
+    new Announce((_t, r) => (rooms.push(...r), 1)).syncError(
+      { entity: 'menu', entityId: 0, error: 'x', timestamp: ts, attempt: 1, nextRetryAt: null, cityId: null },
+      { allCityIds: [1, 2] },
+    );
+    const patterns = EVENT_CATALOGUE['sync-error'].to.map((p) => new RegExp(`^${p.replace(/\{\w+\}/g, '[1-9]\\d*')}$`));
+    expect(rooms.filter((room) => !patterns.some((p) => p.test(room)))).toEqual([]);
   });
 });

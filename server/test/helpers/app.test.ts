@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { useTestApp } from './app';
+import { useLoggedApp, useTestApp } from './app';
 
 let dir = '';
 let outside: unknown;
@@ -23,6 +23,16 @@ describe('useTestApp', () => {
 
   it('says where the app can be used when touched before it is built', () => {
     expect(String(outside)).toMatch(/useTestApp: the app exists between its beforeAll and afterAll/);
+  });
+});
+
+describe('useLoggedApp', () => {
+  const logged = useLoggedApp('debug');
+
+  it('captures the log lines of the app it builds, at the given level', async () => {
+    logged.app.log.debug('a debug line from the test');
+    await logged.app.inject({ url: '/health' });
+    expect(logged.lines.join('')).toContain('a debug line from the test');
   });
 });
 

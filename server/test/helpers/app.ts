@@ -8,38 +8,15 @@ import { toMinor, type User } from '@ordercast/shared';
 import { buildApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config/config';
 import { demoInitData, type TelegramUser } from '../../src/auth/telegram';
+import { TEST_BOT_TOKEN, testEnv } from './env';
 
-export const TEST_BOT_TOKEN = '1234567890:TEST-ordercast-bot-token';
+export { TEST_BOT_TOKEN, serverEnv, testEnv } from './env';
 
 export interface TestApp {
   app: FastifyInstance;
   config: Config;
   dir: string;
   close(): Promise<void>;
-}
-
-/**
- * The settings every test server starts with: a SQLite file in `dir`, logs silent, the POS
- * simulator off and POS_URL on a closed port. `env` overrides any of them.
- */
-export function testEnv(dir: string, env: Record<string, string> = {}): Record<string, string> {
-  return {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    DATABASE_PATH: join(dir, 'app.db'),
-    TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN,
-    JWT_SECRET: 'test-secret-test-secret-test-secret',
-    POS_SIM_PORT: '0',
-    // Nothing listens here unless a test starts the simulator: sync attempts fail fast and quietly.
-    POS_URL: 'http://127.0.0.1:9',
-    SERVE_APPS: 'false',
-    // Test processes share the CPU, so their event loops lag: load shedding is tested on its own (webhook-pressure.test.ts).
-    POS_WEBHOOK_MAX_EVENT_LOOP_DELAY_MS: '0',
-    // The bot and its simulator are off unless a test turns them on (server/test/bot/).
-    TELEGRAM_BOT: 'false',
-    TG_SIM_PORT: '0',
-    ...env,
-  };
 }
 
 /**
@@ -68,34 +45,40 @@ export async function buildTestApp(env: Record<string, string> = {}, opts: { dir
  * built, so `const t = useTestApp()` at the top and `t.app` inside tests and later hooks.
  */
 export function useTestApp(env: Record<string, string> = {}): TestApp {
-  let built: TestApp | undefined;
+  return useClosing('useTestApp', () => buildTestApp(env), ['app', 'config', 'dir']);
+}
+
+/** `useTestApp` for an app whose log lines are captured (`buildLoggedApp`): `t.app`, `t.lines`. */
+export function useLoggedApp(level = 'info'): LoggedApp {
+  return useClosing('useLoggedApp', () => buildLoggedApp(level), ['app', 'lines']);
+}
+
+/**
+ * What useTestApp and useLoggedApp share: `build` in a beforeAll, `close` in the afterAll, and an
+ * object whose `keys` read through to the built value between the two.
+ */
+function useClosing<T extends { close(): Promise<void> }>(name: string, build: () => Promise<T>, keys: readonly Exclude<keyof T, 'close'>[]): T {
+  let built: T | undefined;
   beforeAll(async () => {
-    built = await buildTestApp(env);
+    built = await build();
   });
   afterAll(async () => {
     await built?.close();
     built = undefined;
   });
-  const get = (): TestApp => {
-    if (!built) throw new Error('useTestApp: the app exists between its beforeAll and afterAll; use it in tests and hooks');
+  const get = (): T => {
+    if (!built) throw new Error(`${name}: the app exists between its beforeAll and afterAll; use it in tests and hooks`);
     return built;
   };
-  return {
-    get app() {
-      return get().app;
-    },
-    get config() {
-      return get().config;
-    },
-    get dir() {
-      return get().dir;
-    },
+  const view = {
     async close() {
       const app = get();
       built = undefined;
       await app.close();
     },
-  };
+  } as T;
+  for (const key of keys) Object.defineProperty(view, key, { enumerable: true, get: () => get()[key] });
+  return view;
 }
 
 let nextTelegramId = 500_000_000;
@@ -141,8 +124,14 @@ export async function placeOrder(
   return res;
 }
 
+export interface LoggedApp {
+  app: FastifyInstance;
+  lines: string[];
+  close(): Promise<void>;
+}
+
 /** An app whose log lines are captured (at `level`), for tests that check what is and is not logged. */
-export async function buildLoggedApp(level = 'info'): Promise<{ app: FastifyInstance; lines: string[]; close(): Promise<void> }> {
+export async function buildLoggedApp(level = 'info'): Promise<LoggedApp> {
   const dir = mkdtempSync(join(tmpdir(), 'ordercast-logs-'));
   const config = loadConfig(testEnv(dir, { LOG_LEVEL: level, POS_SYNC_WORKER: 'false' }));
   const lines: string[] = [];

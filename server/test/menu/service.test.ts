@@ -1,19 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_ROOM, cityMenuRoom, cityOrdersRoom } from '@ordercast/shared';
 import { Announce } from '../../src/events/announce';
 import { MenuService } from '../../src/menu/service';
 import { HttpError } from '../../src/lib/errors';
-import { buildTestApp, type TestApp } from '../helpers/app';
+import { useTestApp } from '../helpers/app';
 
 /** MenuService built on its own from its two dependencies: the database and the announcer. */
 describe('MenuService.setAvailability', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let menu: MenuService;
   beforeAll(async () => {
-    t = await buildTestApp();
     menu = new MenuService(t.app.db, new Announce(t.app.events.append));
   });
-  afterAll(() => t.close());
 
   it('changes one city’s dish and announces it once; the same again changes and announces nothing', () => {
     const before = t.app.events.log.highestId();

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Announce } from '../../src/events/announce';
 import { PosOrderState } from '../../src/orders/pos-state';
 import type { PosWebhookBody } from '../../src/pos/wire';
-import { buildTestApp, placeOrder, signInCustomer, type TestApp } from '../helpers/app';
+import { useTestApp, placeOrder, signInCustomer } from '../helpers/app';
 import { jobOf, orderEvents, orderRow } from '../pos/helpers';
 
 /**
@@ -10,15 +10,13 @@ import { jobOf, orderEvents, orderRow } from '../pos/helpers';
  * each question reads the order once and answers with a result, never a thrown 409.
  */
 describe('PosOrderState', () => {
-  let t: TestApp;
+  const t = useTestApp({ POS_SYNC_WORKER: 'false' });
   let state: PosOrderState;
   let token: string;
   beforeAll(async () => {
-    t = await buildTestApp({ POS_SYNC_WORKER: 'false' });
     state = new PosOrderState(t.app.db, t.app.orders, new Announce(t.app.events.append), t.app.log);
     token = (await signInCustomer(t.app)).token;
   });
-  afterAll(() => t.close());
 
   const newOrder = async (delivery: 'pickup' | 'delivery' = 'pickup') =>
     (await placeOrder(t.app, token, { delivery: delivery === 'pickup' ? { type: 'pickup' } : { type: 'delivery', address: 'Lenina 1' } })).json().order

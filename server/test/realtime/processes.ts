@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoInitData } from '../../src/auth/telegram';
-import { TEST_BOT_TOKEN } from '../helpers/app';
+import { TEST_BOT_TOKEN, serverEnv } from '../helpers/env';
 import { sleep } from './helpers';
 
 const SERVER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -45,21 +45,7 @@ export class ServerProcess {
     const port = await freePort();
     const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/server.ts'], {
       cwd: SERVER_DIR,
-      env: {
-        PATH: process.env.PATH ?? '',
-        NODE_ENV: 'test',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        LOG_LEVEL: 'warn',
-        JWT_SECRET: 'test-secret-test-secret-test-secret',
-        TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN,
-        POS_SIM_PORT: '0',
-        POS_URL: 'http://127.0.0.1:9',
-        SERVE_APPS: 'false',
-        TELEGRAM_BOT: 'false',
-        TG_SIM_PORT: '0',
-        ...env,
-      },
+      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...serverEnv({ LOG_LEVEL: 'warn', ...env }) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const p = new ServerProcess(child, port);

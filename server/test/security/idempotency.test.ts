@@ -1,14 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, signInCustomer, type TestApp } from '../helpers/app';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bearer, useTestApp, signInCustomer } from '../helpers/app';
 
 describe('Idempotency-Key fingerprint', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let token: string;
   beforeAll(async () => {
-    t = await buildTestApp();
     token = (await signInCustomer(t.app)).token;
   });
-  afterAll(() => t.close());
 
   const post = (key: string, raw: string) =>
     t.app.inject({ method: 'POST', url: '/api/orders', headers: { ...bearer(token), 'idempotency-key': key, 'content-type': 'application/json' }, payload: raw });

@@ -1,19 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bearer, useTestApp, signInCustomer, signInStaff } from '../helpers/app';
 
 /** Numbers a client may put in a query string or path: each answers 400, never 500, and changes nothing. */
 const HUGE = ['18446744073709551616', '9223372036854775808', '1e30', '99999999999999999999999'];
 
 describe('numeric query and path parameters are bounded', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let customer: string;
   let admin: string;
   beforeAll(async () => {
-    t = await buildTestApp();
     customer = (await signInCustomer(t.app)).token;
     admin = (await signInStaff(t.app, 'admin')).token;
   });
-  afterAll(() => t.close());
 
   it.each(HUGE)('%s as offset, limit, id or cityId → 400 validation_failed', async (n) => {
     const cases: [string, string, string, Record<string, unknown>?][] = [

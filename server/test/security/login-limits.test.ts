@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config';
-import { buildTestApp, type TestApp } from '../helpers/app';
+import { buildTestApp, useTestApp, type TestApp } from '../helpers/app';
 
 type Inject = TestApp['app']['inject'];
 const login = (inject: Inject, username: string, password: string, forwardedFor?: string) =>
@@ -60,13 +60,11 @@ describe('login limits: whose address counts', () => {
 });
 
 describe('login limits across usernames and addresses', () => {
-  let t: TestApp;
+  const t = useTestApp({ TRUST_PROXY: 'loopback', LOGIN_RATE_LIMIT: '3', LOGIN_ADDRESS_LIMIT: '12', LOGIN_USER_LIMIT: '6' });
   let inject: Inject;
   beforeAll(async () => {
-    t = await buildTestApp({ TRUST_PROXY: 'loopback', LOGIN_RATE_LIMIT: '3', LOGIN_ADDRESS_LIMIT: '12', LOGIN_USER_LIMIT: '6' });
     inject = t.app.inject.bind(t.app);
   });
-  afterAll(() => t.close());
 
   it('one address rotating usernames is limited too, and is refused before any password check', async () => {
     const codes: number[] = [];

@@ -1,18 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, signInStaff, type TestApp } from '../helpers/app';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bearer, useTestApp, signInStaff } from '../helpers/app';
 
 describe('staff accounts', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let admin: string;
   let ceo: string;
   let url: string;
   beforeAll(async () => {
-    t = await buildTestApp();
     admin = (await signInStaff(t.app, 'admin')).token;
     ceo = (await signInStaff(t.app, 'ceo')).token;
     url = await t.app.listen({ host: '127.0.0.1', port: 0 });
   });
-  afterAll(() => t.close());
 
   const staffId = async (username: string) => {
     const list = (await t.app.inject({ url: '/api/admin/staff', headers: bearer(admin) })).json() as { id: number; username: string }[];

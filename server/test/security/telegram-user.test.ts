@@ -1,17 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signInitData } from '../../src/auth/telegram';
-import { buildTestApp, TEST_BOT_TOKEN, type TestApp } from '../helpers/app';
+import { useTestApp, TEST_BOT_TOKEN } from '../helpers/app';
 
 /** Launch data correctly signed with the bot token, carrying whatever user object the sender chose. */
 const signed = (user: unknown) =>
   signInitData({ user: JSON.stringify(user), auth_date: String(Math.floor(Date.now() / 1000)) }, TEST_BOT_TOKEN);
 
 describe('the Telegram user object in signed initData', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await buildTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   const signIn = (user: unknown) => t.app.inject({ method: 'POST', url: '/api/auth/telegram', payload: { initData: signed(user) } });
 

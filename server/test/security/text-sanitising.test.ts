@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cleanText } from '@ordercast/shared';
-import { bearer, buildTestApp, placeOrder, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
+import { bearer, useTestApp, placeOrder, signInCustomer, signInStaff } from '../helpers/app';
 
 /** NUL, a bell, the bidi overrides and isolates: what may make a name or address read differently on a screen or a POS ticket. */
 const NASTY = '\u0000\u0007\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069\u001B\u007F\u0085';
@@ -17,11 +17,7 @@ describe('cleanText', () => {
 });
 
 describe('names, comments, addresses and usernames are cleaned before they are stored (and sent to the POS)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await buildTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   it('an order’s address and comment', async () => {
     const { token } = await signInCustomer(t.app);

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
+import { describe, expect, it } from 'vitest';
 import { redactUrl } from '../../src/lib/redact';
-import { buildLoggedApp, signInCustomer } from '../helpers/app';
+import { useLoggedApp, signInCustomer } from '../helpers/app';
 import { TestClient, listen, sleep } from '../realtime/helpers';
 
 describe('credentials in URLs are redacted by the name the server reads', () => {
@@ -21,23 +20,17 @@ describe('credentials in URLs are redacted by the name the server reads', () => 
 });
 
 describe('realtime logs with an encoded parameter name', () => {
-  let app: FastifyInstance;
-  let lines: string[];
-  let close: () => Promise<void>;
-  beforeAll(async () => {
-    ({ app, lines, close } = await buildLoggedApp('debug'));
-  });
-  afterAll(() => close());
+  const logged = useLoggedApp('debug');
 
   it('/ws?%74oken=JWT never writes the token to the log', async () => {
-    const url = await listen(app);
-    const { token } = await signInCustomer(app);
+    const url = await listen(logged.app);
+    const { token } = await signInCustomer(logged.app);
     const client = await TestClient.ready(`${url.ws}/ws?%74oken=${token}`);
     client.close();
     const sse = await fetch(`${url.http}/sse?%74oken=${token}`);
     await sse.body?.cancel();
     await sleep(100);
-    const all = lines.join('');
+    const all = logged.lines.join('');
     expect(all).toContain('[redacted]');
     expect(all).not.toContain(token.split('.')[2]!);
   });

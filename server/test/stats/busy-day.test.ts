@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { CityStats, StatsResponse } from '@ordercast/shared';
-import { bearer, buildTestApp, signInStaff, type TestApp } from '../helpers/app';
+import { bearer, useTestApp, signInStaff, type TestApp } from '../helpers/app';
 
 /**
  * Issue 11 item 4: a city with 50,000 orders in one day. The old computation bound every order id
@@ -106,19 +106,17 @@ function expected(rows: Generated[], timeZone: string) {
 }
 
 describe('GET /api/admin/stats on a busy day', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let admin: string;
   let rows: Generated[];
 
   beforeAll(async () => {
-    t = await buildTestApp();
     admin = (await signInStaff(t.app, 'admin')).token;
     rows = insertDay(t, 1, DAY, DAY_START, N);
     // Noise that must not count: another city the same day, and city 1 the day before.
     insertDay(t, 2, DAY, DAY_START, 500);
     insertDay(t, 1, '2026-03-09', DAY_START - 86_400_000, 500);
   }, 60_000);
-  afterAll(() => t.close());
 
   it('answers 50,000 orders of one city-local day with the right figures', async () => {
     const res = await t.app.inject({ url: `/api/admin/stats?cityId=1&date=${DAY}`, headers: bearer(admin) });

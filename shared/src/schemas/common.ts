@@ -15,7 +15,7 @@ export const PageLimit = Type.Integer({ minimum: 1, maximum: 200, default: 50 })
 export const PageOffset = Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1, default: 0 });
 export type IdParams = Static<typeof IdParams>;
 
-/** ISO-8601 UTC timestamp, as seed 001 writes them. */
+/** ISO-8601 UTC timestamp with milliseconds (`2024-01-15T10:30:00.000Z`), the one time format on the wire. */
 export const Timestamp = Type.String({ description: 'ISO-8601 UTC, e.g. 2024-01-15T10:30:00.000Z' });
 
 /** Money is in the currency's major unit (roubles) with at most two decimals. */

@@ -1,12 +1,12 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import type { ClientMessageType, ServerEventType } from '../protocol';
+import { MenuUpdated } from './menu';
 import { Order } from './order';
 import {
   AuthRequest,
   Authenticated,
   BonusUpdated,
   Connected,
-  MenuUpdated,
   OrderStatusUpdated,
   RoomRequest,
   SocketError,

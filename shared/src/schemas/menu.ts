@@ -45,7 +45,7 @@ export type Menu = Static<typeof Menu>;
 export const MenuQuery = Type.Object({ cityId: Id });
 export type MenuQuery = Static<typeof MenuQuery>;
 
-/** Stop-list change by a manager (issue 6). */
+/** Stop-list change by a manager: a dish on or off sale in one city. */
 export const ProductAvailabilityBody = Type.Object(
   { cityId: Id, available: Type.Boolean() },
   { additionalProperties: false },

@@ -25,7 +25,7 @@ export const Delivery = Type.Object({
 });
 export type Delivery = Static<typeof Delivery>;
 
-/** The order on the wire: seed 001's names (`id, order_number, user_id, city_id, status, total, bonuses_earned`) plus the rest. */
+/** The order on the wire. The first names (`id, order_number, user_id, city_id, status, total, bonuses_earned`) are what the first clients were built on and never change; the rest were added after. */
 export const Order = Type.Object({
   id: Id,
   order_number: Type.String(),

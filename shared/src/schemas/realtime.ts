@@ -60,7 +60,7 @@ export const SyncError = Type.Object({
   action: Type.Optional(SyncAction),
   /** The POS's or transport's code, e.g. ALREADY_COMPLETED (the kitchen had already delivered the order). */
   code: Type.Optional(Type.String()),
-  /** Additions to seed 001 (issue 4): which attempt failed, when the next one runs (null: gave up). */
+  /** Optional, so clients written before retries existed still accept the message: which attempt failed, when the next one runs (null: gave up). */
   attempt: Type.Optional(Type.Integer({ minimum: 1 })),
   nextRetryAt: Type.Optional(Type.Union([Timestamp, Type.Null()])),
   /** The order's city, so a city room can route it without a lookup. */

@@ -3,7 +3,7 @@ import { Id, Money, Timestamp } from './common';
 import { OrderStatusSchema } from './order';
 
 /**
- * The managers' dashboard (issue 6): one city-local day per city.
+ * The managers' dashboard: one city-local day per city.
  *
  * Definitions (the numbers a shift manager reads):
  * - `orders`: every order placed that city-local day, cancelled ones included.

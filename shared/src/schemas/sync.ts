@@ -4,7 +4,7 @@ import { Id, Timestamp } from './common';
 import { OrderStatusSchema, SyncStatusSchema } from './order';
 
 /*
- * Staff view of the POS sync (issue 4): `GET /api/admin/sync` and `POST /api/admin/sync/:id/retry`.
+ * Staff view of the POS sync: `GET /api/admin/sync` and `POST /api/admin/sync/:id/retry`.
  * A manager sees only their cities' jobs; admin and ceo see all.
  */
 

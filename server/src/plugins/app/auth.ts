@@ -51,8 +51,8 @@ export default fp(
     /*
      * One synchronous check for every transport: the verifier @fastify/jwt built from the options
      * above, behind the cache of tokens already verified. request.jwtVerify() decodes the token a
-     * second time and runs a callback waterfall around the same verifier: 6% of a REST request's
-     * CPU in a profile.
+     * second time and runs a callback waterfall around the same verifier, which showed in CPU profiles of REST
+     * requests (server/bench/README.md).
      */
     const verified = new VerifiedTokens<TokenClaims & { exp?: unknown }>();
     const verifyClaims = (token: string): TokenClaims & { exp?: unknown } => {

@@ -14,8 +14,8 @@ export default fp(
     const { CORS_ORIGINS } = app.config;
     // helmet's headers depend on nothing in the request with this configuration (no nonces), so
     // they are computed once, at start. @fastify/helmet rebuilt the middleware (and re-parsed the
-    // CSP) on every request, 30–45 µs; running the built middleware per request still cost about
-    // 0.2 ms of a cold request at 100 orders/s. Now each reply just gets the finished set.
+    // CSP) on every request, and even running the built middleware per request showed in the
+    // request's time (server/bench/README.md). Now each reply just gets the finished set.
     const securityHeaders = headersOf(
       helmet({
         contentSecurityPolicy: {

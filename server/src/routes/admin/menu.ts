@@ -5,7 +5,7 @@ import { assertCity } from '../../auth/scope';
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 
 /**
- * The stop-list (issue 6). A manager works only in their cities (403 elsewhere); admin and ceo in any.
+ * The stop-list: which dishes a city cannot sell right now. A manager works only in their cities (403 elsewhere); admin and ceo in any.
  * The change and its `menu-updated` commit in one transaction (menu/service.ts).
  */
 const adminMenuRoutes: FastifyPluginAsyncTypebox = async (app) => {

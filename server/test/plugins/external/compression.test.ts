@@ -1,14 +1,10 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoInitData } from '../../src/auth/telegram';
-import { cacheControlFor } from '../../src/routes/spa';
-import { bearer, buildTestApp, signInCustomer, TEST_BOT_TOKEN, type TestApp } from '../helpers/app';
+import { describe, expect, it } from 'vitest';
+import { demoInitData } from '../../../src/auth/telegram';
+import { cacheControlFor } from '../../../src/routes/spa';
+import { bearer, useTestApp, signInCustomer, TEST_BOT_TOKEN } from '../../helpers/app';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await buildTestApp({ POS_SYNC_WORKER: 'false' });
-});
-afterAll(() => t.close());
+const t = useTestApp({ POS_SYNC_WORKER: 'false' });
 
 describe('compressed answers for a phone', () => {
   it('a menu (JSON above the threshold) comes brotli- or gzip-compressed, as the client accepts', async () => {

@@ -1,12 +1,12 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { StatsResponse } from '@ordercast/shared';
-import { orderStatusHistory, orders } from '../../src/db/schema';
-import { localDay } from '../../src/lib/time';
-import { bearer, buildTestApp, placeOrder, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
+import { orderStatusHistory, orders } from '../../../src/db/schema';
+import { localDay } from '../../../src/lib/time';
+import { bearer, useTestApp, placeOrder, signInCustomer, signInStaff } from '../../helpers/app';
 
 describe('GET /api/admin/stats', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let admin: string;
   let manager1: string;
   let customer: string;
@@ -23,7 +23,6 @@ describe('GET /api/admin/stats', () => {
   const stats = (token: string, qs = '') => t.app.inject({ url: `/api/admin/stats${qs}`, headers: bearer(token) });
 
   beforeAll(async () => {
-    t = await buildTestApp();
     admin = (await signInStaff(t.app, 'admin')).token;
     manager1 = (await signInStaff(t.app, 'manager1')).token;
     customer = (await signInCustomer(t.app)).token;
@@ -50,7 +49,6 @@ describe('GET /api/admin/stats', () => {
         .run();
     }
   });
-  afterAll(() => t.close());
 
   it("gives a manager today's figures for their city only", async () => {
     const res = await stats(manager1);

@@ -3,8 +3,8 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { chromiumExecutable, launchChromium } from '../helpers/browser';
-import { requireService } from '../helpers/services';
+import { chromiumExecutable, launchChromium } from './browser';
+import { requireService } from './services';
 
 const dir = mkdtempSync(join(tmpdir(), 'ordercast-support-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

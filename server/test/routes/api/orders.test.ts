@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ORDER_STATUSES, canTransition, type DeliveryType, type OrderStatus } from '@ordercast/shared';
-import { orders } from '../../src/db/schema';
+import { orders } from '../../../src/db/schema';
 import { eq } from 'drizzle-orm';
-import { bearer, giveBonuses, placeOrder, signInCustomer, signInStaff, useTestApp } from '../helpers/app';
+import { bearer, giveBonuses, placeOrder, signInCustomer, signInStaff, useTestApp } from '../../helpers/app';
 
 // No POS here: orders stay in sync state 'pending' instead of retrying against a closed port.
 const t = useTestApp({ POS_SYNC_WORKER: 'false' });

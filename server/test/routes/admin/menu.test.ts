@@ -1,11 +1,11 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_ROOM, cityMenuRoom, cityOrdersRoom, type Menu } from '@ordercast/shared';
-import { productPrices } from '../../src/db/schema';
-import { bearer, buildTestApp, placeOrder, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
+import { productPrices } from '../../../src/db/schema';
+import { bearer, useTestApp, placeOrder, signInCustomer, signInStaff } from '../../helpers/app';
 
 describe('stop-list: POST /api/admin/products/:id/availability, GET /api/admin/menu', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let admin: string;
   let manager1: string;
   let customer: string;
@@ -20,12 +20,10 @@ describe('stop-list: POST /api/admin/products/:id/availability, GET /api/admin/m
       .get()?.a;
 
   beforeAll(async () => {
-    t = await buildTestApp();
     admin = (await signInStaff(t.app, 'admin')).token;
     manager1 = (await signInStaff(t.app, 'manager1')).token;
     customer = (await signInCustomer(t.app)).token;
   });
-  afterAll(() => t.close());
 
   it('lets a manager stop a product in their city, announced to the city menu and staff rooms in the same transaction', async () => {
     const before = t.app.events.log.highestId();

@@ -3,17 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, signInCustomer, type TestApp } from '../helpers/app';
+import { describe, expect, it } from 'vitest';
+import { bearer, buildTestApp, useTestApp, signInCustomer } from './helpers/app';
 
-const SERVER_DIR = resolve(__dirname, '../..');
+const SERVER_DIR = resolve(__dirname, '..');
 
 describe('HTTP hygiene', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await buildTestApp({ CORS_ORIGINS: 'https://partner.example' });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ CORS_ORIGINS: 'https://partner.example' });
 
   it('health reports the database, bus and POS', async () => {
     const res = await t.app.inject({ url: '/health' });

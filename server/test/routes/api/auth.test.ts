@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoInitData, signInitData, verifyInitData } from '../../src/auth/telegram';
-import { hashPassword, verifyPassword } from '../../src/auth/password';
+import { describe, expect, it } from 'vitest';
+import { demoInitData, signInitData, verifyInitData } from '../../../src/auth/telegram';
+import { hashPassword, verifyPassword } from '../../../src/auth/password';
 import Database from 'better-sqlite3';
-import { redactUrl } from '../../src/lib/redact';
-import { TEST_BOT_TOKEN, bearer, buildTestApp, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
+import { redactUrl } from '../../../src/lib/redact';
+import { TEST_BOT_TOKEN, bearer, useTestApp, signInCustomer, signInStaff } from '../../helpers/app';
 
 const tgUser = { id: 4242, first_name: 'Ivan', last_name: 'Petrov', username: 'ivanp', language_code: 'ru' };
 
@@ -54,11 +54,7 @@ describe('passwords', () => {
 });
 
 describe('sign-in endpoints', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await buildTestApp({ LOGIN_RATE_LIMIT: '3', INITDATA_MAX_AGE_S: '600' });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ LOGIN_RATE_LIMIT: '3', INITDATA_MAX_AGE_S: '600' });
 
   it('creates the customer on first Telegram sign-in and updates it later, returning a working JWT', async () => {
     const first = await signInCustomer(t.app, { id: 777001, first_name: 'Olga', language_code: 'ru', username: 'olga' });

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app';
-import { loadConfig } from '../../src/config/config';
-import { TEST_BOT_TOKEN } from '../helpers/app';
-import { launchChromium } from '../helpers/browser';
+import { buildApp } from '../../../src/app';
+import { loadConfig } from '../../../src/config/config';
+import { TEST_BOT_TOKEN } from '../../helpers/app';
+import { launchChromium } from '../../helpers/browser';
 
 /** Routes that are not part of the API and say so with `schema: { hide: true }`. */
 const HIDDEN_ALLOWED = [/^\/docs(\/|$)/, /^\/demo$/, /^\/$/, /^\/(app|admin|static)(\/|$)/];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bearer, signInCustomer, signInStaff, useTestApp } from '../helpers/app';
+import { bearer, signInCustomer, signInStaff, useTestApp } from '../../helpers/app';
 
 describe('GET /api/admin/settings', () => {
   const t = useTestApp({ ORDER_WARN_MINUTES: '7', ORDER_LATE_MINUTES: '12', BONUS_MAX_SHARE: '0.25', POS_SYNC_WORKER: 'false' });

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bannerLines } from '../../src/banner';
-import { loadConfig } from '../../src/config/config';
-import { loggerOptions } from '../../src/lib/logger';
-import { buildLoggedApp, buildTestApp, TEST_BOT_TOKEN } from '../helpers/app';
-import { freePort } from '../realtime/processes';
+import { bannerLines } from '../src/banner';
+import { loadConfig } from '../src/config/config';
+import { loggerOptions } from '../src/lib/logger';
+import { buildLoggedApp, buildTestApp, TEST_BOT_TOKEN } from './helpers/app';
+import { freePort } from './realtime/processes';
 
-const SERVER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const SERVER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PROD_SECRETS = {
   NODE_ENV: 'production',
   JWT_SECRET: 'prod-secret-prod-secret-prod-secret',
