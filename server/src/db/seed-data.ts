@@ -70,6 +70,9 @@ export const DEMO_PRODUCTS: DemoProduct[] = [
   { id: 21, slug: 'tarragon', categoryId: 5, name: 'Лимонад «Тархун»', nameEn: 'Tarragon lemonade', description: '0,4 л', descriptionEn: '0.4 l', price: 180 },
 ];
 
+/** Each demo city's first (around-the-clock) restaurant: where a pickup order goes when a script or test picks none. */
+export const demoPickupPoint = (cityId: number): number | undefined => DEMO_RESTAURANTS.find((r) => r.cityId === cityId)?.id;
+
 /** City price factors: the same dish costs a little more in Saint Petersburg, less in Novosibirsk. */
 const CITY_FACTOR: Record<number, number> = { 1: 1, 2: 1.05, 3: 0.9 };
 
