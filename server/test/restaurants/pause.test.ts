@@ -152,6 +152,7 @@ describe('pausing and busy mode', () => {
     expect(slower - normal).toBeGreaterThan(24);
     expect(slower - normal).toBeLessThan(26);
     expect((await cityStatus(manager2, 2, {})).json().error).toBe('nothing_to_change');
+    expect((await cityStatus(manager2, 2, { busyMinutes: 5, until: new Date(Date.now() + 60_000).toISOString() })).json().error).toBe('invalid_until');
     await cityStatus(manager2, 2, { busyMinutes: 0 });
     // Pickup: preparation only.
     const pickup = (await placeOrder(t.app, customer.token, { cityId: 2 })).json().order;
