@@ -50,6 +50,18 @@ describe('Announce: which rooms hear which event', () => {
       cityOrdersRoom(3),
     ]);
   });
+
+  it('order-eta-updated: the customer and the city’s staff; city-status-updated: the city’s menu room and its staff', () => {
+    expect(
+      roomsOf(() => t.app.announce.orderEtaUpdated({ userId: 42, cityId: 2 }, { orderId: 7, promisedAt: ts, oldPromisedAt: null, reason: 'Rush', timestamp: ts })),
+    ).toEqual([userRoom(42), ADMIN_ROOM, cityOrdersRoom(2)]);
+    const view = t.app.restaurants.city(3)!;
+    expect(roomsOf(() => t.app.announce.cityStatusUpdated({ cityId: 3, status: view.status, restaurants: view.restaurants, timestamp: ts }))).toEqual([
+      cityMenuRoom(3),
+      ADMIN_ROOM,
+      cityOrdersRoom(3),
+    ]);
+  });
 });
 
 /**
@@ -74,6 +86,25 @@ describe('Announce agrees with the event catalogue', () => {
     'sync-error': (a) =>
       a.syncError({ entity: 'order', entityId: 7, error: 'x', timestamp: ts, attempt: 1, nextRetryAt: null, cityId: CITY }, { cityId: CITY }),
     'menu-updated': (a) => a.menuUpdated({ cityId: CITY, productId: 1, available: false, price: 390, timestamp: ts }),
+    'order-eta-updated': (a) =>
+      a.orderEtaUpdated({ userId: USER, cityId: CITY }, { orderId: 7, promisedAt: ts, oldPromisedAt: null, reason: 'traffic', timestamp: ts }),
+    'city-status-updated': (a) =>
+      a.cityStatusUpdated({
+        cityId: CITY,
+        status: {
+          city_id: CITY,
+          pause: null,
+          busy_minutes: 0,
+          delivery_minutes: 30,
+          open_now: true,
+          next_open_at: null,
+          accepting_orders: true,
+          refusal: null,
+          reopens_at: null,
+        },
+        restaurants: [],
+        timestamp: ts,
+      }),
   };
 
   const announced = (type: ServerEventType) => {

@@ -9,6 +9,7 @@ import { buildApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config/config';
 import { demoInitData, type TelegramUser } from '../../src/auth/telegram';
 import { TEST_BOT_TOKEN, testEnv } from './env';
+import { demoPickupPoint } from '../../src/db/seed-data';
 
 export { TEST_BOT_TOKEN, serverEnv, testEnv } from './env';
 
@@ -108,6 +109,15 @@ export function giveBonuses(app: FastifyInstance, userId: number, roubles: numbe
   app.tx(() => app.ledger.apply(userId, 'adjusted', toMinor(roubles), null, 'test credit'));
 }
 
+/**
+ * An order body with the city's demo pickup point added when it names none (Moscow has two, and a
+ * pickup there must choose); a body with `restaurantId` (even undefined) is left as it is.
+ */
+export function withPickupPoint<T extends Record<string, unknown>>(body: T): T {
+  if ('restaurantId' in body) return body;
+  return { ...body, restaurantId: demoPickupPoint(Number(body.cityId)) };
+}
+
 /** Places an order through the real endpoint; returns the parsed order. */
 export async function placeOrder(
   app: FastifyInstance,
@@ -119,7 +129,7 @@ export async function placeOrder(
     method: 'POST',
     url: '/api/orders',
     headers: { ...bearer(token), ...headers },
-    payload: { cityId: 1, items: [{ productId: 1, quantity: 2 }], delivery: { type: 'pickup' }, ...body },
+    payload: withPickupPoint({ cityId: 1, items: [{ productId: 1, quantity: 2 }], delivery: { type: 'pickup' }, ...body }),
   });
   return res;
 }

@@ -10,7 +10,7 @@ describe('MenuService.setAvailability', () => {
   const t = useTestApp();
   let menu: MenuService;
   beforeAll(async () => {
-    menu = new MenuService(t.app.db, new Announce(t.app.events.append));
+    menu = new MenuService(t.app.db, new Announce(t.app.events.append), t.app.restaurants);
   });
 
   it('changes one city’s dish and announces it once; the same again changes and announces nothing', () => {

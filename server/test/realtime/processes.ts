@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoInitData } from '../../src/auth/telegram';
 import { TEST_BOT_TOKEN, serverEnv } from '../helpers/env';
+import { demoPickupPoint } from '../../src/db/seed-data';
 import { sleep } from './helpers';
 
 const SERVER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -102,7 +103,7 @@ export class ServerProcess {
   }
 
   async order(token: string, cityId = 1): Promise<number> {
-    const r = await this.json('POST', '/api/orders', { cityId, items: [{ productId: 1, quantity: 1 }], delivery: { type: 'pickup' } }, token);
+    const r = await this.json('POST', '/api/orders', { cityId, restaurantId: demoPickupPoint(cityId), items: [{ productId: 1, quantity: 1 }], delivery: { type: 'pickup' } }, token);
     if (r.status !== 201) throw new Error(`order failed ${r.status} ${JSON.stringify(r.body)}`);
     return r.body.order.id;
   }

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Id, Money, Timestamp } from './common';
+import { CityStatus, Restaurant } from './restaurant';
 
 export const City = Type.Object({
   id: Id,
@@ -10,6 +11,10 @@ export const City = Type.Object({
   code: Type.String(),
   /** Where customers call about an order (the Mini App's "Call the restaurant"); null when unknown. */
   phone: Type.Union([Type.String(), Type.Null()]),
+  /** Live: paused, busy, open now (issue 14). */
+  status: CityStatus,
+  /** Its active restaurants (pickup points), with each one's hours and pause. */
+  restaurants: Type.Array(Restaurant),
 });
 export type City = Static<typeof City>;
 
@@ -45,15 +50,7 @@ export type Menu = Static<typeof Menu>;
 export const MenuQuery = Type.Object({ cityId: Id });
 export type MenuQuery = Static<typeof MenuQuery>;
 
-/** Stop-list change by a manager: a dish on or off sale in one city. */
-export const ProductAvailabilityBody = Type.Object(
-  { cityId: Id, available: Type.Boolean() },
-  { additionalProperties: false },
-);
-export type ProductAvailabilityBody = Static<typeof ProductAvailabilityBody>;
-
-/** Answer of the stop-list change: the update as announced, and whether anything changed (setting what is set changes nothing). */
-/** A dish's price or availability changed in a city (the `menu-updated` event's data). */
+/** A product's price or availability changed in a city (the `menu-updated` event's data). Here, not in ./realtime, so menu → realtime → user → menu is no import cycle. */
 export const MenuUpdated = Type.Object({
   cityId: Id,
   productId: Id,
@@ -62,6 +59,15 @@ export const MenuUpdated = Type.Object({
   timestamp: Timestamp,
 });
 export type MenuUpdated = Static<typeof MenuUpdated>;
+
+/** Stop-list change by a manager: a dish on or off sale in one city. */
+export const ProductAvailabilityBody = Type.Object(
+  { cityId: Id, available: Type.Boolean() },
+  { additionalProperties: false },
+);
+export type ProductAvailabilityBody = Static<typeof ProductAvailabilityBody>;
+
+/** Answer of the stop-list change: the update as announced, and whether anything changed (setting what is set changes nothing). */
 
 export const AvailabilityResponse = Type.Object({ update: MenuUpdated, changed: Type.Boolean() });
 export type AvailabilityResponse = Static<typeof AvailabilityResponse>;
