@@ -10,6 +10,8 @@ export const SERVER_EVENT_TYPES = [
   'sync-success',
   'sync-error',
   'menu-updated',
+  'order-eta-updated',
+  'city-status-updated',
 ] as const;
 /** Events that come from the durable log and so carry an `id`. */
 export type ServerEventType = (typeof SERVER_EVENT_TYPES)[number];

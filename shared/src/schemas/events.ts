@@ -3,8 +3,10 @@ import type { ClientMessageType, ServerEventType } from '../protocol';
 import { Order } from './order';
 import {
   BonusUpdated,
+  CityStatusUpdated,
   Connected,
   MenuUpdated,
+  OrderEtaUpdated,
   OrderStatusUpdated,
   RoomRequest,
   SocketError,
@@ -63,6 +65,16 @@ export const EVENT_CATALOGUE = {
     data: MenuUpdated,
     to: ['city-{cityId}-menu', 'admin-orders', 'city-{cityId}-orders'],
   },
+  'order-eta-updated': {
+    summary: "Staff moved an order's promised time (with a reason).",
+    data: OrderEtaUpdated,
+    to: ['user-{userId}', 'admin-orders', 'city-{cityId}-orders'],
+  },
+  'city-status-updated': {
+    summary: 'A city or one of its restaurants was paused, resumed, set busy or edited, or a timed pause ended: its status now.',
+    data: CityStatusUpdated,
+    to: ['city-{cityId}-menu', 'admin-orders', 'city-{cityId}-orders'],
+  },
 } satisfies Record<ServerEventType, CatalogueEntry>;
 
 /** Compile-time: each event's catalogued schema is exactly its payload type (EventPayloads). */
@@ -75,6 +87,8 @@ const _eventSchemasMatchPayloads: { [K in ServerEventType]: Same<Static<(typeof 
   'sync-success': true,
   'sync-error': true,
   'menu-updated': true,
+  'order-eta-updated': true,
+  'city-status-updated': true,
 };
 void _eventSchemasMatchPayloads;
 

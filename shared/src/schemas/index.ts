@@ -1,6 +1,7 @@
 /** TypeBox schemas: the one definition of each wire type. Runtime import only where validation runs (the server). */
 export * from './common';
 export * from './user';
+export * from './restaurant';
 export * from './menu';
 export * from './order';
 export * from './bonus';

@@ -1,12 +1,17 @@
 import { Type, type Static } from 'typebox';
 import { Id, Money } from './common';
 import { MenuUpdated } from './realtime';
+import { CityStatus, Restaurant } from './restaurant';
 
 export const City = Type.Object({
   id: Id,
   name: Type.String(),
   name_en: Type.String(),
   timezone: Type.String(),
+  /** Live: paused, busy, open now (issue 14). */
+  status: CityStatus,
+  /** Its active restaurants (pickup points), with each one's hours and pause. */
+  restaurants: Type.Array(Restaurant),
 });
 export type City = Static<typeof City>;
 

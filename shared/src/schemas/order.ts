@@ -44,6 +44,12 @@ export const Order = Type.Object({
   cancel_reason: Type.Union([Type.String(), Type.Null()]),
   sync_status: SyncStatusSchema,
   pos_order_id: Type.Union([Type.String(), Type.Null()]),
+  /** When the order is due: ready (pickup) or at the door (delivery); null only for orders placed before promised times existed. */
+  promised_at: Type.Union([Timestamp, Type.Null()]),
+  /** The restaurant that cooks it (pickup: where to collect it). */
+  restaurant_id: Type.Union([Id, Type.Null()]),
+  /** The time the customer asked for; null = as soon as possible. */
+  requested_time: Type.Union([Timestamp, Type.Null()]),
   created_at: Timestamp,
   updated_at: Timestamp,
 });
@@ -101,6 +107,10 @@ export const CreateOrderBody = Type.Object(
     ),
     phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9 ()-]{5,20}$' })),
     comment: Type.Optional(Type.String({ maxLength: 500 })),
+    /** Pickup: where to collect it (required when the city has several restaurants). Delivery: ignored. */
+    restaurantId: Type.Optional(Id),
+    /** A time later today (city-local, within opening hours) instead of as soon as possible. */
+    requestedTime: Type.Optional(Type.String({ format: 'date-time' })),
   },
   { additionalProperties: false },
 );

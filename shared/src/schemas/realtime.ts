@@ -4,6 +4,7 @@ import { Id, Money, Timestamp } from './common';
 import { Order, OrderStatusSchema } from './order';
 import { BonusOperationType } from './bonus';
 import { RoleSchema } from './user';
+import { CityStatus, Restaurant } from './restaurant';
 
 /*
  * Seed 001's wire format, field for field: `{type, data, id}` where `id` is the durable
@@ -58,6 +59,25 @@ export const MenuUpdated = Type.Object({
 });
 export type MenuUpdated = Static<typeof MenuUpdated>;
 
+/** Staff moved an order's promised time. */
+export const OrderEtaUpdated = Type.Object({
+  orderId: Id,
+  promisedAt: Timestamp,
+  oldPromisedAt: Type.Union([Timestamp, Type.Null()]),
+  reason: Type.String(),
+  timestamp: Timestamp,
+});
+export type OrderEtaUpdated = Static<typeof OrderEtaUpdated>;
+
+/** A city or one of its restaurants was paused, resumed, set busy, or edited; also sent when a timed pause ends. */
+export const CityStatusUpdated = Type.Object({
+  cityId: Id,
+  status: CityStatus,
+  restaurants: Type.Array(Restaurant),
+  timestamp: Timestamp,
+});
+export type CityStatusUpdated = Static<typeof CityStatusUpdated>;
+
 export const Connected = Type.Object({
   userId: Id,
   role: RoleSchema,
@@ -85,6 +105,8 @@ export interface EventPayloads {
   'sync-success': SyncSuccess;
   'sync-error': SyncError;
   'menu-updated': MenuUpdated;
+  'order-eta-updated': OrderEtaUpdated;
+  'city-status-updated': CityStatusUpdated;
 }
 export type EventType = keyof EventPayloads;
 

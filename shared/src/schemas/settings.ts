@@ -4,6 +4,8 @@ import { Type, type Static } from 'typebox';
 export const StaffSettings = Type.Object({
   order_warn_minutes: Type.Integer({ minimum: 1 }),
   order_late_minutes: Type.Integer({ minimum: 1 }),
+  /** Board: a card turns amber when its promised time is this close (red once past it). */
+  order_eta_warn_minutes: Type.Integer({ minimum: 1 }),
   bonus_earn_rate: Type.Number(),
   bonus_max_share: Type.Number(),
 });

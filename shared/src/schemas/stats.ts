@@ -53,6 +53,13 @@ export const CityStats = Type.Object({
   /** Index = UTC hour of the moment the order was placed, over the same city-local day. */
   orders_per_utc_hour: Type.Array(Type.Integer({ minimum: 0 }), { minItems: 24, maxItems: 24 }),
   stages: Type.Array(StageStat),
+  /**
+   * Share of the day's completed orders that completed by their promised time: completed with
+   * `completed_at <= promised_at` / completed with a `promised_at`. Null when no such order.
+   */
+  on_time_share: Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()]),
+  /** The denominator of `on_time_share`: completed orders of the day that had a promised time. */
+  on_time_counted: Type.Integer({ minimum: 0 }),
 });
 export type CityStats = Static<typeof CityStats>;
 
