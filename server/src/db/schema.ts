@@ -9,7 +9,7 @@ import {
   SYNC_JOB_STATUSES,
   SYNC_STATUSES,
 } from '@ordercast/shared';
-import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /*
  * The single source of the database's shape; `npm run db:generate` turns changes into SQL
@@ -24,7 +24,44 @@ export const cities = sqliteTable('cities', {
   name: text('name').notNull(),
   nameEn: text('name_en').notNull(),
   timezone: text('timezone').notNull().default('Europe/Moscow'),
+  /** Minutes from ready to the door for delivery orders (issue 14). */
+  deliveryMinutes: integer('delivery_minutes').notNull().default(30),
+  /** Preparation minutes when the city has no restaurant rows. */
+  prepMinutes: integer('prep_minutes').notNull().default(20),
+  /** Busy mode: minutes added to every new promised time. */
+  busyMinutes: integer('busy_minutes').notNull().default(0),
+  /** Paused since (null: not paused); with a reason and an optional end. */
+  pausedAt: text('paused_at'),
+  pauseReason: text('pause_reason'),
+  pausedUntil: text('paused_until'),
 });
+
+/** Kitchens and pickup points of a city (issue 14); `hours` is JSON, seven days Monday first, city-local. */
+export const restaurants = sqliteTable(
+  'restaurants',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    cityId: integer('city_id').notNull().references(() => cities.id),
+    /** The restaurant's code in the POS. */
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+    nameEn: text('name_en').notNull(),
+    address: text('address').notNull(),
+    addressEn: text('address_en').notNull(),
+    phone: text('phone').notNull(),
+    lat: real('lat').notNull(),
+    lng: real('lng').notNull(),
+    prepMinutes: integer('prep_minutes').notNull().default(20),
+    hours: text('hours').notNull(),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    pausedAt: text('paused_at'),
+    pauseReason: text('pause_reason'),
+    pausedUntil: text('paused_until'),
+    createdAt: createdAt(),
+    updatedAt: text('updated_at').notNull().default(now),
+  },
+  (t) => [uniqueIndex('restaurants_code_uq').on(t.code), index('restaurants_city_idx').on(t.cityId)],
+);
 
 export const users = sqliteTable(
   'users',
@@ -126,6 +163,12 @@ export const orders = sqliteTable(
     idempotencyHash: text('idempotency_hash'),
     syncStatus: text('sync_status', { enum: SYNC_STATUSES }).notNull().default('pending'),
     posOrderId: text('pos_order_id'),
+    /** Which restaurant cooks it (pickup: where to collect it); null for orders from before restaurants. */
+    restaurantId: integer('restaurant_id').references(() => restaurants.id),
+    /** When it is due (ready for pickup, at the door for delivery). */
+    promisedAt: text('promised_at'),
+    /** The customer's chosen time; null = as soon as possible. */
+    requestedTime: text('requested_time'),
     createdAt: createdAt(),
     updatedAt: text('updated_at').notNull().default(now),
     completedAt: text('completed_at'),

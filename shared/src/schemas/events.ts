@@ -1,11 +1,11 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import type { ClientMessageType, ServerEventType } from '../protocol';
 import { Order } from './order';
+import { MenuUpdated } from './menu';
 import {
   BonusUpdated,
   CityStatusUpdated,
   Connected,
-  MenuUpdated,
   OrderEtaUpdated,
   OrderStatusUpdated,
   RoomRequest,

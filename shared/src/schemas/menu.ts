@@ -1,6 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Id, Money } from './common';
-import { MenuUpdated } from './realtime';
+import { Id, Money, Timestamp } from './common';
 import { CityStatus, Restaurant } from './restaurant';
 
 export const City = Type.Object({
@@ -46,6 +45,16 @@ export type Menu = Static<typeof Menu>;
 
 export const MenuQuery = Type.Object({ cityId: Id });
 export type MenuQuery = Static<typeof MenuQuery>;
+
+/** A product's price or availability changed in a city (the `menu-updated` event's data). Here, not in ./realtime, so menu → realtime → user → menu is no import cycle. */
+export const MenuUpdated = Type.Object({
+  cityId: Id,
+  productId: Id,
+  available: Type.Boolean(),
+  price: Money,
+  timestamp: Timestamp,
+});
+export type MenuUpdated = Static<typeof MenuUpdated>;
 
 /** Stop-list change by a manager (issue 6). */
 export const ProductAvailabilityBody = Type.Object(

@@ -5,6 +5,7 @@ import { Order, OrderStatusSchema } from './order';
 import { BonusOperationType } from './bonus';
 import { RoleSchema } from './user';
 import { CityStatus, Restaurant } from './restaurant';
+import type { MenuUpdated } from './menu';
 
 /*
  * Seed 001's wire format, field for field: `{type, data, id}` where `id` is the durable
@@ -50,14 +51,6 @@ export const SyncError = Type.Object({
 });
 export type SyncError = Static<typeof SyncError>;
 
-export const MenuUpdated = Type.Object({
-  cityId: Id,
-  productId: Id,
-  available: Type.Boolean(),
-  price: Money,
-  timestamp: Timestamp,
-});
-export type MenuUpdated = Static<typeof MenuUpdated>;
 
 /** Staff moved an order's promised time. */
 export const OrderEtaUpdated = Type.Object({
