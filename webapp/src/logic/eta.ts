@@ -1,4 +1,4 @@
-import type { Locale } from '../i18n';
+import { t, type Locale } from '../i18n';
 
 /**
  * Clock times the customer reads ("19:40"), always in the city's zone: a phone set to another
@@ -63,4 +63,34 @@ export function laterTodaySlots(opts: {
 export function instantToday(now: Date, timeZone: string | undefined, minutes: number): string {
   const start = Math.floor(now.getTime() / 60_000) * 60_000;
   return new Date(start + (minutes - wallMinutes(now, timeZone)) * 60_000).toISOString();
+}
+
+/** "Ready by 19:40" (pickup) / "Delivered by 20:05" (delivery); "about" for an estimate before the order exists. */
+export function promisedText(promisedAt: string, type: 'delivery' | 'pickup', timeZone: string | undefined, l: Locale, estimate = false): string {
+  const time = clockIn(promisedAt, timeZone, l);
+  if (type === 'pickup') return t(estimate ? 'eta.readyByAbout' : 'eta.readyBy', { time });
+  return t(estimate ? 'eta.deliveredByAbout' : 'eta.deliveredBy', { time });
+}
+
+/**
+ * What checkout expects the server to promise for "as soon as possible": the kitchen's time (the
+ * chosen restaurant's, else the quickest open one), the city's busy delay, and the ride for delivery.
+ * The server's own figure is what the order then carries.
+ */
+export function estimateAsap(opts: {
+  now: Date;
+  type: 'delivery' | 'pickup';
+  prepMinutes: number;
+  busyMinutes: number;
+  deliveryMinutes: number;
+}): string {
+  const mins = opts.prepMinutes + opts.busyMinutes + (opts.type === 'delivery' ? opts.deliveryMinutes : 0);
+  return new Date(opts.now.getTime() + mins * 60_000).toISOString();
+}
+
+/** Today's hours (Monday first, as the wire has them) in the city's zone; null when closed all day. */
+export function todaysHours<H>(hours: readonly H[], now: Date, timeZone: string | undefined): H | null {
+  const wd = new Intl.DateTimeFormat('en-GB', { weekday: 'short', ...(timeZone && { timeZone }) }).format(now);
+  const i = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(wd);
+  return i >= 0 ? (hours[i] ?? null) : null;
 }

@@ -1,14 +1,14 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
 import type { Menu } from '@ordercast/shared';
-import { product } from './fixtures';
+import { city, product } from './fixtures';
 import { useCart } from '../../src/stores/cart';
 import { useMenu } from '../../src/stores/menu';
 import { useBonuses } from '../../src/stores/bonuses';
 
 
 const MENU: Menu = {
-  city: { id: 1, name: 'Москва', name_en: 'Moscow', timezone: 'Europe/Moscow' },
+  city: city(),
   categories: [{ id: 1, name: 'Супы', name_en: 'Soups', sort: 1 }],
   products: [product(1, 390), product(2, 350), product(3, 420)],
 };

@@ -4,7 +4,7 @@ import { mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { createMemoryHistory, createRouter } from 'vue-router';
 import type { Menu } from '@ordercast/shared';
-import { product } from './fixtures';
+import { city, product } from './fixtures';
 import { setLocale } from '../../src/i18n';
 import { useMenu } from '../../src/stores/menu';
 import { useCart } from '../../src/stores/cart';
@@ -15,7 +15,7 @@ import CartScreen from '../../src/screens/CartScreen.vue';
 import CheckoutScreen from '../../src/screens/CheckoutScreen.vue';
 
 const MENU: Menu = {
-  city: { id: 1, name: 'Москва', name_en: 'Moscow', timezone: 'Europe/Moscow' },
+  city: city(),
   categories: [{ id: 1, name: 'Супы', name_en: 'Soups', sort: 1 }],
   products: [
     { ...product(1, 390), name: 'Борщ', name_en: 'Borscht' },
