@@ -18,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { EventSource } from 'eventsource';
 import WebSocket from 'ws';
 import { demoInitData } from '../src/auth/telegram';
+import { demoPickupPoint } from '../src/db/seed-data';
 import { BENCH_BOT_TOKEN, startServerProcess } from './server-process';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -133,7 +134,7 @@ async function main() {
     const worker = async () => {
       while (next < ORDERS) {
         const n = next++;
-        const body = { cityId: 1 + (n % 3), items: [{ productId: 1 + (n % 8), quantity: 1 }], delivery: { type: 'pickup' } };
+        const body = { cityId: 1 + (n % 3), restaurantId: demoPickupPoint(1 + (n % 3)), items: [{ productId: 1 + (n % 8), quantity: 1 }], delivery: { type: 'pickup' } };
         const { order } = await json<{ order: { id: number } }>(await fetch(`${base}/api/orders`, { method: 'POST', headers: auth, body: JSON.stringify(body) }));
         await json(await fetch(`${base}/api/orders/${order.id}/cancel`, { method: 'POST', headers: auth, body: '{}' }));
       }

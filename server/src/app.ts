@@ -60,7 +60,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
 
   app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
-    if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.code, message: err.message });
+    if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.code, message: err.message, ...err.extra });
     if ('validation' in err && err.validation) {
       return reply.code(400).send({ error: 'validation_failed', message: err.message });
     }

@@ -21,6 +21,7 @@ import { Agent, request } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { demoPickupPoint } from '../../src/db/seed-data';
 import {
   dist,
   flag,
@@ -158,7 +159,7 @@ async function drive(info: TargetInfo, rate: number, seconds: number): Promise<D
   const fire = async (i: number) => {
     const customer = active[i % active.length]!;
     const cityId = info.cities[i % info.cities.length]!;
-    const body = { cityId, items: [{ productId: info.products[cityId], quantity: 1 + (i % 3) }], delivery: { type: 'pickup' } };
+    const body = { cityId, restaurantId: demoPickupPoint(cityId), items: [{ productId: info.products[cityId], quantity: 1 + (i % 3) }], delivery: { type: 'pickup' } };
     try {
       const t0 = now();
       const res = await post(info.port, '/api/orders', customer.token, body);

@@ -87,9 +87,11 @@ export const ConfigSchema = Type.Object({
   RESUME_MAX_EVENTS: Type.Integer({ minimum: 1, maximum: 100_000_000, default: 50_000 }),
   /** Who may read /metrics: `loopback` (direct connections from this machine), `public`, or a bearer token (16+ characters). */
   METRICS_ACCESS: Type.String({ minLength: 6, maxLength: 512, default: 'loopback' }),
-  /** Admin board: an order older than these many minutes is shown as late / very late. */
+  /** Admin board, orders without a promised time (placed before promised times existed): older than these minutes is late / very late. */
   ORDER_WARN_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 15 }),
   ORDER_LATE_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 30 }),
+  /** Admin board: a card turns amber when its promised time is this many minutes away (red once past it). */
+  ORDER_ETA_WARN_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 10 }),
   /** Serve the built SPAs (webapp at /app/, admin at /admin/) when present. */
   SERVE_APPS: Type.Boolean({ default: true }),
 });

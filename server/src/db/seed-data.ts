@@ -9,6 +9,22 @@ export const DEMO_CITIES = [
   { id: 3, name: 'Новосибирск', nameEn: 'Novosibirsk', timezone: 'Asia/Novosibirsk' },
 ] as const;
 
+const every = (open: string, close: string) => Array.from({ length: 7 }, () => ({ open, close }));
+/** Open around the clock: demos and tests place orders at any hour. */
+const ROUND_THE_CLOCK = every('00:00', '24:00');
+
+/**
+ * Kitchens and pickup points. Each city's first one works around the clock (so the demo and the
+ * tests can order at any hour); Moscow's second has ordinary hours, so the demo shows a closed
+ * pickup point and the choice between two.
+ */
+export const DEMO_RESTAURANTS = [
+  { id: 1, cityId: 1, code: 'MSK-TVER', name: 'Гуляш на Тверской', nameEn: 'Goulash Tverskaya', address: 'Тверская ул., 12', addressEn: '12 Tverskaya St', phone: '+7 495 100-00-01', lat: 55.7643, lng: 37.6056, prepMinutes: 20, hours: ROUND_THE_CLOCK },
+  { id: 2, cityId: 1, code: 'MSK-ARBAT', name: 'Гуляш на Арбате', nameEn: 'Goulash Arbat', address: 'ул. Арбат, 24', addressEn: '24 Arbat St', phone: '+7 495 100-00-02', lat: 55.7496, lng: 37.5906, prepMinutes: 25, hours: every('10:00', '22:00') },
+  { id: 3, cityId: 2, code: 'SPB-NEVSKY', name: 'Гуляш на Невском', nameEn: 'Goulash Nevsky', address: 'Невский пр., 48', addressEn: '48 Nevsky Ave', phone: '+7 812 200-00-01', lat: 59.9343, lng: 30.3351, prepMinutes: 20, hours: ROUND_THE_CLOCK },
+  { id: 4, cityId: 3, code: 'NSK-KRASNY', name: 'Гуляш на Красном', nameEn: 'Goulash Krasny', address: 'Красный пр., 25', addressEn: '25 Krasny Ave', phone: '+7 383 300-00-01', lat: 55.0302, lng: 82.9204, prepMinutes: 20, hours: ROUND_THE_CLOCK },
+];
+
 export const DEMO_CATEGORIES = [
   { id: 1, name: 'Супы', nameEn: 'Soups', sort: 1 },
   { id: 2, name: 'Горячее', nameEn: 'Mains', sort: 2 },
@@ -53,6 +69,9 @@ export const DEMO_PRODUCTS: DemoProduct[] = [
   { id: 20, slug: 'thyme-tea', categoryId: 5, name: 'Чай с чабрецом', nameEn: 'Thyme tea', description: 'Чайник 0,6 л', descriptionEn: 'Pot, 0.6 l', price: 120 },
   { id: 21, slug: 'tarragon', categoryId: 5, name: 'Лимонад «Тархун»', nameEn: 'Tarragon lemonade', description: '0,4 л', descriptionEn: '0.4 l', price: 180 },
 ];
+
+/** Each demo city's first (around-the-clock) restaurant: where a pickup order goes when a script or test picks none. */
+export const demoPickupPoint = (cityId: number): number | undefined => DEMO_RESTAURANTS.find((r) => r.cityId === cityId)?.id;
 
 /** City price factors: the same dish costs a little more in Saint Petersburg, less in Novosibirsk. */
 const CITY_FACTOR: Record<number, number> = { 1: 1, 2: 1.05, 3: 0.9 };

@@ -2,8 +2,8 @@ import { sql } from 'drizzle-orm';
 import { toMinor } from '@ordercast/shared';
 import { hashPassword } from '../auth/password';
 import type { Db } from './client';
-import { bonusLedger, categories, cities, managerCities, productPrices, products, users } from './schema';
-import { DEMO_CATEGORIES, DEMO_CITIES, DEMO_CUSTOMER, DEMO_PRODUCTS, DEMO_STAFF, demoPrice, posCode, productImage } from './seed-data';
+import { bonusLedger, categories, cities, managerCities, productPrices, products, restaurants, users } from './schema';
+import { DEMO_CATEGORIES, DEMO_CITIES, DEMO_CUSTOMER, DEMO_PRODUCTS, DEMO_RESTAURANTS, DEMO_STAFF, demoPrice, posCode, productImage } from './seed-data';
 
 const isEmpty = (db: Db) => (db.select({ n: sql<number>`count(*)` }).from(cities).get()?.n ?? 0) === 0;
 
@@ -43,7 +43,7 @@ export async function seedIfEmpty(db: Db, demoPassword: string): Promise<boolean
 }
 
 /**
- * The sample catalogue alone (cities, categories, dishes, prices; no people), into a database
+ * The sample catalogue alone (cities and their restaurants, categories, dishes, prices; no people), into a database
  * with no cities: what `npm run seed-catalogue` gives a production start, which seeds nothing by
  * itself. The POS menu import then owns prices and stop-lists. Returns whether it filled it.
  */
@@ -55,6 +55,9 @@ export function seedCatalogueIfEmpty(db: Db): boolean {
 
 function insertCatalogue(db: Db): void {
   db.insert(cities).values([...DEMO_CITIES]).run();
+  db.insert(restaurants)
+    .values(DEMO_RESTAURANTS.map((r) => ({ ...r, hours: JSON.stringify(r.hours) })))
+    .run();
   db.insert(categories).values([...DEMO_CATEGORIES]).run();
   db.insert(products)
     .values(

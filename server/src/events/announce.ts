@@ -4,8 +4,10 @@ import {
   cityOrdersRoom,
   userRoom,
   type BonusUpdated,
+  type CityStatusUpdated,
   type MenuUpdated,
   type Order,
+  type OrderEtaUpdated,
   type OrderStatusUpdated,
   type SyncError,
   type SyncSuccess,
@@ -61,6 +63,19 @@ export class Announce {
    */
   menuUpdated(data: MenuUpdated): number {
     return this.append('menu-updated', [cityMenuRoom(data.cityId), ...staffOf(data.cityId)], data);
+  }
+
+  /** Staff moved an order's promised time: the customer and the city's staff, like a status move. */
+  orderEtaUpdated(order: { userId: number; cityId: number }, data: OrderEtaUpdated): number {
+    return this.append('order-eta-updated', [userRoom(order.userId), ...staffOf(order.cityId)], data);
+  }
+
+  /**
+   * A city's status changed (pause, busy mode, a restaurant paused or edited, a pause ran out):
+   * customers with its menu open, and its staff.
+   */
+  cityStatusUpdated(data: CityStatusUpdated): number {
+    return this.append('city-status-updated', [cityMenuRoom(data.cityId), ...staffOf(data.cityId)], data);
   }
 }
 

@@ -1,8 +1,9 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { toMajor, type AvailabilityResponse, type City, type Menu, type Product } from '@ordercast/shared';
 import type { Db } from '../db/client';
-import { categories, cities, productPrices, products } from '../db/schema';
+import { categories, productPrices, products } from '../db/schema';
 import type { Announce } from '../events/announce';
+import type { RestaurantsService } from '../restaurants/service';
 import { notFound } from '../lib/errors';
 import { isoNow } from '../lib/time';
 
@@ -10,6 +11,8 @@ export class MenuService {
   constructor(
     private readonly db: Db,
     private readonly announce: Pick<Announce, 'menuUpdated'>,
+    /** Cities with their live status and restaurants. */
+    private readonly venues: Pick<RestaurantsService, 'cities' | 'city'>,
   ) {}
 
   /**
@@ -30,17 +33,11 @@ export class MenuService {
   }
 
   cities(): City[] {
-    return this.db
-      .select()
-      .from(cities)
-      .orderBy(asc(cities.id))
-      .all()
-      .map((c) => ({ id: c.id, name: c.name, name_en: c.nameEn, timezone: c.timezone }));
+    return this.venues.cities();
   }
 
   city(cityId: number): City | undefined {
-    const c = this.db.select().from(cities).where(eq(cities.id, cityId)).get();
-    return c && { id: c.id, name: c.name, name_en: c.nameEn, timezone: c.timezone };
+    return this.venues.city(cityId);
   }
 
   /** One query for the products: the Mini App shows the menu within one round trip after sign-in. */

@@ -35,6 +35,9 @@ export function toWireOrder(o: OrderRow, items: ItemRow[], customerName?: string
     cancel_reason: o.cancelReason,
     sync_status: o.syncStatus,
     pos_order_id: o.posOrderId,
+    promised_at: o.promisedAt,
+    restaurant_id: o.restaurantId,
+    requested_time: o.requestedTime,
     created_at: o.createdAt,
     updated_at: o.updatedAt,
   };

@@ -12,6 +12,7 @@ import {
   toMinor,
   type AdminOrdersQuery,
   type CreateOrderBody,
+  type EtaChangeBody,
   type Order,
   type OrderDetail,
   type OrderList,
@@ -26,6 +27,7 @@ import { cities, orderItems, orders } from '../db/schema';
 import type { Announce } from '../events/announce';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../lib/errors';
 import { isoNow, localDay } from '../lib/time';
+import type { RestaurantsService } from '../restaurants/service';
 import { detail, toWireOrder, withItems, type OrderRow } from './serialize';
 
 export interface OrderSettings {
@@ -39,7 +41,7 @@ export type Actor = { source: 'staff' | 'customer'; principal: Principal } | { s
 type ItemRow = typeof orderItems.$inferSelect;
 type NewOrderParams = Pick<
   OrderRow,
-  'orderNumber' | 'orderDay' | 'cityId' | 'userId' | 'subtotal' | 'bonusesUsed' | 'total' | 'bonusesEarned' | 'deliveryType' | 'address' | 'phone' | 'comment' | 'idempotencyKey' | 'idempotencyHash' | 'createdAt'
+  'orderNumber' | 'orderDay' | 'cityId' | 'userId' | 'subtotal' | 'bonusesUsed' | 'total' | 'bonusesEarned' | 'deliveryType' | 'address' | 'phone' | 'comment' | 'idempotencyKey' | 'idempotencyHash' | 'createdAt' | 'restaurantId' | 'promisedAt' | 'requestedTime'
 >;
 type HistoryParams = { orderId: number; fromStatus: OrderStatus | null; toStatus: OrderStatus; source: Actor['source']; byUserId: number | null; reason: string | null; createdAt: string };
 type MoveParams = { id: number; from: OrderStatus; to: OrderStatus; at: string; completedAt: string | null; cancelReason: string | null };
@@ -66,8 +68,10 @@ export class OrdersService {
   constructor(
     private readonly db: Db,
     private readonly ledger: BonusLedger,
-    private readonly announce: Pick<Announce, 'newOrder' | 'orderCreated' | 'orderStatusUpdated'>,
+    private readonly announce: Pick<Announce, 'newOrder' | 'orderCreated' | 'orderStatusUpdated' | 'orderEtaUpdated'>,
     private readonly settings: OrderSettings,
+    /** Where an order is cooked and by when (pauses, opening hours, busy mode). */
+    private readonly venues: Pick<RestaurantsService, 'placement'>,
   ) {
     const sqlite = db.$client;
     const ORDER = columnsOf(orders);
@@ -84,9 +88,11 @@ export class OrdersService {
       ),
       insertOrder: sqlite.prepare<NewOrderParams, OrderRow>(
         `INSERT INTO orders (order_number, order_day, city_id, user_id, subtotal, bonuses_used, total, bonuses_earned,
-           delivery_type, address, phone, comment, idempotency_key, idempotency_hash, created_at, updated_at)
+           delivery_type, address, phone, comment, idempotency_key, idempotency_hash, created_at, updated_at,
+           restaurant_id, promised_at, requested_time)
          VALUES (@orderNumber, @orderDay, @cityId, @userId, @subtotal, @bonusesUsed, @total, @bonusesEarned,
-           @deliveryType, @address, @phone, @comment, @idempotencyKey, @idempotencyHash, @createdAt, @createdAt)
+           @deliveryType, @address, @phone, @comment, @idempotencyKey, @idempotencyHash, @createdAt, @createdAt,
+           @restaurantId, @promisedAt, @requestedTime)
          RETURNING ${ORDER}`,
       ),
       insertItem: sqlite.prepare<{ orderId: number; productId: number; name: string; nameEn: string; price: number; quantity: number }, ItemRow>(
@@ -121,6 +127,9 @@ export class OrdersService {
       markNotSent: sqlite.prepare<{ id: number; at: string }, OrderRow>(
         `UPDATE orders SET sync_status = 'not_sent', updated_at = @at WHERE id = @id AND sync_status <> 'synced' RETURNING ${ORDER}`,
       ),
+      moveEta: sqlite.prepare<{ id: number; promisedAt: string; at: string }, OrderRow>(
+        `UPDATE orders SET promised_at = @promisedAt, updated_at = @at WHERE id = @id RETURNING ${ORDER}`,
+      ),
       nextSeq: sqlite.prepare<[string], { value: string }>(
         `INSERT INTO system_state (key, value) VALUES (?, '1')
          ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
@@ -149,6 +158,12 @@ export class OrdersService {
 
     const city = this.q.city.get(body.cityId);
     if (!city) throw unprocessable(`City ${body.cityId} does not exist`, 'unknown_city');
+    const now = new Date();
+    // Paused, closed, or a time that cannot be kept: refused before anything is written.
+    const placement = this.venues.placement(
+      { cityId: city.id, type: body.delivery.type, restaurantId: body.restaurantId, requestedTime: body.requestedTime },
+      now,
+    );
 
     // The same product twice in the cart is one line.
     const quantities = new Map<number, number>();
@@ -172,7 +187,6 @@ export class OrdersService {
       }
     }
     const total = subtotal - bonusesUsed;
-    const now = new Date();
     const createdAt = now.toISOString();
     const orderDay = localDay(now, city.timezone);
 
@@ -192,6 +206,9 @@ export class OrdersService {
       idempotencyKey,
       idempotencyHash: requestHash,
       createdAt,
+      restaurantId: placement.restaurantId,
+      promisedAt: placement.promisedAt,
+      requestedTime: placement.requestedTime,
     })!;
     const items = lines.map((l) => this.q.insertItem.get({ orderId: row.id, ...l })!);
     this.q.insertHistory.run({
@@ -291,6 +308,38 @@ export class OrdersService {
     if (!row) throw notFound(`Order ${orderId} not found`);
     assertCity(principal, row.cityId);
     return detail(this.db, row);
+  }
+
+  /**
+   * Staff move the promised time (a new time, or minutes added) with a reason, of an order not yet
+   * completed or cancelled; the customer and the city's staff hear `order-eta-updated`.
+   */
+  moveEta(principal: Principal, orderId: number, body: EtaChangeBody): Order {
+    const row = this.row(orderId);
+    if (!row) throw notFound(`Order ${orderId} not found`);
+    assertCity(principal, row.cityId);
+    if (row.status === 'completed' || row.status === 'cancelled') {
+      throw conflict(`Order ${row.orderNumber} is ${row.status}: its time can no longer move`, 'order_closed');
+    }
+    if ((body.promisedAt === undefined) === (body.addMinutes === undefined)) {
+      throw badRequest('Send either promisedAt or addMinutes', 'eta_required');
+    }
+    const reason = cleanText(body.reason, { multiline: true });
+    if (!reason) throw badRequest('A reason is required', 'reason_required');
+    const at = isoNow();
+    let next: Date;
+    if (body.promisedAt !== undefined) {
+      next = new Date(body.promisedAt);
+    } else {
+      const base = row.promisedAt ? Date.parse(row.promisedAt) : Date.now();
+      next = new Date(base + body.addMinutes! * 60_000);
+    }
+    if (Number.isNaN(next.getTime())) throw badRequest('promisedAt is not a valid time', 'invalid_eta');
+    if (next.getTime() <= Date.parse(row.createdAt)) throw badRequest('The promised time must be after the order was placed', 'invalid_eta');
+    const promisedAt = next.toISOString();
+    const updated = this.q.moveEta.get({ id: row.id, promisedAt, at })!;
+    this.announce.orderEtaUpdated(row, { orderId: row.id, promisedAt, oldPromisedAt: row.promisedAt, reason, timestamp: at });
+    return toWireOrder(updated, this.q.itemsOf.all(row.id), this.q.customerName.get(row.userId)?.name);
   }
 
   /** A move by staff, the POS kitchen or the system, checked against the shared transition table. */

@@ -5,7 +5,7 @@ import { backoffDelay, toMajor } from '@ordercast/shared';
 import { writeTx, type Db } from '../db/client';
 import type { Announce } from '../events/announce';
 import type { PosOrderState } from '../orders/pos-state';
-import { orderItems, orders, posSyncJobs, products } from '../db/schema';
+import { orderItems, orders, posSyncJobs, products, restaurants } from '../db/schema';
 import { isoNow } from '../lib/time';
 import type { PosClient, PosResult } from './client';
 import type { PosOrderBody } from './wire';
@@ -261,6 +261,8 @@ export class PosSync {
         bonusesUsed: toMajor(order.bonusesUsed),
         total: toMajor(order.total),
         createdAt: order.createdAt,
+        restaurantCode: order.restaurantId === null ? null : (db.select({ code: restaurants.code }).from(restaurants).where(eq(restaurants.id, order.restaurantId)).get()?.code ?? null),
+        promisedAt: order.promisedAt,
       },
     };
   }

@@ -35,6 +35,10 @@ export const PosOrderBody = Type.Object({
   bonusesUsed: Type.Number({ minimum: 0 }),
   total: Type.Number({ minimum: 0 }),
   createdAt: Type.String({ maxLength: 40 }),
+  /** The restaurant that cooks it (pickup: hands it out), by its POS code; null for orders from before restaurants. */
+  restaurantCode: Type.Optional(NullableString(40)),
+  /** When it is due (ready for pickup, at the door for delivery). */
+  promisedAt: Type.Optional(NullableString(40)),
 });
 export type PosOrderBody = Static<typeof PosOrderBody>;
 
@@ -66,6 +70,9 @@ export const PosOrder = Type.Object({
   cityId: Type.Integer(),
   type: DeliveryType,
   status: PosOrderStatusSchema,
+  /** The restaurant it was sent to (its code), when the server named one. */
+  restaurantCode: Type.Union([Type.String(), Type.Null()]),
+  promisedAt: Type.Union([Type.String(), Type.Null()]),
   items: Type.Array(PosOrderItem),
   total: Type.Number(),
   /** How many times `POST /orders` was called with this externalId (1 = sent exactly once). */
@@ -145,6 +152,32 @@ export const STEP_TO_STATUS = {
   picked_up: 'completed',
 } as const satisfies Record<PosOrderStatus, string>;
 
+/** How long each kitchen step lasts, in minutes at kitchenSpeed 1. */
+function PosStepMinutes() {
+  const minutes = Type.Number({ minimum: 0, maximum: 24 * 60 });
+  return Type.Object(
+    {
+      /** accepted → cooking */
+      accepted: minutes,
+      /** cooking → ready */
+      cooking: minutes,
+      /** ready → on the way (a delivery waiting for its courier) */
+      ready: minutes,
+      /** ready → picked up (a pickup order waiting for its customer) */
+      awaiting_pickup: minutes,
+      /** on the way → delivered */
+      on_the_way: minutes,
+    },
+    { additionalProperties: false },
+  );
+}
+export type PosStepMinutes = Static<ReturnType<typeof PosStepMinutes>>;
+
+/** A lively demo and quick tests: tens of seconds per order. */
+export const FAST_STEP_MINUTES: PosStepMinutes = { accepted: 0.05, cooking: 1 / 3, ready: 1 / 12, awaiting_pickup: 0.25, on_the_way: 1 / 3 };
+/** A restaurant's day: the pace `npm start` can be switched to (`POST /control {stepMinutes: "realistic"}`). */
+export const REALISTIC_STEP_MINUTES: PosStepMinutes = { accepted: 2, cooking: 15, ready: 5, awaiting_pickup: 10, on_the_way: 25 };
+
 /** Failure injection and kitchen pace (`GET/POST /control`). */
 export const PosOutage = Type.Union([Type.Literal(false), Type.Literal('refuse'), Type.Literal('hang')]);
 export const PosControl = Type.Object({
@@ -156,7 +189,19 @@ export const PosControl = Type.Object({
   outage: PosOutage,
   /** Kitchen pace multiplier: 1 = a lively demo (tens of seconds per order), 100 = a hundred times faster, 0 = the kitchen is paused. */
   kitchenSpeed: Type.Number({ minimum: 0, maximum: 100_000 }),
+  /** Minutes (at kitchenSpeed 1) an order spends in each step; fractions allowed. The default is a fast demo pace. */
+  stepMinutes: PosStepMinutes(),
 });
 export type PosControl = Static<typeof PosControl>;
-export const PosControlPatch = Type.Partial(PosControl, { additionalProperties: false });
+export const PosControlPatch = Type.Object(
+  {
+    latencyMs: Type.Optional(PosControl.properties.latencyMs),
+    failureRate: Type.Optional(PosControl.properties.failureRate),
+    outage: Type.Optional(PosOutage),
+    kitchenSpeed: Type.Optional(PosControl.properties.kitchenSpeed),
+    /** Any of the steps; the rest keep their minutes. `"realistic"` / `"fast"`: a whole preset. */
+    stepMinutes: Type.Optional(Type.Union([Type.Partial(PosStepMinutes()), Type.Literal('realistic'), Type.Literal('fast')])),
+  },
+  { additionalProperties: false },
+);
 export type PosControlPatch = Static<typeof PosControlPatch>;

@@ -43,6 +43,7 @@ export class StatsService {
   private readonly byStatus: Database.Statement<DayParams, { status: OrderStatus; n: number; total: number }>;
   private readonly bySlot: Database.Statement<DayParams, { hour: string; quarter: number; n: number }>;
   private readonly byStage: Database.Statement<DayParams, { f: OrderStatus; t: OrderStatus; n: number; total: number }>;
+  private readonly onTime: Database.Statement<DayParams, { n: number; onTime: number }>;
 
   constructor(private readonly db: Db) {
     const sqlite = db.$client;
@@ -67,6 +68,11 @@ export class StatsService {
           WHERE o.city_id = ? AND o.order_day = ?)
         WHERE f IS NOT NULL AND ms >= 0 AND t <> 'cancelled'
         GROUP BY f, t`,
+    );
+    // Both are ISO-8601 UTC strings of one format, so text order is time order.
+    this.onTime = sqlite.prepare(
+      `SELECT COUNT(*) AS n, COALESCE(SUM(completed_at <= promised_at), 0) AS onTime FROM orders INDEXED BY orders_number_uq
+        WHERE city_id = ? AND order_day = ? AND status = 'completed' AND promised_at IS NOT NULL AND completed_at IS NOT NULL`,
     );
   }
 
@@ -131,6 +137,7 @@ export class StatsService {
     });
 
     const kept = count - cancelled;
+    const punctual = this.onTime.get(...params) ?? { n: 0, onTime: 0 };
     return {
       city_id: city.id,
       city_name: city.name,
@@ -148,6 +155,8 @@ export class StatsService {
       orders_per_hour: perHour,
       orders_per_utc_hour: perUtcHour,
       stages,
+      on_time_share: punctual.n ? Math.round((punctual.onTime / punctual.n) * 10_000) / 10_000 : null,
+      on_time_counted: punctual.n,
     };
   }
 }

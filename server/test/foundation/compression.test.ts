@@ -34,7 +34,7 @@ describe('compressed answers for a phone', () => {
       method: 'POST',
       url: '/api/orders',
       headers: { ...bearer(token), 'accept-encoding': 'br, gzip' },
-      payload: { cityId: 1, items, delivery: { type: 'pickup' } },
+      payload: { cityId: 1, restaurantId: 1, items, delivery: { type: 'pickup' } },
     });
     expect(write.statusCode).toBe(201);
     expect(write.rawPayload.length).toBeGreaterThan(1024);

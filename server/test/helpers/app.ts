@@ -8,6 +8,7 @@ import { toMinor, type User } from '@ordercast/shared';
 import { buildApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config/config';
 import { demoInitData, type TelegramUser } from '../../src/auth/telegram';
+import { demoPickupPoint } from '../../src/db/seed-data';
 
 export const TEST_BOT_TOKEN = '1234567890:TEST-ordercast-bot-token';
 
@@ -122,6 +123,15 @@ export function giveBonuses(app: FastifyInstance, userId: number, roubles: numbe
   app.tx(() => app.ledger.apply(userId, 'adjusted', toMinor(roubles), null, 'test credit'));
 }
 
+/**
+ * An order body with the city's demo pickup point added when it names none (Moscow has two, and a
+ * pickup there must choose); a body with `restaurantId` (even undefined) is left as it is.
+ */
+export function withPickupPoint<T extends Record<string, unknown>>(body: T): T {
+  if ('restaurantId' in body) return body;
+  return { ...body, restaurantId: demoPickupPoint(Number(body.cityId)) };
+}
+
 /** Places an order through the real endpoint; returns the parsed order. */
 export async function placeOrder(
   app: FastifyInstance,
@@ -133,7 +143,7 @@ export async function placeOrder(
     method: 'POST',
     url: '/api/orders',
     headers: { ...bearer(token), ...headers },
-    payload: { cityId: 1, items: [{ productId: 1, quantity: 2 }], delivery: { type: 'pickup' }, ...body },
+    payload: withPickupPoint({ cityId: 1, items: [{ productId: 1, quantity: 2 }], delivery: { type: 'pickup' }, ...body }),
   });
   return res;
 }

@@ -11,7 +11,7 @@ describe('MenuService.setAvailability', () => {
   let menu: MenuService;
   beforeAll(async () => {
     t = await buildTestApp();
-    menu = new MenuService(t.app.db, new Announce(t.app.events.append));
+    menu = new MenuService(t.app.db, new Announce(t.app.events.append), t.app.restaurants);
   });
   afterAll(() => t.close());
 

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoInitData } from '../../src/auth/telegram';
+import { demoPickupPoint } from '../../src/db/seed-data';
 import { TEST_BOT_TOKEN } from '../helpers/app';
 import { sleep } from './helpers';
 
@@ -114,7 +115,7 @@ export class ServerProcess {
   }
 
   async order(token: string, cityId = 1): Promise<number> {
-    const r = await this.json('POST', '/api/orders', { cityId, items: [{ productId: 1, quantity: 1 }], delivery: { type: 'pickup' } }, token);
+    const r = await this.json('POST', '/api/orders', { cityId, restaurantId: demoPickupPoint(cityId), items: [{ productId: 1, quantity: 1 }], delivery: { type: 'pickup' } }, token);
     if (r.status !== 201) throw new Error(`order failed ${r.status} ${JSON.stringify(r.body)}`);
     return r.body.order.id;
   }

@@ -158,7 +158,7 @@ describe('realtime over WebSocket', () => {
       method: 'POST',
       url: '/api/orders',
       headers: bearer(cust.token),
-      payload: { cityId: 1, items: [{ productId: 1, quantity: 2 }], delivery: { type: 'pickup' }, bonusesToUse: 10 },
+      payload: { cityId: 1, restaurantId: 1, items: [{ productId: 1, quantity: 2 }], delivery: { type: 'pickup' }, bonusesToUse: 10 },
     });
     expect(res.statusCode).toBe(201);
     const bonus = await c.waitFor((m) => m.type === 'bonus-updated' && m.data.operation.type === 'used');

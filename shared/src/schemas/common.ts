@@ -4,6 +4,8 @@ import { Type, type Static } from 'typebox';
 export const ErrorBody = Type.Object({
   error: Type.String({ description: 'machine-readable code, e.g. not_found, forbidden, invalid_transition' }),
   message: Type.String(),
+  /** A refused order (`city_paused`, `restaurant_paused`, `closed`): when ordering is possible again, if known. */
+  reopens_at: Type.Optional(Type.Union([Type.String(), Type.Null()])),
 });
 export type ErrorBody = Static<typeof ErrorBody>;
 

@@ -247,7 +247,7 @@ describe('Mini App in a real browser', () => {
       method: 'POST',
       url: '/api/orders',
       headers: { ...bearer(c.token), 'idempotency-key': 'e2e-sse-1' },
-      payload: { cityId: 1, items: [{ productId: 1, quantity: 1 }], delivery: { type: 'pickup' } },
+      payload: { cityId: 1, restaurantId: 1, items: [{ productId: 1, quantity: 1 }], delivery: { type: 'pickup' } },
     });
     expect(res.statusCode).toBe(201);
     const order = (res.json() as { order: Order }).order;

@@ -3,7 +3,11 @@ import { BonusLedger } from '../../bonuses/ledger';
 import { Announce } from '../../events/announce';
 import { MenuService } from '../../menu/service';
 import { OrdersService } from '../../orders/service';
+import { RestaurantsService } from '../../restaurants/service';
 import { StatsService } from '../../stats/service';
+
+/** How often run-out pauses are looked for. */
+const PAUSE_SWEEP_MS = 1000;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -12,6 +16,7 @@ declare module 'fastify' {
     menu: MenuService;
     ledger: BonusLedger;
     orders: OrdersService;
+    restaurants: RestaurantsService;
     stats: StatsService;
   }
 }
@@ -22,15 +27,28 @@ export default fp(
     app.decorate('announce', announce);
     const ledger = new BonusLedger(app.db, announce);
     app.decorate('ledger', ledger);
-    app.decorate('menu', new MenuService(app.db, announce));
+    const restaurants = new RestaurantsService(app.db, announce);
+    app.decorate('restaurants', restaurants);
+    app.decorate('menu', new MenuService(app.db, announce, restaurants));
     app.decorate('stats', new StatsService(app.db));
     app.decorate(
       'orders',
       new OrdersService(app.db, ledger, announce, {
         earnRate: app.config.BONUS_EARN_RATE,
         maxShare: app.config.BONUS_MAX_SHARE,
-      }),
+      }, restaurants),
     );
+    // A pause with `until` ends by itself: the order path reads it as over at once; this clears it
+    // and tells open apps. A read each tick; a write transaction only when one has run out.
+    const sweep = setInterval(() => {
+      try {
+        if (restaurants.hasExpiredPauses()) app.tx(() => restaurants.expirePauses());
+      } catch (err) {
+        app.log.error({ err }, 'clearing expired pauses failed');
+      }
+    }, PAUSE_SWEEP_MS);
+    sweep.unref();
+    app.addHook('onClose', async () => clearInterval(sweep));
   },
   { name: 'services', dependencies: ['db', 'events', 'auth'] },
 );

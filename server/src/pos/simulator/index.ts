@@ -6,8 +6,10 @@ import { Type } from 'typebox';
 import { Value } from 'typebox/value';
 import { toMinor } from '@ordercast/shared';
 import {
+  FAST_STEP_MINUTES,
   PosControl,
   PosControlPatch,
+  REALISTIC_STEP_MINUTES,
   PosError,
   PosMenu,
   PosMenuItem,
@@ -45,11 +47,11 @@ export interface PosSimulator {
   readonly port: number;
   setServerUrl(url: string): void;
   getControl(): PosControl;
-  setControl(patch: Partial<PosControl>): PosControl;
+  setControl(patch: PosControlPatch): PosControl;
   close(): Promise<void>;
 }
 
-const DEFAULT_CONTROL: PosControl = { latencyMs: 0, failureRate: 0, outage: false, kitchenSpeed: 1 };
+const DEFAULT_CONTROL: PosControl = { latencyMs: 0, failureRate: 0, outage: false, kitchenSpeed: 1, stepMinutes: FAST_STEP_MINUTES };
 
 const posError = (code: string, message: string): PosError => ({ code, message });
 const errors = { 400: PosError, 404: PosError, 422: PosError };
@@ -71,7 +73,7 @@ export async function startPosSimulator(opts: PosSimulatorOptions): Promise<PosS
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
-  const kitchen = new Kitchen(store, () => control.kitchenSpeed, opts.webhookSecret, app.log, opts.tickMs, opts.webhookConcurrency);
+  const kitchen = new Kitchen(store, () => control.kitchenSpeed, opts.webhookSecret, app.log, opts.tickMs, opts.webhookConcurrency, () => control.stepMinutes);
   kitchen.serverUrl = opts.serverUrl?.replace(/\/$/, '');
 
   app.setErrorHandler((err: FastifyError, _req, reply) => {
@@ -185,8 +187,10 @@ export async function startPosSimulator(opts: PosSimulatorOptions): Promise<PosS
   app.get('/control', { schema: { response: { 200: PosControl } } }, async () => control);
   app.post('/control', { schema: { body: PosControlPatch, response: { 200: PosControl, ...errors } } }, async (req) => setControl(req.body));
 
-  function setControl(patch: Partial<PosControl>): PosControl {
-    const next = { ...control, ...patch };
+  function setControl(patch: PosControlPatch): PosControl {
+    const steps = patch.stepMinutes;
+    const stepMinutes = steps === 'realistic' ? REALISTIC_STEP_MINUTES : steps === 'fast' ? FAST_STEP_MINUTES : { ...control.stepMinutes, ...steps };
+    const next = { ...control, ...patch, stepMinutes };
     if (!Value.Check(PosControl, next)) throw new Error('invalid POS simulator control settings');
     const endingHang = control.outage === 'hang' && next.outage !== 'hang';
     Object.assign(control, next);

@@ -1,18 +1,24 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { backoffDelay } from '@ordercast/shared';
 import { sign, SIGNATURE_HEADER } from '../signature';
-import type { PosOrderStatus, PosWebhookBody } from '../wire';
+import { FAST_STEP_MINUTES, type PosOrderStatus, type PosStepMinutes, type PosWebhookBody } from '../wire';
 import type { KitchenOrder, PosStore } from './store';
 
-/** Time (ms, at kitchenSpeed 1) an order spends in each step before the next: a lively demo, tens of seconds per order. */
-const STEP_MS: Record<PosOrderStatus, { delivery: number; pickup: number }> = {
-  accepted: { delivery: 3_000, pickup: 3_000 },
-  cooking: { delivery: 20_000, pickup: 20_000 },
-  ready: { delivery: 5_000, pickup: 15_000 },
-  on_the_way: { delivery: 20_000, pickup: 20_000 },
-  delivered: { delivery: Infinity, pickup: Infinity },
-  picked_up: { delivery: Infinity, pickup: Infinity },
-};
+/** Time (ms, at kitchenSpeed 1) an order spends in `status` before the next step, from the control's minutes. */
+function stepMs(m: PosStepMinutes, status: PosOrderStatus, type: 'delivery' | 'pickup'): number {
+  switch (status) {
+    case 'accepted':
+      return m.accepted * 60_000;
+    case 'cooking':
+      return m.cooking * 60_000;
+    case 'ready':
+      return (type === 'delivery' ? m.ready : m.awaiting_pickup) * 60_000;
+    case 'on_the_way':
+      return m.on_the_way * 60_000;
+    default:
+      return Infinity;
+  }
+}
 
 function nextStep(status: PosOrderStatus, type: 'delivery' | 'pickup'): PosOrderStatus | null {
   switch (status) {
@@ -68,6 +74,8 @@ export class Kitchen {
     private readonly log: FastifyBaseLogger,
     private readonly tickMs = 50,
     private readonly maxInFlight = DEFAULT_WEBHOOK_CONCURRENCY,
+    /** Minutes per step (`POST /control {stepMinutes}`); the fast demo pace unless given. */
+    private readonly steps: () => PosStepMinutes = () => FAST_STEP_MINUTES,
   ) {
     for (const o of store.kitchenOrders()) this.add(o);
   }
@@ -98,6 +106,7 @@ export class Kitchen {
     const dt = now - this.last;
     this.last = now;
     const speed = this.speed();
+    const steps = this.steps();
     for (const o of this.orders.values()) {
       if (o.sending) continue;
       if (o.deliveredStatus !== o.status) {
@@ -111,7 +120,7 @@ export class Kitchen {
       }
       if (speed <= 0) continue;
       o.progress += dt * speed;
-      if (o.progress < STEP_MS[o.status][o.type]) continue;
+      if (o.progress < stepMs(steps, o.status, o.type)) continue;
       o.progress = 0;
       o.status = next;
       o.statusAt = new Date(now).toISOString();

@@ -18,6 +18,8 @@ interface OrderRow {
   type: 'delivery' | 'pickup';
   items: string;
   total: number;
+  /** The order as the server sent it (JSON of PosOrderBody). */
+  body: string;
   status: PosOrderStatus;
   delivered_status: PosOrderStatus | null;
   requests: number;
@@ -150,6 +152,7 @@ export class PosStore {
       cityId: r.city_id,
       type: r.type,
       status: r.status,
+      ...restaurantOf(r.body),
       items: JSON.parse(r.items) as PosOrderItem[],
       total: toMajor(r.total),
       requests: r.requests,
@@ -246,4 +249,10 @@ export class PosStore {
   close(): void {
     this.db.close();
   }
+}
+
+/** The restaurant and the promised time the server sent with the order (absent from older senders). */
+function restaurantOf(body: string): { restaurantCode: string | null; promisedAt: string | null } {
+  const b = JSON.parse(body) as Partial<PosOrderBody>;
+  return { restaurantCode: b.restaurantCode ?? null, promisedAt: b.promisedAt ?? null };
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import menuRoutes from './menu';
 import adminOrderRoutes from './orders';
+import restaurantRoutes from './restaurants';
 import settingsRoutes from './settings';
 import staffRoutes from './staff';
 import statsRoutes from './stats';
@@ -16,6 +17,7 @@ const admin: FastifyPluginAsync = async (app) => {
   await app.register(settingsRoutes);
   await app.register(syncRoutes);
   await app.register(menuRoutes);
+  await app.register(restaurantRoutes);
 };
 
 export default admin;

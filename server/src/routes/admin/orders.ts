@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { AdminOrdersQuery, ErrorBody, IdParams, OrderDetailResponse, OrderList, OrderResponse, StatusChangeBody } from '@ordercast/shared/schemas';
+import { AdminOrdersQuery, ErrorBody, EtaChangeBody, IdParams, OrderDetailResponse, OrderList, OrderResponse, StatusChangeBody } from '@ordercast/shared/schemas';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody };
 
@@ -21,6 +21,12 @@ const adminOrderRoutes: FastifyPluginAsyncTypebox = async (app) => {
         app.orders.changeStatus({ source: 'staff', principal: req.principal }, req.params.id, req.body.status, req.body.reason),
       ),
     }),
+  );
+
+  app.post(
+    '/orders/:id/eta',
+    { schema: { params: IdParams, body: EtaChangeBody, response: { 200: OrderResponse, ...errors } } },
+    async (req) => ({ order: app.tx(() => app.orders.moveEta(req.principal, req.params.id, req.body)) }),
   );
 };
 
