@@ -61,6 +61,8 @@ export function humanError(e: unknown): string {
     case 'outside_hours':
     case 'invalid_requested_time':
       return t('err.closed');
+    case 'restaurant_required':
+      return t('pickup.required');
     case 'not_found':
       return t('err.notFound');
     default:

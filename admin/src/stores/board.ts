@@ -12,7 +12,7 @@ import {
   type SyncError,
   type SyncSuccess,
 } from '@ordercast/shared';
-import type { OrderEtaUpdated } from '@ordercast/shared/schemas';
+import type { OrderEtaUpdated } from '@ordercast/shared';
 import { get, post } from '../lib/api';
 import { applyStatusUpdate, applySyncEvent, groupBoard, pruneFinished, upsertOrder, type OrderMap } from '../lib/board';
 

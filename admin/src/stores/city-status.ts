@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { CityStatus, CityStatusBody, CityStatusResponse, CityStatusUpdated, Restaurant, RestaurantStatusBody } from '@ordercast/shared/schemas';
+import type { CityStatus, CityStatusBody, CityStatusResponse, CityStatusUpdated, Restaurant, RestaurantStatusBody } from '@ordercast/shared';
 import { post } from '../lib/api';
 
 export interface CityLive {

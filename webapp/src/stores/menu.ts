@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { City, Menu, MenuUpdated, Product } from '@ordercast/shared';
-import type { CityStatusUpdated } from '@ordercast/shared/schemas';
+import type { CityStatusUpdated } from '@ordercast/shared';
 import { api } from '../api';
 
 export const useMenu = defineStore('menu', () => {

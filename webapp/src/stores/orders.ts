@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
 import type { Order, OrderDetail, OrderList, OrderStatusUpdated } from '@ordercast/shared';
-import type { OrderEtaUpdated } from '@ordercast/shared/schemas';
+import type { OrderEtaUpdated } from '@ordercast/shared';
 import { api } from '../api';
 import { applyStatusEvent } from '../logic/timeline';
 

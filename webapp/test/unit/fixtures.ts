@@ -1,5 +1,5 @@
 import type { City, Product } from '@ordercast/shared';
-import type { CityStatus, Restaurant } from '@ordercast/shared/schemas';
+import type { CityStatus, Restaurant } from '@ordercast/shared';
 
 /** A menu product with only what the cart logic reads set meaningfully. */
 export const product = (id: number, price: number, available = true): Product => ({
