@@ -651,8 +651,9 @@ describe('Promised time, pausing and pickup points (issue 14)', () => {
     await page.getByTestId('delivery-pickup').click();
     expect(await page.getByTestId('pickup-option').count()).toBe(2);
     await page.getByTestId('pickup-locate').click();
-    await expect.poll(() => page.getByTestId('pickup-option').first().getAttribute('data-restaurant-id')).toBe('1');
-    expect(await page.getByTestId('pickup-option').first().textContent()).toContain('Nearest');
+    await expect.poll(() => page.getByTestId('pickup-option').first().textContent(), { timeout: 10_000 }).toContain('Nearest');
+    expect(await page.getByTestId('pickup-option').first().getAttribute('data-restaurant-id')).toBe('1');
+    expect(await page.getByTestId('pickup-km').count()).toBe(2);
     expect(await page.getByTestId('pickup-option').first().getAttribute('aria-checked')).toBe('true');
     expect(await page.getByTestId('promised-preview').textContent()).toMatch(/^Ready by about \d\d:\d\d$/);
     await shot(page, 'pickup-checkout-390-light-en');
