@@ -326,11 +326,15 @@ export function formatBonuses(n: number, l: Locale = locale.value): string {
   return `${nf.format(n)} ${words[pr.select(n)] ?? words.other}`;
 }
 
-export function formatDateTime(iso: string, l: Locale = locale.value): string {
+/** @param timeZone the order's city zone, so every time on the order page is on one clock (its promised time's). */
+export function formatDateTime(iso: string, l: Locale = locale.value, timeZone?: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
   const sameDay = new Date().toDateString() === d.toDateString();
-  return new Intl.DateTimeFormat(l === 'ru' ? 'ru-RU' : 'en-GB', sameDay ? { hour: '2-digit', minute: '2-digit' } : { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }).format(d);
+  return new Intl.DateTimeFormat(l === 'ru' ? 'ru-RU' : 'en-GB', {
+    ...(sameDay ? { hour: '2-digit', minute: '2-digit' } : { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }),
+    ...(timeZone && { timeZone }),
+  }).format(d);
 }
 
 export function statusLabel(status: OrderStatus, delivery: 'delivery' | 'pickup' = 'delivery'): string {
