@@ -50,6 +50,7 @@ export const en = {
   },
   rest: {
     nav: 'Restaurants',
+    colName: 'Restaurant',
     title: 'Restaurants',
     add: 'Add a restaurant',
     edit: 'Edit',

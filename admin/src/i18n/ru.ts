@@ -51,6 +51,7 @@ export const ru: Messages = {
   },
   rest: {
     nav: 'Рестораны',
+    colName: 'Ресторан',
     title: 'Рестораны',
     add: 'Добавить ресторан',
     edit: 'Изменить',
