@@ -493,6 +493,7 @@ describe('Mini App walk-through fixes (issue 15)', () => {
     const { page, errors } = await openApp(c.hash, '/app/checkout', withCart(1, { 1: 1, 4: 1 }));
     await page.getByTestId('checkout').waitFor();
     await page.getByTestId('delivery-pickup').click();
+    await page.locator('[data-testid="pickup-option"][data-restaurant-id="1"]').click();
     // Off the menu in the database only, as if the menu-updated event never reached this phone.
     const setAvailable = (available: 0 | 1) =>
       t.app.db.$client.prepare('UPDATE product_prices SET available = ? WHERE product_id = 4 AND city_id = 1').run(available);
