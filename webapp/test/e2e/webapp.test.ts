@@ -677,6 +677,25 @@ describe('Promised time, pausing and pickup points (issue 14)', () => {
     await expect.poll(() => eta.textContent(), { timeout: 5000 }).toContain(`Ready by ${clock(newAt)}`);
     expect(await page.getByTestId('order-eta-reason').textContent()).toBe('Busy kitchen');
     await shot(page, 'pickup-order-390-light-en');
+
+    // The same screens at 320 px in the dark theme, and in Russian.
+    for (const lang of ['en', 'ru'] as const) {
+      const dark = await customerIn(1, { lang, theme: DARK });
+      const view = await open(dark.hash, '/app/checkout', { width: 320, cart: { cityId: 1, quantities: { 1: 1 } } });
+      await view.page.getByTestId('checkout').waitFor();
+      await view.page.getByTestId('delivery-pickup').click();
+      await view.page.locator('[data-testid="pickup-option"][data-restaurant-id="1"]').click();
+      await view.page.getByTestId('when-later').click();
+      await view.page.getByTestId('when-time').waitFor();
+      expect(await view.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+      await view.page.screenshot({ path: join(ARTIFACTS, `pickup-checkout-320-dark-${lang}.png`), fullPage: true });
+      await mainButton(view.page).click();
+      await view.page.getByTestId('order-eta').waitFor();
+      expect(await view.page.getByTestId('order-eta').textContent()).toContain(lang === 'ru' ? 'Будет готов к' : 'Ready by');
+      expect(await view.page.getByTestId('order-pickup').textContent()).toContain(lang === 'ru' ? 'Гуляш на Тверской' : 'Goulash Tverskaya');
+      await view.page.screenshot({ path: join(ARTIFACTS, `pickup-order-320-dark-${lang}.png`) });
+      expect(view.errors).toEqual([]);
+    }
     expect(errors).toEqual([]);
   });
 });
