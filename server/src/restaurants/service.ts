@@ -177,6 +177,9 @@ export class RestaurantsService {
     if (body.paused === undefined && body.busyMinutes === undefined) {
       throw badRequest('Nothing to change: send paused and/or busyMinutes', 'nothing_to_change');
     }
+    if (body.paused === undefined && (body.until !== undefined || body.reason !== undefined)) {
+      throw badRequest('reason and until go with paused', 'invalid_until');
+    }
     const pause = body.paused === undefined ? {} : pauseColumns(body, now);
     this.db
       .update(cities)

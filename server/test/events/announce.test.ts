@@ -52,4 +52,16 @@ describe('Announce: which rooms hear which event', () => {
       cityOrdersRoom(3),
     ]);
   });
+
+  it('order-eta-updated: the customer and the city’s staff; city-status-updated: the city’s menu room and its staff', () => {
+    expect(
+      roomsOf(() => t.app.announce.orderEtaUpdated({ userId: 42, cityId: 2 }, { orderId: 7, promisedAt: ts, oldPromisedAt: null, reason: 'Rush', timestamp: ts })),
+    ).toEqual([userRoom(42), ADMIN_ROOM, cityOrdersRoom(2)]);
+    const view = t.app.restaurants.city(3)!;
+    expect(roomsOf(() => t.app.announce.cityStatusUpdated({ cityId: 3, status: view.status, restaurants: view.restaurants, timestamp: ts }))).toEqual([
+      cityMenuRoom(3),
+      ADMIN_ROOM,
+      cityOrdersRoom(3),
+    ]);
+  });
 });

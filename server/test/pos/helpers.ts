@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { startPosSimulator, type PosSimulator, type PosSimulatorOptions } from '../../src/pos/simulator/index';
 import { sign } from '../../src/pos/signature';
-import type { PosControl, PosOrder, PosWebhookBody } from '../../src/pos/wire';
+import type { PosControl, PosControlPatch, PosOrder, PosWebhookBody } from '../../src/pos/wire';
 import { buildTestApp, type TestApp } from '../helpers/app';
 
 export const SECRET = 'pos-test-webhook-secret';
@@ -131,7 +131,7 @@ export function orderRow(app: FastifyInstance, orderId: number) {
 
 /* The simulator, over HTTP only. */
 
-export async function setControl(sim: PosSimulator, patch: Partial<PosControl>): Promise<PosControl> {
+export async function setControl(sim: PosSimulator, patch: PosControlPatch): Promise<PosControl> {
   const res = await fetch(`${sim.url}/control`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) });
   if (!res.ok) throw new Error(`control failed: ${res.status} ${await res.text()}`);
   return (await res.json()) as PosControl;

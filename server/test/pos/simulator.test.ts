@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PosSimulator } from '../../src/pos/simulator/index';
 import { verifySignature } from '../../src/pos/signature';
+import { FAST_STEP_MINUTES } from '../../src/pos/wire';
 import { posOrders, SECRET, setControl, startSimulator, waitFor } from './helpers';
 
 /** The simulator on its own, over HTTP, calling back a bare HTTP server that records what it gets. */
@@ -88,7 +89,7 @@ describe('POS simulator', () => {
   });
 
   it('validates and reports its control settings', async () => {
-    expect(await (await fetch(`${sim.url}/control`)).json()).toEqual({ latencyMs: 0, failureRate: 0, outage: false, kitchenSpeed: 0 });
+    expect(await (await fetch(`${sim.url}/control`)).json()).toEqual({ latencyMs: 0, failureRate: 0, outage: false, kitchenSpeed: 0, stepMinutes: FAST_STEP_MINUTES });
     const bad = await fetch(`${sim.url}/control`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outage: 'sometimes' }) });
     expect(bad.status).toBe(400);
     expect(await setControl(sim, { latencyMs: 50 })).toMatchObject({ latencyMs: 50 });
