@@ -4,8 +4,8 @@ import type { Messages } from './en';
 export const ru: Messages = {
   lang: { name: 'Русский', switch: 'Язык' },
   eta: {
-    left: 'осталось {n} мин',
-    leftH: 'осталось {h} ч {m} мин',
+    left: 'ещё {n} мин',
+    leftH: 'ещё {h} ч {m} мин',
     late: 'опоздание {n} мин',
     lateH: 'опоздание {h} ч {m} мин',
     due: 'К {t}',

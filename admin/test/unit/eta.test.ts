@@ -32,7 +32,7 @@ describe('countdown to the promised time', () => {
     expect(countdown(PROMISED, at('12:45'))).toBe('late 5 min');
     expect(countdown(PROMISED, at('10:10'))).toBe('2 h 30 min left');
     setLang('ru');
-    expect(countdown(PROMISED, at('12:28'))).toBe('осталось 12 мин');
+    expect(countdown(PROMISED, at('12:28'))).toBe('ещё 12 мин');
     expect(countdown(PROMISED, at('12:45'))).toBe('опоздание 5 мин');
   });
 });
