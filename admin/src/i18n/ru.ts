@@ -8,7 +8,7 @@ export const ru: Messages = {
     leftH: 'ещё {h} ч {m} мин',
     late: 'опоздание {n} мин',
     lateH: 'опоздание {h} ч {m} мин',
-    due: 'К {t}',
+    due: 'Срок {t}',
     warnWindow: 'Жёлтый за',
     warnLegend: '≤ {n} мин до обещанного времени',
     lateLegend: 'обещанное время прошло',
