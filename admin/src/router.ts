@@ -9,6 +9,7 @@ export const router = createRouter({
     { path: '/orders', name: 'orders', component: () => import('./views/OrdersView.vue') },
     { path: '/dashboard', name: 'dashboard', component: () => import('./views/DashboardView.vue') },
     { path: '/stop-list', name: 'stop-list', component: () => import('./views/StopListView.vue') },
+    { path: '/restaurants', name: 'restaurants', component: () => import('./views/RestaurantsView.vue'), meta: { staffAdmin: true } },
     { path: '/staff', name: 'staff', component: () => import('./views/StaffView.vue'), meta: { staffAdmin: true } },
     { path: '/:rest(.*)*', redirect: '/' },
   ],

@@ -54,6 +54,15 @@ export function humanError(e: unknown): string {
       return t('err.tooLateToCancel');
     case 'idempotency_key_reused':
       return t('err.alreadyPlaced');
+    case 'city_paused':
+    case 'restaurant_paused':
+      return t('err.cityPaused');
+    case 'closed':
+    case 'outside_hours':
+    case 'invalid_requested_time':
+      return t('err.closed');
+    case 'restaurant_required':
+      return t('pickup.required');
     case 'not_found':
       return t('err.notFound');
     default:

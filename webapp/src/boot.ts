@@ -103,6 +103,8 @@ function wireRealtime(): void {
   rt.on('order-created', (o) => orders.upsert(o));
   rt.on('bonus-updated', (d) => bonuses.applyUpdate(d));
   rt.on('menu-updated', (d) => menu.applyUpdate(d));
+  rt.on('order-eta-updated', (d) => orders.applyEta(d));
+  rt.on('city-status-updated', (d) => menu.applyCityStatus(d));
   rt.on('resync', () => {
     const cityId = session.user?.city_id;
     if (cityId) menu.load(cityId, true).catch(() => undefined);

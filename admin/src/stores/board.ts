@@ -12,6 +12,7 @@ import {
   type SyncError,
   type SyncSuccess,
 } from '@ordercast/shared';
+import type { OrderEtaUpdated } from '@ordercast/shared';
 import { get, post } from '../lib/api';
 import { applyStatusUpdate, applySyncEvent, groupBoard, pruneFinished, upsertOrder, type OrderMap } from '../lib/board';
 
@@ -135,6 +136,25 @@ export const useBoard = defineStore('board', () => {
     pruneFinished(orders.value, Date.now());
   }
 
+  /** `order-eta-updated`: the card's countdown follows the new promised time at once. */
+  function onEtaUpdated(ev: OrderEtaUpdated): void {
+    const o = orders.value.get(ev.orderId);
+    if (o && o.promised_at !== ev.promisedAt) {
+      orders.value.set(o.id, { ...o, promised_at: ev.promisedAt });
+      touch();
+    }
+    if (selectedId.value === ev.orderId) void openDetail(ev.orderId, true);
+  }
+
+  /** Staff move the promised time (+N minutes or a new time), always with a reason. */
+  async function moveEta(id: number, change: { addMinutes: number } | { promisedAt: string }, reason: string): Promise<Order> {
+    const { order } = await post<OrderResponse>(`/api/admin/orders/${id}/eta`, { ...change, reason });
+    upsertOrder(orders.value, order);
+    touch();
+    if (selectedId.value === id) await openDetail(id, true);
+    return order;
+  }
+
   function onSync(ev: SyncError | SyncSuccess, kind: 'error' | 'success'): void {
     if (applySyncEvent(orders.value, ev, kind)) touch();
     if (ev.entity === 'order' && selectedId.value === ev.entityId) void openDetail(ev.entityId, true);
@@ -188,6 +208,6 @@ export const useBoard = defineStore('board', () => {
 
   return {
     orders, loading, loaded, error, q, statuses, selectedId, askCancel, detail, detailError, fresh, activeCount, unseen, unseenCount,
-    columns, markUnseen, markSeen, load, onNewOrder, onStatusUpdated, onSync, openDetail, closeDetail, move, fetchOrder, orderNumber, reset,
+    columns, markUnseen, markSeen, load, onNewOrder, onStatusUpdated, onEtaUpdated, moveEta, onSync, openDetail, closeDetail, move, fetchOrder, orderNumber, reset,
   };
 });

@@ -7,6 +7,7 @@ import { money } from '../lib/format';
 import { t } from '../i18n';
 import { useAlerts } from './alerts';
 import { useBoard } from './board';
+import { useCityStatus } from './city-status';
 import { useHealth } from './health';
 import { usePrefs } from './prefs';
 import { useSession } from './session';
@@ -68,6 +69,8 @@ export const useLive = defineStore('live', () => {
         }
       }),
       client.on('order-status-updated', (ev) => board.onStatusUpdated(ev)),
+      client.on('order-eta-updated', (ev) => board.onEtaUpdated(ev)),
+      client.on('city-status-updated', (ev) => useCityStatus().onUpdated(ev)),
       client.on('sync-error', (ev) => {
         const number = ev.entity === 'order' ? board.orderNumber(ev.entityId) : undefined;
         const known = alerts.map.has(alertKey(ev.entity, ev.entityId, ev.action));

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
-import { ref, watch } from 'vue';
+import { computed, ref, watch } from 'vue';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../lib/board';
+import { DEFAULT_DUE_WINDOW, type DueWindow } from '../lib/eta';
 import { beep, enableSound, disableSound } from '../lib/sound';
 
 const KEY = 'ordercast.admin.prefs';
@@ -11,6 +12,8 @@ interface Stored {
   /** True once someone set thresholds on this device; until then the server's settings apply. */
   customThresholds: boolean;
   soundWanted: boolean;
+  /** Minutes before the promised time when a card turns amber; null: the server's setting. */
+  etaWarnMinutes?: number | null;
 }
 
 function load(): Stored {
@@ -22,9 +25,10 @@ function load(): Stored {
       thresholds: valid ? s.thresholds! : { ...DEFAULT_THRESHOLDS },
       customThresholds: valid && s.customThresholds === true,
       soundWanted: s.soundWanted ?? true,
+      etaWarnMinutes: typeof s.etaWarnMinutes === 'number' && s.etaWarnMinutes >= 1 ? s.etaWarnMinutes : null,
     };
   } catch {
-    return { cityId: null, thresholds: { ...DEFAULT_THRESHOLDS }, customThresholds: false, soundWanted: true };
+    return { cityId: null, thresholds: { ...DEFAULT_THRESHOLDS }, customThresholds: false, soundWanted: true, etaWarnMinutes: null };
   }
 }
 
@@ -36,15 +40,26 @@ export const usePrefs = defineStore('prefs', () => {
   const thresholds = ref<Thresholds>(s.thresholds);
   const customThresholds = ref(s.customThresholds);
   const soundWanted = ref(s.soundWanted);
+  /** This device's own warning window (kept over the server's), or null. */
+  const customEtaWarn = ref<number | null>(s.etaWarnMinutes ?? null);
+  const serverEtaWarn = ref(DEFAULT_DUE_WINDOW.warnMinutes);
+  /** The board's countdown colours: amber within this many minutes of the promised time, red past it. */
+  const dueWindow = computed<DueWindow>(() => ({ warnMinutes: customEtaWarn.value ?? serverEtaWarn.value }));
   /** Audio is unlocked (it needs one click per page load). */
   const soundOn = ref(false);
   /** The sync-problems panel is shown while there are problems, unless folded away. */
   const syncPanelOpen = ref(true);
 
-  watch([cityId, thresholds, customThresholds, soundWanted], () => {
+  watch([cityId, thresholds, customThresholds, soundWanted, customEtaWarn], () => {
     localStorage.setItem(
       KEY,
-      JSON.stringify({ cityId: cityId.value, thresholds: thresholds.value, customThresholds: customThresholds.value, soundWanted: soundWanted.value }),
+      JSON.stringify({
+        cityId: cityId.value,
+        thresholds: thresholds.value,
+        customThresholds: customThresholds.value,
+        soundWanted: soundWanted.value,
+        etaWarnMinutes: customEtaWarn.value,
+      }),
     );
   }, { deep: true });
 
@@ -56,6 +71,15 @@ export const usePrefs = defineStore('prefs', () => {
   /** The server's thresholds (ORDER_WARN_MINUTES / ORDER_LATE_MINUTES), unless this device set its own. */
   function useServerThresholds(t: Thresholds): void {
     if (!customThresholds.value && t.warnMinutes < t.lateMinutes) thresholds.value = t;
+  }
+
+  /** This device's warning window from now on (null: back to the server's). */
+  function setEtaWarn(minutes: number | null): void {
+    customEtaWarn.value = minutes !== null && minutes >= 1 ? minutes : null;
+  }
+  /** ORDER_ETA_WARN_MINUTES from `/api/admin/settings`. */
+  function useServerEtaWarn(minutes: number): void {
+    if (minutes >= 1) serverEtaWarn.value = minutes;
   }
 
   async function turnSoundOn(): Promise<void> {
@@ -88,6 +112,10 @@ export const usePrefs = defineStore('prefs', () => {
     chimes,
     setThresholds,
     useServerThresholds,
+    customEtaWarn,
+    dueWindow,
+    setEtaWarn,
+    useServerEtaWarn,
     turnSoundOn,
     turnSoundOff,
     unlockIfWanted,

@@ -35,6 +35,10 @@ export const useCart = defineStore('cart', () => {
   const comment = ref('');
   /** Bonuses the customer chose to spend (roubles); clamped to what the order allows. None until asked for. */
   const bonusWish = ref(0);
+  /** Pickup: the restaurant to collect from (null: not chosen yet). */
+  const restaurantId = ref<number | null>(null);
+  /** A time later today (an instant) instead of as soon as possible. */
+  const requestedTime = ref<string | null>(null);
   const placing = ref(false);
   /**
    * One Idempotency-Key per checkout attempt: a double tap or a retry after a lost response sends the
@@ -43,7 +47,7 @@ export const useCart = defineStore('cart', () => {
    */
   let attempt = { fingerprint: '', key: '' };
   const inputs = () =>
-    JSON.stringify([cityId.value, quantities.value, deliveryType.value, address.value.trim(), phone.value.trim(), comment.value.trim(), bonusWish.value]);
+    JSON.stringify([cityId.value, quantities.value, deliveryType.value, address.value.trim(), phone.value.trim(), comment.value.trim(), bonusWish.value, restaurantId.value, requestedTime.value]);
 
   const menu = useMenu();
   const bonuses = useBonuses();
@@ -90,12 +94,14 @@ export const useCart = defineStore('cart', () => {
     if (cityId.value !== id) {
       cityId.value = id;
       quantities.value = {};
+      restaurantId.value = null;
     }
   }
   function clear(): void {
     quantities.value = {};
     comment.value = '';
     bonusWish.value = 0;
+    requestedTime.value = null;
     attempt = { fingerprint: '', key: '' };
   }
 
@@ -112,6 +118,8 @@ export const useCart = defineStore('cart', () => {
     if (bonusesToUse.value > 0) body.bonusesToUse = bonusesToUse.value;
     if (phone.value.trim()) body.phone = phone.value.trim();
     if (comment.value.trim()) body.comment = comment.value.trim();
+    if (deliveryType.value === 'pickup' && restaurantId.value !== null) body.restaurantId = restaurantId.value;
+    if (requestedTime.value) body.requestedTime = requestedTime.value;
     placing.value = true;
     try {
       const res = await api<{ order: Order }>('/api/orders', {
@@ -150,5 +158,7 @@ export const useCart = defineStore('cart', () => {
     useCity,
     clear,
     placeOrder,
+    restaurantId,
+    requestedTime,
   };
 });

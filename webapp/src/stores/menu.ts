@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { City, Menu, MenuUpdated, Product } from '@ordercast/shared';
+import type { CityStatusUpdated } from '@ordercast/shared';
 import { api } from '../api';
 
 export const useMenu = defineStore('menu', () => {
@@ -59,5 +60,17 @@ export const useMenu = defineStore('menu', () => {
     menu.value = { ...m, products: m.products.map((p) => (p.id === ev.productId ? { ...p, available: ev.available, price: ev.price } : p)) };
   }
 
-  return { menu, cities, loading, error, products, byId, sections, load, adopt, loadCities, applyUpdate };
+  /** The city's live status (paused, busy, open now) and its pickup points, as the menu brought them. */
+  const city = computed<City | null>(() => menu.value?.city ?? null);
+
+  /** Live `city-status-updated`: a pause, busy mode, an opening or a restaurant change. */
+  function applyCityStatus(ev: CityStatusUpdated): void {
+    const m = menu.value;
+    if (m && m.city.id === ev.cityId) menu.value = { ...m, city: { ...m.city, status: ev.status, restaurants: ev.restaurants } };
+    if (cities.value.some((c) => c.id === ev.cityId)) {
+      cities.value = cities.value.map((c) => (c.id === ev.cityId ? { ...c, status: ev.status, restaurants: ev.restaurants } : c));
+    }
+  }
+
+  return { menu, cities, city, loading, error, products, byId, sections, load, adopt, loadCities, applyUpdate, applyCityStatus };
 });

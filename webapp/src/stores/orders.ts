@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
 import type { Order, OrderDetail, OrderList, OrderStatusUpdated } from '@ordercast/shared';
+import type { OrderEtaUpdated } from '@ordercast/shared';
 import { api } from '../api';
 import { applyStatusEvent } from '../logic/timeline';
 
@@ -43,13 +44,24 @@ export const useOrders = defineStore('orders', () => {
     }
   }
 
+  /** `order-eta-updated`: staff moved the promised time; the page shows the new time at once. */
+  function applyEta(ev: OrderEtaUpdated): void {
+    const move = <T extends Order>(o: T): T => (o.id === ev.orderId ? { ...o, promised_at: ev.promisedAt } : o);
+    list.value = list.value.map(move);
+    const d = details.value[ev.orderId];
+    if (d) details.value = { ...details.value, [ev.orderId]: move(d) };
+    etaMoved.value = { ...etaMoved.value, [ev.orderId]: ev.reason };
+  }
+  /** The reason of the last live time change per order (shown under the new time). */
+  const etaMoved = ref<Record<number, string>>({});
+
   async function cancel(id: number): Promise<void> {
     const r = await api<{ order: Order }>(`/api/orders/${id}/cancel`, { method: 'POST', body: {} });
     upsert(r.order);
     await loadDetail(id).catch(() => undefined);
   }
 
-  return { list, listLoaded, details, loadList, loadDetail, upsert, applyStatus, cancel };
+  return { list, listLoaded, details, etaMoved, loadList, loadDetail, upsert, applyStatus, applyEta, cancel };
 });
 
 /** A cancel's reason arrives with the event: shown at once, before the refetch. */

@@ -432,6 +432,8 @@ describe('Mini App walk-through fixes (issue 15)', () => {
     const { page, errors } = await openApp(c.hash, '/app/checkout', withCart(1, { 1: 1, 5: 2, 18: 3 }));
     await page.getByTestId('checkout').waitFor();
     await page.getByTestId('delivery-pickup').click();
+    // Moscow has two pickup points: the one open round the clock.
+    await page.locator('[data-testid="pickup-option"][data-restaurant-id="1"]').click();
     await page.getByTestId('bonus-all').click();
     const rights = await page.evaluate(() =>
       [...document.querySelectorAll('.totals > :nth-child(2n)')].map((el) => {
@@ -491,6 +493,7 @@ describe('Mini App walk-through fixes (issue 15)', () => {
     const { page, errors } = await openApp(c.hash, '/app/checkout', withCart(1, { 1: 1, 4: 1 }));
     await page.getByTestId('checkout').waitFor();
     await page.getByTestId('delivery-pickup').click();
+    await page.locator('[data-testid="pickup-option"][data-restaurant-id="1"]').click();
     // Off the menu in the database only, as if the menu-updated event never reached this phone.
     const setAvailable = (available: 0 | 1) =>
       t.app.db.$client.prepare('UPDATE product_prices SET available = ? WHERE product_id = 4 AND city_id = 1').run(available);
@@ -560,3 +563,142 @@ describe('Mini App walk-through fixes (issue 15)', () => {
     }
   }, 240_000);
 });
+
+describe('Promised time, pausing and pickup points (issue 14)', () => {
+  let adminToken = '';
+  beforeAll(async () => {
+    adminToken = (await signInStaff(t.app, 'admin')).token;
+  });
+
+  async function customerIn(city: number, opts: { lang: 'ru' | 'en'; theme?: Record<string, string> }) {
+    const c = await newCustomer(opts);
+    await t.app.inject({ method: 'PATCH', url: '/api/me', headers: bearer(c.token), payload: { cityId: city } });
+    return c;
+  }
+
+  async function open(hash: string, path: string, opts: { width?: number; cart?: { cityId: number; quantities: Record<number, number> }; geo?: { latitude: number; longitude: number } } = {}) {
+    const ctx = await browser.newContext({
+      viewport: { width: opts.width ?? 390, height: 800 },
+      deviceScaleFactor: 1,
+      locale: 'en-US',
+      ...(opts.geo && { geolocation: opts.geo, permissions: ['geolocation'] }),
+    });
+    contexts.push(ctx);
+    if (opts.cart) await ctx.addInitScript((saved) => localStorage.setItem('ordercast.cart', JSON.stringify(saved)), opts.cart);
+    const page = await ctx.newPage();
+    const errors: Error[] = [];
+    page.on('pageerror', (e) => errors.push(e));
+    await page.goto(`${base}${path}#${hash}`);
+    return { page, errors };
+  }
+
+  const setCity = async (cityId: number, body: Record<string, unknown>) => {
+    const res = await t.app.inject({ method: 'POST', url: `/api/admin/cities/${cityId}/status`, headers: bearer(adminToken), payload: body });
+    expect(res.statusCode, res.body).toBe(200);
+  };
+
+  it('a paused city shows its notice live (reason, when it reopens) and disables checkout; resuming enables it again', async () => {
+    // Novosibirsk: one restaurant, open round the clock; no other test orders there.
+    const c = await customerIn(3, { lang: 'en' });
+    const { page, errors } = await open(c.hash, '/app/checkout', { cart: { cityId: 3, quantities: { 1: 2 } } });
+    await page.getByTestId('checkout').waitFor();
+    await expect.poll(() => mainButton(page).isDisabled()).toBe(false);
+    expect(await page.getByTestId('promised-preview').textContent()).toMatch(/^Delivered by about \d\d:\d\d$/);
+
+    const until = new Date(Date.now() + 2 * 3600_000);
+    await setCity(3, { paused: true, reason: 'Kitchen repair', until: until.toISOString() });
+    await page.getByTestId('city-notice').waitFor({ timeout: 5000 });
+    const reopens = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'Asia/Novosibirsk' }).format(until);
+    expect(await page.getByTestId('city-notice-title').textContent()).toBe('Ordering is paused: Kitchen repair');
+    expect(await page.getByTestId('city-notice-detail').textContent()).toContain(reopens);
+    expect(await page.getByTestId('checkout-why').textContent()).toBe('Checkout is unavailable while ordering is paused.');
+    await expect.poll(() => mainButton(page).isDisabled()).toBe(true);
+    await shot(page, 'paused-checkout-390-light-en');
+
+    // The server refuses too, with a clear code.
+    const refused = await t.app.inject({
+      method: 'POST',
+      url: '/api/orders',
+      headers: bearer(c.token),
+      payload: { cityId: 3, items: [{ productId: 1, quantity: 1 }], delivery: { type: 'delivery', address: 'Krasny 1' } },
+    });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error).toBe('city_paused');
+
+    // Russian, dark, 320 px: the same notice on the menu and at checkout.
+    const ru = await customerIn(3, { lang: 'ru', theme: DARK });
+    const other = await open(ru.hash, '/app/', { width: 320, cart: { cityId: 3, quantities: { 1: 1 } } });
+    await other.page.getByTestId('city-notice').waitFor();
+    expect(await other.page.getByTestId('city-notice-title').textContent()).toBe('Приём заказов приостановлен: Kitchen repair');
+    await other.page.screenshot({ path: join(ARTIFACTS, 'paused-menu-320-dark-ru.png') });
+    await other.page.goto(`${base}/app/checkout#${ru.hash}`);
+    await other.page.getByTestId('checkout-why').waitFor();
+    expect(await other.page.getByTestId('checkout-why').textContent()).toBe('Оформить заказ нельзя, пока приём приостановлен.');
+    expect(await other.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+    await other.page.screenshot({ path: join(ARTIFACTS, 'paused-checkout-320-dark-ru.png'), fullPage: true });
+
+    await setCity(3, { paused: false });
+    await page.getByTestId('city-notice').waitFor({ state: 'detached', timeout: 5000 });
+    await expect.poll(() => mainButton(page).isDisabled()).toBe(false);
+    expect(errors).toEqual([]);
+    expect(other.errors).toEqual([]);
+  });
+
+  it('pickup lists the restaurants, nearest first with a location; the order page shows where, until when and the promised time, moved live', async () => {
+    const c = await customerIn(1, { lang: 'en' });
+    // Standing by Tverskaya: it comes first, marked nearest.
+    const { page, errors } = await open(c.hash, '/app/checkout', { cart: { cityId: 1, quantities: { 1: 1 } }, geo: { latitude: 55.7645, longitude: 37.6052 } });
+    await page.getByTestId('checkout').waitFor();
+    await page.getByTestId('delivery-pickup').click();
+    expect(await page.getByTestId('pickup-option').count()).toBe(2);
+    await page.getByTestId('pickup-locate').click();
+    await expect.poll(() => page.getByTestId('pickup-option').first().textContent(), { timeout: 10_000 }).toContain('Nearest');
+    expect(await page.getByTestId('pickup-option').first().getAttribute('data-restaurant-id')).toBe('1');
+    expect(await page.getByTestId('pickup-km').count()).toBe(2);
+    expect(await page.getByTestId('pickup-option').first().getAttribute('aria-checked')).toBe('true');
+    expect(await page.getByTestId('promised-preview').textContent()).toMatch(/^Ready by about \d\d:\d\d$/);
+    await shot(page, 'pickup-checkout-390-light-en');
+
+    await mainButton(page).click();
+    await page.getByTestId('order').waitFor();
+    const eta = page.getByTestId('order-eta');
+    await eta.waitFor();
+    const promisedAt = await eta.getAttribute('data-promised-at');
+    const clock = (iso: string) => new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'Europe/Moscow' }).format(new Date(iso));
+    expect(await eta.textContent()).toContain(`Ready by ${clock(promisedAt!)}`);
+    expect(await page.getByTestId('order-pickup').textContent()).toContain('Collect at Goulash Tverskaya');
+    expect(await page.getByTestId('order-pickup').textContent()).toContain('12 Tverskaya St');
+
+    // Staff move the time: the page follows live, with the reason.
+    const orderId = Number(await page.getByTestId('order').getAttribute('data-order-id'));
+    const moved = await t.app.inject({ method: 'POST', url: `/api/admin/orders/${orderId}/eta`, headers: bearer(adminToken), payload: { addMinutes: 20, reason: 'Busy kitchen' } });
+    expect(moved.statusCode, moved.body).toBe(200);
+    const newAt = (moved.json() as { order: Order }).order.promised_at!;
+    await expect.poll(() => eta.textContent(), { timeout: 5000 }).toContain(`Ready by ${clock(newAt)}`);
+    expect(await page.getByTestId('order-eta-reason').textContent()).toBe('Busy kitchen');
+    await shot(page, 'pickup-order-390-light-en');
+
+    // The same screens at 320 px in the dark theme, and in Russian.
+    for (const lang of ['en', 'ru'] as const) {
+      const dark = await customerIn(1, { lang, theme: DARK });
+      const view = await open(dark.hash, '/app/checkout', { width: 320, cart: { cityId: 1, quantities: { 1: 1 } } });
+      await view.page.getByTestId('checkout').waitFor();
+      await view.page.getByTestId('delivery-pickup').click();
+      await view.page.locator('[data-testid="pickup-option"][data-restaurant-id="1"]').click();
+      // "Later today" shows the quarter hours left today (none just before midnight), then back to as soon as possible.
+      await view.page.getByTestId('when-later').click();
+      await view.page.getByTestId('promised-preview').or(view.page.getByTestId('checkout-why')).first().waitFor();
+      expect(await view.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+      await view.page.screenshot({ path: join(ARTIFACTS, `pickup-checkout-320-dark-${lang}.png`), fullPage: true });
+      await view.page.getByTestId('when-asap').click();
+      await mainButton(view.page).click();
+      await view.page.getByTestId('order-eta').waitFor();
+      expect(await view.page.getByTestId('order-eta').textContent()).toContain(lang === 'ru' ? 'Будет готов к' : 'Ready by');
+      expect(await view.page.getByTestId('order-pickup').textContent()).toContain(lang === 'ru' ? 'Гуляш на Тверской' : 'Goulash Tverskaya');
+      await view.page.screenshot({ path: join(ARTIFACTS, `pickup-order-320-dark-${lang}.png`) });
+      expect(view.errors).toEqual([]);
+    }
+    expect(errors).toEqual([]);
+  });
+});
+

@@ -1,23 +1,14 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
 import type { Menu } from '@ordercast/shared';
-import { product } from './fixtures';
+import { city, product } from './fixtures';
 import { useCart } from '../../src/stores/cart';
 import { useMenu } from '../../src/stores/menu';
 import { useBonuses } from '../../src/stores/bonuses';
 
 
 const MENU: Menu = {
-  city: {
-    id: 1,
-    name: 'Москва',
-    name_en: 'Moscow',
-    timezone: 'Europe/Moscow',
-    code: 'M',
-    phone: '+7 495 000-13-13',
-    status: { city_id: 1, pause: null, busy_minutes: 0, delivery_minutes: 30, open_now: true, next_open_at: null, accepting_orders: true, refusal: null, reopens_at: null },
-    restaurants: [],
-  },
+  city: city(),
   categories: [{ id: 1, name: 'Супы', name_en: 'Soups', sort: 1 }],
   products: [product(1, 390), product(2, 350), product(3, 420)],
 };

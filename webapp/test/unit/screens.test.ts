@@ -4,7 +4,7 @@ import { mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { createMemoryHistory, createRouter } from 'vue-router';
 import type { Menu } from '@ordercast/shared';
-import { product } from './fixtures';
+import { city, cityStatus, product, restaurant } from './fixtures';
 import { setLocale } from '../../src/i18n';
 import { useMenu } from '../../src/stores/menu';
 import { useCart } from '../../src/stores/cart';
@@ -15,16 +15,7 @@ import CartScreen from '../../src/screens/CartScreen.vue';
 import CheckoutScreen from '../../src/screens/CheckoutScreen.vue';
 
 const MENU: Menu = {
-  city: {
-    id: 1,
-    name: 'Москва',
-    name_en: 'Moscow',
-    timezone: 'Europe/Moscow',
-    code: 'M',
-    phone: '+7 495 000-13-13',
-    status: { city_id: 1, pause: null, busy_minutes: 0, delivery_minutes: 30, open_now: true, next_open_at: null, accepting_orders: true, refusal: null, reopens_at: null },
-    restaurants: [],
-  },
+  city: city(),
   categories: [{ id: 1, name: 'Супы', name_en: 'Soups', sort: 1 }],
   products: [
     { ...product(1, 390), name: 'Борщ', name_en: 'Borscht' },
@@ -116,5 +107,43 @@ describe('Mini App screens', () => {
     expect(w.get('textarea[name="comment"]').attributes('placeholder')).toMatch(/door code/i);
     await w.get('[data-testid="delivery-pickup"]').trigger('click');
     expect(w.get('textarea[name="comment"]').attributes('placeholder')).not.toMatch(/door|code/i);
+  });
+
+  it('checkout in a paused city: the notice with the reason, and the order button disabled with the explanation', async () => {
+    const w = await render(CheckoutScreen, {}, () => fillCart([1]));
+    await nextTick();
+    expect(w.get('[data-testid="main-button"]').attributes('disabled')).toBeUndefined();
+    useMenu().applyCityStatus({
+      cityId: 1,
+      status: cityStatus({ pause: { reason: 'Kitchen repair', until: null, since: 't' }, accepting_orders: false, refusal: 'city_paused' }),
+      restaurants: [restaurant(1)],
+      timestamp: 't',
+    });
+    await nextTick();
+    expect(w.get('[data-testid="city-notice"]').text()).toContain('Ordering is paused: Kitchen repair');
+    expect(w.get('[data-testid="checkout-why"]').text()).toBe('Checkout is unavailable while ordering is paused.');
+    expect(w.get('[data-testid="main-button"]').attributes('disabled')).toBeDefined();
+    // Resumed live: the button is back.
+    useMenu().applyCityStatus({ cityId: 1, status: cityStatus(), restaurants: [restaurant(1)], timestamp: 't2' });
+    await nextTick();
+    expect(w.find('[data-testid="city-notice"]').exists()).toBe(false);
+    expect(w.get('[data-testid="main-button"]').attributes('disabled')).toBeUndefined();
+  });
+
+  it('pickup with two restaurants asks where to collect; the choice goes with the order', async () => {
+    const w = await render(CheckoutScreen, {}, () => {
+      useMenu().adopt({ ...MENU, city: city({ restaurants: [restaurant(1), restaurant(2, { name_en: 'Arbat' })] }) });
+      const cart = useCart();
+      cart.useCity(1);
+      cart.add(1);
+    });
+    await w.get('[data-testid="delivery-pickup"]').trigger('click');
+    expect(w.findAll('[data-testid="pickup-option"]')).toHaveLength(2);
+    expect(w.get('[data-testid="checkout-why"]').text()).toBe('Please choose where to collect the order');
+    expect(w.get('[data-testid="main-button"]').attributes('disabled')).toBeDefined();
+    await w.get('[data-restaurant-id="2"]').trigger('click');
+    expect(useCart().restaurantId).toBe(2);
+    expect(w.find('[data-testid="checkout-why"]').exists()).toBe(false);
+    expect(w.get('[data-testid="promised-preview"]').text()).toMatch(/^Ready by about \d\d:\d\d$/);
   });
 });
