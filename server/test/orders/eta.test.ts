@@ -28,7 +28,7 @@ describe('promised time: staff move it, the dashboard counts orders on time', ()
   const eta = (token: string, id: number, payload: Record<string, unknown>) =>
     t.app.inject({ method: 'POST', url: `/api/admin/orders/${id}/eta`, headers: bearer(token), payload });
   const move = async (id: number, status: string) =>
-    expect((await t.app.inject({ method: 'POST', url: `/api/admin/orders/${id}/status`, headers: bearer(admin), payload: { status } })).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'POST', url: `/api/admin/orders/${id}/status`, headers: bearer(admin), payload: status === 'cancelled' ? { status, reason: 'other' } : { status } })).statusCode).toBe(200);
   const ws = async (token: string) => {
     const c = await TestClient.ready(`${url.ws}/ws?token=${token}`);
     closers.push(() => c.close());

@@ -21,10 +21,10 @@ describe('compressed answers for a phone', () => {
   });
 
   it('small answers and writes go out as they are', async () => {
-    const cities = await t.app.inject({ url: '/api/cities', headers: { 'accept-encoding': 'br, gzip' } });
-    expect(cities.rawPayload.length).toBeLessThan(1024);
-    expect(cities.headers['content-encoding']).toBeUndefined();
     const { token } = await signInCustomer(t.app);
+    const me = await t.app.inject({ url: '/api/me', headers: { ...bearer(token), 'accept-encoding': 'br, gzip' } });
+    expect(me.rawPayload.length).toBeLessThan(1024);
+    expect(me.headers['content-encoding']).toBeUndefined();
     const items = Array.from({ length: 20 }, (_, i) => ({ productId: i + 1, quantity: 1 }));
     const write = await t.app.inject({
       method: 'POST',
