@@ -101,6 +101,29 @@ describe('order updates in the chat, through the outbox, against the Telegram si
     ]);
   });
 
+  it('stays under about 30 messages a second overall when many chats have one due at once', async () => {
+    const customers = [];
+    for (let i = 0; i < 40; i++) customers.push(await starter('en'));
+    const since = Date.now();
+    // The sender paused while the steps queue up, so they are all due together.
+    await t.app.botNotifier!.stop();
+    try {
+      for (const c of customers) await move(await order(c.token), 'confirmed');
+    } finally {
+      t.app.botNotifier!.start();
+    }
+    const chats = new Set(customers.map((c) => c.chatId));
+    const calls = await waitFor(async () => {
+      const all = (await control<{ calls: CallRecord[] }>(sim, '/control/calls')).calls.filter(
+        (c) => c.method === 'sendMessage' && c.at >= since && chats.has(c.chat_id!) && c.status === 200,
+      );
+      return all.length === 40 ? all : null;
+    }, 'all 40 updates', 10_000);
+    const at = calls.map((c) => c.at).sort((a, b) => a - b);
+    // Arrival times carry a little network jitter beside the sender's own clock: a 950 ms window.
+    for (let i = 0; i < at.length; i++) expect(at.filter((x) => x >= at[i]! && x < at[i]! + 950).length).toBeLessThanOrEqual(30);
+  });
+
   it('writes nothing for a customer who never started the bot', async () => {
     const { token } = await signInCustomer(t.app, { id: nextId++, language_code: 'en' });
     const id = await order(token);
