@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TelegramSimulator } from '../../src/telegram-sim/index';
 import type { CallRecord, ChatMessage } from '../../src/telegram-sim/state';
@@ -189,5 +192,43 @@ describe('order updates in the chat, through the outbox, against the Telegram si
       await control(sim, '/control/faults', { outage: false });
     }
     await waitFor(async () => ((await updatesIn(sim, c.chatId)).length === 1 ? true : null), 'the update after the outage', 10_000);
+  });
+});
+
+describe('the outbox outlives the process that wrote it', () => {
+  it('a step written where BOT_NOTIFY_WORKER=false waits, and the next process with the worker sends it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ordercast-bot-outbox-'));
+    const sim = await startSim();
+    try {
+      const chatId = 820_000_001;
+      const writer = await startBotServer(sim.url, { BOT_NOTIFY_WORKER: 'false' }, { dir });
+      let orderId: number;
+      try {
+        await waitFor(() => writer.app.telegramBot?.state === 'ready', 'the bot to set its webhook');
+        await inject(sim, { kind: 'start', user: { id: chatId, first_name: 'Гость', language_code: 'ru' } });
+        await waitFor(async () => ((await chatOf(sim, chatId))?.messages.some((m) => m.by === 'bot') ? true : null), 'the /start answer');
+        const { token } = await signInCustomer(writer.app, { id: chatId, first_name: 'Гость', language_code: 'ru' });
+        const admin = (await signInStaff(writer.app, 'admin')).token;
+        const res = await placeOrder(writer.app, token);
+        orderId = (res.json() as { order: { id: number } }).order.id;
+        const moved = await writer.app.inject({ method: 'POST', url: `/api/admin/orders/${orderId}/status`, headers: bearer(admin), payload: { status: 'confirmed' } });
+        expect(moved.statusCode).toBe(200);
+        await sleep(300);
+        expect(writer.app.db.$client.prepare('SELECT status FROM bot_messages WHERE order_id = ?').all(orderId)).toEqual([{ status: 'pending' }]);
+        expect(await updatesIn(sim, chatId)).toEqual([]);
+      } finally {
+        await writer.close();
+      }
+      const sender = await startBotServer(sim.url, {}, { dir });
+      try {
+        const msgs = await waitFor(async () => ((await updatesIn(sim, chatId)).length ? updatesIn(sim, chatId) : null), 'the queued update');
+        expect(msgs.map((m) => m.text)).toEqual([expect.stringMatching(/принят кухней/)]);
+      } finally {
+        await sender.close();
+      }
+    } finally {
+      await sim.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
