@@ -67,6 +67,8 @@ export class BotNotifier {
   private timerAt = Infinity;
   private stopped = true;
   private running = false;
+  /** Aborts the sends on their way when the process stops, so a hanging Bot API never holds the shutdown. */
+  private aborter = new AbortController();
   private readonly dueStmt: Database.Statement<{ now: string }, { id: number; chat_id: number }>;
   private readonly nextStmt: Database.Statement<[], { at: string | null }>;
   private readonly claimStmt: Database.Statement<{ id: number; now: string; lease: string }, Row>;
@@ -115,6 +117,7 @@ export class BotNotifier {
 
   start(): void {
     this.stopped = false;
+    if (this.aborter.signal.aborted) this.aborter = new AbortController();
     this.wake();
   }
 
@@ -122,6 +125,7 @@ export class BotNotifier {
     this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.aborter.abort();
     await Promise.allSettled([...this.active]);
   }
 
@@ -203,14 +207,19 @@ export class BotNotifier {
     }
     const params = JSON.parse(row.params) as BotMessageParams;
     const lang = row.language;
+    const signal = this.aborter.signal;
+    const button = { text: texts(lang).open.order, web_app: { url: miniAppUrl(this.deps.publicUrl, { kind: 'order', orderId: row.order_id }) } };
     try {
-      await this.deps.api.sendMessage(row.chat_id, stepText(lang, row.step, params), {
-        reply_markup: {
-          inline_keyboard: [[{ text: texts(lang).open.order, web_app: { url: miniAppUrl(this.deps.publicUrl, { kind: 'order', orderId: row.order_id }) } }]],
-        },
-      });
+      // grammY's Node build types signals with its abort-controller shim; a native one works the same.
+      const apiSignal = signal as unknown as Parameters<Api['sendMessage']>[3];
+      await this.deps.api.sendMessage(row.chat_id, stepText(lang, row.step, params), { reply_markup: { inline_keyboard: [[button]] } }, apiSignal);
       this.finish(row.id, 'sent');
     } catch (err) {
+      if (signal.aborted) {
+        // Stopping: handed back untouched (no attempt counted); the next start sends it.
+        this.retryStmt.run({ id: row.id, at: isoNow(), now: isoNow(), error: 'stopped while sending', attempts: row.attempts });
+        return;
+      }
       this.failed(row, err);
     }
   }

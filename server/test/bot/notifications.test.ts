@@ -1,3 +1,5 @@
+import Database from 'better-sqlite3';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -232,3 +234,40 @@ describe('the outbox outlives the process that wrote it', () => {
     }
   });
 });
+
+describe('stopping while a send hangs', () => {
+  it('aborts the send, closes at once, and hands the message back for the next start', async () => {
+    // A Bot API that accepts connections and never answers.
+    const sockets = new Set<Socket>();
+    const hanging = createServer((s) => sockets.add(s));
+    await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', r));
+    const apiRoot = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`;
+    const dir = mkdtempSync(join(tmpdir(), 'ordercast-bot-hang-'));
+    const t = await startBotServer(apiRoot, {}, { dir });
+    let closed = false;
+    try {
+      const { token, user } = await signInCustomer(t.app, { language_code: 'en' });
+      t.app.db.$client.prepare("UPDATE users SET bot_started_at = '2026-01-01T00:00:00.000Z' WHERE id = ?").run(user.id);
+      const admin = (await signInStaff(t.app, 'admin')).token;
+      const orderId = (placeOrderJson(await placeOrder(t.app, token))).order.id;
+      await t.app.inject({ method: 'POST', url: `/api/admin/orders/${orderId}/status`, headers: bearer(admin), payload: { status: 'confirmed' } });
+      const status = () => (t.app.db.$client.prepare('SELECT status FROM bot_messages WHERE order_id = ?').get(orderId) as { status: string }).status;
+      await waitFor(() => (status() === 'sending' ? true : null), 'the send on its way');
+      const started = Date.now();
+      await t.close();
+      closed = true;
+      // The bot runner's own setup call gives up after 2 s at most; the hanging send must not add its timeout to that.
+      expect(Date.now() - started).toBeLessThan(4000);
+      const db = new Database(join(t.dir, 'app.db'), { readonly: true });
+      expect(db.prepare('SELECT status, attempts FROM bot_messages WHERE order_id = ?').get(orderId)).toEqual({ status: 'pending', attempts: 0 });
+      db.close();
+    } finally {
+      if (!closed) await t.close();
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => hanging.close(r));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+const placeOrderJson = (res: { json(): unknown }) => res.json() as { order: { id: number } };
