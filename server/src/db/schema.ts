@@ -303,5 +303,10 @@ export const botMessages = sqliteTable(
     createdAt: createdAt(),
     updatedAt: text('updated_at').notNull().default(now),
   },
-  (t) => [uniqueIndex('bot_messages_order_step_uq').on(t.orderId, t.step), index('bot_messages_due_idx').on(t.status, t.nextAttemptAt)],
+  (t) => [
+    uniqueIndex('bot_messages_order_step_uq').on(t.orderId, t.step),
+    index('bot_messages_due_idx').on(t.status, t.nextAttemptAt),
+    // The sender takes a chat's oldest open message first: it looks up earlier open ones of the same chat.
+    index('bot_messages_chat_idx').on(t.chatId, t.status),
+  ],
 );

@@ -19,4 +19,5 @@ CREATE TABLE `bot_messages` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `bot_messages_order_step_uq` ON `bot_messages` (`order_id`,`step`);--> statement-breakpoint
-CREATE INDEX `bot_messages_due_idx` ON `bot_messages` (`status`,`next_attempt_at`);
+CREATE INDEX `bot_messages_due_idx` ON `bot_messages` (`status`,`next_attempt_at`);--> statement-breakpoint
+CREATE INDEX `bot_messages_chat_idx` ON `bot_messages` (`chat_id`,`status`);
