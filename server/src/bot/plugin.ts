@@ -1,6 +1,8 @@
 import fp from 'fastify-plugin';
 import { startTelegramSimulator, type TelegramSimulator } from '../telegram-sim/index';
+import { Api } from 'grammy';
 import { createBot } from './bot';
+import { BotNotifier } from './notifier';
 import { BotPeople } from './people';
 import { BotRunner } from './runner';
 
@@ -8,6 +10,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The bot and its runner; undefined with TELEGRAM_BOT=false. */
     telegramBot: BotRunner | undefined;
+    /** The sender of the bot's order messages; undefined with TELEGRAM_BOT=false or BOT_NOTIFY_WORKER=false. */
+    botNotifier: BotNotifier | undefined;
     /** The embedded Telegram Bot API simulator when TG_SIM_PORT > 0 (development), else undefined. */
     telegramSim: TelegramSimulator | undefined;
   }
@@ -41,15 +45,34 @@ export default fp(
     app.decorate('telegramSim', sim);
 
     let runner: BotRunner | undefined;
+    let notifier: BotNotifier | undefined;
     if (cfg.TELEGRAM_BOT) {
       const log = app.log.child({ service: 'bot' });
+      const people = new BotPeople({ db: app.db, tx: app.tx, users: app.users });
       const bot = createBot({
         token: cfg.TELEGRAM_BOT_TOKEN,
         apiRoot: cfg.TELEGRAM_API_ROOT,
         publicUrl: cfg.PUBLIC_URL,
-        people: new BotPeople({ db: app.db, tx: app.tx, users: app.users }),
+        people,
         log,
       });
+      if (cfg.BOT_NOTIFY_WORKER) {
+        notifier = new BotNotifier(
+          {
+            db: app.db,
+            api: new Api(cfg.TELEGRAM_BOT_TOKEN, { apiRoot: cfg.TELEGRAM_API_ROOT, timeoutSeconds: 15 }),
+            publicUrl: cfg.PUBLIC_URL,
+            people,
+            // This process's connections only: a customer whose Mini App is connected to another
+            // process gets the chat message too (a repeat, never a loss), which is the safe side.
+            isOnline: (userId) => app.realtime.hub.connectionsOf(userId).size > 0,
+            log,
+          },
+          { maxAttempts: cfg.BOT_NOTIFY_MAX_ATTEMPTS, retryBaseMs: cfg.BOT_NOTIFY_RETRY_BASE_MS, retryMaxMs: cfg.BOT_NOTIFY_RETRY_MAX_MS },
+        );
+        const n = notifier;
+        app.onCommit(() => n.wake());
+      }
       runner = new BotRunner(bot, {
         mode: cfg.TELEGRAM_UPDATES,
         webhookUrl: `${cfg.PUBLIC_URL}${TELEGRAM_WEBHOOK_PATH}`,
@@ -58,11 +81,14 @@ export default fp(
       });
     }
     app.decorate('telegramBot', runner);
+    app.decorate('botNotifier', notifier);
 
     app.addHook('onReady', async () => {
       runner?.start();
+      notifier?.start();
     });
     app.addHook('onClose', async () => {
+      await notifier?.stop();
       await runner?.stop();
       await sim?.close();
     });

@@ -55,6 +55,12 @@ export const ConfigSchema = Type.Object({
   TELEGRAM_BOT: Type.Boolean({ default: true }),
   /** How the bot receives updates; unset: webhook in production (PUBLIC_URL must reach it), long polling elsewhere. */
   TELEGRAM_UPDATES: Type.Optional(Type.Union([Type.Literal('webhook'), Type.Literal('polling')])),
+  /** false: this process does not send the bot's order messages (another process does); they still queue. */
+  BOT_NOTIFY_WORKER: Type.Boolean({ default: true }),
+  /** Attempts of a chat message on 5xx/network failures before it is given up (429 waits do not count). */
+  BOT_NOTIFY_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+  BOT_NOTIFY_RETRY_BASE_MS: Ms(1000, 10),
+  BOT_NOTIFY_RETRY_MAX_MS: Ms(300_000, 10),
   /** The embedded Telegram Bot API simulator's port; 0 = do not start it. Never started in production. */
   TG_SIM_PORT: Port(3200),
   /**

@@ -314,3 +314,42 @@ export const systemState = sqliteTable('system_state', {
   value: text('value').notNull(),
   updatedAt: text('updated_at').notNull().default(now),
 });
+
+/** The order steps the bot tells a customer about in the chat (bot/outbox.ts). */
+export const BOT_STEPS = ['confirmed', 'ready', 'delivering', 'completed', 'cancelled'] as const;
+/** sent; seen: the customer had the Mini App open (saw it live); blocked: the user blocked the bot; failed: gave up. */
+export const BOT_MESSAGE_STATUSES = ['pending', 'sending', 'sent', 'seen', 'blocked', 'failed'] as const;
+
+/**
+ * The bot's outbox: one row per order step to tell the customer in the chat, written in the
+ * transaction of the status move (like pos_sync_jobs), sent later by bot/notifier.ts. The text is
+ * rendered at send time from `step` + `params` in `language`.
+ */
+export const botMessages = sqliteTable(
+  'bot_messages',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    orderId: integer('order_id').notNull().references(() => orders.id, { onDelete: 'cascade' }),
+    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    chatId: integer('chat_id').notNull(),
+    step: text('step', { enum: BOT_STEPS }).notNull(),
+    language: text('language', { enum: LANGUAGES }).notNull(),
+    /** JSON of the text's parameters (order number, cancel reason and note, bonuses returned). */
+    params: text('params').notNull().default('{}'),
+    status: text('status', { enum: BOT_MESSAGE_STATUSES }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: text('next_attempt_at').notNull().default(now),
+    /** While `sending`: a crashed sender's row is retaken after this. */
+    leaseUntil: text('lease_until'),
+    lastError: text('last_error'),
+    sentAt: text('sent_at'),
+    createdAt: createdAt(),
+    updatedAt: text('updated_at').notNull().default(now),
+  },
+  (t) => [
+    uniqueIndex('bot_messages_order_step_uq').on(t.orderId, t.step),
+    index('bot_messages_due_idx').on(t.status, t.nextAttemptAt),
+    // The sender takes a chat's oldest open message first: it looks up earlier open ones of the same chat.
+    index('bot_messages_chat_idx').on(t.chatId, t.status),
+  ],
+);

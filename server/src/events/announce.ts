@@ -23,7 +23,14 @@ const staffOf = (cityId: number): string[] => [ADMIN_ROOM, cityOrdersRoom(cityId
  * goes through here, so the same event never reaches different rooms depending on who caused it.
  */
 export class Announce {
-  constructor(private readonly append: AppendEvent) {}
+  /**
+   * `onStatus` hears every status move in its transaction too (the bot's chat outbox,
+   * bot/outbox.ts), so a move and what follows from it are written in this one place.
+   */
+  constructor(
+    private readonly append: AppendEvent,
+    private readonly onStatus?: (order: { userId: number }, data: OrderStatusUpdated) => void,
+  ) {}
 
   /** A new order for the staff who follow its city. */
   newOrder(order: Order): number {
@@ -37,6 +44,7 @@ export class Announce {
 
   /** A status move: the customer and the city's staff. */
   orderStatusUpdated(order: { userId: number; cityId: number }, data: OrderStatusUpdated): number {
+    this.onStatus?.(order, data);
     return this.append('order-status-updated', [userRoom(order.userId), ...staffOf(order.cityId)], data);
   }
 

@@ -30,7 +30,7 @@ export async function freePort(): Promise<number> {
  * The server with its bot on, talking to `apiRoot` (a simulator) over HTTP, listening on a real
  * port that PUBLIC_URL names (so webhook deliveries and Mini App links point at it).
  */
-export async function startBotServer(apiRoot: string, env: Record<string, string> = {}): Promise<TestApp & { url: string }> {
+export async function startBotServer(apiRoot: string, env: Record<string, string> = {}, opts: { dir?: string } = {}): Promise<TestApp & { url: string }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const t = await buildTestApp({
@@ -40,7 +40,7 @@ export async function startBotServer(apiRoot: string, env: Record<string, string
     TELEGRAM_UPDATES: 'webhook',
     PUBLIC_URL: url,
     ...env,
-  });
+  }, opts);
   await t.app.listen({ port, host: '127.0.0.1' });
   return { ...t, url };
 }

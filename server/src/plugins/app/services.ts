@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin';
+import { BotOutbox } from '../../bot/outbox';
 import { BonusLedger } from '../../bonuses/ledger';
 import { Announce } from '../../events/announce';
 import { MenuService } from '../../menu/service';
@@ -23,7 +24,9 @@ declare module 'fastify' {
 
 export default fp(
   async (app) => {
-    const announce = new Announce(app.events.append);
+    // With the bot on, each status move also writes the customer's chat message (same transaction).
+    const botOutbox = app.config.TELEGRAM_BOT ? new BotOutbox(app.db) : undefined;
+    const announce = new Announce(app.events.append, botOutbox && ((order, data) => botOutbox.statusChanged(order, data)));
     app.decorate('announce', announce);
     const ledger = new BonusLedger(app.db, announce);
     app.decorate('ledger', ledger);

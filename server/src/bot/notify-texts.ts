@@ -1,0 +1,59 @@
+import type { BotMessageParams, BotStep } from './outbox';
+import type { BotLanguage } from './texts';
+
+const REASONS: Record<BotLanguage, Record<string, string>> = {
+  ru: {
+    customer_asked: 'по вашей просьбе',
+    out_of_stock: 'некоторых блюд не оказалось в наличии',
+    courier_unreachable: 'курьер не смог с вами связаться',
+    duplicate: 'это повтор другого заказа',
+    other: 'по решению ресторана',
+  },
+  en: {
+    customer_asked: 'at your request',
+    out_of_stock: 'some dishes were out of stock',
+    courier_unreachable: 'the courier could not reach you',
+    duplicate: 'it duplicated another order',
+    other: 'by the restaurant',
+  },
+};
+
+/** The chat message for an order step, in the customer's language. */
+export function stepText(lang: BotLanguage, step: BotStep, p: BotMessageParams): string {
+  const n = p.orderNumber;
+  if (lang === 'ru') {
+    switch (step) {
+      case 'confirmed':
+        return `Заказ №${n} принят кухней.`;
+      case 'ready':
+        return `Заказ №${n} готов — можно забирать.`;
+      case 'delivering':
+        return `Заказ №${n} уже в пути.`;
+      case 'completed':
+        return p.deliveryType === 'pickup' ? `Заказ №${n} выдан. Приятного аппетита!` : `Заказ №${n} доставлен. Приятного аппетита!`;
+      case 'cancelled':
+        return withRefund(p, `Заказ №${n} отменён: ${reason(lang, p)}.`, (b) => `На бонусный счёт возвращено ${b} ₽.`);
+    }
+  }
+  switch (step) {
+    case 'confirmed':
+      return `Order #${n} was accepted by the kitchen.`;
+    case 'ready':
+      return `Order #${n} is ready for pickup.`;
+    case 'delivering':
+      return `Order #${n} is on its way.`;
+    case 'completed':
+      return p.deliveryType === 'pickup' ? `Order #${n} was picked up. Enjoy your meal!` : `Order #${n} was delivered. Enjoy your meal!`;
+    case 'cancelled':
+      return withRefund(p, `Order #${n} was cancelled: ${reason(lang, p)}.`, (b) => `${b} ₽ in bonuses were returned to your balance.`);
+  }
+}
+
+function reason(lang: BotLanguage, p: BotMessageParams): string {
+  const words = REASONS[lang][p.cancelReason ?? 'other'] ?? REASONS[lang].other;
+  return p.cancelNote ? `${words} (${p.cancelNote})` : words;
+}
+
+function withRefund(p: BotMessageParams, head: string, refund: (b: string) => string): string {
+  return p.bonusesRefunded ? `${head}\n${refund(String(p.bonusesRefunded))}` : head;
+}
