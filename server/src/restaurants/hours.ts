@@ -33,9 +33,22 @@ function windowOfDay(hours: WeekHours, local: DateTime): Window | null {
   };
 }
 
+/*
+ * Every order asks for today's window, and luxon's zone arithmetic is costly per call. A day's
+ * window is the same for every instant of the same minute (days begin on a minute), so it is kept
+ * per zone, hours and minute; the map is emptied when it grows, which bounds it.
+ */
+const windowMemo = new Map<string, Window | null>();
+
 /** Today's window (city-local day of `at`), open or not. */
 export function todaysWindow(hours: WeekHours, zone: string, at: Date): Window | null {
-  return windowOfDay(hours, DateTime.fromJSDate(at, { zone }));
+  const key = `${zone}|${Math.floor(at.getTime() / 60_000)}|${JSON.stringify(hours)}`;
+  const known = windowMemo.get(key);
+  if (known !== undefined) return known;
+  const w = windowOfDay(hours, DateTime.fromJSDate(at, { zone }));
+  if (windowMemo.size >= 1000) windowMemo.clear();
+  windowMemo.set(key, w);
+  return w;
 }
 
 /** Whether `at` falls within that day's hours (closing instant excluded). */
