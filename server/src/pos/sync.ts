@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { and, asc, eq, inArray, lt, lte, ne, or } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, lte, ne, or, type SQL } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import { backoffDelay, toMajor } from '@ordercast/shared';
 import { writeTx, type Db } from '../db/client';
@@ -289,26 +289,32 @@ export class PosSync {
     }
 
     const result = await this.client.sendOrder(body);
-    if (!result.ok && result.kind === 'aborted') {
-      // Shutting down: hand the job back untouched (no attempt counted); the next start sends it.
-      this.deps.db.update(posSyncJobs).set({ status: 'pending', leaseUntil: null, updatedAt: isoNow() }).where(owned).run();
-      return;
-    }
+    if (!result.ok && result.kind === 'aborted') return this.handBack(owned);
     if (result.ok) {
       this.deps.tx(() => {
-        const now = isoNow();
-        const changed = this.deps.db
-          .update(posSyncJobs)
-          .set({ status: 'done', doneAt: now, leaseUntil: null, lastError: null, lastErrorCode: null, updatedAt: now })
-          .where(owned)
-          .run().changes;
         // Not ours any more: the kitchen callback (or another process) already recorded the sync.
-        if (changed) this.deps.state.posHasOrder(order.id, result.data.posOrderId);
+        if (this.markDone(owned, isoNow())) this.deps.state.posHasOrder(order.id, result.data.posOrderId);
       });
       this.deps.log.info({ orderId: order.id, posOrderId: result.data.posOrderId, duplicate: result.data.duplicate }, 'pos sync: order accepted');
       return;
     }
     this.recordFailure(job, lease, result);
+  }
+
+  /** Shutting down mid-send: the job goes back untouched (no attempt counted); the next start sends it. */
+  private handBack(owned: SQL | undefined): void {
+    this.deps.db.update(posSyncJobs).set({ status: 'pending', leaseUntil: null, updatedAt: isoNow() }).where(owned).run();
+  }
+
+  /** Marks a job this worker still holds done (its last error cleared); false when it is no longer ours. */
+  private markDone(owned: SQL | undefined, now: string): boolean {
+    return (
+      this.deps.db
+        .update(posSyncJobs)
+        .set({ status: 'done', doneAt: now, leaseUntil: null, lastError: null, lastErrorCode: null, updatedAt: now })
+        .where(owned)
+        .run().changes > 0
+    );
   }
 
   /**
@@ -325,19 +331,11 @@ export class PosSync {
       return;
     }
     const result = await this.client.cancelOrder(order.posOrderId, { reason: order.cancelReason ?? 'other', note: order.cancelNote });
-    if (!result.ok && result.kind === 'aborted') {
-      this.deps.db.update(posSyncJobs).set({ status: 'pending', leaseUntil: null, updatedAt: isoNow() }).where(owned).run();
-      return;
-    }
+    if (!result.ok && result.kind === 'aborted') return this.handBack(owned);
     if (result.ok) {
       this.deps.tx(() => {
         const now = isoNow();
-        const changed = this.deps.db
-          .update(posSyncJobs)
-          .set({ status: 'done', doneAt: now, leaseUntil: null, lastError: null, lastErrorCode: null, updatedAt: now })
-          .where(owned)
-          .run().changes;
-        if (changed) this.deps.announce.syncSuccess({ entity: 'order', action: 'cancel', entityId: order.id, timestamp: now }, { cityId: order.cityId });
+        if (this.markDone(owned, now)) this.deps.announce.syncSuccess({ entity: 'order', action: 'cancel', entityId: order.id, timestamp: now }, { cityId: order.cityId });
       });
       this.deps.log.info({ orderId: order.id, posOrderId: order.posOrderId, duplicate: result.data.duplicate }, 'pos sync: cancel accepted');
       return;
