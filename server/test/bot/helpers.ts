@@ -1,14 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { buildApp } from '../../src/app';
-import { loadConfig } from '../../src/config/config';
 import { startTelegramSimulator, type TelegramSimulator, type TelegramSimulatorOptions } from '../../src/telegram-sim/index';
 import type { SimChat, Update } from '../../src/telegram-sim/state';
 import type { InjectBody } from '../../src/telegram-sim/wire';
-import { buildTestApp, TEST_BOT_TOKEN, testEnv, type TestApp } from '../helpers/app';
+import { buildLoggedApp, buildTestApp, TEST_BOT_TOKEN, type LoggedApp, type TestApp } from '../helpers/app';
 
 export { waitFor, sleep } from '../pos/helpers';
 export const WEBHOOK_SECRET = 'test-telegram-webhook-secret';
@@ -68,26 +62,7 @@ export async function callApi(sim: TelegramSimulator, method: string, params: Re
 }
 
 /** The server with its bot on and its log lines captured (not listening: webhook-less polling needs no port). */
-export async function buildLoggedBotApp(env: Record<string, string>): Promise<TestApp & { lines: string[] }> {
-  const dir = mkdtempSync(join(tmpdir(), 'ordercast-bot-'));
-  const config = loadConfig(testEnv(dir, { LOG_LEVEL: 'info', TELEGRAM_BOT: 'true', TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET, ...env }));
-  const lines: string[] = [];
-  const logStream = new Writable({
-    write(chunk, _enc, cb) {
-      lines.push(String(chunk));
-      cb();
-    },
-  });
-  const app = await buildApp(config, { logStream });
-  await app.ready();
-  return {
-    app,
-    config,
-    dir,
-    lines,
-    async close() {
-      await app.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+export function buildLoggedBotApp(env: Record<string, string>): Promise<LoggedApp> {
+  // The POS sync worker stays on, as in any server (buildLoggedApp turns it off by default).
+  return buildLoggedApp('info', { POS_SYNC_WORKER: 'true', TELEGRAM_BOT: 'true', TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET, ...env });
 }

@@ -134,16 +134,15 @@ export async function placeOrder(
   return res;
 }
 
-export interface LoggedApp {
-  app: FastifyInstance;
-  lines: string[];
-  close(): Promise<void>;
-}
+export type LoggedApp = TestApp & { lines: string[] };
 
-/** An app whose log lines are captured (at `level`), for tests that check what is and is not logged. */
-export async function buildLoggedApp(level = 'info'): Promise<LoggedApp> {
+/**
+ * An app whose log lines are captured (at `level`), for tests that check what is and is not logged.
+ * The POS sync worker is off unless `env` turns it on; `env` overrides any setting.
+ */
+export async function buildLoggedApp(level = 'info', env: Record<string, string> = {}): Promise<LoggedApp> {
   const dir = mkdtempSync(join(tmpdir(), 'ordercast-logs-'));
-  const config = loadConfig(testEnv(dir, { LOG_LEVEL: level, POS_SYNC_WORKER: 'false' }));
+  const config = loadConfig(testEnv(dir, { LOG_LEVEL: level, POS_SYNC_WORKER: 'false', ...env }));
   const lines: string[] = [];
   const logStream = new Writable({
     write(chunk, _enc, cb) {
@@ -155,6 +154,8 @@ export async function buildLoggedApp(level = 'info'): Promise<LoggedApp> {
   await app.ready();
   return {
     app,
+    config,
+    dir,
     lines,
     async close() {
       await app.close();
