@@ -7,11 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, buildTestApp, signInStaff } from '../helpers/app';
 import { TestClient, TestSse, listen, sleep, until } from './helpers';
 import { ServerProcess, freePort } from './processes';
+import { requireService, TEST_REDIS_URL } from '../helpers/services';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 
 /** Issue 11 item 2 across processes: a rights change made through A reaches the user's connections on B. */
-describe('rights changes across two processes sharing Redis', () => {
+describe('rights changes across two processes sharing Redis', await requireService('redis'), () => {
   let dir: string;
   let a: ServerProcess;
   let b: ServerProcess;
@@ -89,7 +90,7 @@ describe('rights changes across two processes sharing Redis', () => {
   });
 });
 
-describe('rights changes while Redis is down', () => {
+describe('rights changes while Redis is down', await requireService('redis-server'), () => {
   let redis: ChildProcess | undefined;
   let port: number;
   const startRedis = async () => {

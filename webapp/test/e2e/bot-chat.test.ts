@@ -8,17 +8,17 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../../../server/test/helpers/browser';
 import type { TelegramSimulator } from '../../../server/src/telegram-sim/index';
 import { placeOrder, signInCustomer, type TestApp } from '../../../server/test/helpers/app';
 import { startBotServer, startSim, waitFor } from '../../../server/test/bot/helpers';
 
 const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const ARTIFACTS = join(ROOT, 'test-artifacts/bot');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const built = existsSync(join(ROOT, 'webapp/dist/index.html'));
 
-describe.skipIf(!existsSync(CHROMIUM) || !built)('the bot chat page and its Mini App buttons in Chromium', () => {
+describe.skipIf(!built)('the bot chat page and its Mini App buttons in Chromium', () => {
   let sim: TelegramSimulator;
   let t: TestApp & { url: string };
   let browser: Browser;
@@ -30,7 +30,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !built)('the bot chat page and its Mini
     sim = await startSim();
     t = await startBotServer(sim.url, { SERVE_APPS: 'true' });
     await waitFor(() => t.app.telegramBot?.state === 'ready', 'the bot to set its webhook');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     ctx = await browser.newContext({ viewport: { width: 1100, height: 760 }, deviceScaleFactor: 1 });
     page = await ctx.newPage();
     await page.goto(sim.url);
