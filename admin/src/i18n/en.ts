@@ -199,6 +199,7 @@ export const en = {
       courier_unreachable: 'The courier could not reach the customer',
       duplicate: 'Duplicate order',
       other: 'Other',
+      not_paid: 'Not paid in time',
     },
     cancelPos: 'Cancel in the kitchen system',
     cancelPosState: {

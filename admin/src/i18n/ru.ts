@@ -200,6 +200,7 @@ export const ru: Messages = {
       courier_unreachable: 'Курьер не дозвонился до клиента',
       duplicate: 'Дубль заказа',
       other: 'Другое',
+      not_paid: 'Не оплачен вовремя',
     },
     cancelPos: 'Отмена в кассовой системе',
     cancelPosState: {
