@@ -51,6 +51,9 @@ type MoveParams = { id: number; from: OrderStatus; to: OrderStatus; at: string; 
 /** Why a cancel happened: a code from CANCEL_REASONS and optional free text. */
 export type CancelInfo = { reason: CancelReason; note: string | null };
 
+/** An online order not paid yet: the kitchen does not have it (its POS job is queued once paid). */
+const awaitingPayment = (o: OrderRow) => o.paymentMethod === 'online' && o.paymentStatus === 'unpaid';
+
 const isCancelReason = (r: string | undefined): r is CancelReason => (CANCEL_REASONS as readonly string[]).includes(r ?? '');
 
 export interface CreateResult {
@@ -446,7 +449,10 @@ export class OrdersService {
       // The POS has it: tell its kitchen (outbox, same transaction). Not yet: it is never sent
       // (a send in flight that gets through queues the cancel then: PosOrderState.posHasOrder).
       if (updated.syncStatus === 'synced') this.queuePosCancel(updated);
-      else if (this.q.cancelUnsentJob.run({ id: row.id, at }).changes) updated = this.q.markNotSent.get({ id: row.id, at }) ?? updated;
+      else if (this.q.cancelUnsentJob.run({ id: row.id, at }).changes || awaitingPayment(updated)) {
+        // (An online order never paid had no job: it was never to be sent.)
+        updated = this.q.markNotSent.get({ id: row.id, at }) ?? updated;
+      }
     }
     this.q.insertHistory.run({
       orderId: row.id,
