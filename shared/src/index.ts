@@ -86,4 +86,11 @@ export type {
   EtaChangeBody,
   OrderEtaUpdated,
   CityStatusUpdated,
+  OrderPayment,
+  OrderPaymentUpdated,
+  PaymentChoice,
+  InvoiceResponse,
+  PaymentOptions,
+  MarkRefundedBody,
+  WriteAccessBody,
 } from './schemas/index';

@@ -13,6 +13,7 @@ export const SERVER_EVENT_TYPES = [
   'menu-updated',
   'order-eta-updated',
   'city-status-updated',
+  'order-payment-updated',
 ] as const;
 /** Events that come from the durable log and so carry an `id`. */
 export type ServerEventType = (typeof SERVER_EVENT_TYPES)[number];

@@ -69,7 +69,9 @@ export function customerCanCancel(status: OrderStatus): boolean {
  * Why an order was cancelled: a fixed list (iiko / r_keeper style), plus optional free text
  * (`cancel_note`). A customer's own cancel is always `customer_asked`; staff pick one.
  */
-export const CANCEL_REASONS = ['customer_asked', 'out_of_stock', 'courier_unreachable', 'duplicate', 'other'] as const;
+export const CANCEL_REASONS = ['customer_asked', 'out_of_stock', 'courier_unreachable', 'duplicate', 'other', 'not_paid'] as const;
+/** Reasons only the system gives (`not_paid`: an online order left unpaid past its time); staff never pick these. */
+export const SYSTEM_CANCEL_REASONS = ['not_paid'] as const satisfies readonly CancelReason[];
 export type CancelReason = (typeof CANCEL_REASONS)[number];
 
 export function isFinal(status: OrderStatus): boolean {
@@ -82,3 +84,19 @@ export function happyPath(delivery: DeliveryType): OrderStatus[] {
     ? ['pending', 'confirmed', 'preparing', 'ready', 'delivering', 'completed']
     : ['pending', 'confirmed', 'preparing', 'ready', 'completed'];
 }
+
+/**
+ * How the customer pays: `online` in Telegram before the kitchen starts (the order reaches the POS
+ * only once paid), or on receipt: `card` to the courier (or at the pickup counter), `cash` (with an
+ * optional "change from" note for the courier).
+ */
+export const PAYMENT_METHODS = ['online', 'card', 'cash'] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+
+/**
+ * Where an order's money stands. `unpaid` until paid online (or, on receipt, until completed);
+ * `refund_due`: it was paid online and then cancelled, so staff owe a refund at the provider;
+ * `refunded`: staff marked that refund done.
+ */
+export const PAYMENT_STATUSES = ['unpaid', 'paid', 'refund_due', 'refunded'] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];

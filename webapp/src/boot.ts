@@ -104,6 +104,7 @@ function wireRealtime(): void {
   rt.on('bonus-updated', (d) => bonuses.applyUpdate(d));
   rt.on('menu-updated', (d) => menu.applyUpdate(d));
   rt.on('order-eta-updated', (d) => orders.applyEta(d));
+  rt.on('order-payment-updated', (d) => orders.applyPayment(d));
   rt.on('city-status-updated', (d) => menu.applyCityStatus(d));
   rt.on('resync', () => {
     const cityId = session.user?.city_id;

@@ -174,3 +174,49 @@ export function telegramLanguage(): string {
     return '';
   }
 }
+
+export type InvoiceOutcome = 'paid' | 'cancelled' | 'failed' | 'pending' | 'opened';
+
+/**
+ * Opens a Telegram invoice link (6.1+): Telegram's own payment sheet, its outcome to `done`.
+ * Outside Telegram (a plain browser, the local simulator) the link opens in a new tab naming
+ * the payer (`?user=`, which the simulator's payment form reads) and the outcome is `opened`:
+ * the order's live `order-payment-updated` tells the rest.
+ */
+export function openInvoice(url: string, done: (outcome: InvoiceOutcome) => void): void {
+  if (native && atLeast('6.1')) {
+    try {
+      tg.openInvoice(url, (status) => done(status));
+      return;
+    } catch (e) {
+      console.warn('[tg] openInvoice failed, opening the link', e);
+    }
+  }
+  let target = url;
+  try {
+    const u = new URL(url);
+    const id = tg.initDataUnsafe?.user?.id;
+    if (id) u.searchParams.set('user', String(id));
+    target = u.toString();
+  } catch {
+    /* not a URL we can add to: open it as it is */
+  }
+  window.open(target, '_blank');
+  done('opened');
+}
+
+/**
+ * Asks the user to let the bot write to them (6.9+); null when it cannot be asked (older client,
+ * or outside Telegram), so nothing is remembered.
+ */
+export function requestWriteAccess(): Promise<boolean | null> {
+  if (!native || !atLeast('6.9')) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    try {
+      tg.requestWriteAccess((allowed) => resolve(!!allowed));
+    } catch (e) {
+      console.warn('[tg] requestWriteAccess failed', e);
+      resolve(null);
+    }
+  });
+}

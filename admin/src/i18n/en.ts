@@ -199,6 +199,7 @@ export const en = {
       courier_unreachable: 'The courier could not reach the customer',
       duplicate: 'Duplicate order',
       other: 'Other',
+      not_paid: 'Not paid in time',
     },
     cancelPos: 'Cancel in the kitchen system',
     cancelPosState: {
@@ -245,6 +246,18 @@ export const en = {
     pickup: 'PICKUP',
     toPay: 'To pay',
     printed: 'Printed {t}',
+  },
+  refunds: {
+    title: 'Refunds due',
+    hint: 'Paid online, then cancelled: refund each at the payment provider, then mark it done.',
+    charge: 'Telegram charge',
+    provider: 'Provider charge',
+    mark: 'Mark refunded',
+    done: 'Refund of #{n} marked done',
+    payment: 'Payment',
+    methods: { online: 'online', card: 'card on receipt', cash: 'cash' },
+    statuses: { unpaid: 'not paid', paid: 'paid', refund_due: 'refund due', refunded: 'refunded' },
+    changeFrom: 'change from {sum}',
   },
   orders: {
     title: 'Orders',

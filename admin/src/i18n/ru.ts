@@ -200,6 +200,7 @@ export const ru: Messages = {
       courier_unreachable: 'Курьер не дозвонился до клиента',
       duplicate: 'Дубль заказа',
       other: 'Другое',
+      not_paid: 'Не оплачен вовремя',
     },
     cancelPos: 'Отмена в кассовой системе',
     cancelPosState: {
@@ -246,6 +247,18 @@ export const ru: Messages = {
     pickup: 'САМОВЫВОЗ',
     toPay: 'К оплате',
     printed: 'Напечатано {t}',
+  },
+  refunds: {
+    title: 'Нужно вернуть деньги',
+    hint: 'Оплачены онлайн и отменены: верните оплату у платёжного провайдера и отметьте возврат.',
+    charge: 'Платёж Telegram',
+    provider: 'Платёж провайдера',
+    mark: 'Деньги возвращены',
+    done: 'Возврат по №{n} отмечен',
+    payment: 'Оплата',
+    methods: { online: 'онлайн', card: 'картой при получении', cash: 'наличными' },
+    statuses: { unpaid: 'не оплачен', paid: 'оплачен', refund_due: 'нужен возврат', refunded: 'возвращено' },
+    changeFrom: 'сдача с {sum}',
   },
   orders: {
     title: 'Все заказы',

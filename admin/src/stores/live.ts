@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { createRealtimeClient, type RealtimeClient } from '@ordercast/shared/client';
-import type { ConnectionStatus, MenuUpdated } from '@ordercast/shared';
+import type { ConnectionStatus, MenuUpdated, OrderPaymentUpdated } from '@ordercast/shared';
 import { alertKey, describe as describeAlert, plainText } from '../lib/alerts';
 import { money } from '../lib/format';
 import { t } from '../i18n';
@@ -27,6 +27,7 @@ export const useLive = defineStore('live', () => {
   const menuListeners = new Set<MenuListener>();
   /** Called on `resync` (and after sign-in): every view refetches what it shows. */
   const resyncListeners = new Set<() => void>();
+  const paymentListeners = new Set<(ev: OrderPaymentUpdated) => void>();
 
   function start(): void {
     if (rt) return;
@@ -95,6 +96,9 @@ export const useLive = defineStore('live', () => {
       client.on('menu-updated', (ev) => {
         for (const l of menuListeners) l(ev);
       }),
+      client.on('order-payment-updated', (ev) => {
+        for (const l of paymentListeners) l(ev);
+      }),
       client.on('resync', () => {
         for (const l of resyncListeners) l();
       }),
@@ -116,6 +120,12 @@ export const useLive = defineStore('live', () => {
     return () => menuListeners.delete(l);
   }
 
+  /** `order-payment-updated` (the refunds list follows it). */
+  function onPayment(l: (ev: OrderPaymentUpdated) => void): () => void {
+    paymentListeners.add(l);
+    return () => paymentListeners.delete(l);
+  }
+
   function onResync(l: () => void): () => void {
     resyncListeners.add(l);
     return () => resyncListeners.delete(l);
@@ -128,5 +138,5 @@ export const useLive = defineStore('live', () => {
     rt?.leaveRoom(room);
   }
 
-  return { status, transport, start, stop, onMenu, onResync, joinRoom, leaveRoom };
+  return { status, transport, start, stop, onMenu, onPayment, onResync, joinRoom, leaveRoom };
 });

@@ -76,6 +76,8 @@ export class UsersService {
       city_id: row.cityId,
       city_ids: this.cityIdsFor(row),
       bonus_balance: toMajor(row.bonusBalance),
+      // Customers: started the bot (it may write) or the Mini App's answer; null = never asked.
+      ...(row.role === 'customer' && { bot_write_access: row.botStartedAt !== null ? true : row.botWriteAccess }),
     };
   }
 

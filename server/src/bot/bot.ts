@@ -5,6 +5,7 @@ import { Value } from 'typebox/value';
 import { TelegramUserSchema } from '../auth/telegram';
 import { miniAppUrl, parseStartPayload, type StartTarget } from './deep-link';
 import type { BotPeople } from './people';
+import type { PaymentsService } from '../payments/service';
 import { botLanguage, startText, texts } from './texts';
 
 export interface BotOptions {
@@ -12,6 +13,8 @@ export interface BotOptions {
   apiRoot: string;
   publicUrl: string;
   people: BotPeople;
+  /** Online payments (issue 17): the pre-checkout answer and the payment itself. */
+  payments?: Pick<PaymentsService, 'preCheckout' | 'paid'>;
   log: FastifyBaseLogger;
   /** Seconds an ordinary Bot API call may take before it counts as failed. */
   callTimeoutS?: number;
@@ -95,7 +98,36 @@ export function createBot(opts: BotOptions): Bot {
     });
   });
 
-  // Payments come with the order lifecycle; until then a stray callback is still acknowledged.
+  // Telegram asks before charging and waits 10 s: a read of the order, answered at once.
+  bot.on('pre_checkout_query', async (ctx) => {
+    const q = ctx.preCheckoutQuery;
+    const verdict = opts.payments
+      ? opts.payments.preCheckout({ fromTelegramId: q.from.id, payload: q.invoice_payload, currency: q.currency, totalAmount: q.total_amount })
+      : { ok: false as const, error_message: 'Payments are not available.' };
+    if (!verdict.ok) log.info({ payload: q.invoice_payload, reason: verdict.error_message }, 'telegram: pre-checkout refused');
+    await ctx.answerPreCheckoutQuery(verdict.ok, verdict.ok ? undefined : { error_message: verdict.error_message });
+  });
+
+  bot.on('message:successful_payment', async (ctx) => {
+    const p = ctx.message.successful_payment;
+    if (!opts.payments) return;
+    const result = opts.payments.paid({
+      fromTelegramId: ctx.from.id,
+      payload: p.invoice_payload,
+      currency: p.currency,
+      totalAmount: p.total_amount,
+      telegramChargeId: p.telegram_payment_charge_id,
+      providerChargeId: p.provider_payment_charge_id,
+    });
+    if (result.outcome !== 'paid' && result.outcome !== 'refund_due') return;
+    const lang = botLanguage(ctx.from.language_code);
+    const t = texts(lang);
+    await ctx.reply(result.outcome === 'paid' ? t.paid(result.orderNumber) : t.paidRefund(result.orderNumber), {
+      reply_markup: { inline_keyboard: [[{ text: t.open.order, web_app: { url: miniAppUrl(opts.publicUrl, { kind: 'order', orderId: result.orderId }) } }]] },
+    });
+  });
+
+  // A stray callback is still acknowledged.
   bot.on('callback_query', (ctx) => ctx.answerCallbackQuery());
 
   bot.catch(({ error, ctx }) => {

@@ -8,6 +8,7 @@ const REASONS: Record<BotLanguage, Record<string, string>> = {
     courier_unreachable: 'курьер не смог с вами связаться',
     duplicate: 'это повтор другого заказа',
     other: 'по решению ресторана',
+    not_paid: 'заказ не был оплачен вовремя',
   },
   en: {
     customer_asked: 'at your request',
@@ -15,6 +16,7 @@ const REASONS: Record<BotLanguage, Record<string, string>> = {
     courier_unreachable: 'the courier could not reach you',
     duplicate: 'it duplicated another order',
     other: 'by the restaurant',
+    not_paid: 'it was not paid in time',
   },
 };
 
@@ -24,7 +26,7 @@ export function stepText(lang: BotLanguage, step: BotStep, p: BotMessageParams):
   if (lang === 'ru') {
     switch (step) {
       case 'confirmed':
-        return `Заказ №${n} принят кухней.`;
+        return `Заказ №${n} принят кухней.${promised(lang, p)}`;
       case 'ready':
         return `Заказ №${n} готов — можно забирать.`;
       case 'delivering':
@@ -37,7 +39,7 @@ export function stepText(lang: BotLanguage, step: BotStep, p: BotMessageParams):
   }
   switch (step) {
     case 'confirmed':
-      return `Order #${n} was accepted by the kitchen.`;
+      return `Order #${n} was accepted by the kitchen.${promised(lang, p)}`;
     case 'ready':
       return `Order #${n} is ready for pickup.`;
     case 'delivering':
@@ -47,6 +49,22 @@ export function stepText(lang: BotLanguage, step: BotStep, p: BotMessageParams):
     case 'cancelled':
       return withRefund(p, `Order #${n} was cancelled: ${reason(lang, p)}.`, (b) => `${b} ₽ in bonuses were returned to your balance.`);
   }
+}
+
+/** " Ready by 14:35." / " Expected at 14:35." in the city's clock; nothing when the time is not known. */
+function promised(lang: BotLanguage, p: BotMessageParams): string {
+  if (!p.promisedAt) return '';
+  const at = new Date(p.promisedAt);
+  if (Number.isNaN(at.getTime())) return '';
+  let hhmm: string;
+  try {
+    hhmm = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: p.timeZone }).format(at);
+  } catch {
+    // An unknown zone name in old data: UTC rather than no time at all.
+    hhmm = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'UTC' }).format(at);
+  }
+  if (lang === 'ru') return p.deliveryType === 'pickup' ? ` Будет готов к ${hhmm}.` : ` Привезём к ${hhmm}.`;
+  return p.deliveryType === 'pickup' ? ` Ready by ${hhmm}.` : ` Expected at ${hhmm}.`;
 }
 
 function reason(lang: BotLanguage, p: BotMessageParams): string {

@@ -14,6 +14,9 @@ export interface BotMessageParams {
   cancelNote?: string | null;
   /** Roubles returned to the customer's bonus balance by a cancel. */
   bonusesRefunded?: number;
+  /** `confirmed`: when the order is due (ISO), told in the city's time zone. */
+  promisedAt?: string;
+  timeZone?: string;
 }
 
 /** The steps worth a chat message: `ready` only for pickup (a delivery order's next word is "on its way"). */
@@ -24,6 +27,8 @@ export function stepOf(to: OrderStatus, deliveryType: 'delivery' | 'pickup'): Bo
 
 interface Recipient {
   order_number: string;
+  promised_at: string | null;
+  timezone: string;
   delivery_type: 'delivery' | 'pickup';
   telegram_id: number | null;
   language: 'ru' | 'en';
@@ -42,8 +47,9 @@ export class BotOutbox {
   constructor(db: Db) {
     const sqlite = db.$client;
     this.recipient = sqlite.prepare(
-      `SELECT o.order_number, o.delivery_type, u.telegram_id, u.language FROM orders o JOIN users u ON u.id = o.user_id
-        WHERE o.id = ? AND u.role = 'customer' AND u.bot_started_at IS NOT NULL AND u.bot_blocked_at IS NULL`,
+      `SELECT o.order_number, o.delivery_type, o.promised_at, c.timezone, u.telegram_id, u.language
+         FROM orders o JOIN users u ON u.id = o.user_id JOIN cities c ON c.id = o.city_id
+        WHERE o.id = ? AND u.role = 'customer' AND (u.bot_started_at IS NOT NULL OR u.bot_write_access = 1) AND u.bot_blocked_at IS NULL`,
     );
     // One message per order and step, whatever happens (the unique index): a repeat is ignored.
     this.insert = sqlite.prepare(
@@ -61,6 +67,7 @@ export class BotOutbox {
     const params: BotMessageParams = {
       orderNumber: r.order_number,
       deliveryType: r.delivery_type,
+      ...(step === 'confirmed' && r.promised_at && { promisedAt: r.promised_at, timeZone: r.timezone }),
       ...(step === 'cancelled' && {
         cancelReason: data.cancelReason ?? 'other',
         cancelNote: data.cancelNote ?? null,

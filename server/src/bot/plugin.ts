@@ -54,6 +54,7 @@ export default fp(
         apiRoot: cfg.TELEGRAM_API_ROOT,
         publicUrl: cfg.PUBLIC_URL,
         people,
+        payments: app.payments,
         log,
       });
       if (cfg.BOT_NOTIFY_WORKER) {
@@ -93,5 +94,5 @@ export default fp(
       await sim?.close();
     });
   },
-  { name: 'bot', dependencies: ['db', 'auth'] },
+  { name: 'bot', dependencies: ['db', 'auth', 'services'] },
 );

@@ -16,6 +16,8 @@ const TEXTS = {
     orders: 'Ваши заказы — в приложении.',
     hint: 'Чтобы заказать, откройте приложение.',
     open: { menu: 'Открыть меню', city: 'Открыть меню', order: 'Открыть заказ', orders: 'Мои заказы' },
+    paid: (n: string) => `Оплата получена: заказ №${n} передан на кухню.`,
+    paidRefund: (n: string) => `Оплата за заказ №${n} пришла, когда он уже был отменён: мы вернём деньги.`,
   },
   en: {
     menuButton: 'Menu',
@@ -25,6 +27,8 @@ const TEXTS = {
     orders: 'Your orders are in the app.',
     hint: 'To order, open the app.',
     open: { menu: 'Open the menu', city: 'Open the menu', order: 'Open the order', orders: 'My orders' },
+    paid: (n: string) => `Payment received: order #${n} is on its way to the kitchen.`,
+    paidRefund: (n: string) => `The payment for order #${n} arrived after it was cancelled: we will refund it.`,
   },
 } as const;
 

@@ -16,6 +16,8 @@ export const DEV_JWT_SECRET = 'ordercast-dev-secret-change-me-in-production';
 export const DEV_BOT_TOKEN = '7000000000:DEV-ordercast-demo-bot-token';
 export const DEV_WEBHOOK_SECRET = 'ordercast-dev-pos-webhook-secret';
 export const DEV_TELEGRAM_WEBHOOK_SECRET = 'ordercast-dev-telegram-webhook-secret';
+/** A provider test token's shape (Telegram's test providers issue `<id>:TEST:<key>`); the simulator accepts any. */
+export const DEV_PAYMENT_PROVIDER_TOKEN = '284685063:TEST:ordercast-dev';
 export const DEFAULT_DATABASE_PATH = './data/app.db';
 
 export const ConfigSchema = Type.Object({
@@ -61,6 +63,15 @@ export const ConfigSchema = Type.Object({
   BOT_NOTIFY_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
   BOT_NOTIFY_RETRY_BASE_MS: Ms(1000, 10),
   BOT_NOTIFY_RETRY_MAX_MS: Ms(300_000, 10),
+  /**
+   * The payment provider's token for online payments (physical goods go through a provider, not
+   * Stars). Unset: a test token in development (the simulator takes any), and no online payment in production.
+   */
+  TELEGRAM_PAYMENT_PROVIDER_TOKEN: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  /** ISO 4217 code of invoices; prices are stored in its minor units (kopecks for RUB). */
+  PAYMENT_CURRENCY: Type.String({ pattern: '^[A-Z]{3}$', default: 'RUB' }),
+  /** An online order still unpaid this long after it was placed is cancelled (`not_paid`), its bonuses returned. */
+  ONLINE_PAYMENT_TIMEOUT_S: Type.Integer({ minimum: 1, maximum: 86_400, default: 900 }),
   /** The embedded Telegram Bot API simulator's port; 0 = do not start it. Never started in production. */
   TG_SIM_PORT: Port(3200),
   /**
@@ -120,7 +131,7 @@ export const ConfigSchema = Type.Object({
 type Raw = Static<typeof ConfigSchema>;
 type Secret = 'JWT_SECRET' | 'TELEGRAM_BOT_TOKEN' | 'POS_WEBHOOK_SECRET' | 'TELEGRAM_WEBHOOK_SECRET';
 export const TELEGRAM_API_DEFAULT = 'https://api.telegram.org';
-export type Config = Omit<Raw, Secret | 'CORS_ORIGINS' | 'TRUST_PROXY' | 'TELEGRAM_API_ROOT' | 'TELEGRAM_UPDATES' | 'TG_SIM_PORT'> & {
+export type Config = Omit<Raw, Secret | 'CORS_ORIGINS' | 'TRUST_PROXY' | 'TELEGRAM_API_ROOT' | 'TELEGRAM_UPDATES' | 'TG_SIM_PORT' | 'TELEGRAM_PAYMENT_PROVIDER_TOKEN'> & {
   [K in Secret]: string;
 } & {
   /** Fastify's `trustProxy`: false, true, or the proxies' addresses. */
@@ -131,6 +142,8 @@ export type Config = Omit<Raw, Secret | 'CORS_ORIGINS' | 'TRUST_PROXY' | 'TELEGR
   TELEGRAM_UPDATES: 'webhook' | 'polling';
   /** 0 in production whatever was set: a fake Telegram has no place there. */
   TG_SIM_PORT: number;
+  /** Null: online payment is not offered (production without a provider token). */
+  TELEGRAM_PAYMENT_PROVIDER_TOKEN: string | null;
   /** Warnings to log once the logger exists (dev defaults in use). */
   warnings: string[];
 };
@@ -183,6 +196,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // Like POS_URL: with the embedded simulator running, the bot talks to it unless told otherwise.
     TELEGRAM_API_ROOT: (raw.TELEGRAM_API_ROOT ?? (tgSimPort > 0 ? `http://127.0.0.1:${tgSimPort}` : TELEGRAM_API_DEFAULT)).replace(/\/$/, ''),
     TELEGRAM_UPDATES: raw.TELEGRAM_UPDATES ?? (raw.NODE_ENV === 'production' ? 'webhook' : 'polling'),
+    TELEGRAM_PAYMENT_PROVIDER_TOKEN: raw.TELEGRAM_PAYMENT_PROVIDER_TOKEN ?? (raw.NODE_ENV === 'production' ? null : DEV_PAYMENT_PROVIDER_TOKEN),
     PUBLIC_URL: (raw.PUBLIC_URL ?? `http://${raw.HOST === '0.0.0.0' ? '127.0.0.1' : raw.HOST}:${raw.PORT}`).replace(/\/$/, ''),
     warnings,
   };

@@ -5,6 +5,8 @@ import {
   DELIVERY_TYPES,
   LANGUAGES,
   ORDER_STATUSES,
+  PAYMENT_METHODS,
+  PAYMENT_STATUSES,
   ROLES,
   STATUS_SOURCES,
   SYNC_JOB_KINDS,
@@ -90,6 +92,11 @@ export const users = sqliteTable(
     botStartedAt: text('bot_started_at'),
     /** Set when Telegram says the user blocked the bot (403 or my_chat_member "kicked"); cleared when they start it again. */
     botBlockedAt: text('bot_blocked_at'),
+    /**
+     * The customer's answer to the Mini App's requestWriteAccess (asked once after the first order):
+     * true lets the bot send order updates without a /start; null: not asked yet.
+     */
+    botWriteAccess: integer('bot_write_access', { mode: 'boolean' }),
     createdAt: createdAt(),
     updatedAt: text('updated_at').notNull().default(now),
   },
@@ -181,6 +188,19 @@ export const orders = sqliteTable(
     promisedAt: text('promised_at'),
     /** The customer's chosen time; null = as soon as possible. */
     requestedTime: text('requested_time'),
+    /** How it is paid (PAYMENT_METHODS); orders from before payments were cash on receipt. */
+    paymentMethod: text('payment_method', { enum: PAYMENT_METHODS }).notNull().default('cash'),
+    paymentStatus: text('payment_status', { enum: PAYMENT_STATUSES }).notNull().default('unpaid'),
+    /** Cash: the note the customer pays with (minor units), so the courier brings change. */
+    changeFrom: integer('change_from'),
+    /** Online and unpaid: cancelled as `not_paid` after this. */
+    payUntil: text('pay_until'),
+    /** The Telegram invoice link made for it (one per order, reused when the customer opens it again). */
+    invoiceLink: text('invoice_link'),
+    paidAt: text('paid_at'),
+    telegramChargeId: text('telegram_payment_charge_id'),
+    providerChargeId: text('provider_payment_charge_id'),
+    refundedAt: text('refunded_at'),
     createdAt: createdAt(),
     updatedAt: text('updated_at').notNull().default(now),
     completedAt: text('completed_at'),
@@ -191,6 +211,10 @@ export const orders = sqliteTable(
     // order a page of WAL and ordered nothing (lists go by id).
     uniqueIndex('orders_idempotency_uq').on(t.userId, t.idempotencyKey),
     index('orders_city_status_idx').on(t.cityId, t.status, t.createdAt),
+    // The expiry sweep's look-up: online orders waiting for their money, by deadline (small: only those).
+    index('orders_unpaid_online_idx').on(t.payUntil).where(sql`payment_method = 'online' AND payment_status = 'unpaid'`),
+    // Charge ids are unique at Telegram: a successful_payment delivered twice is recognised.
+    uniqueIndex('orders_tg_charge_uq').on(t.telegramChargeId),
     check('orders_money', sql`${t.subtotal} > 0 AND ${t.bonusesUsed} >= 0 AND ${t.total} = ${t.subtotal} - ${t.bonusesUsed} AND ${t.total} >= 0`),
   ],
 );

@@ -8,6 +8,7 @@ import {
   type MenuUpdated,
   type Order,
   type OrderEtaUpdated,
+  type OrderPaymentUpdated,
   type OrderStatusUpdated,
   type SyncError,
   type SyncSuccess,
@@ -76,6 +77,11 @@ export class Announce {
   /** Staff moved an order's promised time: the customer and the city's staff, like a status move. */
   orderEtaUpdated(order: { userId: number; cityId: number }, data: OrderEtaUpdated): number {
     return this.append('order-eta-updated', [userRoom(order.userId), ...staffOf(order.cityId)], data);
+  }
+
+  /** An order's payment moved (paid, refund due, refunded): the customer and the city's staff, like a status move. */
+  orderPaymentUpdated(order: { userId: number; cityId: number }, data: OrderPaymentUpdated): number {
+    return this.append('order-payment-updated', [userRoom(order.userId), ...staffOf(order.cityId)], data);
   }
 
   /**

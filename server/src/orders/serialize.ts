@@ -39,6 +39,18 @@ export function toWireOrder(o: OrderRow, items: ItemRow[], customerName?: string
     promised_at: o.promisedAt,
     restaurant_id: o.restaurantId,
     requested_time: o.requestedTime,
+    payment_method: o.paymentMethod,
+    payment_status: o.paymentStatus,
+    payment: {
+      method: o.paymentMethod,
+      status: o.paymentStatus,
+      change_from: o.changeFrom === null ? null : toMajor(o.changeFrom),
+      pay_until: o.paymentMethod === 'online' && o.paymentStatus === 'unpaid' ? o.payUntil : null,
+      paid_at: o.paidAt,
+      telegram_payment_charge_id: o.telegramChargeId,
+      provider_payment_charge_id: o.providerChargeId,
+      refunded_at: o.refundedAt,
+    },
     created_at: o.createdAt,
     updated_at: o.updatedAt,
   };

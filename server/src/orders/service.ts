@@ -30,6 +30,7 @@ import type { Announce } from '../events/announce';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../lib/errors';
 import { isoNow, localDay } from '../lib/time';
 import type { RestaurantsService } from '../restaurants/service';
+import type { OrderPayments } from '../payments/order-payment';
 import { detail, toWireOrder, withItems, type OrderRow } from './serialize';
 
 export interface OrderSettings {
@@ -49,6 +50,9 @@ type HistoryParams = { orderId: number; fromStatus: OrderStatus | null; toStatus
 type MoveParams = { id: number; from: OrderStatus; to: OrderStatus; at: string; completedAt: string | null; cancelReason: CancelReason | null; cancelNote: string | null };
 /** Why a cancel happened: a code from CANCEL_REASONS and optional free text. */
 export type CancelInfo = { reason: CancelReason; note: string | null };
+
+/** An online order not paid yet: the kitchen does not have it (its POS job is queued once paid). */
+const awaitingPayment = (o: OrderRow) => o.paymentMethod === 'online' && o.paymentStatus === 'unpaid';
 
 const isCancelReason = (r: string | undefined): r is CancelReason => (CANCEL_REASONS as readonly string[]).includes(r ?? '');
 
@@ -90,6 +94,8 @@ export class OrdersService {
     private readonly settings: OrderSettings,
     /** Where an order is cooked and by when (pauses, opening hours, busy mode). */
     private readonly venues: Pick<RestaurantsService, 'placement'>,
+    /** How it is paid (issue 17): the checkout's choice, and what a move does to the money. */
+    private readonly payments?: OrderPayments,
   ) {
     const sqlite = db.$client;
     const ORDER = columnsOf(orders);
@@ -211,10 +217,11 @@ export class OrdersService {
       }
     }
     const total = subtotal - bonusesUsed;
+    const payment = this.payments?.check(body.payment, total, now);
     const createdAt = now.toISOString();
     const orderDay = localDay(now, city.timezone);
 
-    const row = this.q.insertOrder.get({
+    const inserted = this.q.insertOrder.get({
       orderNumber: this.nextNumber(city, orderDay),
       orderDay,
       cityId: city.id,
@@ -234,6 +241,7 @@ export class OrdersService {
       promisedAt: placement.promisedAt,
       requestedTime: placement.requestedTime,
     })!;
+    const row = payment ? this.payments!.attach(inserted, payment) : inserted;
     const items = lines.map((l) => this.q.insertItem.get({ orderId: row.id, ...l })!);
     this.q.insertHistory.run({
       orderId: row.id,
@@ -244,7 +252,8 @@ export class OrdersService {
       reason: null,
       createdAt,
     });
-    this.q.insertJob.run({ orderId: row.id, cityId: city.id, at: createdAt });
+    // An online order reaches the kitchen once paid (PaymentsService.paid queues it then).
+    if (!payment || this.payments!.toKitchenAtOnce(payment)) this.q.insertJob.run({ orderId: row.id, cityId: city.id, at: createdAt });
 
     const order = toWireOrder(row, items, this.q.customerName.get(principal.userId)?.name);
     this.announce.newOrder(order);
@@ -261,6 +270,11 @@ export class OrdersService {
   private nextNumber(city: { id: number; code: string }, day: string): string {
     const seq = this.q.nextSeq.get(`order-seq:${city.id}:${day}`)!.value.padStart(4, '0');
     return city.code ? `${city.code}-${seq}` : seq;
+  }
+
+  /** Queues sending the order to the POS: an online order's, once it is paid (PaymentsService). */
+  queuePosSend(order: { id: number; cityId: number }): void {
+    this.q.insertJob.run({ orderId: order.id, cityId: order.cityId, at: isoNow() });
   }
 
   /**
@@ -319,6 +333,7 @@ export class OrdersService {
       if (bad) throw badRequest(`Unknown status "${bad}"`, 'unknown_status');
       conds.push(inArray(orders.status, statuses as OrderStatus[]));
     }
+    if (q.paymentStatus) conds.push(eq(orders.paymentStatus, q.paymentStatus));
     if (q.q) {
       const term = q.q.trim().replace(/^#/, '');
       const escaped = term.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -434,7 +449,10 @@ export class OrdersService {
       // The POS has it: tell its kitchen (outbox, same transaction). Not yet: it is never sent
       // (a send in flight that gets through queues the cancel then: PosOrderState.posHasOrder).
       if (updated.syncStatus === 'synced') this.queuePosCancel(updated);
-      else if (this.q.cancelUnsentJob.run({ id: row.id, at }).changes) updated = this.q.markNotSent.get({ id: row.id, at }) ?? updated;
+      else if (this.q.cancelUnsentJob.run({ id: row.id, at }).changes || awaitingPayment(updated)) {
+        // (An online order never paid had no job: it was never to be sent.)
+        updated = this.q.markNotSent.get({ id: row.id, at }) ?? updated;
+      }
     }
     this.q.insertHistory.run({
       orderId: row.id,
@@ -456,6 +474,7 @@ export class OrdersService {
         ...(row.bonusesUsed > 0 && { bonusesRefunded: toMajor(row.bonusesUsed) }),
       }),
     });
+    if (this.payments) updated = this.payments.statusMoved(updated, to, at);
     if (to === 'completed' && row.bonusesEarned > 0) this.ledger.apply(row.userId, 'earned', row.bonusesEarned, row.id);
     if (to === 'cancelled' && row.bonusesUsed > 0) this.ledger.apply(row.userId, 'refunded', row.bonusesUsed, row.id);
     return updated;

@@ -8,7 +8,7 @@ import { validatorCompiler } from '../lib/validator';
 import { launchHash, signInitData } from '../auth/telegram';
 import { chatPage, invoicePage } from './page';
 import { SimState, type BotIdentity } from './state';
-import { Faults, FaultsPatch, InjectBody, JSON_FIELDS, MethodParams, type MethodName, type Params } from './wire';
+import { Faults, FaultsPatch, InjectBody, JSON_FIELDS, MethodParams, SimUser, type MethodName, type Params } from './wire';
 
 export interface TelegramSimulatorOptions {
   /** 0 = an ephemeral port (tests). */
@@ -135,12 +135,15 @@ export async function startTelegramSimulator(opts: TelegramSimulatorOptions): Pr
     getChatMenuButton: (p) => (p.chat_id === undefined ? state.menuButtonDefault : (knownChat(p.chat_id).menuButton ?? state.menuButtonDefault)),
     answerCallbackQuery: () => true,
     createInvoiceLink: (p) => {
+      // Goods are paid through a provider; only Telegram Stars (XTR) go without one.
+      if (p.currency !== 'XTR' && !p.provider_token) throw badRequest('PAYMENT_PROVIDER_INVALID');
+      if (p.prices.some((x) => x.amount <= 0)) throw badRequest('CURRENCY_TOTAL_AMOUNT_INVALID');
       const invoice = state.createInvoice({ title: p.title, description: p.description, payload: p.payload, currency: p.currency, prices: p.prices });
       return invoice.link;
     },
     answerPreCheckoutQuery: (p) => {
       if (!p.ok && !p.error_message) throw badRequest('error_message is required when ok is false');
-      state.preCheckoutAnswers.set(p.pre_checkout_query_id, { ok: p.ok, ...(p.error_message && { error_message: p.error_message }) });
+      state.answerPreCheckout(p.pre_checkout_query_id, { ok: p.ok, ...(p.error_message && { error_message: p.error_message }) });
       return true;
     },
   };
@@ -293,12 +296,30 @@ export async function startTelegramSimulator(opts: TelegramSimulatorOptions): Pr
     },
   );
 
+  /**
+   * The payment form's Pay (and the same for tests and scripts under /control): the pre-checkout
+   * round trip with the bot, then the successful_payment. 200 with `status: paid | failed`.
+   */
+  const payRoute = { schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }) }), body: Type.Object({ user: SimUser }) } };
+  const pay = async (req: { params: { id: string }; body: { user: SimUser } }, reply: FastifyReply) => {
+    if (!state.invoices.has(req.params.id)) return reply.code(404).send({ error: 'not_found', message: 'No such invoice' });
+    return state.payInvoice(req.params.id, req.body.user);
+  };
+  app.post('/invoice/:id/pay', payRoute, pay);
+  app.post('/control/invoices/:id/pay', payRoute, pay);
+
   app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(chatPage(bot.username)));
-  app.get('/invoice/:id', { schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }) }) } }, async (req, reply) => {
-    const invoice = state.invoices.get(req.params.id);
-    if (!invoice) return reply.code(404).send({ error: 'not_found', message: 'No such invoice' });
-    return reply.type('text/html; charset=utf-8').send(invoicePage(invoice));
-  });
+  app.get(
+    '/invoice/:id',
+    { schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }) }), querystring: Type.Object({ user: Type.Optional(Type.Integer({ minimum: 1 })) }) } },
+    async (req, reply) => {
+      const invoice = state.invoices.get(req.params.id);
+      if (!invoice) return reply.code(404).send({ error: 'not_found', message: 'No such invoice' });
+      // The payer: named in the link (the Mini App outside Telegram adds ?user=), else typed in the form.
+      const user = req.query.user === undefined ? undefined : (state.chats.get(req.query.user)?.user ?? { id: req.query.user, first_name: 'Demo' });
+      return reply.type('text/html; charset=utf-8').send(invoicePage(invoice, user));
+    },
+  );
 
   function setFaults(patch: Partial<Faults>): Faults {
     const next = { ...faults, ...patch };

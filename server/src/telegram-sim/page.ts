@@ -124,13 +124,57 @@ refresh();
 </body></html>`;
 }
 
-/** An invoice link opened in a browser: what it asks for. Paying goes through the bot (issue 17's payment part). */
-export function invoicePage(invoice: Invoice): string {
+/**
+ * An invoice link opened in a browser: the simulated payment form. Pay runs what Telegram does
+ * (the bot's pre-checkout answer, then the charge) and shows the outcome; the payer is the user
+ * named in the link (`?user=`) or typed here.
+ */
+export function invoicePage(invoice: Invoice, user?: { id: number; first_name: string; language_code?: string }): string {
   const total = invoice.prices.reduce((s, p) => s + p.amount, 0);
-  const lines = invoice.prices.map((p) => `<tr><td>${esc(p.label)}</td><td>${(p.amount / 100).toFixed(2)} ${esc(invoice.currency)}</td></tr>`).join('');
+  const money = (minor: number) => `${(minor / 100).toFixed(2)} ${esc(invoice.currency)}`;
+  const lines = invoice.prices.map((p) => `<tr><td>${esc(p.label)}</td><td>${money(p.amount)}</td></tr>`).join('');
+  const state = invoice.paid ? `<p class="result ok" data-testid="pay-result">Paid</p>` : '<p class="result" data-testid="pay-result"></p>';
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${esc(invoice.title)}</title><style>${STYLE} table { border-collapse: collapse; } td { padding: 4px 12px 4px 0; }</style></head>
-<body><main><section class="phone" style="height:auto"><div class="top">${esc(invoice.title)}</div>
-<div class="msgs"><p>${esc(invoice.description)}</p><table>${lines}<tr><th>Total</th><th>${(total / 100).toFixed(2)} ${esc(invoice.currency)}</th></tr></table></div>
-</section></main></body></html>`;
+<html lang="en"><head><meta charset="utf-8"><title>${esc(invoice.title)} · payment</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>${STYLE} table { border-collapse: collapse; width: 100%; } td, th { padding: 4px 0; text-align: left; } td:last-child, th:last-child { text-align: right; }
+.pay { display: flex; flex-direction: column; gap: 8px; padding: 12px; background: #fff; }
+.pay button { background: #3390ec; color: #fff; border: 0; border-radius: 8px; padding: 10px; font: inherit; font-weight: 600; }
+.pay button:disabled { opacity: .6; }
+.result.ok { color: #1a7f37; font-weight: 600; } .result.err { color: #c00; }
+.card { background: #fff; border-radius: 10px; padding: 10px; }</style></head>
+<body><main><section class="phone" style="height:auto;min-height:480px"><div class="top">Payment <small>simulated · test card</small></div>
+<div class="msgs"><div class="card"><h3 style="margin:0 0 4px">${esc(invoice.title)}</h3><p style="margin:0 0 8px">${esc(invoice.description)}</p>
+<table>${lines}<tr><th>Total</th><th data-testid="pay-total">${money(total)}</th></tr></table></div>
+<div class="card">Card <b>4242 4242 4242 4242</b> · 12/34 · test provider</div></div>
+<form class="pay" id="pay">
+  <label>Telegram user id <input name="user" type="number" min="1" required value="${user ? user.id : ''}" data-testid="pay-user"></label>
+  <button data-testid="pay-button"${invoice.paid ? ' disabled' : ''}>Pay ${money(total)}</button>
+  ${state}
+</form></section></main>
+<script>
+const form = document.getElementById('pay');
+const out = form.querySelector('.result');
+const known = ${JSON.stringify(user ?? null).replace(/</g, '\\u003c')};
+form.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const id = Number(new FormData(form).get('user'));
+  const btn = form.querySelector('button');
+  btn.disabled = true;
+  out.className = 'result';
+  out.textContent = 'Paying…';
+  try {
+    const user = known && known.id === id ? known : { id, first_name: 'Demo' };
+    const r = await fetch(location.pathname + '/pay', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user }) });
+    const body = await r.json();
+    if (body.status === 'paid') { out.className = 'result ok'; out.textContent = 'Paid'; return; }
+    out.className = 'result err';
+    out.textContent = 'Payment failed: ' + (body.error || body.message || r.statusText);
+  } catch (err) {
+    out.className = 'result err';
+    out.textContent = 'Payment failed: ' + err;
+  }
+  btn.disabled = false;
+});
+</script></body></html>`;
 }

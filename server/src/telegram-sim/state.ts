@@ -42,7 +42,17 @@ export interface Invoice {
   currency: string;
   prices: { label: string; amount: number }[];
   createdAt: number;
+  /** Set once paid through the simulated payment form: an invoice link is paid once. */
+  paid?: { by: number; at: number; telegram_payment_charge_id: string; provider_payment_charge_id: string };
 }
+
+/** What the simulated payment form's Pay did. */
+export type PayResult =
+  | { status: 'paid'; telegram_payment_charge_id: string; provider_payment_charge_id: string }
+  | { status: 'failed'; error: string };
+
+/** Telegram gives a bot 10 s to answer a pre_checkout_query, then tells the user the payment failed. */
+export const PRE_CHECKOUT_TIMEOUT_MS = 10_000;
 
 export interface CallRecord {
   method: string;
@@ -77,6 +87,8 @@ export class SimState {
   private nextUpdateId = 1;
   private nextMessageId = 1;
   private waiters = new Set<() => void>();
+  /** Pay buttons waiting for the bot's answerPreCheckoutQuery, by query id. */
+  private readonly preCheckoutWaiters = new Map<string, (answer: { ok: boolean; error_message?: string }) => void>();
   private listeners = new Set<(chatId: number | null) => void>();
   private delivering = false;
   private closed = false;
@@ -154,6 +166,44 @@ export class SimState {
       text: m.text,
       ...(m.reply_markup && { reply_markup: m.reply_markup }),
     };
+  }
+
+  /** answerPreCheckoutQuery: kept for /control, and handed to a Pay waiting for it. */
+  answerPreCheckout(id: string, answer: { ok: boolean; error_message?: string }): void {
+    this.preCheckoutAnswers.set(id, answer);
+    if (this.preCheckoutAnswers.size > MAX_CALLS) this.preCheckoutAnswers.delete(this.preCheckoutAnswers.keys().next().value!);
+    this.preCheckoutWaiters.get(id)?.(answer);
+  }
+
+  /**
+   * The payment form's Pay, as Telegram runs it: a pre_checkout_query to the bot, up to 10 s for
+   * its answer, and only on yes the user's message with successful_payment (the charge).
+   */
+  async payInvoice(invoiceId: string, user: SimUser): Promise<PayResult> {
+    const invoice = this.invoices.get(invoiceId);
+    if (!invoice) return { status: 'failed', error: 'No such invoice' };
+    if (invoice.paid) return { status: 'failed', error: 'This invoice is already paid' };
+    const total = invoice.prices.reduce((sum, p) => sum + p.amount, 0);
+    const common = { user, invoice_payload: invoice.payload, total_amount: total, currency: invoice.currency };
+    const query = this.inject({ kind: 'pre_checkout_query', ...common });
+    const queryId = (query.pre_checkout_query as { id: string }).id;
+    const answer = await new Promise<{ ok: boolean; error_message?: string } | null>((resolve) => {
+      const done = (a: { ok: boolean; error_message?: string } | null) => {
+        clearTimeout(timer);
+        this.preCheckoutWaiters.delete(queryId);
+        resolve(a);
+      };
+      const timer = setTimeout(() => done(null), PRE_CHECKOUT_TIMEOUT_MS);
+      this.preCheckoutWaiters.set(queryId, done);
+      this.stop.signal.addEventListener('abort', () => done(null), { once: true });
+    });
+    if (!answer) return { status: 'failed', error: 'The bot did not answer the pre-checkout query in time' };
+    if (!answer.ok) return { status: 'failed', error: answer.error_message ?? 'The bot refused the payment' };
+    if (invoice.paid) return { status: 'failed', error: 'This invoice is already paid' };
+    const charges = { telegram_payment_charge_id: `tg-${randomBytes(8).toString('hex')}`, provider_payment_charge_id: `prov-${randomBytes(8).toString('hex')}` };
+    invoice.paid = { by: user.id, at: Date.now(), ...charges };
+    this.inject({ kind: 'successful_payment', ...common, ...charges });
+    return { status: 'paid', ...charges };
   }
 
   createInvoice(p: Omit<Invoice, 'id' | 'link' | 'createdAt'>): Invoice {

@@ -51,9 +51,17 @@ describe('Announce: which rooms hear which event', () => {
     ]);
   });
 
-  it('order-eta-updated: the customer and the city’s staff; city-status-updated: the city’s menu room and its staff', () => {
+  it('order-eta-updated and order-payment-updated: the customer and the city’s staff; city-status-updated: the city’s menu room and its staff', () => {
     expect(
       roomsOf(() => t.app.announce.orderEtaUpdated({ userId: 42, cityId: 2 }, { orderId: 7, promisedAt: ts, oldPromisedAt: null, reason: 'Rush', timestamp: ts })),
+    ).toEqual([userRoom(42), ADMIN_ROOM, cityOrdersRoom(2)]);
+    expect(
+      roomsOf(() =>
+        t.app.announce.orderPaymentUpdated(
+          { userId: 42, cityId: 2 },
+          { orderId: 7, method: 'online', status: 'refund_due', oldStatus: 'paid', telegramChargeId: 'tg-1', providerChargeId: 'p-1', timestamp: ts },
+        ),
+      ),
     ).toEqual([userRoom(42), ADMIN_ROOM, cityOrdersRoom(2)]);
     const view = t.app.restaurants.city(3)!;
     expect(roomsOf(() => t.app.announce.cityStatusUpdated({ cityId: 3, status: view.status, restaurants: view.restaurants, timestamp: ts }))).toEqual([
@@ -105,6 +113,11 @@ describe('Announce agrees with the event catalogue', () => {
         restaurants: [],
         timestamp: ts,
       }),
+    'order-payment-updated': (a) =>
+      a.orderPaymentUpdated(
+        { userId: USER, cityId: CITY },
+        { orderId: 7, method: 'online', status: 'paid', oldStatus: 'unpaid', telegramChargeId: 'tg-1', providerChargeId: 'prov-1', timestamp: ts },
+      ),
   };
 
   const announced = (type: ServerEventType) => {

@@ -9,6 +9,7 @@ import {
   CityStatusUpdated,
   Connected,
   OrderEtaUpdated,
+  OrderPaymentUpdated,
   OrderStatusUpdated,
   RoomRequest,
   SocketError,
@@ -78,6 +79,11 @@ export const EVENT_CATALOGUE = {
     data: CityStatusUpdated,
     to: ['city-{cityId}-menu', 'admin-orders', 'city-{cityId}-orders'],
   },
+  'order-payment-updated': {
+    summary: "An order's payment moved (`unpaid → paid` online or on receipt, `paid → refund_due` on a cancel, `refund_due → refunded` by staff).",
+    data: OrderPaymentUpdated,
+    to: ['user-{userId}', 'admin-orders', 'city-{cityId}-orders'],
+  },
 } satisfies Record<ServerEventType, CatalogueEntry>;
 
 /** Compile-time: each event's catalogued schema is exactly its payload type (EventPayloads). */
@@ -92,6 +98,7 @@ const _eventSchemasMatchPayloads: { [K in ServerEventType]: Same<Static<(typeof 
   'menu-updated': true,
   'order-eta-updated': true,
   'city-status-updated': true,
+  'order-payment-updated': true,
 };
 void _eventSchemasMatchPayloads;
 

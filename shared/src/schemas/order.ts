@@ -1,11 +1,31 @@
 import { Type, type Static } from 'typebox';
-import { CANCEL_REASONS, DELIVERY_TYPES, ORDER_STATUSES, STATUS_SOURCES, SYNC_JOB_STATUSES, SYNC_STATUSES } from '../statuses';
+import { CANCEL_REASONS, DELIVERY_TYPES, ORDER_STATUSES, PAYMENT_METHODS, PAYMENT_STATUSES, STATUS_SOURCES, SYNC_JOB_STATUSES, SYNC_STATUSES } from '../statuses';
 import { Id, Money, PageLimit, PageOffset, Timestamp } from './common';
 
 export const OrderStatusSchema = Type.Enum(ORDER_STATUSES);
 export const DeliveryTypeSchema = Type.Enum(DELIVERY_TYPES);
 export const SyncStatusSchema = Type.Enum(SYNC_STATUSES);
 export const CancelReasonSchema = Type.Enum(CANCEL_REASONS);
+export const PaymentMethodSchema = Type.Enum(PAYMENT_METHODS);
+export const PaymentStatusSchema = Type.Enum(PAYMENT_STATUSES);
+
+/**
+ * How an order is paid and where its money stands. The charge ids are Telegram's and the payment
+ * provider's for an online payment (what staff quote when refunding at the provider).
+ */
+export const OrderPayment = Type.Object({
+  method: PaymentMethodSchema,
+  status: PaymentStatusSchema,
+  /** Cash: the note the customer will hand over, so the courier brings change (roubles); else null. */
+  change_from: Type.Union([Money, Type.Null()]),
+  /** Online and unpaid: the order is cancelled (`not_paid`) if still unpaid at this time. */
+  pay_until: Type.Union([Timestamp, Type.Null()]),
+  paid_at: Type.Union([Timestamp, Type.Null()]),
+  telegram_payment_charge_id: Type.Union([Type.String(), Type.Null()]),
+  provider_payment_charge_id: Type.Union([Type.String(), Type.Null()]),
+  refunded_at: Type.Union([Timestamp, Type.Null()]),
+});
+export type OrderPayment = Static<typeof OrderPayment>;
 
 export const OrderItem = Type.Object({
   product_id: Id,
@@ -53,6 +73,11 @@ export const Order = Type.Object({
   restaurant_id: Type.Union([Id, Type.Null()]),
   /** The time the customer asked for; null = as soon as possible. */
   requested_time: Type.Union([Timestamp, Type.Null()]),
+  /** `online | card | cash` (issue 17); the contract's flat names, details in `payment`. */
+  payment_method: PaymentMethodSchema,
+  /** `unpaid | paid | refund_due | refunded`. */
+  payment_status: PaymentStatusSchema,
+  payment: OrderPayment,
   created_at: Timestamp,
   updated_at: Timestamp,
 });
@@ -108,6 +133,15 @@ export const OrderDetail = Type.Intersect([
 ]);
 export type OrderDetail = Static<typeof OrderDetail>;
 
+export const PaymentChoice = Type.Object(
+  {
+    method: PaymentMethodSchema,
+    changeFrom: Type.Optional(Type.Number({ minimum: 1, maximum: 1_000_000, multipleOf: 0.01 })),
+  },
+  { additionalProperties: false },
+);
+export type PaymentChoice = Static<typeof PaymentChoice>;
+
 export const CreateOrderBody = Type.Object(
   {
     cityId: Id,
@@ -129,6 +163,11 @@ export const CreateOrderBody = Type.Object(
     restaurantId: Type.Optional(Id),
     /** A time later today (city-local, within opening hours) instead of as soon as possible. */
     requestedTime: Type.Optional(Type.String({ format: 'date-time' })),
+    /**
+     * How the customer pays (default: cash on receipt, as before payments existed). `changeFrom`
+     * only with cash, and not below the total (400 `change_too_small`).
+     */
+    payment: Type.Optional(PaymentChoice),
   },
   { additionalProperties: false },
 );
@@ -155,6 +194,8 @@ export const AdminOrdersQuery = Type.Object({
   status: Type.Optional(Type.String({ pattern: '^[a-z]+(,[a-z]+)*$', maxLength: 100 })),
   /** Order number or (part of) the customer's phone. */
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+  /** Only orders whose money stands so, e.g. `refund_due` (the refunds staff owe). */
+  paymentStatus: Type.Optional(PaymentStatusSchema),
   limit: Type.Optional(PageLimit),
   offset: Type.Optional(PageOffset),
 });
@@ -180,3 +221,20 @@ export const CancelBody = Type.Object(
   { additionalProperties: false },
 );
 export type CancelBody = Static<typeof CancelBody>;
+
+/** `POST /api/orders/:id/invoice`: Telegram's invoice link for an online order, for `openInvoice`. */
+export const InvoiceResponse = Type.Object({ url: Type.String(), pay_until: Type.Union([Timestamp, Type.Null()]) });
+export type InvoiceResponse = Static<typeof InvoiceResponse>;
+
+/** `GET /api/payments`: the ways to pay this server offers (online only with a provider token and the bot on). */
+export const PaymentOptions = Type.Object({
+  methods: Type.Array(PaymentMethodSchema),
+  /** Seconds an online order may stay unpaid before it is cancelled. */
+  online_timeout_s: Type.Integer({ minimum: 1 }),
+  currency: Type.String(),
+});
+export type PaymentOptions = Static<typeof PaymentOptions>;
+
+/** `POST /api/admin/orders/:id/refunded`: staff refunded at the provider (optional note for the history). */
+export const MarkRefundedBody = Type.Object({ note: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })) }, { additionalProperties: false });
+export type MarkRefundedBody = Static<typeof MarkRefundedBody>;

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { MAX_AUTH_TOKEN_LENGTH, SOCKET_ERROR_CODES } from '../protocol';
 import { Id, Money, Timestamp } from './common';
-import { CancelReasonSchema, Order, OrderStatusSchema } from './order';
+import { CancelReasonSchema, Order, OrderStatusSchema, PaymentMethodSchema, PaymentStatusSchema } from './order';
 import { BonusOperationType } from './bonus';
 import { RoleSchema } from './user';
 import { CityStatus, Restaurant } from './restaurant';
@@ -80,6 +80,19 @@ export const OrderEtaUpdated = Type.Object({
 });
 export type OrderEtaUpdated = Static<typeof OrderEtaUpdated>;
 
+/** An order's money moved: paid online, refund due after a cancel, refunded by staff, or paid on receipt. */
+export const OrderPaymentUpdated = Type.Object({
+  orderId: Id,
+  method: PaymentMethodSchema,
+  status: PaymentStatusSchema,
+  oldStatus: PaymentStatusSchema,
+  /** Online payments: Telegram's and the provider's charge ids (null otherwise). */
+  telegramChargeId: Type.Union([Type.String(), Type.Null()]),
+  providerChargeId: Type.Union([Type.String(), Type.Null()]),
+  timestamp: Timestamp,
+});
+export type OrderPaymentUpdated = Static<typeof OrderPaymentUpdated>;
+
 /** A city or one of its restaurants was paused, resumed, set busy, or edited; also sent when a timed pause ends. */
 export const CityStatusUpdated = Type.Object({
   cityId: Id,
@@ -130,6 +143,7 @@ export interface EventPayloads {
   'menu-updated': MenuUpdated;
   'order-eta-updated': OrderEtaUpdated;
   'city-status-updated': CityStatusUpdated;
+  'order-payment-updated': OrderPaymentUpdated;
 }
 export type EventType = keyof EventPayloads;
 

@@ -18,6 +18,11 @@ export const User = Type.Object({
   /** Cities a manager works in; every city for admin/ceo; empty for customers. */
   city_ids: Type.Array(Id),
   bonus_balance: Type.Number(),
+  /**
+   * Customers: whether the bot may message them, as answered to the Mini App's one
+   * requestWriteAccess question (null: not asked yet); also true once they started the bot.
+   */
+  bot_write_access: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
 });
 export type User = Static<typeof User>;
 
@@ -82,3 +87,7 @@ export const StaffMember = Type.Object({
   active: Type.Boolean(),
 });
 export type StaffMember = Static<typeof StaffMember>;
+
+/** `POST /api/me/write-access`: the customer's answer to Telegram's requestWriteAccess, remembered. */
+export const WriteAccessBody = Type.Object({ allowed: Type.Boolean() }, { additionalProperties: false });
+export type WriteAccessBody = Static<typeof WriteAccessBody>;

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
-import type { CreateOrderBody, DeliveryType, Order } from '@ordercast/shared';
+import type { CreateOrderBody, DeliveryType, Order, PaymentChoice } from '@ordercast/shared';
 import { api, newIdempotencyKey } from '../api';
 import { cartCount, cartLines, cartSubtotal, clampQuantity, unavailableLines, type CartQuantities } from '../logic/cart';
 import { amountToPay, bonusCap, clampBonuses } from '../logic/bonus';
@@ -39,6 +39,10 @@ export const useCart = defineStore('cart', () => {
   const restaurantId = ref<number | null>(null);
   /** A time later today (an instant) instead of as soon as possible. */
   const requestedTime = ref<string | null>(null);
+  /** How the customer pays (PaymentPicker); null = the server's default (cash). */
+  const payment = ref<PaymentChoice | null>(null);
+  /** Why the payment choice cannot go as it is (e.g. "change from" below the total); '' = fine. */
+  const paymentError = ref('');
   const placing = ref(false);
   /**
    * One Idempotency-Key per checkout attempt: a double tap or a retry after a lost response sends the
@@ -47,7 +51,7 @@ export const useCart = defineStore('cart', () => {
    */
   let attempt = { fingerprint: '', key: '' };
   const inputs = () =>
-    JSON.stringify([cityId.value, quantities.value, deliveryType.value, address.value.trim(), phone.value.trim(), comment.value.trim(), bonusWish.value, restaurantId.value, requestedTime.value]);
+    JSON.stringify([cityId.value, quantities.value, deliveryType.value, address.value.trim(), phone.value.trim(), comment.value.trim(), bonusWish.value, restaurantId.value, requestedTime.value, payment.value]);
 
   const menu = useMenu();
   const bonuses = useBonuses();
@@ -120,6 +124,7 @@ export const useCart = defineStore('cart', () => {
     if (comment.value.trim()) body.comment = comment.value.trim();
     if (deliveryType.value === 'pickup' && restaurantId.value !== null) body.restaurantId = restaurantId.value;
     if (requestedTime.value) body.requestedTime = requestedTime.value;
+    if (payment.value) body.payment = payment.value;
     placing.value = true;
     try {
       const res = await api<{ order: Order }>('/api/orders', {
@@ -160,5 +165,7 @@ export const useCart = defineStore('cart', () => {
     placeOrder,
     restaurantId,
     requestedTime,
+    payment,
+    paymentError,
   };
 });

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
 import type { Order, OrderDetail, OrderList, OrderStatusUpdated } from '@ordercast/shared';
-import type { OrderEtaUpdated } from '@ordercast/shared';
+import type { OrderEtaUpdated, OrderPaymentUpdated } from '@ordercast/shared';
 import { api } from '../api';
 import { applyStatusEvent } from '../logic/timeline';
 
@@ -52,6 +52,23 @@ export const useOrders = defineStore('orders', () => {
     if (d) details.value = { ...details.value, [ev.orderId]: move(d) };
     etaMoved.value = { ...etaMoved.value, [ev.orderId]: ev.reason };
   }
+  /** `order-payment-updated`: paid, refund due, refunded; shown at once, then the detail is refetched. */
+  function applyPayment(ev: OrderPaymentUpdated): void {
+    const move = <T extends Order>(o: T): T =>
+      o.id === ev.orderId
+        ? {
+            ...o,
+            payment_status: ev.status,
+            payment: { ...o.payment, status: ev.status, telegram_payment_charge_id: ev.telegramChargeId, provider_payment_charge_id: ev.providerChargeId },
+          }
+        : o;
+    list.value = list.value.map(move);
+    const d = details.value[ev.orderId];
+    if (d) {
+      details.value = { ...details.value, [ev.orderId]: move(d) };
+      loadDetail(ev.orderId).catch(() => undefined);
+    }
+  }
   /** The reason of the last live time change per order (shown under the new time). */
   const etaMoved = ref<Record<number, string>>({});
 
@@ -61,7 +78,7 @@ export const useOrders = defineStore('orders', () => {
     await loadDetail(id).catch(() => undefined);
   }
 
-  return { list, listLoaded, details, etaMoved, loadList, loadDetail, upsert, applyStatus, applyEta, cancel };
+  return { list, listLoaded, details, etaMoved, loadList, loadDetail, upsert, applyStatus, applyEta, applyPayment, cancel };
 });
 
 /** A cancel's reason arrives with the event: shown at once, before the refetch. */

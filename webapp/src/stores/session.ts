@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { AuthResponse, TelegramAuthResponse, User } from '@ordercast/shared';
 import { api, humanError, onUnauthorized, setToken } from '../api';
-import { launchInitData } from '../telegram';
+import { launchInitData, requestWriteAccess } from '../telegram';
 import { useMenu } from './menu';
 
 export type BootState = 'starting' | 'no-telegram' | 'signing-in' | 'ready' | 'error';
@@ -92,7 +92,28 @@ export const useSession = defineStore('session', () => {
     }
   }
 
-  return { state, user, error, signIn, reauth, refresh, chooseCity, savePhone };
+  /**
+   * After an order: asks once whether the bot may message the customer (Telegram's
+   * requestWriteAccess) and remembers the answer on the server, so it is never asked again. Not
+   * asked when already answered (or the bot was started), or where Telegram cannot ask.
+   */
+  async function askWriteAccessOnce(): Promise<void> {
+    const u = user.value;
+    if (!u || u.role !== 'customer' || (u.bot_write_access !== null && u.bot_write_access !== undefined) || asking) return;
+    asking = true;
+    try {
+      const allowed = await requestWriteAccess();
+      if (allowed === null) return;
+      user.value = await api<User>('/api/me/write-access', { method: 'POST', body: { allowed } });
+    } catch (e) {
+      console.warn('[write-access] not saved', e);
+    } finally {
+      asking = false;
+    }
+  }
+  let asking = false;
+
+  return { state, user, error, signIn, reauth, refresh, chooseCity, savePhone, askWriteAccessOnce };
 });
 
 function rememberCity(id: number | null): void {

@@ -6,9 +6,14 @@ import { MenuService } from '../../menu/service';
 import { OrdersService } from '../../orders/service';
 import { RestaurantsService } from '../../restaurants/service';
 import { StatsService } from '../../stats/service';
+import { Api } from 'grammy';
+import { OrderPayments } from '../../payments/order-payment';
+import { PaymentsService } from '../../payments/service';
 
 /** How often run-out pauses are looked for. */
 const PAUSE_SWEEP_MS = 1000;
+/** How often unpaid online orders past their time are looked for. */
+const PAYMENT_SWEEP_MS = 1000;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -19,6 +24,7 @@ declare module 'fastify' {
     orders: OrdersService;
     restaurants: RestaurantsService;
     stats: StatsService;
+    payments: PaymentsService;
   }
 }
 
@@ -34,13 +40,40 @@ export default fp(
     app.decorate('restaurants', restaurants);
     app.decorate('menu', new MenuService(app.db, announce, restaurants));
     app.decorate('stats', new StatsService(app.db));
-    app.decorate(
-      'orders',
-      new OrdersService(app.db, ledger, announce, {
-        earnRate: app.config.BONUS_EARN_RATE,
-        maxShare: app.config.BONUS_MAX_SHARE,
-      }, restaurants),
+    const cfg = app.config;
+    // Online payment: invoices are made through the Bot API, so it needs the bot and a provider token.
+    const invoiceApi = cfg.TELEGRAM_BOT ? new Api(cfg.TELEGRAM_BOT_TOKEN, { apiRoot: cfg.TELEGRAM_API_ROOT, timeoutSeconds: 15 }) : undefined;
+    const orderPayments = new OrderPayments(app.db, announce, {
+      onlineTimeoutS: cfg.ONLINE_PAYMENT_TIMEOUT_S,
+      onlineEnabled: invoiceApi !== undefined && cfg.TELEGRAM_PAYMENT_PROVIDER_TOKEN !== null,
+    });
+    const orders = new OrdersService(app.db, ledger, announce, {
+      earnRate: app.config.BONUS_EARN_RATE,
+      maxShare: app.config.BONUS_MAX_SHARE,
+    }, restaurants, orderPayments);
+    app.decorate('orders', orders);
+    const payments = new PaymentsService(
+      {
+        db: app.db,
+        tx: app.tx,
+        orders,
+        payments: orderPayments,
+        ...(invoiceApi && { createInvoiceLink: (p) => invoiceApi.createInvoiceLink(p.title, p.description, p.payload, p.provider_token, p.currency, p.prices) }),
+        log: app.log.child({ service: 'payments' }),
+      },
+      { providerToken: cfg.TELEGRAM_PAYMENT_PROVIDER_TOKEN, currency: cfg.PAYMENT_CURRENCY, onlineTimeoutS: cfg.ONLINE_PAYMENT_TIMEOUT_S },
     );
+    app.decorate('payments', payments);
+    // Online orders left unpaid are cancelled (not_paid): a read of a small partial index each tick.
+    const expiry = setInterval(() => {
+      try {
+        payments.expireOverdue();
+      } catch (err) {
+        app.log.error({ err }, 'expiring unpaid online orders failed');
+      }
+    }, PAYMENT_SWEEP_MS);
+    expiry.unref();
+    app.addHook('onClose', async () => clearInterval(expiry));
     // A pause with `until` ends by itself: the order path reads it as over at once; this clears it
     // and tells open apps. A read each tick; a write transaction only when one has run out.
     const sweep = setInterval(() => {

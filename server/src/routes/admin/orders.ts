@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { AdminOrdersQuery, ErrorBody, EtaChangeBody, IdParams, OrderDetailResponse, OrderList, OrderResponse, StatusChangeBody } from '@ordercast/shared/schemas';
+import { AdminOrdersQuery, ErrorBody, EtaChangeBody, IdParams, MarkRefundedBody, OrderDetailResponse, OrderList, OrderResponse, StatusChangeBody } from '@ordercast/shared/schemas';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody };
 
@@ -27,6 +27,18 @@ const adminOrderRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/orders/:id/eta',
     { schema: { params: IdParams, body: EtaChangeBody, response: { 200: OrderResponse, ...errors } } },
     async (req) => ({ order: app.tx(() => app.orders.moveEta(req.principal, req.params.id, req.body)) }),
+  );
+
+  /** Staff refunded an online payment at the provider (the order was `refund_due`): announces `order-payment-updated`. */
+  app.post(
+    '/orders/:id/refunded',
+    {
+      schema: { params: IdParams, body: MarkRefundedBody, response: { 200: OrderResponse, ...errors } },
+      preValidation: async (req) => {
+        req.body ??= {};
+      },
+    },
+    async (req) => ({ order: app.payments.markRefunded(req.principal, req.params.id, req.body.note) }),
   );
 };
 

@@ -4,6 +4,7 @@ import bonusRoutes from './bonuses';
 import catalogRoutes from './catalog';
 import meRoutes from './me';
 import orderRoutes from './orders';
+import paymentRoutes from './payments';
 import posWebhookRoutes from './pos-webhook';
 import telegramWebhookRoutes from './telegram-webhook';
 
@@ -18,6 +19,7 @@ const api: FastifyPluginAsync = async (app) => {
     await signedIn.register(meRoutes);
     await signedIn.register(bonusRoutes);
     await signedIn.register(orderRoutes);
+    await signedIn.register(paymentRoutes);
   });
 };
 
