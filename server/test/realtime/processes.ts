@@ -50,7 +50,8 @@ export class ServerProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const p = new ServerProcess(child, port);
-    const end = Date.now() + 20_000;
+    // Generous: on a loaded 2-core machine a start (tsx compile, migrations) can take many seconds.
+    const end = Date.now() + 45_000;
     for (;;) {
       if (p.exited) throw new Error(`server exited during start:\n${p.output}`);
       try {
