@@ -17,7 +17,7 @@ describe('three nodes behind the balancer', await requireService('redis'), () =>
     cluster = await Cluster.start(3);
     const [manager, admin] = await Promise.all([cluster.staff('manager1'), cluster.staff('admin')]);
     staffRooms = { manager: manager.token, admin: admin.token };
-  }, 200_000);
+  }, 400_000);
   afterEach(() => {
     for (const c of clients) c.rt.close();
     clients = [];

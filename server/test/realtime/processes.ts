@@ -54,7 +54,7 @@ export class ServerProcess {
     });
     const p = new ServerProcess(child, port);
     // Generous: on a loaded 2-core machine a start (tsx compile, migrations) can take many seconds.
-    const end = Date.now() + 90_000;
+    const end = Date.now() + 180_000;
     for (;;) {
       if (p.exited) throw new Error(`server exited during start:\n${p.output}`);
       try {
