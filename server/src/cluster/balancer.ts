@@ -53,6 +53,13 @@ export class Balancer {
     });
     // Errors are answered per call (see web / upgrade); this keeps an unhandled one from throwing.
     this.proxy.on('error', () => {});
+    // A node that dies mid-response (an SSE stream, above all) must not leave its client hanging on
+    // a silent connection: cut the client's too, so it reconnects (to another node) and resumes.
+    this.proxy.on('proxyRes', (proxyRes, _req, res) => {
+      proxyRes.once('close', () => {
+        if (!proxyRes.complete && 'destroy' in res) res.destroy();
+      });
+    });
   }
 
   static async start(options: BalancerOptions): Promise<Balancer> {

@@ -34,10 +34,12 @@ describe('three nodes behind the balancer', await requireService('redis'), () =>
       new NodeClient(cluster.url, staffRooms.manager, ['city-1-orders'], 'ws'),
       new NodeClient(cluster.url, staffRooms.admin, ['admin-orders'], 'sse'),
     ];
-    // One at a time, so round-robin spreads them evenly.
+    // One at a time, so round-robin spreads them; one more request after each shifts the rotation
+    // (an SSE client takes two turns, its ticket and its stream), so each node gets both kinds.
     for (const c of clients) {
       c.rt.connect();
       await until(() => c.rt.status === 'live' || c.rt.status === 'fallback-sse', 15_000, 'client live');
+      await cluster.json('GET', '/api/cities');
     }
     return { tokens: customers.map((c) => c.token) };
   }
@@ -64,7 +66,10 @@ describe('three nodes behind the balancer', await requireService('redis'), () =>
   /** Every client has every event of its rooms up to the log's head, once, in order; every order once; the POS has each once. */
   async function verify(placed: { id: number; key: string }[]) {
     const head = cluster.logHead();
-    await until(() => clients.every((c) => c.caughtUp(cluster, head)), 30_000, 'every client to catch up');
+    await until(() => clients.every((c) => c.caughtUp(cluster, head)), 30_000, 'every client to catch up').catch((err: Error) => {
+      const state = clients.map((c) => `${c.rooms.join(',')} ${c.rt.status} via ${c.rt.transport}: last ${c.rawIds.at(-1)} of ${c.logLast(cluster, head)}, seen ${c.statuses.join('>')}`);
+      throw new Error(`${err.message}\n${state.join('\n')}`);
+    });
     for (const c of clients) {
       const { got, want } = c.check(cluster, head);
       expect(got, `client of ${c.rooms.join(',')}`).toEqual(want);
@@ -91,7 +96,12 @@ describe('three nodes behind the balancer', await requireService('redis'), () =>
     const { tokens } = await connectClients(940_000_000);
     const stream = orderStream(tokens, 50);
     await until(() => stream.placed.length >= 20, 20_000, 'orders flowing');
-    const victim = 1;
+    // The node holding the most connections, preferably of both transports.
+    const stats = await Promise.all(
+      cluster.nodes.map(async (n) => (await n!.json('GET', '/ws/stats', undefined, staffRooms.admin)).body as { total: number; by_transport: Record<string, number> }),
+    );
+    const score = (s: { total: number; by_transport: Record<string, number> }) => s.total + (s.by_transport.ws && s.by_transport.sse ? 100 : 0);
+    const victim = stats.reduce((best, s, i) => (score(s) > score(stats[best]!) ? i : best), 0);
     cluster.nodes[victim]!.kill('SIGKILL');
     await until(() => stream.placed.length >= 60, 40_000, 'orders after the kill');
     await stream.stop();
@@ -117,5 +127,5 @@ describe('three nodes behind the balancer', await requireService('redis'), () =>
     await verify(stream.placed);
     // The drained nodes said "restart" (1012) to their clients, who reconnected without backoff.
     expect(clients.some((c) => c.closes.includes(1012))).toBe(true);
-  }, 240_000);
+  }, 600_000);
 });

@@ -257,6 +257,11 @@ export class NodeClient {
     return { got: this.rawIds.filter((id) => id <= upTo), want: [first, ...cluster.logIds(this.rooms, first, upTo)].filter((x) => x > 0) };
   }
 
+  /** The last event of its rooms up to `upTo`. */
+  logLast(cluster: Cluster, upTo: number): number | undefined {
+    return cluster.logIds(this.rooms, this.rawIds[0] ?? 0, upTo).at(-1);
+  }
+
   /** Has it received every event of its rooms up to `upTo`? */
   caughtUp(cluster: Cluster, upTo: number): boolean {
     const want = cluster.logIds(this.rooms, this.rawIds[0] ?? 0, upTo);
