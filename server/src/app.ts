@@ -11,6 +11,7 @@ import docs from './plugins/external/docs';
 import compression from './plugins/external/compression';
 import authPlugin from './plugins/app/auth';
 import dbPlugin from './plugins/app/db';
+import lifecyclePlugin from './plugins/app/lifecycle';
 import eventsPlugin from './plugins/app/events';
 import servicesPlugin from './plugins/app/services';
 import posPlugin from './pos/plugin';
@@ -79,6 +80,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(docs);
   await app.register(compression);
   // App services.
+  await app.register(lifecyclePlugin);
   await app.register(dbPlugin);
   await app.register(eventsPlugin);
   await app.register(authPlugin);

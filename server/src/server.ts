@@ -15,10 +15,15 @@ try {
   process.exit(1);
 }
 
-closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+closeWithGrace({ delay: config.SHUTDOWN_DRAIN_MS + 10_000 }, async ({ signal, err }) => {
   if (err) app.log.error({ err }, 'shutting down after an error');
-  else app.log.info({ signal }, 'shutting down');
-  // Stops accepting, lets in-flight requests finish, closes sockets (realtime onClose), then the database.
+  else app.log.info({ signal, drainMs: config.SHUTDOWN_DRAIN_MS }, 'shutting down');
+  // /health says 503 `draining` from now on; a balancer stops sending here while this process
+  // still serves everything, then its sockets are told to reconnect elsewhere (1012).
+  app.lifecycle.startDraining();
+  if (!err && config.SHUTDOWN_DRAIN_MS > 0) await new Promise((r) => setTimeout(r, config.SHUTDOWN_DRAIN_MS));
+  // Stops accepting, lets in-flight requests finish, closes sockets (realtime preClose), hands back
+  // held POS and bot jobs (their onClose), then the database.
   await app.close();
 });
 

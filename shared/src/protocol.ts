@@ -32,8 +32,10 @@ export const CLOSE_CODES = {
   tooLarge: 1009,
   /** Slow consumer: the server stopped buffering for this client; reconnect and resume. */
   tryAgainLater: 1013,
-  /** Server shutting down; reconnect elsewhere / later. */
+  /** Server shutting down; reconnect now, to any node (no backoff), resuming from lastEventId. */
   goingAway: 1001,
+  /** This node is restarting (a rolling restart, a deploy); reconnect now, to any node (no backoff), resuming from lastEventId. */
+  serviceRestart: 1012,
   /** Sustained message flood after `rate-limited` errors (RFC 6455 "policy violation"). */
   policyViolation: 1008,
   /** The user already holds the most open connections allowed; close one, then retry with backoff. */

@@ -105,6 +105,12 @@ export const ConfigSchema = Type.Object({
   WS_PING_INTERVAL_MS: Ms(30_000, 50),
   WS_MAX_BUFFERED_BYTES: Type.Integer({ minimum: 1024, maximum: 1 << 30, default: 1 << 20 }),
   SSE_HEARTBEAT_MS: Ms(15_000, 50),
+  /**
+   * On SIGTERM/SIGINT, how long /health answers 503 `draining` while this process still serves
+   * everything, before it closes its sockets (1012) and stops: a load balancer's health checks
+   * notice it first, so reconnecting clients and new requests go to the other nodes. 0 = close at once.
+   */
+  SHUTDOWN_DRAIN_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 0 }),
   /** Realtime limits per client (README "Security"): rooms per connection, connections per user, WebSocket messages per second. */
   WS_MAX_ROOMS_PER_CONNECTION: Type.Integer({ minimum: 1, maximum: 100_000, default: 100 }),
   WS_MAX_CONNECTIONS_PER_USER: Type.Integer({ minimum: 1, maximum: 100_000, default: 20 }),

@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { Redis } from 'ioredis';
 import type { EventType } from '@ordercast/shared';
-import type { BusEvent, BusHandler, BusNotice, EventBus, NoticeHandler } from './types';
+import { Compile } from 'typebox/compile';
+import { NodeAnswer, NodeRequest, type BusEvent, type BusHandler, type BusNotice, type EventBus, type NodeRequestHandler, type NoticeHandler } from './types';
+
+const checkRequest = Compile(NodeRequest);
+const checkAnswer = Compile(NodeAnswer);
+/** Requests awaiting an answer, at most (each is one REST call held open): beyond, ask answers null at once. */
+const MAX_PENDING_ASKS = 10_000;
 
 /** Channel used when neither the caller nor REDIS_CHANNEL names one. */
 export const DEFAULT_REDIS_CHANNEL = 'ordercast:events';
@@ -27,6 +33,10 @@ export interface RedisBusOptions {
  * - Notices (a user's rights changed) go on a second channel, `<channel>:notices`, as
  *   `sender \n json`. They are not durable: when the subscriber reconnects after an outage the
  *   local handlers get `principals-stale`, so what was missed meanwhile is re-checked.
+ * - Requests to one process (`ask`: an SSE stream's REST calls that reached another process) go on
+ *   that process's own channel, `<channel>:node:<nodeId>`, as `q \n from \n reqId \n json`; the
+ *   answer comes back on the asker's channel as `a \n from \n reqId \n json`. PUBLISH says how
+ *   many subscribers got the message, so a request to a process that is gone fails at once.
  */
 export class RedisBus implements EventBus {
   readonly kind = 'redis' as const;
@@ -35,6 +45,11 @@ export class RedisBus implements EventBus {
   private readonly sender = randomBytes(6).toString('hex');
   private closed = false;
   private readonly noticeChannel: string;
+  readonly nodeId = randomBytes(4).toString('hex');
+  private readonly nodeChannel: string;
+  private asked: NodeRequestHandler | null = null;
+  private nextAsk = 0;
+  private readonly pendingAsks = new Map<number, (answer: NodeAnswer | null) => void>();
 
   private constructor(
     private readonly pub: Redis,
@@ -43,6 +58,11 @@ export class RedisBus implements EventBus {
     private readonly logger: FastifyBaseLogger,
   ) {
     this.noticeChannel = `${channel}:notices`;
+    this.nodeChannel = this.channelOf(this.nodeId);
+  }
+
+  private channelOf(nodeId: string): string {
+    return `${this.channel}:node:${nodeId}`;
   }
 
   static async connect(url: string, logger: FastifyBaseLogger, opts: RedisBusOptions = {}): Promise<EventBus> {
@@ -67,7 +87,9 @@ export class RedisBus implements EventBus {
     sub.on('error', onError('subscriber'));
     pub.on('ready', () => (lastError = ''));
     sub.on('messageBuffer', (from: Buffer, message: Buffer) => {
-      if (from.toString() === bus.noticeChannel) bus.receiveNotice(message);
+      const on = from.toString();
+      if (on === bus.noticeChannel) bus.receiveNotice(message);
+      else if (on === bus.nodeChannel) bus.receiveNodeMessage(message);
       else bus.receive(message);
     });
     let readyBefore = false;
@@ -77,7 +99,7 @@ export class RedisBus implements EventBus {
       readyBefore = true;
     });
     // Queued until the subscriber is connected; ioredis re-subscribes after every reconnect.
-    const subscribed = sub.subscribe(channel, bus.noticeChannel).then(
+    const subscribed = sub.subscribe(channel, bus.noticeChannel, bus.nodeChannel).then(
       () => true,
       (err: Error) => {
         logger.error({ err: err.message }, 'redis event bus could not subscribe');
@@ -121,6 +143,32 @@ export class RedisBus implements EventBus {
     return () => this.noticeHandlers.delete(handler);
   }
 
+  async ask(nodeId: string, request: NodeRequest, timeoutMs: number): Promise<NodeAnswer | null> {
+    if (nodeId === this.nodeId) return this.asked ? this.asked(request) : null;
+    if (this.closed || this.pub.status !== 'ready' || this.pendingAsks.size >= MAX_PENDING_ASKS) return null;
+    const reqId = ++this.nextAsk;
+    return new Promise<NodeAnswer | null>((resolve) => {
+      const timer = setTimeout(() => settle(null), timeoutMs);
+      const settle = (answer: NodeAnswer | null) => {
+        if (!this.pendingAsks.delete(reqId)) return;
+        clearTimeout(timer);
+        resolve(answer);
+      };
+      this.pendingAsks.set(reqId, settle);
+      this.pub.publish(this.channelOf(nodeId), `q\n${this.nodeId}\n${reqId}\n${JSON.stringify(request)}`).then(
+        (receivers) => receivers === 0 && settle(null),
+        () => settle(null),
+      );
+    });
+  }
+
+  onAsk(handler: NodeRequestHandler): () => void {
+    this.asked = handler;
+    return () => {
+      if (this.asked === handler) this.asked = null;
+    };
+  }
+
   healthy(): boolean {
     return !this.closed && this.pub.status === 'ready' && this.sub.status === 'ready';
   }
@@ -130,6 +178,8 @@ export class RedisBus implements EventBus {
     this.closed = true;
     this.handlers.clear();
     this.noticeHandlers.clear();
+    this.asked = null;
+    for (const settle of [...this.pendingAsks.values()]) settle(null);
     await Promise.allSettled([this.pub.quit(), this.sub.quit()]);
     this.pub.disconnect();
     this.sub.disconnect();
@@ -155,6 +205,40 @@ export class RedisBus implements EventBus {
     const appendedAt = Number(text.slice(d + 1, e));
     if (e > d + 1 && Number.isFinite(appendedAt)) event.appendedAt = appendedAt;
     this.dispatch(event);
+  }
+
+  /** A request for this process, or an answer to one of its own. */
+  private receiveNodeMessage(message: Buffer): void {
+    if (this.closed) return;
+    const text = message.toString();
+    const a = text.indexOf('\n');
+    const b = text.indexOf('\n', a + 1);
+    const c = text.indexOf('\n', b + 1);
+    if (a !== 1 || b < 0 || c < 0) return this.logger.warn('malformed message on the redis node channel; ignored');
+    const from = text.slice(a + 1, b);
+    const reqId = Number(text.slice(b + 1, c));
+    let body: unknown;
+    try {
+      body = JSON.parse(text.slice(c + 1));
+    } catch {
+      body = undefined;
+    }
+    if (text[0] === 'a') {
+      if (checkAnswer.Check(body)) this.pendingAsks.get(reqId)?.(body);
+      return;
+    }
+    if (text[0] !== 'q' || !checkRequest.Check(body)) return this.logger.warn('malformed request on the redis node channel; ignored');
+    let answer: NodeAnswer;
+    try {
+      answer = this.asked ? this.asked(body) : { ok: false, status: 404, code: 'unknown_connection', message: 'This process holds no connections' };
+    } catch (err) {
+      this.logger.error({ err, request: body }, 'node request handler failed');
+      answer = { ok: false, status: 500, code: 'internal', message: 'The process holding the connection could not apply the request' };
+    }
+    if (this.pub.status !== 'ready') return; // the asker times out
+    this.pub.publish(this.channelOf(from), `a\n${this.nodeId}\n${reqId}\n${JSON.stringify(answer)}`).catch((err: unknown) => {
+      this.logger.warn({ err }, 'redis node answer not published');
+    });
   }
 
   private receiveNotice(message: Buffer): void {

@@ -1,3 +1,4 @@
+import { Type, type Static } from 'typebox';
 import type { EventPayloads, EventType } from '@ordercast/shared';
 
 /** A committed event as the bus carries it. `json` is the exact wire message, serialised once per event. */
@@ -23,6 +24,26 @@ export type BusNotice = { kind: 'principal-changed'; userId: number } | { kind: 
 export type NoticeHandler = (notice: BusNotice) => void;
 
 /**
+ * A request addressed to one process (several processes behind one balancer, no sticky sessions):
+ * an SSE stream lives in one process, but its REST calls (room changes, token refresh) may reach
+ * any. The process that received the call authenticated it; the holder re-reads the user's rights
+ * itself and applies the same rules as for its own calls. Carried as JSON; checked on arrival.
+ */
+export const NodeRequest = Type.Union([
+  Type.Object({ kind: Type.Literal('sse-room'), connectionId: Type.String(), userId: Type.Integer(), roomId: Type.String(), join: Type.Boolean() }),
+  Type.Object({ kind: Type.Literal('sse-auth'), connectionId: Type.String(), userId: Type.Integer(), expiresAt: Type.Union([Type.Number(), Type.Null()]) }),
+]);
+export type NodeRequest = Static<typeof NodeRequest>;
+
+/** The holder's answer: the JSON body of a 200, or the HTTP error the route would have sent. */
+export const NodeAnswer = Type.Union([
+  Type.Object({ ok: Type.Literal(true), body: Type.Unknown() }),
+  Type.Object({ ok: Type.Literal(false), status: Type.Integer(), code: Type.String(), message: Type.String() }),
+]);
+export type NodeAnswer = Static<typeof NodeAnswer>;
+export type NodeRequestHandler = (request: NodeRequest) => NodeAnswer;
+
+/**
  * Carries committed events to every process's realtime layer. In-process by default;
  * Redis when several processes serve one database (REDIS_URL).
  */
@@ -33,6 +54,16 @@ export interface EventBus {
   /** Sends a notice to every process, this one included (synchronously here, never throws). */
   notify(notice: BusNotice): void;
   onNotice(handler: NoticeHandler): () => void;
+  /** This process's id among those sharing the bus; connection ids start with it. */
+  readonly nodeId: string;
+  /**
+   * Sends a request to the process `nodeId` and resolves with its answer; `null` when no process
+   * with that id is listening (gone, or never existed) or none answered within `timeoutMs`.
+   * Never rejects. A request to this process's own id is answered in-process.
+   */
+  ask(nodeId: string, request: NodeRequest, timeoutMs: number): Promise<NodeAnswer | null>;
+  /** Answers the requests addressed to this process (one handler; a second replaces the first). */
+  onAsk(handler: NodeRequestHandler): () => void;
   /** For /health: false while the transport is down (events are still durable in the log). */
   healthy(): boolean;
   close(): Promise<void>;

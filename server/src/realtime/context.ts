@@ -37,8 +37,11 @@ export interface RealtimeDirectory {
 
 /** What the transports share: one per app. Connections point here instead of holding closures. */
 export class RealtimeContext {
-  /** Distinguishes this process's connection ids from another's (several processes behind one balancer). */
-  readonly bootId = randomBytes(4).toString('hex');
+  /**
+   * Distinguishes this process's connection ids from another's (several processes behind one
+   * balancer): the event bus's node id, so a REST call for a stream can be routed to its process.
+   */
+  readonly bootId: string;
   private seq = 0;
   /** SSE connections by connectionId, for the REST room endpoints and the heartbeat timer. */
   readonly sse = new Map<string, Conn & { heartbeat(): void }>();
@@ -56,7 +59,10 @@ export class RealtimeContext {
     readonly logger: FastifyBaseLogger,
     readonly limits: RealtimeLimits,
     readonly directory: RealtimeDirectory,
-  ) {}
+    nodeId: string = randomBytes(4).toString('hex'),
+  ) {
+    this.bootId = nodeId;
+  }
 
   get maxBuffered(): number {
     return this.limits.maxBuffered;

@@ -5,6 +5,7 @@ import { Hub } from './hub';
 import { RealtimeMetrics } from './metrics';
 import { recheckAll, recheckUser } from './rights';
 import { registerRoomsRoutes } from './rooms-routes';
+import { answerSseCall } from './sse-calls';
 import { registerSse } from './sse-route';
 import { registerStatsRoutes } from './stats-routes';
 import { registerTicketRoute } from './ticket-route';
@@ -50,6 +51,7 @@ export default fp(
         maxPendingAuth: config.WS_MAX_PENDING_AUTH,
       },
       { principal: (userId) => app.users.principal(userId), cityExists: (cityId) => cityExists.get(cityId) !== undefined },
+      app.events.bus.nodeId,
     );
     const auth = new RealtimeAuth({
       sqlite: app.db.$client,
@@ -70,12 +72,15 @@ export default fp(
         app.log.error({ err, notice }, 'realtime rights re-check failed');
       }
     });
+    // REST calls for this process's SSE streams that reached another process (./sse-calls).
+    const stopAnswering = app.events.bus.onAsk((request) => answerSseCall(rt, request));
     const timers = createTimers(rt, config.WS_PING_INTERVAL_MS, config.SSE_HEARTBEAT_MS);
     const stop = () => {
       hub.closed = true;
       timers.stop();
       unsubscribeEvents();
       unsubscribeNotices();
+      stopAnswering();
     };
     app.addHook('onReady', async () => timers.start());
 

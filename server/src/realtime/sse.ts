@@ -73,6 +73,16 @@ export class SseConn extends Conn {
     this.end(true);
   }
 
+  /**
+   * SSE's close code: this node is going away. A `reconnect` message (the code and reason a
+   * WebSocket gets), a retry hint of zero for a plain EventSource, then the end of the stream.
+   */
+  goingAway(code: number, reason: string): void {
+    if (this.closed) return;
+    this.write(`retry: 0\ndata: ${JSON.stringify({ type: 'reconnect', data: { code, reason } })}\n\n`);
+    this.end();
+  }
+
   end(destroy = false): void {
     if (this.closed) return;
     this.detach();

@@ -37,19 +37,24 @@ export async function registerWebSocket(app: FastifyInstance, rt: RealtimeContex
       app.log.warn({ err: err.message }, 'websocket handler failed');
       socket.terminate();
     },
-    // Replaces the plugin's default (close without a code): 1001 to every client, streams ended, then wait briefly.
+    // Replaces the plugin's default (close without a code): every client is told to reconnect (to
+    // any node: 1012 after a SIGTERM, which is how nodes of a cluster restart, else 1001), streams
+    // end with the same as a `reconnect` message and a retry hint, then wait briefly.
     preClose: async () => {
       hub.closed = true;
       stop();
+      const [code, reason] = app.lifecycle.draining
+        ? [CLOSE_CODES.serviceRestart, 'service_restart: this node is restarting; reconnect and resume']
+        : [CLOSE_CODES.goingAway, 'server shutting down'];
       for (const c of [...hub.conns]) {
-        if (c instanceof WsConn) c.end(CLOSE_CODES.goingAway, 'server shutting down');
+        if (c instanceof WsConn) c.end(code, reason);
         else if (c instanceof SseConn) {
           const res = c.res;
-          c.end();
+          c.goingAway(code, reason);
           res.once('finish', () => res.destroy());
         }
       }
-      for (const s of sockets) if (s.readyState === WebSocket.OPEN) s.close(CLOSE_CODES.goingAway, 'server shutting down');
+      for (const s of sockets) if (s.readyState === WebSocket.OPEN) s.close(code, reason);
       const deadline = Date.now() + SHUTDOWN_GRACE_MS;
       while (sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       for (const s of sockets) s.terminate();
@@ -89,7 +94,7 @@ export async function registerWebSocket(app: FastifyInstance, rt: RealtimeContex
     sockets.add(socket);
     socket.on('close', forgetSocket);
     if (hub.closed) {
-      socket.close(CLOSE_CODES.goingAway, 'server shutting down');
+      socket.close(app.lifecycle.draining ? CLOSE_CODES.serviceRestart : CLOSE_CODES.goingAway, 'server shutting down');
       uncorkOnce(req.raw.socket);
       return;
     }

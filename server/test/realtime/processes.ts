@@ -41,16 +41,20 @@ export class ServerProcess {
     child.on('exit', () => (this.exited = true));
   }
 
-  /** `nodeArgs` go before the script (e.g. `--cpu-prof` for the benchmarks, which start the server this way too). */
-  static async start(env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<ServerProcess> {
-    const port = await freePort();
+  /**
+   * `nodeArgs` go before the script (e.g. `--cpu-prof` for the benchmarks, which start the server
+   * this way too); `port`: a given one (a node restarted where the balancer expects it), else a free one.
+   */
+  static async start(env: Record<string, string>, nodeArgs: readonly string[] = [], port?: number): Promise<ServerProcess> {
+    port ??= await freePort();
     const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/server.ts'], {
       cwd: SERVER_DIR,
       env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...serverEnv({ LOG_LEVEL: 'warn', ...env }) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const p = new ServerProcess(child, port);
-    const end = Date.now() + 20_000;
+    // Generous: on a loaded 2-core machine a start (tsx compile, migrations) can take many seconds.
+    const end = Date.now() + 180_000;
     for (;;) {
       if (p.exited) throw new Error(`server exited during start:\n${p.output}`);
       try {
@@ -71,10 +75,11 @@ export class ServerProcess {
     if (!this.exited) this.child.kill(signal);
   }
 
-  async stop(): Promise<void> {
+  /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
+  async stop(graceMs = 5000): Promise<void> {
     if (this.exited) return;
     this.child.kill('SIGTERM');
-    const end = Date.now() + 5000;
+    const end = Date.now() + graceMs;
     while (!this.exited && Date.now() < end) await sleep(20);
     this.kill('SIGKILL');
   }

@@ -193,6 +193,8 @@ export function createRealtimeClient(opts: RealtimeClientOptions): RealtimeClien
       resume.resync();
     } else if (msg.type === 'token-expiring') {
       void refresh(t);
+    } else if (msg.type === 'reconnect') {
+      conn.goingAway(t, msg.data.code);
     }
     listeners.emit(msg);
     if (msg.type === 'connected') outbox.flush(deliver);

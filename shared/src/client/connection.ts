@@ -224,8 +224,16 @@ export class Connection {
     } else if (h.phase === 'retiring' && h.old === t) {
       this.dispatch({ type: 'retired' });
     } else if (transportsOf(h)[0] === t) {
-      this.dispatch({ type: 'dropped', kind: t.kind, opened, unauthorized: code === CLOSE_CODES.unauthorized });
+      const restart = code === CLOSE_CODES.serviceRestart || code === CLOSE_CODES.goingAway;
+      this.dispatch({ type: 'dropped', kind: t.kind, opened, unauthorized: code === CLOSE_CODES.unauthorized, restart });
     }
+  }
+
+  /** SSE's close code: the stream's `reconnect` message says its node is going away (the stream ends next). */
+  goingAway(t: Transport, code: number): void {
+    if (!transportsOf(this.held).includes(t)) return;
+    t.close();
+    this.closed(t, code, true);
   }
 
   private heartbeat(link: Transport): () => void {

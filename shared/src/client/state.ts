@@ -41,8 +41,11 @@ export type ConnectionEvent =
   | { type: 'probe-connected'; rooms: boolean }
   /** The retiring SSE stream may go (rooms re-joined, its time is up, or it closed). */
   | { type: 'retired' }
-  /** The current transport closed (or was found dead). `opened`: it had opened; `unauthorized`: 4401. */
-  | { type: 'dropped'; kind: TransportKind; opened: boolean; unauthorized: boolean }
+  /**
+   * The current transport closed (or was found dead). `opened`: it had opened; `unauthorized`: 4401;
+   * `restart`: the server said it is going away (1012 / 1001, or SSE's `reconnect`).
+   */
+  | { type: 'dropped'; kind: TransportKind; opened: boolean; unauthorized: boolean; restart?: boolean }
   /** The backoff timer fired. */
   | { type: 'retry-due' }
   /** The browser is back online: no need to wait out the backoff. */
@@ -116,6 +119,11 @@ export function transition(s: ConnectionState, e: ConnectionEvent): ConnectionSt
 }
 
 function dropped(s: ConnectionState, e: Extract<ConnectionEvent, { type: 'dropped' }>): ConnectionState {
+  // A node going away (rolling restart) from a live connection: the others serve, so reconnect now,
+  // through the balancer, preferring WebSocket again, with no backoff and no failure counted. Only
+  // from a live phase: a node that says so before `connected` gets the ordinary backoff, so a
+  // cluster that is all going away is not hammered.
+  if (e.restart && s.phase !== 'connecting') return { ...s, phase: 'connecting', mode: s.usable[0]!, reauth: false };
   // The socket could not open (a proxy that blocks WebSocket?): SSE at once, no backoff.
   if (e.kind === 'ws' && !e.opened && s.usable.includes('sse')) {
     return { ...s, phase: 'connecting', mode: 'sse', reauth: e.unauthorized };

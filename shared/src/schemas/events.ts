@@ -5,6 +5,7 @@ import { Order } from './order';
 import {
   AuthRequest,
   Authenticated,
+  Reconnect,
   BonusUpdated,
   CityStatusUpdated,
   Connected,
@@ -104,7 +105,7 @@ void _eventSchemasMatchPayloads;
 
 /** Server → client messages that are not events: no `id`, sent to one connection. */
 export const CONTROL_CATALOGUE: Record<
-  'connected' | 'pong' | 'error' | 'resync' | 'room-joined' | 'room-left' | 'token-expiring' | 'authenticated',
+  'connected' | 'pong' | 'error' | 'resync' | 'room-joined' | 'room-left' | 'token-expiring' | 'authenticated' | 'reconnect',
   CatalogueEntry
 > = {
   connected: { summary: 'First message on every connection: who you are and the rooms you are in.', data: Connected, to: ['the connection'] },
@@ -119,6 +120,11 @@ export const CONTROL_CATALOGUE: Record<
     to: ['the connection'],
   },
   authenticated: { summary: 'A fresh token was accepted; rooms and log position kept.', data: Authenticated, to: ['the connection'] },
+  reconnect: {
+    summary: 'SSE only: this node is going away (1012 restart, 1001 shutdown) and ends the stream; reconnect now, to any node, from lastEventId.',
+    data: Reconnect,
+    to: ['the connection'],
+  },
 };
 
 /** Client → server messages (WebSocket only; SSE clients use the REST room endpoints). */

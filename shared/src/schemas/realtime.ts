@@ -132,6 +132,14 @@ export type TokenExpiring = Static<typeof TokenExpiring>;
 export const Authenticated = Type.Object({ userId: Id, expiresAt: Type.Union([Timestamp, Type.Null()]) });
 export type Authenticated = Static<typeof Authenticated>;
 
+/**
+ * SSE's close code: the node serving this stream is going away (restart, shutdown); the stream
+ * ends right after. Reconnect now, to any node, from lastEventId: a WebSocket gets close `code`
+ * (1012 or 1001) instead.
+ */
+export const Reconnect = Type.Object({ code: Type.Integer(), reason: Type.String() });
+export type Reconnect = Static<typeof Reconnect>;
+
 /** Payload of every durable event, by type. One map: server producers and client handlers both index it. */
 export interface EventPayloads {
   'new-order': Order;
@@ -161,7 +169,8 @@ export type ControlMessage =
   | { type: 'room-joined'; data: { roomId: string } }
   | { type: 'room-left'; data: { roomId: string } }
   | { type: 'token-expiring'; data: TokenExpiring }
-  | { type: 'authenticated'; data: Authenticated };
+  | { type: 'authenticated'; data: Authenticated }
+  | { type: 'reconnect'; data: Reconnect };
 
 export type ServerMessage = EventMessage | ControlMessage;
 

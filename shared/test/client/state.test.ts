@@ -157,4 +157,26 @@ describe('connection state machine', () => {
     }
     expect(run(initialState, { type: 'stop' })).toBe(initialState);
   });
+
+  describe('a node going away (1012 / 1001 / SSE reconnect)', () => {
+    const restart = (kind: 'ws' | 'sse'): ConnectionEvent => ({ type: 'dropped', kind, opened: true, unauthorized: false, restart: true });
+
+    it('from a live WebSocket: connect again at once, no failure counted', () => {
+      const next = transition(inPhase.live, restart('ws'));
+      expect(next).toMatchObject({ phase: 'connecting', mode: 'ws', failures: 0, reauth: false });
+      expect(statusOf(next)).toBe('reconnecting');
+    });
+
+    it('from SSE (fallback or retiring): at once, WebSocket first again', () => {
+      expect(transition(inPhase.fallback, restart('sse'))).toMatchObject({ phase: 'connecting', mode: 'ws', failures: 0 });
+      expect(transition(inPhase.retiring, restart('ws'))).toMatchObject({ phase: 'connecting', mode: 'ws', failures: 0 });
+    });
+
+    it('before `connected`: the ordinary backoff, so a cluster going away as a whole is not hammered', () => {
+      const next = transition(inPhase.connecting, restart('ws'));
+      expect(next).toMatchObject({ phase: 'backoff', failures: 1 });
+      // …and a plain drop of a live socket still waits.
+      expect(transition(inPhase.live, drop('ws'))).toMatchObject({ phase: 'backoff', failures: 1 });
+    });
+  });
 });

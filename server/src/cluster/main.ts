@@ -1,0 +1,162 @@
+/**
+ * `npm run cluster`: several server nodes on this machine behind a local load balancer, as a
+ * deployment of several machines would run (README "Several nodes"). Nodes share the SQLite file
+ * at DATABASE_PATH (or, once supported, the PostgreSQL database at DATABASE_URL, passed through as
+ * it is) and talk over Redis (REDIS_URL, required). The POS simulator runs as its own process; the
+ * Telegram bot (and its simulator) on node 1 only, since one bot polls Telegram.
+ *
+ * Settings: CLUSTER_NODES (default 3), PORT (the balancer, default 3000; node i listens on PORT+i),
+ * HOST, REDIS_URL (default redis://127.0.0.1:6379), DATABASE_PATH / DATABASE_URL, POS_SIM_PORT
+ * (default 3100), SHUTDOWN_DRAIN_MS (default 1500: three of the balancer's health checks), LOG_LEVEL
+ * of the nodes (default warn). A node that exits is started again after a second, so
+ * `kill -TERM <pid>` of one shows a node draining and coming back while the others serve.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Balancer } from './balancer';
+
+const SERVER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const env = process.env;
+
+function intSetting(name: string, def: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    console.error(`Invalid setting ${name}: expected an integer from ${min} to ${max}, got "${raw}"`);
+    process.exit(1);
+  }
+  return n;
+}
+
+const count = intSetting('CLUSTER_NODES', 3, 1, 16);
+const port = intSetting('PORT', 3000, 1, 65535 - 16);
+const posPort = intSetting('POS_SIM_PORT', 3100, 1, 65535);
+const host = env.HOST ?? '127.0.0.1';
+const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const balancerUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+const sqlitePath = resolve(env.DATABASE_PATH ?? './data/app.db');
+// The PostgreSQL hook: a DATABASE_URL goes to every node as it is (the nodes decide what it means).
+const database: Record<string, string> = env.DATABASE_URL ? { DATABASE_URL: env.DATABASE_URL } : { DATABASE_PATH: sqlitePath };
+
+/** Redis must be there before anything starts: without it the nodes could not hear each other. */
+async function redisReachable(url: string): Promise<boolean> {
+  const u = new URL(url);
+  return new Promise((res) => {
+    const s = connect({ host: u.hostname || '127.0.0.1', port: Number(u.port) || 6379 });
+    const done = (ok: boolean) => {
+      s.destroy();
+      res(ok);
+    };
+    s.setTimeout(1500, () => done(false));
+    s.once('error', () => done(false));
+    s.once('connect', () => done(true));
+  });
+}
+
+let stopping = false;
+const children = new Map<string, ChildProcess>();
+
+function run(name: string, script: string, childEnv: Record<string, string>): ChildProcess {
+  const p = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: SERVER_DIR,
+    env: { ...env, ...childEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const prefix = `[${name}] `;
+  for (const stream of [p.stdout, p.stderr]) {
+    stream?.on('data', (chunk: Buffer) => {
+      for (const line of String(chunk).split('\n')) if (line) process.stdout.write(prefix + line + '\n');
+    });
+  }
+  children.set(name, p);
+  return p;
+}
+
+const nodeUrl = (i: number) => `http://127.0.0.1:${port + i}`;
+
+function nodeEnv(i: number): Record<string, string> {
+  return {
+    ...database,
+    PORT: String(port + i),
+    HOST: '127.0.0.1',
+    REDIS_URL: redisUrl,
+    PUBLIC_URL: env.PUBLIC_URL ?? balancerUrl,
+    POS_URL: env.POS_URL ?? `http://127.0.0.1:${posPort}`,
+    POS_SIM_PORT: '0',
+    // The balancer is on this machine: its X-Forwarded-For is believed, nobody else's.
+    TRUST_PROXY: 'loopback',
+    SHUTDOWN_DRAIN_MS: env.SHUTDOWN_DRAIN_MS ?? '1500',
+    LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
+    // One bot polls Telegram: node 1's (with the Bot API simulator beside it in development).
+    ...(i === 1 ? {} : { TELEGRAM_BOT: 'false', TG_SIM_PORT: '0' }),
+  };
+}
+
+async function healthy(url: string, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    try {
+      const r = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
+      if (r.status === 200) return true;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}
+
+/** Starts node i and keeps it running: an exit (SIGTERM, a crash) starts it again, until the cluster stops. */
+function startNode(i: number): ChildProcess {
+  const p = run(`node-${i}`, 'src/server.ts', nodeEnv(i));
+  p.on('exit', (code, signal) => {
+    if (stopping) return;
+    console.log(`[cluster] node-${i} exited (${signal ?? code}); starting it again`);
+    setTimeout(() => !stopping && startNode(i), 1000);
+  });
+  return p;
+}
+
+if (!(await redisReachable(redisUrl))) {
+  console.error(`npm run cluster needs Redis at ${redisUrl} (set REDIS_URL or start redis-server): the nodes talk over it`);
+  process.exit(1);
+}
+
+run('pos-sim', 'src/pos/simulator/main.ts', { POS_SIM_PORT: String(posPort), HOST: '127.0.0.1', PUBLIC_URL: balancerUrl, LOG_LEVEL: env.LOG_LEVEL ?? 'warn' });
+// Node 1 first: on an empty database it migrates and seeds; the others then find it ready.
+startNode(1);
+if (!(await healthy(nodeUrl(1), 90_000))) {
+  console.error('[cluster] node-1 did not become healthy; stopping');
+  await shutdown(1);
+}
+for (let i = 2; i <= count; i++) startNode(i);
+await Promise.all(Array.from({ length: count - 1 }, (_, k) => healthy(nodeUrl(k + 2), 90_000)));
+
+const balancer = await Balancer.start({ nodes: Array.from({ length: count }, (_, k) => nodeUrl(k + 1)), port, host });
+
+async function shutdown(code = 0): Promise<never> {
+  stopping = true;
+  await balancer?.close().catch(() => {});
+  const exits = [...children.values()].filter((p) => p.exitCode === null && p.signalCode === null).map((p) => new Promise((r) => p.once('exit', r)));
+  for (const p of children.values()) p.kill('SIGTERM');
+  await Promise.race([Promise.all(exits), new Promise((r) => setTimeout(r, 15_000).unref())]);
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());
+
+const pids = Array.from({ length: count }, (_, k) => `node-${k + 1} ${nodeUrl(k + 1)} (pid ${children.get(`node-${k + 1}`)?.pid})`);
+console.log(
+  [
+    '',
+    `ordercast cluster: ${count} nodes behind a load balancer, Redis at ${redisUrl}, ${env.DATABASE_URL ? 'DATABASE_URL' : `SQLite ${sqlitePath}`}`,
+    `  Balancer:   ${balancerUrl}   (Mini App ${balancerUrl}/app/ · admin ${balancerUrl}/admin/ · health of each node checked every 500 ms)`,
+    ...pids.map((p) => `  Node:       ${p}`),
+    `  POS:        http://127.0.0.1:${posPort}`,
+    `  Try:        kill -TERM <a node's pid>: it drains (health 503), its clients move to the others, it comes back`,
+    '',
+  ].join('\n'),
+);
