@@ -31,9 +31,9 @@ describe('board card', () => {
     const o = order({
       customer_name: 'Olga Petrova',
       items: [
-        { product_id: 1, name: 'Гуляш-суп', name_en: 'Goulash soup', price: 390, quantity: 2, line_total: 780 },
-        { product_id: 2, name: 'Паприкаш', name_en: 'Paprikash', price: 450, quantity: 1, line_total: 450 },
-        { product_id: 3, name: 'Лангош', name_en: 'Langos', price: 250, quantity: 1, line_total: 250 },
+        { product_id: 1, name: 'Гуляш-суп', name_en: 'Goulash soup', price: 390, quantity: 2, line_total: 780, options: [] },
+        { product_id: 2, name: 'Паприкаш', name_en: 'Paprikash', price: 450, quantity: 1, line_total: 450, options: [] },
+        { product_id: 3, name: 'Лангош', name_en: 'Langos', price: 250, quantity: 1, line_total: 250, options: [] },
       ],
       delivery: { type: 'delivery', address: 'Tverskaya 7, flat 12' },
       comment: 'Door code 45',
