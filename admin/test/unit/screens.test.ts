@@ -68,6 +68,11 @@ describe('board card', () => {
   it('cuts long orders to the first two dishes', () => {
     expect(cardDishes([{ name: 'A', quantity: 1 }])).toEqual({ text: 'A', more: 0 });
     expect(cardDishes([{ name: 'A', quantity: 3 }, { name: 'B', quantity: 1 }, { name: 'C', quantity: 1 }, { name: 'D', quantity: 1 }])).toEqual({ text: '3× A, B', more: 2 });
+    // A line's options follow its dish (issue 16).
+    expect(cardDishes([{ name: 'Пельмени', quantity: 2, options: [{ name: '20 штук' }, { name: 'Сметана' }] }, { name: 'B', quantity: 1, options: [] }])).toEqual({
+      text: '2× Пельмени (20 штук, Сметана), B',
+      more: 0,
+    });
   });
 });
 
