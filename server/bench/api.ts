@@ -19,7 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { demoInitData } from '../src/auth/telegram';
-import { demoPickupPoint } from '../src/db/seed-data';
+import { DEMO_OPTION_GROUPS, demoPickupPoint } from '../src/db/seed-data';
 import { BENCH_BOT_TOKEN, freePort, startServerProcess } from './server-process';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -31,6 +31,9 @@ const WITH_POS = (process.env.BENCH_POS ?? 'off') === 'on';
 
 /** Dishes on the menu in every city (9 and 17 are on a city's stop-list in the demo data). */
 const DISHES = [1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21];
+/** Dishes with a required choice (a portion, a size) are ordered with its first option, as a customer must. */
+const REQUIRED = new Map<number, number[]>();
+for (const g of DEMO_OPTION_GROUPS) if (g.minChoices > 0) REQUIRED.set(g.productId, [...(REQUIRED.get(g.productId) ?? []), g.options[0]!.id]);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -56,7 +59,11 @@ async function main() {
 
     let seq = 0;
     const body = (n: number) => {
-      const items = Array.from({ length: 1 + (n % 3) }, (_, k) => ({ productId: DISHES[(n * 7 + k * 5) % DISHES.length]!, quantity: 1 + (k % 2) }));
+      const items = Array.from({ length: 1 + (n % 3) }, (_, k) => {
+        const productId = DISHES[(n * 7 + k * 5) % DISHES.length]!;
+        const options = REQUIRED.get(productId);
+        return { productId, quantity: 1 + (k % 2), ...(options && { options }) };
+      });
       return JSON.stringify({ cityId: 1 + (n % 3), restaurantId: demoPickupPoint(1 + (n % 3)), items, delivery: n % 2 ? { type: 'pickup' } : { type: 'delivery', address: 'Bench street 1' } });
     };
 

@@ -16,6 +16,10 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const DELIVERY_TYPES = ['delivery', 'pickup'] as const;
 export type DeliveryType = (typeof DELIVERY_TYPES)[number];
 
+/** How an option group is shown: one of (size), several of (extras), things left out (removals, price 0). The rule itself is min/max choices. */
+export const OPTION_GROUP_KINDS = ['single', 'multiple', 'removal'] as const;
+export type OptionGroupKind = (typeof OPTION_GROUP_KINDS)[number];
+
 /** Statuses an order can still leave; the admin board shows a column for each. */
 export const ACTIVE_STATUSES = ['pending', 'confirmed', 'preparing', 'ready', 'delivering'] as const satisfies readonly OrderStatus[];
 

@@ -40,6 +40,7 @@ export function humanError(e: unknown): string {
   if (e.status >= 500) return t('err.server');
   switch (e.code) {
     case 'product_unavailable':
+    case 'option_unavailable':
     case 'unknown_product':
       // The server's message names the dish in Russian; the refreshed menu marks it in the customer's language.
       return t('err.unavailable');

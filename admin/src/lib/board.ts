@@ -133,11 +133,22 @@ export function itemName(i: Pick<Order['items'][number], 'name'> & { name_en?: s
   return lang.value === 'en' && i.name_en ? i.name_en : i.name;
 }
 
-/** The first dishes of an order for a compact card: "2× Goulash soup, Paprikash" and how many lines are left out. */
-export function cardDishes(items: readonly Pick<Order['items'][number], 'name' | 'quantity'>[], shown = 2): { text: string; more: number } {
+type ItemOptions = { options?: readonly { name: string; name_en?: string | null }[] };
+
+/** A line's chosen options in the interface language: "20 pieces, Sour cream, No onion" ('' for none). */
+export function optionsText(i: ItemOptions): string {
+  return (i.options ?? []).map((o) => itemName(o)).join(', ');
+}
+
+/** The first dishes of an order for a compact card: "2× Pelmeni (20 pieces, Sour cream), Paprikash" and how many lines are left out. */
+export function cardDishes(items: readonly (Pick<Order['items'][number], 'name' | 'quantity'> & ItemOptions)[], shown = 2): { text: string; more: number } {
   const text = items
     .slice(0, shown)
-    .map((i) => (i.quantity > 1 ? `${i.quantity}× ${itemName(i)}` : itemName(i)))
+    .map((i) => {
+      const name = i.quantity > 1 ? `${i.quantity}× ${itemName(i)}` : itemName(i);
+      const opts = optionsText(i);
+      return opts ? `${name} (${opts})` : name;
+    })
     .join(', ');
   return { text, more: Math.max(0, items.length - shown) };
 }

@@ -14,7 +14,7 @@ export function order(over: Partial<Order> & { status?: OrderStatus } = {}): Ord
     bonuses_used: 0,
     total: 780,
     bonuses_earned: 39,
-    items: [{ product_id: 1, name: 'Гуляш-суп', name_en: 'Goulash soup', price: 390, quantity: 2, line_total: 780 }],
+    items: [{ product_id: 1, name: 'Гуляш-суп', name_en: 'Goulash soup', price: 390, quantity: 2, line_total: 780, options: [] }],
     delivery: { type: 'pickup', address: null },
     phone: '+7 999 123-45-67',
     comment: null,

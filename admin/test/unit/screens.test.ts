@@ -31,9 +31,9 @@ describe('board card', () => {
     const o = order({
       customer_name: 'Olga Petrova',
       items: [
-        { product_id: 1, name: 'Гуляш-суп', name_en: 'Goulash soup', price: 390, quantity: 2, line_total: 780 },
-        { product_id: 2, name: 'Паприкаш', name_en: 'Paprikash', price: 450, quantity: 1, line_total: 450 },
-        { product_id: 3, name: 'Лангош', name_en: 'Langos', price: 250, quantity: 1, line_total: 250 },
+        { product_id: 1, name: 'Гуляш-суп', name_en: 'Goulash soup', price: 390, quantity: 2, line_total: 780, options: [] },
+        { product_id: 2, name: 'Паприкаш', name_en: 'Paprikash', price: 450, quantity: 1, line_total: 450, options: [] },
+        { product_id: 3, name: 'Лангош', name_en: 'Langos', price: 250, quantity: 1, line_total: 250, options: [] },
       ],
       delivery: { type: 'delivery', address: 'Tverskaya 7, flat 12' },
       comment: 'Door code 45',
@@ -68,6 +68,11 @@ describe('board card', () => {
   it('cuts long orders to the first two dishes', () => {
     expect(cardDishes([{ name: 'A', quantity: 1 }])).toEqual({ text: 'A', more: 0 });
     expect(cardDishes([{ name: 'A', quantity: 3 }, { name: 'B', quantity: 1 }, { name: 'C', quantity: 1 }, { name: 'D', quantity: 1 }])).toEqual({ text: '3× A, B', more: 2 });
+    // A line's options follow its dish (issue 16).
+    expect(cardDishes([{ name: 'Пельмени', quantity: 2, options: [{ name: '20 штук' }, { name: 'Сметана' }] }, { name: 'B', quantity: 1, options: [] }])).toEqual({
+      text: '2× Пельмени (20 штук, Сметана), B',
+      more: 0,
+    });
   });
 });
 

@@ -4,6 +4,7 @@ import {
   CANCEL_REASONS,
   DELIVERY_TYPES,
   LANGUAGES,
+  OPTION_GROUP_KINDS,
   ORDER_STATUSES,
   PAYMENT_METHODS,
   PAYMENT_STATUSES,
@@ -138,8 +139,61 @@ export const products = sqliteTable(
     descriptionEn: text('description_en').notNull().default(''),
     image: text('image').notNull().default(''),
     sort: integer('sort').notNull().default(0),
+    /** Grams (or millilitres for drinks) of one portion, from the POS nomenclature; null = not known. */
+    weight: integer('weight'),
+    /** Energy value of one portion, kcal; null = not known. */
+    kcal: integer('kcal'),
   },
   (t) => [uniqueIndex('products_pos_code_uq').on(t.posCode)],
+);
+
+/**
+ * A product's option group (a POS modifier group): sizes (min 1, max 1), extras (min 0, max 3),
+ * removals ("no onion", price 0). The rule is min/max choices; `kind` only tells the apps how to show it.
+ */
+export const productOptionGroups = sqliteTable(
+  'product_option_groups',
+  {
+    id: integer('id').primaryKey(),
+    productId: integer('product_id').notNull().references(() => products.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: OPTION_GROUP_KINDS }).notNull(),
+    name: text('name').notNull(),
+    nameEn: text('name_en').notNull(),
+    minChoices: integer('min_choices').notNull().default(0),
+    maxChoices: integer('max_choices').notNull().default(1),
+    sort: integer('sort').notNull().default(0),
+  },
+  (t) => [
+    index('product_option_groups_product_idx').on(t.productId),
+    check('product_option_groups_limits', sql`${t.minChoices} >= 0 AND ${t.maxChoices} >= 1 AND ${t.minChoices} <= ${t.maxChoices}`),
+  ],
+);
+
+/** One choice of a group, with its own POS code (the POS prices and stop-lists it like a product). */
+export const productOptions = sqliteTable(
+  'product_options',
+  {
+    id: integer('id').primaryKey(),
+    groupId: integer('group_id').notNull().references(() => productOptionGroups.id, { onDelete: 'cascade' }),
+    posCode: text('pos_code').notNull(),
+    name: text('name').notNull(),
+    nameEn: text('name_en').notNull(),
+    sort: integer('sort').notNull().default(0),
+  },
+  (t) => [uniqueIndex('product_options_pos_code_uq').on(t.posCode), index('product_options_group_idx').on(t.groupId)],
+);
+
+/** Per-city price (0 allowed: a size that costs nothing extra, a removal) and availability of an option. */
+export const productOptionPrices = sqliteTable(
+  'product_option_prices',
+  {
+    optionId: integer('option_id').notNull().references(() => productOptions.id, { onDelete: 'cascade' }),
+    cityId: integer('city_id').notNull().references(() => cities.id, { onDelete: 'cascade' }),
+    price: integer('price').notNull(),
+    available: integer('available', { mode: 'boolean' }).notNull().default(true),
+    updatedAt: text('updated_at').notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.optionId, t.cityId] }), check('product_option_prices_price', sql`${t.price} >= 0`)],
 );
 
 /** Per-city price and availability (the stop-list). */
@@ -233,6 +287,24 @@ export const orderItems = sqliteTable(
     quantity: integer('quantity').notNull(),
   },
   (t) => [index('order_items_order_idx').on(t.orderId), check('order_items_qty', sql`${t.quantity} > 0`)],
+);
+
+/** The options chosen for an order line, copied at order time like the line's name and price (per unit of the line). */
+export const orderItemOptions = sqliteTable(
+  'order_item_options',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    orderItemId: integer('order_item_id').notNull().references(() => orderItems.id, { onDelete: 'cascade' }),
+    /** No foreign key: the menu may drop an option; the order keeps what was chosen. */
+    optionId: integer('option_id').notNull(),
+    groupName: text('group_name').notNull(),
+    groupNameEn: text('group_name_en').notNull(),
+    name: text('name').notNull(),
+    nameEn: text('name_en').notNull(),
+    price: integer('price').notNull(),
+    posCode: text('pos_code').notNull(),
+  },
+  (t) => [index('order_item_options_item_idx').on(t.orderItemId)],
 );
 
 export const orderStatusHistory = sqliteTable(

@@ -43,33 +43,111 @@ export interface DemoProduct {
   description: string;
   descriptionEn: string;
   price: number;
+  /** Grams (millilitres for drinks) and kcal of a portion. */
+  weight: number;
+  kcal: number;
   /** Cities where the dish is on the stop-list at start. */
   unavailableIn?: number[];
 }
 
 export const DEMO_PRODUCTS: DemoProduct[] = [
-  { id: 1, slug: 'goulash-soup', categoryId: 1, name: 'Гуляш-суп', nameEn: 'Goulash soup', description: 'Густой венгерский суп с говядиной, паприкой и картофелем', descriptionEn: 'Thick Hungarian soup with beef, paprika and potatoes', price: 390 },
-  { id: 2, slug: 'borscht', categoryId: 1, name: 'Борщ', nameEn: 'Borscht', description: 'Свекольный борщ со сметаной и чесночными пампушками', descriptionEn: 'Beetroot soup with sour cream and garlic buns', price: 350 },
-  { id: 3, slug: 'solyanka', categoryId: 1, name: 'Солянка', nameEn: 'Solyanka', description: 'Сборная мясная солянка с лимоном и оливками', descriptionEn: 'Mixed meat soup with lemon and olives', price: 420 },
-  { id: 4, slug: 'chicken-noodle', categoryId: 1, name: 'Куриная лапша', nameEn: 'Chicken noodle soup', description: 'Прозрачный бульон, домашняя лапша, зелень', descriptionEn: 'Clear broth, homemade noodles, herbs', price: 290 },
-  { id: 5, slug: 'beef-goulash', categoryId: 2, name: 'Гуляш из говядины', nameEn: 'Beef goulash', description: 'Томлёная говядина в соусе из паприки, с нокедли', descriptionEn: 'Slow-cooked beef in paprika sauce with nokedli', price: 590 },
-  { id: 6, slug: 'chicken-paprikash', categoryId: 2, name: 'Паприкаш из курицы', nameEn: 'Chicken paprikash', description: 'Курица в сливочно-перечном соусе', descriptionEn: 'Chicken in a creamy pepper sauce', price: 520 },
-  { id: 7, slug: 'pelmeni', categoryId: 2, name: 'Пельмени', nameEn: 'Pelmeni', description: 'Ручная лепка, говядина и свинина, сметана', descriptionEn: 'Hand-made beef and pork dumplings, sour cream', price: 450 },
-  { id: 8, slug: 'stuffed-peppers', categoryId: 2, name: 'Фаршированный перец', nameEn: 'Stuffed peppers', description: 'Перец с мясом и рисом в томатном соусе', descriptionEn: 'Peppers with meat and rice in tomato sauce', price: 480 },
-  { id: 9, slug: 'schnitzel', categoryId: 2, name: 'Шницель', nameEn: 'Pork schnitzel', description: 'Свиной шницель с картофельным салатом', descriptionEn: 'Pork schnitzel with potato salad', price: 560, unavailableIn: [3] },
-  { id: 10, slug: 'lecso', categoryId: 2, name: 'Лечо с колбасками', nameEn: 'Lecsó with sausages', description: 'Рагу из перца и томатов с копчёными колбасками', descriptionEn: 'Pepper and tomato stew with smoked sausages', price: 470 },
-  { id: 11, slug: 'olivier', categoryId: 3, name: 'Оливье', nameEn: 'Olivier salad', description: 'Классический, с говяжьим языком', descriptionEn: 'Classic, with beef tongue', price: 320 },
-  { id: 12, slug: 'vinegret', categoryId: 3, name: 'Винегрет', nameEn: 'Vinaigrette salad', description: 'Свёкла, квашеная капуста, огурцы', descriptionEn: 'Beetroot, sauerkraut, pickles', price: 260 },
-  { id: 13, slug: 'caesar', categoryId: 3, name: 'Цезарь с курицей', nameEn: 'Chicken Caesar', description: 'Романо, курица гриль, пармезан, гренки', descriptionEn: 'Romaine, grilled chicken, parmesan, croutons', price: 430 },
-  { id: 14, slug: 'greek', categoryId: 3, name: 'Греческий', nameEn: 'Greek salad', description: 'Овощи, фета, оливки', descriptionEn: 'Vegetables, feta, olives', price: 380 },
-  { id: 15, slug: 'syrniki', categoryId: 4, name: 'Сырники', nameEn: 'Syrniki', description: 'Творожные сырники со сметаной и вареньем', descriptionEn: 'Cottage cheese pancakes with sour cream and jam', price: 310 },
-  { id: 16, slug: 'napoleon', categoryId: 4, name: 'Наполеон', nameEn: 'Napoleon cake', description: 'Слоёный торт с заварным кремом', descriptionEn: 'Layered puff pastry cake with custard', price: 290 },
-  { id: 17, slug: 'dobos', categoryId: 4, name: 'Торт Добош', nameEn: 'Dobos torte', description: 'Бисквит, шоколадный крем, карамель', descriptionEn: 'Sponge, chocolate cream, caramel top', price: 340, unavailableIn: [2] },
-  { id: 18, slug: 'mors', categoryId: 5, name: 'Морс клюквенный', nameEn: 'Cranberry mors', description: '0,4 л', descriptionEn: '0.4 l', price: 150 },
-  { id: 19, slug: 'kvass', categoryId: 5, name: 'Квас', nameEn: 'Kvass', description: 'Домашний, 0,5 л', descriptionEn: 'Home-brewed, 0.5 l', price: 140 },
-  { id: 20, slug: 'thyme-tea', categoryId: 5, name: 'Чай с чабрецом', nameEn: 'Thyme tea', description: 'Чайник 0,6 л', descriptionEn: 'Pot, 0.6 l', price: 120 },
-  { id: 21, slug: 'tarragon', categoryId: 5, name: 'Лимонад «Тархун»', nameEn: 'Tarragon lemonade', description: '0,4 л', descriptionEn: '0.4 l', price: 180 },
+  { id: 1, slug: 'goulash-soup', categoryId: 1, name: 'Гуляш-суп', nameEn: 'Goulash soup', description: 'Густой венгерский суп с говядиной, паприкой и картофелем', descriptionEn: 'Thick Hungarian soup with beef, paprika and potatoes', price: 390, weight: 350, kcal: 310 },
+  { id: 2, slug: 'borscht', categoryId: 1, name: 'Борщ', nameEn: 'Borscht', description: 'Свекольный борщ со сметаной и чесночными пампушками', descriptionEn: 'Beetroot soup with sour cream and garlic buns', price: 350, weight: 300, kcal: 230 },
+  { id: 3, slug: 'solyanka', categoryId: 1, name: 'Солянка', nameEn: 'Solyanka', description: 'Сборная мясная солянка с лимоном и оливками', descriptionEn: 'Mixed meat soup with lemon and olives', price: 420, weight: 300, kcal: 290 },
+  { id: 4, slug: 'chicken-noodle', categoryId: 1, name: 'Куриная лапша', nameEn: 'Chicken noodle soup', description: 'Прозрачный бульон, домашняя лапша, зелень', descriptionEn: 'Clear broth, homemade noodles, herbs', price: 290, weight: 300, kcal: 180 },
+  { id: 5, slug: 'beef-goulash', categoryId: 2, name: 'Гуляш из говядины', nameEn: 'Beef goulash', description: 'Томлёная говядина в соусе из паприки, с нокедли', descriptionEn: 'Slow-cooked beef in paprika sauce with nokedli', price: 590, weight: 350, kcal: 640 },
+  { id: 6, slug: 'chicken-paprikash', categoryId: 2, name: 'Паприкаш из курицы', nameEn: 'Chicken paprikash', description: 'Курица в сливочно-перечном соусе', descriptionEn: 'Chicken in a creamy pepper sauce', price: 520, weight: 320, kcal: 520 },
+  { id: 7, slug: 'pelmeni', categoryId: 2, name: 'Пельмени', nameEn: 'Pelmeni', description: 'Ручная лепка, говядина и свинина, сметана', descriptionEn: 'Hand-made beef and pork dumplings, sour cream', price: 450, weight: 250, kcal: 560 },
+  { id: 8, slug: 'stuffed-peppers', categoryId: 2, name: 'Фаршированный перец', nameEn: 'Stuffed peppers', description: 'Перец с мясом и рисом в томатном соусе', descriptionEn: 'Peppers with meat and rice in tomato sauce', price: 480, weight: 330, kcal: 430 },
+  { id: 9, slug: 'schnitzel', categoryId: 2, name: 'Шницель', nameEn: 'Pork schnitzel', description: 'Свиной шницель с картофельным салатом', descriptionEn: 'Pork schnitzel with potato salad', price: 560, weight: 380, kcal: 690, unavailableIn: [3] },
+  { id: 10, slug: 'lecso', categoryId: 2, name: 'Лечо с колбасками', nameEn: 'Lecsó with sausages', description: 'Рагу из перца и томатов с копчёными колбасками', descriptionEn: 'Pepper and tomato stew with smoked sausages', price: 470, weight: 350, kcal: 480 },
+  { id: 11, slug: 'olivier', categoryId: 3, name: 'Оливье', nameEn: 'Olivier salad', description: 'Классический, с говяжьим языком', descriptionEn: 'Classic, with beef tongue', price: 320, weight: 200, kcal: 380 },
+  { id: 12, slug: 'vinegret', categoryId: 3, name: 'Винегрет', nameEn: 'Vinaigrette salad', description: 'Свёкла, квашеная капуста, огурцы', descriptionEn: 'Beetroot, sauerkraut, pickles', price: 260, weight: 200, kcal: 170 },
+  { id: 13, slug: 'caesar', categoryId: 3, name: 'Цезарь с курицей', nameEn: 'Chicken Caesar', description: 'Романо, курица гриль, пармезан, гренки', descriptionEn: 'Romaine, grilled chicken, parmesan, croutons', price: 430, weight: 230, kcal: 410 },
+  { id: 14, slug: 'greek', categoryId: 3, name: 'Греческий', nameEn: 'Greek salad', description: 'Овощи, фета, оливки', descriptionEn: 'Vegetables, feta, olives', price: 380, weight: 220, kcal: 260 },
+  { id: 15, slug: 'syrniki', categoryId: 4, name: 'Сырники', nameEn: 'Syrniki', description: 'Творожные сырники со сметаной и вареньем', descriptionEn: 'Cottage cheese pancakes with sour cream and jam', price: 310, weight: 200, kcal: 450 },
+  { id: 16, slug: 'napoleon', categoryId: 4, name: 'Наполеон', nameEn: 'Napoleon cake', description: 'Слоёный торт с заварным кремом', descriptionEn: 'Layered puff pastry cake with custard', price: 290, weight: 150, kcal: 480 },
+  { id: 17, slug: 'dobos', categoryId: 4, name: 'Торт Добош', nameEn: 'Dobos torte', description: 'Бисквит, шоколадный крем, карамель', descriptionEn: 'Sponge, chocolate cream, caramel top', price: 340, weight: 140, kcal: 520, unavailableIn: [2] },
+  { id: 18, slug: 'mors', categoryId: 5, name: 'Морс клюквенный', nameEn: 'Cranberry mors', description: '0,4 л', descriptionEn: '0.4 l', price: 150, weight: 400, kcal: 160 },
+  { id: 19, slug: 'kvass', categoryId: 5, name: 'Квас', nameEn: 'Kvass', description: 'Домашний, 0,5 л', descriptionEn: 'Home-brewed, 0.5 l', price: 140, weight: 500, kcal: 140 },
+  { id: 20, slug: 'thyme-tea', categoryId: 5, name: 'Чай с чабрецом', nameEn: 'Thyme tea', description: 'Чайник 0,6 л', descriptionEn: 'Pot, 0.6 l', price: 120, weight: 600, kcal: 5 },
+  { id: 21, slug: 'tarragon', categoryId: 5, name: 'Лимонад «Тархун»', nameEn: 'Tarragon lemonade', description: '0,4 л', descriptionEn: '0.4 l', price: 180, weight: 400, kcal: 190 },
 ];
+
+export interface DemoOption {
+  id: number;
+  name: string;
+  nameEn: string;
+  /** Roubles in Moscow (other cities follow the city factor, like dishes); 0 = no extra cost. */
+  price: number;
+  /** Cities where the option is on the stop-list at start. */
+  unavailableIn?: number[];
+}
+
+export interface DemoOptionGroup {
+  id: number;
+  productId: number;
+  kind: 'single' | 'multiple' | 'removal';
+  name: string;
+  nameEn: string;
+  minChoices: number;
+  maxChoices: number;
+  options: DemoOption[];
+}
+
+/**
+ * Options (the POS's modifier groups): sizes of some dishes (one required choice), extras of a few
+ * (up to 3), a removal or two (no cost). Option ids: the group's id × 10 + its place.
+ */
+export const DEMO_OPTION_GROUPS: DemoOptionGroup[] = [
+  { id: 1, productId: 7, kind: 'single', name: 'Порция', nameEn: 'Portion', minChoices: 1, maxChoices: 1, options: [
+    { id: 11, name: '12 штук', nameEn: '12 pieces', price: 0 },
+    { id: 12, name: '20 штук', nameEn: '20 pieces', price: 250 },
+  ] },
+  { id: 2, productId: 7, kind: 'multiple', name: 'Добавки', nameEn: 'Extras', minChoices: 0, maxChoices: 3, options: [
+    { id: 21, name: 'Сметана', nameEn: 'Sour cream', price: 40 },
+    { id: 22, name: 'Бульон', nameEn: 'Broth', price: 50 },
+    { id: 23, name: 'Горчица', nameEn: 'Mustard', price: 20 },
+    { id: 24, name: 'Сливочное масло', nameEn: 'Butter', price: 30 },
+  ] },
+  { id: 3, productId: 2, kind: 'multiple', name: 'Добавки', nameEn: 'Extras', minChoices: 0, maxChoices: 3, options: [
+    { id: 31, name: 'Сметана', nameEn: 'Sour cream', price: 40 },
+    { id: 32, name: 'Пампушки', nameEn: 'Garlic buns', price: 60 },
+    { id: 33, name: 'Сало', nameEn: 'Salo', price: 90, unavailableIn: [3] },
+    { id: 34, name: 'Зелень', nameEn: 'Herbs', price: 0 },
+  ] },
+  { id: 4, productId: 2, kind: 'removal', name: 'Убрать', nameEn: 'Remove', minChoices: 0, maxChoices: 1, options: [
+    { id: 41, name: 'Без чеснока', nameEn: 'No garlic', price: 0 },
+  ] },
+  { id: 5, productId: 21, kind: 'single', name: 'Объём', nameEn: 'Size', minChoices: 1, maxChoices: 1, options: [
+    { id: 51, name: '0,4 л', nameEn: '0.4 l', price: 0 },
+    { id: 52, name: '1 л', nameEn: '1 l', price: 190 },
+  ] },
+  { id: 6, productId: 13, kind: 'multiple', name: 'Добавки', nameEn: 'Extras', minChoices: 0, maxChoices: 3, options: [
+    { id: 61, name: 'Двойная курица', nameEn: 'Double chicken', price: 150 },
+    { id: 62, name: 'Бекон', nameEn: 'Bacon', price: 120 },
+    { id: 63, name: 'Пармезан', nameEn: 'Parmesan', price: 70 },
+  ] },
+  { id: 7, productId: 13, kind: 'removal', name: 'Убрать', nameEn: 'Remove', minChoices: 0, maxChoices: 2, options: [
+    { id: 71, name: 'Без гренок', nameEn: 'No croutons', price: 0 },
+    { id: 72, name: 'Без соуса', nameEn: 'No dressing', price: 0 },
+  ] },
+  { id: 8, productId: 14, kind: 'single', name: 'Порция', nameEn: 'Portion', minChoices: 1, maxChoices: 1, options: [
+    { id: 81, name: 'Обычная', nameEn: 'Regular', price: 0 },
+    { id: 82, name: 'Большая', nameEn: 'Large', price: 150 },
+  ] },
+  { id: 9, productId: 5, kind: 'removal', name: 'Убрать', nameEn: 'Remove', minChoices: 0, maxChoices: 1, options: [
+    { id: 91, name: 'Без лука', nameEn: 'No onion', price: 0 },
+  ] },
+];
+
+/** An option's price in roubles in a city (whole tens, like dishes; 0 stays 0). */
+export function demoOptionPrice(option: DemoOption, cityId: number): number {
+  return Math.round((option.price * (CITY_FACTOR[cityId] ?? 1)) / 10) * 10;
+}
+
+/** The option's code in the POS nomenclature: its dish's code and the option's number (GL-0002-M21). */
+export const optionPosCode = (group: DemoOptionGroup, option: DemoOption): string => `GL-${String(group.productId).padStart(4, '0')}-M${option.id}`;
 
 /** Each demo city's first (around-the-clock) restaurant: where a pickup order goes when a script or test picks none. */
 export const demoPickupPoint = (cityId: number): number | undefined => DEMO_RESTAURANTS.find((r) => r.cityId === cityId)?.id;

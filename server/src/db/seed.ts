@@ -2,8 +2,21 @@ import { sql } from 'drizzle-orm';
 import { toMinor } from '@ordercast/shared';
 import { hashPassword } from '../auth/password';
 import type { Db } from './client';
-import { bonusLedger, categories, cities, managerCities, productPrices, products, restaurants, users } from './schema';
-import { DEMO_CATEGORIES, DEMO_CITIES, DEMO_CUSTOMER, DEMO_PRODUCTS, DEMO_RESTAURANTS, DEMO_STAFF, demoPrice, posCode, productImage } from './seed-data';
+import { bonusLedger, categories, cities, managerCities, productOptionGroups, productOptionPrices, productOptions, productPrices, products, restaurants, users } from './schema';
+import {
+  DEMO_CATEGORIES,
+  DEMO_CITIES,
+  DEMO_CUSTOMER,
+  DEMO_OPTION_GROUPS,
+  DEMO_PRODUCTS,
+  DEMO_RESTAURANTS,
+  DEMO_STAFF,
+  demoOptionPrice,
+  demoPrice,
+  optionPosCode,
+  posCode,
+  productImage,
+} from './seed-data';
 
 const isEmpty = (db: Db) => (db.select({ n: sql<number>`count(*)` }).from(cities).get()?.n ?? 0) === 0;
 
@@ -71,6 +84,8 @@ function insertCatalogue(db: Db): void {
         descriptionEn: p.descriptionEn,
         image: productImage(p),
         sort: p.id,
+        weight: p.weight,
+        kcal: p.kcal,
       })),
     )
     .run();
@@ -83,6 +98,21 @@ function insertCatalogue(db: Db): void {
           price: toMinor(demoPrice(p, c.id)),
           available: !(p.unavailableIn ?? []).includes(c.id),
         })),
+      ),
+    )
+    .run();
+  db.insert(productOptionGroups)
+    .values(DEMO_OPTION_GROUPS.map(({ options: _options, ...g }) => ({ ...g, sort: g.id })))
+    .run();
+  db.insert(productOptions)
+    .values(DEMO_OPTION_GROUPS.flatMap((g) => g.options.map((o) => ({ id: o.id, groupId: g.id, posCode: optionPosCode(g, o), name: o.name, nameEn: o.nameEn, sort: o.id }))))
+    .run();
+  db.insert(productOptionPrices)
+    .values(
+      DEMO_OPTION_GROUPS.flatMap((g) =>
+        g.options.flatMap((o) =>
+          DEMO_CITIES.map((c) => ({ optionId: o.id, cityId: c.id, price: toMinor(demoOptionPrice(o, c.id)), available: !(o.unavailableIn ?? []).includes(c.id) })),
+        ),
       ),
     )
     .run();

@@ -1,7 +1,7 @@
-import { and, asc, eq } from 'drizzle-orm';
-import { toMajor, type AvailabilityResponse, type City, type Menu, type Product } from '@ordercast/shared';
+import { and, asc, desc, eq } from 'drizzle-orm';
+import { toMajor, type AvailabilityResponse, type City, type Menu, type Product, type ProductOptionGroup } from '@ordercast/shared';
 import type { Db } from '../db/client';
-import { categories, productPrices, products } from '../db/schema';
+import { categories, productOptionGroups, productOptionPrices, productOptions, productPrices, products } from '../db/schema';
 import type { Announce } from '../events/announce';
 import type { RestaurantsService } from '../restaurants/service';
 import { notFound } from '../lib/errors';
@@ -40,7 +40,35 @@ export class MenuService {
     return this.venues.city(cityId);
   }
 
-  /** One query for the products: the Mini App shows the menu within one round trip after sign-in. */
+  /**
+   * Every product's option groups with the options priced in this city (one query), required
+   * groups first. An option without a price in the city is not offered there.
+   */
+  private optionGroups(cityId: number): Map<number, ProductOptionGroup[]> {
+    const rows = this.db
+      .select({ g: productOptionGroups, o: productOptions, price: productOptionPrices.price, available: productOptionPrices.available })
+      .from(productOptionGroups)
+      .innerJoin(productOptions, eq(productOptions.groupId, productOptionGroups.id))
+      .innerJoin(productOptionPrices, and(eq(productOptionPrices.optionId, productOptions.id), eq(productOptionPrices.cityId, cityId)))
+      .orderBy(desc(productOptionGroups.minChoices), asc(productOptionGroups.sort), asc(productOptionGroups.id), asc(productOptions.sort), asc(productOptions.id))
+      .all();
+    const byProduct = new Map<number, ProductOptionGroup[]>();
+    const groups = new Map<number, ProductOptionGroup>();
+    for (const { g, o, price, available } of rows) {
+      let group = groups.get(g.id);
+      if (!group) {
+        group = { id: g.id, kind: g.kind, name: g.name, name_en: g.nameEn, min: g.minChoices, max: g.maxChoices, options: [] };
+        groups.set(g.id, group);
+        const list = byProduct.get(g.productId);
+        if (list) list.push(group);
+        else byProduct.set(g.productId, [group]);
+      }
+      group.options.push({ id: o.id, name: o.name, name_en: o.nameEn, price: toMajor(price), available });
+    }
+    return byProduct;
+  }
+
+  /** One query for the products, one for their options: the Mini App shows the menu within one round trip after sign-in. */
   menu(cityId: number): Menu {
     const city = this.city(cityId);
     if (!city) throw notFound(`City ${cityId} not found`, 'unknown_city');
@@ -51,6 +79,7 @@ export class MenuService {
       .innerJoin(productPrices, and(eq(productPrices.productId, products.id), eq(productPrices.cityId, cityId)))
       .orderBy(asc(products.sort), asc(products.id))
       .all();
+    const options = this.optionGroups(cityId);
     return {
       city,
       categories: cats.map((c) => ({ id: c.id, name: c.name, name_en: c.nameEn, sort: c.sort })),
@@ -65,6 +94,9 @@ export class MenuService {
           image: p.image,
           price: toMajor(price),
           available,
+          weight: p.weight,
+          kcal: p.kcal,
+          option_groups: options.get(p.id) ?? [],
         }),
       ),
     };

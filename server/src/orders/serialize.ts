@@ -1,22 +1,36 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { toMajor, type Order, type OrderDetail, type OrderItem } from '@ordercast/shared';
 import type { Db } from '../db/client';
-import { orderItems, orders, orderStatusHistory, posSyncJobs, users } from '../db/schema';
+import { orderItemOptions, orderItems, orders, orderStatusHistory, posSyncJobs, users } from '../db/schema';
+import { byItem, type ItemOptionRow } from './options';
 
 export type OrderRow = typeof orders.$inferSelect;
 type ItemRow = typeof orderItems.$inferSelect;
 
-const toItem = (i: ItemRow): OrderItem => ({
+/** What the wire shows of a chosen option (a stored row, or one just priced on the order path). */
+type WireOption = Pick<ItemOptionRow, 'optionId' | 'groupName' | 'groupNameEn' | 'name' | 'nameEn' | 'price'>;
+const NO_OPTIONS: ReadonlyMap<number, readonly WireOption[]> = new Map();
+
+const toItem = (i: ItemRow, options: readonly WireOption[] = []): OrderItem => ({
   product_id: i.productId,
   name: i.name,
   // Orders placed before the English name was copied fall back to the Russian one.
   name_en: i.nameEn || i.name,
   price: toMajor(i.price),
   quantity: i.quantity,
-  line_total: toMajor(i.price * i.quantity),
+  line_total: toMajor((i.price + options.reduce((sum, o) => sum + o.price, 0)) * i.quantity),
+  options: options.map((o) => ({
+    option_id: o.optionId,
+    group_name: o.groupName,
+    group_name_en: o.groupNameEn,
+    name: o.name,
+    name_en: o.nameEn,
+    price: toMajor(o.price),
+  })),
 });
 
-export function toWireOrder(o: OrderRow, items: ItemRow[], customerName?: string): Order {
+/** `options`: the chosen options by order line id (lines without any may be absent). */
+export function toWireOrder(o: OrderRow, items: ItemRow[], customerName?: string, options: ReadonlyMap<number, readonly WireOption[]> = NO_OPTIONS): Order {
   return {
     id: o.id,
     order_number: o.orderNumber,
@@ -27,7 +41,7 @@ export function toWireOrder(o: OrderRow, items: ItemRow[], customerName?: string
     bonuses_used: toMajor(o.bonusesUsed),
     total: toMajor(o.total),
     bonuses_earned: toMajor(o.bonusesEarned),
-    items: items.map(toItem),
+    items: items.map((i) => toItem(i, options.get(i.id))),
     delivery: { type: o.deliveryType, address: o.address },
     phone: o.phone,
     ...(customerName !== undefined && { customer_name: customerName }),
@@ -56,7 +70,7 @@ export function toWireOrder(o: OrderRow, items: ItemRow[], customerName?: string
   };
 }
 
-/** Orders with their items and customers' names, three queries whatever the page size. */
+/** Orders with their items, the items' options and customers' names, four queries whatever the page size. */
 export function withItems(db: Db, rows: OrderRow[]): Order[] {
   if (rows.length === 0) return [];
   const items = db
@@ -71,6 +85,16 @@ export function withItems(db: Db, rows: OrderRow[]): Order[] {
     if (list) list.push(i);
     else byOrder.set(i.orderId, [i]);
   }
+  const options = items.length
+    ? byItem(
+        db
+          .select()
+          .from(orderItemOptions)
+          .where(inArray(orderItemOptions.orderItemId, items.map((i) => i.id)))
+          .orderBy(asc(orderItemOptions.id))
+          .all(),
+      )
+    : undefined;
   const names = new Map(
     db
       .select({ id: users.id, name: users.name })
@@ -79,7 +103,7 @@ export function withItems(db: Db, rows: OrderRow[]): Order[] {
       .all()
       .map((u) => [u.id, u.name]),
   );
-  return rows.map((r) => toWireOrder(r, byOrder.get(r.id) ?? [], names.get(r.userId)));
+  return rows.map((r) => toWireOrder(r, byOrder.get(r.id) ?? [], names.get(r.userId), options));
 }
 
 export function detail(db: Db, row: OrderRow): OrderDetail {

@@ -31,6 +31,7 @@ import { badRequest, conflict, forbidden, notFound, unprocessable } from '../lib
 import { isoNow, localDay } from '../lib/time';
 import type { RestaurantsService } from '../restaurants/service';
 import type { OrderPayments } from '../payments/order-payment';
+import { canonicalBody, lineKey, OrderOptions, sortedOptions, type ChosenOption } from './options';
 import { detail, toWireOrder, withItems, type OrderRow } from './serialize';
 
 export interface OrderSettings {
@@ -86,6 +87,8 @@ export class OrdersService {
    * of this path before. Everything off the path (lists, details) stays on drizzle.
    */
   private readonly q;
+  /** Pricing, checking and storing the chosen options of order lines. */
+  private readonly options: OrderOptions;
 
   constructor(
     private readonly db: Db,
@@ -98,6 +101,7 @@ export class OrdersService {
     private readonly payments?: OrderPayments,
   ) {
     const sqlite = db.$client;
+    this.options = new OrderOptions(db);
     const ORDER = columnsOf(orders);
     const ITEM = columnsOf(orderItems);
     this.q = {
@@ -175,7 +179,7 @@ export class OrdersService {
     if (address === '') throw badRequest('A delivery order needs delivery.address', 'address_required');
     // Keys sorted at every depth: the same order re-serialised by another client (or library) is
     // the same request, and replays instead of being refused as a different one.
-    const requestHash = idempotencyKey ? createHash('sha256').update(stableStringify(body)).digest('hex') : null;
+    const requestHash = idempotencyKey ? createHash('sha256').update(stableStringify(canonicalBody(body))).digest('hex') : null;
     if (idempotencyKey) {
       const existing = this.q.byIdempotencyKey.get({ userId: principal.userId, key: idempotencyKey });
       if (existing) {
@@ -195,18 +199,25 @@ export class OrdersService {
       now,
     );
 
-    // The same product twice in the cart is one line.
-    const quantities = new Map<number, number>();
-    for (const { productId, quantity } of body.items) quantities.set(productId, (quantities.get(productId) ?? 0) + quantity);
+    // The same product with the same options twice in the cart is one line; other options, another line.
+    const merged = new Map<string, { productId: number; optionIds: number[]; quantity: number }>();
+    for (const item of body.items) {
+      const optionIds = sortedOptions(item.options);
+      const key = lineKey(item.productId, optionIds);
+      const line = merged.get(key);
+      if (line) line.quantity += item.quantity;
+      else merged.set(key, { productId: item.productId, optionIds, quantity: item.quantity });
+    }
     let subtotal = 0;
-    const lines: { productId: number; name: string; nameEn: string; price: number; quantity: number }[] = [];
-    for (const [productId, quantity] of quantities) {
+    const lines: { productId: number; name: string; nameEn: string; price: number; quantity: number; options: ChosenOption[] }[] = [];
+    for (const { productId, optionIds, quantity } of merged.values()) {
       const p = this.q.pricedProduct.get({ cityId: body.cityId, productId });
       if (!p) throw unprocessable(`Product ${productId} is not on the menu in ${city.nameEn}`, 'unknown_product');
       if (!p.available) throw unprocessable(`"${p.name}" is not available right now`, 'product_unavailable');
       if (quantity > 99) throw badRequest(`Too many of "${p.name}" (99 at most)`);
-      subtotal += p.price * quantity;
-      lines.push({ productId, name: p.name, nameEn: p.nameEn, price: p.price, quantity });
+      const { options, extra } = this.options.choose(city.id, p, optionIds);
+      subtotal += (p.price + extra) * quantity;
+      lines.push({ productId, name: p.name, nameEn: p.nameEn, price: p.price, quantity, options });
     }
 
     const bonusesUsed = toMinor(body.bonusesToUse ?? 0);
@@ -242,7 +253,15 @@ export class OrdersService {
       requestedTime: placement.requestedTime,
     })!;
     const row = payment ? this.payments!.attach(inserted, payment) : inserted;
-    const items = lines.map((l) => this.q.insertItem.get({ orderId: row.id, ...l })!);
+    const chosen = new Map<number, ChosenOption[]>();
+    const items = lines.map(({ options, ...l }) => {
+      const item = this.q.insertItem.get({ orderId: row.id, ...l })!;
+      if (options.length) {
+        this.options.store(item.id, options);
+        chosen.set(item.id, options);
+      }
+      return item;
+    });
     this.q.insertHistory.run({
       orderId: row.id,
       fromStatus: null,
@@ -255,7 +274,7 @@ export class OrdersService {
     // An online order reaches the kitchen once paid (PaymentsService.paid queues it then).
     if (!payment || this.payments!.toKitchenAtOnce(payment)) this.q.insertJob.run({ orderId: row.id, cityId: city.id, at: createdAt });
 
-    const order = toWireOrder(row, items, this.q.customerName.get(principal.userId)?.name);
+    const order = toWireOrder(row, items, this.q.customerName.get(principal.userId)?.name, chosen);
     this.announce.newOrder(order);
     this.announce.orderCreated(order);
     if (bonusesUsed > 0) this.ledger.apply(principal.userId, 'used', -bonusesUsed, row.id);
@@ -389,7 +408,7 @@ export class OrdersService {
     const promisedAt = next.toISOString();
     const updated = this.q.moveEta.get({ id: row.id, promisedAt, at })!;
     this.announce.orderEtaUpdated(row, { orderId: row.id, promisedAt, oldPromisedAt: row.promisedAt, reason, timestamp: at });
-    return toWireOrder(updated, this.q.itemsOf.all(row.id), this.q.customerName.get(row.userId)?.name);
+    return toWireOrder(updated, this.q.itemsOf.all(row.id), this.q.customerName.get(row.userId)?.name, this.options.ofOrder(row.id));
   }
 
   /**
@@ -425,7 +444,7 @@ export class OrdersService {
   private move(row: OrderRow, to: OrderStatus, reason: string | null, actor: Actor, cancel?: CancelInfo): Order {
     const updated = this.moveRow(row, to, reason, actor, cancel);
     if (!updated) throw conflict(`Order ${row.orderNumber} changed meanwhile; reload and retry`, 'stale_status');
-    return toWireOrder(updated, this.q.itemsOf.all(row.id), this.q.customerName.get(row.userId)?.name);
+    return toWireOrder(updated, this.q.itemsOf.all(row.id), this.q.customerName.get(row.userId)?.name, this.options.ofOrder(row.id));
   }
 
   /** Writes the move, its history, its event and its bonuses; undefined when the order is no longer in `row.status`. */

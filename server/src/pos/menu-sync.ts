@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import { toMinor, type MenuSyncState } from '@ordercast/shared';
 import type { Db } from '../db/client';
-import { cities, productPrices, products, systemState } from '../db/schema';
+import { cities, productOptionPrices, productOptions, productPrices, products, systemState } from '../db/schema';
 import type { Announce } from '../events/announce';
 import { isoNow } from '../lib/time';
 import type { PosClient } from './client';
@@ -107,10 +107,15 @@ export class MenuSync {
     else this.deps.log.warn({ code: res.code }, `pos menu import failed, keeping the last good menu: ${res.message}`);
   }
 
-  /** Writes what differs; returns how many (product, city) rows changed. Codes the server does not know are skipped. */
+  /**
+   * Writes what differs; returns how many (product or option, city) rows changed, and products
+   * whose weight or kcal changed. Codes the server does not know are skipped.
+   */
   private apply(menu: PosMenu, now: string): number {
     const db = this.deps.db;
-    const byCode = new Map(db.select({ id: products.id, code: products.posCode }).from(products).all().map((p) => [p.code, p.id]));
+    const productRows = db.select({ id: products.id, code: products.posCode, weight: products.weight, kcal: products.kcal }).from(products).all();
+    const byCode = new Map(productRows.map((p) => [p.code, p.id]));
+    const facts = new Map(productRows.map((p) => [p.id, p]));
     const knownCities = new Set(db.select({ id: cities.id }).from(cities).all().map((c) => c.id));
     const current = new Map(
       db
@@ -128,6 +133,15 @@ export class MenuSync {
         if (productId === undefined) {
           unknown.push(item.code);
           continue;
+        }
+        // Weight and energy are the dish's, not the city's: any city's listing that carries them updates them.
+        const known = facts.get(productId)!;
+        const weight = item.weight === undefined ? known.weight : item.weight;
+        const kcal = item.kcal === undefined ? known.kcal : item.kcal;
+        if (weight !== known.weight || kcal !== known.kcal) {
+          db.update(products).set({ weight, kcal }).where(eq(products.id, productId)).run();
+          facts.set(productId, { ...known, weight, kcal });
+          changes++;
         }
         const price = toMinor(item.price);
         if (price <= 0) continue;
@@ -147,7 +161,45 @@ export class MenuSync {
         });
       }
     }
+    changes += this.applyOptions(menu, knownCities, now, unknown);
     if (unknown.length) this.deps.log.warn({ codes: [...new Set(unknown)].slice(0, 20) }, 'pos menu lists codes this server does not know; skipped');
+    return changes;
+  }
+
+  /**
+   * Modifiers' prices (0 allowed) and stop-list per city. Not announced one by one: customers get
+   * them with their next menu, and an order with an option stopped meanwhile is refused with a
+   * clear `option_unavailable`.
+   */
+  private applyOptions(menu: PosMenu, knownCities: ReadonlySet<number>, now: string, unknown: string[]): number {
+    const db = this.deps.db;
+    const byCode = new Map(db.select({ id: productOptions.id, code: productOptions.posCode }).from(productOptions).all().map((o) => [o.code, o.id]));
+    const current = new Map(
+      db
+        .select()
+        .from(productOptionPrices)
+        .all()
+        .map((r) => [`${r.optionId}:${r.cityId}`, r]),
+    );
+    let changes = 0;
+    for (const city of menu.cities) {
+      if (!knownCities.has(city.cityId)) continue;
+      for (const option of city.options ?? []) {
+        const optionId = byCode.get(option.code);
+        if (optionId === undefined) {
+          unknown.push(option.code);
+          continue;
+        }
+        const price = toMinor(option.price);
+        const row = current.get(`${optionId}:${city.cityId}`);
+        if (row && row.price === price && row.available === option.available) continue;
+        db.insert(productOptionPrices)
+          .values({ optionId, cityId: city.cityId, price, available: option.available, updatedAt: now })
+          .onConflictDoUpdate({ target: [productOptionPrices.optionId, productOptionPrices.cityId], set: { price, available: option.available, updatedAt: now } })
+          .run();
+        changes++;
+      }
+    }
     return changes;
   }
 }

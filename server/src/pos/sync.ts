@@ -5,7 +5,8 @@ import { backoffDelay, toMajor } from '@ordercast/shared';
 import { writeTx, type Db } from '../db/client';
 import type { Announce } from '../events/announce';
 import type { PosOrderState } from '../orders/pos-state';
-import { orderItems, orders, posSyncJobs, products, restaurants } from '../db/schema';
+import { byItem, type ItemOptionRow } from '../orders/options';
+import { orderItemOptions, orderItems, orders, posSyncJobs, products, restaurants } from '../db/schema';
 import { isoNow } from '../lib/time';
 import type { PosClient, PosResult } from './client';
 import { ALREADY_COMPLETED, type PosOrderBody } from './wire';
@@ -240,12 +241,16 @@ export class PosSync {
     const order = db.select().from(orders).where(eq(orders.id, orderId)).get();
     if (!order) return undefined;
     const items = db
-      .select({ code: products.posCode, name: orderItems.name, price: orderItems.price, quantity: orderItems.quantity })
+      .select({ id: orderItems.id, code: products.posCode, name: orderItems.name, price: orderItems.price, quantity: orderItems.quantity })
       .from(orderItems)
       .innerJoin(products, eq(products.id, orderItems.productId))
       .where(eq(orderItems.orderId, orderId))
       .orderBy(asc(orderItems.id))
       .all();
+    // Options go by the codes and prices copied at order time, per unit of their line (a line without any sends none).
+    const options = items.length
+      ? byItem(db.select().from(orderItemOptions).where(inArray(orderItemOptions.orderItemId, items.map((i) => i.id))).orderBy(asc(orderItemOptions.id)).all())
+      : new Map<number, ItemOptionRow[]>();
     return {
       order,
       body: {
@@ -256,7 +261,16 @@ export class PosSync {
         address: order.address,
         phone: order.phone,
         comment: order.comment,
-        items: items.map((i) => ({ code: i.code, name: i.name, price: toMajor(i.price), quantity: i.quantity })),
+        items: items.map((i) => {
+          const opts = options.get(i.id);
+          return {
+            code: i.code,
+            name: i.name,
+            price: toMajor(i.price),
+            quantity: i.quantity,
+            ...(opts && { options: opts.map((o) => ({ code: o.posCode, name: o.name, price: toMajor(o.price) })) }),
+          };
+        }),
         subtotal: toMajor(order.subtotal),
         bonusesUsed: toMajor(order.bonusesUsed),
         total: toMajor(order.total),

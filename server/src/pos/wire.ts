@@ -9,6 +9,16 @@ import { Type, type Static } from 'typebox';
 
 export const DeliveryType = Type.Union([Type.Literal('delivery'), Type.Literal('pickup')]);
 
+/** A modifier of an order line (a size, an extra, a removal), by its POS code. */
+export const PosOrderOption = Type.Object({
+  /** The option's code in the POS nomenclature (product_options.pos_code), e.g. GL-0002-M12. */
+  code: Type.String({ minLength: 1, maxLength: 32 }),
+  name: Type.Optional(Type.String({ maxLength: 200 })),
+  /** Price in roubles per unit of the line (0 allowed): must equal the POS's price in that city. */
+  price: Type.Number({ minimum: 0 }),
+});
+export type PosOrderOption = Static<typeof PosOrderOption>;
+
 export const PosOrderItem = Type.Object({
   /** The product's code in the POS nomenclature (products.pos_code), e.g. GL-0001. */
   code: Type.String({ minLength: 1, maxLength: 32 }),
@@ -16,6 +26,8 @@ export const PosOrderItem = Type.Object({
   /** Unit price in roubles: must equal the POS's price in that city. */
   price: Type.Number({ minimum: 0 }),
   quantity: Type.Integer({ minimum: 1, maximum: 999 }),
+  /** Modifiers of each unit; absent = none. The line costs (price + their prices) × quantity. */
+  options: Type.Optional(Type.Array(PosOrderOption, { maxItems: 30 })),
 });
 export type PosOrderItem = Static<typeof PosOrderItem>;
 
@@ -122,6 +134,8 @@ export const NON_RETRYABLE_CODES = [
   'PRODUCT_NOT_FOUND',
   'PRICE_MISMATCH',
   'PRODUCT_UNAVAILABLE',
+  'OPTION_NOT_FOUND',
+  'OPTION_UNAVAILABLE',
   'CITY_NOT_FOUND',
   'TOTAL_MISMATCH',
   'VALIDATION_ERROR',
@@ -136,23 +150,44 @@ export const PosMenuItem = Type.Object({
   price: Type.Number({ exclusiveMinimum: 0 }),
   /** false: on the stop-list in this city. */
   available: Type.Boolean(),
+  /** Grams (millilitres for drinks) of a portion, when the POS knows it. */
+  weight: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
+  /** kcal of a portion, when the POS knows it. */
+  kcal: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
 });
 export type PosMenuItem = Static<typeof PosMenuItem>;
 
-/** `GET /menu` (optionally `?cityId=`): the nomenclature with each city's prices and stop-list. */
+/** A modifier in a city: its price (0 allowed) and stop-list, like a dish's. */
+export const PosMenuOption = Type.Object({
+  code: Type.String({ minLength: 1, maxLength: 32 }),
+  /** The dish it modifies (its code). */
+  productCode: Type.String({ minLength: 1, maxLength: 32 }),
+  name: Type.String(),
+  /** Roubles. */
+  price: Type.Number({ minimum: 0 }),
+  available: Type.Boolean(),
+});
+export type PosMenuOption = Static<typeof PosMenuOption>;
+
+/** `GET /menu` (optionally `?cityId=`): the nomenclature with each city's prices and stop-list; `options`: the modifiers' (absent from older POS versions). */
 export const PosMenu = Type.Object({
   updatedAt: Type.String(),
-  cities: Type.Array(Type.Object({ cityId: Type.Integer({ minimum: 1 }), items: Type.Array(PosMenuItem) })),
+  cities: Type.Array(
+    Type.Object({ cityId: Type.Integer({ minimum: 1 }), items: Type.Array(PosMenuItem), options: Type.Optional(Type.Array(PosMenuOption)) }),
+  ),
 });
 export type PosMenu = Static<typeof PosMenu>;
 
-/** `POST /menu/items`: change one dish in one city (demo: a price change or a stop-list entry the server imports). */
+/** `POST /menu/items`: change one dish or modifier (by its code) in one city (demo: a price change or a stop-list entry the server imports). A dish's price must stay above 0; a modifier's may be 0. */
 export const PosMenuItemPatch = Type.Object(
   {
     cityId: Type.Integer({ minimum: 1 }),
     code: Type.String({ minLength: 1, maxLength: 32 }),
-    price: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000 })),
+    price: Type.Optional(Type.Number({ minimum: 0, maximum: 1_000_000 })),
     available: Type.Optional(Type.Boolean()),
+    /** A dish's grams and kcal (the same in every city of the nomenclature). */
+    weight: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 100_000 }), Type.Null()])),
+    kcal: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 100_000 }), Type.Null()])),
   },
   { additionalProperties: false },
 );

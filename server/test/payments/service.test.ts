@@ -139,7 +139,7 @@ describe('paying online through Telegram (simulator) and the kitchen (POS simula
     const c = await customer();
     const order = await place(c.token, { payment: { method: 'online' } });
     const total = Math.round(order.total * 100);
-    const answerTo = async (update: { pre_checkout_query?: unknown }) => {
+    const answerTo = async (update: Record<string, unknown>) => {
       const id = (update.pre_checkout_query as { id: string }).id;
       return waitFor(async () => (await control<{ answers: Record<string, { ok: boolean; error_message?: string }> }>(tg, '/control/pre-checkout-answers')).answers[id], 'the answer');
     };

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { OPTION_GROUP_KINDS } from '../statuses';
 import { Id, Money, Timestamp } from './common';
 import { CityStatus, Restaurant } from './restaurant';
 
@@ -26,6 +27,32 @@ export const Category = Type.Object({
 });
 export type Category = Static<typeof Category>;
 
+/** One choice of an option group, priced in the menu's city (0 = no extra cost). */
+export const ProductOption = Type.Object({
+  id: Id,
+  name: Type.String(),
+  name_en: Type.String(),
+  price: Money,
+  /** false: on this city's stop-list (shown, not choosable). */
+  available: Type.Boolean(),
+});
+export type ProductOption = Static<typeof ProductOption>;
+
+/**
+ * A product's option group. The rule is `min`..`max` choices (a size: 1..1; extras: 0..3);
+ * `kind` says how to show it: `single` (one of), `multiple` (several of), `removal` (left out, free).
+ */
+export const ProductOptionGroup = Type.Object({
+  id: Id,
+  kind: Type.Enum(OPTION_GROUP_KINDS),
+  name: Type.String(),
+  name_en: Type.String(),
+  min: Type.Integer({ minimum: 0 }),
+  max: Type.Integer({ minimum: 1 }),
+  options: Type.Array(ProductOption),
+});
+export type ProductOptionGroup = Static<typeof ProductOptionGroup>;
+
 export const Product = Type.Object({
   id: Id,
   category_id: Id,
@@ -37,6 +64,12 @@ export const Product = Type.Object({
   image: Type.String(),
   price: Money,
   available: Type.Boolean(),
+  /** Grams (millilitres for drinks) of a portion; null = not known. */
+  weight: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+  /** Energy value of a portion, kcal; null = not known. */
+  kcal: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+  /** Required groups first; empty for a dish without options. Only options priced in this city. */
+  option_groups: Type.Array(ProductOptionGroup),
 });
 export type Product = Static<typeof Product>;
 

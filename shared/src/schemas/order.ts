@@ -27,15 +27,29 @@ export const OrderPayment = Type.Object({
 });
 export type OrderPayment = Static<typeof OrderPayment>;
 
+/** A chosen option of an order line, copied at order time (names, price per unit of the line). */
+export const OrderItemOption = Type.Object({
+  option_id: Id,
+  group_name: Type.String(),
+  group_name_en: Type.String(),
+  name: Type.String(),
+  name_en: Type.String(),
+  price: Money,
+});
+export type OrderItemOption = Static<typeof OrderItemOption>;
+
 export const OrderItem = Type.Object({
   product_id: Id,
   name: Type.String(),
   /** The English name, copied at order time like `name`. */
   name_en: Type.String(),
-  /** Unit price copied at order time. */
+  /** Unit price of the dish itself, copied at order time (its options are priced in `options`). */
   price: Money,
   quantity: Type.Integer({ minimum: 1 }),
+  /** (price + the options' prices) × quantity. */
   line_total: Money,
+  /** The chosen options (empty for a dish without); the same dish with other options is another line. */
+  options: Type.Array(OrderItemOption),
 });
 export type OrderItem = Static<typeof OrderItem>;
 
@@ -146,7 +160,15 @@ export const CreateOrderBody = Type.Object(
   {
     cityId: Id,
     items: Type.Array(
-      Type.Object({ productId: Id, quantity: Type.Integer({ minimum: 1, maximum: 99 }) }, { additionalProperties: false }),
+      Type.Object(
+        {
+          productId: Id,
+          quantity: Type.Integer({ minimum: 1, maximum: 99 }),
+          /** Chosen option ids (the server prices them and checks each group's rule). */
+          options: Type.Optional(Type.Array(Id, { maxItems: 30 })),
+        },
+        { additionalProperties: false },
+      ),
       { minItems: 1, maxItems: 50 },
     ),
     bonusesToUse: Type.Optional(Type.Number({ minimum: 0, maximum: 1_000_000, multipleOf: 0.01 })),

@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
 import type { CreateOrderBody, DeliveryType, Order, PaymentChoice } from '@ordercast/shared';
 import { api, newIdempotencyKey } from '../api';
-import { cartCount, cartLines, cartSubtotal, clampQuantity, unavailableLines, type CartQuantities } from '../logic/cart';
+import { cartCount, cartLines, cartSubtotal, clampQuantity, lineKey, parseKey, repeatLines, unavailableLines, type CartQuantities, type RepeatItem } from '../logic/cart';
 import { amountToPay, bonusCap, clampBonuses } from '../logic/bonus';
 import { useMenu } from './menu';
 import { useBonuses } from './bonuses';
@@ -60,7 +60,7 @@ export const useCart = defineStore('cart', () => {
   const count = computed(() => cartCount(lines.value));
   const blocked = computed(() => unavailableLines(lines.value));
   /** What can be ordered now: a dish on the stop-list is shown, but not counted. */
-  const subtotal = computed(() => cartSubtotal(lines.value.filter((l) => l.product.available)));
+  const subtotal = computed(() => cartSubtotal(lines.value.filter((l) => l.available)));
   const cap = computed(() => bonusCap(subtotal.value, bonuses.balance, bonuses.maxShare));
   const bonusesToUse = computed(() => clampBonuses(bonusWish.value, cap.value));
   const toPay = computed(() => amountToPay(subtotal.value, bonusesToUse.value));
@@ -77,20 +77,42 @@ export const useCart = defineStore('cart', () => {
     { deep: true, flush: 'sync' },
   );
 
-  function quantity(productId: number): number {
-    return quantities.value[productId] ?? 0;
+  /** Of one line (a dish with its options: see lineKey). */
+  function lineQuantity(key: string): number {
+    return quantities.value[key] ?? 0;
   }
-  function setQuantity(productId: number, q: number): void {
+  function setLine(key: string, q: number): void {
     const next = { ...quantities.value };
     const c = clampQuantity(q);
-    if (c > 0) next[productId] = c;
-    else delete next[productId];
+    if (c > 0) next[key] = c;
+    else delete next[key];
     quantities.value = next;
   }
-  const add = (id: number) => setQuantity(id, quantity(id) + 1);
-  const remove = (id: number) => setQuantity(id, quantity(id) - 1);
+  const addLine = (key: string, n = 1) => setLine(key, lineQuantity(key) + n);
+  const removeLine = (key: string) => setLine(key, lineQuantity(key) - 1);
+  /** Of a dish, all its lines together (the menu's badge). */
+  function quantity(productId: number): number {
+    let n = 0;
+    for (const [key, q] of Object.entries(quantities.value)) if (parseKey(key).productId === productId) n += q;
+    return n;
+  }
+  /** A dish without options. */
+  const setQuantity = (productId: number, q: number) => setLine(lineKey(productId), q);
+  const add = (id: number) => addLine(lineKey(id));
+  const remove = (id: number) => removeLine(lineKey(id));
   function removeUnavailable(): void {
-    for (const l of blocked.value) setQuantity(l.product.id, 0);
+    for (const l of blocked.value) setLine(l.key, 0);
+  }
+
+  /** Names of the dishes a repeat could not bring back (shown once on the cart). */
+  const repeatMissing = ref<RepeatItem[]>([]);
+  /** "Repeat": the order's dishes and options into this city's cart at today's prices; returns what is no longer available. */
+  function repeat(order: { city_id: number; items: readonly RepeatItem[] }): RepeatItem[] {
+    useCity(order.city_id);
+    const { add: lines, missing } = repeatLines(order.items, menu.byId);
+    for (const l of lines) addLine(l.key, l.quantity);
+    repeatMissing.value = missing;
+    return missing;
   }
 
   /** The cart belongs to a city's menu: another city starts an empty one. */
@@ -103,6 +125,7 @@ export const useCart = defineStore('cart', () => {
   }
   function clear(): void {
     quantities.value = {};
+    repeatMissing.value = [];
     comment.value = '';
     bonusWish.value = 0;
     requestedTime.value = null;
@@ -116,7 +139,7 @@ export const useCart = defineStore('cart', () => {
     const idempotencyKey = attempt.key;
     const body: CreateOrderBody = {
       cityId: cityId.value,
-      items: lines.value.map((l) => ({ productId: l.product.id, quantity: l.quantity })),
+      items: lines.value.map((l) => ({ productId: l.product.id, quantity: l.quantity, ...(l.options.length && { options: l.options.map((o) => o.id) }) })),
       delivery: deliveryType.value === 'delivery' ? { type: 'delivery', address: address.value.trim() } : { type: 'pickup' },
     };
     if (bonusesToUse.value > 0) body.bonusesToUse = bonusesToUse.value;
@@ -156,6 +179,12 @@ export const useCart = defineStore('cart', () => {
     bonusesToUse,
     toPay,
     quantity,
+    lineQuantity,
+    setLine,
+    addLine,
+    removeLine,
+    repeat,
+    repeatMissing,
     setQuantity,
     add,
     remove,

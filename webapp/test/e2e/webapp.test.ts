@@ -145,7 +145,11 @@ describe('Mini App in a real browser', () => {
     const borscht = page.locator('[data-product-id="2"]');
     await borscht.getByTestId('add').click();
     await borscht.getByTestId('qty-plus').click();
-    await page.locator('[data-product-id="7"]').getByTestId('add').click();
+    // Pelmeni has a required portion: chosen on its own screen (12 pieces cost nothing extra).
+    await page.locator('[data-product-id="7"]').getByTestId('choose').click();
+    await page.locator('[data-testid="option"][data-option-id="11"] input').check();
+    await mainButton(page).click();
+    await page.getByTestId('page-back').click();
     await page.locator('[data-product-id="5"]').getByTestId('add').click();
     expect(await borscht.getByTestId('badge').textContent()).toBe('2');
     // 2 × 350 + 450 + 590

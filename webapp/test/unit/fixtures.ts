@@ -12,6 +12,9 @@ export const product = (id: number, price: number, available = true): Product =>
   image: '',
   price,
   available,
+  weight: null,
+  kcal: null,
+  option_groups: [],
 });
 
 /** A city's live status: open, not paused, not busy, unless told otherwise. */

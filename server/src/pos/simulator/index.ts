@@ -17,6 +17,7 @@ import {
   PosMenu,
   PosMenuItem,
   PosMenuItemPatch,
+  PosMenuOption,
   PosOrder,
   PosOrderAccepted,
   PosOrderBody,
@@ -135,7 +136,22 @@ export async function startPosSimulator(opts: PosSimulatorOptions): Promise<PosS
             .code(422)
             .send(posError('PRICE_MISMATCH', `Price of ${item.code} in city ${body.cityId} is ${m.price / 100}, not ${item.price}`));
         }
-        sum += m.price * item.quantity;
+        // Modifiers are checked like dishes: known for this dish, on sale, at the POS's price.
+        let unit = m.price;
+        for (const option of item.options ?? []) {
+          const o = store.menuOption(body.cityId, option.code);
+          if (!o || o.productCode !== item.code) {
+            return reply.code(422).send(posError('OPTION_NOT_FOUND', `Modifier ${option.code} of ${item.code} is not in the nomenclature of city ${body.cityId}`));
+          }
+          if (!o.available) return reply.code(422).send(posError('OPTION_UNAVAILABLE', `${o.name} (${option.code}) is on the stop-list in city ${body.cityId}`));
+          if (toMinor(option.price) !== o.price) {
+            return reply
+              .code(422)
+              .send(posError('PRICE_MISMATCH', `Price of modifier ${option.code} in city ${body.cityId} is ${o.price / 100}, not ${option.price}`));
+          }
+          unit += o.price;
+        }
+        sum += unit * item.quantity;
       }
       if (sum !== toMinor(body.subtotal) || toMinor(body.subtotal) - toMinor(body.bonusesUsed) !== toMinor(body.total)) {
         return reply.code(422).send(posError('TOTAL_MISMATCH', `Items add up to ${sum / 100}; subtotal ${body.subtotal}, bonuses ${body.bonusesUsed}, total ${body.total}`));
@@ -197,9 +213,12 @@ export async function startPosSimulator(opts: PosSimulatorOptions): Promise<PosS
     async (req) => store.menu(req.query.cityId),
   );
 
-  app.post('/menu/items', { schema: { body: PosMenuItemPatch, response: { 200: PosMenuItem, ...errors } } }, async (req, reply) => {
-    const { cityId, code, price, available } = req.body;
-    const item = store.patchMenuItem(cityId, code, { ...(price !== undefined && { price: toMinor(price) }), ...(available !== undefined && { available }) });
+  app.post('/menu/items', { schema: { body: PosMenuItemPatch, response: { 200: Type.Union([PosMenuItem, PosMenuOption]), ...errors } } }, async (req, reply) => {
+    const { cityId, code, price, available, weight, kcal } = req.body;
+    const patch = { ...(price !== undefined && { price: toMinor(price) }), ...(available !== undefined && { available }) };
+    if (store.menuOption(cityId, code)) return store.patchMenuOption(cityId, code, patch)!;
+    if (price !== undefined && patch.price! <= 0) return reply.code(400).send(posError('VALIDATION_ERROR', 'A dish costs more than 0'));
+    const item = store.patchMenuItem(cityId, code, { ...patch, ...(weight !== undefined && { weight }), ...(kcal !== undefined && { kcal }) });
     if (!item) return reply.code(404).send(posError('PRODUCT_NOT_FOUND', `Product ${code} is not in the nomenclature of city ${cityId}`));
     return item;
   });

@@ -2,8 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { toMajor, toMinor } from '@ordercast/shared';
-import { DEMO_CITIES, DEMO_PRODUCTS, demoPrice, posCode } from '../../db/seed-data';
-import type { PosMenu, PosMenuItem, PosOrder, PosOrderBody, PosOrderItem, PosOrderStatus } from '../wire';
+import { DEMO_CITIES, DEMO_OPTION_GROUPS, DEMO_PRODUCTS, demoOptionPrice, demoPrice, optionPosCode, posCode } from '../../db/seed-data';
+import type { PosMenu, PosMenuItem, PosMenuOption, PosOrder, PosOrderBody, PosOrderItem, PosOrderStatus } from '../wire';
 
 /**
  * The simulated POS's own state: its own SQLite file (or memory), never the server's database.
@@ -34,6 +34,17 @@ interface OrderRow {
 interface MenuRow {
   city_id: number;
   code: string;
+  name: string;
+  price: number;
+  available: number;
+  weight: number | null;
+  kcal: number | null;
+}
+
+interface OptionRow {
+  city_id: number;
+  code: string;
+  product_code: string;
   name: string;
   price: number;
   available: number;
@@ -79,6 +90,16 @@ CREATE TABLE IF NOT EXISTS pos_menu (
   sort INTEGER NOT NULL,
   PRIMARY KEY (city_id, code)
 );
+CREATE TABLE IF NOT EXISTS pos_menu_options (
+  city_id INTEGER NOT NULL,
+  code TEXT NOT NULL,
+  product_code TEXT NOT NULL,
+  name TEXT NOT NULL,
+  price INTEGER NOT NULL CHECK (price >= 0),
+  available INTEGER NOT NULL,
+  sort INTEGER NOT NULL,
+  PRIMARY KEY (city_id, code)
+);
 CREATE TABLE IF NOT EXISTS pos_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
@@ -95,7 +116,30 @@ export class PosStore {
     if (!cols.has('cancelled_at')) {
       this.db.exec('ALTER TABLE pos_orders ADD cancelled_at TEXT; ALTER TABLE pos_orders ADD cancel_reason TEXT; ALTER TABLE pos_orders ADD cancel_requests INTEGER NOT NULL DEFAULT 0;');
     }
+    const menuCols = new Set((this.db.prepare('PRAGMA table_info(pos_menu)').all() as { name: string }[]).map((c) => c.name));
+    if (!menuCols.has('weight')) this.db.exec('ALTER TABLE pos_menu ADD weight INTEGER; ALTER TABLE pos_menu ADD kcal INTEGER;');
     this.seedMenu();
+    this.seedOptions();
+  }
+
+  /** The modifiers (sizes, extras, removals) under their codes, per city; also added to a simulator file from before options. */
+  private seedOptions(): void {
+    const n = (this.db.prepare('SELECT COUNT(*) AS n FROM pos_menu_options').get() as { n: number }).n;
+    if (n > 0) return;
+    const insert = this.db.prepare('INSERT INTO pos_menu_options (city_id, code, product_code, name, price, available, sort) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const setWeight = this.db.prepare('UPDATE pos_menu SET weight = ?, kcal = ? WHERE code = ? AND weight IS NULL');
+    this.db.transaction(() => {
+      for (const p of DEMO_PRODUCTS) setWeight.run(p.weight, p.kcal, posCode(p));
+      for (const c of DEMO_CITIES) {
+        for (const g of DEMO_OPTION_GROUPS) {
+          const product = DEMO_PRODUCTS.find((p) => p.id === g.productId)!;
+          for (const o of g.options) {
+            insert.run(c.id, optionPosCode(g, o), posCode(product), o.name, toMinor(demoOptionPrice(o, c.id)), (o.unavailableIn ?? []).includes(c.id) ? 0 : 1, o.id);
+          }
+        }
+      }
+      this.touchMenu();
+    })();
   }
 
   /** The POS's nomenclature: the chain's dishes under their POS codes, priced per city (as the server's demo data). */
@@ -123,19 +167,47 @@ export class PosStore {
         ? this.db.prepare('SELECT * FROM pos_menu ORDER BY city_id, sort, code').all()
         : this.db.prepare('SELECT * FROM pos_menu WHERE city_id = ? ORDER BY sort, code').all(cityId)
     ) as MenuRow[];
-    const byCity = new Map<number, PosMenuItem[]>();
+    const optionRows = (
+      cityId === undefined
+        ? this.db.prepare('SELECT * FROM pos_menu_options ORDER BY city_id, sort, code').all()
+        : this.db.prepare('SELECT * FROM pos_menu_options WHERE city_id = ? ORDER BY sort, code').all(cityId)
+    ) as OptionRow[];
+    const byCity = new Map<number, { items: PosMenuItem[]; options: PosMenuOption[] }>();
+    const cityOf = (id: number) => {
+      let c = byCity.get(id);
+      if (!c) byCity.set(id, (c = { items: [], options: [] }));
+      return c;
+    };
     for (const r of rows) {
-      const list = byCity.get(r.city_id) ?? [];
-      list.push({ code: r.code, name: r.name, price: toMajor(r.price), available: r.available === 1 });
-      byCity.set(r.city_id, list);
+      cityOf(r.city_id).items.push({ code: r.code, name: r.name, price: toMajor(r.price), available: r.available === 1, weight: r.weight, kcal: r.kcal });
     }
+    for (const r of optionRows) cityOf(r.city_id).options.push(toOption(r));
     const updatedAt = (this.db.prepare("SELECT value FROM pos_meta WHERE key = 'menu_updated_at'").get() as { value: string } | undefined)?.value;
-    return { updatedAt: updatedAt ?? new Date(0).toISOString(), cities: [...byCity].map(([id, items]) => ({ cityId: id, items })) };
+    return { updatedAt: updatedAt ?? new Date(0).toISOString(), cities: [...byCity].map(([id, c]) => ({ cityId: id, ...c })) };
   }
 
-  menuItem(cityId: number, code: string): { price: number; available: boolean; name: string } | undefined {
+  /** A modifier in a city (price in kopecks). */
+  menuOption(cityId: number, code: string): { price: number; available: boolean; name: string; productCode: string } | undefined {
+    const r = this.db.prepare('SELECT * FROM pos_menu_options WHERE city_id = ? AND code = ?').get(cityId, code) as OptionRow | undefined;
+    return r && { price: r.price, available: r.available === 1, name: r.name, productCode: r.product_code };
+  }
+
+  /** Price in kopecks (0 allowed). Returns the modifier after the change, or undefined when the city has no such code. */
+  patchMenuOption(cityId: number, code: string, patch: { price?: number; available?: boolean }): PosMenuOption | undefined {
+    return this.db.transaction(() => {
+      const r = this.db.prepare('SELECT * FROM pos_menu_options WHERE city_id = ? AND code = ?').get(cityId, code) as OptionRow | undefined;
+      if (!r) return undefined;
+      const price = patch.price ?? r.price;
+      const available = patch.available ?? r.available === 1;
+      this.db.prepare('UPDATE pos_menu_options SET price = ?, available = ? WHERE city_id = ? AND code = ?').run(price, available ? 1 : 0, cityId, code);
+      this.touchMenu();
+      return toOption({ ...r, price, available: available ? 1 : 0 });
+    })();
+  }
+
+  menuItem(cityId: number, code: string): { price: number; available: boolean; name: string; weight: number | null; kcal: number | null } | undefined {
     const r = this.db.prepare('SELECT * FROM pos_menu WHERE city_id = ? AND code = ?').get(cityId, code) as MenuRow | undefined;
-    return r && { price: r.price, available: r.available === 1, name: r.name };
+    return r && { price: r.price, available: r.available === 1, name: r.name, weight: r.weight, kcal: r.kcal };
   }
 
   hasCity(cityId: number): boolean {
@@ -143,15 +215,19 @@ export class PosStore {
   }
 
   /** Price in kopecks. Returns the item after the change, or undefined when the city has no such code. */
-  patchMenuItem(cityId: number, code: string, patch: { price?: number; available?: boolean }): PosMenuItem | undefined {
+  patchMenuItem(cityId: number, code: string, patch: { price?: number; available?: boolean; weight?: number | null; kcal?: number | null }): PosMenuItem | undefined {
     return this.db.transaction(() => {
       const current = this.menuItem(cityId, code);
       if (!current) return undefined;
       const price = patch.price ?? current.price;
       const available = patch.available ?? current.available;
+      const weight = patch.weight === undefined ? current.weight : patch.weight;
+      const kcal = patch.kcal === undefined ? current.kcal : patch.kcal;
       this.db.prepare('UPDATE pos_menu SET price = ?, available = ? WHERE city_id = ? AND code = ?').run(price, available ? 1 : 0, cityId, code);
+      // Weight and energy belong to the dish: every city's listing of it changes.
+      this.db.prepare('UPDATE pos_menu SET weight = ?, kcal = ? WHERE code = ?').run(weight, kcal, code);
       this.touchMenu();
-      return { code, name: current.name, price: toMajor(price), available };
+      return { code, name: current.name, price: toMajor(price), available, weight, kcal };
     })();
   }
 
@@ -288,3 +364,5 @@ function restaurantOf(body: string): { restaurantCode: string | null; promisedAt
   const b = JSON.parse(body) as Partial<PosOrderBody>;
   return { restaurantCode: b.restaurantCode ?? null, promisedAt: b.promisedAt ?? null };
 }
+
+const toOption = (r: OptionRow): PosMenuOption => ({ code: r.code, productCode: r.product_code, name: r.name, price: toMajor(r.price), available: r.available === 1 });

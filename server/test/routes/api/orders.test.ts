@@ -101,8 +101,8 @@ describe('placing orders', () => {
       order_number: expect.stringMatching(/^S-\d{4}$/),
     });
     expect(order.items).toEqual([
-      { product_id: 5, name: 'Гуляш из говядины', name_en: 'Beef goulash', price: 620, quantity: 2, line_total: 1240 },
-      { product_id: 18, name: 'Морс клюквенный', name_en: 'Cranberry mors', price: 160, quantity: 2, line_total: 320 },
+      { product_id: 5, name: 'Гуляш из говядины', name_en: 'Beef goulash', price: 620, quantity: 2, line_total: 1240, options: [] },
+      { product_id: 18, name: 'Морс клюквенный', name_en: 'Cranberry mors', price: 160, quantity: 2, line_total: 320, options: [] },
     ]);
     const second = (await placeOrder(t.app, token, { cityId: 2 })).json().order;
     expect(Number(second.order_number.slice(2))).toBe(Number(order.order_number.slice(2)) + 1);
