@@ -15,6 +15,8 @@ const TEXTS = {
     order: (id: number) => `Заказ №${id} — в приложении.`,
     orders: 'Ваши заказы — в приложении.',
     hint: 'Чтобы заказать, откройте приложение.',
+    phoneSaved: 'Спасибо! Номер сохранён, в приложении он подставится сам.',
+    notOwnContact: 'Это чужой контакт. Чтобы указать свой номер, поделитесь своим контактом.',
     open: { menu: 'Открыть меню', city: 'Открыть меню', order: 'Открыть заказ', orders: 'Мои заказы' },
   },
   en: {
@@ -24,6 +26,8 @@ const TEXTS = {
     order: (id: number) => `Order #${id} is in the app.`,
     orders: 'Your orders are in the app.',
     hint: 'To order, open the app.',
+    phoneSaved: 'Thank you! Your number is saved; the app fills it in for you.',
+    notOwnContact: 'That is someone else\'s contact. To give your number, share your own contact.',
     open: { menu: 'Open the menu', city: 'Open the menu', order: 'Open the order', orders: 'My orders' },
   },
 } as const;

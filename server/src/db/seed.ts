@@ -2,8 +2,8 @@ import { sql } from 'drizzle-orm';
 import { toMinor } from '@ordercast/shared';
 import { hashPassword } from '../auth/password';
 import type { Db } from './client';
-import { bonusLedger, categories, cities, managerCities, productPrices, products, restaurants, users } from './schema';
-import { DEMO_CATEGORIES, DEMO_CITIES, DEMO_CUSTOMER, DEMO_PRODUCTS, DEMO_RESTAURANTS, DEMO_STAFF, demoPrice, posCode, productImage } from './seed-data';
+import { bonusLedger, categories, cities, deliveryZones, managerCities, productPrices, products, restaurants, users } from './schema';
+import { DEMO_CATEGORIES, DEMO_CITIES, DEMO_CUSTOMER, DEMO_PRODUCTS, DEMO_RESTAURANTS, DEMO_STAFF, DEMO_ZONES, demoPrice, posCode, productImage } from './seed-data';
 
 const isEmpty = (db: Db) => (db.select({ n: sql<number>`count(*)` }).from(cities).get()?.n ?? 0) === 0;
 
@@ -57,6 +57,17 @@ function insertCatalogue(db: Db): void {
   db.insert(cities).values([...DEMO_CITIES]).run();
   db.insert(restaurants)
     .values(DEMO_RESTAURANTS.map((r) => ({ ...r, hours: JSON.stringify(r.hours) })))
+    .run();
+  db.insert(deliveryZones)
+    .values(
+      DEMO_ZONES.map((z) => ({
+        ...z,
+        geometry: JSON.stringify(z.geometry),
+        deliveryFee: toMinor(z.deliveryFee),
+        freeFrom: z.freeFrom === null ? null : toMinor(z.freeFrom),
+        minOrder: toMinor(z.minOrder),
+      })),
+    )
     .run();
   db.insert(categories).values([...DEMO_CATEGORIES]).run();
   db.insert(products)

@@ -39,7 +39,7 @@ export default fp(
       new OrdersService(app.db, ledger, announce, {
         earnRate: app.config.BONUS_EARN_RATE,
         maxShare: app.config.BONUS_MAX_SHARE,
-      }, restaurants),
+      }, restaurants, app.deliveryPricing),
     );
     // A pause with `until` ends by itself: the order path reads it as over at once; this clears it
     // and tells open apps. A read each tick; a write transaction only when one has run out.
@@ -53,5 +53,5 @@ export default fp(
     sweep.unref();
     app.addHook('onClose', async () => clearInterval(sweep));
   },
-  { name: 'services', dependencies: ['db', 'events', 'auth'] },
+  { name: 'services', dependencies: ['db', 'events', 'auth', 'zones'] },
 );

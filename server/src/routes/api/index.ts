@@ -6,6 +6,7 @@ import meRoutes from './me';
 import orderRoutes from './orders';
 import posWebhookRoutes from './pos-webhook';
 import telegramWebhookRoutes from './telegram-webhook';
+import zoneRoutes from './zones';
 
 /** /api: public routes first, then a scope where every route needs a signed-in user. */
 const api: FastifyPluginAsync = async (app) => {
@@ -18,6 +19,7 @@ const api: FastifyPluginAsync = async (app) => {
     await signedIn.register(meRoutes);
     await signedIn.register(bonusRoutes);
     await signedIn.register(orderRoutes);
+    await signedIn.register(zoneRoutes);
   });
 };
 
