@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
-import type { CreateOrderBody, DeliveryType, Order } from '@ordercast/shared';
+import { toMajor, toMinor, type CreateOrderBody, type DeliveryType, type LatLng, type Order } from '@ordercast/shared';
 import { api, newIdempotencyKey } from '../api';
 import { cartCount, cartLines, cartSubtotal, clampQuantity, unavailableLines, type CartQuantities } from '../logic/cart';
 import { amountToPay, bonusCap, clampBonuses } from '../logic/bonus';
@@ -47,7 +47,7 @@ export const useCart = defineStore('cart', () => {
    */
   let attempt = { fingerprint: '', key: '' };
   const inputs = () =>
-    JSON.stringify([cityId.value, quantities.value, deliveryType.value, address.value.trim(), phone.value.trim(), comment.value.trim(), bonusWish.value, restaurantId.value, requestedTime.value]);
+    JSON.stringify([cityId.value, quantities.value, deliveryType.value, address.value.trim(), deliveryPlace.value, phone.value.trim(), comment.value.trim(), bonusWish.value, restaurantId.value, requestedTime.value]);
 
   const menu = useMenu();
   const bonuses = useBonuses();
@@ -59,7 +59,12 @@ export const useCart = defineStore('cart', () => {
   const subtotal = computed(() => cartSubtotal(lines.value.filter((l) => l.product.available)));
   const cap = computed(() => bonusCap(subtotal.value, bonuses.balance, bonuses.maxShare));
   const bonusesToUse = computed(() => clampBonuses(bonusWish.value, cap.value));
-  const toPay = computed(() => amountToPay(subtotal.value, bonusesToUse.value));
+  /** Set by the delivery store (stores/delivery.ts): the located address and its zone's fee preview. */
+  const deliveryPlace = ref<{ addressId?: number; location?: LatLng }>({});
+  const zoneFee = ref(0);
+  /** Delivery's fee as the zone preview says (the server prices it again); 0 for pickup. */
+  const deliveryFee = computed(() => (deliveryType.value === 'delivery' ? zoneFee.value : 0));
+  const toPay = computed(() => toMajor(toMinor(amountToPay(subtotal.value, bonusesToUse.value)) + toMinor(deliveryFee.value)));
 
   watch(
     [cityId, quantities],
@@ -113,7 +118,10 @@ export const useCart = defineStore('cart', () => {
     const body: CreateOrderBody = {
       cityId: cityId.value,
       items: lines.value.map((l) => ({ productId: l.product.id, quantity: l.quantity })),
-      delivery: deliveryType.value === 'delivery' ? { type: 'delivery', address: address.value.trim() } : { type: 'pickup' },
+      delivery:
+        deliveryType.value === 'delivery'
+          ? { type: 'delivery', ...(address.value.trim() && { address: address.value.trim() }), ...deliveryPlace.value }
+          : { type: 'pickup' },
     };
     if (bonusesToUse.value > 0) body.bonusesToUse = bonusesToUse.value;
     if (phone.value.trim()) body.phone = phone.value.trim();
@@ -146,6 +154,9 @@ export const useCart = defineStore('cart', () => {
     lines,
     count,
     subtotal,
+    deliveryFee,
+    deliveryPlace,
+    zoneFee,
     blocked,
     cap,
     bonusesToUse,
