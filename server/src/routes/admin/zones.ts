@@ -15,9 +15,9 @@ const zoneAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch('/zones/:id', { schema: { params: IdParams, body: UpdateZoneBody, response: { 200: ZoneResponse, ...errors } } }, async (req) => ({
     zone: app.tx(() => app.zones.update(req.principal, req.params.id, req.body)),
   }));
-  app.delete('/zones/:id', { schema: { params: IdParams, response: { 204: Type.Null(), ...errors } } }, async (req, reply) => {
+  app.delete('/zones/:id', { schema: { params: IdParams, response: { 200: Type.Object({ deleted: Type.Integer({ minimum: 1 }) }), ...errors } } }, async (req, reply) => {
     app.tx(() => app.zones.remove(req.principal, req.params.id));
-    return reply.code(204).send(null);
+    return reply.send({ deleted: req.params.id });
   });
 };
 

@@ -60,9 +60,9 @@ const zoneRoutes: FastifyPluginAsyncTypebox = async (app) => {
     address: app.tx(() => app.savedAddresses.update(req.principal.userId, req.params.id, req.body)),
   }));
 
-  app.delete('/addresses/:id', { schema: { params: IdParams, response: { 204: Type.Null(), ...errors } } }, async (req, reply) => {
+  app.delete('/addresses/:id', { schema: { params: IdParams, response: { 200: Type.Object({ deleted: Type.Integer({ minimum: 1 }) }), ...errors } } }, async (req, reply) => {
     app.tx(() => app.savedAddresses.remove(req.principal.userId, req.params.id));
-    return reply.code(204).send(null);
+    return reply.send({ deleted: req.params.id });
   });
 
   /**
