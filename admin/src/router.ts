@@ -10,6 +10,7 @@ export const router = createRouter({
     { path: '/dashboard', name: 'dashboard', component: () => import('./views/DashboardView.vue') },
     { path: '/stop-list', name: 'stop-list', component: () => import('./views/StopListView.vue') },
     { path: '/restaurants', name: 'restaurants', component: () => import('./views/RestaurantsView.vue'), meta: { staffAdmin: true } },
+    { path: '/zones', name: 'zones', component: () => import('./views/ZonesView.vue') },
     { path: '/staff', name: 'staff', component: () => import('./views/StaffView.vue'), meta: { staffAdmin: true } },
     { path: '/:rest(.*)*', redirect: '/' },
   ],

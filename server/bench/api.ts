@@ -19,7 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { demoInitData } from '../src/auth/telegram';
-import { DEMO_OPTION_GROUPS, demoPickupPoint } from '../src/db/seed-data';
+import { DEMO_OPTION_GROUPS, demoDeliveryPoint, demoPickupPoint } from '../src/db/seed-data';
 import { BENCH_BOT_TOKEN, freePort, startServerProcess } from './server-process';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -64,7 +64,7 @@ async function main() {
         const options = REQUIRED.get(productId);
         return { productId, quantity: 1 + (k % 2), ...(options && { options }) };
       });
-      return JSON.stringify({ cityId: 1 + (n % 3), restaurantId: demoPickupPoint(1 + (n % 3)), items, delivery: n % 2 ? { type: 'pickup' } : { type: 'delivery', address: 'Bench street 1' } });
+      return JSON.stringify({ cityId: 1 + (n % 3), restaurantId: demoPickupPoint(1 + (n % 3)), items, delivery: n % 2 ? { type: 'pickup' } : { type: 'delivery', address: 'Bench street 1', location: demoDeliveryPoint(1 + (n % 3)) } });
     };
 
     const rounds: { rps: number; p50: number; p99: number; errors: number; non2xx: number; total: number }[] = [];

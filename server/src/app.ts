@@ -14,6 +14,8 @@ import dbPlugin from './plugins/app/db';
 import lifecyclePlugin from './plugins/app/lifecycle';
 import eventsPlugin from './plugins/app/events';
 import servicesPlugin from './plugins/app/services';
+import zonesPlugin from './zones/plugin';
+import type { Geocoder } from './zones/geocoder';
 import posPlugin from './pos/plugin';
 import botPlugin from './bot/plugin';
 import realtimePlugin from './realtime/plugin';
@@ -30,6 +32,8 @@ export interface BuildOptions {
   logStream?: NodeJS.WritableStream;
   /** Sees every route as it is added (a test checks that each one declares its schema). */
   onRoute?: (route: RouteOptions) => void;
+  /** Turns typed addresses into points for delivery zones; none by default (zones/geocoder.ts). */
+  geocoder?: Geocoder;
 }
 
 const STATUS_CODES: Record<number, string> = {
@@ -84,6 +88,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(dbPlugin);
   await app.register(eventsPlugin);
   await app.register(authPlugin);
+  await app.register(zonesPlugin, { geocoder: opts.geocoder });
   await app.register(servicesPlugin);
   await app.register(posPlugin);
   await app.register(botPlugin);

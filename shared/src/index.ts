@@ -11,6 +11,7 @@ export * from './api-error';
 export * from './text';
 export * from './api-client';
 export * from './backoff';
+export * from './delivery';
 export type {
   ErrorBody,
   User,
@@ -96,4 +97,22 @@ export type {
   PaymentOptions,
   MarkRefundedBody,
   WriteAccessBody,
+  ZoneGeometry,
+  ZoneGeoJson,
+  LatLng,
+  ZoneTerms,
+  DeliveryZone,
+  CreateZoneBody,
+  UpdateZoneBody,
+  ZonesQuery,
+  ZoneList,
+  ZoneResponse,
+  LocateBody,
+  LocateResponse,
+  SavedAddress,
+  CreateAddressBody,
+  UpdateAddressBody,
+  AddressList,
+  AddressResponse,
+  ContactBody,
 } from './schemas/index';

@@ -64,6 +64,10 @@ export function humanError(e: unknown): string {
       return t('err.closed');
     case 'restaurant_required':
       return t('pickup.required');
+    case 'outside_delivery_zones':
+      return t('zone.outside');
+    case 'location_required':
+      return t('zone.needLocation');
     case 'not_found':
       return t('err.notFound');
     default:

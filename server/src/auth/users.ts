@@ -73,6 +73,7 @@ export class UsersService {
       telegram_id: row.telegramId,
       language: row.language,
       phone: row.phone,
+      phone_verified: row.phone !== null && row.phoneVerifiedAt !== null,
       city_id: row.cityId,
       city_ids: this.cityIdsFor(row),
       bonus_balance: toMajor(row.bonusBalance),
@@ -107,11 +108,15 @@ export class UsersService {
     if (patch.cityId !== undefined && !this.db.select({ id: cities.id }).from(cities).where(eq(cities.id, patch.cityId)).get()) {
       throw unprocessable(`City ${patch.cityId} does not exist`, 'unknown_city');
     }
+    // A typed phone is the customer's word: it keeps the verified mark only when it is the verified number.
+    const digits = (p: string | null | undefined) => (p ?? '').replace(/\D/g, '');
+    const current = patch.phone !== undefined ? this.byId(userId) : undefined;
+    const stillVerified = current !== undefined && current.phoneVerifiedAt !== null && digits(current.phone) === digits(patch.phone);
     const row = this.db
       .update(users)
       .set({
         ...(patch.cityId !== undefined && { cityId: patch.cityId }),
-        ...(patch.phone !== undefined && { phone: patch.phone }),
+        ...(patch.phone !== undefined && { phone: patch.phone, ...(!stillVerified && { phoneVerifiedAt: null }) }),
         ...(patch.language !== undefined && { language: patch.language }),
         ...(patch.name !== undefined && { name: personName(patch.name) }),
         updatedAt: isoNow(),

@@ -91,6 +91,21 @@ export function createBot(opts: BotOptions): Bot {
     else if (update.new_chat_member.status === 'member') people.unblocked(update.from.id);
   });
 
+  /*
+   * A shared contact (a request_contact button, or the Mini App's requestContact, which makes
+   * Telegram send it here). The update itself is Telegram's word; `contact.user_id === from.id`
+   * makes it the sender's own number rather than a contact card they forwarded.
+   */
+  bot.on('message:contact', async (ctx) => {
+    const contact = ctx.message.contact;
+    const lang = botLanguage(ctx.from.language_code);
+    if (contact.user_id !== ctx.from.id) {
+      await ctx.reply(texts(lang).notOwnContact);
+      return;
+    }
+    if (people.phoneShared(ctx.from.id, contact.phone_number)) await ctx.reply(texts(lang).phoneSaved);
+  });
+
   bot.on('message:text', async (ctx: Context) => {
     const lang = botLanguage(ctx.from?.language_code);
     await ctx.reply(texts(lang).hint, {

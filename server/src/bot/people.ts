@@ -4,6 +4,7 @@ import { cities, orders, users } from '../db/schema';
 import type { UsersService } from '../auth/users';
 import type { TelegramUser } from '../auth/telegram';
 import { isoNow } from '../lib/time';
+import { normalPhone, storeVerifiedPhone } from '../zones/contact';
 
 export interface BotPeopleDeps {
   db: Db;
@@ -42,6 +43,14 @@ export class BotPeople {
     this.deps.tx(() => {
       this.deps.db.update(users).set({ botBlockedAt: null }).where(eq(users.telegramId, telegramId)).run();
     });
+  }
+
+  /**
+   * The customer shared their own contact in the chat (Telegram's update, user_id checked by the
+   * caller): the phone is stored as verified. False for someone the project does not know as a customer.
+   */
+  phoneShared(telegramId: number, phoneNumber: string): boolean {
+    return this.deps.tx(() => storeVerifiedPhone(this.deps.db, telegramId, normalPhone(phoneNumber)));
   }
 
   cityName(cityId: number, lang: 'ru' | 'en'): string | undefined {

@@ -1,8 +1,8 @@
 import { getTableColumns, getTableName } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 
-/** Column types whose SQLite values are already what `$inferSelect` holds (no decoding). */
-const PLAIN = new Set(['SQLiteInteger', 'SQLiteText']);
+/** Column types whose SQLite values are already what `$inferSelect` holds (no decoding; a REAL is a JS number either way). */
+const PLAIN = new Set(['SQLiteInteger', 'SQLiteText', 'SQLiteReal']);
 
 /**
  * A table's columns as `"sql_name" AS "property"`, for the few statements on the order path that run

@@ -72,6 +72,36 @@ export const restaurants = sqliteTable(
   (t) => [uniqueIndex('restaurants_code_uq').on(t.code), index('restaurants_city_idx').on(t.cityId)],
 );
 
+/**
+ * Delivery zones (issue 16): a restaurant's delivery area (GeoJSON Polygon or MultiPolygon, stored
+ * as JSON text) with its terms. Money in kopecks. `city_id` is the restaurant's, kept here so the
+ * order path reads one city's zones with one indexed query.
+ */
+export const deliveryZones = sqliteTable(
+  'delivery_zones',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    restaurantId: integer('restaurant_id').notNull().references(() => restaurants.id, { onDelete: 'cascade' }),
+    cityId: integer('city_id').notNull().references(() => cities.id),
+    name: text('name').notNull(),
+    geometry: text('geometry').notNull(),
+    deliveryFee: integer('delivery_fee').notNull().default(0),
+    /** From this subtotal on, delivery is free; null: never free. */
+    freeFrom: integer('free_from'),
+    minOrder: integer('min_order').notNull().default(0),
+    deliveryMinutes: integer('delivery_minutes').notNull().default(30),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    /** Where zones overlap, the lower sort wins (then the lower id). */
+    sort: integer('sort').notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: text('updated_at').notNull().default(now),
+  },
+  (t) => [
+    index('delivery_zones_city_idx').on(t.cityId, t.active),
+    check('delivery_zones_money', sql`${t.deliveryFee} >= 0 AND ${t.minOrder} >= 0 AND (${t.freeFrom} IS NULL OR ${t.freeFrom} >= 0) AND ${t.deliveryMinutes} >= 0`),
+  ],
+);
+
 export const users = sqliteTable(
   'users',
   {
@@ -98,6 +128,8 @@ export const users = sqliteTable(
      * true lets the bot send order updates without a /start; null: not asked yet.
      */
     botWriteAccess: integer('bot_write_access', { mode: 'boolean' }),
+    /** Set when `phone` came from Telegram verified (the bot's contact update, a signed requestContact answer); a typed phone clears it. */
+    phoneVerifiedAt: text('phone_verified_at'),
     createdAt: createdAt(),
     updatedAt: text('updated_at').notNull().default(now),
   },
@@ -255,6 +287,17 @@ export const orders = sqliteTable(
     telegramChargeId: text('telegram_payment_charge_id'),
     providerChargeId: text('provider_payment_charge_id'),
     refundedAt: text('refunded_at'),
+    /**
+     * What delivery costs (kopecks). Not part of `total`: the CHECK below (total = subtotal −
+     * bonuses) cannot change without rebuilding the table, which inside the migration's transaction
+     * would cascade-delete the orders' items. The customer pays `total + delivery_fee`; the wire's
+     * `total` and the POS's are that sum (orders/serialize.ts, pos/sync.ts).
+     */
+    deliveryFee: integer('delivery_fee').notNull().default(0),
+    /** The zone the server located the address in (null: pickup, or a city without zones). */
+    deliveryZoneId: integer('delivery_zone_id').references(() => deliveryZones.id, { onDelete: 'set null' }),
+    deliveryLat: real('delivery_lat'),
+    deliveryLng: real('delivery_lng'),
     createdAt: createdAt(),
     updatedAt: text('updated_at').notNull().default(now),
     completedAt: text('completed_at'),
@@ -448,4 +491,25 @@ export const botMessages = sqliteTable(
     // The sender takes a chat's oldest open message first: it looks up earlier open ones of the same chat.
     index('bot_messages_chat_idx').on(t.chatId, t.status),
   ],
+);
+
+/**
+ * A customer's addresses (issue 16): named ones they saved ("Home") and ones an order used (saved
+ * automatically, label empty). `address_key` (lower-cased, spaces collapsed) keeps one row per address.
+ */
+export const savedAddresses = sqliteTable(
+  'saved_addresses',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    label: text('label').notNull().default(''),
+    address: text('address').notNull(),
+    addressKey: text('address_key').notNull(),
+    lat: real('lat').notNull(),
+    lng: real('lng').notNull(),
+    lastUsedAt: text('last_used_at'),
+    createdAt: createdAt(),
+    updatedAt: text('updated_at').notNull().default(now),
+  },
+  (t) => [uniqueIndex('saved_addresses_user_key_uq').on(t.userId, t.addressKey)],
 );

@@ -148,6 +148,33 @@ export function demoOptionPrice(option: DemoOption, cityId: number): number {
 
 /** The option's code in the POS nomenclature: its dish's code and the option's number (GL-0002-M21). */
 export const optionPosCode = (group: DemoOptionGroup, option: DemoOption): string => `GL-${String(group.productId).padStart(4, '0')}-M${option.id}`;
+/** A rectangle as a GeoJSON Polygon ring (lng/lat, closed): the demo's zones are simple boxes around the centre. */
+const box = (south: number, west: number, north: number, east: number) => ({
+  type: 'Polygon' as const,
+  coordinates: [[[west, south], [east, south], [east, north], [west, north], [west, south]] as [number, number][]],
+});
+
+/**
+ * Delivery zones (issue 16), roubles and minutes. Each city's centre is free and has no minimum
+ * (the around-the-clock kitchen's own area; tests order there at any size); the wider areas cost
+ * a fee below a free-delivery threshold and have a minimum. In Moscow the Arbat kitchen's western
+ * zone overlaps the centre, so a paused Tverskaya hands the centre's deliveries to Arbat.
+ */
+export const DEMO_ZONES = [
+  { restaurantId: 1, cityId: 1, name: 'Центр', sort: 0, deliveryFee: 0, freeFrom: null, minOrder: 0, deliveryMinutes: 30, geometry: box(55.745, 37.58, 55.785, 37.65) },
+  { restaurantId: 2, cityId: 1, name: 'Запад', sort: 1, deliveryFee: 149, freeFrom: 1500, minOrder: 700, deliveryMinutes: 50, geometry: box(55.7, 37.45, 55.8, 37.62) },
+  { restaurantId: 1, cityId: 1, name: 'В пределах МКАД', sort: 2, deliveryFee: 249, freeFrom: 2500, minOrder: 1000, deliveryMinutes: 70, geometry: box(55.57, 37.37, 55.91, 37.85) },
+  { restaurantId: 3, cityId: 2, name: 'Центр', sort: 0, deliveryFee: 0, freeFrom: null, minOrder: 0, deliveryMinutes: 30, geometry: box(59.91, 30.28, 59.96, 30.39) },
+  { restaurantId: 3, cityId: 2, name: 'Весь город', sort: 1, deliveryFee: 199, freeFrom: 2000, minOrder: 800, deliveryMinutes: 70, geometry: box(59.8, 30.1, 60.1, 30.55) },
+  { restaurantId: 4, cityId: 3, name: 'Центр', sort: 0, deliveryFee: 0, freeFrom: null, minOrder: 0, deliveryMinutes: 30, geometry: box(55.0, 82.87, 55.06, 82.97) },
+  { restaurantId: 4, cityId: 3, name: 'Город', sort: 1, deliveryFee: 149, freeFrom: 1500, minOrder: 600, deliveryMinutes: 60, geometry: box(54.9, 82.75, 55.12, 83.15) },
+];
+
+/** A point in each demo city's free central zone (its first restaurant's door): where scripts and tests deliver by default. */
+export const demoDeliveryPoint = (cityId: number): { lat: number; lng: number } | undefined => {
+  const r = DEMO_RESTAURANTS.find((x) => x.cityId === cityId);
+  return r && { lat: r.lat, lng: r.lng };
+};
 
 /** Each demo city's first (around-the-clock) restaurant: where a pickup order goes when a script or test picks none. */
 export const demoPickupPoint = (cityId: number): number | undefined => DEMO_RESTAURANTS.find((r) => r.cityId === cityId)?.id;

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { toMinor } from '@ordercast/shared';
 import { hashPassword } from '../auth/password';
 import type { Db } from './client';
-import { bonusLedger, categories, cities, managerCities, productOptionGroups, productOptionPrices, productOptions, productPrices, products, restaurants, users } from './schema';
+import { bonusLedger, categories, cities, deliveryZones, managerCities, productOptionGroups, productOptionPrices, productOptions, productPrices, products, restaurants, users } from './schema';
 import {
   DEMO_CATEGORIES,
   DEMO_CITIES,
@@ -11,6 +11,7 @@ import {
   DEMO_PRODUCTS,
   DEMO_RESTAURANTS,
   DEMO_STAFF,
+  DEMO_ZONES,
   demoOptionPrice,
   demoPrice,
   optionPosCode,
@@ -70,6 +71,17 @@ function insertCatalogue(db: Db): void {
   db.insert(cities).values([...DEMO_CITIES]).run();
   db.insert(restaurants)
     .values(DEMO_RESTAURANTS.map((r) => ({ ...r, hours: JSON.stringify(r.hours) })))
+    .run();
+  db.insert(deliveryZones)
+    .values(
+      DEMO_ZONES.map((z) => ({
+        ...z,
+        geometry: JSON.stringify(z.geometry),
+        deliveryFee: toMinor(z.deliveryFee),
+        freeFrom: z.freeFrom === null ? null : toMinor(z.freeFrom),
+        minOrder: toMinor(z.minOrder),
+      })),
+    )
     .run();
   db.insert(categories).values([...DEMO_CATEGORIES]).run();
   db.insert(products)

@@ -32,6 +32,7 @@ import { isoNow, localDay } from '../lib/time';
 import type { RestaurantsService } from '../restaurants/service';
 import type { OrderPayments } from '../payments/order-payment';
 import { canonicalBody, lineKey, OrderOptions, sortedOptions, type ChosenOption } from './options';
+import type { DeliveryPricing } from '../zones/delivery';
 import { detail, toWireOrder, withItems, type OrderRow } from './serialize';
 
 export interface OrderSettings {
@@ -45,7 +46,7 @@ export type Actor = { source: 'staff' | 'customer'; principal: Principal } | { s
 type ItemRow = typeof orderItems.$inferSelect;
 type NewOrderParams = Pick<
   OrderRow,
-  'orderNumber' | 'orderDay' | 'cityId' | 'userId' | 'subtotal' | 'bonusesUsed' | 'total' | 'bonusesEarned' | 'deliveryType' | 'address' | 'phone' | 'comment' | 'idempotencyKey' | 'idempotencyHash' | 'createdAt' | 'restaurantId' | 'promisedAt' | 'requestedTime'
+  'orderNumber' | 'orderDay' | 'cityId' | 'userId' | 'subtotal' | 'bonusesUsed' | 'total' | 'bonusesEarned' | 'deliveryType' | 'address' | 'phone' | 'comment' | 'idempotencyKey' | 'idempotencyHash' | 'createdAt' | 'restaurantId' | 'promisedAt' | 'requestedTime' | 'deliveryFee' | 'deliveryZoneId' | 'deliveryLat' | 'deliveryLng'
 >;
 type HistoryParams = { orderId: number; fromStatus: OrderStatus | null; toStatus: OrderStatus; source: Actor['source']; byUserId: number | null; reason: string | null; createdAt: string };
 type MoveParams = { id: number; from: OrderStatus; to: OrderStatus; at: string; completedAt: string | null; cancelReason: CancelReason | null; cancelNote: string | null };
@@ -99,6 +100,8 @@ export class OrdersService {
     private readonly venues: Pick<RestaurantsService, 'placement'>,
     /** How it is paid (issue 17): the checkout's choice, and what a move does to the money. */
     private readonly payments?: OrderPayments,
+    /** Delivery zones: where the address is, its fee and minimum, the address kept (zones/delivery.ts). */
+    private readonly delivery?: Pick<DeliveryPricing, 'plan' | 'options' | 'charge' | 'remember'>,
   ) {
     const sqlite = db.$client;
     this.options = new OrderOptions(db);
@@ -117,10 +120,10 @@ export class OrdersService {
       insertOrder: sqlite.prepare<NewOrderParams, OrderRow>(
         `INSERT INTO orders (order_number, order_day, city_id, user_id, subtotal, bonuses_used, total, bonuses_earned,
            delivery_type, address, phone, comment, idempotency_key, idempotency_hash, created_at, updated_at,
-           restaurant_id, promised_at, requested_time)
+           restaurant_id, promised_at, requested_time, delivery_fee, delivery_zone_id, delivery_lat, delivery_lng)
          VALUES (@orderNumber, @orderDay, @cityId, @userId, @subtotal, @bonusesUsed, @total, @bonusesEarned,
            @deliveryType, @address, @phone, @comment, @idempotencyKey, @idempotencyHash, @createdAt, @createdAt,
-           @restaurantId, @promisedAt, @requestedTime)
+           @restaurantId, @promisedAt, @requestedTime, @deliveryFee, @deliveryZoneId, @deliveryLat, @deliveryLng)
          RETURNING ${ORDER}`,
       ),
       insertItem: sqlite.prepare<{ orderId: number; productId: number; name: string; nameEn: string; price: number; quantity: number }, ItemRow>(
@@ -175,8 +178,8 @@ export class OrdersService {
   create(principal: Principal, body: CreateOrderBody, idempotencyKey: string | null): CreateResult {
     if (principal.role !== 'customer') throw forbidden('Only customers place orders', 'customers_only');
     // Free text is cleaned (controls, bidi overrides) before it is stored and sent to the POS.
-    const address = body.delivery.type === 'delivery' ? cleanText(body.delivery.address ?? '') : null;
-    if (address === '') throw badRequest('A delivery order needs delivery.address', 'address_required');
+    let address = body.delivery.type === 'delivery' ? cleanText(body.delivery.address ?? '') : null;
+    if (address === '' && body.delivery.addressId === undefined) throw badRequest('A delivery order needs delivery.address', 'address_required');
     // Keys sorted at every depth: the same order re-serialised by another client (or library) is
     // the same request, and replays instead of being refused as a different one.
     const requestHash = idempotencyKey ? createHash('sha256').update(stableStringify(canonicalBody(body))).digest('hex') : null;
@@ -193,9 +196,18 @@ export class OrdersService {
     const city = this.q.city.get(body.cityId);
     if (!city) throw unprocessable(`City ${body.cityId} does not exist`, 'unknown_city');
     const now = new Date();
+    // Delivery: the server locates the address in the city's zones itself (outside → 400).
+    const plan = body.delivery.type === 'delivery' && this.delivery ? this.delivery.plan(principal.userId, city.id, body.delivery) : null;
+    if (plan) address = plan.address;
     // Paused, closed, or a time that cannot be kept: refused before anything is written.
     const placement = this.venues.placement(
-      { cityId: city.id, type: body.delivery.type, restaurantId: body.restaurantId, requestedTime: body.requestedTime },
+      {
+        cityId: city.id,
+        type: body.delivery.type,
+        restaurantId: body.restaurantId,
+        requestedTime: body.requestedTime,
+        ...(plan && { deliveryOptions: this.delivery!.options(plan) }),
+      },
       now,
     );
 
@@ -227,8 +239,11 @@ export class OrdersService {
         throw unprocessable(`At most ${toMajor(cap)} bonuses can pay for this order`, 'bonus_limit_exceeded');
       }
     }
+    // The zone of the restaurant that cooks it sets the fee; under its minimum → 400.
+    const charge = plan ? this.delivery!.charge(plan, placement.restaurantId, subtotal) : { feeMinor: 0, zoneId: null };
+    // `total` stays dishes − bonuses (the table's CHECK); the fee is paid on top (see schema.ts).
     const total = subtotal - bonusesUsed;
-    const payment = this.payments?.check(body.payment, total, now);
+    const payment = this.payments?.check(body.payment, total + charge.feeMinor, now);
     const createdAt = now.toISOString();
     const orderDay = localDay(now, city.timezone);
 
@@ -251,8 +266,13 @@ export class OrdersService {
       restaurantId: placement.restaurantId,
       promisedAt: placement.promisedAt,
       requestedTime: placement.requestedTime,
+      deliveryFee: charge.feeMinor,
+      deliveryZoneId: charge.zoneId,
+      deliveryLat: plan?.location?.lat ?? null,
+      deliveryLng: plan?.location?.lng ?? null,
     })!;
     const row = payment ? this.payments!.attach(inserted, payment) : inserted;
+    if (plan) this.delivery!.remember(principal.userId, plan, createdAt);
     const chosen = new Map<number, ChosenOption[]>();
     const items = lines.map(({ options, ...l }) => {
       const item = this.q.insertItem.get({ orderId: row.id, ...l })!;

@@ -128,7 +128,11 @@ export class PaymentsService {
         provider_token: this.config.providerToken,
         currency: this.config.currency,
         // Stored in minor units, which is what Telegram's amounts are.
-        prices: [{ label: `Order ${row.orderNumber}`, amount: row.total }],
+        prices: [
+          { label: `Order ${row.orderNumber}`, amount: row.total },
+          // The delivery fee is stored beside the total (see schema.ts): its own line on the invoice.
+          ...(row.deliveryFee > 0 ? [{ label: 'Delivery', amount: row.deliveryFee }] : []),
+        ],
       });
     } catch (err) {
       this.deps.log.warn({ err, orderId }, 'createInvoiceLink failed');
@@ -149,7 +153,7 @@ export class PaymentsService {
     if (this.q.ownerTelegramId.get(row.userId)?.telegram_id !== q.fromTelegramId) return { ok: false, error_message: 'This order belongs to someone else.' };
     const why = this.whyNotPayable(row, Date.now());
     if (why) return { ok: false, error_message: `${why}.` };
-    if (q.currency !== this.config.currency || q.totalAmount !== row.total) {
+    if (q.currency !== this.config.currency || q.totalAmount !== row.total + row.deliveryFee) {
       return { ok: false, error_message: 'The amount has changed: open the order again to pay the current total.' };
     }
     return { ok: true };
@@ -173,7 +177,7 @@ export class PaymentsService {
       const at = isoNow();
       const charges = { tgCharge: p.telegramChargeId, providerCharge: p.providerChargeId };
       if (row.paymentStatus === 'unpaid' && row.status !== 'cancelled') {
-        if (p.totalAmount !== row.total) this.deps.log.warn({ orderId: row.id, paid: p.totalAmount, total: row.total }, 'an order was paid a different amount');
+        if (p.totalAmount !== row.total + row.deliveryFee) this.deps.log.warn({ orderId: row.id, paid: p.totalAmount, total: row.total + row.deliveryFee }, 'an order was paid a different amount');
         const updated = this.deps.payments.move(row, 'paid', at, charges);
         if (updated) {
           this.deps.orders.queuePosSend(updated);

@@ -6,7 +6,7 @@ import { writeTx, type Db } from '../db/client';
 import type { Announce } from '../events/announce';
 import type { PosOrderState } from '../orders/pos-state';
 import { byItem, type ItemOptionRow } from '../orders/options';
-import { orderItemOptions, orderItems, orders, posSyncJobs, products, restaurants } from '../db/schema';
+import { deliveryZones, orderItemOptions, orderItems, orders, posSyncJobs, products, restaurants } from '../db/schema';
 import { isoNow } from '../lib/time';
 import type { PosClient, PosResult } from './client';
 import { ALREADY_COMPLETED, type PosOrderBody } from './wire';
@@ -273,7 +273,13 @@ export class PosSync {
         }),
         subtotal: toMajor(order.subtotal),
         bonusesUsed: toMajor(order.bonusesUsed),
-        total: toMajor(order.total),
+        // The POS takes what the customer pays: dishes − bonuses + delivery (orders.total holds the first part).
+        total: toMajor(order.total + order.deliveryFee),
+        ...(order.deliveryType === 'delivery' && {
+          deliveryFee: toMajor(order.deliveryFee),
+          deliveryZone: order.deliveryZoneId === null ? null : (db.select({ id: deliveryZones.id, name: deliveryZones.name }).from(deliveryZones).where(eq(deliveryZones.id, order.deliveryZoneId)).get() ?? null),
+          location: order.deliveryLat === null || order.deliveryLng === null ? null : { lat: order.deliveryLat, lng: order.deliveryLng },
+        }),
         createdAt: order.createdAt,
         restaurantCode: order.restaurantId === null ? null : (db.select({ code: restaurants.code }).from(restaurants).where(eq(restaurants.id, order.restaurantId)).get()?.code ?? null),
         promisedAt: order.promisedAt,

@@ -51,6 +51,14 @@ export const PosOrderBody = Type.Object({
   restaurantCode: Type.Optional(NullableString(40)),
   /** When it is due (ready for pickup, at the door for delivery). */
   promisedAt: Type.Optional(NullableString(40)),
+  /**
+   * Delivery's price in roubles (issue 16), included in `total`: total = subtotal + deliveryFee −
+   * bonusesUsed. Absent = 0 (senders from before zones). Pickup orders carry none.
+   */
+  deliveryFee: Type.Optional(Type.Number({ minimum: 0 })),
+  /** The delivery zone (the project's id and name) and the address's point, for the courier. */
+  deliveryZone: Type.Optional(Type.Union([Type.Object({ id: Type.Integer({ minimum: 1 }), name: Type.String({ maxLength: 100 }) }), Type.Null()])),
+  location: Type.Optional(Type.Union([Type.Object({ lat: Type.Number({ minimum: -90, maximum: 90 }), lng: Type.Number({ minimum: -180, maximum: 180 }) }), Type.Null()])),
 });
 export type PosOrderBody = Static<typeof PosOrderBody>;
 
@@ -87,6 +95,8 @@ export const PosOrder = Type.Object({
   promisedAt: Type.Union([Type.String(), Type.Null()]),
   items: Type.Array(PosOrderItem),
   total: Type.Number(),
+  /** The delivery fee it was sent with (0: none). */
+  deliveryFee: Type.Number(),
   /** How many times `POST /orders` was called with this externalId (1 = sent exactly once). */
   requests: Type.Integer(),
   /** The last kitchen step the server acknowledged (2xx) through the webhook. */

@@ -34,6 +34,12 @@ export interface PlacementRequest {
   type: DeliveryType;
   restaurantId?: number;
   requestedTime?: string;
+  /**
+   * Delivery into located zones (zones/delivery.ts): the restaurants whose zones hold the address,
+   * best zone first, each with its zone's minutes to the door. The first that can take the order
+   * cooks it. Absent: a city without zones (any active restaurant, the city's delivery minutes).
+   */
+  deliveryOptions?: { restaurantId: number; deliveryMinutes: number }[];
 }
 
 /**
@@ -268,8 +274,8 @@ export class RestaurantsService {
     const requested = req.requestedTime ? new Date(req.requestedTime) : null;
     if (requested && Number.isNaN(requested.getTime())) throw badRequest('requestedTime is not a valid time', 'invalid_requested_time');
     const deliveryMinutes = req.type === 'delivery' ? city.deliveryMinutes : 0;
-    const promise = (prepMinutes: number, hours: WeekHours | null): PromiseOutcome =>
-      promiseTime({ now, zone, prepMinutes, deliveryMinutes, busyMinutes: city.busyMinutes, hours, requestedTime: requested });
+    const promise = (prepMinutes: number, hours: WeekHours | null, minutes = deliveryMinutes): PromiseOutcome =>
+      promiseTime({ now, zone, prepMinutes, deliveryMinutes: minutes, busyMinutes: city.busyMinutes, hours, requestedTime: requested });
     const placed = (restaurantId: number | null, o: PromiseOutcome & { ok: true }): Placement => ({
       restaurantId,
       promisedAt: o.promisedAt.toISOString(),
@@ -297,6 +303,7 @@ export class RestaurantsService {
       return placed(r.id, accept(promise(r.prepMinutes, hoursOf(r))));
     }
 
+    if (req.deliveryOptions) return this.placeInZones(req.deliveryOptions, active, now, promise, placed);
     const taking = active.filter((r) => !activePause(r, now));
     if (taking.length === 0) {
       const untils = active.map((r) => activePause(r, now)!.until);
@@ -313,6 +320,42 @@ export class RestaurantsService {
     const closed = refusals.filter((o): o is PromiseOutcome & { ok: false; error: 'closed' } => o.error === 'closed' && o.reopensAt !== null);
     closed.sort((a, b) => a.reopensAt!.getTime() - b.reopensAt!.getTime());
     return placed(null, accept(closed[0] ?? refusals[0]!));
+  }
+
+  /**
+   * Delivery to a located address: the zones' restaurants in the zones' order, each with its
+   * zone's minutes; the first active, unpaused one that can keep the time cooks it. None: the
+   * refusal of the best zone's restaurant (paused, or closed with its reopening).
+   */
+  private placeInZones(
+    options: { restaurantId: number; deliveryMinutes: number }[],
+    active: RestaurantRow[],
+    now: Date,
+    promise: (prep: number, hours: WeekHours | null, minutes: number) => PromiseOutcome,
+    placed: (restaurantId: number | null, o: PromiseOutcome & { ok: true }) => Placement,
+  ): Placement {
+    const zone = this.cityRow(active[0]!.cityId).timezone;
+    let firstRefusal: (() => never) | null = null;
+    for (const o of options) {
+      const r = active.find((x) => x.id === o.restaurantId);
+      if (!r) continue;
+      const pause = activePause(r, now);
+      if (pause) {
+        const until = pause.until ? ` until ${clock(new Date(pause.until), zone)}` : '';
+        firstRefusal ??= () => {
+          throw conflict(`${r.nameEn}, which delivers to this address, is not taking orders${until}: ${pause.reason}`, 'restaurant_paused', { reopens_at: pause.until });
+        };
+        continue;
+      }
+      const outcome = promise(r.prepMinutes, hoursOf(r), o.deliveryMinutes);
+      if (outcome.ok) return placed(r.id, outcome);
+      firstRefusal ??= () => {
+        accept(outcome);
+        throw new Error('unreachable');
+      };
+    }
+    if (firstRefusal) firstRefusal();
+    throw badRequest('No restaurant delivers to this address', 'outside_delivery_zones');
   }
 }
 

@@ -247,6 +247,12 @@ export class SimState {
           message: { ...this.toMessage(chat, m), ...(command && { entities: [{ offset: 0, length: command[0].length, type: 'bot_command' }] }) },
         });
       }
+      case 'contact': {
+        const m = this.push(chat, { by: 'user', text: `📞 ${body.phone_number}` });
+        const { text: _shown, ...message } = this.toMessage(chat, m);
+        const contact = { phone_number: body.phone_number, first_name: body.user.first_name, user_id: body.contact_user_id ?? body.user.id };
+        return this.enqueue({ message: { ...message, contact } });
+      }
       case 'callback': {
         const m = chat.messages.find((x) => x.message_id === body.message_id && x.by === 'bot');
         return this.enqueue({

@@ -92,6 +92,16 @@ export const InjectBody = Type.Union([
   /** The user opens the bot (or a t.me/bot?start=payload link): `/start payload`. */
   Type.Object({ kind: Type.Literal('start'), user: SimUser, payload: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{0,64}$' })) }),
   Type.Object({ kind: Type.Literal('message'), user: SimUser, text: Type.String({ minLength: 1, maxLength: 4096 }) }),
+  /**
+   * The user shares a contact (a request_contact button, or the Mini App's requestContact):
+   * `contact_user_id` defaults to the sender's own id; another id is a forwarded contact card.
+   */
+  Type.Object({
+    kind: Type.Literal('contact'),
+    user: SimUser,
+    phone_number: Type.String({ minLength: 3, maxLength: 32 }),
+    contact_user_id: Type.Optional(Type.Integer({ minimum: 1 })),
+  }),
   /** A press on an inline callback button of a bot message. */
   Type.Object({ kind: Type.Literal('callback'), user: SimUser, message_id: Type.Integer({ minimum: 1 }), data: Type.String({ minLength: 1, maxLength: 64 }) }),
   Type.Object({

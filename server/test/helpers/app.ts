@@ -9,7 +9,7 @@ import { buildApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config/config';
 import { demoInitData, type TelegramUser } from '../../src/auth/telegram';
 import { TEST_BOT_TOKEN, testEnv } from './env';
-import { demoPickupPoint } from '../../src/db/seed-data';
+import { demoDeliveryPoint, demoPickupPoint } from '../../src/db/seed-data';
 
 export { TEST_BOT_TOKEN, serverEnv, testEnv } from './env';
 
@@ -118,6 +118,17 @@ export function withPickupPoint<T extends Record<string, unknown>>(body: T): T {
   return { ...body, restaurantId: demoPickupPoint(Number(body.cityId)) };
 }
 
+/**
+ * A delivery body with no point gets the city's demo delivery point (its free central zone), as
+ * the Mini App sends the point it located; a body naming `location` or `addressId` is left as it is.
+ */
+export function withDeliveryPoint<T extends Record<string, unknown>>(body: T): T {
+  const delivery = body.delivery as { type?: string; location?: unknown; addressId?: unknown } | undefined;
+  if (delivery?.type !== 'delivery' || 'location' in delivery || 'addressId' in delivery) return body;
+  const point = demoDeliveryPoint(Number(body.cityId));
+  return point ? { ...body, delivery: { ...delivery, location: point } } : body;
+}
+
 /** Places an order through the real endpoint; returns the parsed order. */
 export async function placeOrder(
   app: FastifyInstance,
@@ -129,7 +140,7 @@ export async function placeOrder(
     method: 'POST',
     url: '/api/orders',
     headers: { ...bearer(token), ...headers },
-    payload: withPickupPoint({ cityId: 1, items: [{ productId: 1, quantity: 2 }], delivery: { type: 'pickup' }, ...body }),
+    payload: withDeliveryPoint(withPickupPoint({ cityId: 1, items: [{ productId: 1, quantity: 2 }], delivery: { type: 'pickup' }, ...body })),
   });
   return res;
 }

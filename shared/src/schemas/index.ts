@@ -11,3 +11,4 @@ export * from './stats';
 export * from './sync';
 export * from './settings';
 export * from './events';
+export * from './zones';

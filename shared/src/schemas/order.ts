@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { CANCEL_REASONS, DELIVERY_TYPES, ORDER_STATUSES, PAYMENT_METHODS, PAYMENT_STATUSES, STATUS_SOURCES, SYNC_JOB_STATUSES, SYNC_STATUSES } from '../statuses';
 import { Id, Money, PageLimit, PageOffset, Timestamp } from './common';
+import { LatLng } from './zones';
 
 export const OrderStatusSchema = Type.Enum(ORDER_STATUSES);
 export const DeliveryTypeSchema = Type.Enum(DELIVERY_TYPES);
@@ -56,6 +57,8 @@ export type OrderItem = Static<typeof OrderItem>;
 export const Delivery = Type.Object({
   type: DeliveryTypeSchema,
   address: Type.Union([Type.String(), Type.Null()]),
+  /** Where the server located the address (the courier's pin); absent for pickup and older orders. */
+  location: Type.Optional(Type.Union([LatLng, Type.Null()])),
 });
 export type Delivery = Static<typeof Delivery>;
 
@@ -70,6 +73,10 @@ export const Order = Type.Object({
   bonuses_used: Money,
   total: Money,
   bonuses_earned: Money,
+  /** What delivery costs in this order (0 for pickup and free delivery); included in `total`. */
+  delivery_fee: Money,
+  /** The delivery zone the server located the address in; null for pickup and cities without zones. */
+  delivery_zone_id: Type.Union([Id, Type.Null()]),
   items: Type.Array(OrderItem),
   delivery: Delivery,
   phone: Type.Union([Type.String(), Type.Null()]),
@@ -176,12 +183,16 @@ export const CreateOrderBody = Type.Object(
       {
         type: DeliveryTypeSchema,
         address: Type.Optional(Type.String({ minLength: 3, maxLength: 300 })),
+        /** The address's point (Telegram's location, a map pin): the server finds its zone itself. */
+        location: Type.Optional(LatLng),
+        /** A saved address of the customer's (its point and text are used). */
+        addressId: Type.Optional(Id),
       },
       { additionalProperties: false },
     ),
     phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9 ()-]{5,20}$' })),
     comment: Type.Optional(Type.String({ maxLength: 500 })),
-    /** Pickup: where to collect it (required when the city has several restaurants). Delivery: ignored. */
+    /** Pickup: where to collect it (required when the city has several restaurants). Delivery: ignored (the zone decides). */
     restaurantId: Type.Optional(Id),
     /** A time later today (city-local, within opening hours) instead of as soon as possible. */
     requestedTime: Type.Optional(Type.String({ format: 'date-time' })),

@@ -13,6 +13,8 @@ export const User = Type.Object({
   telegram_id: Type.Union([Type.Integer(), Type.Null()]),
   language: LanguageSchema,
   phone: Type.Union([Type.String(), Type.Null()]),
+  /** The phone came from Telegram, verified (the bot's contact update or a signed requestContact answer), not typed. */
+  phone_verified: Type.Optional(Type.Boolean()),
   /** The customer's chosen city (remembered across launches). */
   city_id: Type.Union([Id, Type.Null()]),
   /** Cities a manager works in; every city for admin/ceo; empty for customers. */

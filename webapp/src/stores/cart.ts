@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
-import type { CreateOrderBody, DeliveryType, Order, PaymentChoice } from '@ordercast/shared';
+import { toMajor, toMinor, type CreateOrderBody, type DeliveryType, type LatLng, type Order, type PaymentChoice } from '@ordercast/shared';
 import { api, newIdempotencyKey } from '../api';
 import { cartCount, cartLines, cartSubtotal, clampQuantity, lineKey, parseKey, repeatLines, unavailableLines, type CartQuantities, type RepeatItem } from '../logic/cart';
 import { amountToPay, bonusCap, clampBonuses } from '../logic/bonus';
@@ -51,7 +51,7 @@ export const useCart = defineStore('cart', () => {
    */
   let attempt = { fingerprint: '', key: '' };
   const inputs = () =>
-    JSON.stringify([cityId.value, quantities.value, deliveryType.value, address.value.trim(), phone.value.trim(), comment.value.trim(), bonusWish.value, restaurantId.value, requestedTime.value, payment.value]);
+    JSON.stringify([cityId.value, quantities.value, deliveryType.value, address.value.trim(), deliveryPlace.value, phone.value.trim(), comment.value.trim(), bonusWish.value, restaurantId.value, requestedTime.value, payment.value]);
 
   const menu = useMenu();
   const bonuses = useBonuses();
@@ -63,7 +63,12 @@ export const useCart = defineStore('cart', () => {
   const subtotal = computed(() => cartSubtotal(lines.value.filter((l) => l.available)));
   const cap = computed(() => bonusCap(subtotal.value, bonuses.balance, bonuses.maxShare));
   const bonusesToUse = computed(() => clampBonuses(bonusWish.value, cap.value));
-  const toPay = computed(() => amountToPay(subtotal.value, bonusesToUse.value));
+  /** Set by the delivery store (stores/delivery.ts): the located address and its zone's fee preview. */
+  const deliveryPlace = ref<{ addressId?: number; location?: LatLng }>({});
+  const zoneFee = ref(0);
+  /** Delivery's fee as the zone preview says (the server prices it again); 0 for pickup. */
+  const deliveryFee = computed(() => (deliveryType.value === 'delivery' ? zoneFee.value : 0));
+  const toPay = computed(() => toMajor(toMinor(amountToPay(subtotal.value, bonusesToUse.value)) + toMinor(deliveryFee.value)));
 
   watch(
     [cityId, quantities],
@@ -140,7 +145,10 @@ export const useCart = defineStore('cart', () => {
     const body: CreateOrderBody = {
       cityId: cityId.value,
       items: lines.value.map((l) => ({ productId: l.product.id, quantity: l.quantity, ...(l.options.length && { options: l.options.map((o) => o.id) }) })),
-      delivery: deliveryType.value === 'delivery' ? { type: 'delivery', address: address.value.trim() } : { type: 'pickup' },
+      delivery:
+        deliveryType.value === 'delivery'
+          ? { type: 'delivery', ...(address.value.trim() && { address: address.value.trim() }), ...deliveryPlace.value }
+          : { type: 'pickup' },
     };
     if (bonusesToUse.value > 0) body.bonusesToUse = bonusesToUse.value;
     if (phone.value.trim()) body.phone = phone.value.trim();
@@ -174,6 +182,9 @@ export const useCart = defineStore('cart', () => {
     lines,
     count,
     subtotal,
+    deliveryFee,
+    deliveryPlace,
+    zoneFee,
     blocked,
     cap,
     bonusesToUse,

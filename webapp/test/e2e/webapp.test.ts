@@ -14,6 +14,7 @@ import { launchChromium } from '../../../server/test/helpers/browser';
 import type { Order, OrderDetail, OrderStatus, User } from '@ordercast/shared';
 import { bearer, buildTestApp, giveBonuses, signInStaff, TEST_BOT_TOKEN, type TestApp } from '../../../server/test/helpers/app';
 import { demoInitData, launchHash } from '../../../server/src/auth/telegram';
+import { demoDeliveryPoint } from '../../../server/src/db/seed-data';
 
 const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const DIST_INDEX = join(ROOT, 'webapp/dist/index.html');
@@ -133,7 +134,11 @@ describe('Mini App in a real browser', () => {
   it('chooses a city, fills the cart, checks out with bonuses and follows the order live over WebSocket', async () => {
     const c = await newCustomer();
     giveBonuses(t.app, c.user.id, 500);
-    const { page, errors } = await openApp(c.hash);
+    // The phone's location is at the Tverskaya kitchen (Moscow's free central zone).
+    const { page, errors } = await openApp(c.hash, '/app/', async (ctx) => {
+      await ctx.grantPermissions(['geolocation']);
+      await ctx.setGeolocation({ latitude: 55.7643, longitude: 37.6056 });
+    });
 
     // First launch: the city choice.
     await page.getByTestId('city').first().waitFor();
@@ -195,6 +200,8 @@ describe('Mini App in a real browser', () => {
     await mainButton(page).click();
     await page.getByTestId('checkout').waitFor();
     await page.locator('input[name="address"]').fill('Tverskaya 1, flat 5');
+    await page.getByTestId('locate-me').click();
+    await expect.poll(() => page.getByTestId('zone-terms').textContent()).toContain('free delivery');
     await page.locator('input[name="phone"]').fill('+7 900 123-45-67');
     await page.locator('textarea[name="comment"]').fill('Ring twice');
     await expect.poll(() => page.getByTestId('bonus-balance').textContent()).toContain('500 bonuses');
@@ -214,7 +221,7 @@ describe('Mini App in a real browser', () => {
     const detail = (await t.app.inject({ method: 'GET', url: `/api/orders/${orderId}`, headers: bearer(c.token) })).json() as { order: OrderDetail };
     expect(detail.order.bonuses_used).toBe(500);
     expect(detail.order.total).toBe(1240);
-    expect(detail.order.delivery).toEqual({ type: 'delivery', address: 'Tverskaya 1, flat 5' });
+    expect(detail.order.delivery).toEqual({ type: 'delivery', address: 'Tverskaya 1, flat 5', location: { lat: 55.7643, lng: 37.6056 } });
     expect(detail.order.comment).toBe('Ring twice');
     await shot(page, '05-order');
 
@@ -383,7 +390,7 @@ describe('Mini App walk-through fixes (issue 15)', () => {
       method: 'POST',
       url: '/api/orders',
       headers: bearer(c.token),
-      payload: { cityId: city, items: [{ productId: 5, quantity: 2 }, { productId: 18, quantity: 1 }], delivery: { type: 'delivery', address: 'Tverskaya 1' }, bonusesToUse: 100 },
+      payload: { cityId: city, items: [{ productId: 5, quantity: 2 }, { productId: 18, quantity: 1 }], delivery: { type: 'delivery', address: 'Tverskaya 1', location: demoDeliveryPoint(city) }, bonusesToUse: 100 },
     });
     expect(placed.statusCode, placed.body).toBe(201);
     return { ...c, order: (placed.json() as { order: Order }).order };
@@ -604,8 +611,11 @@ describe('Promised time, pausing and pickup points (issue 14)', () => {
   it('a paused city shows its notice live (reason, when it reopens) and disables checkout; resuming enables it again', async () => {
     // Novosibirsk: one restaurant, open round the clock; no other test orders there.
     const c = await customerIn(3, { lang: 'en' });
-    const { page, errors } = await open(c.hash, '/app/checkout', { cart: { cityId: 3, quantities: { 1: 2 } } });
+    const { page, errors } = await open(c.hash, '/app/checkout', { cart: { cityId: 3, quantities: { 1: 2 } }, geo: { latitude: 55.0302, longitude: 82.9204 } });
     await page.getByTestId('checkout').waitFor();
+    // The address located in Novosibirsk's central zone (issue 16), so only the pause can block it.
+    await page.getByTestId('locate-me').click();
+    await page.getByTestId('zone-terms').waitFor();
     await expect.poll(() => mainButton(page).isDisabled()).toBe(false);
     expect(await page.getByTestId('promised-preview').textContent()).toMatch(/^Delivered by about \d\d:\d\d$/);
 
@@ -624,7 +634,7 @@ describe('Promised time, pausing and pickup points (issue 14)', () => {
       method: 'POST',
       url: '/api/orders',
       headers: bearer(c.token),
-      payload: { cityId: 3, items: [{ productId: 1, quantity: 1 }], delivery: { type: 'delivery', address: 'Krasny 1' } },
+      payload: { cityId: 3, items: [{ productId: 1, quantity: 1 }], delivery: { type: 'delivery', address: 'Krasny 1', location: demoDeliveryPoint(3) } },
     });
     expect(refused.statusCode).toBe(409);
     expect(refused.json().error).toBe('city_paused');

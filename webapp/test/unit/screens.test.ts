@@ -111,6 +111,8 @@ describe('Mini App screens', () => {
 
   it('checkout in a paused city: the notice with the reason, and the order button disabled with the explanation', async () => {
     const w = await render(CheckoutScreen, {}, () => fillCart([1]));
+    // Pickup: a delivery would first need its address located in a zone (issue 16).
+    await w.get('[data-testid="delivery-pickup"]').trigger('click');
     await nextTick();
     expect(w.get('[data-testid="main-button"]').attributes('disabled')).toBeUndefined();
     useMenu().applyCityStatus({

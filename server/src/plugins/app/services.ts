@@ -50,7 +50,7 @@ export default fp(
     const orders = new OrdersService(app.db, ledger, announce, {
       earnRate: app.config.BONUS_EARN_RATE,
       maxShare: app.config.BONUS_MAX_SHARE,
-    }, restaurants, orderPayments);
+    }, restaurants, orderPayments, app.deliveryPricing);
     app.decorate('orders', orders);
     const payments = new PaymentsService(
       {
@@ -86,5 +86,5 @@ export default fp(
     sweep.unref();
     app.addHook('onClose', async () => clearInterval(sweep));
   },
-  { name: 'services', dependencies: ['db', 'events', 'auth'] },
+  { name: 'services', dependencies: ['db', 'events', 'auth', 'zones'] },
 );

@@ -153,8 +153,12 @@ export async function startPosSimulator(opts: PosSimulatorOptions): Promise<PosS
         }
         sum += unit * item.quantity;
       }
-      if (sum !== toMinor(body.subtotal) || toMinor(body.subtotal) - toMinor(body.bonusesUsed) !== toMinor(body.total)) {
-        return reply.code(422).send(posError('TOTAL_MISMATCH', `Items add up to ${sum / 100}; subtotal ${body.subtotal}, bonuses ${body.bonusesUsed}, total ${body.total}`));
+      const fee = toMinor(body.deliveryFee ?? 0);
+      if (fee > 0 && body.type === 'pickup') return reply.code(422).send(posError('VALIDATION_ERROR', 'A pickup order has no delivery fee'));
+      if (sum !== toMinor(body.subtotal) || toMinor(body.subtotal) + fee - toMinor(body.bonusesUsed) !== toMinor(body.total)) {
+        return reply
+          .code(422)
+          .send(posError('TOTAL_MISMATCH', `Items add up to ${sum / 100}; subtotal ${body.subtotal}, delivery ${fee / 100}, bonuses ${body.bonusesUsed}, total ${body.total}`));
       }
       const order = store.insert(body);
       kitchen.add({ posOrderId: order.posOrderId, externalId: order.externalId, type: order.type, status: order.status, deliveredStatus: order.deliveredStatus, statusAt: order.createdAt });

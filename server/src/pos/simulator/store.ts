@@ -242,6 +242,7 @@ export class PosStore {
       ...restaurantOf(r.body),
       items: JSON.parse(r.items) as PosOrderItem[],
       total: toMajor(r.total),
+      deliveryFee: (JSON.parse(r.body) as { deliveryFee?: number }).deliveryFee ?? 0,
       requests: r.requests,
       deliveredStatus: r.delivered_status,
       history: JSON.parse(r.history) as PosOrder['history'],

@@ -6,6 +6,7 @@ import settingsRoutes from './settings';
 import staffRoutes from './staff';
 import statsRoutes from './stats';
 import syncRoutes from './sync';
+import zoneAdminRoutes from './zones';
 
 /** /api/admin: staff only (manager, admin, ceo); per-city scoping happens in the services. */
 const admin: FastifyPluginAsync = async (app) => {
@@ -18,6 +19,7 @@ const admin: FastifyPluginAsync = async (app) => {
   await app.register(syncRoutes);
   await app.register(menuRoutes);
   await app.register(restaurantRoutes);
+  await app.register(zoneAdminRoutes);
 };
 
 export default admin;

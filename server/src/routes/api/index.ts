@@ -7,6 +7,7 @@ import orderRoutes from './orders';
 import paymentRoutes from './payments';
 import posWebhookRoutes from './pos-webhook';
 import telegramWebhookRoutes from './telegram-webhook';
+import zoneRoutes from './zones';
 
 /** /api: public routes first, then a scope where every route needs a signed-in user. */
 const api: FastifyPluginAsync = async (app) => {
@@ -20,6 +21,7 @@ const api: FastifyPluginAsync = async (app) => {
     await signedIn.register(bonusRoutes);
     await signedIn.register(orderRoutes);
     await signedIn.register(paymentRoutes);
+    await signedIn.register(zoneRoutes);
   });
 };
 
