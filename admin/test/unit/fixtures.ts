@@ -25,6 +25,8 @@ export function order(over: Partial<Order> & { status?: OrderStatus } = {}): Ord
     promised_at: null,
     restaurant_id: null,
     requested_time: null,
+    delivery_fee: 0,
+    delivery_zone_id: null,
     payment_method: 'cash',
     payment_status: 'unpaid',
     payment: {
