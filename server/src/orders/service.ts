@@ -117,14 +117,15 @@ export class OrdersService {
          FROM products p JOIN product_prices pp ON pp.product_id = p.id AND pp.city_id = @cityId
          WHERE p.id = @productId`,
       ),
-      insertOrder: sqlite.prepare<NewOrderParams, OrderRow>(
+      // The customer's name for the staff cards comes back with the new row: no second statement.
+      insertOrder: sqlite.prepare<NewOrderParams, OrderRow & { customerName: string | null }>(
         `INSERT INTO orders (order_number, order_day, city_id, user_id, subtotal, bonuses_used, total, bonuses_earned,
            delivery_type, address, phone, comment, idempotency_key, idempotency_hash, created_at, updated_at,
            restaurant_id, promised_at, requested_time, delivery_fee, delivery_zone_id, delivery_lat, delivery_lng)
          VALUES (@orderNumber, @orderDay, @cityId, @userId, @subtotal, @bonusesUsed, @total, @bonusesEarned,
            @deliveryType, @address, @phone, @comment, @idempotencyKey, @idempotencyHash, @createdAt, @createdAt,
            @restaurantId, @promisedAt, @requestedTime, @deliveryFee, @deliveryZoneId, @deliveryLat, @deliveryLng)
-         RETURNING ${ORDER}`,
+         RETURNING ${ORDER}, (SELECT name FROM users WHERE id = @userId) AS customerName`,
       ),
       insertItem: sqlite.prepare<{ orderId: number; productId: number; name: string; nameEn: string; price: number; quantity: number }, ItemRow>(
         `INSERT INTO order_items (order_id, product_id, name, name_en, price, quantity)
@@ -209,6 +210,7 @@ export class OrdersService {
         ...(plan && { deliveryOptions: this.delivery!.options(plan) }),
       },
       now,
+      city,
     );
 
     // The same product with the same options twice in the cart is one line; other options, another line.
@@ -294,7 +296,7 @@ export class OrdersService {
     // An online order reaches the kitchen once paid (PaymentsService.paid queues it then).
     if (!payment || this.payments!.toKitchenAtOnce(payment)) this.q.insertJob.run({ orderId: row.id, cityId: city.id, at: createdAt });
 
-    const order = toWireOrder(row, items, this.q.customerName.get(principal.userId)?.name, chosen);
+    const order = toWireOrder(row, items, inserted.customerName ?? undefined, chosen);
     this.announce.newOrder(order);
     this.announce.orderCreated(order);
     if (bonusesUsed > 0) this.ledger.apply(principal.userId, 'used', -bonusesUsed, row.id);

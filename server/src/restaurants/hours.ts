@@ -39,10 +39,17 @@ function windowOfDay(hours: WeekHours, local: DateTime): Window | null {
  * per zone, hours and minute; the map is emptied when it grows, which bounds it.
  */
 const windowMemo = new Map<string, Window | null>();
+/** The memo's key part for a week's hours, serialised once per hours object. */
+const hoursKeys = new WeakMap<WeekHours, string>();
+const hoursKey = (hours: WeekHours): string => {
+  let key = hoursKeys.get(hours);
+  if (key === undefined) hoursKeys.set(hours, (key = JSON.stringify(hours)));
+  return key;
+};
 
 /** Today's window (city-local day of `at`), open or not. */
 export function todaysWindow(hours: WeekHours, zone: string, at: Date): Window | null {
-  const key = `${zone}|${Math.floor(at.getTime() / 60_000)}|${JSON.stringify(hours)}`;
+  const key = `${zone}|${Math.floor(at.getTime() / 60_000)}|${hoursKey(hours)}`;
   const known = windowMemo.get(key);
   if (known !== undefined) return known;
   const w = windowOfDay(hours, DateTime.fromJSDate(at, { zone }));

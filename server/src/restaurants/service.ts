@@ -20,7 +20,8 @@ import type { Announce } from '../events/announce';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../lib/errors';
 import { promiseTime, type PromiseOutcome } from '../orders/promise';
 import { clock, validDay } from './hours';
-import { activePause, cityStatus, hoursOf, restaurantView, type CityRow, type RestaurantRow } from './status';
+import { activePause, cityStatus, parsedHours, restaurantView, type CityRow, type RestaurantRow } from './status';
+import { columnsOf } from '../db/rows';
 
 /** Where a new order is cooked and when it is due. */
 export interface Placement {
@@ -28,6 +29,9 @@ export interface Placement {
   promisedAt: string;
   requestedTime: string | null;
 }
+
+/** What a placement reads of a restaurant. */
+type PlaceableRow = Pick<RestaurantRow, 'id' | 'nameEn' | 'prepMinutes' | 'hours' | 'pausedAt' | 'pauseReason' | 'pausedUntil'>;
 
 export interface PlacementRequest {
   cityId: number;
@@ -49,29 +53,37 @@ export interface PlacementRequest {
  */
 export class RestaurantsService {
   /*
-   * The order path reads a city and its active restaurants for every order: prepared once, so no
-   * query is built per order (building it was most of an order's cost in a CPU profile).
+   * The order path reads a city and its active restaurants for every order: prepared once on
+   * better-sqlite3 itself, and only the columns a placement needs, so no query is built and no row
+   * mapped per order (both showed as most of an order's cost in CPU profiles: server/bench/README.md).
    */
   private readonly cityById;
   private readonly activeOfCity;
+  private readonly placeableOfCity;
 
   constructor(
     private readonly db: Db,
     private readonly announce: Pick<Announce, 'cityStatusUpdated'>,
   ) {
-    this.cityById = db.select().from(cities).where(eq(cities.id, sql.placeholder('id'))).prepare();
+    const sqlite = db.$client;
+    this.cityById = sqlite.prepare<[number], CityRow>(`SELECT ${columnsOf(cities)} FROM cities WHERE id = ?`);
     this.activeOfCity = db
       .select()
       .from(restaurants)
       .where(and(eq(restaurants.cityId, sql.placeholder('cityId')), eq(restaurants.active, true)))
       .orderBy(asc(restaurants.id))
       .prepare();
+    this.placeableOfCity = sqlite.prepare<[number], PlaceableRow>(
+      `SELECT id, name_en AS nameEn, prep_minutes AS prepMinutes, hours, paused_at AS pausedAt, pause_reason AS pauseReason,
+         paused_until AS pausedUntil
+       FROM restaurants WHERE city_id = ? AND active = 1 ORDER BY id`,
+    );
   }
 
   /* Reading */
 
   private cityRow(cityId: number): CityRow {
-    const city = this.cityById.get({ id: cityId });
+    const city = this.cityById.get(cityId);
     if (!city) throw notFound(`City ${cityId} not found`, 'unknown_city');
     return city;
   }
@@ -263,8 +275,9 @@ export class RestaurantsService {
    * another city. Pickup: the chosen restaurant. Delivery: the first active restaurant (by id)
    * that is not paused and can keep the time.
    */
-  placement(req: PlacementRequest, now = new Date()): Placement {
-    const city = this.cityRow(req.cityId);
+  placement(req: PlacementRequest, now = new Date(), known?: CityRow): Placement {
+    // The order path has just read the city: it passes the row instead of a second read.
+    const city = known?.id === req.cityId ? known : this.cityRow(req.cityId);
     const zone = city.timezone;
     const cityPause = activePause(city, now);
     if (cityPause) {
@@ -282,11 +295,11 @@ export class RestaurantsService {
       requestedTime: requested ? requested.toISOString() : null,
     });
 
-    const active = this.rowsOf(city.id, true);
+    const active = this.placeableOfCity.all(city.id);
     if (active.length === 0) return placed(null, accept(promise(city.prepMinutes, null)));
 
     if (req.type === 'pickup') {
-      let r: RestaurantRow | undefined;
+      let r: PlaceableRow | undefined;
       if (req.restaurantId !== undefined) {
         r = active.find((x) => x.id === req.restaurantId);
         if (!r) throw unprocessable(`Restaurant ${req.restaurantId} is not a pickup point in ${city.nameEn}`, 'unknown_restaurant');
@@ -300,10 +313,10 @@ export class RestaurantsService {
         const until = pause.until ? ` until ${clock(new Date(pause.until), zone)}` : '';
         throw conflict(`${r.nameEn} is not taking orders${until}: ${pause.reason}`, 'restaurant_paused', { reopens_at: pause.until });
       }
-      return placed(r.id, accept(promise(r.prepMinutes, hoursOf(r))));
+      return placed(r.id, accept(promise(r.prepMinutes, parsedHours(r.hours))));
     }
 
-    if (req.deliveryOptions) return this.placeInZones(req.deliveryOptions, active, now, promise, placed);
+    if (req.deliveryOptions) return this.placeInZones(req.deliveryOptions, active, now, zone, promise, placed);
     const taking = active.filter((r) => !activePause(r, now));
     if (taking.length === 0) {
       const untils = active.map((r) => activePause(r, now)!.until);
@@ -312,7 +325,7 @@ export class RestaurantsService {
     }
     const refusals: (PromiseOutcome & { ok: false })[] = [];
     for (const r of taking) {
-      const o = promise(r.prepMinutes, hoursOf(r));
+      const o = promise(r.prepMinutes, parsedHours(r.hours));
       if (o.ok) return placed(r.id, o);
       refusals.push(o);
     }
@@ -329,12 +342,12 @@ export class RestaurantsService {
    */
   private placeInZones(
     options: { restaurantId: number; deliveryMinutes: number }[],
-    active: RestaurantRow[],
+    active: PlaceableRow[],
     now: Date,
+    zone: string,
     promise: (prep: number, hours: WeekHours | null, minutes: number) => PromiseOutcome,
     placed: (restaurantId: number | null, o: PromiseOutcome & { ok: true }) => Placement,
   ): Placement {
-    const zone = this.cityRow(active[0]!.cityId).timezone;
     let firstRefusal: (() => never) | null = null;
     for (const o of options) {
       const r = active.find((x) => x.id === o.restaurantId);
@@ -347,7 +360,7 @@ export class RestaurantsService {
         };
         continue;
       }
-      const outcome = promise(r.prepMinutes, hoursOf(r), o.deliveryMinutes);
+      const outcome = promise(r.prepMinutes, parsedHours(r.hours), o.deliveryMinutes);
       if (outcome.ok) return placed(r.id, outcome);
       firstRefusal ??= () => {
         accept(outcome);

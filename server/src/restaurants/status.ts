@@ -25,6 +25,22 @@ export function activePause(row: Pausable, now: Date): PauseInfo | null {
 
 export const hoursOf = (r: RestaurantRow): WeekHours => JSON.parse(r.hours) as WeekHours;
 
+/*
+ * The order path parses the same few `hours` texts for every order: parsed once per distinct text
+ * (a restaurant's edit is a new text, so nothing goes stale), emptied when it grows. The object is
+ * shared: read it, never change it.
+ */
+const parsedMemo = new Map<string, WeekHours>();
+export function parsedHours(text: string): WeekHours {
+  let hours = parsedMemo.get(text);
+  if (hours === undefined) {
+    if (parsedMemo.size >= 1000) parsedMemo.clear();
+    hours = JSON.parse(text) as WeekHours;
+    parsedMemo.set(text, hours);
+  }
+  return hours;
+}
+
 export function restaurantView(r: RestaurantRow, zone: string, now: Date): Restaurant {
   const hours = hoursOf(r);
   const open = isOpenAt(hours, zone, now);

@@ -40,18 +40,22 @@ function localHour(ms: number, timeZone: string): number {
  * thousands of rows; only a few dozen aggregate rows come back).
  */
 export class StatsService {
-  private readonly byStatus: Database.Statement<DayParams, { status: OrderStatus; n: number; total: number }>;
+  private readonly byStatus: Database.Statement<DayParams, { status: OrderStatus; n: number; total: number; timed: number; onTime: number }>;
   private readonly bySlot: Database.Statement<DayParams, { hour: string; quarter: number; n: number }>;
   private readonly byStage: Database.Statement<DayParams, { f: OrderStatus; t: OrderStatus; n: number; total: number }>;
-  private readonly onTime: Database.Statement<DayParams, { n: number; onTime: number }>;
 
   constructor(private readonly db: Db) {
     const sqlite = db.$client;
     // (city_id, order_day) is the head of orders_number_uq: each query reads only that day's rows.
     // Named, because the planner otherwise may pick orders_city_status_idx and read every day of the city.
+    // `timed`/`onTime`: orders with both a completion and a promised time, and those done by it.
+    // Both are ISO-8601 UTC strings of one format, so text order is time order (the dashboard counts
+    // them for completed orders only).
     this.byStatus = sqlite.prepare(
-      `SELECT status, COUNT(*) AS n, COALESCE(SUM(total), 0) AS total FROM orders INDEXED BY orders_number_uq
-        WHERE city_id = ? AND order_day = ? GROUP BY status`,
+      `SELECT status, COUNT(*) AS n, COALESCE(SUM(total), 0) AS total,
+              COALESCE(SUM(completed_at IS NOT NULL AND promised_at IS NOT NULL), 0) AS timed,
+              COALESCE(SUM(completed_at <= promised_at), 0) AS onTime
+         FROM orders INDEXED BY orders_number_uq WHERE city_id = ? AND order_day = ? GROUP BY status`,
     );
     // created_at is ISO-8601 UTC ('YYYY-MM-DDTHH:MM:SS.sssZ'). Grouped by UTC quarter-hour rather than
     // hour: every zone's offset is a whole number of quarter-hours, so each bucket lies in one local hour.
@@ -59,20 +63,14 @@ export class StatsService {
       `SELECT substr(created_at, 1, 13) AS hour, CAST(substr(created_at, 15, 2) AS INTEGER) / 15 AS quarter, COUNT(*) AS n
          FROM orders INDEXED BY orders_number_uq WHERE city_id = ? AND order_day = ? GROUP BY 1, 2`,
     );
-    // The time of a move is its timestamp minus the one of the order's move before it.
+    // The time of a move (stage_ms) is stored with its history row, from the order's row before it
+    // (migration stats_stage_minutes), and the index holds it: a sum over the day's index entries,
+    // no window over each order's history and no table row per move.
     this.byStage = sqlite.prepare(
-      `SELECT f, t, COUNT(*) AS n, SUM(ms) AS total FROM (
-         SELECT h.from_status AS f, h.to_status AS t,
-                ROUND((julianday(h.created_at) - julianday(LAG(h.created_at) OVER (PARTITION BY h.order_id ORDER BY h.id))) * 86400000) AS ms
-           FROM orders o INDEXED BY orders_number_uq JOIN order_status_history h ON h.order_id = o.id
-          WHERE o.city_id = ? AND o.order_day = ?)
-        WHERE f IS NOT NULL AND ms >= 0 AND t <> 'cancelled'
-        GROUP BY f, t`,
-    );
-    // Both are ISO-8601 UTC strings of one format, so text order is time order.
-    this.onTime = sqlite.prepare(
-      `SELECT COUNT(*) AS n, COALESCE(SUM(completed_at <= promised_at), 0) AS onTime FROM orders INDEXED BY orders_number_uq
-        WHERE city_id = ? AND order_day = ? AND status = 'completed' AND promised_at IS NOT NULL AND completed_at IS NOT NULL`,
+      `SELECT h.from_status AS f, h.to_status AS t, COUNT(*) AS n, SUM(h.stage_ms) AS total
+         FROM orders o INDEXED BY orders_number_uq JOIN order_status_history h ON h.order_id = o.id
+        WHERE o.city_id = ? AND o.order_day = ? AND h.stage_ms >= 0 AND h.to_status <> 'cancelled'
+        GROUP BY h.from_status, h.to_status`,
     );
   }
 
@@ -103,6 +101,7 @@ export class StatsService {
     let completed = 0;
     let revenue = 0;
     let completedRevenue = 0;
+    const punctual = { n: 0, onTime: 0 };
     for (const r of this.byStatus.all(...params)) {
       count += r.n;
       if (r.status === 'cancelled') {
@@ -113,6 +112,8 @@ export class StatsService {
       if (r.status === 'completed') {
         completed = r.n;
         completedRevenue = r.total;
+        punctual.n = r.timed;
+        punctual.onTime = r.onTime;
       }
     }
 
@@ -137,7 +138,6 @@ export class StatsService {
     });
 
     const kept = count - cancelled;
-    const punctual = this.onTime.get(...params) ?? { n: 0, onTime: 0 };
     return {
       city_id: city.id,
       city_name: city.name,

@@ -22,9 +22,17 @@ export default fp(
     const log = new EventLog(app.db.$client);
     const bus = await createBus(app.config, app.log);
     const dispatcher = new EventDispatcher(app.db.$client, log, bus, app.log);
+    // A new order is appended twice (staff's `new-order`, the customer's `order-created`) with the
+    // same object: it is serialised once. Payloads are not changed after they are appended.
+    let lastData: unknown;
+    let lastJson = '';
     const append: AppendEvent = <T extends EventType>(type: T, rooms: readonly string[], data: EventPayloads[T]) => {
       if (!app.db.$client.inTransaction) throw new Error(`event ${type} appended outside a transaction`);
-      return log.insert(type, rooms, JSON.stringify(data));
+      if (data !== lastData) {
+        lastJson = JSON.stringify(data);
+        lastData = data;
+      }
+      return log.insert(type, rooms, lastJson);
     };
     app.decorate('events', { log, bus, dispatcher, append });
     app.onCommit(() => dispatcher.kick());

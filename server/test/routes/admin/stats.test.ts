@@ -44,7 +44,11 @@ describe('GET /api/admin/stats', () => {
     for (const h of hist) {
       t.app.db
         .update(orderStatusHistory)
-        .set({ createdAt: new Date(base + offsets[h.toStatus]! * 60_000).toISOString() })
+        // stage_ms is what the database stored at the move: rewritten with the time it now stands for.
+        .set({
+          createdAt: new Date(base + offsets[h.toStatus]! * 60_000).toISOString(),
+          stageMs: h.fromStatus ? (offsets[h.toStatus]! - offsets[h.fromStatus]!) * 60_000 : null,
+        })
         .where(eq(orderStatusHistory.id, h.id))
         .run();
     }
