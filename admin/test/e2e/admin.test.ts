@@ -395,7 +395,8 @@ describe('admin app in Chromium', () => {
 
     // A toast while the panel is open stands beside it, not over its history.
     const another = (await placeOrder(t.app, customer.token)).json().order as Order;
-    const toast = page.getByTestId('toast').filter({ hasText: `#${another.order_number}` });
+    // The new-order toast (the POS sync may add error toasts naming the same order).
+    const toast = page.locator('[data-testid="toast"].toast-order').filter({ hasText: `#${another.order_number}` });
     await toast.waitFor();
     // Once the toast's and the panel's slide-ins are over (they take longer on a busy machine).
     const toastRight = async () => {
