@@ -3,12 +3,11 @@
  * POS simulator on its own port), the built app served at /admin/, and Debian's Chromium.
  * Screenshots land in test-artifacts/admin/.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../../../server/test/helpers/browser';
+import { ROOT, ensureBuilt } from './build';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
@@ -18,32 +17,8 @@ import { createRealtimeClient, type RealtimeClient } from '@ordercast/shared/cli
 import { bearer, buildTestApp, placeOrder, signInCustomer, signInStaff, type TestApp } from '../../../server/test/helpers/app';
 import { startPosSimulator, type PosSimulator } from '../../../server/src/pos/simulator/index';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const ADMIN = join(ROOT, 'admin');
 const ARTIFACTS = join(ROOT, 'test-artifacts/admin');
 const WEBHOOK_SECRET = 'e2e-admin-webhook-secret';
-
-/** Newest modification time under a path (files only). */
-function newest(path: string): number {
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  return Math.max(0, ...readdirSync(path).map((n) => newest(join(path, n))));
-}
-
-/** Builds admin/dist when it is missing or older than the sources, so the test stands on its own. */
-function ensureBuilt(): void {
-  const index = join(ADMIN, 'dist/index.html');
-  const sources = Math.max(newest(join(ADMIN, 'src')), newest(join(ADMIN, 'index.html')), newest(join(ROOT, 'shared/src')));
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  // Not as a test: vitest's variables would make the shared config pick its test root.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST')));
-  execFileSync('npx', ['vite', 'build', '--mode', 'admin', '--logLevel', 'error'], {
-    cwd: ROOT,
-    stdio: 'pipe',
-    timeout: 180_000,
-    env: { ...env, NODE_ENV: 'production' },
-  });
-}
 
 async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, ms: number, what: string): Promise<T> {
   const end = Date.now() + ms;
