@@ -108,6 +108,23 @@ export interface OrderAction {
   tone: 'primary' | 'danger';
 }
 
+/**
+ * Still waiting for a person: new, or only accepted by the POS (its automatic confirmation says
+ * nothing about anyone having looked). Cooking or beyond means someone is on it.
+ */
+export const isWaiting = (s: OrderStatus | undefined): boolean => s === 'pending' || s === 'confirmed';
+
+/**
+ * Orders that reached the board after the page opened (an id above `openedAfterId`, the newest
+ * order the user could see then), still wait for a person, and were not announced here yet: they
+ * are new to whoever watches, whether a live `new-order` or a refetch (a city change, a resync,
+ * an unknown order's status event) brought them. Unknown baseline (null): none.
+ */
+export function newArrivals(orders: Iterable<Order>, openedAfterId: number | null, announced: ReadonlySet<number>): Order[] {
+  if (openedAfterId === null) return [];
+  return [...orders].filter((o) => o.id > openedAfterId && isWaiting(o.status) && !announced.has(o.id));
+}
+
 /** The buttons for an order: exactly the shared transition table's moves, nothing more. */
 export function allowedActions(order: Pick<Order, 'status' | 'delivery'>): OrderAction[] {
   return nextStatuses(order.status, order.delivery.type).map((to) => ({

@@ -14,7 +14,8 @@ import {
 } from '@ordercast/shared';
 import type { OrderEtaUpdated } from '@ordercast/shared';
 import { get, post } from '../lib/api';
-import { applyStatusUpdate, applySyncEvent, groupBoard, pruneFinished, upsertOrder, type OrderMap } from '../lib/board';
+import { applyStatusUpdate, applySyncEvent, groupBoard, isWaiting, newArrivals, pruneFinished, upsertOrder, type OrderMap } from '../lib/board';
+import { usePrefs } from './prefs';
 
 /**
  * The live board: every active order the user may see, by id. REST fills it, events keep it
@@ -33,11 +34,30 @@ export const useBoard = defineStore('board', () => {
   const detailError = ref<string | null>(null);
   /** Ids that arrived live recently: their cards flash. */
   const fresh = ref<Set<number>>(new Set());
-  /** New orders that arrived live and nobody has opened here yet: the chime repeats while there are any. */
+  /** New orders (created after the page opened) that nobody has opened here yet: the chime repeats while there are any. */
   const unseen = ref<Set<number>>(new Set());
   const unseenCount = computed(() => unseen.value.size);
   function markUnseen(id: number): void {
     if (selectedId.value !== id) unseen.value = new Set(unseen.value).add(id);
+  }
+  /**
+   * The newest order id this user could see when the board first loaded (null until then): orders
+   * above it were created after the page opened, however they reach the board.
+   */
+  const openedAfterId = ref<number | null>(null);
+  /** Orders already announced here (marked unseen and chimed): a refetch never announces one again. */
+  let announced = new Set<number>();
+  /** A new order reaches this board: unseen while it waits for a person. Once per order. */
+  function announce(o: Order): void {
+    announced.add(o.id);
+    if (waiting(o.status)) markUnseen(o.id);
+  }
+  /** Orders a refetch brought that are new since the page opened: announced, and the chime rings once for them. */
+  function arrive(list: Iterable<Order>): number {
+    const news = newArrivals(list, openedAfterId.value, announced);
+    for (const o of news) announce(o);
+    if (news.length > 0) usePrefs().chime();
+    return news.length;
   }
   function markSeen(id: number): void {
     if (!unseen.value.has(id)) return;
@@ -45,11 +65,7 @@ export const useBoard = defineStore('board', () => {
     next.delete(id);
     unseen.value = next;
   }
-  /**
-   * Still waiting for a person: new, or only accepted by the POS (its automatic confirmation says
-   * nothing about anyone having looked). Cooking or beyond means someone is on it.
-   */
-  const waiting = (s: OrderStatus | undefined) => s === 'pending' || s === 'confirmed';
+  const waiting = isWaiting;
   /** Unseen orders that someone took further, or that left the board, stop the alert. */
   function dropHandled(): void {
     const keep = [...unseen.value].filter((id) => waiting(orders.value.get(id)?.status));
@@ -71,6 +87,8 @@ export const useBoard = defineStore('board', () => {
   async function load(cityId: number | null): Promise<void> {
     loading.value = true;
     try {
+      // The first load fixes what "after the page opened" means: the newest order visible now (list is newest first).
+      if (openedAfterId.value === null) openedAfterId.value = (await get<OrderList>('/api/admin/orders', { limit: 1 })).items[0]?.id ?? 0;
       const map: OrderMap = new Map();
       const page = 200;
       for (let offset = 0; ; offset += page) {
@@ -89,6 +107,7 @@ export const useBoard = defineStore('board', () => {
         if (s && s.updated_at < o.updated_at) map.set(o.id, o);
       }
       orders.value = map;
+      arrive(map.values());
       dropHandled();
       error.value = null;
       loaded.value = true;
@@ -120,6 +139,7 @@ export const useBoard = defineStore('board', () => {
       const { order } = await get<OrderDetailResponse>(`/api/admin/orders/${id}`);
       upsertOrder(orders.value, order);
       touch();
+      arrive([order]);
       return order;
     } catch {
       return null;
@@ -202,12 +222,14 @@ export const useBoard = defineStore('board', () => {
   function reset(): void {
     orders.value = new Map();
     unseen.value = new Set();
+    openedAfterId.value = null;
+    announced = new Set();
     loaded.value = false;
     closeDetail();
   }
 
   return {
     orders, loading, loaded, error, q, statuses, selectedId, askCancel, detail, detailError, fresh, activeCount, unseen, unseenCount,
-    columns, markUnseen, markSeen, load, onNewOrder, onStatusUpdated, onEtaUpdated, moveEta, onSync, openDetail, closeDetail, move, fetchOrder, orderNumber, reset,
+    columns, markUnseen, markSeen, openedAfterId, announce, arrive, load, onNewOrder, onStatusUpdated, onEtaUpdated, moveEta, onSync, openDetail, closeDetail, move, fetchOrder, orderNumber, reset,
   };
 });

@@ -55,11 +55,12 @@ export const useLive = defineStore('live', () => {
       }),
       client.on('new-order', (order) => {
         if (prefs.cityId !== null && order.city_id !== prefs.cityId) {
-          board.onNewOrder(order); // kept, so a filter change shows it without a refetch
+          // Kept, so a filter change shows it; announced (unseen, chime) when the board's refetch for that city brings it.
+          board.onNewOrder(order);
           return;
         }
         if (board.onNewOrder(order)) {
-          if (order.status === 'pending' || order.status === 'confirmed') board.markUnseen(order.id);
+          board.announce(order);
           prefs.chime();
           toasts.push({
             kind: 'order',

@@ -3,35 +3,17 @@
  * the promised time (amber, then red, live on `order-eta-updated`), moving the time from the order
  * panel, pausing a city, and the restaurants screen. Screenshots land in test-artifacts/admin/.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Order } from '@ordercast/shared';
 import { launchChromium } from '../../../server/test/helpers/browser';
+import { ROOT, ensureBuilt } from './build';
 import { bearer, buildTestApp, placeOrder, signInCustomer, signInStaff, type TestApp } from '../../../server/test/helpers/app';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const ADMIN = join(ROOT, 'admin');
 const ARTIFACTS = join(ROOT, 'test-artifacts/admin');
-
-function newest(path: string): number {
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  return Math.max(0, ...readdirSync(path).map((n) => newest(join(path, n))));
-}
-
-/** Builds admin/dist when it is missing or older than the sources, so the test stands on its own. */
-function ensureBuilt(): void {
-  const index = join(ADMIN, 'dist/index.html');
-  const sources = Math.max(newest(join(ADMIN, 'src')), newest(join(ADMIN, 'index.html')), newest(join(ROOT, 'shared/src')));
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST')));
-  execFileSync('npx', ['vite', 'build', '--mode', 'admin', '--logLevel', 'error'], { cwd: ROOT, stdio: 'pipe', timeout: 180_000, env: { ...env, NODE_ENV: 'production' } });
-}
 
 describe('admin app: promised times, pausing, restaurants (issue 14)', () => {
   let t: TestApp;

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { createPinia, setActivePinia } from 'pinia';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ACTIVE_STATUSES, nextStatuses } from '@ordercast/shared';
 import {
   ageOf,
@@ -7,9 +8,12 @@ import {
   applySyncEvent,
   groupBoard,
   matchesQuery,
+  newArrivals,
   upsertOrder,
   type OrderMap,
 } from '../../src/lib/board';
+import { useBoard } from '../../src/stores/board';
+import { usePrefs } from '../../src/stores/prefs';
 import { order } from './fixtures';
 
 describe('groupBoard', () => {
@@ -152,5 +156,44 @@ describe('cancel reasons in words', () => {
     setLang('ru');
     expect(cancelReasonLabel('courier_unreachable')).toBe('Курьер не дозвонился до клиента');
     setLang('en');
+  });
+});
+
+describe('orders that reach the board after the page opened', () => {
+  beforeEach(() => {
+    localStorage.clear();
+    setActivePinia(createPinia());
+  });
+
+  it('newArrivals: above the baseline, waiting for a person, not announced yet; none before the baseline is known', () => {
+    const list = [order({ id: 9 }), order({ id: 10 }), order({ id: 11 }), order({ id: 12, status: 'confirmed' }), order({ id: 13, status: 'preparing' }), order({ id: 14 })];
+    expect(newArrivals(list, 10, new Set([14])).map((o) => o.id)).toEqual([11, 12]);
+    expect(newArrivals(list, null, new Set())).toEqual([]);
+  });
+
+  it('a refetch marks new orders unseen and rings once, whichever way they came; never the ones of the first load, never twice', () => {
+    const board = useBoard();
+    const chimes: number[] = [];
+    usePrefs().$onAction(({ name }) => void (name === 'chime' && chimes.push(Date.now())));
+    board.openedAfterId = 20; // the newest order the user could see at first load
+    // A refetch (city change, resync) brings two orders placed since, one already being cooked, and old ones.
+    expect(board.arrive([order({ id: 19 }), order({ id: 20 }), order({ id: 21 }), order({ id: 22, status: 'confirmed' }), order({ id: 23, status: 'preparing' })])).toBe(2);
+    expect([...board.unseen].sort()).toEqual([21, 22]);
+    expect(chimes).toHaveLength(1);
+    // The next refetch brings the same orders: nothing new to announce, and an opened order stays seen.
+    board.markSeen(21);
+    expect(board.arrive([order({ id: 21 }), order({ id: 22, status: 'confirmed' })])).toBe(0);
+    expect([...board.unseen]).toEqual([22]);
+    expect(chimes).toHaveLength(1);
+    // One that arrived live (announced there) is not announced again by a refetch.
+    board.announce(order({ id: 24 }));
+    expect(board.unseen.has(24)).toBe(true);
+    board.markSeen(24);
+    expect(board.arrive([order({ id: 24 })])).toBe(0);
+    expect(board.unseen.has(24)).toBe(false);
+    // Signed out: the next sign-in takes a new baseline; until then nothing is new.
+    board.reset();
+    expect(board.openedAfterId).toBeNull();
+    expect(board.arrive([order({ id: 30 })])).toBe(0);
   });
 });

@@ -1,13 +1,14 @@
 import type Database from 'better-sqlite3';
-import { and, asc, eq, inArray, lt, lte, ne, or, type SQL } from 'drizzle-orm';
+import { and, asc, eq, ne } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
-import { backoffDelay, toMajor } from '@ordercast/shared';
-import { writeTx, type Db } from '../db/client';
+import { toMajor } from '@ordercast/shared';
+import type { Db } from '../db/client';
 import type { Announce } from '../events/announce';
 import type { PosOrderState } from '../orders/pos-state';
 import { byItem, type ItemOptionRow } from '../orders/options';
 import { deliveryZones, orderItemOptions, orderItems, orders, posSyncJobs, products, restaurants } from '../db/schema';
 import { isoNow } from '../lib/time';
+import { OutboxRunner, type Held } from '../outbox/runner';
 import type { PosClient, PosResult } from './client';
 import { ALREADY_COMPLETED, type PosOrderBody } from './wire';
 
@@ -24,10 +25,8 @@ export interface SyncSettings {
   pollMs?: number;
 }
 
-/** The shared backoff with full jitter after the `attempt`-th failure (from 1); at least 10 ms, so a retry never spins. */
-function backoffMs(attempt: number, baseMs: number, maxMs: number): number {
-  return Math.max(10, backoffDelay(attempt - 1, { initialMs: baseMs, maxMs }));
-}
+/** A sent job's end: its last error cleared. */
+const DONE = (now: string) => ({ done_at: now, last_error: null, last_error_code: null });
 
 /** What the worker needs, and nothing else. */
 export interface SyncDeps {
@@ -51,25 +50,18 @@ const STRANDED = `status = 'failed' AND entity = 'order'
   AND (kind = 'cancel' OR entity_id IN (SELECT id FROM orders WHERE status <> 'cancelled' AND sync_status <> 'synced'))`;
 
 /**
- * The POS outbox worker. Every order commits with its job (orders/service.ts); this worker
- * leases due jobs (so two processes never send the same one at once; a crashed holder's lease
- * expires and is retaken), sends the order with a timeout, and records the outcome, the order's
- * sync state and its event in one transaction. The POS is idempotent by order id, so a re-send
- * after a lost answer or a crash never duplicates the order.
+ * The POS outbox's sender. Every order commits with its job (orders/service.ts); the shared outbox
+ * runner (outbox/runner.ts) leases due jobs, and this sends each order (or its cancel) with a
+ * timeout and records the outcome, the order's sync state and its event in one transaction. The POS
+ * is idempotent by order id, so a re-send after a lost answer or a crash never duplicates the order.
+ * Jobs that gave up during an outage wait here for the POS to answer again.
  */
 export class PosSync {
-  private readonly active = new Set<Promise<void>>();
-  private timer: NodeJS.Timeout | undefined;
-  private timerAt = Infinity;
-  private running = false;
+  private readonly runner: OutboxRunner<SyncJobRow>;
   private stopped = true;
-  private readonly dueStmt: Database.Statement<[string, string], { id: number }>;
-  private readonly nextStmt: Database.Statement<[], { at: string | null }>;
   private readonly strandedStmt: Database.Statement<[], { n: number }>;
   private readonly rearmStmt: Database.Statement<{ now: string }, { id: number; entity_id: number }>;
   private readonly retryingStmt: Database.Statement<{ now: string; id: number }>;
-  private readonly concurrency: number;
-  private readonly pollMs: number;
   private recoveryTimer: NodeJS.Timeout | undefined;
 
   private readonly client: PosClient;
@@ -79,17 +71,20 @@ export class PosSync {
     private readonly settings: SyncSettings,
   ) {
     this.client = deps.client;
-    this.concurrency = settings.concurrency ?? 4;
-    this.pollMs = settings.pollMs ?? 5_000;
+    this.runner = new OutboxRunner(
+      { db: deps.db, tx: deps.tx, log: deps.log, name: 'pos sync', send: (held) => this.process(held) },
+      { table: posSyncJobs, claimed: 'in_flight', failed: 'failed', claimedAtColumn: 'last_attempt_at', errorCodeColumn: 'last_error_code' },
+      {
+        maxAttempts: settings.maxAttempts,
+        retryBaseMs: settings.retryBaseMs,
+        retryMaxMs: settings.retryMaxMs,
+        // Longer than a send may take (the client's timeout), so a live holder never loses its job.
+        leaseMs: settings.timeoutMs + 5_000,
+        concurrency: settings.concurrency ?? 4,
+        pollMs: settings.pollMs ?? 5_000,
+      },
+    );
     const sqlite = deps.db.$client;
-    this.dueStmt = sqlite.prepare(
-      `SELECT id FROM pos_sync_jobs WHERE (status = 'pending' AND next_attempt_at <= ?) OR (status = 'in_flight' AND lease_until < ?) LIMIT 1`,
-    );
-    this.nextStmt = sqlite.prepare(
-      `SELECT MIN(at) AS at FROM (
-         SELECT MIN(next_attempt_at) AS at FROM pos_sync_jobs WHERE status = 'pending'
-         UNION ALL SELECT MIN(lease_until) FROM pos_sync_jobs WHERE status = 'in_flight')`,
-    );
     this.strandedStmt = sqlite.prepare(`SELECT COUNT(*) AS n FROM pos_sync_jobs WHERE ${STRANDED}`);
     // The attempt count starts over; last_error stays, so staff still see that the job had failed.
     this.rearmStmt = sqlite.prepare(
@@ -103,7 +98,7 @@ export class PosSync {
 
   start(): void {
     this.stopped = false;
-    this.wake();
+    this.runner.start();
     // Jobs that gave up during an outage before this start wait for the POS like any others.
     if (this.strandedStmt.get()!.n > 0) this.watchForRecovery();
   }
@@ -148,91 +143,17 @@ export class PosSync {
     this.recoveryTimer.unref();
   }
 
-  /** Stops taking jobs; in-flight sends are aborted by the client's shutdown signal and their leases released. */
+  /** Stops taking jobs; in-flight sends are aborted by the client's shutdown signal and their jobs handed back. */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
     clearTimeout(this.recoveryTimer);
     this.recoveryTimer = undefined;
-    await Promise.allSettled([...this.active]);
+    await this.runner.stop();
   }
 
   /** Look at the queue now (after a commit that may have added or reset a job). Cheap and coalesced. */
   wake(): void {
-    this.schedule(0);
-  }
-
-  private schedule(ms: number): void {
-    if (this.stopped) return;
-    const at = Date.now() + ms;
-    if (this.timer && at >= this.timerAt) return;
-    clearTimeout(this.timer);
-    this.timerAt = at;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = Infinity;
-      this.tick();
-    }, Math.max(0, ms));
-    this.timer.unref();
-  }
-
-  private tick(): void {
-    if (this.stopped || this.running) return;
-    this.running = true;
-    try {
-      const free = this.concurrency - this.active.size;
-      if (free > 0) {
-        for (const job of this.claim(free)) {
-          const p: Promise<void> = this.process(job)
-            .catch((err: unknown) => this.deps.log.error({ err, jobId: job.id }, 'pos sync: job crashed; its lease will expire and it will be retried'))
-            .finally(() => {
-              this.active.delete(p);
-              this.wake();
-            });
-          this.active.add(p);
-        }
-      }
-      const next = this.nextStmt.get()?.at;
-      const delay = next ? Date.parse(next) - Date.now() : this.pollMs;
-      this.schedule(Math.min(this.pollMs, Math.max(this.active.size >= this.concurrency ? this.pollMs : 5, delay)));
-    } catch (err) {
-      // e.g. the database is busy under another process: look again shortly.
-      this.deps.log.error({ err }, 'pos sync: could not read the queue');
-      this.schedule(1_000);
-    } finally {
-      this.running = false;
-    }
-  }
-
-  /** Leases up to `limit` due jobs: pending ones whose time has come, and in-flight ones whose holder's lease expired. */
-  private claim(limit: number): SyncJobRow[] {
-    const nowIso = isoNow();
-    if (!this.dueStmt.get(nowIso, nowIso)) return [];
-    const db = this.deps.db;
-    return writeTx(db, () => {
-      const now = isoNow();
-      const due = db
-        .select({ id: posSyncJobs.id })
-        .from(posSyncJobs)
-        .where(
-          or(
-            and(eq(posSyncJobs.status, 'pending'), lte(posSyncJobs.nextAttemptAt, now)),
-            and(eq(posSyncJobs.status, 'in_flight'), lt(posSyncJobs.leaseUntil, now)),
-          ),
-        )
-        .orderBy(asc(posSyncJobs.nextAttemptAt), asc(posSyncJobs.id))
-        .limit(limit)
-        .all();
-      if (due.length === 0) return [];
-      const leaseUntil = new Date(Date.now() + this.settings.timeoutMs + 5_000).toISOString();
-      return db
-        .update(posSyncJobs)
-        .set({ status: 'in_flight', leaseUntil, lastAttemptAt: now, updatedAt: now })
-        .where(inArray(posSyncJobs.id, due.map((d) => d.id)))
-        .returning()
-        .all();
-    });
+    this.runner.wake();
   }
 
   /** The order as the POS takes it: its codes, unit prices and totals in roubles. */
@@ -287,54 +208,31 @@ export class PosSync {
     };
   }
 
-  private async process(job: SyncJobRow): Promise<void> {
-    if (job.kind === 'cancel') return this.processCancel(job);
-    const lease = job.leaseUntil!;
-    const owned = and(eq(posSyncJobs.id, job.id), eq(posSyncJobs.status, 'in_flight'), eq(posSyncJobs.leaseUntil, lease));
+  private async process(held: Held<SyncJobRow>): Promise<void> {
+    const job = held.job;
+    if (job.kind === 'cancel') return this.processCancel(held);
     const built = this.payload(job.entityId);
     if (!built) {
-      this.recordFailure(job, lease, { retryable: false, code: 'order_missing', message: `Order ${job.entityId} no longer exists` });
+      this.recordFailure(held, { retryable: false, code: 'order_missing', message: `Order ${job.entityId} no longer exists` });
       return;
     }
     const { order, body } = built;
     if (order.syncStatus === 'synced' || order.status === 'cancelled') {
       // Already synced (the kitchen's callback got here first), or cancelled before the POS ever had it: nothing to send.
-      this.deps.tx(() => {
-        if (order.syncStatus === 'synced') {
-          const now = isoNow();
-          this.deps.db.update(posSyncJobs).set({ status: 'done', doneAt: now, leaseUntil: null, updatedAt: now }).where(owned).run();
-        } else this.cancelUnsent(job.id, order.id, lease);
-      });
+      if (order.syncStatus === 'synced') held.finish('done', (now) => ({ done_at: now }));
+      else this.cancelUnsent(held);
       return;
     }
 
     const result = await this.client.sendOrder(body);
-    if (!result.ok && result.kind === 'aborted') return this.handBack(owned);
+    if (!result.ok && result.kind === 'aborted') return held.handBack();
     if (result.ok) {
-      this.deps.tx(() => {
-        // Not ours any more: the kitchen callback (or another process) already recorded the sync.
-        if (this.markDone(owned, isoNow())) this.deps.state.posHasOrder(order.id, result.data.posOrderId);
-      });
+      // Not ours any more: the kitchen callback (or another process) already recorded the sync.
+      held.finish('done', DONE, () => this.deps.state.posHasOrder(order.id, result.data.posOrderId));
       this.deps.log.info({ orderId: order.id, posOrderId: result.data.posOrderId, duplicate: result.data.duplicate }, 'pos sync: order accepted');
       return;
     }
-    this.recordFailure(job, lease, result);
-  }
-
-  /** Shutting down mid-send: the job goes back untouched (no attempt counted); the next start sends it. */
-  private handBack(owned: SQL | undefined): void {
-    this.deps.db.update(posSyncJobs).set({ status: 'pending', leaseUntil: null, updatedAt: isoNow() }).where(owned).run();
-  }
-
-  /** Marks a job this worker still holds done (its last error cleared); false when it is no longer ours. */
-  private markDone(owned: SQL | undefined, now: string): boolean {
-    return (
-      this.deps.db
-        .update(posSyncJobs)
-        .set({ status: 'done', doneAt: now, leaseUntil: null, lastError: null, lastErrorCode: null, updatedAt: now })
-        .where(owned)
-        .run().changes > 0
-    );
+    this.recordFailure(held, result);
   }
 
   /**
@@ -342,72 +240,47 @@ export class PosSync {
    * (the POS answers `duplicate`). Refused with ALREADY_COMPLETED (the kitchen had handed it over):
    * nothing a retry can change, so staff are told in plain words.
    */
-  private async processCancel(job: SyncJobRow): Promise<void> {
-    const lease = job.leaseUntil!;
-    const owned = and(eq(posSyncJobs.id, job.id), eq(posSyncJobs.status, 'in_flight'), eq(posSyncJobs.leaseUntil, lease));
+  private async processCancel(held: Held<SyncJobRow>): Promise<void> {
+    const job = held.job;
     const order = this.deps.db.select().from(orders).where(eq(orders.id, job.entityId)).get();
     if (!order?.posOrderId) {
-      this.recordFailure(job, lease, { retryable: false, code: 'order_missing', message: `Order ${job.entityId} is not known to the POS` });
+      this.recordFailure(held, { retryable: false, code: 'order_missing', message: `Order ${job.entityId} is not known to the POS` });
       return;
     }
     const result = await this.client.cancelOrder(order.posOrderId, { reason: order.cancelReason ?? 'other', note: order.cancelNote });
-    if (!result.ok && result.kind === 'aborted') return this.handBack(owned);
+    if (!result.ok && result.kind === 'aborted') return held.handBack();
     if (result.ok) {
-      this.deps.tx(() => {
-        const now = isoNow();
-        if (this.markDone(owned, now)) this.deps.announce.syncSuccess({ entity: 'order', action: 'cancel', entityId: order.id, timestamp: now }, { cityId: order.cityId });
-      });
+      held.finish('done', DONE, (now) => this.deps.announce.syncSuccess({ entity: 'order', action: 'cancel', entityId: order.id, timestamp: now }, { cityId: order.cityId }));
       this.deps.log.info({ orderId: order.id, posOrderId: order.posOrderId, duplicate: result.data.duplicate }, 'pos sync: cancel accepted');
       return;
     }
     if (result.code === ALREADY_COMPLETED) {
-      this.recordFailure(job, lease, { ...result, message: `The kitchen had already delivered order ${order.orderNumber}; the cancel did not reach it` });
+      this.recordFailure(held, { ...result, message: `The kitchen had already delivered order ${order.orderNumber}; the cancel did not reach it` });
       return;
     }
-    this.recordFailure(job, lease, result);
+    this.recordFailure(held, result);
   }
 
-  /** The job of an order cancelled before the POS had it: cancelled, the order `not_sent` (call inside a write transaction). */
-  private cancelUnsent(jobId: number, orderId: number, lease: string): void {
-    const now = isoNow();
-    const changed = this.deps.db
-      .update(posSyncJobs)
-      .set({ status: 'cancelled', doneAt: now, leaseUntil: null, lastError: 'Order was cancelled before it reached the POS', lastErrorCode: 'cancelled', updatedAt: now })
-      .where(and(eq(posSyncJobs.id, jobId), eq(posSyncJobs.status, 'in_flight'), eq(posSyncJobs.leaseUntil, lease)))
-      .run().changes;
-    if (changed) this.deps.db.update(orders).set({ syncStatus: 'not_sent', updatedAt: now }).where(and(eq(orders.id, orderId), ne(orders.syncStatus, 'synced'))).run();
+  /** The job of an order cancelled before the POS had it: cancelled, the order `not_sent`. */
+  private cancelUnsent(held: Held<SyncJobRow>): void {
+    const orderId = held.job.entityId;
+    held.finish(
+      'cancelled',
+      (now) => ({ done_at: now, last_error: 'Order was cancelled before it reached the POS', last_error_code: 'cancelled' }),
+      (now) => this.deps.db.update(orders).set({ syncStatus: 'not_sent', updatedAt: now }).where(and(eq(orders.id, orderId), ne(orders.syncStatus, 'synced'))).run(),
+    );
   }
 
-  private recordFailure(job: SyncJobRow, lease: string, failure: Pick<Extract<PosResult<unknown>, { ok: false }>, 'retryable' | 'code' | 'message'>): void {
+  private recordFailure(held: Held<SyncJobRow>, failure: Pick<Extract<PosResult<unknown>, { ok: false }>, 'retryable' | 'code' | 'message'>): void {
+    const job = held.job;
     const sending = job.kind === 'send';
     // Cancelled while this attempt was on its way and it did not get through: it is never sent.
     const current = this.deps.db.select({ status: orders.status, syncStatus: orders.syncStatus }).from(orders).where(eq(orders.id, job.entityId)).get();
     if (sending && current?.status === 'cancelled' && current.syncStatus !== 'synced') {
-      this.deps.tx(() => this.cancelUnsent(job.id, job.entityId, lease));
+      this.cancelUnsent(held);
       return;
     }
-    const attempt = job.attempts + 1;
-    const final = !failure.retryable || attempt >= this.settings.maxAttempts;
-    const delay = final ? null : backoffMs(attempt, this.settings.retryBaseMs, this.settings.retryMaxMs);
-    let nextAt: string | null = null;
-    this.deps.tx(() => {
-      // Measured from the moment of the write (the transaction may wait for the lock): never before its own timestamp.
-      const now = isoNow();
-      nextAt = delay === null ? null : new Date(Date.parse(now) + delay).toISOString();
-      const changed = this.deps.db
-        .update(posSyncJobs)
-        .set({
-          status: final ? 'failed' : 'pending',
-          attempts: attempt,
-          nextAttemptAt: nextAt ?? now,
-          lastError: failure.message,
-          lastErrorCode: failure.code,
-          leaseUntil: null,
-          updatedAt: now,
-        })
-        .where(and(eq(posSyncJobs.id, job.id), eq(posSyncJobs.status, 'in_flight'), eq(posSyncJobs.leaseUntil, lease)))
-        .run().changes;
-      if (!changed) return;
+    const { attempt, final, nextAt } = held.fail(failure, ({ attempt, final, nextAt, now }) => {
       // A cancel's trouble leaves the order's own sync state (`synced`: the POS has it) as it is.
       if (sending) {
         this.deps.db

@@ -12,6 +12,27 @@ export interface HubView {
 /** Latency buckets in seconds: from a millisecond (one process, idle) to seconds (a stalled bus). */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
+type CounterField = {
+  [K in keyof RealtimeMetrics]: RealtimeMetrics[K] extends number ? K : never;
+}[keyof RealtimeMetrics];
+type Read = () => [Record<string, string>, number][];
+
+/** The counters without labels: name, help, and the field they read. */
+const PLAIN_COUNTERS: [string, string, CounterField][] = [
+  ['ordercast_realtime_events_delivered_total', 'Live event messages written to connections.', 'delivered'],
+  ['ordercast_realtime_events_replayed_total', 'Event messages written by resume replays.', 'replayed'],
+  ['ordercast_realtime_events_gap_filled_total', 'Events the hub read from the log because the bus had not brought them.', 'gapFilled'],
+  ['ordercast_realtime_keepalive_terminations_total', 'WebSockets ended for not answering a ping.', 'keepaliveTerminations'],
+  ['ordercast_realtime_auth_failures_total', 'Connection attempts refused for a bad, missing or expired credential.', 'authFailures'],
+  ['ordercast_realtime_token_expired_closes_total', 'Connections closed because their token expired.', 'tokenExpiredCloses'],
+  ['ordercast_realtime_token_refreshes_total', 'Open connections given a fresh token (seed 002).', 'tokenRefreshes'],
+  ['ordercast_realtime_pending_auth_refusals_total', 'WebSockets without a credential refused: too many were waiting for their auth message.', 'pendingAuthRefusals'],
+  ['ordercast_realtime_revoked_closes_total', 'Connections closed because the account was disabled or the token revoked.', 'revokedCloses'],
+  ['ordercast_realtime_rate_limit_closes_total', 'WebSockets closed for flooding messages.', 'rateLimitCloses'],
+  ['ordercast_realtime_connection_limit_refusals_total', 'Connections refused: the user already had the most allowed.', 'connectionLimitRefusals'],
+  ['ordercast_realtime_bad_messages_total', 'Client messages answered with an error or dropped.', 'badMessages'],
+];
+
 /**
  * The realtime layer's figures, exposed through prom-client (one registry per app, so tests can
  * build several apps in one process). The counters are plain fields bumped on the hot paths (a
@@ -62,7 +83,7 @@ export class RealtimeMetrics {
   /** Registers the figures read at scrape time: the counters above, and the hub's and bus's state. */
   expose(hub: HubView, busUp: () => boolean): void {
     const registers = [this.registry];
-    const counter = (name: string, help: string, read: () => [Record<string, string>, number][], labelNames: string[] = []) =>
+    const counter = (name: string, help: string, read: Read, labelNames: string[] = []) =>
       new Counter({
         name,
         help,
@@ -73,7 +94,7 @@ export class RealtimeMetrics {
           for (const [labels, v] of read()) this.inc(labels, v);
         },
       });
-    const gauge = (name: string, help: string, read: () => [Record<string, string>, number][], labelNames: string[] = []) =>
+    const gauge = (name: string, help: string, read: Read, labelNames: string[] = []) =>
       new Gauge({
         name,
         help,
@@ -84,7 +105,11 @@ export class RealtimeMetrics {
           for (const [labels, v] of read()) this.set(labels, v);
         },
       });
-    const m = () => this;
+    /** One sample per value of `label`, read from a field each. */
+    const by = (label: string, fields: Record<string, CounterField>): [Read, string[]] => [
+      () => Object.entries(fields).map(([value, field]) => [{ [label]: value }, this[field]]),
+      [label],
+    ];
 
     gauge(
       'ordercast_realtime_connections',
@@ -92,56 +117,15 @@ export class RealtimeMetrics {
       () => hub.connectionCounts().map((c) => [{ transport: c.transport, role: c.role }, c.count]),
       ['transport', 'role'],
     );
-    counter(
-      'ordercast_realtime_connects_total',
-      'Accepted realtime connections.',
-      () => [
-        [{ transport: 'ws' }, m().connectsWs],
-        [{ transport: 'sse' }, m().connectsSse],
-      ],
-      ['transport'],
-    );
+    counter('ordercast_realtime_connects_total', 'Accepted realtime connections.', ...by('transport', { ws: 'connectsWs', sse: 'connectsSse' }));
     gauge('ordercast_realtime_rooms', 'Rooms with at least one connection.', () => [[{}, hub.rooms.size]]);
-    counter('ordercast_realtime_events_delivered_total', 'Live event messages written to connections.', () => [[{}, m().delivered]]);
-    counter('ordercast_realtime_events_replayed_total', 'Event messages written by resume replays.', () => [[{}, m().replayed]]);
-    counter('ordercast_realtime_events_gap_filled_total', 'Events the hub read from the log because the bus had not brought them.', () => [
-      [{}, m().gapFilled],
-    ]);
-    counter(
-      'ordercast_realtime_resumes_total',
-      'Connections that asked to resume, by result.',
-      () => [
-        [{ result: 'replayed' }, m().resumes],
-        [{ result: 'resync' }, m().resyncs],
-      ],
-      ['result'],
-    );
+    counter('ordercast_realtime_resumes_total', 'Connections that asked to resume, by result.', ...by('result', { replayed: 'resumes', resync: 'resyncs' }));
     counter(
       'ordercast_realtime_slow_consumer_closes_total',
       'Connections closed because their unsent data passed the limit.',
-      () => [
-        [{ transport: 'ws' }, m().slowClosesWs],
-        [{ transport: 'sse' }, m().slowClosesSse],
-      ],
-      ['transport'],
+      ...by('transport', { ws: 'slowClosesWs', sse: 'slowClosesSse' }),
     );
-    counter('ordercast_realtime_keepalive_terminations_total', 'WebSockets ended for not answering a ping.', () => [[{}, m().keepaliveTerminations]]);
-    counter('ordercast_realtime_auth_failures_total', 'Connection attempts refused for a bad, missing or expired credential.', () => [
-      [{}, m().authFailures],
-    ]);
-    counter('ordercast_realtime_token_expired_closes_total', 'Connections closed because their token expired.', () => [[{}, m().tokenExpiredCloses]]);
-    counter('ordercast_realtime_token_refreshes_total', 'Open connections given a fresh token (seed 002).', () => [[{}, m().tokenRefreshes]]);
-    counter('ordercast_realtime_pending_auth_refusals_total', 'WebSockets without a credential refused: too many were waiting for their auth message.', () => [
-      [{}, m().pendingAuthRefusals],
-    ]);
-    counter('ordercast_realtime_revoked_closes_total', 'Connections closed because the account was disabled or the token revoked.', () => [
-      [{}, m().revokedCloses],
-    ]);
-    counter('ordercast_realtime_rate_limit_closes_total', 'WebSockets closed for flooding messages.', () => [[{}, m().rateLimitCloses]]);
-    counter('ordercast_realtime_connection_limit_refusals_total', 'Connections refused: the user already had the most allowed.', () => [
-      [{}, m().connectionLimitRefusals],
-    ]);
-    counter('ordercast_realtime_bad_messages_total', 'Client messages answered with an error or dropped.', () => [[{}, m().badMessages]]);
+    for (const [name, help, field] of PLAIN_COUNTERS) counter(name, help, () => [[{}, this[field]]]);
     gauge('ordercast_realtime_last_event_id', 'Highest event id the hub has delivered.', () => [[{}, hub.lastId]]);
     gauge('ordercast_realtime_bus_up', '1 while the event bus is connected.', () => [[{}, busUp() ? 1 : 0]]);
   }

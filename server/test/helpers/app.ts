@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -49,6 +50,50 @@ export function useTestApp(env: Record<string, string> = {}): TestApp {
   return useClosing('useTestApp', () => buildTestApp(env), ['app', 'config', 'dir']);
 }
 
+/** A test app listening on 127.0.0.1: its URLs, and clients kept with `keep` are closed before the app. */
+export type ServedApp = TestApp & { url: { http: string; ws: string }; keep<T extends { close(): void }>(client: T): T };
+
+export async function listen(app: FastifyInstance): Promise<{ http: string; ws: string }> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  return { http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}` };
+}
+
+/** `useTestApp` listening on an ephemeral port (`t.url`), for tests with real sockets; `t.keep(client)` closes a client with it. */
+export function useServedApp(env: Record<string, string> = {}): ServedApp {
+  return useClosing(
+    'useServedApp',
+    async () => {
+      const t = await buildTestApp(env);
+      const kept: { close(): void }[] = [];
+      const url = await listen(t.app).catch(async (err: unknown) => {
+        await t.close();
+        throw err;
+      });
+      return {
+        ...t,
+        url,
+        keep: <T extends { close(): void }>(c: T): T => (kept.push(c), c),
+        async close() {
+          for (const c of kept.splice(0)) c.close();
+          await t.close();
+        },
+      };
+    },
+    ['app', 'config', 'dir', 'url', 'keep'],
+  );
+}
+
+/** The seeded staff (admin, and the managers of cities 1 and 2) and a new customer, signed in. */
+export async function signInTeam(app: FastifyInstance): Promise<{ admin: string; manager1: string; manager2: string; customer: { token: string; user: User } }> {
+  return {
+    admin: (await signInStaff(app, 'admin')).token,
+    manager1: (await signInStaff(app, 'manager1')).token,
+    manager2: (await signInStaff(app, 'manager2')).token,
+    customer: await signInCustomer(app),
+  };
+}
+
 /** `useTestApp` for an app whose log lines are captured (`buildLoggedApp`): `t.app`, `t.lines`. */
 export function useLoggedApp(level = 'info'): LoggedApp {
   return useClosing('useLoggedApp', () => buildLoggedApp(level), ['app', 'lines']);
@@ -58,7 +103,7 @@ export function useLoggedApp(level = 'info'): LoggedApp {
  * What useTestApp and useLoggedApp share: `build` in a beforeAll, `close` in the afterAll, and an
  * object whose `keys` read through to the built value between the two.
  */
-function useClosing<T extends { close(): Promise<void> }>(name: string, build: () => Promise<T>, keys: readonly Exclude<keyof T, 'close'>[]): T {
+export function useClosing<T extends { close(): Promise<void> }>(name: string, build: () => Promise<T>, keys: readonly Exclude<keyof T, 'close'>[]): T {
   let built: T | undefined;
   beforeAll(async () => {
     built = await build();

@@ -1,39 +1,23 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { StatsResponse } from '@ordercast/shared';
 import { orders } from '../../src/db/schema';
-import { bearer, buildTestApp, placeOrder, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
-import { TestClient, listen } from '../realtime/helpers';
+import { bearer, placeOrder, signInTeam, useServedApp } from '../helpers/app';
+import { TestClient } from '../realtime/helpers';
 
 describe('promised time: staff move it, the dashboard counts orders on time', () => {
-  let t: TestApp;
-  let url: { ws: string; http: string };
+  const t = useServedApp({ POS_SYNC_WORKER: 'false' });
   let admin: string, manager1: string, manager2: string;
   let customer: { token: string; user: { id: number } };
-  const closers: (() => void)[] = [];
-
   beforeAll(async () => {
-    t = await buildTestApp({ POS_SYNC_WORKER: 'false' });
-    url = await listen(t.app);
-    admin = (await signInStaff(t.app, 'admin')).token;
-    manager1 = (await signInStaff(t.app, 'manager1')).token;
-    manager2 = (await signInStaff(t.app, 'manager2')).token;
-    customer = await signInCustomer(t.app);
-  });
-  afterAll(async () => {
-    for (const c of closers) c();
-    await t.close();
+    ({ admin, manager1, manager2, customer } = await signInTeam(t.app));
   });
 
   const eta = (token: string, id: number, payload: Record<string, unknown>) =>
     t.app.inject({ method: 'POST', url: `/api/admin/orders/${id}/eta`, headers: bearer(token), payload });
   const move = async (id: number, status: string) =>
     expect((await t.app.inject({ method: 'POST', url: `/api/admin/orders/${id}/status`, headers: bearer(admin), payload: status === 'cancelled' ? { status, reason: 'other' } : { status } })).statusCode).toBe(200);
-  const ws = async (token: string) => {
-    const c = await TestClient.ready(`${url.ws}/ws?token=${token}`);
-    closers.push(() => c.close());
-    return c;
-  };
+  const ws = async (token: string) => t.keep(await TestClient.ready(`${t.url.ws}/ws?token=${token}`));
 
   it('every new order has promised_at; staff move it by minutes or to a time, with a reason, heard by the customer and staff', async () => {
     const order = (await placeOrder(t.app, customer.token)).json().order;

@@ -1,19 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { bearer, placeOrder, signInCustomer, signInStaff } from '../helpers/app';
-import { jobOf, lastEventId, orderEvents, orderRow, posOrders, setControl, sleep, startPosEnv, waitFor, type PosEnv } from './helpers';
+import { jobOf, lastEventId, orderEvents, orderRow, posOrders, setControl, sleep, usePosEnv, waitFor } from './helpers';
 
 /**
  * Issue 14 (server part): an order cancelled before it ever reached the POS is never sent: its job
  * is cancelled and its sync state says `not_sent`, not `retrying`, also once the POS is back.
  */
 describe('POS sync: an order cancelled before it reached the POS', () => {
-  let env: PosEnv;
   let admin: string;
+  const env = usePosEnv({ POS_TIMEOUT_MS: '2000', POS_RETRY_BASE_MS: '50', POS_RETRY_MAX_MS: '200', POS_MAX_ATTEMPTS: '4' });
   beforeAll(async () => {
-    env = await startPosEnv({ POS_TIMEOUT_MS: '2000', POS_RETRY_BASE_MS: '50', POS_RETRY_MAX_MS: '200', POS_MAX_ATTEMPTS: '4' });
     admin = (await signInStaff(env.app, 'admin')).token;
   });
-  afterAll(() => env.close());
 
   const cancel = async (id: number) => {
     const res = await env.app.inject({

@@ -12,10 +12,9 @@ import {
   sendWebhook,
   setControl,
   sleep,
-  startPosEnv,
+  usePosEnv,
   startSimulator,
   waitFor,
-  type PosEnv,
 } from './helpers';
 import type { FastifyInstance } from 'fastify';
 
@@ -31,15 +30,13 @@ const cancelAs = async (app: FastifyInstance, token: string, id: number, reason 
 };
 
 describe('POS cancel through the outbox', () => {
-  let env: PosEnv;
   let admin: string;
   let customer: string;
+  const env = usePosEnv();
   beforeAll(async () => {
-    env = await startPosEnv();
     admin = (await signInStaff(env.app, 'admin')).token;
     customer = (await signInCustomer(env.app)).token;
   });
-  afterAll(() => env.close());
 
   const syncedOrder = async (body: Record<string, unknown> = {}) => {
     const id = (await placeOrder(env.app, customer, body)).json().order.id as number;

@@ -1,16 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_ROOM, cityOrdersRoom, userRoom } from '@ordercast/shared';
 import { bearer, placeOrder, signInCustomer } from '../helpers/app';
-import { lastEventId, orderEvents, orderRow, posOrders, setControl, startPosEnv, waitFor, type PosEnv } from './helpers';
+import { lastEventId, orderEvents, orderRow, posOrders, setControl, usePosEnv, waitFor } from './helpers';
 
 describe('POS sync: happy path through the real simulator', () => {
-  let env: PosEnv;
+  const env = usePosEnv();
   beforeAll(async () => {
-    env = await startPosEnv();
     // A fast kitchen: the whole demo sequence in well under a second.
     await setControl(env.sim, { kitchenSpeed: 500 });
   });
-  afterAll(() => env.close());
 
   it('syncs a delivery order, follows the kitchen to completed, with every event on the right rooms', async () => {
     const { app } = env;

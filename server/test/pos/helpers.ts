@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { startPosSimulator, type PosSimulator, type PosSimulatorOptions } from '../../src/pos/simulator/index';
 import { sign } from '../../src/pos/signature';
 import type { PosControl, PosControlPatch, PosOrder, PosWebhookBody } from '../../src/pos/wire';
-import { buildTestApp, type TestApp } from '../helpers/app';
+import { buildTestApp, useClosing, type TestApp } from '../helpers/app';
 
 export const SECRET = 'pos-test-webhook-secret';
 
@@ -60,6 +60,11 @@ export async function startPosEnv(env: Record<string, string> = {}, simOpts: Par
       await sim.close();
     },
   };
+}
+
+/** `startPosEnv` for the enclosing describe: started in its beforeAll, closed in its afterAll (`env.app`, `env.sim` in tests and later hooks). */
+export function usePosEnv(env: Record<string, string> = {}, simOpts: Partial<PosSimulatorOptions> = {}): PosEnv {
+  return useClosing('usePosEnv', () => startPosEnv(env, simOpts), ['sim', 't', 'app', 'serverUrl']);
 }
 
 /** Polls until fn returns a truthy value (bounded); returns it. */

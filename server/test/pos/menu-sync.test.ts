@@ -1,15 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_ROOM, cityMenuRoom, cityOrdersRoom } from '@ordercast/shared';
 import { bearer, signInStaff } from '../helpers/app';
-import { lastEventId, readEvents, setControl, sleep, startPosEnv, waitFor, type PosEnv } from './helpers';
+import { lastEventId, readEvents, setControl, sleep, usePosEnv, waitFor } from './helpers';
 
 describe('POS menu import', () => {
-  let env: PosEnv;
+  const env = usePosEnv({ MENU_SYNC_INTERVAL_MS: '150' });
   beforeAll(async () => {
-    env = await startPosEnv({ MENU_SYNC_INTERVAL_MS: '150' });
     await waitFor(() => env.app.pos.menu.state().status === 'ok', 'first import');
   });
-  afterAll(() => env.close());
 
   const priceRow = (productId: number, cityId: number) =>
     env.app.db.$client.prepare('SELECT price, available FROM product_prices WHERE product_id = ? AND city_id = ?').get(productId, cityId) as {

@@ -1,14 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ADMIN_ROOM, cityOrdersRoom } from '@ordercast/shared';
 import { bearer, placeOrder, signInCustomer, signInStaff } from '../helpers/app';
-import { jobOf, lastEventId, orderEvents, orderRow, posOrders, setControl, startPosEnv, waitFor, type PosEnv } from './helpers';
+import { jobOf, lastEventId, orderEvents, orderRow, posOrders, setControl, usePosEnv, waitFor } from './helpers';
 
 describe('POS sync: outages', () => {
-  let env: PosEnv;
-  beforeAll(async () => {
-    env = await startPosEnv({ POS_TIMEOUT_MS: '300', POS_RETRY_BASE_MS: '20', POS_RETRY_MAX_MS: '100', POS_MAX_ATTEMPTS: '100' });
-  });
-  afterAll(() => env.close());
+  const env = usePosEnv({ POS_TIMEOUT_MS: '300', POS_RETRY_BASE_MS: '20', POS_RETRY_MAX_MS: '100', POS_MAX_ATTEMPTS: '100' });
 
   it('keeps taking orders while the POS refuses connections, alerts staff on every attempt, then delivers each order exactly once', async () => {
     const { app, sim } = env;

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { bearer, placeOrder, signInCustomer, signInStaff } from '../helpers/app';
 import {
   buildServer,
@@ -12,10 +12,9 @@ import {
   posOrders,
   setControl,
   sleep,
-  startPosEnv,
+  usePosEnv,
   startSimulator,
   waitFor,
-  type PosEnv,
 } from './helpers';
 
 /**
@@ -23,13 +22,11 @@ import {
  * staff retried each one. Now the POS being healthy again re-arms them by itself.
  */
 describe('POS sync: recovery after an outage that exhausted the attempts', () => {
-  let env: PosEnv;
+  const env = usePosEnv({ POS_TIMEOUT_MS: '2000', POS_RETRY_BASE_MS: '20', POS_RETRY_MAX_MS: '100', POS_MAX_ATTEMPTS: '3' });
   beforeAll(async () => {
-    env = await startPosEnv({ POS_TIMEOUT_MS: '2000', POS_RETRY_BASE_MS: '20', POS_RETRY_MAX_MS: '100', POS_MAX_ATTEMPTS: '3' });
     // The first menu import is over before anything else: during the outage only the sync talks to the POS.
     await waitFor(() => env.app.pos.menu.state().status === 'ok', 'first menu import');
   });
-  afterAll(() => env.close());
 
   it('sends every order exactly once when the POS is back, with no staff action', async () => {
     const { app, sim } = env;

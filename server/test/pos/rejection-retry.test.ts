@@ -1,22 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_ROOM, cityOrdersRoom } from '@ordercast/shared';
 import { bearer, placeOrder, signInCustomer, signInStaff } from '../helpers/app';
-import { jobOf, lastEventId, orderEvents, orderRow, posOrders, sleep, startPosEnv, waitFor, type PosEnv } from './helpers';
+import { jobOf, lastEventId, orderEvents, orderRow, posOrders, sleep, usePosEnv, waitFor } from './helpers';
 
 describe('POS sync: rejections retries cannot fix, and the manual retry', () => {
-  let env: PosEnv;
   let admin: string;
   let manager1: string;
   let manager2: string;
+  const env = usePosEnv({ POS_MAX_ATTEMPTS: '5' });
   beforeAll(async () => {
-    env = await startPosEnv({ POS_MAX_ATTEMPTS: '5' });
     // The first menu import must be over before the test makes the server's menu disagree with the POS.
     await waitFor(() => env.app.pos.menu.state().status === 'ok', 'first menu import');
     admin = (await signInStaff(env.app, 'admin')).token;
     manager1 = (await signInStaff(env.app, 'manager1')).token;
     manager2 = (await signInStaff(env.app, 'manager2')).token;
   });
-  afterAll(() => env.close());
 
   const setPrice = (productId: number, cityId: number, kopecks: number) =>
     env.app.db.$client.prepare('UPDATE product_prices SET price = ? WHERE product_id = ? AND city_id = ?').run(kopecks, productId, cityId);

@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FAST_STEP_MINUTES, REALISTIC_STEP_MINUTES } from '../../src/pos/wire';
 import { placeOrder, signInCustomer } from '../helpers/app';
-import { orderRow, posOrders, setControl, sleep, startPosEnv, waitFor, type PosEnv } from './helpers';
+import { orderRow, posOrders, setControl, sleep, usePosEnv, waitFor } from './helpers';
 
 /** The real server and the real simulator over HTTP: the restaurant reaches the POS; the kitchen's pace is set per step. */
 describe('POS: the restaurant with the order, minutes per kitchen step', () => {
-  let env: PosEnv;
-  beforeAll(async () => {
-    env = await startPosEnv();
-  });
-  afterAll(async () => {
-    await env.close();
-  });
+  const env = usePosEnv();
 
   it('sends the restaurant that cooks the order (its code) and the promised time; the simulator shows them', async () => {
     const { token } = await signInCustomer(env.app);

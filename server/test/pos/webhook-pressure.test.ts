@@ -1,7 +1,6 @@
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sign } from '../../src/pos/signature';
-import { buildTestApp, type TestApp } from '../helpers/app';
+import { useServedApp } from '../helpers/app';
 import { SECRET, sendWebhook, sleep, waitFor } from './helpers';
 
 /**
@@ -10,14 +9,7 @@ import { SECRET, sendWebhook, sleep, waitFor } from './helpers';
  * and staff are still served.
  */
 describe('POST /api/pos/webhook under pressure', () => {
-  let t: TestApp;
-  let url: string;
-  beforeAll(async () => {
-    t = await buildTestApp({ POS_WEBHOOK_SECRET: SECRET, POS_WEBHOOK_MAX_EVENT_LOOP_DELAY_MS: '100' });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    url = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-  });
-  afterAll(() => t.close());
+  const t = useServedApp({ POS_WEBHOOK_SECRET: SECRET, POS_WEBHOOK_MAX_EVENT_LOOP_DELAY_MS: '100' });
 
   const step = { eventId: 'x:cooking', posOrderId: 'P-1', externalId: 999_999, status: 'cooking' as const, timestamp: new Date().toISOString() };
   const block = (ms: number) => {
@@ -28,20 +20,20 @@ describe('POST /api/pos/webhook under pressure', () => {
   };
 
   it('answers 503 with Retry-After while the event loop lags, and only on the webhook', async () => {
-    await waitFor(async () => (await sendWebhook(url, step)).status === 200, 'a calm server answers the webhook');
+    await waitFor(async () => (await sendWebhook(t.url.http, step)).status === 200, 'a calm server answers the webhook');
     // Lag the loop across a whole sampling interval (one second) so the sample sees it.
     for (let i = 0; i < 12; i++) {
       block(250);
       await sleep(1);
     }
     const raw = JSON.stringify(step);
-    const res = await fetch(`${url}/api/pos/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-pos-signature': sign(raw, SECRET) }, body: raw });
+    const res = await fetch(`${t.url.http}/api/pos/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-pos-signature': sign(raw, SECRET) }, body: raw });
     expect(res.status).toBe(503);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await res.json()).toMatchObject({ error: 'overloaded' });
     // Other routes are not shed.
-    expect((await fetch(`${url}/api/cities`)).status).toBe(200);
+    expect((await fetch(`${t.url.http}/api/cities`)).status).toBe(200);
     // Calm again: served again.
-    await waitFor(async () => (await sendWebhook(url, step)).status === 200, 'the webhook served again', 8_000, 200);
+    await waitFor(async () => (await sendWebhook(t.url.http, step)).status === 200, 'the webhook served again', 8_000, 200);
   }, 20_000);
 });

@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { placeOrder, signInCustomer } from '../helpers/app';
 import type { PosWebhookBody } from '../../src/pos/wire';
-import { lastEventId, orderEvents, orderRow, readEvents, sendWebhook, setControl, startPosEnv, waitFor, type PosEnv } from './helpers';
+import { lastEventId, orderEvents, orderRow, readEvents, sendWebhook, setControl, usePosEnv, waitFor } from './helpers';
 
 /** The kitchen is paused (kitchenSpeed 0): every callback here is sent by the test, signed as the POS would. */
 describe('POS webhook', () => {
-  let env: PosEnv;
-  beforeAll(async () => {
-    env = await startPosEnv();
-  });
-  afterAll(() => env.close());
+  const env = usePosEnv();
 
   async function syncedOrder(delivery: 'delivery' | 'pickup' = 'delivery') {
     const { token } = await signInCustomer(env.app);

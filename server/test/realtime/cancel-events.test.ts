@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, giveBonuses, placeOrder, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
-import { listen, TestClient, TestSse } from './helpers';
+import { describe, expect, it } from 'vitest';
+import { useServedApp, bearer, giveBonuses, placeOrder, signInCustomer, signInStaff } from '../helpers/app';
+import { TestClient, TestSse } from './helpers';
 
 /**
  * Issue 14: a cancel's reason, note and returned bonuses travel in `order-status-updated` to the
  * customer over WebSocket and SSE, live and on resume (`lastEventId`), field for field the same.
  */
 describe('cancel over WebSocket and SSE', () => {
-  let t: TestApp;
-  let url: { http: string; ws: string };
-  beforeAll(async () => {
-    t = await buildTestApp();
-    url = await listen(t.app);
-  });
-  afterAll(() => t.close());
+  const t = useServedApp();
 
   it('live and on resume, with the reason, the note and the refund', async () => {
     const manager = (await signInStaff(t.app, 'manager1')).token;
@@ -22,9 +16,9 @@ describe('cancel over WebSocket and SSE', () => {
     const order = (await placeOrder(t.app, token, { bonusesToUse: 50 })).json().order;
     const mark = t.app.events.log.highestId();
 
-    const ws = await TestClient.ready(`${url.ws}/ws?token=${token}`);
-    const sse = new TestSse(`${url.http}/sse?token=${token}`);
-    const staffWs = await TestClient.ready(`${url.ws}/ws?token=${manager}`);
+    const ws = await TestClient.ready(`${t.url.ws}/ws?token=${token}`);
+    const sse = new TestSse(`${t.url.http}/sse?token=${token}`);
+    const staffWs = await TestClient.ready(`${t.url.ws}/ws?token=${manager}`);
     try {
       await sse.waitFor((m) => m.type === 'connected');
       for (const s of ['confirmed', 'preparing']) {
@@ -59,8 +53,8 @@ describe('cancel over WebSocket and SSE', () => {
       expect(refund.data).toMatchObject({ balance: 50, operation: { type: 'refunded', amount: 50, orderId: order.id } });
 
       // Resume from before the cancel on both transports: the same message, the same id.
-      const resumedWs = await TestClient.ready(`${url.ws}/ws?token=${token}&lastEventId=${mark}`);
-      const resumedSse = new TestSse(`${url.http}/sse?token=${token}&lastEventId=${mark}`);
+      const resumedWs = await TestClient.ready(`${t.url.ws}/ws?token=${token}&lastEventId=${mark}`);
+      const resumedSse = new TestSse(`${t.url.http}/sse?token=${token}&lastEventId=${mark}`);
       try {
         expect(await resumedWs.waitFor(isCancel)).toEqual(live);
         expect(await resumedSse.waitFor(isCancel)).toEqual(live);

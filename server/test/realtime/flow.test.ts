@@ -1,28 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useServedApp, bearer, buildTestApp, signInCustomer, signInStaff } from '../helpers/app';
 import { TestClient, listen, sleep, until } from './helpers';
 
 /** Keepalive, backpressure and shutdown, with small settings so they happen in test time. */
 describe('keepalive and backpressure', () => {
-  let t: TestApp;
-  let url: { ws: string; http: string };
   let admin: string;
 
+  const t = useServedApp({ WS_PING_INTERVAL_MS: '150', WS_MAX_BUFFERED_BYTES: '65536' });
   beforeAll(async () => {
-    t = await buildTestApp({ WS_PING_INTERVAL_MS: '150', WS_MAX_BUFFERED_BYTES: '65536' });
-    url = await listen(t.app);
     admin = (await signInStaff(t.app, 'admin')).token;
   });
-  afterAll(() => t.close());
 
   const stats = async () => (await t.app.inject({ url: '/ws/stats', headers: bearer(admin) })).json();
 
   it('pings, keeps clients that pong, terminates one that stays silent, and counts stay right', async () => {
     const cust = await signInCustomer(t.app);
-    const good = await TestClient.ready(`${url.ws}/ws?token=${cust.token}`);
+    const good = await TestClient.ready(`${t.url.ws}/ws?token=${cust.token}`);
     let pings = 0;
     good.ws.on('ping', () => pings++);
-    const silent = await TestClient.ready(`${url.ws}/ws?token=${cust.token}`, { autoPong: false });
+    const silent = await TestClient.ready(`${t.url.ws}/ws?token=${cust.token}`, { autoPong: false });
     expect((await stats()).total).toBe(2);
     const closed = await silent.waitClose(3000);
     expect(closed.code).toBe(1006); // terminated, no close frame

@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { WebSocket, type ClientOptions } from 'ws';
 import { EventSource } from 'eventsource';
@@ -7,11 +6,7 @@ import { bearer, placeOrder, signInCustomer } from '../helpers/app';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Msg = { type: string; data?: any; id?: number };
 
-export async function listen(app: FastifyInstance): Promise<{ http: string; ws: string }> {
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as AddressInfo;
-  return { http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}` };
-}
+export { listen } from '../helpers/app';
 
 export async function until(cond: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
   const end = Date.now() + timeoutMs;

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BusEvent } from '../../src/events/types';
 import { Conn, type PreparedEvent } from '../../src/realtime/conn';
 import { Hub } from '../../src/realtime/hub';
 import { RealtimeMetrics } from '../../src/realtime/metrics';
-import { buildTestApp, type TestApp } from '../helpers/app';
+import { useTestApp } from '../helpers/app';
 
 /** A connection that only records what it is sent. */
 class RecordingConn extends Conn {
@@ -27,11 +27,7 @@ class RecordingConn extends Conn {
 
 /** Issue 11 item 6: room membership is O(1) per join and leave, however many rooms a connection holds. */
 describe('hub membership', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await buildTestApp();
-  });
-  afterAll(async () => t.close());
+  const t = useTestApp();
 
   it('100,000 joins and leaves on one connection stay fast (a scan per join would take seconds)', () => {
     const hub = new Hub(t.app.events.log, 1 << 20, new RealtimeMetrics(), t.app.log);

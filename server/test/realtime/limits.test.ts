@@ -1,33 +1,19 @@
 import type { Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
+import { describe, expect, it } from 'vitest';
+import { useServedApp, buildTestApp, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
 import { WsConn } from '../../src/realtime/ws';
 import { TestClient, TestSse, listen, sleep, until } from './helpers';
 
 /** Issue 11 items 5, 6 and 15: bounded work and memory per client. */
 describe('per-client limits', () => {
-  let t: TestApp;
-  let url: { http: string; ws: string };
-  const closers: (() => void)[] = [];
-  const client = async (query: string) => {
-    const c = await TestClient.ready(`${url.ws}/ws?${query}`);
-    closers.push(() => c.close());
-    return c;
-  };
+  const client = async (query: string) => t.keep(await TestClient.ready(`${t.url.ws}/ws?${query}`));
   const serverConn = (userId: number) => [...t.app.realtime.hub.conns].find((c) => c.principal.userId === userId) as WsConn | undefined;
 
-  beforeAll(async () => {
-    t = await buildTestApp({
-      WS_MAX_BUFFERED_BYTES: '65536',
-      WS_MAX_MESSAGES_PER_S: '20',
-      WS_MAX_ROOMS_PER_CONNECTION: '5',
-      WS_MAX_CONNECTIONS_PER_USER: '3',
-    });
-    url = await listen(t.app);
-  });
-  afterAll(async () => {
-    for (const c of closers) c();
-    await t.close();
+  const t = useServedApp({
+    WS_MAX_BUFFERED_BYTES: '65536',
+    WS_MAX_MESSAGES_PER_S: '20',
+    WS_MAX_ROOMS_PER_CONNECTION: '5',
+    WS_MAX_CONNECTIONS_PER_USER: '3',
   });
 
   it('answers a message flood with one rate-limited error, drops the excess, and closes on sustained abuse (1008)', async () => {
@@ -62,7 +48,7 @@ describe('per-client limits', () => {
       const u = await listen(local.app);
       const cust = await signInCustomer(local.app);
       const c = await TestClient.ready(`${u.ws}/ws?token=${cust.token}`);
-      closers.push(() => c.close());
+      t.keep(c);
       const conn = [...local.app.realtime.hub.conns].find((x) => x.principal.userId === cust.user.id) as WsConn;
       // Stop reading: the server's replies pile up in the kernel buffers, then in the server.
       (c.ws as unknown as { _socket: Socket })._socket.pause();
@@ -120,13 +106,13 @@ describe('per-client limits', () => {
     const cust = await signInCustomer(t.app);
     await client(`token=${cust.token}`);
     await client(`token=${cust.token}`);
-    const s = new TestSse(`${url.http}/sse?token=${cust.token}`);
-    closers.push(() => s.close());
+    const s = new TestSse(`${t.url.http}/sse?token=${cust.token}`);
+    t.keep(s);
     await s.waitFor((m) => m.type === 'connected');
-    const fourth = TestClient.connect(`${url.ws}/ws?token=${cust.token}`);
-    closers.push(() => fourth.close());
+    const fourth = TestClient.connect(`${t.url.ws}/ws?token=${cust.token}`);
+    t.keep(fourth);
     expect(await fourth.waitClose()).toMatchObject({ code: 4429, reason: expect.stringMatching(/^too_many_connections/) });
-    const sse = await fetch(`${url.http}/sse?token=${cust.token}`);
+    const sse = await fetch(`${t.url.http}/sse?token=${cust.token}`);
     expect(sse.status).toBe(429);
     expect(await sse.json()).toMatchObject({ error: 'too_many_connections' });
     // Another user is not affected.

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
-import { TestClient, createOrder, listen } from './helpers';
+import { describe, expect, it } from 'vitest';
+import { useServedApp, signInCustomer, signInStaff } from '../helpers/app';
+import { TestClient, createOrder } from './helpers';
 
 /** Issue 12 §3: /metrics through prom-client: process metrics, the realtime counters, latency histograms. */
 describe('/metrics (prom-client)', () => {
-  let t: TestApp;
-  let url: { http: string; ws: string };
-  beforeAll(async () => {
-    t = await buildTestApp();
-    url = await listen(t.app);
-  });
-  afterAll(async () => t.close());
+  const t = useServedApp();
 
   const scrape = async () => {
     const res = await t.app.inject({ url: '/metrics' });
@@ -31,7 +25,7 @@ describe('/metrics (prom-client)', () => {
 
   it('observes request → publish and delivery latency for each live event', async () => {
     const manager = (await signInStaff(t.app, 'manager1')).token;
-    const c = await TestClient.ready(`${url.ws}/ws?token=${manager}`);
+    const c = await TestClient.ready(`${t.url.ws}/ws?token=${manager}`);
     try {
       const before = await scrape();
       const published0 = sample(before, 'ordercast_event_publish_latency_seconds_count');

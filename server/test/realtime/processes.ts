@@ -1,10 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoInitData } from '../../src/auth/telegram';
+import { buildTestApp } from '../helpers/app';
 import { TEST_BOT_TOKEN, serverEnv } from '../helpers/env';
 import { demoPickupPoint } from '../../src/db/seed-data';
+import { afterAll, beforeAll } from 'vitest';
 import { sleep } from './helpers';
 
 const SERVER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -18,6 +23,92 @@ export async function freePort(): Promise<number> {
       s.close(() => res(port));
     });
   });
+}
+
+/**
+ * A redis-server of the describe's own on a free port, for tests that take it down and bring it
+ * back: started in a beforeAll, killed in the afterAll. `url` is valid from the beforeAll on.
+ */
+export function usePrivateRedis(): { readonly url: string; start(): Promise<void>; kill(): void } {
+  let redis: ChildProcess | undefined;
+  let port = 0;
+  const start = async () => {
+    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const end = Date.now() + 5000;
+    for (;;) {
+      const ok = await new Promise<boolean>((res) => {
+        const p = spawn('redis-cli', ['-p', String(port), 'ping'], { stdio: ['ignore', 'pipe', 'ignore'] });
+        let out = '';
+        p.stdout.on('data', (d) => (out += d));
+        p.on('exit', () => res(out.includes('PONG')));
+      });
+      if (ok) return;
+      if (Date.now() > end) throw new Error('private redis-server did not start');
+      await sleep(50);
+    }
+  };
+  beforeAll(async () => {
+    port = await freePort();
+    await start();
+  });
+  afterAll(() => {
+    redis?.kill('SIGKILL');
+  });
+  return {
+    get url() {
+      return `redis://127.0.0.1:${port}`;
+    },
+    start,
+    kill: () => redis?.kill('SIGKILL'),
+  };
+}
+
+/**
+ * Two server processes on one fresh SQLite file (migrated and seeded once), with Redis between
+ * them, for the describe: started in a beforeAll, stopped (and the clients kept with `keep`
+ * closed, the folder removed) in the afterAll.
+ */
+export function useProcessPair(redisUrl: string) {
+  let dir = '';
+  let env: Record<string, string> = {};
+  let pair: ServerProcess[] = [];
+  const kept: { close(): void }[] = [];
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ordercast-pair-'));
+    env = { DATABASE_PATH: join(dir, 'app.db'), REDIS_URL: redisUrl, REDIS_CHANNEL: `ordercast-test-${randomBytes(6).toString('hex')}` };
+    await (await buildTestApp({}, { dir })).close();
+    pair = await Promise.all([ServerProcess.start(env), ServerProcess.start(env)]);
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of kept.splice(0)) c.close();
+    await Promise.all(pair.map((p) => p.stop()));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  const started = (i: number): ServerProcess => {
+    const p = pair[i];
+    if (!p) throw new Error('useProcessPair: the processes run between its beforeAll and afterAll');
+    return p;
+  };
+  return {
+    get a() {
+      return started(0);
+    },
+    get b() {
+      return started(1);
+    },
+    /** The settings both were started with (DATABASE_PATH, REDIS_URL, REDIS_CHANNEL). */
+    get env() {
+      return env;
+    },
+    get dbPath() {
+      return env.DATABASE_PATH!;
+    },
+    /** Closed in the afterAll, before the processes stop. */
+    keep<T extends { close(): void }>(c: T): T {
+      kept.push(c);
+      return c;
+    },
+  };
 }
 
 /** A real server process (`node --import tsx src/server.ts`) on its own port. */

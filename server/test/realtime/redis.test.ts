@@ -1,13 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildTestApp, signInStaff } from '../helpers/app';
 import { TestClient, type Msg, createOrder, listen, signInCustomerQuick, sleep, until, upTo } from './helpers';
-import { ServerProcess, freePort } from './processes';
+import { ServerProcess, useProcessPair, usePrivateRedis } from './processes';
 import { requireService, TEST_REDIS_URL } from '../helpers/services';
 
 const REDIS_URL = TEST_REDIS_URL;
@@ -35,34 +30,14 @@ function logHead(dbPath: string): number {
 const lastId = (msgs: Msg[]) => msgs.at(-1)?.id ?? 0;
 
 describe('two server processes, one SQLite file, Redis between them', await requireService('redis'), () => {
-  let dir: string;
-  let dbPath: string;
-  let env: Record<string, string>;
-  let a: ServerProcess;
-  let b: ServerProcess;
-  const clients: TestClient[] = [];
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'ordercast-redis-'));
-    dbPath = join(dir, 'app.db');
-    env = { DATABASE_PATH: dbPath, REDIS_URL, REDIS_CHANNEL: `ordercast-test-${randomBytes(6).toString('hex')}` };
-    // Migrate and seed once, then start both processes on the same file.
-    await (await buildTestApp({}, { dir })).close();
-    [a, b] = await Promise.all([ServerProcess.start(env), ServerProcess.start(env)]);
-  }, 60_000);
-  afterAll(async () => {
-    for (const c of clients) c.close();
-    await Promise.all([a?.stop(), b?.stop()]);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const pair = useProcessPair(REDIS_URL);
 
   const connect = async (p: ServerProcess, query: string) => {
-    const c = await TestClient.ready(`${p.ws}/ws?${query}`);
-    clients.push(c);
-    return c;
+    return pair.keep(await TestClient.ready(`${p.ws}/ws?${query}`));
   };
 
   it('delivers an order created through A to a manager on B, and both deliver one ordered sequence', async () => {
+    const { a, b, dbPath } = pair;
     const manager = await a.staffToken('manager1');
     const cust = await a.customer(910_000_001);
     const onA = await connect(a, `token=${manager}`);
@@ -90,6 +65,7 @@ describe('two server processes, one SQLite file, Redis between them', await requ
   });
 
   it('a client on A that is killed mid-stream resumes on B with nothing lost', async () => {
+    const { a, b, dbPath } = pair;
     const manager = await b.staffToken('manager1');
     const cust = await b.customer(910_000_002);
     const onA = await connect(a, `token=${manager}`);
@@ -130,33 +106,10 @@ describe('two server processes, one SQLite file, Redis between them', await requ
 });
 
 describe('Redis going down', await requireService('redis-server'), () => {
-  let redis: ChildProcess | undefined;
-  let port: number;
-  const startRedis = async () => {
-    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    const end = Date.now() + 5000;
-    for (;;) {
-      const ok = await new Promise<boolean>((res) => {
-        const p = spawn('redis-cli', ['-p', String(port), 'ping'], { stdio: ['ignore', 'pipe', 'ignore'] });
-        let out = '';
-        p.stdout.on('data', (d) => (out += d));
-        p.on('exit', () => res(out.includes('PONG')));
-      });
-      if (ok) return;
-      if (Date.now() > end) throw new Error('private redis-server did not start');
-      await sleep(50);
-    }
-  };
-  beforeAll(async () => {
-    port = await freePort();
-    await startRedis();
-  });
-  afterAll(() => {
-    redis?.kill('SIGKILL');
-  });
+  const redis = usePrivateRedis();
 
   it('reports the bus down, keeps delivering (own clients at once, other processes from the log), and recovers', async () => {
-    const env = { REDIS_URL: `redis://127.0.0.1:${port}` };
+    const env = { REDIS_URL: redis.url };
     const t1 = await buildTestApp(env);
     const t2 = await buildTestApp(env, { dir: t1.dir }); // a second "process" on the same SQLite file
     try {
@@ -171,14 +124,14 @@ describe('Redis going down', await requireService('redis-server'), () => {
       const o1 = await createOrder(t1.app, cust, 1);
       await remote.waitFor((m) => m.type === 'new-order' && m.data.id === o1.id);
 
-      redis!.kill('SIGKILL');
+      redis.kill();
       await until(() => !t1.app.events.bus.healthy() && !t2.app.events.bus.healthy(), 5000, 'bus down');
       expect(await health()).toMatchObject({ status: 'unavailable', bus: 'down', reasons: ['event bus disconnected'] });
       const o2 = await createOrder(t1.app, cust, 1);
       await local.waitFor((m) => m.type === 'new-order' && m.data.id === o2.id, 500);
       await remote.waitFor((m) => m.type === 'new-order' && m.data.id === o2.id, 5000);
 
-      await startRedis();
+      await redis.start();
       await until(() => t1.app.events.bus.healthy() && t2.app.events.bus.healthy(), 10_000, 'bus up again');
       const o3 = await createOrder(t1.app, cust, 1);
       await remote.waitFor((m) => m.type === 'new-order' && m.data.id === o3.id);
@@ -196,12 +149,12 @@ describe('Redis going down', await requireService('redis-server'), () => {
   });
 
   it('starts while Redis is down, and connects when it comes', async () => {
-    redis!.kill('SIGKILL');
+    redis.kill();
     await sleep(100);
-    const t = await buildTestApp({ REDIS_URL: `redis://127.0.0.1:${port}` });
+    const t = await buildTestApp({ REDIS_URL: redis.url });
     try {
       expect(t.app.events.bus.healthy()).toBe(false);
-      await startRedis();
+      await redis.start();
       await until(() => t.app.events.bus.healthy(), 10_000, 'bus up');
     } finally {
       await t.close();

@@ -1,18 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
-import { TestClient, createOrder, listen, until } from './helpers';
+import { describe, expect, it } from 'vitest';
+import { useServedApp, signInCustomer, signInStaff } from '../helpers/app';
+import { TestClient, createOrder, until } from './helpers';
 
 /**
  * Issue 11 item 9: a resume reads only the client's rooms (filtered inside SQLite) and never more
  * than RESUME_MAX_EVENTS of the log; further back the client gets `resync`.
  */
 describe('resume window', () => {
-  let t: TestApp;
-  let url: { ws: string; http: string };
-  const open: TestClient[] = [];
   const connect = async (query: string) => {
-    const c = TestClient.connect(`${url.ws}/ws?${query}`);
-    open.push(c);
+    const c = TestClient.connect(`${t.url.ws}/ws?${query}`);
+    t.keep(c);
     await c.waitFor((m) => m.type === 'connected');
     return c;
   };
@@ -23,14 +20,7 @@ describe('resume window', () => {
       .filter((e) => e.rooms.some((r) => rooms.includes(r)))
       .map((e) => e.id);
 
-  beforeAll(async () => {
-    t = await buildTestApp({ POS_SYNC_WORKER: 'false', RESUME_MAX_EVENTS: '40' });
-    url = await listen(t.app);
-  });
-  afterAll(async () => {
-    for (const c of open) c.close();
-    await t.close();
-  });
+  const t = useServedApp({ POS_SYNC_WORKER: 'false', RESUME_MAX_EVENTS: '40' });
 
   it('further back than the window (lastEventId=0 on a longer log): resync, no replay', async () => {
     const a = await signInCustomer(t.app);

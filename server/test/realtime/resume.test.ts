@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useServedApp, buildTestApp, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
 import { TestClient, createOrder, listen, setStatus, sleep, until, upTo } from './helpers';
 
 /** Appends n sync-success events to the city-1 and admin rooms, in one transaction each (fast, no HTTP). */
@@ -14,25 +14,13 @@ function appendEvents(t: TestApp, n: number, perTx = 1): void {
 }
 
 describe('resume from the durable log', () => {
-  let t: TestApp;
-  let url: { ws: string; http: string };
   let manager1: string;
-  const open: TestClient[] = [];
-  const client = async (query: string) => {
-    const c = await TestClient.ready(`${url.ws}/ws?${query}`);
-    open.push(c);
-    return c;
-  };
+  const client = async (query: string) => t.keep(await TestClient.ready(`${t.url.ws}/ws?${query}`));
 
+  // The POS worker is off: these tests compare whole sequences, and its sync-error retries land at any moment.
+  const t = useServedApp({ POS_SYNC_WORKER: 'false' });
   beforeAll(async () => {
-    // The POS worker is off: these tests compare whole sequences, and its sync-error retries land at any moment.
-    t = await buildTestApp({ POS_SYNC_WORKER: 'false' });
-    url = await listen(t.app);
     manager1 = (await signInStaff(t.app, 'manager1')).token;
-  });
-  afterAll(async () => {
-    for (const c of open) c.close();
-    await t.close();
   });
 
   it('replays the 100 events missed during a disconnect, in order, before live ones, no gap, no duplicate', async () => {
@@ -54,8 +42,8 @@ describe('resume from the durable log', () => {
     await until(() => watcher.events().filter((m) => m.id! > seen.id! && m.type !== 'sync-error').length >= 100, 5000, 'watcher');
 
     // Live events keep coming while the client resumes.
-    const resumed = TestClient.connect(`${url.ws}/ws?token=${manager1}&lastEventId=${seen.id}`);
-    open.push(resumed);
+    const resumed = TestClient.connect(`${t.url.ws}/ws?token=${manager1}&lastEventId=${seen.id}`);
+    t.keep(resumed);
     const live = (async () => {
       for (let i = 0; i < 10; i++) {
         appendEvents(t, 1);
@@ -87,8 +75,8 @@ describe('resume from the durable log', () => {
     c0.close();
     appendEvents(t, 10_000, 1000);
     const started = Date.now();
-    const c = TestClient.connect(`${url.ws}/ws?token=${manager1}&lastEventId=${last.id}`);
-    open.push(c);
+    const c = TestClient.connect(`${t.url.ws}/ws?token=${manager1}&lastEventId=${last.id}`);
+    t.keep(c);
     // Live events keep arriving while the replay runs in batches.
     for (let i = 0; i < 20; i++) {
       appendEvents(t, 5, 5);

@@ -1,28 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
-import { TestClient, TestSse, createOrder, listen, sleep, until } from './helpers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useServedApp, bearer, signInCustomer, signInStaff } from '../helpers/app';
+import { TestClient, TestSse, createOrder, sleep, until } from './helpers';
 
 /**
  * Issue 11 item 2: a change of a staff member's rights (disable, cities, password reset) reaches
  * every open connection of that user within a second; old tokens stop working after a reset.
  */
 describe('rights changes reach open connections', () => {
-  let t: TestApp;
-  let url: { http: string; ws: string };
   let admin: string;
   let customer: string;
-  const closers: (() => void)[] = [];
   let seq = 0;
 
+  const t = useServedApp();
   beforeAll(async () => {
-    t = await buildTestApp();
-    url = await listen(t.app);
     admin = (await signInStaff(t.app, 'admin')).token;
     customer = (await signInCustomer(t.app)).token;
-  });
-  afterAll(async () => {
-    for (const c of closers) c();
-    await t.close();
   });
 
   /** A fresh manager of the given cities, signed in. */
@@ -43,14 +35,10 @@ describe('rights changes reach open connections', () => {
     const res = await t.app.inject({ method: 'PATCH', url: `/api/admin/staff/${id}`, headers: bearer(admin), payload });
     expect(res.statusCode).toBe(200);
   };
-  const ws = async (token: string) => {
-    const c = await TestClient.ready(`${url.ws}/ws?token=${token}`);
-    closers.push(() => c.close());
-    return c;
-  };
+  const ws = async (token: string) => t.keep(await TestClient.ready(`${t.url.ws}/ws?token=${token}`));
   const sse = async (token: string) => {
-    const s = new TestSse(`${url.http}/sse?token=${token}`);
-    closers.push(() => s.close());
+    const s = new TestSse(`${t.url.http}/sse?token=${token}`);
+    t.keep(s);
     await s.waitFor((m) => m.type === 'connected');
     return s;
   };
@@ -114,10 +102,10 @@ describe('rights changes reach open connections', () => {
     const rest = await t.app.inject({ url: '/api/me', headers: bearer(m.token) });
     expect(rest.statusCode).toBe(401);
     expect(rest.json().error).toBe('token_revoked');
-    const again = TestClient.connect(`${url.ws}/ws?token=${m.token}`);
-    closers.push(() => again.close());
+    const again = TestClient.connect(`${t.url.ws}/ws?token=${m.token}`);
+    t.keep(again);
     expect((await again.waitClose()).code).toBe(4401);
-    const sseRes = await fetch(`${url.http}/sse?token=${m.token}`);
+    const sseRes = await fetch(`${t.url.http}/sse?token=${m.token}`);
     expect(sseRes.status).toBe(401);
 
     const fresh = (await signInStaff(t.app, `revoke${seq}`, 'another-password-1')).token;
@@ -131,8 +119,8 @@ describe('rights changes reach open connections', () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/realtime/ticket', headers: bearer(m.token) });
     const { ticket } = res.json();
     await patch(m.id, { password: 'another-password-2' });
-    const c = TestClient.connect(`${url.ws}/ws?ticket=${encodeURIComponent(ticket)}`);
-    closers.push(() => c.close());
+    const c = TestClient.connect(`${t.url.ws}/ws?ticket=${encodeURIComponent(ticket)}`);
+    t.keep(c);
     expect((await c.waitClose()).code).toBe(4401);
   });
 

@@ -1,33 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useServedApp, bearer, buildTestApp, signInCustomer, signInStaff } from '../helpers/app';
 import { TestClient, TestSse, createOrder, listen, setStatus, sleep, until, upTo } from './helpers';
 
 describe('realtime over SSE', () => {
-  let t: TestApp;
-  let url: { ws: string; http: string };
   let admin: string, manager1: string;
-  const closers: (() => void)[] = [];
 
+  const t = useServedApp({ SSE_HEARTBEAT_MS: '100' });
   beforeAll(async () => {
-    t = await buildTestApp({ SSE_HEARTBEAT_MS: '100' });
-    url = await listen(t.app);
     admin = (await signInStaff(t.app, 'admin')).token;
     manager1 = (await signInStaff(t.app, 'manager1')).token;
   });
-  afterAll(async () => {
-    for (const c of closers) c();
-    await t.close();
-  });
   const sse = (query: string, headers?: Record<string, string>) => {
-    const s = new TestSse(`${url.http}/sse?${query}`, headers ? { headers } : undefined);
-    closers.push(() => s.close());
+    const s = new TestSse(`${t.url.http}/sse?${query}`, headers ? { headers } : undefined);
+    t.keep(s);
     return s;
   };
 
   it('streams with the right headers, a flushing comment, a retry hint and heartbeats', async () => {
     const cust = await signInCustomer(t.app);
     const ac = new AbortController();
-    const res = await fetch(`${url.http}/sse?token=${cust.token}`, { signal: ac.signal });
+    const res = await fetch(`${t.url.http}/sse?token=${cust.token}`, { signal: ac.signal });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     expect(res.headers.get('cache-control')).toMatch(/no-cache/);
@@ -52,7 +44,7 @@ describe('realtime over SSE', () => {
 
   it('refuses a bad or missing token with 401 JSON', async () => {
     for (const q of ['', '?token=bad', '?ticket=nope']) {
-      const res = await fetch(`${url.http}/sse${q}`);
+      const res = await fetch(`${t.url.http}/sse${q}`);
       expect(res.status).toBe(401);
       expect(await res.json()).toMatchObject({ error: expect.any(String), message: expect.any(String) });
     }
@@ -60,8 +52,8 @@ describe('realtime over SSE', () => {
 
   it('delivers the same sequence as WebSocket, with id: equal to the event id', async () => {
     const cust = await signInCustomer(t.app);
-    const ws = await TestClient.ready(`${url.ws}/ws?token=${manager1}`);
-    const wsCust = await TestClient.ready(`${url.ws}/ws?token=${cust.token}`);
+    const ws = await TestClient.ready(`${t.url.ws}/ws?token=${manager1}`);
+    const wsCust = await TestClient.ready(`${t.url.ws}/ws?token=${cust.token}`);
     const s = sse(`token=${manager1}`);
     const sCust = sse(`token=${cust.token}`);
     await s.waitFor((m) => m.type === 'connected');
@@ -86,7 +78,7 @@ describe('realtime over SSE', () => {
 
   it('resumes by Last-Event-ID header or lastEventId query, and signals resync for a too-old id', async () => {
     const cust = await signInCustomer(t.app);
-    const ws = await TestClient.ready(`${url.ws}/ws?token=${manager1}`);
+    const ws = await TestClient.ready(`${t.url.ws}/ws?token=${manager1}`);
     await createOrder(t.app, cust.token, 1);
     const first = await ws.waitFor((m) => m.type === 'new-order');
     for (let i = 0; i < 3; i++) await createOrder(t.app, cust.token, 1);
@@ -143,9 +135,9 @@ describe('realtime over SSE', () => {
     const short = t.app.jwt.sign({ sub: String(cust.user.id), role: 'customer' }, { expiresIn: 2 });
     const tr = await t.app.inject({ method: 'POST', url: '/api/realtime/ticket', headers: bearer(short) });
     const { ticket } = tr.json();
-    const res = await fetch(`${url.http}/sse?ticket=${encodeURIComponent(ticket)}`);
+    const res = await fetch(`${t.url.http}/sse?ticket=${encodeURIComponent(ticket)}`);
     expect(res.status).toBe(200);
-    expect((await fetch(`${url.http}/sse?ticket=${encodeURIComponent(ticket)}`)).status).toBe(401);
+    expect((await fetch(`${t.url.http}/sse?ticket=${encodeURIComponent(ticket)}`)).status).toBe(401);
     const reader = res.body!.getReader();
     let text = '';
     const started = Date.now();

@@ -1,32 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { bearer, buildTestApp, giveBonuses, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
-import { ORDER_TYPES, TestClient, createOrder, listen, setStatus, sleep, until } from './helpers';
+import { useServedApp, bearer, giveBonuses, signInCustomer, signInStaff } from '../helpers/app';
+import { ORDER_TYPES, TestClient, createOrder, setStatus, sleep, until } from './helpers';
 
 const MARK = 987_654;
 
 describe('realtime over WebSocket', () => {
-  let t: TestApp;
-  let url: { http: string; ws: string };
   let admin: string, ceo: string, manager1: string, manager2: string;
+  /** This describe's clients, to count the open ones. */
   const open: TestClient[] = [];
   const client = async (query: string, path = '/ws') => {
-    const c = await TestClient.ready(`${url.ws}${path}?${query}`);
+    const c = t.keep(await TestClient.ready(`${t.url.ws}${path}?${query}`));
     open.push(c);
     return c;
   };
 
+  // A socket without a credential waits this long for an `auth` message (seed 002) before its 4401.
+  const t = useServedApp({ WS_AUTH_TIMEOUT_MS: '300' });
   beforeAll(async () => {
-    // A socket without a credential waits this long for an `auth` message (seed 002) before its 4401.
-    t = await buildTestApp({ WS_AUTH_TIMEOUT_MS: '300' });
-    url = await listen(t.app);
     [admin, ceo, manager1, manager2] = (
       await Promise.all(['admin', 'ceo', 'manager1', 'manager2'].map((u) => signInStaff(t.app, u)))
     ).map((r) => r.token);
-  });
-  afterAll(async () => {
-    for (const c of open) c.close();
-    await t.close();
   });
 
   it('joins rooms by role and says connected first (on /ws and on / from seed 001)', async () => {
@@ -205,14 +199,14 @@ describe('realtime over WebSocket', () => {
   });
 
   it('refuses bad, missing and expired tokens with 4401 and a readable reason', async () => {
-    const missing = TestClient.connect(`${url.ws}/ws`);
+    const missing = TestClient.connect(`${t.url.ws}/ws`);
     expect(await missing.waitClose()).toMatchObject({ code: 4401, reason: expect.stringContaining('auth_timeout') });
-    const bad = TestClient.connect(`${url.ws}/ws?token=not.a.jwt`);
+    const bad = TestClient.connect(`${t.url.ws}/ws?token=not.a.jwt`);
     expect(await bad.waitClose()).toMatchObject({ code: 4401, reason: expect.stringContaining('invalid_token') });
     const cust = await signInCustomer(t.app);
     const expired = t.app.jwt.sign({ sub: String(cust.user.id), role: 'customer' }, { expiresIn: 1 });
     await sleep(2100);
-    const exp = TestClient.connect(`${url.ws}/?token=${expired}`);
+    const exp = TestClient.connect(`${t.url.ws}/?token=${expired}`);
     expect(await exp.waitClose()).toMatchObject({ code: 4401, reason: expect.stringContaining('token_expired') });
     expect(exp.messages).toEqual([]);
   });
@@ -234,7 +228,7 @@ describe('realtime over WebSocket', () => {
     expect(Date.parse(expiresAt) - Date.now()).toBeLessThanOrEqual(30_000);
     const first = await client(`ticket=${encodeURIComponent(ticket)}`);
     expect(first.messages[0]!.data.userId).toBe(cust.user.id);
-    const again = TestClient.connect(`${url.ws}/ws?ticket=${encodeURIComponent(ticket)}`);
+    const again = TestClient.connect(`${t.url.ws}/ws?ticket=${encodeURIComponent(ticket)}`);
     expect(await again.waitClose()).toMatchObject({ code: 4401, reason: expect.stringContaining('invalid_ticket') });
     // Only the hash is stored.
     const rows = t.app.db.$client.prepare('SELECT hash FROM realtime_tickets').all() as { hash: string }[];

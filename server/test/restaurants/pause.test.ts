@@ -1,34 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { City, Menu } from '@ordercast/shared';
-import { bearer, buildTestApp, placeOrder, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
-import { TestClient, TestSse, listen, sleep } from '../realtime/helpers';
+import { bearer, placeOrder, signInTeam, useServedApp } from '../helpers/app';
+import { TestClient, TestSse, sleep } from '../realtime/helpers';
 
 /** Pausing a city or a restaurant, busy mode, and the `city-status-updated` event, over real sockets. */
 describe('pausing and busy mode', () => {
-  let t: TestApp;
-  let url: { ws: string; http: string };
+  const t = useServedApp({ POS_SYNC_WORKER: 'false' });
   let admin: string, manager1: string, manager2: string;
   let customer: { token: string; user: { id: number } };
-  const closers: (() => void)[] = [];
-
   beforeAll(async () => {
-    t = await buildTestApp({ POS_SYNC_WORKER: 'false' });
-    url = await listen(t.app);
-    admin = (await signInStaff(t.app, 'admin')).token;
-    manager1 = (await signInStaff(t.app, 'manager1')).token;
-    manager2 = (await signInStaff(t.app, 'manager2')).token;
-    customer = await signInCustomer(t.app);
-  });
-  afterAll(async () => {
-    for (const c of closers) c();
-    await t.close();
+    ({ admin, manager1, manager2, customer } = await signInTeam(t.app));
   });
 
   const cityStatus = (token: string, cityId: number, payload: Record<string, unknown>) =>
     t.app.inject({ method: 'POST', url: `/api/admin/cities/${cityId}/status`, headers: bearer(token), payload });
   const ws = async (token: string, rooms: string[] = []) => {
-    const c = await TestClient.ready(`${url.ws}/ws?token=${token}`);
-    closers.push(() => c.close());
+    const c = await TestClient.ready(`${t.url.ws}/ws?token=${token}`);
+    t.keep(c);
     for (const roomId of rooms) {
       c.send({ type: 'join-room', data: { roomId } });
       await c.waitFor((m) => m.type === 'room-joined' && m.data.roomId === roomId);
@@ -81,8 +69,8 @@ describe('pausing and busy mode', () => {
   it('reaches an SSE client that resumes from before the pause', async () => {
     const from = t.app.events.log.highestId();
     expect((await cityStatus(admin, 2, { paused: true, reason: 'Inventory' })).statusCode).toBe(200);
-    const s = new TestSse(`${url.http}/sse?token=${manager2}&lastEventId=${from}`);
-    closers.push(() => s.close());
+    const s = new TestSse(`${t.url.http}/sse?token=${manager2}&lastEventId=${from}`);
+    t.keep(s);
     const ev = await s.waitFor((m) => m.type === 'city-status-updated' && m.data.cityId === 2);
     expect(ev.data.status.pause.reason).toBe('Inventory');
     await cityStatus(admin, 2, { paused: false });

@@ -1,0 +1,373 @@
+import type Database from 'better-sqlite3';
+import { getTableColumns, getTableName } from 'drizzle-orm';
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
+import type { FastifyBaseLogger } from 'fastify';
+import { backoffDelay } from '@ordercast/shared';
+import { writeTx, type Db } from '../db/client';
+import { isoNow } from '../lib/time';
+
+type SqlValue = string | number | null;
+/** Columns (by their SQL names) a settled job also gets; a function gets the write's own timestamp. */
+export type Columns = Record<string, SqlValue> | ((now: string) => Record<string, SqlValue>);
+
+/** What every outbox row has (the table also has `status`, `next_attempt_at`, `last_error`, `updated_at`). */
+export interface OutboxJob {
+  id: number;
+  attempts: number;
+  leaseUntil: string | null;
+}
+
+/** A failed attempt as the sender sees it. */
+export interface Failure {
+  /** False for an answer no retry can change (a rejection): the job gives up at once. */
+  retryable: boolean;
+  message: string;
+  /** Kept in the table's `errorCodeColumn`, if it has one. */
+  code?: string | null;
+}
+
+/** What a counted failure did to the job. */
+export interface Retry {
+  attempt: number;
+  /** Gave up: no attempt is left, or the failure was not retryable. */
+  final: boolean;
+  /** When the job is tried again (null once it gave up). */
+  nextAt: string | null;
+  /** The write's timestamp. */
+  now: string;
+  /** False when the job was no longer this runner's (its lease expired and another took it): nothing was written. */
+  owned: boolean;
+}
+
+/**
+ * A job this runner holds (leased). The sender settles it once, through one of these; a job left
+ * unsettled (a crash) is retaken when its lease expires. Every write only touches the job while it
+ * is still held under this lease, so a job retaken by another process is never overwritten.
+ */
+export interface Held<J> {
+  readonly job: J;
+  /** Aborted when the runner stops: a send on its way gives up and calls `handBack`. */
+  readonly signal: AbortSignal;
+  /** Ends the job with `status`; `then` runs in the same transaction, only if the job was still held. */
+  finish(status: string, set?: Columns, then?: (now: string) => void): boolean;
+  /** Counts a failed attempt: retried after the shared backoff, or given up; `then` as for `finish`. */
+  fail(failure: Failure, then?: (retry: Retry) => void): Retry;
+  /** Tries again in `ms` without counting an attempt (the other side said when to come back); its pacing key waits too. */
+  retryAfter(ms: number, message: string): void;
+  /** Stopping mid-send: the job goes back untouched (no attempt counted) and the next start sends it. */
+  handBack(): void;
+  /** The job did not use its key's turn (nothing was sent): the key's next job may go at once. */
+  unpaced(): void;
+}
+
+export interface OutboxQueue<J extends OutboxJob> {
+  /** The outbox table; its rows are handed to the sender as `$inferSelect` (camelCase). */
+  table: SQLiteTable;
+  /** Status of a held job (`pending` is the waiting one). */
+  claimed: string;
+  /** Status of a job that gave up. */
+  failed: string;
+  /** Further condition a due job must meet, over the table aliased `j` (e.g. "the oldest of its chat"). */
+  dueWhere?: string;
+  /** A column set to the claim's time. */
+  claimedAtColumn?: string;
+  /** A column that keeps a failure's code. */
+  errorCodeColumn?: string;
+  /** Reads a raw row; `rowReader(table)` unless the sender wants another shape. */
+  read?: (row: Record<string, unknown>) => J;
+}
+
+/** Spacing of the sends: one at a time per key with a pause after each, and a cap per second overall. */
+export interface Pacing<J> {
+  keyOf(job: J): number | string;
+  /** Least time between the end of one job of a key and the start of the next. */
+  perKeyMs: number;
+  /** Jobs started in any one second. */
+  perSecond: number;
+}
+
+export interface RunnerSettings {
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** How long a held job stays ours before another runner may retake it (longer than a send can take). */
+  leaseMs: number;
+  /** Jobs in flight at once in this process. */
+  concurrency: number;
+  /** Longest sleep between looks at the table (jobs written by other processes). */
+  pollMs: number;
+  /** Due rows looked at per pass; more than `concurrency` when pacing may pass some over. */
+  scan?: number;
+}
+
+export interface RunnerDeps<J extends OutboxJob> {
+  db: Db;
+  /** The write transaction settled jobs are written in (with the sender's own writes of `then`). */
+  tx: <T>(fn: () => T) => T;
+  log: FastifyBaseLogger;
+  /** Prefix of the log lines, e.g. `pos sync`. */
+  name: string;
+  /** Does one job and settles it through `held`. */
+  send(held: Held<J>): Promise<void>;
+  pacing?: Pacing<J>;
+}
+
+/** Reads a raw SQLite row of `table` into its drizzle shape (`$inferSelect`). */
+export function rowReader<T extends SQLiteTable>(table: T): (row: Record<string, unknown>) => T['$inferSelect'] {
+  const columns = Object.entries(getTableColumns(table));
+  return (row) => Object.fromEntries(columns.map(([key, col]) => [key, row[col.name] == null ? null : col.mapFromDriverValue(row[col.name])])) as T['$inferSelect'];
+}
+
+type Raw = Record<string, unknown>;
+
+/**
+ * One outbox runner for every table of jobs to send out (POS orders, bot messages): each job is
+ * committed with the change it tells about, and this runner leases due jobs (so two processes never
+ * send the same one at once; a crashed holder's lease expires and the job is retaken), hands each
+ * to the sender, paces the sends, retries failures with the shared backoff until `maxAttempts`,
+ * hands held jobs back on shutdown, and wakes at once when told new work was committed.
+ */
+export class OutboxRunner<J extends OutboxJob> {
+  private readonly active = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private running = false;
+  private stopped = true;
+  private aborter = new AbortController();
+  /** Per pacing key: when its next job may start (Infinity while one is on its way). */
+  private readonly keyFreeAt = new Map<number | string, number>();
+  /** Start times of the last second, for the overall cap. */
+  private recent: number[] = [];
+  private readonly table: string;
+  private readonly read: (row: Raw) => J;
+  private readonly dueStmt: Database.Statement<{ now: string; limit: number }, Raw>;
+  private readonly nextStmt: Database.Statement<[], { at: string | null }>;
+  private readonly claimStmt: Database.Statement<{ id: number; now: string; lease: string }, Raw>;
+  private readonly failStmt: Database.Statement<Record<string, SqlValue>>;
+  private readonly retryAfterStmt: Database.Statement<Record<string, SqlValue>>;
+  private readonly handBackStmt: Database.Statement<Record<string, SqlValue>>;
+  private readonly finishStmts = new Map<string, Database.Statement<Record<string, SqlValue>>>();
+
+  constructor(
+    private readonly deps: RunnerDeps<J>,
+    private readonly queue: OutboxQueue<J>,
+    private readonly settings: RunnerSettings,
+  ) {
+    const t = (this.table = getTableName(queue.table));
+    this.read = queue.read ?? (rowReader(queue.table) as (row: Raw) => J);
+    const sqlite = deps.db.$client;
+    const claimed = `'${queue.claimed}'`;
+    const open = `(j.status = 'pending' AND j.next_attempt_at <= @now OR j.status = ${claimed} AND j.lease_until < @now)`;
+    const also = queue.dueWhere ? ` AND (${queue.dueWhere})` : '';
+    this.dueStmt = sqlite.prepare(`SELECT * FROM ${t} j WHERE ${open}${also} ORDER BY j.next_attempt_at, j.id LIMIT @limit`);
+    // The next time a job may come due: a waiting one's time (of those that can go), or a held one's lease end.
+    this.nextStmt = sqlite.prepare(
+      `SELECT MIN(at) AS at FROM (
+         SELECT MIN(j.next_attempt_at) AS at FROM ${t} j WHERE j.status = 'pending'${also}
+         UNION ALL SELECT MIN(lease_until) FROM ${t} WHERE status = ${claimed})`,
+    );
+    const stamp = queue.claimedAtColumn ? `, ${queue.claimedAtColumn} = @now` : '';
+    this.claimStmt = sqlite.prepare(
+      `UPDATE ${t} AS j SET status = ${claimed}, lease_until = @lease, updated_at = @now${stamp} WHERE j.id = @id AND ${open} RETURNING *`,
+    );
+    const code = queue.errorCodeColumn ? `, ${queue.errorCodeColumn} = @code` : '';
+    this.failStmt = sqlite.prepare(
+      `UPDATE ${t} SET status = @status, attempts = @attempts, next_attempt_at = @at, last_error = @error${code}, lease_until = NULL, updated_at = @now WHERE ${this.held}`,
+    );
+    this.retryAfterStmt = sqlite.prepare(
+      `UPDATE ${t} SET status = 'pending', next_attempt_at = @at, last_error = @error, lease_until = NULL, updated_at = @now WHERE ${this.held}`,
+    );
+    this.handBackStmt = sqlite.prepare(`UPDATE ${t} SET status = 'pending', lease_until = NULL, updated_at = @now WHERE ${this.held}`);
+  }
+
+  /** The job is still the one this runner leased. */
+  private get held(): string {
+    return `id = @id AND status = '${this.queue.claimed}' AND lease_until = @lease`;
+  }
+
+  start(): void {
+    this.stopped = false;
+    if (this.aborter.signal.aborted) this.aborter = new AbortController();
+    this.wake();
+  }
+
+  /** Stops taking jobs, aborts the sends on their way (they hand their jobs back) and waits for them. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.aborter.abort();
+    await Promise.allSettled([...this.active]);
+  }
+
+  /** Look at the table now (after a commit that may have added or reset a job). Cheap and coalesced. */
+  wake(): void {
+    this.schedule(0);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    const at = Date.now() + ms;
+    if (this.timer && at >= this.timerAt) return;
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.tick();
+    }, Math.max(0, ms));
+    this.timer.unref();
+  }
+
+  private tick(): void {
+    if (this.stopped || this.running) return;
+    this.running = true;
+    try {
+      const { concurrency, pollMs } = this.settings;
+      let wakeIn = pollMs;
+      let cut = false;
+      const free = concurrency - this.active.size;
+      if (free > 0) {
+        const limit = Math.max(free, this.settings.scan ?? 0);
+        const due = this.dueStmt.all({ now: isoNow(), limit });
+        cut = due.length === limit;
+        if (due.length > 0) wakeIn = Math.min(wakeIn, this.claim(due));
+      }
+      const next = this.nextStmt.get()?.at;
+      const delay = next ? Date.parse(next) - Date.now() : Infinity;
+      // A job due but not taken waits for a free slot (a finishing job wakes the runner) or its pace
+      // (in `wakeIn`); only rows past this pass's scan are looked at again at once.
+      if (delay > 0) wakeIn = Math.min(wakeIn, delay);
+      else if (cut && this.active.size < concurrency) wakeIn = 0;
+      this.schedule(Math.max(5, wakeIn));
+    } catch (err) {
+      // e.g. the database is busy under another process: look again shortly.
+      this.deps.log.error({ err }, `${this.deps.name}: could not read the queue`);
+      this.schedule(1_000);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Leases the due jobs that free slots and pacing allow and starts them; returns how soon pacing lets the next go. */
+  private claim(due: Raw[]): number {
+    const pacing = this.deps.pacing;
+    const now = Date.now();
+    let wakeIn = Infinity;
+    if (pacing) {
+      this.recent = this.recent.filter((t) => t > now - 1000);
+      for (const [key, at] of this.keyFreeAt) if (at <= now) this.keyFreeAt.delete(key);
+    }
+    const lease = new Date(now + this.settings.leaseMs).toISOString();
+    const slots = this.settings.concurrency - this.active.size;
+    const taken = writeTx(this.deps.db, () => {
+      const jobs: J[] = [];
+      const keys = new Set<number | string>();
+      const nowIso = isoNow();
+      for (const raw of due) {
+        if (jobs.length >= slots) break;
+        if (pacing) {
+          const key = pacing.keyOf(this.read(raw));
+          const freeAt = keys.has(key) ? Infinity : (this.keyFreeAt.get(key) ?? 0);
+          if (freeAt > now) {
+            if (freeAt !== Infinity) wakeIn = Math.min(wakeIn, freeAt - now);
+            continue;
+          }
+          if (this.recent.length + jobs.length >= pacing.perSecond) {
+            wakeIn = Math.min(wakeIn, (this.recent[0] ?? now) + 1000 - now);
+            break;
+          }
+          keys.add(key);
+        }
+        const row = this.claimStmt.get({ id: raw.id as number, now: nowIso, lease });
+        if (row) jobs.push(this.read(row));
+      }
+      return jobs;
+    });
+    for (const job of taken) {
+      if (pacing) {
+        this.keyFreeAt.set(pacing.keyOf(job), Infinity);
+        this.recent.push(now);
+      }
+      this.run(job);
+    }
+    return wakeIn;
+  }
+
+  private run(job: J): void {
+    const pacing = this.deps.pacing;
+    const p: Promise<void> = this.deps
+      .send(this.hold(job))
+      .catch((err: unknown) => this.deps.log.error({ err, jobId: job.id }, `${this.deps.name}: job crashed; its lease will expire and it will be retried`))
+      .finally(() => {
+        this.active.delete(p);
+        if (pacing) {
+          const key = pacing.keyOf(job);
+          if (this.keyFreeAt.get(key) === Infinity) this.keyFreeAt.set(key, Date.now() + pacing.perKeyMs);
+        }
+        this.wake();
+      });
+    this.active.add(p);
+  }
+
+  private finishStmt(columns: string[]): Database.Statement<Record<string, SqlValue>> {
+    const key = columns.join(',');
+    let stmt = this.finishStmts.get(key);
+    if (!stmt) {
+      const set = columns.map((c) => `, ${c} = @${c}`).join('');
+      stmt = this.deps.db.$client.prepare(`UPDATE ${this.table} SET status = @status, lease_until = NULL, updated_at = @now${set} WHERE ${this.held}`);
+      this.finishStmts.set(key, stmt);
+    }
+    return stmt;
+  }
+
+  private hold(job: J): Held<J> {
+    const guard = { id: job.id, lease: job.leaseUntil };
+    const { settings, queue, deps } = this;
+    return {
+      job,
+      signal: this.aborter.signal,
+      finish: (status, set, then) =>
+        deps.tx(() => {
+          const now = isoNow();
+          const extra = typeof set === 'function' ? set(now) : (set ?? {});
+          const owned = this.finishStmt(Object.keys(extra)).run({ ...extra, ...guard, status, now }).changes > 0;
+          if (owned) then?.(now);
+          return owned;
+        }),
+      fail: (failure, then) => {
+        const attempt = job.attempts + 1;
+        const final = !failure.retryable || attempt >= settings.maxAttempts;
+        // At least 10 ms, so a retry never spins.
+        const delay = final ? null : Math.max(10, backoffDelay(attempt - 1, { initialMs: settings.retryBaseMs, maxMs: settings.retryMaxMs }));
+        return deps.tx(() => {
+          // Measured from the moment of the write (the transaction may wait for the lock): never before its own timestamp.
+          const now = isoNow();
+          const nextAt = delay === null ? null : new Date(Date.parse(now) + delay).toISOString();
+          const owned =
+            this.failStmt.run({
+              ...guard,
+              status: final ? queue.failed : 'pending',
+              attempts: attempt,
+              at: nextAt ?? now,
+              error: failure.message,
+              ...(queue.errorCodeColumn && { code: failure.code ?? null }),
+              now,
+            }).changes > 0;
+          const retry: Retry = { attempt, final, nextAt, now, owned };
+          if (owned) then?.(retry);
+          return retry;
+        });
+      },
+      retryAfter: (ms, message) => {
+        const at = Date.now() + ms;
+        if (deps.pacing) this.keyFreeAt.set(deps.pacing.keyOf(job), at);
+        this.retryAfterStmt.run({ ...guard, at: new Date(at).toISOString(), error: message, now: isoNow() });
+      },
+      handBack: () => void this.handBackStmt.run({ ...guard, now: isoNow() }),
+      unpaced: () => {
+        if (deps.pacing) this.keyFreeAt.delete(deps.pacing.keyOf(job));
+      },
+    };
+  }
+}
