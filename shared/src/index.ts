@@ -11,6 +11,7 @@ export * from './api-error';
 export * from './text';
 export * from './api-client';
 export * from './backoff';
+export * from './chat-thread';
 export type {
   ErrorBody,
   User,
