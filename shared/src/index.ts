@@ -11,6 +11,7 @@ export * from './api-error';
 export * from './text';
 export * from './api-client';
 export * from './backoff';
+export * from './chat';
 export * from './chat-thread';
 export type {
   ErrorBody,
@@ -87,4 +88,22 @@ export type {
   EtaChangeBody,
   OrderEtaUpdated,
   CityStatusUpdated,
+  ChatSide,
+  ChatAuthor,
+  ChatUnread,
+  OrderMessage,
+  ChatReadState,
+  OrderChatRead,
+  ChatTyping,
+  ChatPresence,
+  ChatState,
+  TypingRequest,
+  SendChatMessageBody,
+  SendChatMessageResponse,
+  ChatHistoryQuery,
+  ChatHistoryResponse,
+  MarkChatReadBody,
+  ChatTypingBody,
+  UnreadChat,
+  ChatUnreadResponse,
 } from './schemas/index';

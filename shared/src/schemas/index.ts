@@ -10,4 +10,5 @@ export * from './realtime';
 export * from './stats';
 export * from './sync';
 export * from './settings';
+export * from './chat';
 export * from './events';
