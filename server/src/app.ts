@@ -15,6 +15,7 @@ import eventsPlugin from './plugins/app/events';
 import servicesPlugin from './plugins/app/services';
 import posPlugin from './pos/plugin';
 import botPlugin from './bot/plugin';
+import chatPlugin from './chat/plugin';
 import realtimePlugin from './realtime/plugin';
 import adminRoutes from './routes/admin/index';
 import apiRoutes from './routes/api/index';
@@ -86,6 +87,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(posPlugin);
   await app.register(botPlugin);
   await app.register(realtimePlugin);
+  await app.register(chatPlugin);
   // Routes.
   await app.register(healthRoutes);
   await app.register(demoRoutes);

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import authRoutes from './auth';
 import bonusRoutes from './bonuses';
 import catalogRoutes from './catalog';
+import chatRoutes from './chat';
 import meRoutes from './me';
 import orderRoutes from './orders';
 import posWebhookRoutes from './pos-webhook';
@@ -18,6 +19,7 @@ const api: FastifyPluginAsync = async (app) => {
     await signedIn.register(meRoutes);
     await signedIn.register(bonusRoutes);
     await signedIn.register(orderRoutes);
+    await signedIn.register(chatRoutes);
   });
 };
 
