@@ -50,7 +50,8 @@ export class ServerProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const p = new ServerProcess(child, port);
-    const end = Date.now() + 20_000;
+    // A cold start (tsx compiling, migrations, demo data) takes 20 s and more on a loaded 2-core machine.
+    const end = Date.now() + 60_000;
     for (;;) {
       if (p.exited) throw new Error(`server exited during start:\n${p.output}`);
       try {
