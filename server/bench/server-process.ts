@@ -16,6 +16,8 @@ export { TEST_BOT_TOKEN as BENCH_BOT_TOKEN } from '../test/helpers/env';
 export interface BenchServer {
   base: string;
   port: number;
+  /** The server's process id (its CPU time is read from /proc by bench:chat). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export async function startServerProcess(env: Record<string, string>, opts: { cp
   return {
     base: server.http,
     port: server.port,
+    pid: server.child.pid ?? 0,
     stop: async () => {
       process.off('exit', orphan);
       await server.stop();

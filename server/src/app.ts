@@ -18,6 +18,7 @@ import zonesPlugin from './zones/plugin';
 import type { Geocoder } from './zones/geocoder';
 import posPlugin from './pos/plugin';
 import botPlugin from './bot/plugin';
+import chatPlugin from './chat/plugin';
 import realtimePlugin from './realtime/plugin';
 import adminRoutes from './routes/admin/index';
 import apiRoutes from './routes/api/index';
@@ -93,6 +94,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(posPlugin);
   await app.register(botPlugin);
   await app.register(realtimePlugin);
+  await app.register(chatPlugin);
   // Routes.
   await app.register(healthRoutes);
   await app.register(demoRoutes);

@@ -12,6 +12,8 @@ export * from './text';
 export * from './api-client';
 export * from './backoff';
 export * from './delivery';
+export * from './chat';
+export * from './chat-thread';
 export type {
   ErrorBody,
   User,
@@ -115,4 +117,22 @@ export type {
   AddressList,
   AddressResponse,
   ContactBody,
+  ChatSide,
+  ChatAuthor,
+  ChatUnread,
+  OrderMessage,
+  ChatReadState,
+  OrderChatRead,
+  ChatTyping,
+  ChatPresence,
+  ChatState,
+  TypingRequest,
+  SendChatMessageBody,
+  SendChatMessageResponse,
+  ChatHistoryQuery,
+  ChatHistoryResponse,
+  MarkChatReadBody,
+  ChatTypingBody,
+  UnreadChat,
+  ChatUnreadResponse,
 } from './schemas/index';

@@ -14,11 +14,13 @@ export const SERVER_EVENT_TYPES = [
   'order-eta-updated',
   'city-status-updated',
   'order-payment-updated',
+  'order-message',
+  'order-chat-read',
 ] as const;
 /** Events that come from the durable log and so carry an `id`. */
 export type ServerEventType = (typeof SERVER_EVENT_TYPES)[number];
 
-export const CLIENT_MESSAGE_TYPES = ['ping', 'join-room', 'leave-room', 'auth'] as const;
+export const CLIENT_MESSAGE_TYPES = ['ping', 'join-room', 'leave-room', 'auth', 'typing'] as const;
 export type ClientMessageType = (typeof CLIENT_MESSAGE_TYPES)[number];
 
 /** `unauthorized`: an `auth` whose token does not verify, or any other message before a WebSocket has signed in. */

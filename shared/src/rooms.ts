@@ -9,16 +9,20 @@ export const ADMIN_ROOM = 'admin-orders';
 export const cityOrdersRoom = (cityId: number): string => `city-${cityId}-orders`;
 export const cityMenuRoom = (cityId: number): string => `city-${cityId}-menu`;
 export const userRoom = (userId: number): string => `user-${userId}`;
+/** One order's chat (issue 18): its people's typing and presence, and the chat's state on joining. */
+export const orderChatRoom = (orderId: number): string => `order-${orderId}-chat`;
 
 export type ParsedRoom =
   | { kind: 'admin' }
   | { kind: 'city-orders'; cityId: number }
   | { kind: 'city-menu'; cityId: number }
-  | { kind: 'user'; userId: number };
+  | { kind: 'user'; userId: number }
+  | { kind: 'order-chat'; orderId: number };
 
 const CITY_ORDERS = /^city-([1-9]\d{0,9})-orders$/;
 const CITY_MENU = /^city-([1-9]\d{0,9})-menu$/;
 const USER = /^user-([1-9]\d{0,14})$/;
+const ORDER_CHAT = /^order-([1-9]\d{0,14})-chat$/;
 
 export function parseRoom(roomId: string): ParsedRoom | null {
   if (roomId === ADMIN_ROOM) return { kind: 'admin' };
@@ -28,6 +32,8 @@ export function parseRoom(roomId: string): ParsedRoom | null {
   if (m) return { kind: 'city-menu', cityId: Number(m[1]) };
   m = USER.exec(roomId);
   if (m) return { kind: 'user', userId: Number(m[1]) };
+  m = ORDER_CHAT.exec(roomId);
+  if (m) return { kind: 'order-chat', orderId: Number(m[1]) };
   return null;
 }
 
@@ -51,8 +57,28 @@ export function defaultRooms(p: RoomPrincipal): string[] {
   return rooms;
 }
 
-/** The one rule for join-room (WebSocket) and the SSE room endpoint alike. */
-export function canJoinRoom(p: RoomPrincipal, roomId: string): boolean {
+/** Who an order's chat is between: its customer, and the staff who see its city. */
+export interface ChatOrderRef {
+  userId: number;
+  cityId: number;
+}
+
+/**
+ * Who may take part in an order's chat: its own customer; admin and ceo; a manager of the order's
+ * city. Nobody else (another customer, a manager of another city). `order` null: no such order.
+ */
+export function canJoinOrderChat(p: RoomPrincipal, order: ChatOrderRef | null): boolean {
+  if (!order) return false;
+  if (p.role === 'customer') return order.userId === p.userId;
+  return seesAllCities(p.role) || (p.role === 'manager' && p.cityIds.includes(order.cityId));
+}
+
+/**
+ * The one rule for join-room (WebSocket) and the SSE room endpoint alike. An order chat room
+ * depends on the order (whose it is, in which city): pass `order` (null: no such order); without
+ * it such a room is refused.
+ */
+export function canJoinRoom(p: RoomPrincipal, roomId: string, order?: ChatOrderRef | null): boolean {
   const room = parseRoom(roomId);
   if (!room) return false;
   switch (room.kind) {
@@ -65,5 +91,7 @@ export function canJoinRoom(p: RoomPrincipal, roomId: string): boolean {
       return true;
     case 'user':
       return room.userId === p.userId || seesAllCities(p.role);
+    case 'order-chat':
+      return canJoinOrderChat(p, order ?? null);
   }
 }

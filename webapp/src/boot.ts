@@ -9,6 +9,7 @@ import { useMenu } from './stores/menu';
 import { useCart } from './stores/cart';
 import { useBonuses } from './stores/bonuses';
 import { useOrders } from './stores/orders';
+import { useChat } from './stores/chat';
 import { realtime, startRealtime, type Realtime } from './realtime';
 import { findStartParam, openStartTarget, parseStartParam } from './start-param';
 
@@ -106,7 +107,18 @@ function wireRealtime(): void {
   rt.on('order-eta-updated', (d) => orders.applyEta(d));
   rt.on('order-payment-updated', (d) => orders.applyPayment(d));
   rt.on('city-status-updated', (d) => menu.applyCityStatus(d));
+  // Order chat (issue 18): messages reach the customer's own room, so the badges follow even with no chat open.
+  const chat = useChat().model;
+  chat.attach(rt.chat);
+  rt.on('order-message', (m) => chat.onMessage(m));
+  rt.on('order-chat-read', (ev) => chat.onRead(ev));
+  rt.on('chat-state', (st) => chat.onState(st));
+  rt.on('typing', (ev) => chat.onTyping(ev));
+  rt.on('chat-presence', (ev) => chat.onPresence(ev));
+  rt.on('connected', () => chat.refreshPending());
+  chat.loadUnread().catch(() => undefined);
   rt.on('resync', () => {
+    chat.loadUnread().catch(() => undefined);
     const cityId = session.user?.city_id;
     if (cityId) menu.load(cityId, true).catch(() => undefined);
     bonuses.load().catch(() => undefined);

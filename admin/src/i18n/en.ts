@@ -396,6 +396,28 @@ export const en = {
   },
   toast: {
     newOrder: 'New order #{n}',
+    newMessage: 'Message from the customer · #{n}',
+  },
+  // Order chat (issue 18)
+  chat: {
+    title: 'Chat with the customer',
+    customerHere: 'The customer is viewing the order',
+    customerAway: 'The customer is not in the app now',
+    staffHere: 'Also here: {names}',
+    typing: '{name} is typing…',
+    customer: 'Customer',
+    someone: 'Someone',
+    empty: 'No messages yet. The customer sees what you write in the app.',
+    placeholder: 'Message to the customer',
+    send: 'Send',
+    sending: 'Sending…',
+    queued: 'Will be sent when the connection is back',
+    seen: 'Read by the customer',
+    delivered: 'Delivered',
+    older: 'Earlier messages',
+    left: '{n} characters left',
+    unread: 'Unread messages from the customer: {n}',
+    failed: 'Not sent: {e}',
   },
 };
 export type Messages = typeof en;

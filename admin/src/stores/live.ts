@@ -7,6 +7,7 @@ import { money } from '../lib/format';
 import { t } from '../i18n';
 import { useAlerts } from './alerts';
 import { useBoard } from './board';
+import { useChat } from './chat';
 import { useCityStatus } from './city-status';
 import { useHealth } from './health';
 import { usePrefs } from './prefs';
@@ -37,6 +38,7 @@ export const useLive = defineStore('live', () => {
     const toasts = useToasts();
     const prefs = usePrefs();
     const health = useHealth();
+    const chat = useChat().model;
     rt = createRealtimeClient({
       baseUrl: window.location.origin,
       getToken: () => session.token ?? '',
@@ -101,9 +103,31 @@ export const useLive = defineStore('live', () => {
         for (const l of paymentListeners) l(ev);
       }),
       client.on('resync', () => {
+        chat.loadUnread().catch(() => undefined);
         for (const l of resyncListeners) l();
       }),
+      // Order chat (issue 18): messages reach the city's staff rooms, so the board marks unread orders live.
+      client.on('order-message', (m) => {
+        chat.onMessage(m);
+        // Not for old messages a resume replays: only what was just written.
+        if (m.author.kind === 'customer' && board.selectedId !== m.orderId && Date.now() - Date.parse(m.createdAt) < 120_000) {
+          const n = board.orderNumber(m.orderId);
+          toasts.push({
+            kind: 'order',
+            title: t('toast.newMessage', { n: n ?? m.orderId }),
+            text: m.text.length > 120 ? `${m.text.slice(0, 120)}…` : m.text,
+            action: () => void board.openDetail(m.orderId),
+          });
+        }
+      }),
+      client.on('order-chat-read', (ev) => chat.onRead(ev)),
+      client.on('chat-state', (st) => chat.onState(st)),
+      client.on('typing', (ev) => chat.onTyping(ev)),
+      client.on('chat-presence', (ev) => chat.onPresence(ev)),
+      client.on('connected', () => chat.refreshPending()),
     ];
+    chat.attach(client.chat);
+    chat.loadUnread().catch(() => undefined);
     client.connect();
   }
 

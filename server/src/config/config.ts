@@ -121,6 +121,10 @@ export const ConfigSchema = Type.Object({
   WS_MAX_PENDING_AUTH: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1_000 }),
   /** Seed 002: `token-expiring` goes out this long before a connection's token expires (half the remaining time for shorter tokens). */
   WS_TOKEN_NOTICE_MS: Ms(60_000),
+  /** Order chat (issue 18): messages one user may send per minute over all chats (more: 429 rate_limited). */
+  CHAT_MAX_MESSAGES_PER_MIN: Type.Integer({ minimum: 1, maximum: 100_000, default: 20 }),
+  /** Order chat presence: an entry lives this long unless its process renews it, so a dead process's people leave after it. */
+  CHAT_PRESENCE_TTL_MS: Ms(15_000, 300),
   /** A resume further back than this many events is answered with `resync` (refetch over REST) instead of a replay. */
   RESUME_MAX_EVENTS: Type.Integer({ minimum: 1, maximum: 100_000_000, default: 50_000 }),
   /** Who may read /metrics: `loopback` (direct connections from this machine), `public`, or a bearer token (16+ characters). */

@@ -522,3 +522,54 @@ export const savedAddresses = sqliteTable(
   },
   (t) => [uniqueIndex('saved_addresses_user_key_uq').on(t.userId, t.addressKey)],
 );
+
+/** Who wrote a chat message: the order's customer or a staff member. */
+export const CHAT_SIDES = ['customer', 'staff'] as const;
+
+/**
+ * Order chat messages (issue 18), plain text as typed (cleaned, never HTML). Each is also an
+ * `order-message` event in the log (delivery and resume); this table is the chat's own history,
+ * kept when the log is pruned. (author, client_id) is unique: a resend is the same message.
+ */
+export const orderMessages = sqliteTable(
+  'order_messages',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    orderId: integer('order_id').notNull().references(() => orders.id, { onDelete: 'cascade' }),
+    authorId: integer('author_id').notNull().references(() => users.id),
+    authorKind: text('author_kind', { enum: CHAT_SIDES }).notNull(),
+    /** The author's display name when written (a later rename does not rewrite history). */
+    authorName: text('author_name').notNull(),
+    clientId: text('client_id').notNull(),
+    text: text('text').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('order_messages_client_uq').on(t.authorId, t.clientId),
+    index('order_messages_order_idx').on(t.orderId, t.id),
+    // The per-user rate limit counts an author's messages of the last minute.
+    index('order_messages_author_time_idx').on(t.authorId, t.createdAt),
+  ],
+);
+
+/**
+ * Read state of one order's chat, a row per chat with messages: per side, the last message it
+ * read and how many of the other side's it has not (kept with each message and read mark, so the
+ * board's "unread customer messages" is an index lookup, not a count over messages).
+ */
+export const orderChats = sqliteTable(
+  'order_chats',
+  {
+    orderId: integer('order_id')
+      .primaryKey()
+      .references(() => orders.id, { onDelete: 'cascade' }),
+    customerReadId: integer('customer_read_id').notNull().default(0),
+    staffReadId: integer('staff_read_id').notNull().default(0),
+    /** Staff messages the customer has not read. */
+    customerUnread: integer('customer_unread').notNull().default(0),
+    /** Customer messages no staff member has read. */
+    staffUnread: integer('staff_unread').notNull().default(0),
+    lastMessageAt: text('last_message_at').notNull(),
+  },
+  (t) => [index('order_chats_staff_unread_idx').on(t.staffUnread, t.lastMessageAt)],
+);

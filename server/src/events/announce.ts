@@ -2,13 +2,16 @@ import {
   ADMIN_ROOM,
   cityMenuRoom,
   cityOrdersRoom,
+  orderChatRoom,
   userRoom,
   type BonusUpdated,
   type CityStatusUpdated,
   type MenuUpdated,
   type Order,
+  type OrderChatRead,
   type OrderEtaUpdated,
   type OrderPaymentUpdated,
+  type OrderMessage,
   type OrderStatusUpdated,
   type SyncError,
   type SyncSuccess,
@@ -91,7 +94,27 @@ export class Announce {
   cityStatusUpdated(data: CityStatusUpdated): number {
     return this.append('city-status-updated', [cityMenuRoom(data.cityId), ...staffOf(data.cityId)], data);
   }
+
+  /**
+   * A chat message: everyone who may take part in the order's chat, whether or not its screen is
+   * open (the customer's Mini App shows a badge, the staff boards mark the order unread).
+   */
+  orderMessage(order: { userId: number; cityId: number }, data: OrderMessage): number {
+    return this.append('order-message', chatRooms({ orderId: data.orderId, ...order }), data);
+  }
+
+  /** A side read the chat: the same people as its messages (read receipts, other tabs clear their marks). */
+  orderChatRead(order: { userId: number; cityId: number }, data: OrderChatRead): number {
+    return this.append('order-chat-read', chatRooms({ orderId: data.orderId, ...order }), data);
+  }
 }
+
+/** An order's chat: its room (open chat screens), the customer (every tab and device) and the city's staff (boards' unread marks). */
+const chatRooms = (order: { orderId: number; userId: number; cityId: number }): string[] => [
+  orderChatRoom(order.orderId),
+  userRoom(order.userId),
+  ...staffOf(order.cityId),
+];
 
 function syncRooms(where: { cityId: number | null } | { allCityIds: readonly number[] }): string[] {
   if ('allCityIds' in where) return [ADMIN_ROOM, ...where.allCityIds.map(cityOrdersRoom)];

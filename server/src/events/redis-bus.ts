@@ -252,9 +252,11 @@ export class RedisBus implements EventBus {
     } catch {
       notice = null;
     }
-    const n = notice as { kind?: unknown; userId?: unknown } | null;
+    const n = notice as { kind?: unknown; userId?: unknown; room?: unknown; json?: unknown; except?: unknown; presence?: unknown } | null;
     if (n?.kind === 'principal-changed' && typeof n.userId === 'number' && Number.isSafeInteger(n.userId)) {
       this.dispatchNotice({ kind: 'principal-changed', userId: n.userId });
+    } else if (n?.kind === 'chat' && typeof n.room === 'string' && typeof n.json === 'string' && typeof n.except === 'number') {
+      this.dispatchNotice({ kind: 'chat', room: n.room, json: n.json, except: n.except, presence: n.presence === true });
     } else {
       this.logger.warn('malformed message on the redis notice channel; ignored');
     }

@@ -17,10 +17,19 @@ export type BusHandler = (event: BusEvent) => void;
  * Ephemeral messages between processes, never in the log: what every process must act on now.
  *  - `principal-changed`: a user's rights changed (disabled, role, cities, password); each process
  *    re-reads the user and re-checks that user's open connections.
+ *  - `chat`: an order chat's typing or presence, for the room's connections on every process.
  *  - `principals-stale`: raised locally (never sent) when notices may have been missed, i.e. the
  *    Redis subscriber reconnected; every open connection's principal is re-checked.
  */
-export type BusNotice = { kind: 'principal-changed'; userId: number } | { kind: 'principals-stale' };
+export type BusNotice =
+  | { kind: 'principal-changed'; userId: number }
+  | { kind: 'principals-stale' }
+  /**
+   * Order chat (chat/realtime.ts), ephemeral: a control message (`json`, typing or presence) for
+   * the connections in `room` on every process, except those of user `except` (0: none).
+   * `presence` marks a presence change, which each process also applies to its own view of the room.
+   */
+  | { kind: 'chat'; room: string; json: string; except: number; presence?: boolean };
 export type NoticeHandler = (notice: BusNotice) => void;
 
 /**

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
+import type { ChatOrderRef } from '@ordercast/shared';
 import type { Principal } from '../auth/principal';
 import { unauthorized } from '../lib/errors';
 import type { RealtimeIdentity } from './auth';
@@ -33,6 +34,16 @@ export interface RealtimeDirectory {
   /** The user's current rights; null when the account is gone or disabled. */
   principal(userId: number): Principal | null;
   cityExists(cityId: number): boolean;
+  /** Whose order it is and its city, for the order's chat room; null when there is no such order. */
+  chatOrder(orderId: number): ChatOrderRef | null;
+}
+
+/** What the order chat (chat/realtime.ts) hears from the transports: room changes of chat rooms and typing. */
+export interface ChatHooks {
+  /** A connection entered (`joined`) or left an `order-{id}-chat` room (leave-room, rights change, disconnect). */
+  roomChanged(conn: Conn, orderId: number, joined: boolean): void;
+  /** A participant in the room is typing (or stopped). */
+  typing(conn: Conn, orderId: number, typing: boolean): void;
 }
 
 /** What the transports share: one per app. Connections point here instead of holding closures. */
@@ -45,6 +56,8 @@ export class RealtimeContext {
   private seq = 0;
   /** SSE connections by connectionId, for the REST room endpoints and the heartbeat timer. */
   readonly sse = new Map<string, Conn & { heartbeat(): void }>();
+  /** Set by the chat plugin; null without it. */
+  chat: ChatHooks | null = null;
   /** WebSockets open but not yet signed in (seed 002), counted against `limits.maxPendingAuth`. */
   pendingAuth = 0;
   /** Verifies a raw token (an `auth` message); throws HttpError 401. Set by the plugin. */

@@ -25,6 +25,8 @@ export class Hub {
   /** Highest id in the log at the previous catch-up tick: anything up to it should have arrived by now. */
   private seenHigh = 0;
   private readonly counts = new Map<string, number>();
+  /** Hears a connection entering or leaving an order chat room (chat presence); set by the chat plugin. */
+  onChatRoom: ((conn: Conn, orderId: number, joined: boolean) => void) | null = null;
 
   constructor(
     private readonly log: EventLog,
@@ -54,6 +56,7 @@ export class Hub {
         set.delete(conn);
         if (set.size === 0) this.rooms.delete(r);
       }
+      this.chatRoom(conn, r, false);
     }
     this.count(conn, -1);
     const mine = this.byUser.get(conn.principal.userId);
@@ -87,6 +90,7 @@ export class Hub {
     let set = this.rooms.get(room);
     if (!set) this.rooms.set(room, (set = new Set()));
     set.add(conn);
+    this.chatRoom(conn, room, true);
   }
 
   leave(conn: Conn, room: string): void {
@@ -95,6 +99,19 @@ export class Hub {
     if (set) {
       set.delete(conn);
       if (set.size === 0) this.rooms.delete(room);
+    }
+    this.chatRoom(conn, room, false);
+  }
+
+  /** `order-{id}-chat` rooms only (a cheap test first: most rooms are not). */
+  private chatRoom(conn: Conn, room: string, joined: boolean): void {
+    if (!this.onChatRoom || room.charCodeAt(0) !== 111 /* o */ || !room.endsWith('-chat')) return;
+    const orderId = Number(room.slice(6, -5));
+    if (!Number.isSafeInteger(orderId) || orderId <= 0) return;
+    try {
+      this.onChatRoom(conn, orderId, joined);
+    } catch (err) {
+      this.logger.error({ err, room }, 'chat room change handler failed');
     }
   }
 

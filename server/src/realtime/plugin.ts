@@ -35,6 +35,7 @@ export default fp(
     const metrics = new RealtimeMetrics();
     const hub = new Hub(app.events.log, config.WS_MAX_BUFFERED_BYTES, metrics, app.log);
     const cityExists = app.db.$client.prepare<[number], number>('SELECT 1 FROM cities WHERE id = ?').pluck();
+    const chatOrder = app.db.$client.prepare<[number], { userId: number; cityId: number }>('SELECT user_id AS userId, city_id AS cityId FROM orders WHERE id = ?');
     const rt = new RealtimeContext(
       hub,
       app.events.log,
@@ -50,7 +51,11 @@ export default fp(
         authTimeoutMs: config.WS_AUTH_TIMEOUT_MS,
         maxPendingAuth: config.WS_MAX_PENDING_AUTH,
       },
-      { principal: (userId) => app.users.principal(userId), cityExists: (cityId) => cityExists.get(cityId) !== undefined },
+      {
+        principal: (userId) => app.users.principal(userId),
+        cityExists: (cityId) => cityExists.get(cityId) !== undefined,
+        chatOrder: (orderId) => chatOrder.get(orderId) ?? null,
+      },
       app.events.bus.nodeId,
     );
     const auth = new RealtimeAuth({
@@ -67,7 +72,8 @@ export default fp(
       if (hub.closed) return;
       try {
         if (notice.kind === 'principal-changed') recheckUser(rt, notice.userId);
-        else recheckAll(rt);
+        else if (notice.kind === 'principals-stale') recheckAll(rt);
+        // 'chat' notices are the chat plugin's (chat/realtime.ts).
       } catch (err) {
         app.log.error({ err, notice }, 'realtime rights re-check failed');
       }

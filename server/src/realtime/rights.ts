@@ -1,5 +1,6 @@
 import { canJoinRoom, defaultRooms, parseRoom } from '@ordercast/shared';
 import type { Principal } from '../auth/principal';
+import { mayChat } from '../chat/access';
 import type { RealtimeContext } from './context';
 import type { Conn } from './conn';
 
@@ -14,9 +15,16 @@ import type { Conn } from './conn';
  *    are still allowed stay.
  */
 
+/** Whether `principal` may be in `room`; an order's chat room asks the chat's rule (chat/access.ts) about that order. */
+export function mayHold(rt: RealtimeContext, principal: Principal, room: string): boolean {
+  const parsed = parseRoom(room);
+  if (parsed?.kind === 'order-chat') return mayChat(principal, rt.directory.chatOrder(parsed.orderId));
+  return canJoinRoom(principal, room);
+}
+
 /** Why `room` is refused to `principal` (a message for the client), or null when it may enter. */
 export function roomRefusal(rt: RealtimeContext, principal: Principal, room: string, roomsHeld: number): string | null {
-  if (!canJoinRoom(principal, room)) return `You may not join room "${room}"`;
+  if (!mayHold(rt, principal, room)) return `You may not join room "${room}"`;
   const parsed = parseRoom(room);
   // A city room names a city that exists: rooms for made-up cities would only cost memory.
   if ((parsed?.kind === 'city-menu' || parsed?.kind === 'city-orders') && !rt.directory.cityExists(parsed.cityId)) {
@@ -45,7 +53,7 @@ export function recheck(rt: RealtimeContext, conn: Conn, current: Principal | nu
   if (samePrincipal(conn.principal, current)) return true;
   rt.hub.setPrincipal(conn, current);
   for (const room of [...conn.rooms]) {
-    if (canJoinRoom(current, room)) continue;
+    if (mayHold(rt, current, room)) continue;
     rt.hub.leave(conn, room);
     conn.sendControl(roomMessage('room-left', room));
   }

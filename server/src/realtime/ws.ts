@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { ServerResponse } from 'node:http';
 import { Compile } from 'typebox/compile';
 import { WebSocket, type RawData } from 'ws';
-import { CLIENT_MESSAGE_TYPES, CLOSE_CODES, type SocketErrorCode } from '@ordercast/shared';
+import { CLIENT_MESSAGE_TYPES, CLOSE_CODES, orderChatRoom, type SocketErrorCode } from '@ordercast/shared';
 import { ClientMessage } from '@ordercast/shared/schemas';
 import type { Principal } from '../auth/principal';
 import type { BusEvent } from '../events/types';
@@ -200,7 +200,7 @@ function onWsMessage(this: Sock, data: RawData): void {
   if (!checkClientMessage.Check(msg)) {
     const type = msg !== null && typeof msg === 'object' ? (msg as { type?: unknown }).type : undefined;
     if (typeof type === 'string' && !KNOWN_TYPES.includes(type)) conn.error('unknown-type', `Unknown message type "${type.slice(0, 40)}"`);
-    else conn.error('bad-request', 'Message does not match the protocol: {"type":"ping"}, {"type":"join-room"|"leave-room","data":{"roomId":"..."}} or {"type":"auth","data":{"token":"..."}}');
+    else conn.error('bad-request', 'Message does not match the protocol: {"type":"ping"}, {"type":"join-room"|"leave-room","data":{"roomId":"..."}}, {"type":"auth","data":{"token":"..."}} or {"type":"typing","data":{"orderId":1,"typing":true}}');
     return;
   }
   switch (msg.type) {
@@ -232,6 +232,16 @@ function onWsMessage(this: Sock, data: RawData): void {
       const { roomId } = msg.data;
       conn.rt.hub.leave(conn, roomId);
       conn.sendControl(JSON.stringify({ type: 'room-left', data: { roomId } }));
+      return;
+    }
+    case 'typing': {
+      // Only from someone in the chat (the room was authorized on joining and re-checked on rights changes).
+      const { orderId } = msg.data;
+      if (!conn.rt.chat || !conn.rooms.has(orderChatRoom(orderId))) {
+        conn.error('forbidden', `Join the chat of order ${orderId} (room "${orderChatRoom(orderId)}") before typing in it`);
+        return;
+      }
+      conn.rt.chat.typing(conn, orderId, msg.data.typing ?? true);
       return;
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ADMIN_ROOM, SERVER_EVENT_TYPES, cityMenuRoom, cityOrdersRoom, userRoom, type Order, type ServerEventType } from '@ordercast/shared';
+import { ADMIN_ROOM, SERVER_EVENT_TYPES, cityMenuRoom, cityOrdersRoom, orderChatRoom, userRoom, type Order, type ServerEventType } from '@ordercast/shared';
 import { EVENT_CATALOGUE } from '@ordercast/shared/schemas';
 import { Announce } from '../../src/events/announce';
 import { useTestApp } from '../helpers/app';
@@ -49,6 +49,11 @@ describe('Announce: which rooms hear which event', () => {
       ADMIN_ROOM,
       cityOrdersRoom(3),
     ]);
+  });
+
+  it('order-message and order-chat-read: the order’s chat room, the customer and the city’s staff', () => {
+    const msg = { id: 1, orderId: 7, clientId: 'c1', author: { kind: 'staff' as const, name: 'Anna', userId: 3 }, text: 'hi', createdAt: ts };
+    expect(roomsOf(() => t.app.announce.orderMessage({ userId: 42, cityId: 2 }, msg))).toEqual([orderChatRoom(7), userRoom(42), ADMIN_ROOM, cityOrdersRoom(2)]);
   });
 
   it('order-eta-updated and order-payment-updated: the customer and the city’s staff; city-status-updated: the city’s menu room and its staff', () => {
@@ -118,6 +123,16 @@ describe('Announce agrees with the event catalogue', () => {
         { userId: USER, cityId: CITY },
         { orderId: 7, method: 'online', status: 'paid', oldStatus: 'unpaid', telegramChargeId: 'tg-1', providerChargeId: 'prov-1', timestamp: ts },
       ),
+    'order-message': (a) =>
+      a.orderMessage(
+        { userId: USER, cityId: CITY },
+        { id: 1, orderId: 7, clientId: 'c1', author: { kind: 'customer', name: 'Ann', userId: USER }, text: 'hi', createdAt: ts },
+      ),
+    'order-chat-read': (a) =>
+      a.orderChatRead(
+        { userId: USER, cityId: CITY },
+        { orderId: 7, side: 'staff', userId: 1, lastReadId: 1, unread: { customer: 0, staff: 0 }, timestamp: ts },
+      ),
   };
 
   const announced = (type: ServerEventType) => {
@@ -130,6 +145,7 @@ describe('Announce agrees with the event catalogue', () => {
     pattern.replace(/\{(\w+)\}/g, (_, name: string) => {
       if (name === 'cityId') return String(CITY);
       if (name === 'userId') return String(USER);
+      if (name === 'orderId') return '7';
       throw new Error(`catalogue pattern ${pattern}: no sample value for {${name}}`);
     });
 

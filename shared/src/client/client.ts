@@ -1,6 +1,7 @@
 import { REALTIME_PATHS, type ConnectionStatus } from '../protocol';
 import type { ClientMessage, ServerMessage } from '../schemas/realtime';
 import type { BackoffOptions } from '../backoff';
+import { createChatClient, type ChatClient } from './chat';
 import { Connection } from './connection';
 import { createRealtimeHttp } from './http';
 import { Listeners } from './listeners';
@@ -12,6 +13,7 @@ import type { EventSourceCtor, FetchLike, Transport, TransportEvents, WebSocketC
 import { openWebSocket } from './ws-transport';
 
 export type { TransportKind } from './state';
+export type { ChatClient, PendingChatMessage } from './chat';
 
 export interface RealtimeClientOptions {
   /** Where the server is, e.g. `location.origin` or `http://127.0.0.1:3000` (a path prefix is kept). */
@@ -80,6 +82,8 @@ export interface RealtimeClient {
   leaveRoom(roomId: string): void;
   /** Sends a client message now, or queues it until connected. Room changes go through joinRoom/leaveRoom. */
   send(msg: ClientMessage): void;
+  /** Order chat (issue 18): join a chat, send (queued offline, sent once), typing, read marks, history, unread counts. */
+  readonly chat: ChatClient;
 }
 
 const authMessage = (token: string): string => JSON.stringify({ type: 'auth', data: { token } } satisfies ClientMessage);
@@ -197,7 +201,10 @@ export function createRealtimeClient(opts: RealtimeClientOptions): RealtimeClien
       conn.goingAway(t, msg.data.code);
     }
     listeners.emit(msg);
-    if (msg.type === 'connected') outbox.flush(deliver);
+    if (msg.type === 'connected') {
+      outbox.flush(deliver);
+      chat.connected();
+    }
   }
 
   /** `token-expiring`: a fresh token for the transport that said it, over whatever way it has upstream. */
@@ -217,8 +224,9 @@ export function createRealtimeClient(opts: RealtimeClientOptions): RealtimeClien
     const link = conn.link;
     if (!link) return false;
     if (link.kind === 'ws') return link.send(JSON.stringify(m));
-    // SSE has no upstream: room changes go over REST, pings are pointless.
+    // SSE has no upstream: room changes go over REST, pings are pointless (typing goes over REST in ./chat).
     if (m.type === 'join-room' || m.type === 'leave-room') void roomRest(m.type === 'join-room' ? 'join' : 'leave', m.data.roomId);
+    else if (m.type === 'typing') chat.api.typing(m.data.orderId, m.data.typing ?? true);
     return true;
   }
 
@@ -228,6 +236,14 @@ export function createRealtimeClient(opts: RealtimeClientOptions): RealtimeClien
       listeners.emit({ type: 'error', data: { code: 'forbidden', message: `not allowed to ${action} ${roomId}` } });
     }
   }
+
+  const chat = createChatClient({
+    http: (method, path, body) => http.api(method, path, body),
+    joinRoom: (roomId) => joinRoom(roomId),
+    leaveRoom: (roomId) => leaveRoom(roomId),
+    link: () => (conn.link && connectionId !== undefined ? conn.link.kind : null),
+    sendWs: (m) => conn.link?.kind === 'ws' && conn.link.send(JSON.stringify(m)),
+  });
 
   function joinRoom(roomId: string): void {
     outbox.join(roomId);
@@ -272,6 +288,7 @@ export function createRealtimeClient(opts: RealtimeClientOptions): RealtimeClien
     onMessage: (h) => listeners.onMessage(h),
     joinRoom,
     leaveRoom,
+    chat: chat.api,
     send(msg) {
       if (msg.type === 'join-room') joinRoom(msg.data.roomId);
       else if (msg.type === 'leave-room') leaveRoom(msg.data.roomId);

@@ -44,6 +44,26 @@ export function createRealtimeHttp(deps: HttpDeps) {
   }
 
   return {
+    /**
+     * A JSON call to the API with the current token (the chat's REST side). Network failures and
+     * timeouts throw; any HTTP answer resolves with its status and parsed body (null if none).
+     */
+    async api(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+      const token = await deps.getToken();
+      const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const res = await request(`${deps.base}${path}`, { method, headers, ...(body !== undefined && { body: JSON.stringify(body) }) });
+      let parsed: unknown = null;
+      if (res.status !== 204) {
+        try {
+          parsed = await res.json();
+        } catch {
+          parsed = null;
+        }
+      }
+      return { status: res.status, body: parsed };
+    },
+
     /** The query-string credentials of one connection attempt: `ticket=…` or `token=…`. Throws AuthError on 401. */
     async credentials(): Promise<string> {
       const token = await deps.getToken();

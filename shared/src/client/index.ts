@@ -1,5 +1,5 @@
 export { createRealtimeClient } from './client';
-export type { RealtimeClient, RealtimeClientOptions, RealtimeHandler, TransportKind } from './client';
+export type { ChatClient, PendingChatMessage, RealtimeClient, RealtimeClientOptions, RealtimeHandler, TransportKind } from './client';
 export { backoffDelay, type BackoffOptions } from '../backoff';
 export type { EventSourceCtor, EventSourceLike, FetchLike, WebSocketCtor, WebSocketLike } from './types';
 export type { ConnectionStatus } from '../protocol';

@@ -23,6 +23,7 @@ export class Outbox {
 
   enqueue(m: ClientMessage): void {
     if (m.type === 'join-room' || m.type === 'leave-room') return; // re-sent from the room sets anyway
+    if (m.type === 'typing') return; // ephemeral: stale by the time a connection is back
     this.queue.push(m);
     if (this.queue.length > MAX_QUEUE) this.queue.shift();
   }

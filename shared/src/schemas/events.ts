@@ -2,6 +2,7 @@ import { Type, type Static, type TSchema } from 'typebox';
 import type { ClientMessageType, ServerEventType } from '../protocol';
 import { MenuUpdated } from './menu';
 import { Order } from './order';
+import { ChatPresence, ChatState, ChatTyping, OrderChatRead, OrderMessage, TypingRequest } from './chat';
 import {
   AuthRequest,
   Authenticated,
@@ -85,6 +86,16 @@ export const EVENT_CATALOGUE = {
     data: OrderPaymentUpdated,
     to: ['user-{userId}', 'admin-orders', 'city-{cityId}-orders'],
   },
+  'order-message': {
+    summary: "A message in an order's chat (customer or staff), plain text; `unread` counts after it. Resend-safe: one per clientId.",
+    data: OrderMessage,
+    to: ['order-{orderId}-chat', 'user-{userId}', 'admin-orders', 'city-{cityId}-orders'],
+  },
+  'order-chat-read': {
+    summary: "A side (customer or staff) read an order's chat up to a message: read receipts and unread marks.",
+    data: OrderChatRead,
+    to: ['order-{orderId}-chat', 'user-{userId}', 'admin-orders', 'city-{cityId}-orders'],
+  },
 } satisfies Record<ServerEventType, CatalogueEntry>;
 
 /** Compile-time: each event's catalogued schema is exactly its payload type (EventPayloads). */
@@ -100,12 +111,25 @@ const _eventSchemasMatchPayloads: { [K in ServerEventType]: Same<Static<(typeof 
   'order-eta-updated': true,
   'city-status-updated': true,
   'order-payment-updated': true,
+  'order-message': true,
+  'order-chat-read': true,
 };
 void _eventSchemasMatchPayloads;
 
 /** Server → client messages that are not events: no `id`, sent to one connection. */
 export const CONTROL_CATALOGUE: Record<
-  'connected' | 'pong' | 'error' | 'resync' | 'room-joined' | 'room-left' | 'token-expiring' | 'authenticated' | 'reconnect',
+  | 'connected'
+  | 'pong'
+  | 'error'
+  | 'resync'
+  | 'room-joined'
+  | 'room-left'
+  | 'token-expiring'
+  | 'authenticated'
+  | 'reconnect'
+  | 'chat-state'
+  | 'typing'
+  | 'chat-presence',
   CatalogueEntry
 > = {
   connected: { summary: 'First message on every connection: who you are and the rooms you are in.', data: Connected, to: ['the connection'] },
@@ -125,6 +149,21 @@ export const CONTROL_CATALOGUE: Record<
     data: Reconnect,
     to: ['the connection'],
   },
+  'chat-state': {
+    summary: "Right after joining `order-{orderId}-chat`: the chat's newest messages, read state and who is here (older pages over REST).",
+    data: ChatState,
+    to: ['the connection'],
+  },
+  typing: {
+    summary: 'Someone else in the chat is typing (hide after `ttlMs` without a renewal) or stopped. Ephemeral: never in the log, never replayed.',
+    data: ChatTyping,
+    to: ['order-{orderId}-chat (not its author)'],
+  },
+  'chat-presence': {
+    summary: 'Someone joined or left the chat (a dead server\'s people leave when their entries expire); `present` is everyone there now. Ephemeral.',
+    data: ChatPresence,
+    to: ['order-{orderId}-chat'],
+  },
 };
 
 /** Client → server messages (WebSocket only; SSE clients use the REST room endpoints). */
@@ -135,6 +174,11 @@ export const CLIENT_CATALOGUE: Record<ClientMessageType, CatalogueEntry> = {
   auth: {
     summary: 'Sign in: the first message of a socket opened without a token, or a fresh token after token-expiring.',
     data: AuthRequest,
+    to: ['the server'],
+  },
+  typing: {
+    summary: 'I am typing in this order chat (`typing` false: stopped). Only in a joined chat room; SSE clients POST /api/orders/:id/chat/typing.',
+    data: TypingRequest,
     to: ['the server'],
   },
 };

@@ -10,5 +10,6 @@ export * from './realtime';
 export * from './stats';
 export * from './sync';
 export * from './settings';
+export * from './chat';
 export * from './events';
 export * from './zones';

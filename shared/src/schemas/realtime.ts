@@ -6,6 +6,7 @@ import { BonusOperationType } from './bonus';
 import { RoleSchema } from './user';
 import { CityStatus, Restaurant } from './restaurant';
 import { MenuUpdated } from './menu';
+import { TypingRequest, type ChatPresence, type ChatState, type ChatTyping, type OrderChatRead, type OrderMessage } from './chat';
 
 // Defined beside the menu (the stop-list answer uses it) so user → menu → realtime is no import cycle.
 export { MenuUpdated };
@@ -152,6 +153,8 @@ export interface EventPayloads {
   'order-eta-updated': OrderEtaUpdated;
   'city-status-updated': CityStatusUpdated;
   'order-payment-updated': OrderPaymentUpdated;
+  'order-message': OrderMessage;
+  'order-chat-read': OrderChatRead;
 }
 export type EventType = keyof EventPayloads;
 
@@ -170,7 +173,11 @@ export type ControlMessage =
   | { type: 'room-left'; data: { roomId: string } }
   | { type: 'token-expiring'; data: TokenExpiring }
   | { type: 'authenticated'; data: Authenticated }
-  | { type: 'reconnect'; data: Reconnect };
+  | { type: 'reconnect'; data: Reconnect }
+  /** Order chat (issue 18), ephemeral: the chat's state on joining its room, typing, presence. */
+  | { type: 'chat-state'; data: ChatState }
+  | { type: 'typing'; data: ChatTyping }
+  | { type: 'chat-presence'; data: ChatPresence };
 
 export type ServerMessage = EventMessage | ControlMessage;
 
@@ -185,6 +192,7 @@ export const ClientMessage = Type.Union([
   Type.Object({ type: Type.Literal('auth'), data: AuthRequest }),
   Type.Object({ type: Type.Literal('join-room'), data: RoomRequest }),
   Type.Object({ type: Type.Literal('leave-room'), data: RoomRequest }),
+  Type.Object({ type: Type.Literal('typing'), data: TypingRequest }),
 ]);
 export type ClientMessage = Static<typeof ClientMessage>;
 

@@ -3,35 +3,18 @@
  * board (card → Cancel → reason and note) and the customer's open Mini App shows the cancellation
  * live, with its reason and the bonuses returned, and no "order placed" banner above it.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { Order, OrderDetail } from '@ordercast/shared';
 import { launchChromium } from '../../../server/test/helpers/browser';
 import { bearer, buildTestApp, giveBonuses, placeOrder, TEST_BOT_TOKEN, type TestApp } from '../../../server/test/helpers/app';
 import { demoInitData, launchHash } from '../../../server/src/auth/telegram';
+import { ensureBuilt, ROOT } from './helpers/build';
 
-const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const ARTIFACTS = join(ROOT, 'test-artifacts/cancel');
-
-const newest = (path: string): number => {
-  const st = statSync(path);
-  return st.isDirectory() ? Math.max(0, ...readdirSync(path).map((n) => newest(join(path, n)))) : st.mtimeMs;
-};
-
-/** Builds an app's dist when missing or older than its sources (the test stands on its own). */
-function ensureBuilt(app: 'webapp' | 'admin'): void {
-  const index = join(ROOT, app, 'dist/index.html');
-  const sources = Math.max(newest(join(ROOT, app, 'src')), newest(join(ROOT, app, 'index.html')), newest(join(ROOT, 'shared/src')));
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  // Not as a vitest child: the root config switches to test mode when it sees VITEST.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_ENV' && k !== 'TEST'));
-  execFileSync('npx', ['vite', 'build', '--mode', app, '--logLevel', 'error'], { cwd: ROOT, stdio: 'pipe', timeout: 180_000, env: { ...env, NODE_ENV: 'production' } });
-}
 
 describe('cancel in both apps, in Chromium', () => {
   let t: TestApp;

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import authRoutes from './auth';
 import bonusRoutes from './bonuses';
 import catalogRoutes from './catalog';
+import chatRoutes from './chat';
 import meRoutes from './me';
 import orderRoutes from './orders';
 import paymentRoutes from './payments';
@@ -22,6 +23,7 @@ const api: FastifyPluginAsync = async (app) => {
     await signedIn.register(orderRoutes);
     await signedIn.register(paymentRoutes);
     await signedIn.register(zoneRoutes);
+    await signedIn.register(chatRoutes);
   });
 };
 

@@ -1,0 +1,49 @@
+import fp from 'fastify-plugin';
+import { MemoryPresence, RedisPresence, type PresenceStore } from './presence';
+import { ChatRealtime } from './realtime';
+import { ChatService } from './service';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Order chats (issue 18): messages, read marks, unread counts. */
+    chat: ChatService;
+    /** The chat's ephemeral side: typing and presence. */
+    chatRealtime: ChatRealtime;
+  }
+}
+
+/**
+ * Order chat: the service (stored messages, each an `order-message` event), and its live side
+ * hooked into the realtime layer (chat room joins and leaves, typing). Presence is kept in Redis
+ * when several processes share the system (the bus is Redis), in this process otherwise.
+ */
+export default fp(
+  async (app) => {
+    const { config } = app;
+    const chat = new ChatService({
+      db: app.db,
+      announce: app.announce,
+      tx: (fn) => app.txGrouped(fn),
+      maxPerMinute: config.CHAT_MAX_MESSAGES_PER_MIN,
+    });
+    app.decorate('chat', chat);
+
+    const store: PresenceStore =
+      app.events.bus.kind === 'redis' && config.REDIS_URL
+        ? RedisPresence.create(config.REDIS_URL, `${config.REDIS_CHANNEL}:presence:`, config.CHAT_PRESENCE_TTL_MS)
+        : new MemoryPresence();
+    const live = new ChatRealtime(app.realtime, chat, store, app.events.bus, { presenceTtlMs: config.CHAT_PRESENCE_TTL_MS }, app.log);
+    app.decorate('chatRealtime', live);
+    app.realtime.chat = live;
+    app.realtime.hub.onChatRoom = (conn, orderId, joined) => live.roomChanged(conn, orderId, joined);
+
+    app.addHook('onReady', async () => live.start());
+    app.addHook('onClose', async () => {
+      app.realtime.hub.onChatRoom = null;
+      app.realtime.chat = null;
+      await live.stop();
+      await store.close();
+    });
+  },
+  { name: 'chat', dependencies: ['db', 'events', 'services', 'realtime'] },
+);
