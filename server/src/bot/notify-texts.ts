@@ -35,6 +35,8 @@ export function stepText(lang: BotLanguage, step: BotStep, p: BotMessageParams):
         return p.deliveryType === 'pickup' ? `Заказ №${n} выдан. Приятного аппетита!` : `Заказ №${n} доставлен. Приятного аппетита!`;
       case 'cancelled':
         return withRefund(p, `Заказ №${n} отменён: ${reason(lang, p)}.`, (b) => `На бонусный счёт возвращено ${b} ₽.`);
+      case 'chat':
+        return `Сообщение от ресторана по заказу №${n}${from(p)}:\n${p.text ?? ''}`;
     }
   }
   switch (step) {
@@ -48,7 +50,14 @@ export function stepText(lang: BotLanguage, step: BotStep, p: BotMessageParams):
       return p.deliveryType === 'pickup' ? `Order #${n} was picked up. Enjoy your meal!` : `Order #${n} was delivered. Enjoy your meal!`;
     case 'cancelled':
       return withRefund(p, `Order #${n} was cancelled: ${reason(lang, p)}.`, (b) => `${b} ₽ in bonuses were returned to your balance.`);
+    case 'chat':
+      return `Message from the restaurant about order #${n}${from(p)}:\n${p.text ?? ''}`;
   }
+}
+
+/** " (Anna)": the staff member who wrote a chat message. Sent as plain text (no parse_mode), so nothing in it is markup. */
+function from(p: BotMessageParams): string {
+  return p.staffName ? ` (${p.staffName})` : '';
 }
 
 /** " Ready by 14:35." / " Expected at 14:35." in the city's clock; nothing when the time is not known. */

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { OrderStatus, OrderStatusUpdated } from '@ordercast/shared';
+import type { OrderMessage, OrderStatus, OrderStatusUpdated } from '@ordercast/shared';
 import type { Db } from '../db/client';
 import { BOT_STEPS } from '../db/schema';
 import { isoNow } from '../lib/time';
@@ -17,12 +17,18 @@ export interface BotMessageParams {
   /** `confirmed`: when the order is due (ISO), told in the city's time zone. */
   promisedAt?: string;
   timeZone?: string;
+  /** `chat`: the staff member's name and their message, sent as plain text. */
+  staffName?: string;
+  text?: string;
 }
+
+/** The steps an order's status move may be (`chat` is a staff message, never a move). */
+const STATUS_STEPS: readonly string[] = BOT_STEPS.filter((s) => s !== 'chat');
 
 /** The steps worth a chat message: `ready` only for pickup (a delivery order's next word is "on its way"). */
 export function stepOf(to: OrderStatus, deliveryType: 'delivery' | 'pickup'): BotStep | null {
   if (to === 'ready') return deliveryType === 'pickup' ? 'ready' : null;
-  return (BOT_STEPS as readonly string[]).includes(to) ? (to as BotStep) : null;
+  return STATUS_STEPS.includes(to) ? (to as BotStep) : null;
 }
 
 interface Recipient {
@@ -38,7 +44,8 @@ interface Recipient {
  * Writes the chat message for an order's status move, inside the move's own transaction (so a
  * step is never lost nor told twice), and only for a customer who started the bot and has not
  * blocked it. It only inserts a row: the Bot API is never called here, so Telegram being slow or
- * down cannot fail or delay an order.
+ * down cannot fail or delay an order. Staff messages of the order chat go the same way (step `chat`,
+ * one row per message), so a customer away from the Mini App hears of them too.
  */
 export class BotOutbox {
   private readonly recipient: Database.Statement<[number], Recipient>;
@@ -51,10 +58,10 @@ export class BotOutbox {
          FROM orders o JOIN users u ON u.id = o.user_id JOIN cities c ON c.id = o.city_id
         WHERE o.id = ? AND u.role = 'customer' AND (u.bot_started_at IS NOT NULL OR u.bot_write_access = 1) AND u.bot_blocked_at IS NULL`,
     );
-    // One message per order and step, whatever happens (the unique index): a repeat is ignored.
+    // One message per order and step (per chat message for `chat`), whatever happens (the unique index): a repeat is ignored.
     this.insert = sqlite.prepare(
-      `INSERT OR IGNORE INTO bot_messages (order_id, user_id, chat_id, step, language, params, next_attempt_at, created_at, updated_at)
-       VALUES (@orderId, @userId, @chatId, @step, @language, @params, @now, @now, @now)`,
+      `INSERT OR IGNORE INTO bot_messages (order_id, user_id, chat_id, step, chat_message_id, language, params, next_attempt_at, created_at, updated_at)
+       VALUES (@orderId, @userId, @chatId, @step, @chatMessageId, @language, @params, @now, @now, @now)`,
     );
   }
 
@@ -75,6 +82,28 @@ export class BotOutbox {
       }),
     };
     const now = isoNow();
-    this.insert.run({ orderId: data.orderId, userId: order.userId, chatId: r.telegram_id, step, language: r.language, params: JSON.stringify(params), now });
+    this.insert.run({ orderId: data.orderId, userId: order.userId, chatId: r.telegram_id, step, chatMessageId: null, language: r.language, params: JSON.stringify(params), now });
+  }
+
+  /**
+   * Call inside the transaction that stored a staff message of the order chat (chat/service.ts).
+   * Whether the customer saw it live is decided at send time (bot/notifier.ts), as for the steps.
+   */
+  staffMessage(order: { userId: number }, message: OrderMessage): void {
+    if (message.author.kind !== 'staff') return;
+    const r = this.recipient.get(message.orderId);
+    if (!r || r.telegram_id === null) return;
+    const params: BotMessageParams = { orderNumber: r.order_number, deliveryType: r.delivery_type, staffName: message.author.name, text: message.text };
+    const now = isoNow();
+    this.insert.run({
+      orderId: message.orderId,
+      userId: order.userId,
+      chatId: r.telegram_id,
+      step: 'chat',
+      chatMessageId: message.id,
+      language: r.language,
+      params: JSON.stringify(params),
+      now,
+    });
   }
 }

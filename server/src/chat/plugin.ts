@@ -25,6 +25,8 @@ export default fp(
       announce: app.announce,
       tx: (fn) => app.txGrouped(fn),
       maxPerMinute: config.CHAT_MAX_MESSAGES_PER_MIN,
+      // With the bot on, a staff message also queues the customer's chat message (same transaction).
+      ...(app.botOutbox && { onStaffMessage: (order, message) => app.botOutbox!.staffMessage(order, message) }),
     });
     app.decorate('chat', chat);
 

@@ -463,14 +463,15 @@ export const systemState = sqliteTable('system_state', {
   updatedAt: text('updated_at').notNull().default(now),
 });
 
-/** The order steps the bot tells a customer about in the chat (bot/outbox.ts). */
-export const BOT_STEPS = ['confirmed', 'ready', 'delivering', 'completed', 'cancelled'] as const;
+/** The order steps the bot tells a customer about in the chat (bot/outbox.ts); `chat`: a staff message of the order chat. */
+export const BOT_STEPS = ['confirmed', 'ready', 'delivering', 'completed', 'cancelled', 'chat'] as const;
 /** sent; seen: the customer had the Mini App open (saw it live); blocked: the user blocked the bot; failed: gave up. */
 export const BOT_MESSAGE_STATUSES = ['pending', 'sending', 'sent', 'seen', 'blocked', 'failed'] as const;
 
 /**
  * The bot's outbox: one row per order step to tell the customer in the chat, written in the
- * transaction of the status move (like pos_sync_jobs), sent later by bot/notifier.ts. The text is
+ * transaction of the status move (like pos_sync_jobs), and one per staff message of the order chat
+ * (step `chat`, in the message's transaction), sent later by bot/notifier.ts. The text is
  * rendered at send time from `step` + `params` in `language`.
  */
 export const botMessages = sqliteTable(
@@ -481,6 +482,8 @@ export const botMessages = sqliteTable(
     userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
     chatId: integer('chat_id').notNull(),
     step: text('step', { enum: BOT_STEPS }).notNull(),
+    /** Step `chat`: the staff message (order_messages.id) it carries; null for status steps. */
+    chatMessageId: integer('chat_message_id'),
     language: text('language', { enum: LANGUAGES }).notNull(),
     /** JSON of the text's parameters (order number, cancel reason and note, bonuses returned). */
     params: text('params').notNull().default('{}'),
@@ -495,7 +498,8 @@ export const botMessages = sqliteTable(
     updatedAt: text('updated_at').notNull().default(now),
   },
   (t) => [
-    uniqueIndex('bot_messages_order_step_uq').on(t.orderId, t.step),
+    // One row per order and status step, and per chat message for `chat` (a status step's id is null, read as 0).
+    uniqueIndex('bot_messages_order_step_uq').on(t.orderId, t.step, sql`coalesce(${t.chatMessageId}, 0)`),
     index('bot_messages_due_idx').on(t.status, t.nextAttemptAt),
     // The sender takes a chat's oldest open message first: it looks up earlier open ones of the same chat.
     index('bot_messages_chat_idx').on(t.chatId, t.status),

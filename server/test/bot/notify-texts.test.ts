@@ -24,3 +24,11 @@ describe('the accepted-by-the-kitchen message', () => {
     );
   });
 });
+
+describe('a staff message of the order chat', () => {
+  it('names the order and the staff member, then the text as typed, in the customer’s language', () => {
+    const p = { orderNumber: 'M-0012', deliveryType: 'pickup' as const, staffName: 'Anna', text: 'The intercom code is 45' };
+    expect(stepText('en', 'chat', p)).toBe('Message from the restaurant about order #M-0012 (Anna):\nThe intercom code is 45');
+    expect(stepText('ru', 'chat', { ...p, text: 'Код домофона 45' })).toBe('Сообщение от ресторана по заказу №M-0012 (Anna):\nКод домофона 45');
+  });
+});

@@ -17,6 +17,8 @@ const PAYMENT_SWEEP_MS = 1000;
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /** The bot's outbox writer (bot/outbox.ts); undefined with TELEGRAM_BOT=false. */
+    botOutbox: BotOutbox | undefined;
     /** Appends events to the rooms that hear them (events/announce.ts): every writer of events uses it. */
     announce: Announce;
     menu: MenuService;
@@ -34,6 +36,7 @@ export default fp(
     const botOutbox = app.config.TELEGRAM_BOT ? new BotOutbox(app.db) : undefined;
     const announce = new Announce(app.events.append, botOutbox && ((order, data) => botOutbox.statusChanged(order, data)));
     app.decorate('announce', announce);
+    app.decorate('botOutbox', botOutbox);
     const ledger = new BonusLedger(app.db, announce);
     app.decorate('ledger', ledger);
     const restaurants = new RestaurantsService(app.db, announce);
