@@ -73,6 +73,6 @@ describe('order status transition table', () => {
     expect(ORDER_STATUSES.filter(customerCanCancel)).toEqual(['pending', 'confirmed']);
     // Whatever the customer may cancel, staff may too.
     for (const s of ORDER_STATUSES.filter(customerCanCancel)) expect(canTransition(s, 'cancelled', 'delivery')).toBe(true);
-    expect([...CANCEL_REASONS]).toEqual(['customer_asked', 'out_of_stock', 'courier_unreachable', 'duplicate', 'other']);
+    expect([...CANCEL_REASONS]).toEqual(['customer_asked', 'out_of_stock', 'courier_unreachable', 'duplicate', 'other', 'not_paid']);
   });
 });

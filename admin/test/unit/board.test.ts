@@ -152,7 +152,8 @@ describe('cancel reasons in words', () => {
     expect(cancelReasonLabel('out_of_stock')).toBe('Out of stock');
     expect(historyReason({ to: 'cancelled', reason: 'out_of_stock: No paprika' })).toBe('Out of stock: No paprika');
     expect(historyReason({ to: 'confirmed', reason: 'out_of_stock: x' })).toBe('out_of_stock: x');
-    expect(cancelReasonLabel('not_paid')).toBe('not_paid');
+    expect(cancelReasonLabel('not_paid')).toBe('Not paid in time');
+    expect(cancelReasonLabel('lost_in_space')).toBe('lost_in_space');
     setLang('ru');
     expect(cancelReasonLabel('courier_unreachable')).toBe('Курьер не дозвонился до клиента');
     setLang('en');

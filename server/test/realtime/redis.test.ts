@@ -126,7 +126,7 @@ describe('Redis going down', await requireService('redis-server'), () => {
 
       redis.kill();
       await until(() => !t1.app.events.bus.healthy() && !t2.app.events.bus.healthy(), 5000, 'bus down');
-      expect(await health()).toMatchObject({ status: 'unavailable', bus: 'down', reasons: ['event bus disconnected'] });
+      expect(await health()).toMatchObject({ status: 'unavailable', bus: 'down', reasons: expect.arrayContaining(['event bus disconnected']) });
       const o2 = await createOrder(t1.app, cust, 1);
       await local.waitFor((m) => m.type === 'new-order' && m.data.id === o2.id, 500);
       await remote.waitFor((m) => m.type === 'new-order' && m.data.id === o2.id, 5000);

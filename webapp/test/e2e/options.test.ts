@@ -54,7 +54,8 @@ describe('product options in the Mini App, on the board and in the POS', () => {
     const { token } = (await t.app.inject({ method: 'POST', url: '/api/auth/telegram', payload: { initData } })).json() as { token: string };
     await t.app.inject({ method: 'PATCH', url: '/api/me', headers: bearer(token), payload: { cityId: 1 } });
 
-    const ctx = await browser.newContext({ viewport: { width: 390, height: 800 }, locale: 'en-US' });
+    // The phone is in central Moscow (the free zone): a delivery address is located from it.
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 800 }, locale: 'en-US', geolocation: { latitude: 55.7643, longitude: 37.6056 }, permissions: ['geolocation'] });
     const page = await ctx.newPage();
     const errors: Error[] = [];
     page.on('pageerror', (e) => errors.push(e));
@@ -100,6 +101,9 @@ describe('product options in the Mini App, on the board and in the POS', () => {
     await mainButton(page).click();
     await page.getByTestId('checkout').waitFor();
     await page.locator('input[name="address"]').fill('Tverskaya 1, flat 5');
+    await page.getByTestId('locate-me').click();
+    await expect.poll(() => page.getByTestId('zone-terms').textContent(), { timeout: 10_000 }).toContain('Центр');
+    await expect.poll(() => mainButton(page).isEnabled(), { timeout: 10_000 }).toBe(true);
     await mainButton(page).click();
     await page.getByTestId('order-status').waitFor({ timeout: 15_000 });
     const orderId = Number(/orders\/(\d+)/.exec(page.url())![1]);
