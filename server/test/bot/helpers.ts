@@ -36,7 +36,17 @@ export async function startBotServer(apiRoot: string, env: Record<string, string
     ...env,
   }, opts);
   await t.app.listen({ port, host: '127.0.0.1' });
-  return { ...t, url };
+  // The simulator posts updates over keep-alive connections; one that goes idle after close()
+  // began would hold the server until its keep-alive timeout (72 s). Teardown cuts those after 2 s.
+  const close = async () => {
+    const cut = setTimeout(() => t.app.server.closeAllConnections(), 2000);
+    try {
+      await t.close();
+    } finally {
+      clearTimeout(cut);
+    }
+  };
+  return { ...t, close, url };
 }
 
 export async function control<T = unknown>(sim: TelegramSimulator, path: string, body?: unknown): Promise<T> {
