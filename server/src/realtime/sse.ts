@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { CLOSE_CODES } from '@ordercast/shared';
 import type { Principal } from '../auth/principal';
 import type { BusEvent } from '../events/types';
 import { Conn, sseFrame, type PreparedEvent } from './conn';
@@ -53,8 +54,12 @@ export class SseConn extends Conn {
   }
 
   /** SSE has no close codes: the stream ends, EventSource's reconnect with the old credential gets 401. */
-  revoke(): void {
-    this.end();
+  /**
+   * The credential no longer holds: the WebSocket's 4401 as a `reconnect` message, and a retry hint
+   * of zero so that a plain EventSource comes back at once, gets 401 and stops (not after 2 s).
+   */
+  revoke(reason: string): void {
+    this.sayClose(CLOSE_CODES.unauthorized, reason);
   }
 
   heartbeat(): void {
@@ -78,6 +83,10 @@ export class SseConn extends Conn {
    * WebSocket gets), a retry hint of zero for a plain EventSource, then the end of the stream.
    */
   goingAway(code: number, reason: string): void {
+    this.sayClose(code, reason);
+  }
+
+  private sayClose(code: number, reason: string): void {
     if (this.closed) return;
     this.write(`retry: 0\ndata: ${JSON.stringify({ type: 'reconnect', data: { code, reason } })}\n\n`);
     this.end();

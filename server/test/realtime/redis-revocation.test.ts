@@ -41,7 +41,8 @@ describe('rights changes across two processes sharing Redis', await requireServi
     const closed = await c.waitClose(1000);
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(closed).toMatchObject({ code: 4401, reason: expect.stringMatching(/^account_disabled/) });
-    await until(() => s.es.readyState === 2, 2000, 'event source closed');
+    await until(() => s.es.readyState === 2, 1000, 'event source closed');
+    expect(s.messages).toContainEqual({ type: 'reconnect', data: { code: 4401, reason: expect.stringMatching(/^account_disabled/) } });
 
     const orderId = await pair.a.order(customer, 1);
     await sleep(300);
