@@ -78,7 +78,7 @@ export interface EventBus {
   close(): Promise<void>;
 }
 
-export type AppendEvent = <T extends EventType>(type: T, rooms: readonly string[], data: EventPayloads[T]) => number;
+export type AppendEvent = <T extends EventType>(type: T, rooms: readonly string[], data: EventPayloads[T]) => Promise<number>;
 
 /** The wire message for a stored row, built without parsing the payload again. */
 export function toWireJson(id: number, type: string, payloadJson: string): string {

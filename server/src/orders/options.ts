@@ -1,5 +1,5 @@
 import type { CreateOrderBody } from '@ordercast/shared';
-import type { Db } from '../db/client';
+import type { Sql } from '../db/sql';
 import { columnsOf } from '../db/rows';
 import { orderItemOptions } from '../db/schema';
 import { badRequest, unprocessable } from '../lib/errors';
@@ -47,25 +47,24 @@ const quoted = (name: string, nameEn: string) => (nameEn && nameEn !== name ? `"
 export class OrderOptions {
   private readonly q;
 
-  constructor(db: Db) {
-    const sqlite = db.$client;
+  constructor(sql: Sql) {
     this.q = {
-      groupsOf: sqlite.prepare<{ productId: number; cityId: number }, GroupOptionRow>(
-        `SELECT g.id AS groupId, g.name AS groupName, g.name_en AS groupNameEn, g.min_choices AS min, g.max_choices AS max,
-           o.id AS optionId, o.name AS name, o.name_en AS nameEn, o.pos_code AS posCode, op.price AS price, op.available AS available
+      groupsOf: sql.prepare<{ productId: number; cityId: number }, GroupOptionRow>(
+        `SELECT g.id AS "groupId", g.name AS "groupName", g.name_en AS "groupNameEn", g.min_choices AS min, g.max_choices AS max,
+           o.id AS "optionId", o.name AS name, o.name_en AS "nameEn", o.pos_code AS "posCode", op.price AS price, op.available AS available
          FROM product_option_groups g
          LEFT JOIN product_options o ON o.group_id = g.id
          LEFT JOIN product_option_prices op ON op.option_id = o.id AND op.city_id = @cityId
          WHERE g.product_id = @productId
          ORDER BY g.min_choices DESC, g.sort, g.id, o.sort, o.id`,
       ),
-      insert: sqlite.prepare<ChosenOption & { orderItemId: number }>(
+      insert: sql.prepare<ChosenOption & { orderItemId: number }>(
         `INSERT INTO order_item_options (order_item_id, option_id, group_name, group_name_en, name, name_en, price, pos_code)
          VALUES (@orderItemId, @optionId, @groupName, @groupNameEn, @name, @nameEn, @price, @posCode)`,
       ),
-      ofOrder: sqlite.prepare<[number], ItemOptionRow>(
+      ofOrder: sql.prepare<{ orderId: number }, ItemOptionRow>(
         `SELECT ${columnsOf(orderItemOptions)} FROM order_item_options
-         WHERE order_item_id IN (SELECT id FROM order_items WHERE order_id = ?) ORDER BY id`,
+         WHERE order_item_id IN (SELECT id FROM order_items WHERE order_id = @orderId) ORDER BY id`,
       ),
     };
   }
@@ -77,8 +76,8 @@ export class OrderOptions {
    * `option_required`) and at most `max` (400 `too_many_options`) choices. Messages name the dish
    * and the group. Returns the options in menu order and their price per unit.
    */
-  choose(cityId: number, product: { id: number; name: string }, optionIds: readonly number[]): { options: ChosenOption[]; extra: number } {
-    const rows = this.q.groupsOf.all({ productId: product.id, cityId });
+  async choose(cityId: number, product: { id: number; name: string }, optionIds: readonly number[]): Promise<{ options: ChosenOption[]; extra: number }> {
+    const rows = await this.q.groupsOf.all({ productId: product.id, cityId });
     if (rows.length === 0 && optionIds.length === 0) return { options: [], extra: 0 };
     const dish = `"${product.name}"`;
     const chosen = new Set(optionIds);
@@ -112,13 +111,13 @@ export class OrderOptions {
   }
 
   /** Writes a stored line's options (inside the order's transaction). */
-  store(orderItemId: number, options: readonly ChosenOption[]): void {
-    for (const o of options) this.q.insert.run({ orderItemId, ...o });
+  async store(orderItemId: number, options: readonly ChosenOption[]): Promise<void> {
+    for (const o of options) await this.q.insert.run({ orderItemId, ...o });
   }
 
   /** One order's options by its line ids. */
-  ofOrder(orderId: number): Map<number, ItemOptionRow[]> {
-    return byItem(this.q.ofOrder.all(orderId));
+  async ofOrder(orderId: number): Promise<Map<number, ItemOptionRow[]>> {
+    return byItem(await this.q.ofOrder.all({ orderId }));
   }
 }
 
