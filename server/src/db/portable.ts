@@ -60,3 +60,9 @@ export class StatementCache<S> {
     return s;
   }
 }
+
+/** A unique (or primary key) constraint refused the write, on either database. */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
+}

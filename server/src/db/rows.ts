@@ -12,13 +12,13 @@ const PLAIN = new Set(['SQLiteInteger', 'SQLiteText', 'SQLiteReal']);
  * integer and text columns: a column that needs decoding (boolean, JSON, timestamp modes) throws
  * here, at start, rather than arrive undecoded.
  */
-export function columnsOf(table: SQLiteTable): string {
+export function columnsOf(table: SQLiteTable, alias?: string): string {
   return Object.entries(getTableColumns(table))
     .map(([property, column]) => {
       if (!PLAIN.has(column.columnType)) {
-        throw new Error(`${getTableName(table)}.${column.name} (${column.columnType}) needs decoding: read it through drizzle`);
+        throw new Error(`${getTableName(table)}.${column.name} (${column.columnType}) needs decoding: read it with tableRows`);
       }
-      return `"${column.name}" AS "${property}"`;
+      return `${alias ? `${alias}.` : ''}"${column.name}" AS "${property}"`;
     })
     .join(', ');
 }

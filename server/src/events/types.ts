@@ -50,7 +50,7 @@ export const NodeAnswer = Type.Union([
   Type.Object({ ok: Type.Literal(false), status: Type.Integer(), code: Type.String(), message: Type.String() }),
 ]);
 export type NodeAnswer = Static<typeof NodeAnswer>;
-export type NodeRequestHandler = (request: NodeRequest) => NodeAnswer;
+export type NodeRequestHandler = (request: NodeRequest) => Promise<NodeAnswer>;
 
 /**
  * Carries committed events to every process's realtime layer. In-process by default;

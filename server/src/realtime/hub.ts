@@ -20,7 +20,7 @@ export class Hub {
   /** Open connections by user id: rights changes and the per-user connection cap find them here. */
   private readonly byUser = new Map<number, Set<Conn>>();
   /** Highest event id the hub has delivered (or skipped as older than its start). */
-  lastId: number;
+  lastId = 0;
   closed = false;
   /** Highest id in the log at the previous catch-up tick: anything up to it should have arrived by now. */
   private seenHigh = 0;
@@ -34,8 +34,12 @@ export class Hub {
     private readonly metrics: RealtimeMetrics,
     private readonly logger: FastifyBaseLogger,
   ) {
-    this.lastId = log.highestId();
-    this.seenHigh = this.lastId;
+  }
+
+  /** Starts from the log's head: what is already there is history (resume), not live. */
+  async init(): Promise<void> {
+    this.lastId = Math.max(this.lastId, await this.log.highestId());
+    this.seenHigh = Math.max(this.seenHigh, this.lastId);
   }
 
   add(conn: Conn, rooms: readonly string[]): void {
@@ -149,20 +153,20 @@ export class Hub {
    * Called about once a second: events committed a tick ago that the bus has still not brought
    * (a Redis outage, a publisher that died between claim and publish) are read from the log.
    */
-  catchUp(): void {
+  async catchUp(): Promise<void> {
     if (this.closed) return;
     try {
-      if (this.seenHigh > this.lastId) this.fillTo(this.seenHigh);
-      this.seenHigh = this.log.highestId();
+      if (this.seenHigh > this.lastId) await this.fillTo(this.seenHigh);
+      this.seenHigh = await this.log.highestId();
     } catch (err) {
       this.logger.error({ err }, 'realtime catch-up from the event log failed');
     }
   }
 
   /** Delivers every logged event in (lastId, upTo], in order. */
-  private fillTo(upTo: number): void {
+  private async fillTo(upTo: number): Promise<void> {
     while (this.lastId < upTo) {
-      const batch = this.log.after(this.lastId, Math.min(GAP_BATCH, upTo - this.lastId));
+      const batch = await this.log.after(this.lastId, Math.min(GAP_BATCH, upTo - this.lastId));
       if (batch.length === 0) {
         this.lastId = upTo; // pruned or never committed: nothing to deliver
         return;
