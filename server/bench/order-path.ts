@@ -39,11 +39,11 @@ try {
   let seq = 0;
   const run = (count: number) => {
     for (let b = 0; b < count / BATCH; b++) {
-      app.tx(() => {
+      await app.tx(() => {
         for (let k = 0; k < BATCH; k++) {
           const n = seq++;
-          const principal = app.users.principal(customers[n % customers.length]!)!;
-          app.orders.create(principal, body(n), `bench-${n}`);
+          const principal = (await app.users.principal(customers[n % customers.length]!))!;
+          await app.orders.create(principal, body(n), `bench-${n}`);
         }
       });
     }

@@ -14,7 +14,7 @@ import {
 } from '../src/statuses';
 
 describe('order status transition table', () => {
-  it('allows exactly these moves, by delivery type', () => {
+  it('allows exactly these moves, by delivery type', async () => {
     const all = (d: DeliveryType) => Object.fromEntries(ORDER_STATUSES.map((s) => [s, nextStatuses(s, d)]));
     expect(all('delivery')).toEqual({
       pending: ['confirmed', 'cancelled'],
@@ -36,7 +36,7 @@ describe('order status transition table', () => {
     });
   });
 
-  it('canTransition agrees with nextStatuses for every pair, and never allows staying put', () => {
+  it('canTransition agrees with nextStatuses for every pair, and never allows staying put', async () => {
     for (const d of DELIVERY_TYPES) {
       for (const from of ORDER_STATUSES) {
         for (const to of ORDER_STATUSES) {
@@ -47,7 +47,7 @@ describe('order status transition table', () => {
     }
   });
 
-  it('walks the happy path of each delivery type one allowed step at a time, ending final', () => {
+  it('walks the happy path of each delivery type one allowed step at a time, ending final', async () => {
     for (const d of DELIVERY_TYPES) {
       const path = happyPath(d);
       expect(path[0]).toBe('pending');
@@ -57,7 +57,7 @@ describe('order status transition table', () => {
     expect(happyPath('pickup')).not.toContain('delivering');
   });
 
-  it('final statuses have no way out; active ones all do, and are exactly the non-final ones', () => {
+  it('final statuses have no way out; active ones all do, and are exactly the non-final ones', async () => {
     const final = ORDER_STATUSES.filter(isFinal);
     expect(final).toEqual(['completed', 'cancelled']);
     for (const s of final) for (const d of DELIVERY_TYPES) expect(nextStatuses(s, d)).toEqual([]);
@@ -65,7 +65,7 @@ describe('order status transition table', () => {
     for (const s of ACTIVE_STATUSES) expect(nextStatuses(s, 'delivery').length + nextStatuses(s, 'pickup').length).toBeGreaterThan(0);
   });
 
-  it('cancellation: staff from every active status, the customer only before the kitchen starts', () => {
+  it('cancellation: staff from every active status, the customer only before the kitchen starts', async () => {
     for (const d of DELIVERY_TYPES) {
       const cancellable = ORDER_STATUSES.filter((s: OrderStatus) => canTransition(s, 'cancelled', d));
       expect(cancellable).toEqual([...ACTIVE_STATUSES]);

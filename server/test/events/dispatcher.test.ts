@@ -20,17 +20,17 @@ describe('dispatch from memory after commit', () => {
   it('publishes the committed pieces of a batch, never the rolled-back one, with their own ids', async () => {
     seen = [];
     const results = await Promise.allSettled([
-      t.app.txGrouped(() => append('a')),
-      t.app.txGrouped(() => {
+      await t.app.txGrouped(() => append('a')),
+      await t.app.txGrouped(() => {
         append('rolled back');
         throw new Error('piece fails');
       }),
-      t.app.txGrouped(() => append('b')),
+      await t.app.txGrouped(() => append('b')),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(tags()).toEqual(['a', 'b']);
     // What was published is exactly what the log holds.
-    const stored = t.app.events.log.after(seen[0]!.id - 1).filter((e) => e.rooms.includes('test-room'));
+    const stored = (await t.app.events.log.after(seen[0]!.id - 1)).filter((e) => e.rooms.includes('test-room'));
     expect(stored.map((e) => [e.id, e.json])).toEqual(seen.map((e) => [e.id, e.json]));
     expect(seen[1]!.id).toBe(seen[0]!.id + 1);
   });
@@ -38,24 +38,24 @@ describe('dispatch from memory after commit', () => {
   it('drops appends of a failed transaction; the next commit reuses the id with its own event', async () => {
     seen = [];
     expect(() =>
-      t.app.tx(() => {
+      await t.app.tx(() => {
         append('gone 1');
         append('gone 2');
         throw new Error('rolled back');
       }),
     ).toThrow('rolled back');
     expect(seen).toEqual([]);
-    t.app.tx(() => append('kept'));
+    await t.app.tx(() => append('kept'));
     expect(tags()).toEqual(['kept']);
-    expect(t.app.events.log.after(seen[0]!.id - 1)[0]!.json).toBe(seen[0]!.json);
+    expect((await t.app.events.log.after(seen[0]!.id - 1))[0]!.json).toBe(seen[0]!.json);
   });
 
-  it('still publishes events it did not append itself, read from the log', () => {
+  it('still publishes events it did not append itself, read from the log', async () => {
     seen = [];
-    t.app.tx(() => {
+    await t.app.tx(() => {
       t.app.db.$client.prepare('INSERT INTO events (type, rooms, payload) VALUES (?, ?, ?)').run('sync-success', '["test-room"]', '{"tag":"raw"}');
     });
-    t.app.tx(() => append('after raw'));
+    await t.app.tx(() => append('after raw'));
     expect(tags()).toEqual(['raw', 'after raw']);
   });
 });

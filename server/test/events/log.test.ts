@@ -41,22 +41,22 @@ describe('event log (transactional outbox)', () => {
 
   it('a transaction that fails writes no event and publishes nothing', async () => {
     const { seen, off } = collect(t);
-    const before = t.app.events.log.highestId();
+    const before = await t.app.events.log.highestId();
     expect(() =>
-      t.app.tx(() => {
-        t.app.events.append('sync-success', ['admin-orders'], { entity: 'order', entityId: 1, timestamp: new Date().toISOString() });
+      await t.app.tx(() => {
+        await t.app.events.append('sync-success', ['admin-orders'], { entity: 'order', entityId: 1, timestamp: new Date().toISOString() });
         throw new Error('boom after the append');
       }),
     ).toThrow('boom');
     // A real failure mid-order: the ledger refuses, the order and its events roll back with it.
     const { token, user } = await signInCustomer(t.app);
     giveBonuses(t.app, user.id, 5);
-    const afterCredit = t.app.events.log.highestId();
+    const afterCredit = await t.app.events.log.highestId();
     const res = await placeOrder(t.app, token, { bonusesToUse: 6 });
     expect(res.statusCode).toBe(422);
     await settle();
     off();
-    expect(t.app.events.log.highestId()).toBe(afterCredit);
+    expect(await t.app.events.log.highestId()).toBe(afterCredit);
     expect(seen.filter((e) => e.id > before && e.type !== 'bonus-updated')).toEqual([]);
     expect(() => t.app.events.append('sync-success', [], { entity: 'order', entityId: 1, timestamp: '' })).toThrow(/outside a transaction/);
   });
@@ -92,14 +92,14 @@ describe('event log (transactional outbox)', () => {
       const res = await placeOrder(t.app, token);
       expect(res.statusCode).toBe(201);
       await settle();
-      const last = t.app.events.log.after(t.app.events.log.highestId() - 2);
+      const last = await t.app.events.log.after(await t.app.events.log.highestId() - 2);
       expect(last.map((e) => e.type)).toEqual(['new-order', 'order-created']);
     } finally {
       t.app.events.bus.publish = original;
     }
   });
 
-  it('prunes by age and by size, and then refuses to resume from before the cut', () => {
+  it('prunes by age and by size, and then refuses to resume from before the cut', async () => {
     const log = t.app.events.log;
     const highest = log.highestId();
     expect(log.canResumeFrom(0)).toBe(true);
@@ -115,7 +115,7 @@ describe('event log (transactional outbox)', () => {
     expect(log.canResumeFrom(highest)).toBe(true);
   });
 
-  it('prunes by age across gaps in the ids, and finds the cut by rowid seeks, not a scan', () => {
+  it('prunes by age across gaps in the ids, and finds the cut by rowid seeks, not a scan', async () => {
     const db = t.app.db.$client;
     const log = t.app.events.log;
     db.prepare('DELETE FROM events').run();

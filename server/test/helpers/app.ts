@@ -151,7 +151,7 @@ export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** Credits bonuses (roubles) through the real ledger, as an admin adjustment would. */
 export function giveBonuses(app: FastifyInstance, userId: number, roubles: number): void {
-  app.tx(() => app.ledger.apply(userId, 'adjusted', toMinor(roubles), null, 'test credit'));
+  await app.tx(() => app.ledger.apply(userId, 'adjusted', toMinor(roubles), null, 'test credit'));
 }
 
 /**

@@ -83,7 +83,7 @@ describe('staff cancel', () => {
 
   it('needs a reason code from the list: 400 cancel_reason_required otherwise, nothing written', async () => {
     const { id } = await orderIn('preparing');
-    const before = t.app.events.log.highestId();
+    const before = await t.app.events.log.highestId();
     for (const payload of [{ status: 'cancelled' }, { status: 'cancelled', reason: 'bored' }, { status: 'cancelled', reason: 'other', note: 'x'.repeat(301) }]) {
       const res = await staffMove(admin, id, payload);
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);

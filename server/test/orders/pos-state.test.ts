@@ -32,12 +32,12 @@ describe('PosOrderState', () => {
 
   it('"the POS has this order": synced, job done, confirmed, one sync-success; the second time nothing', async () => {
     const id = await newOrder();
-    expect(t.app.tx(() => state.posHasOrder(id, 'P-A'))).toBe(true);
+    expect(await t.app.tx(() => state.posHasOrder(id, 'P-A'))).toBe(true);
     expect(orderRow(t.app, id)).toMatchObject({ status: 'confirmed', sync_status: 'synced', pos_order_id: 'P-A' });
     expect(jobOf(t.app, id).status).toBe('done');
-    expect(t.app.tx(() => state.posHasOrder(id, 'P-A'))).toBe(false);
+    expect(await t.app.tx(() => state.posHasOrder(id, 'P-A'))).toBe(false);
     expect(orderEvents(t.app, id).filter((e) => e.type === 'sync-success')).toHaveLength(1);
-    expect(t.app.tx(() => state.posHasOrder(999_999, 'P-X'))).toBe(false);
+    expect(await t.app.tx(() => state.posHasOrder(999_999, 'P-X'))).toBe(false);
   });
 
   it('a kitchen step first proves the POS has the order, then moves it; repeats and misfits are results', async () => {

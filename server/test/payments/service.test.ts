@@ -170,7 +170,7 @@ describe('paying online through Telegram (simulator) and the kitchen (POS simula
     const order = await place(c.token, { payment: { method: 'online' }, bonusesToUse: 50 });
     expect(order.bonuses_used).toBe(50);
     // Its 15 minutes are over (the sweep reads the deadline the order carries).
-    t.app.tx(() => t.app.db.$client.prepare('UPDATE orders SET pay_until = ? WHERE id = ?').run(new Date(Date.now() - 1000).toISOString(), order.id));
+    await t.app.tx(() => t.app.db.$client.prepare('UPDATE orders SET pay_until = ? WHERE id = ?').run(new Date(Date.now() - 1000).toISOString(), order.id));
     await waitFor(() => row(order.id).status === 'cancelled', 'the expiry');
     expect(row(order.id), JSON.stringify(row(order.id))).toMatchObject({ cancel_reason: 'not_paid', payment_status: 'unpaid', sync_status: 'not_sent' });
     const bonuses = await api<{ balance: number }>('GET', '/api/bonuses', c.token);

@@ -13,7 +13,7 @@ describe('POS: product options', () => {
   });
   afterAll(() => env.close());
 
-  it('the first import of the identical nomenclature (options, weight, kcal included) changes nothing', () => {
+  it('the first import of the identical nomenclature (options, weight, kcal included) changes nothing', async () => {
     expect(env.app.pos.menu.state()).toMatchObject({ status: 'ok', last_changes: 0 });
   });
 

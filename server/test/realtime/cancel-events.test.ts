@@ -14,7 +14,7 @@ describe('cancel over WebSocket and SSE', () => {
     const { token, user } = await signInCustomer(t.app);
     giveBonuses(t.app, user.id, 50);
     const order = (await placeOrder(t.app, token, { bonusesToUse: 50 })).json().order;
-    const mark = t.app.events.log.highestId();
+    const mark = await t.app.events.log.highestId();
 
     const ws = await TestClient.ready(`${t.url.ws}/ws?token=${token}`);
     const sse = new TestSse(`${t.url.http}/sse?token=${token}`);

@@ -25,7 +25,7 @@ describe('resume window', () => {
   it('further back than the window (lastEventId=0 on a longer log): resync, no replay', async () => {
     const a = await signInCustomer(t.app);
     for (let i = 0; i < 25; i++) await createOrder(t.app, a.token, 1);
-    expect(t.app.events.log.highestId()).toBeGreaterThan(40);
+    expect(await t.app.events.log.highestId()).toBeGreaterThan(40);
     const c = await connect(`token=${a.token}&lastEventId=0`);
     await c.waitFor((m) => m.type === 'resync');
     expect(c.events()).toHaveLength(0);
@@ -35,7 +35,7 @@ describe('resume window', () => {
     const a = await signInCustomer(t.app);
     const b = await signInCustomer(t.app);
     const manager = (await signInStaff(t.app, 'manager1')).token;
-    const from = t.app.events.log.highestId();
+    const from = await t.app.events.log.highestId();
     for (let i = 0; i < 6; i++) {
       await createOrder(t.app, a.token, 1);
       await createOrder(t.app, b.token, 2);

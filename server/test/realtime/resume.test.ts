@@ -5,9 +5,9 @@ import { TestClient, createOrder, listen, setStatus, sleep, until, upTo } from '
 /** Appends n sync-success events to the city-1 and admin rooms, in one transaction each (fast, no HTTP). */
 function appendEvents(t: TestApp, n: number, perTx = 1): void {
   for (let i = 0; i < n; i += perTx) {
-    t.app.tx(() => {
+    await t.app.tx(() => {
       for (let j = i; j < Math.min(n, i + perTx); j++) {
-        t.app.events.append('sync-success', ['admin-orders', 'city-1-orders'], { entity: 'order', entityId: j + 1, timestamp: new Date().toISOString() });
+        await t.app.events.append('sync-success', ['admin-orders', 'city-1-orders'], { entity: 'order', entityId: j + 1, timestamp: new Date().toISOString() });
       }
     });
   }
@@ -52,7 +52,7 @@ describe('resume from the durable log', () => {
     })();
     await resumed.waitFor((m) => m.type === 'connected');
     await live;
-    const head = t.app.events.log.highestId();
+    const head = await t.app.events.log.highestId();
     await until(() => (watcher.events().at(-1)?.id ?? 0) >= head && (resumed.events().at(-1)?.id ?? 0) >= head, 5000, 'both at head');
     expect(resumed.messages[0]!.type).toBe('connected');
     const common = Math.min(watcher.events().at(-1)!.id!, resumed.events().at(-1)!.id!);
@@ -82,7 +82,7 @@ describe('resume from the durable log', () => {
       appendEvents(t, 5, 5);
       await sleep(3);
     }
-    const head = t.app.events.log.highestId();
+    const head = await t.app.events.log.highestId();
     await until(() => (c.events().at(-1)?.id ?? 0) >= head, 10_000, '10k replay');
     const took = Date.now() - started;
     const ids = c.events().map((m) => m.id!);
@@ -99,7 +99,7 @@ describe('resume from the durable log', () => {
     const cust = await signInCustomer(t.app);
     const fresh = await client(`token=${cust.token}`);
     const head = fresh.messages[0]!.data.lastEventId as number;
-    expect(head).toBe(t.app.events.log.highestId());
+    expect(head).toBe(await t.app.events.log.highestId());
     fresh.close();
     const o = await createOrder(t.app, cust.token, 1);
     const back = await client(`token=${cust.token}&lastEventId=${head}`);
@@ -111,7 +111,7 @@ describe('resume from the durable log', () => {
   it('joins ?rooms= before the replay, so hand-joined rooms resume too; refuses forbidden ones', async () => {
     const cust = await signInCustomer(t.app);
     const admin = (await signInStaff(t.app, 'admin')).token;
-    const head = t.app.events.log.highestId();
+    const head = await t.app.events.log.highestId();
     const o = await createOrder(t.app, cust.token, 1);
     const a = await client(`token=${admin}&lastEventId=${head}&rooms=${encodeURIComponent(`user-${cust.user.id},city-1-orders`)}`);
     expect(a.messages[0]!.data.rooms).toEqual(['admin-orders', `user-${a.messages[0]!.data.userId}`, `user-${cust.user.id}`, 'city-1-orders']);
@@ -123,20 +123,20 @@ describe('resume from the durable log', () => {
   });
 
   it('sends resync for an id beyond the log, and for a pruned one; then goes live', async () => {
-    const beyond = await client(`token=${manager1}&lastEventId=${t.app.events.log.highestId() + 1000}`);
+    const beyond = await client(`token=${manager1}&lastEventId=${await t.app.events.log.highestId() + 1000}`);
     await beyond.waitFor((m) => m.type === 'resync');
     expect(beyond.messages.map((m) => m.type).slice(0, 2)).toEqual(['connected', 'resync']);
     const junk = await client(`token=${manager1}&lastEventId=abc`);
     await junk.waitFor((m) => m.type === 'resync');
 
     // Prune: keep only the newest 1000 rows, then ask for an id before them.
-    t.app.events.log.prune(10_000, 1000);
-    const { min } = t.app.events.log.bounds();
+    await t.app.events.log.prune(10_000, 1000);
+    const { min } = await t.app.events.log.bounds();
     const old = await client(`token=${manager1}&lastEventId=${min! - 5}`);
     await old.waitFor((m) => m.type === 'resync');
     appendEvents(t, 1);
     const live = await old.waitFor((m) => m.type === 'sync-success');
-    expect(live.id).toBe(t.app.events.log.highestId());
+    expect(live.id).toBe(await t.app.events.log.highestId());
     expect(old.events().every((m) => m.id! >= live.id! || m.type === 'sync-error')).toBe(true);
   });
 });

@@ -5,7 +5,7 @@ import { TestClient, TestSse, createOrder, listen, sleep } from './helpers';
 
 /** A token for `userId` that expires in `seconds` (tests cannot wait for JWT_TTL_S, at least 60 s). */
 function shortToken(app: FastifyInstance, userId: number, seconds: number): string {
-  const p = app.users.principal(userId)!;
+  const p = (await app.users.principal(userId))!;
   const claims = p.tokenVersion ? { sub: String(userId), role: p.role, tv: p.tokenVersion } : { sub: String(userId), role: p.role };
   return app.jwt.sign(claims, { expiresIn: seconds });
 }

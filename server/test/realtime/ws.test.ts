@@ -118,9 +118,9 @@ describe('realtime over WebSocket', () => {
 
     const order = await createOrder(t.app, cust.token, 1);
     await setStatus(t.app, manager1, order.id, 'confirmed');
-    t.app.tx(() => {
-      t.app.events.append('sync-success', ['admin-orders', 'city-1-orders'], { entity: 'order', entityId: MARK, timestamp: new Date().toISOString() });
-      t.app.events.append('sync-error', ['admin-orders', 'city-1-orders'], {
+    await t.app.tx(() => {
+      await t.app.events.append('sync-success', ['admin-orders', 'city-1-orders'], { entity: 'order', entityId: MARK, timestamp: new Date().toISOString() });
+      await t.app.events.append('sync-error', ['admin-orders', 'city-1-orders'], {
         entity: 'order',
         entityId: MARK,
         error: 'Connection timeout',

@@ -9,7 +9,7 @@ describe('order chat REST', () => {
   const send = (token: string, orderId: number, body: unknown) =>
     t.app.inject({ method: 'POST', url: `/api/orders/${orderId}/chat/messages`, headers: bearer(token), payload: body as object });
   const chatEvents = (orderId: number) =>
-    t.app.events.log.after(0, 1_000_000).filter((e) => e.type === 'order-message' && (JSON.parse(e.json) as { data: { orderId: number } }).data.orderId === orderId);
+    (await t.app.events.log.after(0, 1_000_000)).filter((e) => e.type === 'order-message' && (JSON.parse(e.json) as { data: { orderId: number } }).data.orderId === orderId);
 
   it('a resend with the same client id is the same message: stored and announced once', async () => {
     const cust = await signInCustomer(t.app);

@@ -17,7 +17,7 @@ describe('shared client: order chat', () => {
   });
 
   const storedEvents = (orderId: number) =>
-    t.app.events.log.after(0, 1_000_000).filter((e) => e.type === 'order-message' && (JSON.parse(e.json) as { data: { orderId: number } }).data.orderId === orderId);
+    (await t.app.events.log.after(0, 1_000_000)).filter((e) => e.type === 'order-message' && (JSON.parse(e.json) as { data: { orderId: number } }).data.orderId === orderId);
 
   it('a message written offline waits, is sent once on connecting, and a lost answer is retried with the same client id', async () => {
     const cust = await signInCustomer(t.app);

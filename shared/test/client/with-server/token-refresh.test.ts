@@ -7,7 +7,7 @@ import { createOrder, listen, Recorder, sleep, strictlyIncreasing, until } from 
 
 /** A token for `userId` that expires in `seconds` (JWT_TTL_S is at least 60 s). */
 function shortToken(app: FastifyInstance, userId: number, seconds: number): string {
-  const p = app.users.principal(userId)!;
+  const p = (await app.users.principal(userId))!;
   const claims = p.tokenVersion ? { sub: String(userId), role: p.role, tv: p.tokenVersion } : { sub: String(userId), role: p.role };
   return app.jwt.sign(claims, { expiresIn: seconds });
 }
