@@ -32,6 +32,9 @@ export interface PgSqlOptions {
 /** What the SQLSTATE of a failure that retrying the whole transaction cures: serialization failure, deadlock. */
 const RETRYABLE = new Set(['40001', '40P01']);
 
+/** Runs before the outermost COMMIT; `bag` is one per transaction attempt, for hooks that gather work (the event log's batch). */
+export type CommitHook = (bag: Map<unknown, unknown>) => Promise<void> | void;
+
 /** A transaction (depth 0) or a savepoint inside one: what AsyncLocalStorage carries. */
 interface Frame {
   client: pg.PoolClient;
@@ -39,7 +42,7 @@ interface Frame {
   /** Shared by every frame of one transaction. */
   tx: { savepoints: number; done: boolean };
   /** Work to run just before the outermost COMMIT, registered in this frame (dropped if it rolls back). */
-  beforeCommit: (() => Promise<void>)[];
+  beforeCommit: CommitHook[];
   /** Savepoints directly inside this frame run one at a time (one connection: they cannot interleave). */
   children: Promise<unknown>;
 }
@@ -147,10 +150,12 @@ export class PgSql implements Sql {
 
   /**
    * Runs `hook` inside the current transaction just before its outermost COMMIT (after `fn` has
-   * returned), on its connection. Registered in a savepoint that rolls back, it is dropped with it.
+   * returned), on its connection, in the order registered. Registered in a savepoint that rolls
+   * back, it is dropped with it. A hook that throws rolls the transaction back (and a 40001/40P01
+   * from it retries the transaction, like one from `fn`).
    * The PostgreSQL event log uses it to insert a transaction's events last (log-postgres.ts).
    */
-  beforeCommit(hook: () => Promise<void>): void {
+  beforeCommit(hook: CommitHook): void {
     const frame = this.als.getStore();
     if (!frame) throw new Error('beforeCommit outside a transaction');
     frame.beforeCommit.push(hook);
@@ -192,8 +197,9 @@ export class PgSql implements Sql {
       const result = await this.als.run(frame, async () => {
         const value = await fn();
         await frame.children;
-        // Hooks may register more hooks: run until none is left.
-        while (frame.beforeCommit.length) await frame.beforeCommit.shift()!();
+        // Hooks may register more hooks (they run after those already registered): run until none is left.
+        const bag = new Map<unknown, unknown>();
+        while (frame.beforeCommit.length) await frame.beforeCommit.shift()!(bag);
         return value;
       });
       frame.tx.done = true;
