@@ -96,7 +96,8 @@ export class PgSql implements Sql {
     this.maxAttempts = opts.maxAttempts ?? 8;
     this.onError = opts.onError ?? ((err, what) => console.error(what, err));
     // An idle pooled connection that fails (server restart, pg_terminate_backend) must not crash the process; the pool replaces it.
-    this.pool.on('error', (err) => this.onError(err, 'idle PostgreSQL connection failed'));
+    // (After close() the pool's connections are still shutting down: their errors are no news.)
+    this.pool.on('error', (err) => !this.closed && this.onError(err, 'idle PostgreSQL connection failed'));
   }
 
   /** From the environment: DATABASE_POOL_MAX, DATABASE_POOL_TIMEOUT_MS. */
@@ -266,7 +267,10 @@ export class PgSql implements Sql {
     return err;
   }
 
+  private closed = false;
+
   async close(): Promise<void> {
+    this.closed = true;
     await this.pool.end();
   }
 }
