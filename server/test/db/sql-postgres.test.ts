@@ -184,6 +184,30 @@ describe('PostgreSQL specifics', pgOptions, () => {
     await Promise.all(holders);
   });
 
+  it('txGrouped: the pieces of one turn share one transaction and one commit; a lone piece is a plain transaction', async () => {
+    const sql = make();
+    await setup(sql);
+    let commits = 0;
+    sql.onCommit(() => commits++);
+    const xid = sql.prepare<void, { x: string }>('SELECT pg_current_xact_id()::text AS x');
+    const piece = (fail: boolean) =>
+      sql.txGrouped(async () => {
+        await sql.exec('UPDATE accounts SET balance = balance + 1 WHERE id = 1');
+        const x = (await xid.get())!.x;
+        if (fail) throw new Error('this piece fails');
+        return x;
+      });
+    const results = await Promise.allSettled([piece(false), piece(true), piece(false), piece(false)]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    const xids = new Set(results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])));
+    expect(xids.size).toBe(1);
+    expect(commits).toBe(1);
+    expect((await sql.prepare<void, { b: number }>('SELECT balance AS b FROM accounts WHERE id = 1').get())?.b).toBe(103);
+    const lone = await piece(false);
+    expect(lone).not.toBe([...xids][0]);
+    expect(commits).toBe(2);
+  });
+
   it('reads DATABASE_POOL_MAX and DATABASE_POOL_TIMEOUT_MS', async () => {
     const sql = PgSql.fromEnv(db.url, { DATABASE_POOL_MAX: '3', DATABASE_POOL_TIMEOUT_MS: '1234' });
     open.push(sql);
