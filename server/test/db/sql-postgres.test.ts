@@ -84,6 +84,17 @@ describe('PostgreSQL specifics', pgOptions, () => {
     await expect(sql.prepare<{ a: number }>('SELECT @a, @b').get({ a: 1 } as never)).rejects.toThrow('missing parameter @b');
   });
 
+  it('parses values as the contract says: int8/numeric numbers, booleans 0/1, JSON text, timestamps ISO-8601 text', async () => {
+    const sql = make();
+    const row = await sql
+      .prepare<void, Record<string, unknown>>(
+        `SELECT 9007199254740991::int8 AS big, 12.5::numeric AS num, true AS t, '{"a": [1]}'::jsonb AS j, '{"b":2}'::json AS k,
+                '2026-01-02 03:04:05.678+03'::timestamptz AS tz, '2026-01-02 03:04:05'::timestamp AS ts`,
+      )
+      .get();
+    expect(row).toEqual({ big: 9007199254740991, num: 12.5, t: 1, j: '{"a": [1]}', k: '{"b":2}', tz: '2026-01-02T00:04:05.678Z', ts: '2026-01-02T03:04:05.000Z' });
+  });
+
   it('retries a transaction that lost a deadlock, from the start, and both commit', async () => {
     const sql = make();
     await setup(sql);
