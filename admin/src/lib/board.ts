@@ -3,6 +3,7 @@ import {
   isFinal,
   nextStatuses,
   type Order,
+  type OrderPaymentUpdated,
   type OrderStatus,
   type OrderStatusUpdated,
   type SyncError,
@@ -90,6 +91,26 @@ export function applySyncEvent(map: OrderMap, ev: SyncError | SyncSuccess, kind:
   if (kind === 'error') sync = 'nextRetryAt' in ev && ev.nextRetryAt === null ? 'failed' : 'retrying';
   if (o.sync_status === sync) return false;
   map.set(o.id, { ...o, sync_status: sync });
+  return true;
+}
+
+/**
+ * `order-payment-updated`: the card's money follows at once (an online order turning paid is the
+ * kitchen's go; a refund due is staff's to do). The charge ids come along for the panel.
+ */
+export function applyPaymentEvent(map: OrderMap, ev: OrderPaymentUpdated): boolean {
+  const o = map.get(ev.orderId);
+  if (!o || o.payment_status === ev.status) return false;
+  map.set(o.id, {
+    ...o,
+    payment_status: ev.status,
+    payment: {
+      ...o.payment,
+      status: ev.status,
+      telegram_payment_charge_id: ev.telegramChargeId ?? o.payment.telegram_payment_charge_id,
+      provider_payment_charge_id: ev.providerChargeId ?? o.payment.provider_payment_charge_id,
+    },
+  });
   return true;
 }
 

@@ -5,6 +5,7 @@ import {
   ageOf,
   allowedActions,
   applyStatusUpdate,
+  applyPaymentEvent,
   applySyncEvent,
   groupBoard,
   matchesQuery,
@@ -101,6 +102,24 @@ describe('events on the board', () => {
     applySyncEvent(map, { entity: 'order', entityId: 8, timestamp: t }, 'success');
     expect(map.get(8)!.sync_status).toBe('synced');
     expect(applySyncEvent(map, { entity: 'menu', entityId: 8, timestamp: t }, 'success')).toBe(false);
+  });
+});
+
+describe('applyPaymentEvent', () => {
+  const at = '2026-01-01T12:00:00.000Z';
+  const ev = (status: 'unpaid' | 'paid' | 'refund_due' | 'refunded', oldStatus: 'unpaid' | 'paid' | 'refund_due' | 'refunded') => ({
+    orderId: 9, method: 'online' as const, status, oldStatus, telegramChargeId: 'tg-1', providerChargeId: 'pr-1', timestamp: at,
+  });
+
+  it('moves the card\'s money live: paid, then refund due, with the charge ids; a replay changes nothing', () => {
+    const map: OrderMap = new Map();
+    upsertOrder(map, order({ id: 9, payment_method: 'online', payment_status: 'unpaid' }));
+    expect(applyPaymentEvent(map, ev('paid', 'unpaid'))).toBe(true);
+    expect(map.get(9)).toMatchObject({ payment_status: 'paid', payment: { telegram_payment_charge_id: 'tg-1', provider_payment_charge_id: 'pr-1' } });
+    expect(applyPaymentEvent(map, ev('paid', 'unpaid'))).toBe(false);
+    expect(applyPaymentEvent(map, ev('refund_due', 'paid'))).toBe(true);
+    expect(map.get(9)!.payment_status).toBe('refund_due');
+    expect(applyPaymentEvent(map, { ...ev('paid', 'unpaid'), orderId: 404 })).toBe(false);
   });
 });
 
