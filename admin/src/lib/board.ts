@@ -1,5 +1,6 @@
 import {
   ACTIVE_STATUSES,
+  awaitsPayment,
   isFinal,
   nextStatuses,
   type Order,
@@ -147,8 +148,8 @@ export function newArrivals(orders: Iterable<Order>, openedAfterId: number | nul
 }
 
 /** The buttons for an order: exactly the shared transition table's moves, nothing more. */
-export function allowedActions(order: Pick<Order, 'status' | 'delivery'>): OrderAction[] {
-  return nextStatuses(order.status, order.delivery.type).map((to) => ({
+export function allowedActions(order: Pick<Order, 'status' | 'delivery' | 'payment_method' | 'payment_status'>): OrderAction[] {
+  return nextStatuses(order.status, order.delivery.type, awaitsPayment(order.payment_method, order.payment_status)).map((to) => ({
     to,
     label: to === 'completed' && order.delivery.type === 'pickup' ? t('action.handedOver') : t(`action.${to}`),
     needsReason: to === 'cancelled',

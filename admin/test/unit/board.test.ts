@@ -133,6 +133,11 @@ describe('allowedActions', () => {
     }
   });
 
+  it('offers only cancelling for an online order not paid yet', () => {
+    expect(allowedActions(order({ status: 'pending', payment_method: 'online', payment_status: 'unpaid' })).map((a) => a.to)).toEqual(['cancelled']);
+    expect(allowedActions(order({ status: 'pending', payment_method: 'online', payment_status: 'paid' })).map((a) => a.to)).toEqual(['confirmed', 'cancelled']);
+  });
+
   it('asks for a reason only when cancelling', () => {
     const actions = allowedActions(order({ status: 'pending' }));
     expect(actions).toEqual([
