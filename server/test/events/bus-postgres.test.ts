@@ -143,6 +143,33 @@ describe('event bus over PostgreSQL LISTEN/NOTIFY', await requireService('postgr
     expect(b.bus.listenerPid()).not.toBe(pid);
   });
 
+  it('writers on both nodes while B’s LISTEN connection is cut twice: both deliver the log’s whole sequence, once each, in order', async () => {
+    const a = await node();
+    const b = await node({ reconnectMs: 50 });
+    const cutter = (async () => {
+      for (let cut = 0; cut < 2; cut++) {
+        await sleep(150);
+        await until(() => b.bus.listenerPid() !== null, 'B listening');
+        await a.sql.exec('SELECT pg_terminate_backend($1)', [b.bus.listenerPid()]);
+      }
+    })();
+    const writer = async (n: Node, w: number) => {
+      for (let t = 0; t < 25; t++) {
+        if (t % 2) await n.append(`w${w}-t${t}`);
+        else await n.sql.txGrouped(async () => n.log.insert('menu-updated', ['admin'], JSON.stringify({ marker: `w${w}-t${t}` })));
+      }
+    };
+    await Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map((w) => writer(w % 2 ? a : b, w)));
+    await cutter;
+    const all = await a.log.after(0, 1000);
+    expect(all).toHaveLength(200);
+    await until(() => a.events.length >= 200 && b.events.length >= 200, 'both nodes to deliver all 200');
+    await sleep(100);
+    expect(a.events.map((e) => e.id)).toEqual(all.map((e) => e.id));
+    expect(b.events.map((e) => e.id)).toEqual(all.map((e) => e.id));
+    expect(b.bus.connections).toBe(3);
+  });
+
   it('carries notices between nodes in the notification (each node hears it once, the sender locally)', async () => {
     const a = await node();
     const b = await node();

@@ -148,7 +148,7 @@ describe('event log on PostgreSQL', await requireService('postgres'), () => {
     expect(seen[0]!.id).toBeLessThan(seen[1]!.id);
   });
 
-  it('many writers, some rolling back, commits held open at random: a tailing reader gets every committed event once, in id order', async () => {
+  it('many writers (plain and grouped), some rolling back, commits held open at random: a tailing reader gets every committed event once, in id order', async () => {
     const WRITERS = 8;
     const TXS = 30;
     const expected = new Set<string>();
@@ -173,8 +173,10 @@ describe('event log on PostgreSQL', await requireService('postgres'), () => {
       for (let t = 0; t < TXS; t++) {
         const mine = Array.from({ length: 1 + ((w + t) % 3) }, (_, k) => `w${w}-t${t}-e${k}`);
         const fate = (w * 7 + t) % 5; // 0: rolls back; 1: loses a savepoint; else commits
+        // Half through group commit: pieces of several writers share a transaction and one insert.
+        const run = t % 2 ? (fn: () => Promise<void>) => sql.tx(fn) : (fn: () => Promise<void>) => sql.txGrouped(fn);
         try {
-          await sql.tx(async () => {
+          await run(async () => {
             for (const m of mine) append(m);
             if (fate === 1) {
               await sql.tx(async () => append(`w${w}-t${t}-savepoint-kept`));
