@@ -25,6 +25,12 @@ export interface PgSqlOptions {
   isolation?: 'read committed' | 'repeatable read' | 'serializable';
   /** Attempts of one transaction on 40001/40P01, the first included (default 8). */
   maxAttempts?: number;
+  /**
+   * PostgreSQL ends a session left idle inside a transaction this long (default 30 s; 0: never):
+   * a node that stalls mid-transaction (frozen, partitioned) must not hold its row locks, or the
+   * event log's append lock that every node's commits wait for, for ever.
+   */
+  idleInTxTimeoutMs?: number;
   /** Most pieces `txGrouped` puts in one transaction (default 64). */
   maxGroup?: number;
   /** A commit listener threw, or an idle pooled connection failed: reported here (default: console.error). */
@@ -100,6 +106,7 @@ export class PgSql implements Sql {
       connectionTimeoutMillis: this.poolTimeoutMs,
       types: typeParsers,
       application_name: 'ordercast',
+      idle_in_transaction_session_timeout: opts.idleInTxTimeoutMs ?? 30_000,
     });
     this.isolation = (opts.isolation ?? 'read committed').toUpperCase();
     this.maxAttempts = opts.maxAttempts ?? 8;
@@ -250,6 +257,13 @@ export class PgSql implements Sql {
     }
     const frame: Frame = { client, depth: 0, tx: { savepoints: 0, done: false }, beforeCommit: [], children: Promise.resolve() };
     let broken: unknown = undefined;
+    // A checked-out client has no error listener (the pool removes its own): a connection lost
+    // while the transaction awaits something else would otherwise be an uncaught 'error' event.
+    // Its next statement fails instead, and the transaction with it.
+    const lost = (err: Error) => {
+      broken = err;
+    };
+    client.on('error', lost);
     try {
       await client.query(this.isolation === 'READ COMMITTED' ? 'BEGIN' : `BEGIN ISOLATION LEVEL ${this.isolation}`);
       const result = await this.als.run(frame, async () => {
@@ -262,16 +276,20 @@ export class PgSql implements Sql {
       });
       frame.tx.done = true;
       await client.query('COMMIT');
+      client.removeListener('error', lost);
       client.release();
       this.committed();
       return result;
     } catch (err) {
       frame.tx.done = true;
-      try {
-        await client.query('ROLLBACK');
-      } catch (rollbackErr) {
-        broken = rollbackErr; // the connection is unusable: the pool discards it
+      if (broken === undefined) {
+        try {
+          await client.query('ROLLBACK');
+        } catch (rollbackErr) {
+          broken = rollbackErr; // the connection is unusable: the pool discards it
+        }
       }
+      client.removeListener('error', lost);
       client.release(broken !== undefined);
       throw err;
     }

@@ -219,6 +219,38 @@ describe('PostgreSQL specifics', pgOptions, () => {
     expect(commits).toBe(2);
   });
 
+  it('a connection lost mid-transaction fails that transaction, not the process; the pool carries on', async () => {
+    const sql = make({ poolMax: 2 });
+    await setup(sql);
+    const other = make({ poolMax: 1 });
+    await expect(
+      sql.tx(async () => {
+        await sql.exec('UPDATE accounts SET balance = 0 WHERE id = 1');
+        const pid = (await sql.exec('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+        await other.exec('SELECT pg_terminate_backend($1)', [pid]);
+        await new Promise((r) => setTimeout(r, 100)); // the 'error' arrives while the transaction is idle
+        await sql.exec('SELECT 1');
+      }),
+    ).rejects.toThrow();
+    expect((await sql.prepare<void, { b: number }>('SELECT balance AS b FROM accounts WHERE id = 1').get())?.b).toBe(100);
+    expect(await sql.tx(async () => (await sql.exec('SELECT 2 AS two')).rows[0].two)).toBe(2);
+  });
+
+  it('ends a transaction left idle longer than idleInTxTimeoutMs, releasing its locks', async () => {
+    const sql = make({ idleInTxTimeoutMs: 200 });
+    await setup(sql);
+    await expect(
+      sql.tx(async () => {
+        await sql.exec('UPDATE accounts SET balance = 0 WHERE id = 1');
+        await new Promise((r) => setTimeout(r, 600));
+        await sql.exec('SELECT 1');
+      }),
+    ).rejects.toThrow();
+    // The row lock went with it: another transaction takes it at once.
+    await sql.tx(() => sql.exec('UPDATE accounts SET balance = 5 WHERE id = 1'));
+    expect((await sql.prepare<void, { b: number }>('SELECT balance AS b FROM accounts WHERE id = 1').get())?.b).toBe(5);
+  });
+
   it('reads DATABASE_POOL_MAX and DATABASE_POOL_TIMEOUT_MS', async () => {
     const sql = PgSql.fromEnv(db.url, { DATABASE_POOL_MAX: '3', DATABASE_POOL_TIMEOUT_MS: '1234' });
     open.push(sql);
