@@ -184,8 +184,8 @@ export class PgSql implements Sql {
    * each in its own savepoint, run one after another on its connection; each settles after the
    * shared COMMIT. It pays on PostgreSQL too: a transaction that appends events holds the log's
    * append lock through its COMMIT (log-postgres.ts), so such commits, and their WAL flushes, are
-   * serialised; one commit for many pieces shares the flush (bench/pg-events.ts: about 200
-   * transactions/s at 32 concurrent callers with `tx`, 400–1,000 with `txGrouped`, on this disk).
+   * serialised; one commit for many pieces shares the flush (bench/pg-events.ts: 2–3× the
+   * transactions/s of `tx` at 8–64 concurrent callers on this machine; equal with one caller).
    * A piece that fails rolls back alone; a serialization failure or deadlock retries the group.
    */
   txGrouped<T>(fn: () => Promise<T>): Promise<T> {
