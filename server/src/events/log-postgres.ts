@@ -19,8 +19,8 @@ import { toWireJson, type BusEvent } from './types';
  *  1. Every id is drawn by a transaction holding the lock, so if id j < k belong to different
  *     transactions, k's transaction took the lock after j's released it.
  *  2. PostgreSQL releases a transaction's locks only after its commit is visible to new snapshots
- *     (CommitTransaction: ProcArrayEndTransaction, then the lock release; an abort likewise ends
- *     before it releases).
+ *     (xact.c, CommitTransaction: ProcArrayEndTransaction "must be done _before_ releasing locks
+ *     we hold"; AbortTransaction likewise), so a waiter wakes to find the holder fully finished.
  *  3. So when any snapshot sees id k, every id below k is already committed and visible in that
  *     snapshot, or rolled back and never will be. Reading `id > position ORDER BY id` therefore
  *     never passes over an id that shows up later: delivery order is id order, commit order, and
