@@ -22,23 +22,3 @@ export function columnsOf(table: SQLiteTable): string {
     })
     .join(', ');
 }
-
-/**
- * What an INSERT stores in the columns it does not name: each column's literal schema default, else
- * null. Computed once at start, so the order path can build its new row in JS instead of having
- * SQLite hand back every column (`RETURNING` of the order's ~40 columns: about 20 µs of an order,
- * server/bench/README.md). A column left out whose default is an SQL expression (a timestamp) throws
- * here: the statement must name it.
- */
-export function defaultsOf(table: SQLiteTable, named: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [property, column] of Object.entries(getTableColumns(table))) {
-    if (property === 'id' || named.includes(property)) continue;
-    const value = column.hasDefault ? column.default : null;
-    if (value !== null && typeof value === 'object') {
-      throw new Error(`${getTableName(table)}.${column.name} has an SQL default: the INSERT must name it`);
-    }
-    out[property] = value ?? null;
-  }
-  return out;
-}

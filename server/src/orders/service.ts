@@ -25,7 +25,7 @@ import type { Principal } from '../auth/principal';
 import { assertCity, cityFilter } from '../auth/scope';
 import type { BonusLedger } from '../bonuses/ledger';
 import type { Db } from '../db/client';
-import { columnsOf, defaultsOf } from '../db/rows';
+import { columnsOf } from '../db/rows';
 import { orderItems, orders } from '../db/schema';
 import type { Announce } from '../events/announce';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../lib/errors';
@@ -46,14 +46,10 @@ export interface OrderSettings {
 export type Actor = { source: 'staff' | 'customer'; principal: Principal } | { source: 'pos' | 'system' };
 
 type ItemRow = typeof orderItems.$inferSelect;
-/** The columns a new order's INSERT names (`updatedAt` is `createdAt`); the rest take their defaults (ORDER_DEFAULTS). */
-const NEW_ORDER_COLUMNS = [
-  'orderNumber', 'orderDay', 'cityId', 'userId', 'subtotal', 'bonusesUsed', 'total', 'bonusesEarned', 'deliveryType', 'address', 'phone', 'comment',
-  'idempotencyKey', 'idempotencyHash', 'createdAt', 'updatedAt', 'restaurantId', 'promisedAt', 'requestedTime', 'deliveryFee', 'deliveryZoneId', 'deliveryLat', 'deliveryLng',
-] as const satisfies readonly (keyof OrderRow)[];
-type NewOrderParams = Pick<OrderRow, Exclude<(typeof NEW_ORDER_COLUMNS)[number], 'updatedAt'>>;
-/** A new order's other columns, as the schema's defaults fill them (computed once, at start). */
-const ORDER_DEFAULTS = defaultsOf(orders, NEW_ORDER_COLUMNS) as Omit<OrderRow, (typeof NEW_ORDER_COLUMNS)[number] | 'id'>;
+type NewOrderParams = Pick<
+  OrderRow,
+  'orderNumber' | 'orderDay' | 'cityId' | 'userId' | 'subtotal' | 'bonusesUsed' | 'total' | 'bonusesEarned' | 'deliveryType' | 'address' | 'phone' | 'comment' | 'idempotencyKey' | 'idempotencyHash' | 'createdAt' | 'restaurantId' | 'promisedAt' | 'requestedTime' | 'deliveryFee' | 'deliveryZoneId' | 'deliveryLat' | 'deliveryLng'
+>;
 type HistoryParams = { orderId: number; fromStatus: OrderStatus | null; toStatus: OrderStatus; source: Actor['source']; byUserId: number | null; reason: string | null; createdAt: string };
 type MoveParams = { id: number; from: OrderStatus; to: OrderStatus; at: string; completedAt: string | null; cancelReason: CancelReason | null; cancelNote: string | null };
 /** Why a cancel happened: a code from CANCEL_REASONS and optional free text. */
@@ -119,16 +115,15 @@ export class OrdersService {
       byIdempotencyKey: sqlite.prepare<{ userId: number; key: string }, OrderRow>(
         `SELECT ${ORDER} FROM orders WHERE user_id = @userId AND idempotency_key = @key`,
       ),
-      // Only the id and the customer's name (for the staff cards) come back: the row is built in JS
-      // from what was inserted and the defaults, not returned column by column (see defaultsOf).
-      insertOrder: sqlite.prepare<NewOrderParams, { id: number; customerName: string | null }>(
+      // The customer's name for the staff cards comes back with the new row: no second statement.
+      insertOrder: sqlite.prepare<NewOrderParams, OrderRow & { customerName: string | null }>(
         `INSERT INTO orders (order_number, order_day, city_id, user_id, subtotal, bonuses_used, total, bonuses_earned,
            delivery_type, address, phone, comment, idempotency_key, idempotency_hash, created_at, updated_at,
            restaurant_id, promised_at, requested_time, delivery_fee, delivery_zone_id, delivery_lat, delivery_lng)
          VALUES (@orderNumber, @orderDay, @cityId, @userId, @subtotal, @bonusesUsed, @total, @bonusesEarned,
            @deliveryType, @address, @phone, @comment, @idempotencyKey, @idempotencyHash, @createdAt, @createdAt,
            @restaurantId, @promisedAt, @requestedTime, @deliveryFee, @deliveryZoneId, @deliveryLat, @deliveryLng)
-         RETURNING id, (SELECT name FROM users WHERE id = @userId) AS customerName`,
+         RETURNING ${ORDER}, (SELECT name FROM users WHERE id = @userId) AS customerName`,
       ),
       insertItem: sqlite.prepare<{ orderId: number; productId: number; name: string; nameEn: string; price: number; quantity: number }, ItemRow>(
         `INSERT INTO order_items (order_id, product_id, name, name_en, price, quantity)
@@ -253,7 +248,7 @@ export class OrdersService {
     const createdAt = now.toISOString();
     const orderDay = localDay(now, city.timezone);
 
-    const values: NewOrderParams = {
+    const inserted = this.q.insertOrder.get({
       orderNumber: this.nextNumber(city, orderDay),
       orderDay,
       cityId: city.id,
@@ -276,9 +271,7 @@ export class OrdersService {
       deliveryZoneId: charge.zoneId,
       deliveryLat: plan?.location?.lat ?? null,
       deliveryLng: plan?.location?.lng ?? null,
-    };
-    const { id, customerName } = this.q.insertOrder.get(values)!;
-    const inserted: OrderRow = { ...ORDER_DEFAULTS, ...values, updatedAt: createdAt, id };
+    })!;
     const row = payment ? this.payments!.attach(inserted, payment) : inserted;
     if (plan) this.delivery!.remember(principal.userId, plan, createdAt);
     const chosen = new Map<number, ChosenOption[]>();
@@ -302,7 +295,7 @@ export class OrdersService {
     // An online order reaches the kitchen once paid (PaymentsService.paid queues it then).
     if (!payment || this.payments!.toKitchenAtOnce(payment)) this.q.insertJob.run({ orderId: row.id, cityId: city.id, at: createdAt });
 
-    const order = toWireOrder(row, items, customerName ?? undefined, chosen);
+    const order = toWireOrder(row, items, inserted.customerName ?? undefined, chosen);
     this.announce.newOrder(order);
     this.announce.orderCreated(order);
     if (bonusesUsed > 0) this.ledger.apply(principal.userId, 'used', -bonusesUsed, row.id);
