@@ -16,8 +16,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BATCH = 20;
 /** Dishes on the menu in every city (9 and 17 are on a city's stop-list in the demo data). */
 const DISHES = [1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21];
-
-/** Dishes with a required option group get its first option, as bench:api does. */
+/** Dishes with a required choice (a portion, a size) are ordered with its first option, as a customer must (as in `bench:api`). */
 const REQUIRED = new Map<number, number[]>();
 for (const g of DEMO_OPTION_GROUPS) if (g.minChoices > 0) REQUIRED.set(g.productId, [...(REQUIRED.get(g.productId) ?? []), g.options[0]!.id]);
 
@@ -34,12 +33,17 @@ try {
       const options = REQUIRED.get(productId);
       return { productId, quantity: 1 + (k % 2), ...(options && { options }) };
     });
-    return { cityId, restaurantId: demoPickupPoint(cityId), items, delivery: n % 2 ? { type: 'pickup' } : { type: 'delivery', address: 'Bench street 1', location: demoDeliveryPoint(cityId) } };
+    return {
+      cityId,
+      restaurantId: demoPickupPoint(cityId),
+      items,
+      delivery: n % 2 ? { type: 'pickup' } : { type: 'delivery', address: 'Bench street 1', location: demoDeliveryPoint(cityId) },
+    };
   };
   let seq = 0;
-  const run = (count: number) => {
+  const run = async (count: number) => {
     for (let b = 0; b < count / BATCH; b++) {
-      await app.tx(() => {
+      await app.tx(async () => {
         for (let k = 0; k < BATCH; k++) {
           const n = seq++;
           const principal = (await app.users.principal(customers[n % customers.length]!))!;
@@ -48,11 +52,11 @@ try {
       });
     }
   };
-  run(2_000); // warm-up: JIT, statement caches
+  await run(2_000); // warm-up: JIT, statement caches
   const perOrder: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     const before = process.cpuUsage();
-    run(ORDERS);
+    await run(ORDERS);
     const used = process.cpuUsage(before);
     perOrder.push((used.user + used.system) / ORDERS);
     console.log(`round ${r + 1}: ${perOrder.at(-1)!.toFixed(1)} µs CPU per order`);

@@ -3,6 +3,7 @@ import stableStringify from 'safe-stable-stringify';
 import {
   CANCEL_REASONS,
   ORDER_STATUSES,
+  awaitsPayment,
   bonusCapMinor,
   earnedBonuses,
   canTransition,
@@ -25,7 +26,7 @@ import { seesAllCities } from '@ordercast/shared';
 import type { BonusLedger } from '../bonuses/ledger';
 import { inJsonInts, inJsonTexts, NOW_ISO, sqlText, StatementCache } from '../db/portable';
 import { columnsOf } from '../db/rows';
-import { cities, orderItems, orders } from '../db/schema';
+import { orderItems, orders } from '../db/schema';
 import type { Sql, SqlText, Statement } from '../db/sql';
 import type { Announce } from '../events/announce';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../lib/errors';
@@ -33,6 +34,7 @@ import { isoNow, localDay } from '../lib/time';
 import type { RestaurantsService } from '../restaurants/service';
 import type { OrderPayments } from '../payments/order-payment';
 import { canonicalBody, lineKey, OrderOptions, sortedOptions, type ChosenOption } from './options';
+import { OrderCatalogue } from './catalogue';
 import type { DeliveryPricing } from '../zones/delivery';
 import { OrderReader, toWireOrder, type OrderRow } from './serialize';
 
@@ -54,8 +56,7 @@ type MoveParams = { id: number; from: OrderStatus; to: OrderStatus; at: string; 
 /** Why a cancel happened: a code from CANCEL_REASONS and optional free text. */
 export type CancelInfo = { reason: CancelReason; note: string | null };
 
-/** An online order not paid yet: the kitchen does not have it (its POS job is queued once paid). */
-const awaitingPayment = (o: OrderRow) => o.paymentMethod === 'online' && o.paymentStatus === 'unpaid';
+const awaitingPayment = (o: OrderRow) => awaitsPayment(o.paymentMethod, o.paymentStatus);
 
 const isCancelReason = (r: string | undefined): r is CancelReason => (CANCEL_REASONS as readonly string[]).includes(r ?? '');
 
@@ -107,6 +108,8 @@ export class OrdersService {
   private readonly q;
   /** Pricing, checking and storing the chosen options of order lines. */
   private readonly options: OrderOptions;
+  /** The city and its priced dishes, in memory while the catalogue is unchanged (./catalogue.ts). */
+  private readonly catalogue: OrderCatalogue;
   private readonly reader: OrderReader;
   /** The staff list's statements, one per combination of filters. */
   private readonly staffLists: StatementCache<{ page: Statement<StaffListParams, OrderRow>; count: Statement<StaffListParams, { n: number }> }>;
@@ -124,6 +127,7 @@ export class OrdersService {
     private readonly delivery?: Pick<DeliveryPricing, 'plan' | 'options' | 'charge' | 'remember'>,
   ) {
     this.options = new OrderOptions(sql);
+    this.catalogue = new OrderCatalogue(sql);
     this.reader = new OrderReader(sql);
     const ORDER = columnsOf(orders);
     const ITEM = columnsOf(orderItems);
@@ -141,12 +145,6 @@ export class OrdersService {
       customerCount: sql.prepare<{ userId: number }, { n: number }>('SELECT count(*) AS n FROM orders WHERE user_id = @userId'),
       byIdempotencyKey: sql.prepare<{ userId: number; key: string }, OrderRow>(
         `SELECT ${ORDER} FROM orders WHERE user_id = @userId AND idempotency_key = @key`,
-      ),
-      city: sql.prepare<{ id: number }, typeof cities.$inferSelect>(`SELECT ${columnsOf(cities)} FROM cities WHERE id = @id`),
-      pricedProduct: sql.prepare<{ cityId: number; productId: number }, { id: number; name: string; nameEn: string; price: number; available: 0 | 1 }>(
-        `SELECT p.id AS id, p.name AS name, p.name_en AS "nameEn", pp.price AS price, pp.available AS available
-         FROM products p JOIN product_prices pp ON pp.product_id = p.id AND pp.city_id = @cityId
-         WHERE p.id = @productId`,
       ),
       // The customer's name for the staff cards comes back with the new row: no second statement.
       insertOrder: sql.prepare<NewOrderParams, OrderRow & { customerName: string | null }>(
@@ -225,7 +223,7 @@ export class OrdersService {
       }
     }
 
-    const city = await this.q.city.get({ id: body.cityId });
+    const city = await this.catalogue.city(body.cityId);
     if (!city) throw unprocessable(`City ${body.cityId} does not exist`, 'unknown_city');
     const now = new Date();
     // Delivery: the server locates the address in the city's zones itself (outside → 400).
@@ -255,8 +253,9 @@ export class OrdersService {
     }
     let subtotal = 0;
     const lines: { productId: number; name: string; nameEn: string; price: number; quantity: number; options: ChosenOption[] }[] = [];
+    const menu = await this.catalogue.menu(body.cityId);
     for (const { productId, optionIds, quantity } of merged.values()) {
-      const p = await this.q.pricedProduct.get({ cityId: body.cityId, productId });
+      const p = menu.get(productId);
       if (!p) throw unprocessable(`Product ${productId} is not on the menu in ${city.nameEn}`, 'unknown_product');
       if (!p.available) throw unprocessable(`"${p.name}" is not available right now`, 'product_unavailable');
       if (quantity > 99) throw badRequest(`Too many of "${p.name}" (99 at most)`);
@@ -483,6 +482,10 @@ export class OrdersService {
     if (actor.source === 'staff') assertCity(actor.principal, row.cityId);
     if (!canTransition(row.status, to, row.deliveryType)) {
       throw conflict(`Order ${row.orderNumber} cannot move from ${row.status} to ${to}`, 'invalid_transition');
+    }
+    // Staff starting an unpaid online order would cook what may never be paid (awaitsPayment).
+    if (!canTransition(row.status, to, row.deliveryType, awaitingPayment(row))) {
+      throw conflict(`Order ${row.orderNumber} waits for its online payment; it can move once paid`, 'awaiting_payment');
     }
     if (to === 'cancelled') return this.move(row, to, null, actor, { reason: reason as CancelReason, note: note ?? null });
     return this.move(row, to, reason ?? null, actor);

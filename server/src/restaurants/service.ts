@@ -22,6 +22,7 @@ import { promiseTime, type PromiseOutcome } from '../orders/promise';
 import { clock, validDay } from './hours';
 import { activePause, cityStatus, parsedHours, restaurantView, type CityRow, type RestaurantRow } from './status';
 import { columnsOf, tableRows } from '../db/rows';
+import { CatalogueMemo } from '../db/catalogue-version';
 
 /** Where a new order is cooked and when it is due. */
 export interface Placement {
@@ -92,6 +93,12 @@ export class RestaurantsService {
    */
   private readonly q;
   private readonly decode: (row: unknown) => RestaurantRow;
+  /**
+   * City and placeable rows are read for every order and change rarely: in memory while the
+   * catalogue's version holds (db/catalogue-version.ts; pauses still end by the clock, at read).
+   */
+  private readonly cityMemo: CatalogueMemo<number, CityRow | undefined>;
+  private readonly placeable: CatalogueMemo<number, PlaceableRow[]>;
 
   constructor(
     sql: Sql,
@@ -155,12 +162,15 @@ export class RestaurantsService {
            OR EXISTS (SELECT 1 FROM restaurants WHERE paused_until IS NOT NULL AND paused_until <= @at)`,
       ),
     };
+    const { cityById, placeableOfCity } = this.q;
+    this.cityMemo = new CatalogueMemo(sql, (id: number) => cityById.get({ id }));
+    this.placeable = new CatalogueMemo(sql, (cityId: number) => placeableOfCity.all({ cityId }));
   }
 
   /* Reading */
 
   private async cityRow(cityId: number): Promise<CityRow> {
-    const city = await this.q.cityById.get({ id: cityId });
+    const city = await this.cityMemo.get(cityId);
     if (!city) throw notFound(`City ${cityId} not found`, 'unknown_city');
     return city;
   }
@@ -358,7 +368,7 @@ export class RestaurantsService {
       requestedTime: requested ? requested.toISOString() : null,
     });
 
-    const active = await this.q.placeableOfCity.all({ cityId: city.id });
+    const active = await this.placeable.get(city.id);
     if (active.length === 0) return placed(null, accept(promise(city.prepMinutes, null)));
 
     if (req.type === 'pickup') {

@@ -55,11 +55,12 @@ export class StatsService {
     this.cities = sql.prepare(sqlText`SELECT ${CITY} FROM cities WHERE @cities IS NULL OR ${inJsonInts('id', 'cities')} ORDER BY id`);
     // (city_id, order_day) is the head of orders_number_uq: each query reads only that day's rows.
     // Named, because the planner otherwise may pick orders_city_status_idx and read every day of the city.
+    // Revenue is what customers pay: the order's total and its delivery fee (the wire's `total`).
     // `timed`/`onTime`: orders with both a completion and a promised time, and those done by it.
     // Both are ISO-8601 UTC strings of one format, so text order is time order (the dashboard counts
     // them for completed orders only).
     this.byStatus = sql.prepare(
-      sqlText`SELECT status, COUNT(*) AS n, CAST(COALESCE(SUM(total), 0) AS BIGINT) AS total,
+      sqlText`SELECT status, COUNT(*) AS n, CAST(COALESCE(SUM(total + delivery_fee), 0) AS BIGINT) AS total,
               CAST(COALESCE(SUM(CASE WHEN completed_at IS NOT NULL AND promised_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS timed,
               CAST(COALESCE(SUM(CASE WHEN completed_at <= promised_at THEN 1 ELSE 0 END), 0) AS BIGINT) AS "onTime"
          FROM orders ${BY_DAY} WHERE city_id = @cityId AND order_day = @day GROUP BY status`,

@@ -15,6 +15,7 @@ import { seesAllCities } from '@ordercast/shared';
 import { assertCity } from '../auth/scope';
 import { inJsonInts, sqlText } from '../db/portable';
 import { tableRows } from '../db/rows';
+import { CatalogueMemo } from '../db/catalogue-version';
 import { deliveryZones } from '../db/schema';
 import type { Sql } from '../db/sql';
 import { badRequest, notFound, unprocessable } from '../lib/errors';
@@ -74,8 +75,12 @@ type ZoneEdit = {
 export class ZonesService {
   private readonly q;
   private readonly decode: (row: unknown) => ZoneRow;
-  /** Parsed shapes by zone id, kept while the row's updated_at is unchanged (JSON.parse per order is avoidable work). */
-  private readonly shapes = new Map<number, { updatedAt: string; geometry: ZoneGeometry }>();
+  /**
+   * A city's zones in use with their parsed shapes, read for every delivery order and changed
+   * rarely: kept in memory while the catalogue's version holds (db/catalogue-version.ts), so an
+   * order does no query, no row mapping and no JSON.parse of a polygon.
+   */
+  private readonly liveOfCity: CatalogueMemo<number, LiveZone[]>;
 
   constructor(sql: Sql) {
     const zone = tableRows(deliveryZones);
@@ -109,18 +114,17 @@ export class ZonesService {
       ),
       remove: sql.prepare<{ id: number }>('DELETE FROM delivery_zones WHERE id = @id'),
     };
+    const { activeOfCity } = this.q;
+    this.liveOfCity = new CatalogueMemo(sql, async (cityId: number) =>
+      (await activeOfCity.all({ cityId })).map((raw) => {
+        const row = this.decode(raw);
+        return { row, geometry: JSON.parse(row.geometry) as ZoneGeometry };
+      }),
+    );
   }
 
-  private async live(cityId: number): Promise<LiveZone[]> {
-    return (await this.q.activeOfCity.all({ cityId })).map((raw) => {
-      const zone = this.decode(raw);
-      let shape = this.shapes.get(zone.id);
-      if (!shape || shape.updatedAt !== zone.updatedAt) {
-        shape = { updatedAt: zone.updatedAt, geometry: JSON.parse(zone.geometry) as ZoneGeometry };
-        this.shapes.set(zone.id, shape);
-      }
-      return { row: zone, geometry: shape.geometry };
-    });
+  private live(cityId: number): Promise<LiveZone[]> {
+    return this.liveOfCity.get(cityId);
   }
 
   /**
@@ -188,7 +192,6 @@ export class ZonesService {
   async remove(principal: Principal, id: number): Promise<void> {
     const row = await this.row(principal, id);
     await this.q.remove.run({ id: row.id });
-    this.shapes.delete(row.id);
   }
 
   /** Another city's zone is 403 for a manager (like its orders); a missing one 404. */
