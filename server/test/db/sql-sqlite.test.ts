@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteSql } from '../../src/db/sql-sqlite';
+import { sqlContract } from './sql-contract';
 
 /** A real SQLite file in a fresh folder, one table of (id, v). */
 function open(): { sql: SqliteSql; done: () => Promise<void> } {
@@ -245,4 +246,19 @@ describe('SqliteSql', () => {
     await expect(sql.tx(async () => 1)).resolves.toBe(1);
     expect(errors).toHaveLength(1);
   });
+});
+
+// The contract every implementation passes (sql-contract.ts), on a fresh SQLite file per test.
+sqlContract('SQLite', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ordercast-sql-contract-'));
+  const db = new Database(join(dir, 'contract.db'));
+  db.pragma('journal_mode = WAL');
+  const sql = new SqliteSql(db);
+  return {
+    sql,
+    async dispose() {
+      await sql.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 });

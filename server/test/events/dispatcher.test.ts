@@ -20,12 +20,12 @@ describe('dispatch from memory after commit', () => {
   it('publishes the committed pieces of a batch, never the rolled-back one, with their own ids', async () => {
     seen = [];
     const results = await Promise.allSettled([
-      await t.app.txGrouped(() => append('a')),
-      await t.app.txGrouped(() => {
-        append('rolled back');
+      t.app.txGrouped(() => append('a')),
+      t.app.txGrouped(async () => {
+        await append('rolled back');
         throw new Error('piece fails');
       }),
-      await t.app.txGrouped(() => append('b')),
+      t.app.txGrouped(() => append('b')),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(tags()).toEqual(['a', 'b']);
@@ -37,13 +37,13 @@ describe('dispatch from memory after commit', () => {
 
   it('drops appends of a failed transaction; the next commit reuses the id with its own event', async () => {
     seen = [];
-    expect(() =>
-      await t.app.tx(() => {
-        append('gone 1');
-        append('gone 2');
+    await expect(
+      t.app.tx(async () => {
+        await append('gone 1');
+        await append('gone 2');
         throw new Error('rolled back');
       }),
-    ).toThrow('rolled back');
+    ).rejects.toThrow('rolled back');
     expect(seen).toEqual([]);
     await t.app.tx(() => append('kept'));
     expect(tags()).toEqual(['kept']);
@@ -52,7 +52,7 @@ describe('dispatch from memory after commit', () => {
 
   it('still publishes events it did not append itself, read from the log', async () => {
     seen = [];
-    await t.app.tx(() => {
+    await t.app.tx(async () => {
       t.app.db.$client.prepare('INSERT INTO events (type, rooms, payload) VALUES (?, ?, ?)').run('sync-success', '["test-room"]', '{"tag":"raw"}');
     });
     await t.app.tx(() => append('after raw'));

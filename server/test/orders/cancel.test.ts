@@ -39,7 +39,7 @@ const staffMove = (token: string, id: number, payload: Record<string, unknown>) 
 /** A city-1 delivery order of a fresh customer, driven to `status` by admin. */
 async function orderIn(status: OrderStatus, bonuses = 0): Promise<{ id: number; token: string }> {
   const { token, user } = await signInCustomer(t.app);
-  if (bonuses) giveBonuses(t.app, user.id, bonuses);
+  if (bonuses) await giveBonuses(t.app, user.id, bonuses);
   const order = (await placeOrder(t.app, token, { delivery: { type: 'delivery', address: 'Tverskaya 1' }, ...(bonuses && { bonusesToUse: bonuses }) })).json().order;
   for (const s of PATH[status]) {
     const res = await staffMove(admin, order.id, s === 'cancelled' ? { status: s, reason: 'other' } : { status: s });

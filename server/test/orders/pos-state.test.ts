@@ -14,7 +14,7 @@ describe('PosOrderState', () => {
   let state: PosOrderState;
   let token: string;
   beforeAll(async () => {
-    state = new PosOrderState(t.app.db, t.app.orders, new Announce(t.app.events.append), t.app.log);
+    state = new PosOrderState(t.app.sql, t.app.orders, new Announce(t.app.events.append), t.app.log);
     token = (await signInCustomer(t.app)).token;
   });
 

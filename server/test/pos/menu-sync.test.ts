@@ -6,7 +6,7 @@ import { lastEventId, readEvents, setControl, sleep, usePosEnv, waitFor } from '
 describe('POS menu import', () => {
   const env = usePosEnv({ MENU_SYNC_INTERVAL_MS: '150' });
   beforeAll(async () => {
-    await waitFor(() => env.app.pos.menu.state().status === 'ok', 'first import');
+    await waitFor(async () => (await env.app.pos.menu.state()).status === 'ok', 'first import');
   });
 
   const priceRow = (productId: number, cityId: number) =>

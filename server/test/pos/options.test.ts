@@ -9,7 +9,7 @@ describe('POS: product options', () => {
   let env: PosEnv;
   beforeAll(async () => {
     env = await startPosEnv({ MENU_SYNC_INTERVAL_MS: '150' });
-    await waitFor(() => env.app.pos.menu.state().status === 'ok', 'first import');
+    await waitFor(async () => (await env.app.pos.menu.state()).status === 'ok', 'first import');
   });
   afterAll(() => env.close());
 

@@ -12,7 +12,7 @@ describe('cancel over WebSocket and SSE', () => {
   it('live and on resume, with the reason, the note and the refund', async () => {
     const manager = (await signInStaff(t.app, 'manager1')).token;
     const { token, user } = await signInCustomer(t.app);
-    giveBonuses(t.app, user.id, 50);
+    await giveBonuses(t.app, user.id, 50);
     const order = (await placeOrder(t.app, token, { bonusesToUse: 50 })).json().order;
     const mark = await t.app.events.log.highestId();
 

@@ -46,8 +46,8 @@ describe('keepalive and backpressure', () => {
       let sent = 0;
       const metrics = b.app.realtime.metrics;
       for (let i = 0; i < 3000 && metrics.slowClosesWs === 0; i++) {
-        await b.app.tx(() =>
-          await b.app.events.append('sync-error', ['admin-orders'], { entity: 'order', entityId: i + 1, error: pad, timestamp: new Date().toISOString() }),
+        await b.app.tx(async () =>
+          b.app.events.append('sync-error', ['admin-orders'], { entity: 'order', entityId: i + 1, error: pad, timestamp: new Date().toISOString() }),
         );
         sent++;
         if (i % 10 === 0) await sleep(1);

@@ -3,9 +3,9 @@ import { useServedApp, buildTestApp, signInCustomer, signInStaff, type TestApp }
 import { TestClient, createOrder, listen, setStatus, sleep, until, upTo } from './helpers';
 
 /** Appends n sync-success events to the city-1 and admin rooms, in one transaction each (fast, no HTTP). */
-function appendEvents(t: TestApp, n: number, perTx = 1): void {
+async function appendEvents(t: TestApp, n: number, perTx = 1): Promise<void> {
   for (let i = 0; i < n; i += perTx) {
-    await t.app.tx(() => {
+    await t.app.tx(async () => {
       for (let j = i; j < Math.min(n, i + perTx); j++) {
         await t.app.events.append('sync-success', ['admin-orders', 'city-1-orders'], { entity: 'order', entityId: j + 1, timestamp: new Date().toISOString() });
       }
@@ -36,9 +36,9 @@ describe('resume from the durable log', () => {
     for (let i = 0; i < 30; i++) await createOrder(t.app, cust.token, 1);
     await setStatus(t.app, manager1, o.id, 'confirmed');
     await setStatus(t.app, manager1, o.id, 'preparing');
-    appendEvents(t, 38);
+    await appendEvents(t, 38);
     // 30 new-order + 2 status + 38 sync = 70 events for city-1 (order-created go to the user room only)...
-    appendEvents(t, 30, 10);
+    await appendEvents(t, 30, 10);
     await until(() => watcher.events().filter((m) => m.id! > seen.id! && m.type !== 'sync-error').length >= 100, 5000, 'watcher');
 
     // Live events keep coming while the client resumes.
@@ -46,7 +46,7 @@ describe('resume from the durable log', () => {
     t.keep(resumed);
     const live = (async () => {
       for (let i = 0; i < 10; i++) {
-        appendEvents(t, 1);
+        await appendEvents(t, 1);
         await sleep(2);
       }
     })();
@@ -60,8 +60,7 @@ describe('resume from the durable log', () => {
     expect(want.length).toBeGreaterThanOrEqual(110);
     expect(upTo(resumed.events(), common)).toEqual(want);
     // Exactly the log's events for the manager's rooms, in order.
-    const fromLog = t.app.events.log
-      .after(seen.id!, 100_000)
+    const fromLog = (await t.app.events.log.after(seen.id!, 100_000))
       .filter((e) => e.id <= common && e.rooms.some((r) => (watcher.messages[0]!.data.rooms as string[]).includes(r)))
       .map((e) => e.id);
     expect(upTo(resumed.events(), common).map((m) => m.id)).toEqual(fromLog);
@@ -70,24 +69,23 @@ describe('resume from the durable log', () => {
 
   it('replays 10,000 missed events quickly and completely', async () => {
     const c0 = await client(`token=${manager1}`);
-    appendEvents(t, 1, 1);
+    await appendEvents(t, 1, 1);
     const last = await c0.waitFor((m) => m.type === 'sync-success');
     c0.close();
-    appendEvents(t, 10_000, 1000);
+    await appendEvents(t, 10_000, 1000);
     const started = Date.now();
     const c = TestClient.connect(`${t.url.ws}/ws?token=${manager1}&lastEventId=${last.id}`);
     t.keep(c);
     // Live events keep arriving while the replay runs in batches.
     for (let i = 0; i < 20; i++) {
-      appendEvents(t, 5, 5);
+      await appendEvents(t, 5, 5);
       await sleep(3);
     }
     const head = await t.app.events.log.highestId();
     await until(() => (c.events().at(-1)?.id ?? 0) >= head, 10_000, '10k replay');
     const took = Date.now() - started;
     const ids = c.events().map((m) => m.id!);
-    const fromLog = t.app.events.log
-      .after(last.id!, 100_000)
+    const fromLog = (await t.app.events.log.after(last.id!, 100_000))
       .filter((e) => e.id <= head && e.rooms.includes('city-1-orders'))
       .map((e) => e.id);
     expect(fromLog.length).toBeGreaterThanOrEqual(10_100);
@@ -134,7 +132,7 @@ describe('resume from the durable log', () => {
     const { min } = await t.app.events.log.bounds();
     const old = await client(`token=${manager1}&lastEventId=${min! - 5}`);
     await old.waitFor((m) => m.type === 'resync');
-    appendEvents(t, 1);
+    await appendEvents(t, 1);
     const live = await old.waitFor((m) => m.type === 'sync-success');
     expect(live.id).toBe(await t.app.events.log.highestId());
     expect(old.events().every((m) => m.id! >= live.id! || m.type === 'sync-error')).toBe(true);

@@ -23,7 +23,7 @@ describe('the realtime event catalogue (docs/events.md)', () => {
     const t = await buildTestApp();
     try {
       const customer = await signInCustomer(t.app);
-      giveBonuses(t.app, customer.user.id, 100);
+      await giveBonuses(t.app, customer.user.id, 100);
       const order = (await placeOrder(t.app, customer.token, { bonusesToUse: 10 })).json().order;
       const staff = await signInStaff(t.app, 'admin');
       await t.app.inject({ method: 'POST', url: `/api/admin/orders/${order.id}/status`, headers: bearer(staff.token), payload: { status: 'confirmed' } });

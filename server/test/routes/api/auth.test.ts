@@ -144,8 +144,8 @@ describe('sign-in endpoints', () => {
     expect(res.statusCode).toBe(401);
     expect(res.json().error).toBe('token_expired');
     // The path transports without headers use (WebSocket, SSE) says the same.
-    expect(() => t.app.principalFromToken(expired)).toThrow(expect.objectContaining({ statusCode: 401, code: 'token_expired' }));
-    expect(() => t.app.principalFromToken('x.y.z')).toThrow(expect.objectContaining({ code: 'invalid_token' }));
+    await expect(t.app.principalFromToken(expired)).rejects.toThrow(expect.objectContaining({ statusCode: 401, code: 'token_expired' }));
+    await expect(t.app.principalFromToken('x.y.z')).rejects.toThrow(expect.objectContaining({ code: 'invalid_token' }));
     const { admin, id, temp } = await tempManager('temp1');
     // Deactivating it takes effect on the very next request.
     await t.app.inject({ method: 'PATCH', url: `/api/admin/staff/${id}`, headers: bearer(admin), payload: { active: false } });

@@ -162,7 +162,7 @@ describe('placing orders', () => {
 describe('bonuses', () => {
   it('caps bonuses at BONUS_MAX_SHARE of the subtotal and at the balance', async () => {
     const { token, user } = await signInCustomer(t.app);
-    giveBonuses(t.app, user.id, 1000);
+    await giveBonuses(t.app, user.id, 1000);
     // 2 × 390 = 780 → cap 234
     const over = await placeOrder(t.app, token, { bonusesToUse: 234.01 });
     expect(over.statusCode).toBe(422);
@@ -173,7 +173,7 @@ describe('bonuses', () => {
     expect(await balanceOf(token)).toBe(766);
 
     const { token: poor, user: poorUser } = await signInCustomer(t.app);
-    giveBonuses(t.app, poorUser.id, 10);
+    await giveBonuses(t.app, poorUser.id, 10);
     expect((await placeOrder(t.app, poor, { bonusesToUse: 11 })).statusCode).toBe(422);
     expect((await placeOrder(t.app, poor, { bonusesToUse: 10 })).statusCode).toBe(201);
     expect(await balanceOf(poor)).toBe(0);
@@ -181,7 +181,7 @@ describe('bonuses', () => {
 
   it('credits earned bonuses on completion and refunds used ones on cancel, once each', async () => {
     const { token, user } = await signInCustomer(t.app);
-    giveBonuses(t.app, user.id, 100);
+    await giveBonuses(t.app, user.id, 100);
     const a = (await placeOrder(t.app, token, { bonusesToUse: 100 })).json().order;
     expect(a.bonuses_earned).toBe(34);
     await driveTo(a.id, ['confirmed', 'preparing', 'ready']);
@@ -211,7 +211,7 @@ describe('bonuses', () => {
 
   it('never overdraws one balance under 50 concurrent orders', async () => {
     const { token, user } = await signInCustomer(t.app);
-    giveBonuses(t.app, user.id, 1000);
+    await giveBonuses(t.app, user.id, 1000);
     // Each order may spend 100 (cap 234); only 10 can succeed.
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) => placeOrder(t.app, token, { bonusesToUse: 100 }, { 'idempotency-key': `c-${i}` })),
@@ -362,7 +362,7 @@ describe('authorization edges', () => {
   it('the database refuses a negative balance even if code tried', async () => {
     const row = t.app.db.select().from(orders).where(eq(orders.id, 1)).get();
     expect(row).toBeDefined();
-    expect(() => t.app.tx(() => t.app.ledger.apply(row!.userId, 'adjusted', -10_000_000, null))).toThrow(/Not enough bonuses/);
+    await expect(t.app.tx(() => t.app.ledger.apply(row!.userId, 'adjusted', -10_000_000, null))).rejects.toThrow(/Not enough bonuses/);
   });
 });
 
