@@ -18,24 +18,24 @@ describe('Announce: which rooms hear which event', () => {
   const order = { id: 7, user_id: 42, city_id: 2 } as Order;
 
   it('orders: staff of the city for new-order, the customer for order-created, both for a status move', async () => {
-    expect(roomsOf(() => t.app.announce.newOrder(order))).toEqual([ADMIN_ROOM, cityOrdersRoom(2)]);
-    expect(roomsOf(() => t.app.announce.orderCreated(order))).toEqual([userRoom(42)]);
+    expect(await roomsOf(() => t.app.announce.newOrder(order))).toEqual([ADMIN_ROOM, cityOrdersRoom(2)]);
+    expect(await roomsOf(() => t.app.announce.orderCreated(order))).toEqual([userRoom(42)]);
     expect(
-      roomsOf(() => t.app.announce.orderStatusUpdated({ userId: 42, cityId: 2 }, { orderId: 7, newStatus: 'confirmed', oldStatus: 'pending', timestamp: ts })),
+      await roomsOf(() => t.app.announce.orderStatusUpdated({ userId: 42, cityId: 2 }, { orderId: 7, newStatus: 'confirmed', oldStatus: 'pending', timestamp: ts })),
     ).toEqual([userRoom(42), ADMIN_ROOM, cityOrdersRoom(2)]);
   });
 
   it('bonuses: the customer only', async () => {
-    expect(roomsOf(() => t.app.announce.bonusUpdated(42, { balance: 10, operation: { type: 'earned', amount: 10, orderId: 7 }, timestamp: ts }))).toEqual([
+    expect(await roomsOf(() => t.app.announce.bonusUpdated(42, { balance: 10, operation: { type: 'earned', amount: 10, orderId: 7 }, timestamp: ts }))).toEqual([
       userRoom(42),
     ]);
   });
 
   it('sync: the staff of the order’s city (admin alone when unknown), or of every city for the menu', async () => {
-    expect(roomsOf(() => t.app.announce.syncSuccess({ entity: 'order', entityId: 7, timestamp: ts }, { cityId: 3 }))).toEqual([ADMIN_ROOM, cityOrdersRoom(3)]);
-    expect(roomsOf(() => t.app.announce.syncSuccess({ entity: 'order', entityId: 7, timestamp: ts }, { cityId: null }))).toEqual([ADMIN_ROOM]);
+    expect(await roomsOf(() => t.app.announce.syncSuccess({ entity: 'order', entityId: 7, timestamp: ts }, { cityId: 3 }))).toEqual([ADMIN_ROOM, cityOrdersRoom(3)]);
+    expect(await roomsOf(() => t.app.announce.syncSuccess({ entity: 'order', entityId: 7, timestamp: ts }, { cityId: null }))).toEqual([ADMIN_ROOM]);
     const error = { entity: 'menu' as const, entityId: 0, error: 'x', timestamp: ts, attempt: 1, nextRetryAt: null, cityId: null };
-    expect(roomsOf(() => t.app.announce.syncError(error, { allCityIds: [1, 2, 3] }))).toEqual([
+    expect(await roomsOf(() => t.app.announce.syncError(error, { allCityIds: [1, 2, 3] }))).toEqual([
       ADMIN_ROOM,
       cityOrdersRoom(1),
       cityOrdersRoom(2),
@@ -44,7 +44,7 @@ describe('Announce: which rooms hear which event', () => {
   });
 
   it('menu-updated: customers with the city’s menu open and the city’s staff, whoever changed it', async () => {
-    expect(roomsOf(() => t.app.announce.menuUpdated({ cityId: 3, productId: 1, available: false, price: 390, timestamp: ts }))).toEqual([
+    expect(await roomsOf(() => t.app.announce.menuUpdated({ cityId: 3, productId: 1, available: false, price: 390, timestamp: ts }))).toEqual([
       cityMenuRoom(3),
       ADMIN_ROOM,
       cityOrdersRoom(3),
@@ -53,12 +53,12 @@ describe('Announce: which rooms hear which event', () => {
 
   it('order-message and order-chat-read: the order’s chat room, the customer and the city’s staff', async () => {
     const msg = { id: 1, orderId: 7, clientId: 'c1', author: { kind: 'staff' as const, name: 'Anna', userId: 3 }, text: 'hi', createdAt: ts };
-    expect(roomsOf(() => t.app.announce.orderMessage({ userId: 42, cityId: 2 }, msg))).toEqual([orderChatRoom(7), userRoom(42), ADMIN_ROOM, cityOrdersRoom(2)]);
+    expect(await roomsOf(() => t.app.announce.orderMessage({ userId: 42, cityId: 2 }, msg))).toEqual([orderChatRoom(7), userRoom(42), ADMIN_ROOM, cityOrdersRoom(2)]);
   });
 
   it('order-eta-updated and order-payment-updated: the customer and the city’s staff; city-status-updated: the city’s menu room and its staff', async () => {
     expect(
-      roomsOf(() => t.app.announce.orderEtaUpdated({ userId: 42, cityId: 2 }, { orderId: 7, promisedAt: ts, oldPromisedAt: null, reason: 'Rush', timestamp: ts })),
+      await roomsOf(() => t.app.announce.orderEtaUpdated({ userId: 42, cityId: 2 }, { orderId: 7, promisedAt: ts, oldPromisedAt: null, reason: 'Rush', timestamp: ts })),
     ).toEqual([userRoom(42), ADMIN_ROOM, cityOrdersRoom(2)]);
     expect(
       await roomsOf(() =>
@@ -69,7 +69,7 @@ describe('Announce: which rooms hear which event', () => {
       ),
     ).toEqual([userRoom(42), ADMIN_ROOM, cityOrdersRoom(2)]);
     const view = (await t.app.restaurants.city(3))!;
-    expect(roomsOf(() => t.app.announce.cityStatusUpdated({ cityId: 3, status: view.status, restaurants: view.restaurants, timestamp: ts }))).toEqual([
+    expect(await roomsOf(() => t.app.announce.cityStatusUpdated({ cityId: 3, status: view.status, restaurants: view.restaurants, timestamp: ts }))).toEqual([
       cityMenuRoom(3),
       ADMIN_ROOM,
       cityOrdersRoom(3),

@@ -42,15 +42,15 @@ describe('PosOrderState', () => {
 
   it('a kitchen step first proves the POS has the order, then moves it; repeats and misfits are results', async () => {
     const id = await newOrder();
-    expect(apply(step(id, 'cooking'))).toEqual({ applied: true, status: 'preparing' });
+    expect(await apply(step(id, 'cooking'))).toEqual({ applied: true, status: 'preparing' });
     expect(orderRow(t.app, id)).toMatchObject({ status: 'preparing', sync_status: 'synced', pos_order_id: `P-${id}` });
-    expect(apply(step(id, 'cooking'))).toEqual({ applied: false, reason: 'duplicate', status: 'preparing' });
+    expect(await apply(step(id, 'cooking'))).toEqual({ applied: false, reason: 'duplicate', status: 'preparing' });
     // A pickup is never "on the way": ignored, not thrown.
-    expect(apply(step(id, 'on_the_way'))).toEqual({ applied: false, reason: 'out_of_order', status: 'preparing' });
-    expect(apply(step(id, 'ready', 'P-OTHER'))).toEqual({ applied: false, reason: 'pos_order_mismatch', status: 'preparing' });
-    expect(apply(step(999_999, 'ready'))).toEqual({ applied: false, reason: 'unknown_order' });
-    expect(apply(step(id, 'ready'))).toEqual({ applied: true, status: 'ready' });
-    expect(apply(step(id, 'picked_up'))).toEqual({ applied: true, status: 'completed' });
+    expect(await apply(step(id, 'on_the_way'))).toEqual({ applied: false, reason: 'out_of_order', status: 'preparing' });
+    expect(await apply(step(id, 'ready', 'P-OTHER'))).toEqual({ applied: false, reason: 'pos_order_mismatch', status: 'preparing' });
+    expect(await apply(step(999_999, 'ready'))).toEqual({ applied: false, reason: 'unknown_order' });
+    expect(await apply(step(id, 'ready'))).toEqual({ applied: true, status: 'ready' });
+    expect(await apply(step(id, 'picked_up'))).toEqual({ applied: true, status: 'completed' });
     const moves = orderEvents(t.app, id).filter((e) => e.type === 'order-status-updated').map((e) => e.data.newStatus);
     expect(moves).toEqual(['confirmed', 'preparing', 'ready', 'completed']);
   });
