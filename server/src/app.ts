@@ -5,6 +5,7 @@ import type { Config } from './config/config';
 import { HttpError } from './lib/errors';
 import { loggerOptions } from './lib/logger';
 import { RequestLog } from './lib/request-log';
+import { closeConnectionsAfterResponses } from './lib/close-connections';
 import configPlugin from './plugins/external/config';
 import security from './plugins/external/security';
 import docs from './plugins/external/docs';
@@ -63,6 +64,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>();
+  closeConnectionsAfterResponses(app);
   app.setValidatorCompiler(validatorCompiler);
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
 

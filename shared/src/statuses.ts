@@ -51,17 +51,21 @@ const TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
   cancelled: [],
 };
 
-/** Next statuses allowed from `from`; `ready → completed` only for pickup, `ready → delivering` only for delivery. */
-export function nextStatuses(from: OrderStatus, delivery: DeliveryType): OrderStatus[] {
+/**
+ * Next statuses allowed from `from`; `ready → completed` only for pickup, `ready → delivering` only
+ * for delivery; an order still `awaitingPayment` (see awaitsPayment) may only be cancelled.
+ */
+export function nextStatuses(from: OrderStatus, delivery: DeliveryType, awaitingPayment = false): OrderStatus[] {
   return TRANSITIONS[from].filter((to) => {
+    if (awaitingPayment && to !== 'cancelled') return false;
     if (from === 'ready' && to === 'completed') return delivery === 'pickup';
     if (from === 'ready' && to === 'delivering') return delivery === 'delivery';
     return true;
   });
 }
 
-export function canTransition(from: OrderStatus, to: OrderStatus, delivery: DeliveryType): boolean {
-  return nextStatuses(from, delivery).includes(to);
+export function canTransition(from: OrderStatus, to: OrderStatus, delivery: DeliveryType, awaitingPayment = false): boolean {
+  return nextStatuses(from, delivery, awaitingPayment).includes(to);
 }
 
 /** Customers may cancel while the kitchen has not started: `pending` or `confirmed`. */
@@ -104,3 +108,11 @@ export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
  */
 export const PAYMENT_STATUSES = ['unpaid', 'paid', 'refund_due', 'refunded'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+/**
+ * An online order not paid yet: the kitchen does not have it (its POS job is queued once paid), so
+ * nobody may start it; it can only be paid or cancelled (staff, the customer, or the payment's expiry).
+ */
+export function awaitsPayment(method: PaymentMethod, status: PaymentStatus): boolean {
+  return method === 'online' && status === 'unpaid';
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ACTIVE_STATUSES,
+  awaitsPayment,
   CANCEL_REASONS,
   canTransition,
   customerCanCancel,
@@ -9,6 +10,8 @@ import {
   isFinal,
   nextStatuses,
   ORDER_STATUSES,
+  PAYMENT_METHODS,
+  PAYMENT_STATUSES,
   type DeliveryType,
   type OrderStatus,
 } from '../src/statuses';
@@ -45,6 +48,19 @@ describe('order status transition table', () => {
         expect(canTransition(from, from, d)).toBe(false);
       }
     }
+  });
+
+  it('an online order not paid yet may only be cancelled; every other order moves as the table says', () => {
+    for (const m of PAYMENT_METHODS) {
+      for (const p of PAYMENT_STATUSES) expect(awaitsPayment(m, p), `${m}/${p}`).toBe(m === 'online' && p === 'unpaid');
+    }
+    for (const d of DELIVERY_TYPES) {
+      for (const from of ORDER_STATUSES) {
+        expect(nextStatuses(from, d, true)).toEqual(nextStatuses(from, d).filter((to) => to === 'cancelled'));
+        expect(canTransition(from, 'cancelled', d, true)).toBe(nextStatuses(from, d).includes('cancelled'));
+      }
+    }
+    expect(canTransition('pending', 'confirmed', 'pickup', true)).toBe(false);
   });
 
   it('walks the happy path of each delivery type one allowed step at a time, ending final', () => {

@@ -1,8 +1,10 @@
 import {
   ACTIVE_STATUSES,
+  awaitsPayment,
   isFinal,
   nextStatuses,
   type Order,
+  type OrderPaymentUpdated,
   type OrderStatus,
   type OrderStatusUpdated,
   type SyncError,
@@ -93,6 +95,26 @@ export function applySyncEvent(map: OrderMap, ev: SyncError | SyncSuccess, kind:
   return true;
 }
 
+/**
+ * `order-payment-updated`: the card's money follows at once (an online order turning paid is the
+ * kitchen's go; a refund due is staff's to do). The charge ids come along for the panel.
+ */
+export function applyPaymentEvent(map: OrderMap, ev: OrderPaymentUpdated): boolean {
+  const o = map.get(ev.orderId);
+  if (!o || o.payment_status === ev.status) return false;
+  map.set(o.id, {
+    ...o,
+    payment_status: ev.status,
+    payment: {
+      ...o.payment,
+      status: ev.status,
+      telegram_payment_charge_id: ev.telegramChargeId ?? o.payment.telegram_payment_charge_id,
+      provider_payment_charge_id: ev.providerChargeId ?? o.payment.provider_payment_charge_id,
+    },
+  });
+  return true;
+}
+
 /** Finished orders need no memory on the board once they are this old. */
 export function pruneFinished(map: OrderMap, now: number, keepMs = 10 * 60_000): void {
   for (const [id, o] of map) if (isFinal(o.status) && now - Date.parse(o.updated_at) > keepMs) map.delete(id);
@@ -126,8 +148,8 @@ export function newArrivals(orders: Iterable<Order>, openedAfterId: number | nul
 }
 
 /** The buttons for an order: exactly the shared transition table's moves, nothing more. */
-export function allowedActions(order: Pick<Order, 'status' | 'delivery'>): OrderAction[] {
-  return nextStatuses(order.status, order.delivery.type).map((to) => ({
+export function allowedActions(order: Pick<Order, 'status' | 'delivery' | 'payment_method' | 'payment_status'>): OrderAction[] {
+  return nextStatuses(order.status, order.delivery.type, awaitsPayment(order.payment_method, order.payment_status)).map((to) => ({
     to,
     label: to === 'completed' && order.delivery.type === 'pickup' ? t('action.handedOver') : t(`action.${to}`),
     needsReason: to === 'cancelled',

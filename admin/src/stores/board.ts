@@ -12,9 +12,9 @@ import {
   type SyncError,
   type SyncSuccess,
 } from '@ordercast/shared';
-import type { OrderEtaUpdated } from '@ordercast/shared';
+import type { OrderEtaUpdated, OrderPaymentUpdated } from '@ordercast/shared';
 import { get, post } from '../lib/api';
-import { applyStatusUpdate, applySyncEvent, groupBoard, isWaiting, newArrivals, pruneFinished, upsertOrder, type OrderMap } from '../lib/board';
+import { applyPaymentEvent, applyStatusUpdate, applySyncEvent, groupBoard, isWaiting, newArrivals, pruneFinished, upsertOrder, type OrderMap } from '../lib/board';
 import { usePrefs } from './prefs';
 
 /**
@@ -175,6 +175,12 @@ export const useBoard = defineStore('board', () => {
     return order;
   }
 
+  /** `order-payment-updated`: the card and the open panel show the money's new state. */
+  function onPayment(ev: OrderPaymentUpdated): void {
+    if (applyPaymentEvent(orders.value, ev)) touch();
+    if (selectedId.value === ev.orderId) void openDetail(ev.orderId, true);
+  }
+
   function onSync(ev: SyncError | SyncSuccess, kind: 'error' | 'success'): void {
     if (applySyncEvent(orders.value, ev, kind)) touch();
     if (ev.entity === 'order' && selectedId.value === ev.entityId) void openDetail(ev.entityId, true);
@@ -230,6 +236,6 @@ export const useBoard = defineStore('board', () => {
 
   return {
     orders, loading, loaded, error, q, statuses, selectedId, askCancel, detail, detailError, fresh, activeCount, unseen, unseenCount,
-    columns, markUnseen, markSeen, openedAfterId, announce, arrive, load, onNewOrder, onStatusUpdated, onEtaUpdated, moveEta, onSync, openDetail, closeDetail, move, fetchOrder, orderNumber, reset,
+    columns, markUnseen, markSeen, openedAfterId, announce, arrive, load, onNewOrder, onStatusUpdated, onEtaUpdated, moveEta, onPayment, onSync, openDetail, closeDetail, move, fetchOrder, orderNumber, reset,
   };
 });

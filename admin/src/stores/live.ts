@@ -100,6 +100,7 @@ export const useLive = defineStore('live', () => {
         for (const l of menuListeners) l(ev);
       }),
       client.on('order-payment-updated', (ev) => {
+        board.onPayment(ev);
         for (const l of paymentListeners) l(ev);
       }),
       client.on('resync', () => {

@@ -5,6 +5,7 @@ import {
   ageOf,
   allowedActions,
   applyStatusUpdate,
+  applyPaymentEvent,
   applySyncEvent,
   groupBoard,
   matchesQuery,
@@ -104,6 +105,24 @@ describe('events on the board', () => {
   });
 });
 
+describe('applyPaymentEvent', () => {
+  const at = '2026-01-01T12:00:00.000Z';
+  const ev = (status: 'unpaid' | 'paid' | 'refund_due' | 'refunded', oldStatus: 'unpaid' | 'paid' | 'refund_due' | 'refunded') => ({
+    orderId: 9, method: 'online' as const, status, oldStatus, telegramChargeId: 'tg-1', providerChargeId: 'pr-1', timestamp: at,
+  });
+
+  it('moves the card\'s money live: paid, then refund due, with the charge ids; a replay changes nothing', () => {
+    const map: OrderMap = new Map();
+    upsertOrder(map, order({ id: 9, payment_method: 'online', payment_status: 'unpaid' }));
+    expect(applyPaymentEvent(map, ev('paid', 'unpaid'))).toBe(true);
+    expect(map.get(9)).toMatchObject({ payment_status: 'paid', payment: { telegram_payment_charge_id: 'tg-1', provider_payment_charge_id: 'pr-1' } });
+    expect(applyPaymentEvent(map, ev('paid', 'unpaid'))).toBe(false);
+    expect(applyPaymentEvent(map, ev('refund_due', 'paid'))).toBe(true);
+    expect(map.get(9)!.payment_status).toBe('refund_due');
+    expect(applyPaymentEvent(map, { ...ev('paid', 'unpaid'), orderId: 404 })).toBe(false);
+  });
+});
+
 describe('allowedActions', () => {
   it('offers exactly the shared transition table, for every status and delivery type', () => {
     for (const status of ['pending', 'confirmed', 'preparing', 'ready', 'delivering', 'completed', 'cancelled'] as const) {
@@ -112,6 +131,11 @@ describe('allowedActions', () => {
         expect(allowedActions(o).map((a) => a.to)).toEqual(nextStatuses(status, type));
       }
     }
+  });
+
+  it('offers only cancelling for an online order not paid yet', () => {
+    expect(allowedActions(order({ status: 'pending', payment_method: 'online', payment_status: 'unpaid' })).map((a) => a.to)).toEqual(['cancelled']);
+    expect(allowedActions(order({ status: 'pending', payment_method: 'online', payment_status: 'paid' })).map((a) => a.to)).toEqual(['confirmed', 'cancelled']);
   });
 
   it('asks for a reason only when cancelling', () => {

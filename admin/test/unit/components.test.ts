@@ -65,6 +65,18 @@ describe('OrderCard', () => {
     expect(w.text()).toContain('Pickup');
     expect(w.get('[data-testid="card-sync"]').text()).toBe('POS: retrying');
     expect(w.classes()).toContain('age-late');
+    expect(w.find('[data-testid="card-payment"]').exists()).toBe(false);
+  });
+
+  it('an online order says whether it is paid, and follows the payment event live', async () => {
+    const o = order({ id: 6, payment_method: 'online', payment_status: 'unpaid' });
+    const w = mount(OrderCard, { props: { order: o, now: Date.now(), thresholds: DEFAULT_THRESHOLDS, fresh: false, selected: false } });
+    const mark = () => w.get('[data-testid="card-payment"]');
+    expect(mark().text()).toContain('online · not paid');
+    expect(mark().classes()).toContain('tone-warn');
+    await w.setProps({ order: { ...o, payment_status: 'paid' } });
+    expect(mark().text()).toContain('online · paid');
+    expect(mark().classes()).toContain('tone-ok');
   });
 });
 

@@ -4,6 +4,7 @@ import stableStringify from 'safe-stable-stringify';
 import {
   CANCEL_REASONS,
   ORDER_STATUSES,
+  awaitsPayment,
   bonusCapMinor,
   earnedBonuses,
   canTransition,
@@ -53,8 +54,7 @@ type MoveParams = { id: number; from: OrderStatus; to: OrderStatus; at: string; 
 /** Why a cancel happened: a code from CANCEL_REASONS and optional free text. */
 export type CancelInfo = { reason: CancelReason; note: string | null };
 
-/** An online order not paid yet: the kitchen does not have it (its POS job is queued once paid). */
-const awaitingPayment = (o: OrderRow) => o.paymentMethod === 'online' && o.paymentStatus === 'unpaid';
+const awaitingPayment = (o: OrderRow) => awaitsPayment(o.paymentMethod, o.paymentStatus);
 
 const isCancelReason = (r: string | undefined): r is CancelReason => (CANCEL_REASONS as readonly string[]).includes(r ?? '');
 
@@ -447,6 +447,10 @@ export class OrdersService {
     if (actor.source === 'staff') assertCity(actor.principal, row.cityId);
     if (!canTransition(row.status, to, row.deliveryType)) {
       throw conflict(`Order ${row.orderNumber} cannot move from ${row.status} to ${to}`, 'invalid_transition');
+    }
+    // Staff starting an unpaid online order would cook what may never be paid (awaitsPayment).
+    if (!canTransition(row.status, to, row.deliveryType, awaitingPayment(row))) {
+      throw conflict(`Order ${row.orderNumber} waits for its online payment; it can move once paid`, 'awaiting_payment');
     }
     if (to === 'cancelled') return this.move(row, to, null, actor, { reason: reason as CancelReason, note: note ?? null });
     return this.move(row, to, reason ?? null, actor);

@@ -48,11 +48,12 @@ export class StatsService {
     const sqlite = db.$client;
     // (city_id, order_day) is the head of orders_number_uq: each query reads only that day's rows.
     // Named, because the planner otherwise may pick orders_city_status_idx and read every day of the city.
+    // Revenue is what customers pay: the order's total and its delivery fee (the wire's `total`).
     // `timed`/`onTime`: orders with both a completion and a promised time, and those done by it.
     // Both are ISO-8601 UTC strings of one format, so text order is time order (the dashboard counts
     // them for completed orders only).
     this.byStatus = sqlite.prepare(
-      `SELECT status, COUNT(*) AS n, COALESCE(SUM(total), 0) AS total,
+      `SELECT status, COUNT(*) AS n, COALESCE(SUM(total + delivery_fee), 0) AS total,
               COALESCE(SUM(completed_at IS NOT NULL AND promised_at IS NOT NULL), 0) AS timed,
               COALESCE(SUM(completed_at <= promised_at), 0) AS onTime
          FROM orders INDEXED BY orders_number_uq WHERE city_id = ? AND order_day = ? GROUP BY status`,

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { ServerResponse } from 'node:http';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { Value } from 'typebox/value';
@@ -61,7 +61,7 @@ export async function startTelegramSimulator(opts: TelegramSimulatorOptions): Pr
     bodyLimit: 1024 * 1024,
     forceCloseConnections: true,
     // A line per long poll and per page refresh would drown the server's log; failures are logged where they happen.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);

@@ -36,17 +36,7 @@ export async function startBotServer(apiRoot: string, env: Record<string, string
     ...env,
   }, opts);
   await t.app.listen({ port, host: '127.0.0.1' });
-  // The simulator posts updates over keep-alive connections; one that goes idle after close()
-  // began would hold the server until its keep-alive timeout (72 s). Teardown cuts those after 2 s.
-  const close = async () => {
-    const cut = setTimeout(() => t.app.server.closeAllConnections(), 2000);
-    try {
-      await t.close();
-    } finally {
-      clearTimeout(cut);
-    }
-  };
-  return { ...t, close, url };
+  return { ...t, url };
 }
 
 export async function control<T = unknown>(sim: TelegramSimulator, path: string, body?: unknown): Promise<T> {

@@ -110,6 +110,11 @@ describe('paying online through Telegram (simulator) and the kitchen (POS simula
     await sleep(600);
     expect(await inPos(order.id)).toBe(false);
     expect(row(order.id).sync_status).toBe('pending');
+    // Nor may staff start it: only a paid online order is the kitchen's (cancelling stays open).
+    const early = await api<{ error: string }>('POST', `/api/admin/orders/${order.id}/status`, admin, { status: 'confirmed' });
+    expect(early.status).toBe(409);
+    expect(early.body.error).toBe('awaiting_payment');
+    expect(row(order.id).status).toBe('pending');
 
     const result = await pay(inv.body.url, c.tgUser);
     expect(result.status).toBe('paid');

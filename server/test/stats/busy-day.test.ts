@@ -17,6 +17,8 @@ const STAGE_MINUTES = { confirmed: 3, preparing: 7, ready: 18, completed: 4 } as
 interface Generated {
   status: string;
   total: number;
+  /** Delivery fee (kopecks): the customer pays total + fee, and so does the dashboard's revenue. */
+  fee: number;
   createdAt: number;
   /** [to, at] of each status change after the first row (pending). */
   moves: [string, number][];
@@ -40,15 +42,16 @@ function generate(i: number, dayStart: number, n: number): Generated {
       if (i % 3 === 2 && to === 'preparing') break; // still in the kitchen
     }
   }
-  return { status, total, createdAt, moves };
+  const fee = i % 4 === 0 ? 19_900 : 0;
+  return { status, total, fee, createdAt, moves };
 }
 
 function insertDay(t: TestApp, cityId: number, day: string, dayStart: number, n: number): Generated[] {
   const sqlite = t.app.db.$client;
   const userId = (sqlite.prepare('SELECT id FROM users ORDER BY id LIMIT 1').get() as { id: number }).id;
   const insOrder = sqlite.prepare(
-    `INSERT INTO orders (order_number, order_day, city_id, user_id, status, subtotal, bonuses_used, total, delivery_type, sync_status, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, 0, ?, 'pickup', 'synced', ?, ?)`,
+    `INSERT INTO orders (order_number, order_day, city_id, user_id, status, subtotal, bonuses_used, total, delivery_fee, delivery_type, sync_status, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, 'pickup', 'synced', ?, ?)`,
   );
   const insHist = sqlite.prepare(`INSERT INTO order_status_history (order_id, from_status, to_status, source, created_at) VALUES (?, ?, ?, 'staff', ?)`);
   const rows: Generated[] = [];
@@ -57,7 +60,7 @@ function insertDay(t: TestApp, cityId: number, day: string, dayStart: number, n:
       const g = generate(i, dayStart, n);
       rows.push(g);
       const created = new Date(g.createdAt).toISOString();
-      const id = Number(insOrder.run(String(i + 1), day, cityId, userId, g.status, g.total, g.total, created, created).lastInsertRowid);
+      const id = Number(insOrder.run(String(i + 1), day, cityId, userId, g.status, g.total, g.total, g.fee, created, created).lastInsertRowid);
       insHist.run(id, null, 'pending', created);
       let from = 'pending';
       for (const [to, at] of g.moves) {
@@ -84,10 +87,10 @@ function expected(rows: Generated[], timeZone: string) {
     perUtcHour[new Date(r.createdAt).getUTCHours()]! += 1;
     if (r.status === 'cancelled') cancelled += 1;
     else {
-      revenue += r.total;
+      revenue += r.total + r.fee;
       if (r.status === 'completed') {
         completed += 1;
-        completedRevenue += r.total;
+        completedRevenue += r.total + r.fee;
       }
     }
     let prevTo = 'pending';

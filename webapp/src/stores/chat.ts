@@ -1,21 +1,7 @@
-import { defineStore } from 'pinia';
-import { computed, shallowRef } from 'vue';
-import { createChatModel } from '@ordercast/shared';
+import { defineChatStore } from '@ordercast/shared/vue';
 
 /**
  * The customer's side of the order chats (issue 18): what the chat view and the badges of the
- * orders list show. The rules are the shared chat model's; this store only makes its state reactive.
+ * orders list show. The store is the shared one (the admin's is the same, for the staff side).
  */
-export const useChat = defineStore('chat', () => {
-  const model = createChatModel(
-    'customer',
-    (s) => (state.value = s),
-    () => document.visibilityState !== 'hidden',
-  );
-  const state = shallowRef(model.state);
-  const unread = computed(() => state.value.chats.unread);
-  const unreadTotal = computed(() => Object.values(unread.value).reduce((a, b) => a + b, 0));
-  const thread = (orderId: number) => state.value.chats.threads[orderId] ?? null;
-  const pending = (orderId: number) => state.value.pending[orderId] ?? [];
-  return { state, unread, unreadTotal, thread, pending, model };
-});
+export const useChat = defineChatStore('customer');
