@@ -59,6 +59,8 @@ interface Builder extends PgColumnBuilderBase {
   primaryKey(): Builder;
   notNull(): Builder;
   default(value: unknown): Builder;
+  $defaultFn(fn: () => unknown): Builder;
+  $onUpdateFn(fn: () => unknown): Builder;
 }
 
 function columnOf(col: SQLiteColumn): PgColumnBuilderBase {
@@ -94,6 +96,10 @@ function columnOf(col: SQLiteColumn): PgColumnBuilderBase {
     else if (typeof d === 'boolean') b = b.default(sql.raw(d ? '1' : '0'));
     else b = b.default(d);
   }
+  // Defaults computed in JavaScript by drizzle (none today) travel with the column.
+  if (col.defaultFn) b = b.$defaultFn(col.defaultFn);
+  if (col.onUpdateFn) b = b.$onUpdateFn(col.onUpdateFn);
+  if (col.generated) throw new Error(`to-postgres: generated column ${name} has no PostgreSQL mapping yet`);
   return b;
 }
 
