@@ -8,7 +8,7 @@
  * Knobs (env): BENCH_ORDERS (20000 per round), BENCH_ROUNDS (3).
  */
 import type { CreateOrderBody } from '@ordercast/shared';
-import { demoPickupPoint } from '../src/db/seed-data';
+import { DEMO_OPTION_GROUPS, demoDeliveryPoint, demoPickupPoint } from '../src/db/seed-data';
 import { buildTestApp } from '../test/helpers/app';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 20_000);
@@ -16,6 +16,9 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BATCH = 20;
 /** Dishes on the menu in every city (9 and 17 are on a city's stop-list in the demo data). */
 const DISHES = [1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21];
+/** Dishes with a required choice (a portion, a size) are ordered with its first option, as a customer must (as in `bench:api`). */
+const REQUIRED = new Map<number, number[]>();
+for (const g of DEMO_OPTION_GROUPS) if (g.minChoices > 0) REQUIRED.set(g.productId, [...(REQUIRED.get(g.productId) ?? []), g.options[0]!.id]);
 
 const t = await buildTestApp();
 try {
@@ -25,8 +28,17 @@ try {
   const customers = Array.from({ length: 200 }, (_, i) => insert.get(`Bench${i}`, 900_000_000 + i)!.id);
   const body = (n: number): CreateOrderBody => {
     const cityId = 1 + (n % 3);
-    const items = Array.from({ length: 1 + (n % 3) }, (_, k) => ({ productId: DISHES[(n * 7 + k * 5) % DISHES.length]!, quantity: 1 + (k % 2) }));
-    return { cityId, restaurantId: demoPickupPoint(cityId), items, delivery: n % 2 ? { type: 'pickup' } : { type: 'delivery', address: 'Bench street 1' } };
+    const items = Array.from({ length: 1 + (n % 3) }, (_, k) => {
+      const productId = DISHES[(n * 7 + k * 5) % DISHES.length]!;
+      const options = REQUIRED.get(productId);
+      return { productId, quantity: 1 + (k % 2), ...(options && { options }) };
+    });
+    return {
+      cityId,
+      restaurantId: demoPickupPoint(cityId),
+      items,
+      delivery: n % 2 ? { type: 'pickup' } : { type: 'delivery', address: 'Bench street 1', location: demoDeliveryPoint(cityId) },
+    };
   };
   let seq = 0;
   const run = (count: number) => {

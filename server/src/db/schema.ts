@@ -314,8 +314,9 @@ export const orders = sqliteTable(
     index('orders_city_status_idx').on(t.cityId, t.status, t.createdAt),
     // The expiry sweep's look-up: online orders waiting for their money, by deadline (small: only those).
     index('orders_unpaid_online_idx').on(t.payUntil).where(sql`payment_method = 'online' AND payment_status = 'unpaid'`),
-    // Charge ids are unique at Telegram: a successful_payment delivered twice is recognised.
-    uniqueIndex('orders_tg_charge_uq').on(t.telegramChargeId),
+    // Charge ids are unique at Telegram: a successful_payment delivered twice is recognised. Partial:
+    // an order is written without one (null), and a full index took a B-tree insert per order for it.
+    uniqueIndex('orders_tg_charge_uq').on(t.telegramChargeId).where(sql`telegram_payment_charge_id IS NOT NULL`),
     check('orders_money', sql`${t.subtotal} > 0 AND ${t.bonusesUsed} >= 0 AND ${t.total} = ${t.subtotal} - ${t.bonusesUsed} AND ${t.total} >= 0`),
   ],
 );

@@ -54,10 +54,10 @@ export type NodeRequestHandler = (request: NodeRequest) => NodeAnswer;
 
 /**
  * Carries committed events to every process's realtime layer. In-process by default;
- * Redis when several processes serve one database (REDIS_URL).
+ * Redis when several processes serve one database (REDIS_URL); PostgreSQL LISTEN/NOTIFY (bus-postgres.ts) where the database is PostgreSQL.
  */
 export interface EventBus {
-  readonly kind: 'memory' | 'redis';
+  readonly kind: 'memory' | 'redis' | 'postgres';
   publish(event: BusEvent): Promise<void>;
   subscribe(handler: BusHandler): () => void;
   /** Sends a notice to every process, this one included (synchronously here, never throws). */

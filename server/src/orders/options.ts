@@ -1,5 +1,6 @@
 import type { CreateOrderBody } from '@ordercast/shared';
 import type { Db } from '../db/client';
+import { CatalogueMemo } from '../db/catalogue-version';
 import { columnsOf } from '../db/rows';
 import { orderItemOptions } from '../db/schema';
 import { badRequest, unprocessable } from '../lib/errors';
@@ -10,6 +11,7 @@ export type ItemOptionRow = typeof orderItemOptions.$inferSelect;
 
 /** A product's group and option as the order path reads them (option columns null for a group without options; price null where the city does not sell it). */
 interface GroupOptionRow {
+  productId: number;
   groupId: number;
   groupName: string;
   groupNameEn: string;
@@ -46,19 +48,33 @@ const quoted = (name: string, nameEn: string) => (nameEn && nameEn !== name ? `"
  */
 export class OrderOptions {
   private readonly q;
+  /**
+   * Every dish's groups and options with the city's prices, by dish, one city at a time: read for
+   * every order line, changed rarely, so kept in memory while the catalogue's version holds
+   * (db/catalogue-version.ts).
+   */
+  private readonly groupsOfCity: CatalogueMemo<number, Map<number, GroupOptionRow[]>>;
 
   constructor(db: Db) {
     const sqlite = db.$client;
+    const groupsOfCity = sqlite.prepare<{ cityId: number }, GroupOptionRow>(
+      `SELECT g.product_id AS productId, g.id AS groupId, g.name AS groupName, g.name_en AS groupNameEn, g.min_choices AS min, g.max_choices AS max,
+         o.id AS optionId, o.name AS name, o.name_en AS nameEn, o.pos_code AS posCode, op.price AS price, op.available AS available
+       FROM product_option_groups g
+       LEFT JOIN product_options o ON o.group_id = g.id
+       LEFT JOIN product_option_prices op ON op.option_id = o.id AND op.city_id = @cityId
+       ORDER BY g.product_id, g.min_choices DESC, g.sort, g.id, o.sort, o.id`,
+    );
+    this.groupsOfCity = new CatalogueMemo(sqlite, (cityId: number) => {
+      const byProduct = new Map<number, GroupOptionRow[]>();
+      for (const r of groupsOfCity.all({ cityId })) {
+        const list = byProduct.get(r.productId);
+        if (list) list.push(r);
+        else byProduct.set(r.productId, [r]);
+      }
+      return byProduct;
+    });
     this.q = {
-      groupsOf: sqlite.prepare<{ productId: number; cityId: number }, GroupOptionRow>(
-        `SELECT g.id AS groupId, g.name AS groupName, g.name_en AS groupNameEn, g.min_choices AS min, g.max_choices AS max,
-           o.id AS optionId, o.name AS name, o.name_en AS nameEn, o.pos_code AS posCode, op.price AS price, op.available AS available
-         FROM product_option_groups g
-         LEFT JOIN product_options o ON o.group_id = g.id
-         LEFT JOIN product_option_prices op ON op.option_id = o.id AND op.city_id = @cityId
-         WHERE g.product_id = @productId
-         ORDER BY g.min_choices DESC, g.sort, g.id, o.sort, o.id`,
-      ),
       insert: sqlite.prepare<ChosenOption & { orderItemId: number }>(
         `INSERT INTO order_item_options (order_item_id, option_id, group_name, group_name_en, name, name_en, price, pos_code)
          VALUES (@orderItemId, @optionId, @groupName, @groupNameEn, @name, @nameEn, @price, @posCode)`,
@@ -78,7 +94,7 @@ export class OrderOptions {
    * and the group. Returns the options in menu order and their price per unit.
    */
   choose(cityId: number, product: { id: number; name: string }, optionIds: readonly number[]): { options: ChosenOption[]; extra: number } {
-    const rows = this.q.groupsOf.all({ productId: product.id, cityId });
+    const rows = this.groupsOfCity.get(cityId).get(product.id) ?? [];
     if (rows.length === 0 && optionIds.length === 0) return { options: [], extra: 0 };
     const dish = `"${product.name}"`;
     const chosen = new Set(optionIds);

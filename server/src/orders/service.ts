@@ -26,13 +26,14 @@ import { assertCity, cityFilter } from '../auth/scope';
 import type { BonusLedger } from '../bonuses/ledger';
 import type { Db } from '../db/client';
 import { columnsOf } from '../db/rows';
-import { cities, orderItems, orders } from '../db/schema';
+import { orderItems, orders } from '../db/schema';
 import type { Announce } from '../events/announce';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../lib/errors';
 import { isoNow, localDay } from '../lib/time';
 import type { RestaurantsService } from '../restaurants/service';
 import type { OrderPayments } from '../payments/order-payment';
 import { canonicalBody, lineKey, OrderOptions, sortedOptions, type ChosenOption } from './options';
+import { OrderCatalogue } from './catalogue';
 import type { DeliveryPricing } from '../zones/delivery';
 import { detail, toWireOrder, withItems, type OrderRow } from './serialize';
 
@@ -90,6 +91,8 @@ export class OrdersService {
   private readonly q;
   /** Pricing, checking and storing the chosen options of order lines. */
   private readonly options: OrderOptions;
+  /** The city and its priced dishes, in memory while the catalogue is unchanged (./catalogue.ts). */
+  private readonly catalogue: OrderCatalogue;
 
   constructor(
     private readonly db: Db,
@@ -105,17 +108,12 @@ export class OrdersService {
   ) {
     const sqlite = db.$client;
     this.options = new OrderOptions(db);
+    this.catalogue = new OrderCatalogue(sqlite);
     const ORDER = columnsOf(orders);
     const ITEM = columnsOf(orderItems);
     this.q = {
       byIdempotencyKey: sqlite.prepare<{ userId: number; key: string }, OrderRow>(
         `SELECT ${ORDER} FROM orders WHERE user_id = @userId AND idempotency_key = @key`,
-      ),
-      city: sqlite.prepare<[number], typeof cities.$inferSelect>(`SELECT ${columnsOf(cities)} FROM cities WHERE id = ?`),
-      pricedProduct: sqlite.prepare<{ cityId: number; productId: number }, { id: number; name: string; nameEn: string; price: number; available: 0 | 1 }>(
-        `SELECT p.id AS id, p.name AS name, p.name_en AS nameEn, pp.price AS price, pp.available AS available
-         FROM products p JOIN product_prices pp ON pp.product_id = p.id AND pp.city_id = @cityId
-         WHERE p.id = @productId`,
       ),
       // The customer's name for the staff cards comes back with the new row: no second statement.
       insertOrder: sqlite.prepare<NewOrderParams, OrderRow & { customerName: string | null }>(
@@ -194,7 +192,7 @@ export class OrdersService {
       }
     }
 
-    const city = this.q.city.get(body.cityId);
+    const city = this.catalogue.city(body.cityId);
     if (!city) throw unprocessable(`City ${body.cityId} does not exist`, 'unknown_city');
     const now = new Date();
     // Delivery: the server locates the address in the city's zones itself (outside → 400).
@@ -224,8 +222,9 @@ export class OrdersService {
     }
     let subtotal = 0;
     const lines: { productId: number; name: string; nameEn: string; price: number; quantity: number; options: ChosenOption[] }[] = [];
+    const menu = this.catalogue.menu(body.cityId);
     for (const { productId, optionIds, quantity } of merged.values()) {
-      const p = this.q.pricedProduct.get({ cityId: body.cityId, productId });
+      const p = menu.get(productId);
       if (!p) throw unprocessable(`Product ${productId} is not on the menu in ${city.nameEn}`, 'unknown_product');
       if (!p.available) throw unprocessable(`"${p.name}" is not available right now`, 'product_unavailable');
       if (quantity > 99) throw badRequest(`Too many of "${p.name}" (99 at most)`);

@@ -22,6 +22,7 @@ import { promiseTime, type PromiseOutcome } from '../orders/promise';
 import { clock, validDay } from './hours';
 import { activePause, cityStatus, parsedHours, restaurantView, type CityRow, type RestaurantRow } from './status';
 import { columnsOf } from '../db/rows';
+import { CatalogueMemo } from '../db/catalogue-version';
 
 /** Where a new order is cooked and when it is due. */
 export interface Placement {
@@ -66,18 +67,22 @@ export class RestaurantsService {
     private readonly announce: Pick<Announce, 'cityStatusUpdated'>,
   ) {
     const sqlite = db.$client;
-    this.cityById = sqlite.prepare<[number], CityRow>(`SELECT ${columnsOf(cities)} FROM cities WHERE id = ?`);
+    // City and placeable rows are read for every order and change rarely: in memory while the
+    // catalogue's version holds (db/catalogue-version.ts; pauses still end by the clock, at read).
+    const cityById = sqlite.prepare<[number], CityRow>(`SELECT ${columnsOf(cities)} FROM cities WHERE id = ?`);
+    this.cityById = new CatalogueMemo(sqlite, (id: number) => cityById.get(id));
     this.activeOfCity = db
       .select()
       .from(restaurants)
       .where(and(eq(restaurants.cityId, sql.placeholder('cityId')), eq(restaurants.active, true)))
       .orderBy(asc(restaurants.id))
       .prepare();
-    this.placeableOfCity = sqlite.prepare<[number], PlaceableRow>(
+    const placeableOfCity = sqlite.prepare<[number], PlaceableRow>(
       `SELECT id, name_en AS nameEn, prep_minutes AS prepMinutes, hours, paused_at AS pausedAt, pause_reason AS pauseReason,
          paused_until AS pausedUntil
        FROM restaurants WHERE city_id = ? AND active = 1 ORDER BY id`,
     );
+    this.placeableOfCity = new CatalogueMemo(sqlite, (cityId: number) => placeableOfCity.all(cityId));
   }
 
   /* Reading */
@@ -295,7 +300,7 @@ export class RestaurantsService {
       requestedTime: requested ? requested.toISOString() : null,
     });
 
-    const active = this.placeableOfCity.all(city.id);
+    const active = this.placeableOfCity.get(city.id);
     if (active.length === 0) return placed(null, accept(promise(city.prepMinutes, null)));
 
     if (req.type === 'pickup') {

@@ -14,6 +14,7 @@ import {
 import type { Principal } from '../auth/principal';
 import { assertCity, cityFilter } from '../auth/scope';
 import type { Db } from '../db/client';
+import { CatalogueMemo } from '../db/catalogue-version';
 import { deliveryZones, restaurants } from '../db/schema';
 import { badRequest, notFound, unprocessable } from '../lib/errors';
 import { contains, flatten, geometryOf, geometryProblem } from './geometry';
@@ -43,30 +44,29 @@ export const zoneTerms = (z: ZoneRow): ZoneTerms => ({
  * whose restaurant can take the order wins (RestaurantsService.placement decides that).
  */
 export class ZonesService {
-  private readonly activeOfCity;
-  /** Parsed shapes by zone id, kept while the row's updated_at is unchanged (JSON.parse per order is avoidable work). */
-  private readonly shapes = new Map<number, { updatedAt: string; geometry: ZoneGeometry }>();
+  /**
+   * A city's zones in use with their parsed shapes, read for every delivery order and changed
+   * rarely: kept in memory while the catalogue's version holds (db/catalogue-version.ts), so an
+   * order does no query, no row mapping and no JSON.parse of a polygon.
+   */
+  private readonly liveOfCity: CatalogueMemo<number, LiveZone[]>;
 
   constructor(private readonly db: Db) {
     // Only zones whose restaurant is active: a closed-down kitchen's area is nobody's.
-    this.activeOfCity = db
+    const activeOfCity = db
       .select({ zone: deliveryZones })
       .from(deliveryZones)
       .innerJoin(restaurants, eq(restaurants.id, deliveryZones.restaurantId))
       .where(and(eq(deliveryZones.cityId, sql.placeholder('cityId')), eq(deliveryZones.active, true), eq(restaurants.active, true)))
       .orderBy(asc(deliveryZones.sort), asc(deliveryZones.id))
       .prepare();
+    this.liveOfCity = new CatalogueMemo(db.$client, (cityId: number) =>
+      activeOfCity.all({ cityId }).map(({ zone }) => ({ row: zone, geometry: JSON.parse(zone.geometry) as ZoneGeometry })),
+    );
   }
 
   private live(cityId: number): LiveZone[] {
-    return this.activeOfCity.all({ cityId }).map(({ zone }) => {
-      let shape = this.shapes.get(zone.id);
-      if (!shape || shape.updatedAt !== zone.updatedAt) {
-        shape = { updatedAt: zone.updatedAt, geometry: JSON.parse(zone.geometry) as ZoneGeometry };
-        this.shapes.set(zone.id, shape);
-      }
-      return { row: zone, geometry: shape.geometry };
-    });
+    return this.liveOfCity.get(cityId);
   }
 
   /**
@@ -140,7 +140,6 @@ export class ZonesService {
   remove(principal: Principal, id: number): void {
     const row = this.row(principal, id);
     this.db.delete(deliveryZones).where(eq(deliveryZones.id, row.id)).run();
-    this.shapes.delete(row.id);
   }
 
   /** Another city's zone is 403 for a manager (like its orders); a missing one 404. */

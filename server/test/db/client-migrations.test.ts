@@ -46,7 +46,7 @@ describe('SQLite migrations in drizzle/sqlite/', () => {
     const db = openDatabase(join(dir, 'old.db'));
     runMigrations(db, oldFolder);
     const before = applied(db);
-    expect(before.map((r) => [r.createdAt, r.hash])).toEqual(BEFORE_THE_MOVE);
+    expect(before.map((r) => [r.createdAt, r.hash]).slice(0, BEFORE_THE_MOVE.length)).toEqual(BEFORE_THE_MOVE);
     const shape = schemaOf(db);
     // Orders and history written before the switch must survive it untouched.
     db.$client.exec("INSERT INTO cities (id, name, name_en) VALUES (1, 'Москва', 'Moscow')");
