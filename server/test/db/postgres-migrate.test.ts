@@ -126,7 +126,7 @@ describe('PostgreSQL migrations (drizzle/postgres/)', await requireService('post
     sqlite.$client.close();
   });
 
-  it('fill stage_ms by trigger, as SQLite does, and null an order\'s zone when the zone is deleted', async () => {
+  it('fill stage_ms and bump the catalogue version by trigger, as SQLite does, and null an order\'s zone when the zone is deleted', async () => {
     await runPostgresMigrations(pgdb.pool);
     const sqlite = migratedSqlite();
     const setup = [
@@ -143,10 +143,16 @@ describe('PostgreSQL migrations (drizzle/postgres/)', await requireService('post
       `INSERT INTO order_status_history (order_id, from_status, to_status, source, created_at, stage_ms) VALUES (1, 'cooking', 'ready', 'pos', '2026-11-30T10:22:00.000Z', 7)`,
       `DELETE FROM delivery_zones WHERE id = 1`,
     ];
+    const versionSql = "SELECT value FROM system_state WHERE key = 'catalogue-version'";
+    const versionsBefore = [sqlite.$client.prepare(versionSql).get(), (await pgdb.pool.query(versionSql)).rows[0]];
     for (const s of setup) {
       sqlite.$client.exec(s);
       await pgdb.pool.query(s);
     }
+    // The catalogue's writes gave the version row a new value in both (the catalogue-version triggers).
+    expect(versionsBefore.every(Boolean)).toBe(true);
+    expect(sqlite.$client.prepare(versionSql).get()).not.toEqual(versionsBefore[0]);
+    expect((await pgdb.pool.query(versionSql)).rows[0]).not.toEqual(versionsBefore[1]);
     const history = 'SELECT stage_ms FROM order_status_history ORDER BY id';
     const expected = sqlite.$client.prepare(history).all();
     expect(expected).toEqual([{ stage_ms: null }, { stage_ms: 90_250 }, { stage_ms: 1_200_000 }, { stage_ms: 7 }]);
