@@ -11,7 +11,8 @@ import { parseArgs } from 'node:util';
 import type { FastifyBaseLogger } from 'fastify';
 import { PgSql } from '../src/db/sql-postgres';
 import { PgBus } from '../src/events/bus-postgres';
-import { EVENTS_TABLE_SQL, PgEventLog } from '../src/events/log-postgres';
+import { runPostgresMigrations } from '../src/db/postgres-migrate';
+import { PgEventLog } from '../src/events/log-postgres';
 import { freshDatabase } from '../test/helpers/pg';
 
 const { values } = parseArgs({ options: { rate: { type: 'string', default: '100' }, seconds: { type: 'string', default: '10' } } });
@@ -30,7 +31,7 @@ try {
     return { sql, log, bus };
   };
   const setup = new PgSql(db.url, { poolMax: 1 });
-  await setup.exec(EVENTS_TABLE_SQL);
+  await runPostgresMigrations(setup.pool);
   await setup.close();
   const a = await make();
   const b = await make();

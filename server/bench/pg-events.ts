@@ -15,7 +15,8 @@
  */
 import { parseArgs } from 'node:util';
 import { PgSql } from '../src/db/sql-postgres';
-import { EVENTS_TABLE_SQL, PgEventLog } from '../src/events/log-postgres';
+import { runPostgresMigrations } from '../src/db/postgres-migrate';
+import { PgEventLog } from '../src/events/log-postgres';
 import { freshDatabase } from '../test/helpers/pg';
 
 const { values } = parseArgs({
@@ -31,7 +32,7 @@ const variants: Variant[] = ['log', 'naive', 'early-lock', 'grouped'];
 const db = await freshDatabase('oc_bench');
 const sql = new PgSql(db.url, { poolMax: 32 });
 try {
-  await sql.exec(EVENTS_TABLE_SQL);
+  await runPostgresMigrations(sql.pool);
   await sql.exec('CREATE TABLE orders_b (id bigserial PRIMARY KEY, body text NOT NULL)');
   const log = new PgEventLog(sql);
   const order = sql.prepare<{ body: string }>('INSERT INTO orders_b (body) VALUES (@body)');

@@ -8,7 +8,8 @@ import * as schema from './schema';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
-export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../drizzle');
+/** SQLite's migrations (PostgreSQL's are in drizzle/postgres/, see postgres-migrate.ts). */
+export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../drizzle/sqlite');
 
 /** Opens (creating its folder) and configures the SQLite file. */
 export function openDatabase(path: string): Db {

@@ -15,13 +15,17 @@ import {
   SYNC_STATUSES,
 } from '@ordercast/shared';
 import { check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { nowIso } from './dialect-sql';
 
 /*
- * The single source of the database's shape; `npm run db:generate` turns changes into SQL
- * migrations under drizzle/. Money and bonuses are integers in minor units (kopecks).
- * Timestamps are ISO-8601 UTC strings (sortable, and exactly what the wire carries).
+ * The single source of the database's shape, for both engines: declared here in sqlite-core and
+ * translated table by table to pg-core by schema-postgres.ts (see to-postgres.ts for the type map).
+ * `npm run db:generate` turns a change into SQL migrations under drizzle/sqlite/ and drizzle/postgres/.
+ * SQL written here must read the same in both (or come from dialect-sql.ts's perDialect).
+ * Money and bonuses are integers in minor units (kopecks). Timestamps are ISO-8601 UTC strings
+ * (sortable, and exactly what the wire carries); JSON is text; booleans are 0/1 integers.
  */
-const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
+const now = nowIso;
 const createdAt = () => text('created_at').notNull().default(now);
 
 export const cities = sqliteTable('cities', {

@@ -2,7 +2,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PgSql } from '../../src/db/sql-postgres';
 import { PgBus, type PgBusOptions } from '../../src/events/bus-postgres';
-import { EVENTS_TABLE_SQL, PgEventLog } from '../../src/events/log-postgres';
+import { runPostgresMigrations } from '../../src/db/postgres-migrate';
+import { PgEventLog } from '../../src/events/log-postgres';
 import type { BusEvent, BusNotice, NodeRequest } from '../../src/events/types';
 import { freshDatabase, type TestDatabase } from '../helpers/pg';
 import { requireService } from '../helpers/services';
@@ -42,7 +43,7 @@ describe('event bus over PostgreSQL LISTEN/NOTIFY', await requireService('postgr
   beforeEach(async () => {
     db = await freshDatabase();
     const setup = new PgSql(db.url, { poolMax: 1 });
-    await setup.exec(EVENTS_TABLE_SQL);
+    await runPostgresMigrations(setup.pool);
     await setup.close();
   });
   afterEach(async () => {

@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PgSql } from '../../src/db/sql-postgres';
-import { EVENTS_TABLE_SQL, PgEventLog } from '../../src/events/log-postgres';
+import { runPostgresMigrations } from '../../src/db/postgres-migrate';
+import { PgEventLog } from '../../src/events/log-postgres';
 import { freshDatabase, type TestDatabase } from '../helpers/pg';
 import { requireService } from '../helpers/services';
 
@@ -16,7 +17,8 @@ describe('event log on PostgreSQL', await requireService('postgres'), () => {
   beforeEach(async () => {
     db = await freshDatabase();
     sql = new PgSql(db.url, { poolMax: 12 });
-    await sql.exec(EVENTS_TABLE_SQL);
+    // The schema the application migrates to (drizzle/postgres), not a table of the test's own.
+    await runPostgresMigrations(sql.pool);
     log = new PgEventLog(sql);
   });
   afterEach(async () => {

@@ -64,7 +64,7 @@ export const TEST_REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 
 function services(env: Record<string, string | undefined>): Record<ServiceName, Service> {
   const redisAt = hostPort(env.REDIS_URL || 'redis://127.0.0.1:6379', 6379);
-  const pgAt = hostPort(env.DATABASE_URL?.startsWith('postgres') ? env.DATABASE_URL : 'postgres://127.0.0.1:5432', 5432);
+  const pgAt = hostPort(env.TEST_DATABASE_URL || (env.DATABASE_URL?.startsWith('postgres') ? env.DATABASE_URL : 'postgres://127.0.0.1:5432'), 5432);
   return {
     redis: {
       what: `Redis at ${redisAt.host}:${redisAt.port}`,
@@ -80,7 +80,7 @@ function services(env: Record<string, string | undefined>): Record<ServiceName, 
     },
     postgres: {
       what: `PostgreSQL at ${pgAt.host}:${pgAt.port}`,
-      hint: 'set DATABASE_URL or start postgres',
+      hint: 'set TEST_DATABASE_URL or start postgres',
       probe: () => tcpProbe(pgAt.host, pgAt.port),
     },
   };

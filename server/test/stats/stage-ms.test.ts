@@ -55,7 +55,7 @@ describe('order_status_history.stage_ms', () => {
     const before = historyOf(id);
     const sqlite = t.app.db.$client;
     sqlite.prepare('UPDATE order_status_history SET stage_ms = NULL').run();
-    const migration = readFileSync(resolve(import.meta.dirname, '../../../drizzle/0011_stats_stage_minutes.sql'), 'utf8');
+    const migration = readFileSync(resolve(import.meta.dirname, '../../../drizzle/sqlite/0011_stats_stage_minutes.sql'), 'utf8');
     const backfill = migration.split('--> statement-breakpoint').find((s) => s.includes('UPDATE `order_status_history` SET `stage_ms` = prev.`ms`'));
     expect(backfill).toBeDefined();
     sqlite.exec(backfill!);
