@@ -136,11 +136,31 @@ export class Hub {
 
   /** The bus handler. Never throws: delivery problems are logged (the event is durable anyway). */
   onBusEvent(ev: BusEvent): void {
-    if (this.closed || ev.id <= this.lastId) return;
+    if (this.closed) return;
+    // A gap is being filled from the log (a read that waits its turn): later events queue behind it, in order.
+    if (this.queued) {
+      this.queued.push(ev);
+      return;
+    }
+    if (ev.id <= this.lastId) return;
+    if (ev.id > this.lastId + 1) {
+      this.queued = [ev];
+      void this.fillTo(ev.id - 1)
+        .catch((err: unknown) => {
+          // Given up on the gap (clients resume from the log): the queue must not retry it forever.
+          this.logger.error({ err, eventId: ev.id }, 'realtime gap fill from the event log failed');
+          this.lastId = Math.max(this.lastId, ev.id - 1);
+        })
+        .finally(() => {
+          const queued = this.queued ?? [];
+          this.queued = null;
+          for (const q of queued) this.onBusEvent(q);
+        });
+      return;
+    }
     const at = ev.appendedAt;
     if (at !== undefined) this.metrics.publishLatency.observe((Date.now() - at) / 1000);
     try {
-      if (ev.id > this.lastId + 1) this.fillTo(ev.id - 1);
       this.deliver(ev);
       if (at !== undefined) this.metrics.deliveryLatency.observe((Date.now() - at) / 1000);
     } catch (err) {
@@ -148,6 +168,9 @@ export class Hub {
     }
     if (ev.id > this.lastId) this.lastId = ev.id;
   }
+
+  /** Bus events that arrived while a gap was being filled, in arrival order (null: no fill under way). */
+  private queued: BusEvent[] | null = null;
 
   /**
    * Called about once a second: events committed a tick ago that the bus has still not brought
