@@ -20,7 +20,7 @@ describe('POS menu import', () => {
   };
 
   it('the first import of an identical menu changes nothing and announces nothing', async () => {
-    expect(env.app.pos.menu.state()).toMatchObject({ status: 'ok', last_changes: 0, failures: 0 });
+    expect(await env.app.pos.menu.state()).toMatchObject({ status: 'ok', last_changes: 0, failures: 0 });
     expect(readEvents(env.app).filter((e) => e.type === 'menu-updated')).toEqual([]);
   });
 

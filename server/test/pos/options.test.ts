@@ -14,7 +14,7 @@ describe('POS: product options', () => {
   afterAll(() => env.close());
 
   it('the first import of the identical nomenclature (options, weight, kcal included) changes nothing', async () => {
-    expect(env.app.pos.menu.state()).toMatchObject({ status: 'ok', last_changes: 0 });
+    expect(await env.app.pos.menu.state()).toMatchObject({ status: 'ok', last_changes: 0 });
   });
 
   it('sends an order’s options with their POS codes and prices; the POS accepts it', async () => {
