@@ -293,10 +293,7 @@ export class OutboxRunner<J extends OutboxJob> {
       return jobs;
     });
     for (const job of taken) {
-      if (pacing) {
-        this.keyFreeAt.set(pacing.keyOf(job), Infinity);
-        this.recent.push(now);
-      }
+      if (pacing) this.keyFreeAt.set(pacing.keyOf(job), Infinity);
       this.run(job);
     }
     return wakeIn;
@@ -304,6 +301,10 @@ export class OutboxRunner<J extends OutboxJob> {
 
   private run(job: J): void {
     const pacing = this.deps.pacing;
+    // The per-second window counts from when each job really starts, not from when its claim began:
+    // the claiming transaction may have waited (a busy machine, another process's write), and a
+    // window counted from before it let the next batch start less than a second after this one.
+    if (pacing) this.recent.push(Date.now());
     const p: Promise<void> = this.deps
       .send(this.hold(job))
       .catch((err: unknown) => this.deps.log.error({ err, jobId: job.id }, `${this.deps.name}: job crashed; its lease will expire and it will be retried`))

@@ -111,11 +111,13 @@ describe('order updates in the chat, through the outbox, against the Telegram si
     const customers = [];
     for (let i = 0; i < 40; i++) customers.push(await starter('en'));
     const since = Date.now();
+    let released = Infinity;
     // The sender paused while the steps queue up, so they are all due together.
     await t.app.botNotifier!.stop();
     try {
       for (const c of customers) await move(await order(c.token), 'confirmed');
     } finally {
+      released = Date.now();
       t.app.botNotifier!.start();
     }
     const chats = new Set(customers.map((c) => c.chatId));
@@ -126,8 +128,12 @@ describe('order updates in the chat, through the outbox, against the Telegram si
       return all.length === 40 ? all : null;
     }, 'all 40 updates', 10_000);
     const at = calls.map((c) => c.at).sort((a, b) => a - b);
-    // Arrival times carry a little network jitter beside the sender's own clock: a 950 ms window.
-    for (let i = 0; i < at.length; i++) expect(at.filter((x) => x >= at[i]! && x < at[i]! + 950).length).toBeLessThanOrEqual(30);
+    // The cap counts starts in a sliding second (the runner's own test checks that window exactly).
+    // Arrivals only ever come after their sends, and on a loaded machine they bunch up, so the test
+    // here is the one a load cannot break: 30 may go at once, the 31st not within a second of the
+    // sender being let go. Without the cap all 40 arrive within a few milliseconds of each other.
+    expect(at[29]! - released).toBeLessThan(at[30]! - released);
+    expect(at[30]! - released).toBeGreaterThanOrEqual(1000);
   });
 
   it('writes nothing for a customer who never started the bot', async () => {
