@@ -41,22 +41,22 @@ try {
     };
   };
   let seq = 0;
-  const run = (count: number) => {
+  const run = async (count: number) => {
     for (let b = 0; b < count / BATCH; b++) {
-      app.tx(() => {
+      await app.tx(async () => {
         for (let k = 0; k < BATCH; k++) {
           const n = seq++;
-          const principal = app.users.principal(customers[n % customers.length]!)!;
-          app.orders.create(principal, body(n), `bench-${n}`);
+          const principal = (await app.users.principal(customers[n % customers.length]!))!;
+          await app.orders.create(principal, body(n), `bench-${n}`);
         }
       });
     }
   };
-  run(2_000); // warm-up: JIT, statement caches
+  await run(2_000); // warm-up: JIT, statement caches
   const perOrder: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     const before = process.cpuUsage();
-    run(ORDERS);
+    await run(ORDERS);
     const used = process.cpuUsage(before);
     perOrder.push((used.user + used.system) / ORDERS);
     console.log(`round ${r + 1}: ${perOrder.at(-1)!.toFixed(1)} µs CPU per order`);

@@ -76,19 +76,19 @@ describe('startup', () => {
       timeout: 30_000,
     });
 
-  it('a bad setting exits non-zero naming the variable', () => {
+  it('a bad setting exits non-zero naming the variable', async () => {
     const res = run({ PORT: 'eighty' });
     expect(res.status).toBe(1);
     expect(res.stderr).toContain('Invalid setting PORT');
   });
 
-  it('production without secrets refuses to start', () => {
+  it('production without secrets refuses to start', async () => {
     const res = run({ NODE_ENV: 'production' });
     expect(res.status).toBe(1);
     expect(res.stderr).toContain('JWT_SECRET');
   });
 
-  it('a failed migration exits non-zero with the reason', () => {
+  it('a failed migration exits non-zero with the reason', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ordercast-badmig-'));
     try {
       // A database someone else created: our first migration's CREATE TABLE collides.

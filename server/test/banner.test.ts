@@ -31,7 +31,7 @@ describe('logs for a person in development, JSON for machines', () => {
   const cfg = (env: Record<string, string>) => loadConfig({ DATABASE_PATH: ':memory:', ...env });
   const target = (o: ReturnType<typeof loggerOptions>) => (o as { transport?: { target: string } }).transport?.target;
 
-  it('pretty only in development on a terminal, or when LOG_PRETTY says so', () => {
+  it('pretty only in development on a terminal, or when LOG_PRETTY says so', async () => {
     expect(target(loggerOptions(cfg({}), { isTTY: true }))).toBe('pino-pretty');
     expect(target(loggerOptions(cfg({}), { isTTY: false }))).toBeUndefined();
     expect(target(loggerOptions(cfg({ LOG_PRETTY: 'true' }), { isTTY: false }))).toBe('pino-pretty');
@@ -61,7 +61,7 @@ describe('logs for a person in development, JSON for machines', () => {
 });
 
 describe('banner and /demo', () => {
-  it('production prints addresses only: no logins, no password, no demo link', () => {
+  it('production prints addresses only: no logins, no password, no demo link', async () => {
     const prod = loadConfig({ ...PROD_SECRETS, DATABASE_PATH: ':memory:', DEMO_PASSWORD: 'hunter22' });
     const text = bannerLines(prod, '/some/demo-link.txt').join('\n');
     expect(text).toContain(`${prod.PUBLIC_URL}/admin/`);

@@ -138,7 +138,7 @@ describe('createApiClient', () => {
     expect(told).toBe(1);
   });
 
-  it('withQuery leaves out empty values and appends to an existing query', () => {
+  it('withQuery leaves out empty values and appends to an existing query', async () => {
     expect(withQuery('/a', { x: 1, y: '', z: undefined })).toBe('/a?x=1');
     expect(withQuery('/a?x=1', { y: 'b c' })).toBe('/a?x=1&y=b+c');
     expect(withQuery('/a', {})).toBe('/a');

@@ -17,7 +17,7 @@ import {
 import type { OrderMessage } from '../src/schemas/chat';
 
 describe('mergeMessages', () => {
-  it('orders by id and keeps one copy of a replayed message (the newer)', () => {
+  it('orders by id and keeps one copy of a replayed message (the newer)', async () => {
     const a = [{ id: 3, t: 'c' }, { id: 1, t: 'a' }];
     const merged = mergeMessages(a, [{ id: 2, t: 'b' }, { id: 3, t: 'c2' }]);
     expect(merged).toEqual([{ id: 1, t: 'a' }, { id: 2, t: 'b' }, { id: 3, t: 'c2' }]);
@@ -26,7 +26,7 @@ describe('mergeMessages', () => {
 });
 
 describe('typing', () => {
-  it('entries expire by themselves, are extended by typing again, dropped by a message', () => {
+  it('entries expire by themselves, are extended by typing again, dropped by a message', async () => {
     let list = addTyping([], 'u1', 'Anna', 5000, 0);
     list = addTyping(list, 'u2', 'Vera', 5000, 1000);
     list = addTyping(list, 'u1', 'Anna', 5000, 4000);
@@ -55,7 +55,7 @@ describe('chat state steps', () => {
     staff: { lastReadId: staff[0], unread: staff[1] },
   });
 
-  it('the join state fills the thread; live messages append once; counts follow the server', () => {
+  it('the join state fills the thread; live messages append once; counts follow the server', async () => {
     let s = applyChatState(emptyChats(), { orderId: 5, messages: [msg(10, vera), msg(11, anna)], hasMore: true, read: read([10, 1], [11, 0]), present: [anna] }, 'customer');
     expect(s.threads[5]).toMatchObject({ hasMore: true, present: [anna], otherReadId: 11 });
     expect(s.unread).toEqual({ 5: 1 });
@@ -72,7 +72,7 @@ describe('chat state steps', () => {
     expect(applyChatMessage(emptyChats(), msg(14, vera), 'customer').unread).toEqual({});
   });
 
-  it('an older page goes before, and says whether there is more; a re-join keeps what was paged in', () => {
+  it('an older page goes before, and says whether there is more; a re-join keeps what was paged in', async () => {
     let s = applyChatState(emptyChats(), { orderId: 5, messages: [msg(50, vera)], hasMore: true, read: read([0, 0], [0, 1]), present: [] }, 'staff');
     s = applyChatState(s, { orderId: 5, messages: [msg(48, vera), msg(49, anna)], hasMore: false, read: read([0, 0], [0, 1]) }, 'staff');
     expect(s.threads[5]!.messages.map((m) => m.id)).toEqual([48, 49, 50]);
@@ -82,7 +82,7 @@ describe('chat state steps', () => {
     expect(s.threads[5]!.messages.map((m) => m.id)).toEqual([48, 49, 50, 51]);
   });
 
-  it('typing shows for its time, a message or a leave ends it; presence is the server list', () => {
+  it('typing shows for its time, a message or a leave ends it; presence is the server list', async () => {
     let s = applyChatState(emptyChats(), { orderId: 5, messages: [], hasMore: false, read: read([0, 0], [0, 0]), present: [] }, 'customer');
     s = applyChatTyping(s, { orderId: 5, author: anna, typing: true, ttlMs: 5000 }, 1000);
     expect(s.threads[5]!.typing.map((e) => e.who.name)).toEqual(['Anna']);
@@ -98,7 +98,7 @@ describe('chat state steps', () => {
     expect(applyChatTyping(emptyChats(), { orderId: 6, author: anna, typing: true, ttlMs: 5000 })).toEqual(emptyChats());
   });
 
-  it('read marks clear our badge and move the other side’s receipt; the unread list replaces the counts', () => {
+  it('read marks clear our badge and move the other side’s receipt; the unread list replaces the counts', async () => {
     let s = applyChatState(emptyChats(), { orderId: 5, messages: [msg(1, vera)], hasMore: false, read: read([0, 0], [0, 1]), present: [] }, 'staff');
     expect(s.unread).toEqual({ 5: 1 });
     s = applyChatRead(s, { orderId: 5, side: 'staff', userId: 2, lastReadId: 1, unread: { customer: 0, staff: 0 }, timestamp: 't' }, 'staff');

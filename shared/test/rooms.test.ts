@@ -14,18 +14,18 @@ import {
 const who = (role: Role, extra: Partial<RoomPrincipal> = {}): RoomPrincipal => ({ userId: 7, role, cityIds: [], ...extra });
 
 describe('room names (wire contract)', () => {
-  it('builds the names of seed 001', () => {
+  it('builds the names of seed 001', async () => {
     expect([ADMIN_ROOM, cityOrdersRoom(3), cityMenuRoom(3), userRoom(42)]).toEqual(['admin-orders', 'city-3-orders', 'city-3-menu', 'user-42']);
   });
 
-  it('parses every name it builds, back to the same ids', () => {
+  it('parses every name it builds, back to the same ids', async () => {
     expect(parseRoom(ADMIN_ROOM)).toEqual({ kind: 'admin' });
     expect(parseRoom(cityOrdersRoom(12))).toEqual({ kind: 'city-orders', cityId: 12 });
     expect(parseRoom(cityMenuRoom(1))).toEqual({ kind: 'city-menu', cityId: 1 });
     expect(parseRoom(userRoom(123456789012345))).toEqual({ kind: 'user', userId: 123456789012345 });
   });
 
-  it('refuses anything else: unknown shapes, zero or leading zeros, signs, spaces, over-long ids', () => {
+  it('refuses anything else: unknown shapes, zero or leading zeros, signs, spaces, over-long ids', async () => {
     for (const bad of [
       '',
       'admin',
@@ -49,17 +49,17 @@ describe('room names (wire contract)', () => {
 });
 
 describe('rooms joined on connect', () => {
-  it('admin and ceo: admin-orders and their own room', () => {
+  it('admin and ceo: admin-orders and their own room', async () => {
     expect(defaultRooms(who('admin'))).toEqual(['admin-orders', 'user-7']);
     expect(defaultRooms(who('ceo', { cityIds: [1, 2] }))).toEqual(['admin-orders', 'user-7']);
   });
 
-  it('a manager: the orders room of each of their cities, not admin-orders', () => {
+  it('a manager: the orders room of each of their cities, not admin-orders', async () => {
     expect(defaultRooms(who('manager', { cityIds: [2, 5] }))).toEqual(['city-2-orders', 'city-5-orders', 'user-7']);
     expect(defaultRooms(who('manager'))).toEqual(['user-7']);
   });
 
-  it('a customer: their own room, and the menu room of the chosen city if any', () => {
+  it('a customer: their own room, and the menu room of the chosen city if any', async () => {
     expect(defaultRooms(who('customer', { cityId: 3 }))).toEqual(['user-7', 'city-3-menu']);
     expect(defaultRooms(who('customer', { cityId: null }))).toEqual(['user-7']);
     expect(defaultRooms(who('customer'))).toEqual(['user-7']);
@@ -67,7 +67,7 @@ describe('rooms joined on connect', () => {
     expect(defaultRooms(who('customer', { cityIds: [4] }))).toEqual(['user-7']);
   });
 
-  it('every default room is one the same principal may join', () => {
+  it('every default room is one the same principal may join', async () => {
     for (const role of ROLES) {
       const p = who(role, { cityIds: [1, 2], cityId: 2 });
       for (const room of defaultRooms(p)) expect(canJoinRoom(p, room), `${role} ${room}`).toBe(true);
@@ -87,7 +87,7 @@ describe('who may join which room (WebSocket join-room and the SSE room endpoint
     for (const [room, allowed] of Object.entries(rooms)) expect(canJoinRoom(p, room), `${p.role} → ${room}`).toBe(allowed);
   });
 
-  it('nobody joins a room that is not a valid name', () => {
+  it('nobody joins a room that is not a valid name', async () => {
     for (const role of ROLES) {
       for (const bad of ['lobby', 'city-0-orders', 'user-', 'admin-orders2']) expect(canJoinRoom(who(role, { cityIds: [0] }), bad)).toBe(false);
     }

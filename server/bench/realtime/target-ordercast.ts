@@ -45,26 +45,27 @@ async function init(customers: number, staffPerRoom: number): Promise<TargetInfo
   }
 
   // Customers: one transaction of plain inserts.
-  const ids: number[] = a.db.$client.transaction(() => {
+  const ids: number[] = await a.tx(async () => {
     const out: number[] = [];
     for (let i = 0; i < customers; i++) {
-      const row = a.users.upsertTelegramCustomer({ id: 900_000_000 + i, first_name: `Bench ${i}`, language_code: 'en' });
+      const row = await a.users.upsertTelegramCustomer({ id: 900_000_000 + i, first_name: `Bench ${i}`, language_code: 'en' });
       out.push(row.id);
     }
     return out;
-  })();
+  });
   const customerTokens = ids.map((userId) => ({ userId, token: a.issueToken(userId, 'customer', 0) }));
 
   // Staff: the seeded ones, plus a manager for every city that has none.
   const staff: StaffSpec[] = [];
   const byName = (u: string) => a.users.byUsername(u);
   for (const c of cityIds) {
-    let m = a.db
-      .select({ id: users.id, username: users.username })
-      .from(users)
-      .where(eq(users.role, 'manager'))
-      .all()
-      .find((u) => a.users.isManagerOf(u.id, c) && a.users.principal(u.id)?.cityIds.length === 1);
+    let m: { id: number; username: string | null } | undefined;
+    for (const u of a.db.select({ id: users.id, username: users.username }).from(users).where(eq(users.role, 'manager')).all()) {
+      if ((await a.users.isManagerOf(u.id, c)) && (await a.users.principal(u.id))?.cityIds.length === 1) {
+        m = u;
+        break;
+      }
+    }
     if (!m) {
       const created = await a.users.createStaff({ username: `bench-manager${c}`, password: 'bench-password', name: `Bench manager ${c}`, role: 'manager', cityIds: [c] });
       m = { id: created.id, username: created.username };
@@ -72,8 +73,8 @@ async function init(customers: number, staffPerRoom: number): Promise<TargetInfo
     const token = a.issueToken(m.id, 'manager', 0);
     for (let i = 0; i < staffPerRoom; i++) staff.push({ token, role: 'manager', cityId: c });
   }
-  const admin = byName('admin')!;
-  const ceo = byName('ceo');
+  const admin = (await byName('admin'))!;
+  const ceo = await byName('ceo');
   const adminToken = a.issueToken(admin.id, 'admin', 0);
   for (let i = 0; i < staffPerRoom; i++) {
     staff.push(ceo && i % 2 ? { token: a.issueToken(ceo.id, 'ceo', 0), role: 'ceo', cityId: null } : { token: adminToken, role: 'admin', cityId: null });
@@ -119,10 +120,10 @@ function installTrace(a: FastifyInstance): void {
   });
   // The order's and the move's transactions: how long they wait for their turn, run, and commit.
   const grouped = a.txGrouped.bind(a);
-  a.txGrouped = <T>(fn: () => T) =>
-    grouped(() => {
+  a.txGrouped = <T>(fn: () => Promise<T>) =>
+    grouped(async () => {
       stage.txStart = now();
-      const r = fn();
+      const r = await fn();
       stage.txEnd = now();
       return r;
     });

@@ -1,8 +1,8 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import Database from 'better-sqlite3';
 import { cleanText, seesAllCities, toMajor, type CreateStaffBody, type PatchMeBody, type PatchStaffBody, type StaffMember, type User } from '@ordercast/shared';
-import type { Db } from '../db/client';
-import { cities, managerCities, users } from '../db/schema';
+import { inJsonInts, isUniqueViolation, sqlText } from '../db/portable';
+import { tableRows } from '../db/rows';
+import { users } from '../db/schema';
+import type { Sql } from '../db/sql';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../lib/errors';
 import { isoNow } from '../lib/time';
 import { hashPassword } from './password';
@@ -12,9 +12,22 @@ import type { TelegramUser } from './telegram';
 type UserRow = typeof users.$inferSelect;
 
 /** People: customers (by Telegram id) and staff (by username) share one id space, so `user-{id}` names one person. */
+type UserEdit = {
+  id: number;
+  cityId: number | null;
+  setPhone: number;
+  phone: string | null;
+  clearVerified: number;
+  language: string | null;
+  name: string | null;
+  at: string;
+};
+type StaffEdit = { id: number; name: string | null; active: number | null; passwordHash: string | null; at: string };
+
 export class UsersService {
-  /** Every authenticated request loads its principal: these run per request, on better-sqlite3 directly (no row mapping). */
+  /** Every authenticated request loads its principal: these run per request. */
   private readonly q;
+  private readonly decode: (row: unknown) => UserRow;
 
   /**
    * `onRightsChanged` is told (after the commit) whenever a user's rights change: disabled or
@@ -22,49 +35,79 @@ export class UsersService {
    * re-checks that user's open connections.
    */
   constructor(
-    private readonly db: Db,
+    private readonly sql: Sql,
     private readonly onRightsChanged: (userId: number) => void = () => {},
   ) {
-    const sqlite = db.$client;
+    const u = tableRows(users);
+    const U = u.columns;
+    this.decode = u.decode;
     this.q = {
-      allCities: sqlite.prepare<[], number>('SELECT id FROM cities ORDER BY id').pluck(),
-      managerCities: sqlite.prepare<[number], number>('SELECT city_id FROM manager_cities WHERE user_id = ? ORDER BY city_id').pluck(),
-      principal: sqlite.prepare<[number], Pick<UserRow, 'id' | 'role' | 'cityId' | 'tokenVersion'> & { active: 0 | 1 }>(
-        'SELECT id, role, city_id AS cityId, active, token_version AS tokenVersion FROM users WHERE id = ?',
+      allCities: sql.prepare<void, { id: number }>('SELECT id FROM cities ORDER BY id'),
+      managerCities: sql.prepare<{ id: number }, { id: number }>('SELECT city_id AS id FROM manager_cities WHERE user_id = @id ORDER BY city_id'),
+      principal: sql.prepare<{ id: number }, Pick<UserRow, 'id' | 'role' | 'cityId' | 'tokenVersion'> & { active: 0 | 1 }>(
+        'SELECT id, role, city_id AS "cityId", active, token_version AS "tokenVersion" FROM users WHERE id = @id',
       ),
+      byId: sql.prepare<{ id: number }, UserRow>(`SELECT ${U} FROM users WHERE id = @id`),
+      byUsername: sql.prepare<{ username: string }, UserRow>(`SELECT ${U} FROM users WHERE username = @username`),
+      byTelegramId: sql.prepare<{ tg: number }, UserRow>(`SELECT ${U} FROM users WHERE telegram_id = @tg`),
+      refreshCustomer: sql.prepare<{ id: number; name: string; tgUsername: string | null; at: string }, UserRow>(
+        `UPDATE users SET name = @name, tg_username = @tgUsername, updated_at = @at WHERE id = @id RETURNING ${U}`,
+      ),
+      insertCustomer: sql.prepare<{ tg: number; name: string; tgUsername: string | null; language: string }, UserRow>(
+        `INSERT INTO users (role, telegram_id, name, tg_username, language) VALUES ('customer', @tg, @name, @tgUsername, @language) RETURNING ${U}`,
+      ),
+      city: sql.prepare<{ id: number }, { id: number }>('SELECT id FROM cities WHERE id = @id'),
+      citiesIn: sql.prepare<{ ids: string }, { id: number }>(sqlText`SELECT id FROM cities WHERE ${inJsonInts('id', 'ids')}`),
+      updateMe: sql.prepare<UserEdit, UserRow>(
+        `UPDATE users SET city_id = coalesce(@cityId, city_id),
+           phone = CASE WHEN @setPhone = 1 THEN @phone ELSE phone END,
+           phone_verified_at = CASE WHEN @clearVerified = 1 THEN NULL ELSE phone_verified_at END,
+           language = coalesce(@language, language), name = coalesce(@name, name), updated_at = @at
+         WHERE id = @id RETURNING ${U}`,
+      ),
+      staff: sql.prepare<void, UserRow>(`SELECT ${U} FROM users WHERE role IN ('manager', 'admin', 'ceo') ORDER BY id`),
+      insertStaff: sql.prepare<{ role: string; username: string; passwordHash: string; name: string }, UserRow>(
+        `INSERT INTO users (role, username, password_hash, name, language) VALUES (@role, @username, @passwordHash, @name, 'ru') RETURNING ${U}`,
+      ),
+      addManagerCity: sql.prepare<{ userId: number; cityId: number }>('INSERT INTO manager_cities (user_id, city_id) VALUES (@userId, @cityId)'),
+      clearManagerCities: sql.prepare<{ userId: number }>('DELETE FROM manager_cities WHERE user_id = @userId'),
+      // A new password revokes every token signed before it.
+      patchStaff: sql.prepare<StaffEdit, UserRow>(
+        `UPDATE users SET name = coalesce(@name, name), active = coalesce(@active, active),
+           password_hash = coalesce(@passwordHash, password_hash),
+           token_version = CASE WHEN @passwordHash IS NULL THEN token_version ELSE token_version + 1 END,
+           updated_at = @at
+         WHERE id = @id RETURNING ${U}`,
+      ),
+      writeAccess: sql.prepare<{ id: number; allowed: number }>('UPDATE users SET bot_write_access = @allowed WHERE id = @id'),
+      managerOf: sql.prepare<{ userId: number; cityId: number }, { c: number }>('SELECT city_id AS c FROM manager_cities WHERE user_id = @userId AND city_id = @cityId'),
     };
   }
 
-  private allCityIds(): number[] {
-    return this.q.allCities.all();
-  }
-
-  private managerCityIds(userId: number): number[] {
-    return this.q.managerCities.all(userId);
-  }
-
-  private cityIdsFor(row: Pick<UserRow, 'id' | 'role'>): number[] {
-    if (seesAllCities(row.role)) return this.allCityIds();
-    if (row.role === 'manager') return this.managerCityIds(row.id);
+  private async cityIdsFor(row: Pick<UserRow, 'id' | 'role'>): Promise<number[]> {
+    if (seesAllCities(row.role)) return (await this.q.allCities.all()).map((r) => r.id);
+    if (row.role === 'manager') return (await this.q.managerCities.all({ id: row.id })).map((r) => r.id);
     return [];
   }
 
   /** The live principal for a token's subject; null when the user is gone or deactivated. */
-  principal(userId: number): Principal | null {
-    const row = this.q.principal.get(userId);
+  async principal(userId: number): Promise<Principal | null> {
+    const row = await this.q.principal.get({ id: userId });
     if (!row || !row.active) return null;
-    return { userId: row.id, role: row.role, cityIds: this.cityIdsFor(row), cityId: row.cityId, tokenVersion: row.tokenVersion };
+    return { userId: row.id, role: row.role, cityIds: await this.cityIdsFor(row), cityId: row.cityId, tokenVersion: row.tokenVersion };
   }
 
-  byId(userId: number): UserRow | undefined {
-    return this.db.select().from(users).where(eq(users.id, userId)).get();
+  async byId(userId: number): Promise<UserRow | undefined> {
+    const row = await this.q.byId.get({ id: userId });
+    return row && this.decode(row);
   }
 
-  byUsername(username: string): UserRow | undefined {
-    return this.db.select().from(users).where(eq(users.username, username)).get();
+  async byUsername(username: string): Promise<UserRow | undefined> {
+    const row = await this.q.byUsername.get({ username });
+    return row && this.decode(row);
   }
 
-  toWire(row: UserRow): User {
+  async toWire(row: UserRow): Promise<User> {
     return {
       id: row.id,
       role: row.role,
@@ -75,7 +118,7 @@ export class UsersService {
       phone: row.phone,
       phone_verified: row.phone !== null && row.phoneVerifiedAt !== null,
       city_id: row.cityId,
-      city_ids: this.cityIdsFor(row),
+      city_ids: await this.cityIdsFor(row),
       bonus_balance: toMajor(row.bonusBalance),
       // Customers: started the bot (it may write) or the Mini App's answer; null = never asked.
       ...(row.role === 'customer' && { bot_write_access: row.botStartedAt !== null ? true : row.botWriteAccess }),
@@ -83,65 +126,55 @@ export class UsersService {
   }
 
   /** Creates the customer on first launch; refreshes name, username and language on later ones. */
-  upsertTelegramCustomer(tg: TelegramUser): UserRow {
+  async upsertTelegramCustomer(tg: TelegramUser): Promise<UserRow> {
     const name = cleanText([tg.first_name, tg.last_name].map((part) => cleanText(part ?? '')).filter(Boolean).join(' ')).slice(0, 100);
     const tgUsername = tg.username === undefined ? null : cleanText(tg.username) || null;
     const language = tg.language_code?.toLowerCase().startsWith('ru') ? 'ru' : 'en';
-    const existing = this.db.select().from(users).where(eq(users.telegramId, tg.id)).get();
+    const existing = await this.q.byTelegramId.get({ tg: tg.id });
     if (existing) {
       if (existing.role !== 'customer') throw conflict('This Telegram account belongs to a staff member');
-      return this.db
-        .update(users)
-        .set({ name, tgUsername, updatedAt: isoNow() })
-        .where(eq(users.id, existing.id))
-        .returning()
-        .get();
+      return this.decode(await this.q.refreshCustomer.get({ id: existing.id, name, tgUsername, at: isoNow() }));
     }
-    return this.db
-      .insert(users)
-      .values({ role: 'customer', telegramId: tg.id, name, tgUsername, language })
-      .returning()
-      .get();
+    return this.decode(await this.q.insertCustomer.get({ tg: tg.id, name, tgUsername, language }));
   }
 
-  updateMe(userId: number, patch: PatchMeBody): UserRow {
-    if (patch.cityId !== undefined && !this.db.select({ id: cities.id }).from(cities).where(eq(cities.id, patch.cityId)).get()) {
+  async updateMe(userId: number, patch: PatchMeBody): Promise<UserRow> {
+    if (patch.cityId !== undefined && !(await this.q.city.get({ id: patch.cityId }))) {
       throw unprocessable(`City ${patch.cityId} does not exist`, 'unknown_city');
     }
     // A typed phone is the customer's word: it keeps the verified mark only when it is the verified number.
     const digits = (p: string | null | undefined) => (p ?? '').replace(/\D/g, '');
-    const current = patch.phone !== undefined ? this.byId(userId) : undefined;
+    const current = patch.phone !== undefined ? await this.byId(userId) : undefined;
     const stillVerified = current !== undefined && current.phoneVerifiedAt !== null && digits(current.phone) === digits(patch.phone);
-    const row = this.db
-      .update(users)
-      .set({
-        ...(patch.cityId !== undefined && { cityId: patch.cityId }),
-        ...(patch.phone !== undefined && { phone: patch.phone, ...(!stillVerified && { phoneVerifiedAt: null }) }),
-        ...(patch.language !== undefined && { language: patch.language }),
-        ...(patch.name !== undefined && { name: personName(patch.name) }),
-        updatedAt: isoNow(),
-      })
-      .where(eq(users.id, userId))
-      .returning()
-      .get();
+    const row = await this.q.updateMe.get({
+      id: userId,
+      cityId: patch.cityId ?? null,
+      setPhone: patch.phone !== undefined ? 1 : 0,
+      phone: patch.phone ?? null,
+      clearVerified: patch.phone !== undefined && !stillVerified ? 1 : 0,
+      language: patch.language ?? null,
+      name: patch.name !== undefined ? personName(patch.name) : null,
+      at: isoNow(),
+    });
     if (!row) throw notFound('User not found');
-    return row;
+    return this.decode(row);
   }
 
   /* Staff management (admin and ceo). */
 
-  listStaff(): StaffMember[] {
-    const rows = this.db.select().from(users).where(inArray(users.role, ['manager', 'admin', 'ceo'])).orderBy(asc(users.id)).all();
-    return rows.map((r) => this.toStaff(r));
+  async listStaff(): Promise<StaffMember[]> {
+    const out: StaffMember[] = [];
+    for (const r of await this.q.staff.all()) out.push(await this.toStaff(this.decode(r)));
+    return out;
   }
 
-  private toStaff(r: UserRow): StaffMember {
-    return { id: r.id, username: r.username ?? '', name: r.name, role: r.role, city_ids: this.cityIdsFor(r), active: r.active };
+  private async toStaff(r: UserRow): Promise<StaffMember> {
+    return { id: r.id, username: r.username ?? '', name: r.name, role: r.role, city_ids: await this.cityIdsFor(r), active: r.active };
   }
 
-  private assertCities(cityIds: number[]): void {
+  private async assertCities(cityIds: number[]): Promise<void> {
     if (cityIds.length === 0) return;
-    const found = this.db.select({ id: cities.id }).from(cities).where(inArray(cities.id, cityIds)).all();
+    const found = await this.q.citiesIn.all({ ids: JSON.stringify(cityIds) });
     if (found.length !== new Set(cityIds).size) throw unprocessable('Unknown city in cityIds', 'unknown_city');
   }
 
@@ -150,31 +183,29 @@ export class UsersService {
     const name = personName(body.name);
     const username = cleanText(body.username);
     const taken = () => conflict(`Username "${username}" is taken`, 'username_taken');
-    if (this.byUsername(username)) throw taken();
-    this.assertCities(body.cityIds);
+    if (await this.byUsername(username)) throw taken();
+    await this.assertCities(body.cityIds);
     const passwordHash = await hashPassword(body.password);
     // Checked again by the unique index: concurrent creations all pass the look-up above while
     // their passwords hash, and only one insert may win.
-    const row = this.duplicateAs(taken, () => this.db.$client.transaction(() => {
-      const created = this.db
-        .insert(users)
-        .values({ role: body.role, username, passwordHash, name, language: 'ru' })
-        .returning()
-        .get();
-      if (body.role === 'manager' && body.cityIds.length) {
-        this.db.insert(managerCities).values([...new Set(body.cityIds)].map((cityId) => ({ userId: created.id, cityId }))).run();
-      }
-      return created;
-    })());
+    const row = await this.duplicateAs(taken, () =>
+      this.sql.tx(async () => {
+        const created = this.decode(await this.q.insertStaff.get({ role: body.role, username, passwordHash, name }));
+        if (body.role === 'manager') {
+          for (const cityId of new Set(body.cityIds)) await this.q.addManagerCity.run({ userId: created.id, cityId });
+        }
+        return created;
+      }),
+    );
     return this.toStaff(row);
   }
 
   /** Runs insert; a unique-index violation becomes onDuplicate's error (a 409), not a 500. */
-  private duplicateAs<T>(onDuplicate: () => Error, insert: () => T): T {
+  private async duplicateAs<T>(onDuplicate: () => Error, insert: () => Promise<T>): Promise<T> {
     try {
-      return insert();
+      return await insert();
     } catch (err) {
-      if (err instanceof Database.SqliteError && err.code === 'SQLITE_CONSTRAINT_UNIQUE') throw onDuplicate();
+      if (isUniqueViolation(err)) throw onDuplicate();
       throw err;
     }
   }
@@ -184,47 +215,41 @@ export class UsersService {
    * otherwise an admin could reset the ceo's password and sign in as the ceo.
    */
   async patchStaff(actor: Pick<Principal, 'role'>, id: number, body: PatchStaffBody): Promise<StaffMember> {
-    const existing = this.byId(id);
+    const existing = await this.byId(id);
     if (!existing || existing.role === 'customer') throw notFound('Staff member not found');
     if (existing.role === 'ceo' && actor.role !== 'ceo') throw forbidden('Only a ceo may change a ceo account', 'ceo_only');
-    if (body.cityIds) this.assertCities(body.cityIds);
+    if (body.cityIds) await this.assertCities(body.cityIds);
     const passwordHash = body.password ? await hashPassword(body.password) : undefined;
-    const row = this.db.$client.transaction(() => {
-      const updated = this.db
-        .update(users)
-        .set({
-          ...(body.name !== undefined && { name: personName(body.name) }),
-          ...(body.active !== undefined && { active: body.active }),
-          // A new password revokes every token signed before it.
-          ...(passwordHash && { passwordHash, tokenVersion: sql`${users.tokenVersion} + 1` }),
-          updatedAt: isoNow(),
-        })
-        .where(eq(users.id, id))
-        .returning()
-        .get();
+    const row = await this.sql.tx(async () => {
+      const updated = await this.q.patchStaff.get({
+        id,
+        name: body.name !== undefined ? personName(body.name) : null,
+        active: body.active === undefined ? null : body.active ? 1 : 0,
+        passwordHash: passwordHash ?? null,
+        at: isoNow(),
+      });
       if (body.cityIds && existing.role === 'manager') {
-        this.db.delete(managerCities).where(eq(managerCities.userId, id)).run();
-        if (body.cityIds.length) {
-          this.db.insert(managerCities).values([...new Set(body.cityIds)].map((cityId) => ({ userId: id, cityId }))).run();
-        }
+        await this.q.clearManagerCities.run({ userId: id });
+        for (const cityId of new Set(body.cityIds)) await this.q.addManagerCity.run({ userId: id, cityId });
       }
-      return updated;
-    })();
+      return updated && this.decode(updated);
+    });
     if (!row) throw notFound('Staff member not found');
     this.onRightsChanged(id);
     return this.toStaff(row);
+  }
+
+  /** The customer's answer to the Mini App's requestWriteAccess. */
+  async setWriteAccess(userId: number, allowed: boolean): Promise<void> {
+    await this.q.writeAccess.run({ id: userId, allowed: allowed ? 1 : 0 });
   }
 
   staffCanLogin(row: UserRow | undefined): row is UserRow & { passwordHash: string } {
     return !!row && row.role !== 'customer' && row.active && !!row.passwordHash;
   }
 
-  isManagerOf(userId: number, cityId: number): boolean {
-    return !!this.db
-      .select({ c: managerCities.cityId })
-      .from(managerCities)
-      .where(and(eq(managerCities.userId, userId), eq(managerCities.cityId, cityId)))
-      .get();
+  async isManagerOf(userId: number, cityId: number): Promise<boolean> {
+    return (await this.q.managerOf.get({ userId, cityId })) !== undefined;
   }
 }
 

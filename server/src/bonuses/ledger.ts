@@ -1,7 +1,7 @@
-import { desc, eq, sql } from 'drizzle-orm';
 import { toMajor, type BonusLedgerEntry, type BonusOperationType } from '@ordercast/shared';
-import type { Db } from '../db/client';
-import { bonusLedger, users } from '../db/schema';
+import { tableRows } from '../db/rows';
+import { bonusLedger } from '../db/schema';
+import type { Sql } from '../db/sql';
 import type { Announce } from '../events/announce';
 import { unprocessable } from '../lib/errors';
 import { isoNow } from '../lib/time';
@@ -15,40 +15,40 @@ export class BonusLedger {
   private readonly q;
 
   constructor(
-    private readonly db: Db,
+    sql: Sql,
     private readonly announce: Pick<Announce, 'bonusUpdated'>,
   ) {
-    const p = sql.placeholder;
+    const entries = tableRows(bonusLedger);
     this.q = {
-      balance: db.select({ b: users.bonusBalance }).from(users).where(eq(users.id, p('userId'))).prepare(),
+      balance: sql.prepare<{ userId: number }, { b: number }>('SELECT bonus_balance AS b FROM users WHERE id = @userId'),
       // The guard in WHERE makes an overdraft a no-op that returns nothing, whatever ran concurrently.
-      debitOrCredit: db
-        .update(users)
-        .set({ bonusBalance: sql`${users.bonusBalance} + ${p('amount')}` })
-        .where(sql`${users.id} = ${p('userId')} AND ${users.bonusBalance} + ${p('amount')} >= 0`)
-        .returning({ balance: users.bonusBalance })
-        .prepare(),
-      insert: db
-        .insert(bonusLedger)
-        .values({ userId: p('userId'), type: p('type'), amount: p('amount'), balanceAfter: p('balanceAfter'), orderId: p('orderId'), comment: p('comment') })
-        .prepare(),
+      debitOrCredit: sql.prepare<{ userId: number; amount: number }, { balance: number }>(
+        'UPDATE users SET bonus_balance = bonus_balance + @amount WHERE id = @userId AND bonus_balance + @amount >= 0 RETURNING bonus_balance AS balance',
+      ),
+      insert: sql.prepare<{ userId: number; type: BonusOperationType; amount: number; balanceAfter: number; orderId: number | null; comment: string | null }>(
+        `INSERT INTO bonus_ledger (user_id, type, amount, balance_after, order_id, comment)
+         VALUES (@userId, @type, @amount, @balanceAfter, @orderId, @comment)`,
+      ),
+      history: sql.prepare<{ userId: number; limit: number }, typeof bonusLedger.$inferSelect>(
+        `SELECT ${entries.columns} FROM bonus_ledger WHERE user_id = @userId ORDER BY id DESC LIMIT @limit`,
+      ),
     };
   }
 
-  balance(userId: number): number {
-    return this.q.balance.get({ userId })?.b ?? 0;
+  async balance(userId: number): Promise<number> {
+    return (await this.q.balance.get({ userId }))?.b ?? 0;
   }
 
   /**
    * Applies a signed amount (minor units) and emits `bonus-updated`. A debit beyond the balance
    * throws before anything is written; the CHECK constraint backs this up.
    */
-  apply(userId: number, type: BonusOperationType, amount: number, orderId: number | null, comment: string | null = null): number {
+  async apply(userId: number, type: BonusOperationType, amount: number, orderId: number | null, comment: string | null = null): Promise<number> {
     if (amount === 0) return this.balance(userId);
-    const updated = this.q.debitOrCredit.get({ userId, amount });
+    const updated = await this.q.debitOrCredit.get({ userId, amount });
     if (!updated) throw unprocessable('Not enough bonuses', 'insufficient_bonuses');
-    this.q.insert.run({ userId, type, amount, balanceAfter: updated.balance, orderId, comment });
-    this.announce.bonusUpdated(userId, {
+    await this.q.insert.run({ userId, type, amount, balanceAfter: updated.balance, orderId, comment });
+    await this.announce.bonusUpdated(userId, {
       balance: toMajor(updated.balance),
       operation: { type, amount: toMajor(Math.abs(amount)), orderId },
       timestamp: isoNow(),
@@ -56,22 +56,15 @@ export class BonusLedger {
     return updated.balance;
   }
 
-  history(userId: number, limit = 100): BonusLedgerEntry[] {
-    return this.db
-      .select()
-      .from(bonusLedger)
-      .where(eq(bonusLedger.userId, userId))
-      .orderBy(desc(bonusLedger.id))
-      .limit(limit)
-      .all()
-      .map((r) => ({
-        id: r.id,
-        type: r.type,
-        amount: toMajor(r.amount),
-        balance_after: toMajor(r.balanceAfter),
-        order_id: r.orderId,
-        comment: r.comment,
-        created_at: r.createdAt,
-      }));
+  async history(userId: number, limit = 100): Promise<BonusLedgerEntry[]> {
+    return (await this.q.history.all({ userId, limit })).map((r) => ({
+      id: r.id,
+      type: r.type,
+      amount: toMajor(r.amount),
+      balance_after: toMajor(r.balanceAfter),
+      order_id: r.orderId,
+      comment: r.comment,
+      created_at: r.createdAt,
+    }));
   }
 }

@@ -54,7 +54,7 @@ export function createBot(opts: BotOptions): Bot {
     const res = await prev(method, payload, signal);
     const chatId = (payload as { chat_id?: unknown } | undefined)?.chat_id;
     if (!res.ok && res.error_code === 403 && typeof chatId === 'number' && /blocked/i.test(res.description)) {
-      people.blocked(chatId);
+      await people.blocked(chatId);
       log.info({ chatId, method }, 'telegram: the user blocked the bot');
     }
     return res;
@@ -65,9 +65,9 @@ export function createBot(opts: BotOptions): Bot {
     if (!from || ctx.chat.type !== 'private') return;
     const lang = botLanguage(from.language_code);
     const tg = { id: from.id, first_name: from.first_name, last_name: from.last_name, username: from.username, language_code: from.language_code };
-    if (Value.Check(TelegramUserSchema, tg)) people.started(tg);
-    const target = checkedTarget(parseStartPayload(ctx.match), from.id, lang);
-    const cityName = target.kind === 'city' ? people.cityName(target.cityId, lang) : undefined;
+    if (Value.Check(TelegramUserSchema, tg)) await people.started(tg);
+    const target = await checkedTarget(parseStartPayload(ctx.match), from.id, lang);
+    const cityName = target.kind === 'city' ? await people.cityName(target.cityId, lang) : undefined;
     const { text, button } = startText(lang, from.first_name, target, cityName);
     await ctx.reply(text, { reply_markup: { inline_keyboard: [[{ text: button, web_app: { url: miniAppUrl(opts.publicUrl, target) } }]] } });
     await ctx.api.setChatMenuButton({
@@ -77,18 +77,18 @@ export function createBot(opts: BotOptions): Bot {
   });
 
   /** A deep link to an order opens it only for its owner; anyone else gets their own orders list. */
-  function checkedTarget(target: StartTarget, telegramId: number, lang: 'ru' | 'en'): StartTarget {
-    if (target.kind === 'order' && !people.ownsOrder(telegramId, target.orderId)) return { kind: 'orders' };
-    if (target.kind === 'city' && !people.cityName(target.cityId, lang)) return { kind: 'menu' };
+  async function checkedTarget(target: StartTarget, telegramId: number, lang: 'ru' | 'en'): Promise<StartTarget> {
+    if (target.kind === 'order' && !(await people.ownsOrder(telegramId, target.orderId))) return { kind: 'orders' };
+    if (target.kind === 'city' && !(await people.cityName(target.cityId, lang))) return { kind: 'menu' };
     return target;
   }
 
   // Telegram tells the bot when a private chat blocks or unblocks it.
-  bot.on('my_chat_member', (ctx) => {
+  bot.on('my_chat_member', async (ctx) => {
     const update = ctx.myChatMember;
     if (update.chat.type !== 'private') return;
-    if (update.new_chat_member.status === 'kicked') people.blocked(update.from.id);
-    else if (update.new_chat_member.status === 'member') people.unblocked(update.from.id);
+    if (update.new_chat_member.status === 'kicked') await people.blocked(update.from.id);
+    else if (update.new_chat_member.status === 'member') await people.unblocked(update.from.id);
   });
 
   /*
@@ -103,7 +103,7 @@ export function createBot(opts: BotOptions): Bot {
       await ctx.reply(texts(lang).notOwnContact);
       return;
     }
-    if (people.phoneShared(ctx.from.id, contact.phone_number)) await ctx.reply(texts(lang).phoneSaved);
+    if (await people.phoneShared(ctx.from.id, contact.phone_number)) await ctx.reply(texts(lang).phoneSaved);
   });
 
   bot.on('message:text', async (ctx: Context) => {
@@ -117,7 +117,7 @@ export function createBot(opts: BotOptions): Bot {
   bot.on('pre_checkout_query', async (ctx) => {
     const q = ctx.preCheckoutQuery;
     const verdict = opts.payments
-      ? opts.payments.preCheckout({ fromTelegramId: q.from.id, payload: q.invoice_payload, currency: q.currency, totalAmount: q.total_amount })
+      ? await opts.payments.preCheckout({ fromTelegramId: q.from.id, payload: q.invoice_payload, currency: q.currency, totalAmount: q.total_amount })
       : { ok: false as const, error_message: 'Payments are not available.' };
     if (!verdict.ok) log.info({ payload: q.invoice_payload, reason: verdict.error_message }, 'telegram: pre-checkout refused');
     await ctx.answerPreCheckoutQuery(verdict.ok, verdict.ok ? undefined : { error_message: verdict.error_message });
@@ -126,7 +126,7 @@ export function createBot(opts: BotOptions): Bot {
   bot.on('message:successful_payment', async (ctx) => {
     const p = ctx.message.successful_payment;
     if (!opts.payments) return;
-    const result = opts.payments.paid({
+    const result = await opts.payments.paid({
       fromTelegramId: ctx.from.id,
       payload: p.invoice_payload,
       currency: p.currency,

@@ -1,7 +1,6 @@
-import type Database from 'better-sqlite3';
 import { GrammyError, type Api } from 'grammy';
 import type { FastifyBaseLogger } from 'fastify';
-import { writeTx, type Db } from '../db/client';
+import type { Sql, Statement } from '../db/sql';
 import { botMessages } from '../db/schema';
 import { OutboxRunner, type Held } from '../outbox/runner';
 import { miniAppUrl } from './deep-link';
@@ -13,7 +12,7 @@ import { texts } from './texts';
 type Message = typeof botMessages.$inferSelect;
 
 export interface NotifierDeps {
-  db: Db;
+  sql: Sql;
   /**
    * A grammY Api of its own, without the auto-retry plugin: this worker is the one that waits out
    * 429 `retry_after` and retries (per message, in the outbox), so retries are never stacked and a
@@ -54,19 +53,17 @@ export interface NotifierSettings {
  */
 export class BotNotifier {
   private readonly runner: OutboxRunner<Message>;
-  private readonly blockedStmt: Database.Statement<[number], { blocked: string | null }>;
-  private readonly blockAllStmt: Database.Statement<{ userId: number; now: string }>;
+  private readonly blockedStmt: Statement<{ id: number }, { blocked: string | null }>;
+  private readonly blockAllStmt: Statement<{ userId: number; now: string }>;
 
   constructor(
     private readonly deps: NotifierDeps,
     settings: NotifierSettings,
   ) {
-    const db = deps.db;
+    const sql = deps.sql;
     this.runner = new OutboxRunner(
       {
-        db,
-        // The bot's writes are its own: they need not wake the other workers as the app's transactions do.
-        tx: (fn) => writeTx(db, fn),
+        sql,
         log: deps.log,
         name: 'bot notify',
         send: (held) => this.process(held),
@@ -89,9 +86,8 @@ export class BotNotifier {
         scan: 200,
       },
     );
-    const sqlite = db.$client;
-    this.blockedStmt = sqlite.prepare(`SELECT bot_blocked_at AS blocked FROM users WHERE id = ?`);
-    this.blockAllStmt = sqlite.prepare(
+    this.blockedStmt = sql.prepare(`SELECT bot_blocked_at AS blocked FROM users WHERE id = @id`);
+    this.blockAllStmt = sql.prepare(
       `UPDATE bot_messages SET status = 'blocked', lease_until = NULL, updated_at = @now WHERE user_id = @userId AND status = 'pending'`,
     );
   }
@@ -112,13 +108,13 @@ export class BotNotifier {
 
   private async process(held: Held<Message>): Promise<void> {
     const m = held.job;
-    if (this.blockedStmt.get(m.userId)?.blocked) {
-      held.finish('blocked', { last_error: null });
+    if ((await this.blockedStmt.get({ id: m.userId }))?.blocked) {
+      await held.finish('blocked', { last_error: null });
       return;
     }
     if (this.deps.isOnline(m.userId)) {
       // Seen live in the open Mini App: not repeated in the chat, and the chat is not held for it.
-      held.finish('seen', { last_error: null });
+      await held.finish('seen', { last_error: null });
       held.unpaced();
       return;
     }
@@ -130,30 +126,30 @@ export class BotNotifier {
       // grammY's Node build types signals with its abort-controller shim; a native one works the same.
       const apiSignal = signal as unknown as Parameters<Api['sendMessage']>[3];
       await this.deps.api.sendMessage(m.chatId, stepText(lang, m.step, params), { reply_markup: { inline_keyboard: [[button]] } }, apiSignal);
-      held.finish('sent', (now) => ({ sent_at: now, last_error: null }));
     } catch (err) {
       if (signal.aborted) return held.handBack();
-      this.failed(held, err);
+      return this.failed(held, err);
     }
+    await held.finish('sent', (now) => ({ sent_at: now, last_error: null }));
   }
 
-  private failed(held: Held<Message>, err: unknown): void {
+  private async failed(held: Held<Message>, err: unknown): Promise<void> {
     const m = held.job;
     const message = err instanceof Error ? err.message : String(err);
     if (err instanceof GrammyError && err.error_code === 403) {
       // Blocked (or the chat is gone): recorded on the user, and nothing more is tried for them.
-      this.deps.people.blocked(m.chatId);
-      held.finish('blocked', { last_error: message }, (now) => this.blockAllStmt.run({ userId: m.userId, now }));
+      await this.deps.people.blocked(m.chatId);
+      await held.finish('blocked', { last_error: message }, (now) => this.blockAllStmt.run({ userId: m.userId, now }));
       this.deps.log.info({ chatId: m.chatId, orderId: m.orderId }, 'bot notify: the user blocked the bot; no more messages for them');
       return;
     }
     if (err instanceof GrammyError && err.error_code === 429) {
       // Telegram says when to come back: this message and its chat wait exactly that; it is not a failure.
-      held.retryAfter((err.parameters.retry_after ?? 1) * 1000, message);
+      await held.retryAfter((err.parameters.retry_after ?? 1) * 1000, message);
       return;
     }
     const retryable = !(err instanceof GrammyError) || err.error_code >= 500;
-    const { final, attempt } = held.fail({ retryable, message });
+    const { final, attempt } = await held.fail({ retryable, message });
     if (final) this.deps.log.warn({ chatId: m.chatId, orderId: m.orderId, step: m.step, attempts: attempt }, `bot notify: gave up on a message: ${message}`);
   }
 }

@@ -1,6 +1,5 @@
-import type Database from 'better-sqlite3';
 import type { OrderMessage, OrderStatus, OrderStatusUpdated } from '@ordercast/shared';
-import type { Db } from '../db/client';
+import type { Sql, Statement } from '../db/sql';
 import { BOT_STEPS } from '../db/schema';
 import { isoNow } from '../lib/time';
 
@@ -48,26 +47,26 @@ interface Recipient {
  * one row per message), so a customer away from the Mini App hears of them too.
  */
 export class BotOutbox {
-  private readonly recipient: Database.Statement<[number], Recipient>;
-  private readonly insert: Database.Statement<Record<string, unknown>>;
+  private readonly recipient: Statement<{ id: number }, Recipient>;
+  private readonly insert: Statement<Record<string, unknown>>;
 
-  constructor(db: Db) {
-    const sqlite = db.$client;
-    this.recipient = sqlite.prepare(
+  constructor(sql: Sql) {
+    this.recipient = sql.prepare(
       `SELECT o.order_number, o.delivery_type, o.promised_at, c.timezone, u.telegram_id, u.language
          FROM orders o JOIN users u ON u.id = o.user_id JOIN cities c ON c.id = o.city_id
-        WHERE o.id = ? AND u.role = 'customer' AND (u.bot_started_at IS NOT NULL OR u.bot_write_access = 1) AND u.bot_blocked_at IS NULL`,
+        WHERE o.id = @id AND u.role = 'customer' AND (u.bot_started_at IS NOT NULL OR u.bot_write_access = 1) AND u.bot_blocked_at IS NULL`,
     );
     // One message per order and step (per chat message for `chat`), whatever happens (the unique index): a repeat is ignored.
-    this.insert = sqlite.prepare(
-      `INSERT OR IGNORE INTO bot_messages (order_id, user_id, chat_id, step, chat_message_id, language, params, next_attempt_at, created_at, updated_at)
-       VALUES (@orderId, @userId, @chatId, @step, @chatMessageId, @language, @params, @now, @now, @now)`,
+    this.insert = sql.prepare(
+      `INSERT INTO bot_messages (order_id, user_id, chat_id, step, chat_message_id, language, params, next_attempt_at, created_at, updated_at)
+       VALUES (@orderId, @userId, @chatId, @step, @chatMessageId, @language, @params, @now, @now, @now)
+       ON CONFLICT DO NOTHING`,
     );
   }
 
   /** Call inside the transaction that moved the order. */
-  statusChanged(order: { userId: number }, data: OrderStatusUpdated): void {
-    const r = this.recipient.get(data.orderId);
+  async statusChanged(order: { userId: number }, data: OrderStatusUpdated): Promise<void> {
+    const r = await this.recipient.get({ id: data.orderId });
     if (!r || r.telegram_id === null) return;
     const step = stepOf(data.newStatus, r.delivery_type);
     if (!step) return;
@@ -82,20 +81,20 @@ export class BotOutbox {
       }),
     };
     const now = isoNow();
-    this.insert.run({ orderId: data.orderId, userId: order.userId, chatId: r.telegram_id, step, chatMessageId: null, language: r.language, params: JSON.stringify(params), now });
+    await this.insert.run({ orderId: data.orderId, userId: order.userId, chatId: r.telegram_id, step, chatMessageId: null, language: r.language, params: JSON.stringify(params), now });
   }
 
   /**
    * Call inside the transaction that stored a staff message of the order chat (chat/service.ts).
    * Whether the customer saw it live is decided at send time (bot/notifier.ts), as for the steps.
    */
-  staffMessage(order: { userId: number }, message: OrderMessage): void {
+  async staffMessage(order: { userId: number }, message: OrderMessage): Promise<void> {
     if (message.author.kind !== 'staff') return;
-    const r = this.recipient.get(message.orderId);
+    const r = await this.recipient.get({ id: message.orderId });
     if (!r || r.telegram_id === null) return;
     const params: BotMessageParams = { orderNumber: r.order_number, deliveryType: r.delivery_type, staffName: message.author.name, text: message.text };
     const now = isoNow();
-    this.insert.run({
+    await this.insert.run({
       orderId: message.orderId,
       userId: order.userId,
       chatId: r.telegram_id,

@@ -48,7 +48,7 @@ export default fp(
     let notifier: BotNotifier | undefined;
     if (cfg.TELEGRAM_BOT) {
       const log = app.log.child({ service: 'bot' });
-      const people = new BotPeople({ db: app.db, tx: app.tx, users: app.users });
+      const people = new BotPeople({ sql: app.sql, users: app.users });
       const bot = createBot({
         token: cfg.TELEGRAM_BOT_TOKEN,
         apiRoot: cfg.TELEGRAM_API_ROOT,
@@ -60,7 +60,7 @@ export default fp(
       if (cfg.BOT_NOTIFY_WORKER) {
         notifier = new BotNotifier(
           {
-            db: app.db,
+            sql: app.sql,
             api: new Api(cfg.TELEGRAM_BOT_TOKEN, { apiRoot: cfg.TELEGRAM_API_ROOT, timeoutSeconds: 15 }),
             publicUrl: cfg.PUBLIC_URL,
             people,

@@ -21,7 +21,7 @@ export default fp(
   async (app) => {
     const { config } = app;
     const chat = new ChatService({
-      db: app.db,
+      sql: app.sql,
       announce: app.announce,
       tx: (fn) => app.txGrouped(fn),
       maxPerMinute: config.CHAT_MAX_MESSAGES_PER_MIN,

@@ -25,7 +25,7 @@ export interface ChatRealtimeOptions {
  */
 export class ChatRealtime implements ChatHooks {
   /** room → user → (how they appear, their connections in the room in this process). */
-  private readonly local = new Map<string, Map<number, { who: ChatAuthor; conns: number }>>();
+  private readonly local = new Map<string, Map<number, { who: Promise<ChatAuthor>; conns: number }>>();
   /** room → who this process last told its connections is present (rooms with local connections only). */
   private readonly known = new Map<string, Map<number, ChatAuthor>>();
   private timer: NodeJS.Timeout | undefined;
@@ -76,9 +76,13 @@ export class ChatRealtime implements ChatHooks {
       const mine = users.get(uid);
       if (mine) mine.conns++;
       else {
+        // The name is read from the database: the entry holds its promise, so a leave right after waits for it.
         const who = this.service.author(conn.principal);
         users.set(uid, { who, conns: 1 });
-        void this.arrived(room, orderId, who);
+        void who.then(
+          (w) => this.arrived(room, orderId, w),
+          (err: unknown) => this.logger.warn({ err, room }, 'chat presence: arrival not recorded'),
+        );
       }
       // After the transport's own answer (`connected` or `room-joined`), which follows this call.
       setImmediate(() => void this.sendState(conn, orderId));
@@ -92,18 +96,21 @@ export class ChatRealtime implements ChatHooks {
       this.local.delete(room);
       this.known.delete(room);
     }
-    void this.departed(room, orderId, mine.who);
+    void mine.who.then(
+      (w) => this.departed(room, orderId, w),
+      (err: unknown) => this.logger.warn({ err, room }, 'chat presence: departure not recorded'),
+    );
   }
 
   typing(conn: Conn, orderId: number, typing: boolean): void {
-    this.typingOf(conn.principal, orderId, typing);
+    this.typingOf(conn.principal, orderId, typing).catch((err: unknown) => this.logger.warn({ err, orderId }, 'chat typing not sent'));
   }
 
   /** A participant typing (or stopped, or sent a message): to the others in the chat, on every process. */
-  typingOf(p: Principal, orderId: number, typing: boolean): void {
+  async typingOf(p: Principal, orderId: number, typing: boolean): Promise<void> {
     if (this.stopped) return;
     const room = orderChatRoom(orderId);
-    const who = this.local.get(room)?.get(p.userId)?.who ?? this.service.author(p);
+    const who = await (this.local.get(room)?.get(p.userId)?.who ?? this.service.author(p));
     const json = JSON.stringify({ type: 'typing', data: { orderId, author: who, typing, ttlMs: CHAT_TYPING_TTL_MS } });
     this.bus.notify({ kind: 'chat', room, json, except: p.userId });
   }
@@ -156,8 +163,8 @@ export class ChatRealtime implements ChatHooks {
     const room = orderChatRoom(orderId);
     if (conn.closed || !conn.rooms.has(room)) return;
     try {
-      const { messages, hasMore } = this.service.history(orderId, undefined, CHAT_PAGE_DEFAULT);
-      const read = this.service.readState(orderId);
+      const { messages, hasMore } = await this.service.history(orderId, undefined, CHAT_PAGE_DEFAULT);
+      const read = await this.service.readState(orderId);
       let present: ChatAuthor[];
       try {
         present = (await this.store.list([room])).get(room) ?? [];
@@ -178,7 +185,7 @@ export class ChatRealtime implements ChatHooks {
     try {
       const until = Date.now() + this.opts.presenceTtlMs;
       const entries: [string, string, ChatAuthor, number][] = [];
-      for (const [room, users] of this.local) for (const [uid, e] of users) entries.push([room, this.member(uid), e.who, until]);
+      for (const [room, users] of this.local) for (const [uid, e] of users) entries.push([room, this.member(uid), await e.who, until]);
       await this.store.put(entries);
       const rooms = [...this.local.keys()];
       const lists = await this.store.list(rooms);

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Value } from 'typebox/value';
 import { CreateStaffBody } from '@ordercast/shared/schemas';
+import { SqliteSql } from '../db/sql-sqlite';
 import { UsersService } from '../auth/users';
 import { fail, openMigratedDatabase } from './database';
 import { askHidden } from './prompt';
@@ -37,8 +38,9 @@ const name = (values.name ?? username).trim();
 if (!Value.Check(CreateStaffBody.properties.name, name)) fail('--name must be 1–100 characters');
 
 const { db } = openMigratedDatabase();
-const users = new UsersService(db);
-if (users.byUsername(username)) fail(`"${username}" already exists; nothing changed`);
+const sql = new SqliteSql(db.$client);
+const users = new UsersService(sql);
+if (await users.byUsername(username)) fail(`"${username}" already exists; nothing changed`);
 
 const interactive = process.stdin.isTTY && !values.generate;
 let password: string;
@@ -58,5 +60,5 @@ try {
 } catch (err) {
   fail(err instanceof Error ? err.message : String(err));
 } finally {
-  db.$client.close();
+  await sql.close();
 }

@@ -1,38 +1,38 @@
-import type Database from 'better-sqlite3';
+import type { Sql, Statement } from './sql';
 
 /*
  * In-memory caches of the catalogue: what rarely changes and the order path reads for every order
  * (cities, restaurants with their hours and pauses, delivery zones with their shapes, prices and
  * availability, option groups). Every write to those tables, on any connection of any process
- * sharing the file, gives the row `catalogue-version` of system_state a new random value (triggers
- * of migration 0014_catalogue_version); a cache reads that one row (a primary-key lookup, ~1–3 µs)
- * on each use and drops everything it holds when it differs. So a change is seen by the next read
- * after its commit, here or in another process, with no message between processes.
+ * sharing the database, gives the row `catalogue-version` of system_state a new random value
+ * (triggers of migration 0014_catalogue_version); a cache reads that one row (a primary-key
+ * lookup) on each use and drops everything it holds when it differs. So a change is seen by the
+ * next read after its commit, here or in another process, with no message between processes.
  */
 
 const VERSION_SQL = "SELECT value FROM system_state WHERE key = 'catalogue-version'";
 
-/** The catalogue's current version on this connection (null before migration 0014 ran: nothing is cached then). */
+/** The catalogue's current version (null before migration 0014 ran: nothing is cached then). */
 export class CatalogueVersion {
-  private readonly stmt;
+  private readonly stmt: Statement<void, { value: string }>;
 
-  constructor(sqlite: Database.Database) {
-    this.stmt = sqlite.prepare<[], string>(VERSION_SQL).pluck();
+  constructor(sql: Sql) {
+    this.stmt = sql.prepare(VERSION_SQL);
   }
 
-  current(): string | null {
-    return this.stmt.get() ?? null;
+  async current(): Promise<string | null> {
+    return (await this.stmt.get())?.value ?? null;
   }
 }
 
-const versions = new WeakMap<Database.Database, CatalogueVersion>();
+const versions = new WeakMap<Sql, CatalogueVersion>();
 
-/** One version reader per connection, shared by every cache on it. */
-export function catalogueVersion(sqlite: Database.Database): CatalogueVersion {
-  let v = versions.get(sqlite);
+/** One version reader per `Sql`, shared by every cache on it. */
+export function catalogueVersion(sql: Sql): CatalogueVersion {
+  let v = versions.get(sql);
   if (!v) {
-    v = new CatalogueVersion(sqlite);
-    versions.set(sqlite, v);
+    v = new CatalogueVersion(sql);
+    versions.set(sql, v);
   }
   return v;
 }
@@ -47,22 +47,23 @@ export class CatalogueMemo<K, V> {
   private readonly version: CatalogueVersion;
 
   constructor(
-    sqlite: Database.Database,
-    private readonly load: (key: K) => V,
+    sql: Sql,
+    private readonly load: (key: K) => Promise<V>,
   ) {
-    this.version = catalogueVersion(sqlite);
+    this.version = catalogueVersion(sql);
   }
 
-  get(key: K): V {
-    const now = this.version.current();
+  async get(key: K): Promise<V> {
+    const now = await this.version.current();
     if (now === null) return this.load(key);
     if (now !== this.seen) {
       this.values.clear();
       this.seen = now;
     }
     if (this.values.has(key)) return this.values.get(key)!;
-    const value = this.load(key);
-    this.values.set(key, value);
+    const value = await this.load(key);
+    // Kept only if the version did not move while it loaded (another caller may have seen a newer one).
+    if (this.seen === now) this.values.set(key, value);
     return value;
   }
 }

@@ -42,19 +42,3 @@ export function runMigrations(db: Db, migrationsFolder = MIGRATIONS_DIR): void {
     throw new MigrationError(err);
   }
 }
-
-const runners = new WeakMap<Database.Database, Database.Transaction<(fn: () => unknown) => unknown>>();
-
-/**
- * Runs fn in a write transaction that takes the lock up front (BEGIN IMMEDIATE), so two
- * processes that read-then-write (balance checks) serialise instead of failing on upgrade.
- * One wrapper per connection: better-sqlite3 prepares BEGIN/COMMIT each time one is created.
- */
-export function writeTx<T>(db: Db, fn: () => T): T {
-  let run = runners.get(db.$client);
-  if (!run) {
-    run = db.$client.transaction((f: () => unknown) => f());
-    runners.set(db.$client, run);
-  }
-  return run.immediate(fn) as T;
-}

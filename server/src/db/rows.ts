@@ -12,13 +12,42 @@ const PLAIN = new Set(['SQLiteInteger', 'SQLiteText', 'SQLiteReal']);
  * integer and text columns: a column that needs decoding (boolean, JSON, timestamp modes) throws
  * here, at start, rather than arrive undecoded.
  */
-export function columnsOf(table: SQLiteTable): string {
+export function columnsOf(table: SQLiteTable, alias?: string): string {
   return Object.entries(getTableColumns(table))
     .map(([property, column]) => {
       if (!PLAIN.has(column.columnType)) {
-        throw new Error(`${getTableName(table)}.${column.name} (${column.columnType}) needs decoding: read it through drizzle`);
+        throw new Error(`${getTableName(table)}.${column.name} (${column.columnType}) needs decoding: read it with tableRows`);
       }
-      return `"${column.name}" AS "${property}"`;
+      return `${alias ? `${alias}.` : ''}"${column.name}" AS "${property}"`;
     })
     .join(', ');
+}
+
+/** Column types read as stored and decoded by `tableRows` (booleans are 0/1 in both dialects, see sql.ts). */
+const BOOLEAN = 'SQLiteBoolean';
+
+/**
+ * A table's column list for statements through `Sql` (optionally qualified by an alias, for joins)
+ * and the one decoder of its rows: boolean-mode columns come back as 0/1 and are turned into
+ * booleans in place (no copy); tables without such columns need no decoding at all. Other modes
+ * (JSON, timestamps) throw at start, as in `columnsOf`.
+ */
+export function tableRows<T extends SQLiteTable>(table: T, alias?: string): { columns: string; decode: (row: unknown) => T['$inferSelect'] } {
+  const booleans: string[] = [];
+  const columns = Object.entries(getTableColumns(table))
+    .map(([property, column]) => {
+      if (column.columnType === BOOLEAN) booleans.push(property);
+      else if (!PLAIN.has(column.columnType)) throw new Error(`${getTableName(table)}.${column.name} (${column.columnType}) needs decoding`);
+      return `${alias ? `${alias}.` : ''}"${column.name}" AS "${property}"`;
+    })
+    .join(', ');
+  const decode =
+    booleans.length === 0
+      ? (row: unknown) => row as T['$inferSelect']
+      : (row: unknown) => {
+          const r = row as Record<string, unknown>;
+          for (const b of booleans) if (r[b] !== null && r[b] !== undefined) r[b] = r[b] === 1 || r[b] === true;
+          return r as T['$inferSelect'];
+        };
+  return { columns, decode };
 }

@@ -365,7 +365,7 @@ export class PgBus implements EventBus {
     }
     let answer: NodeAnswer;
     try {
-      answer = this.asked ? this.asked(body) : { ok: false, status: 404, code: 'unknown_connection', message: 'This process holds no connections' };
+      answer = this.asked ? await this.asked(body) : { ok: false, status: 404, code: 'unknown_connection', message: 'This process holds no connections' };
     } catch (err) {
       this.opts.logger.error({ err, request: body }, 'node request handler failed');
       answer = { ok: false, status: 500, code: 'internal', message: 'The process holding the connection could not apply the request' };

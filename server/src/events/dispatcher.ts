@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { Sql, Statement } from '../db/sql';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EventLog } from './log';
 import type { BusEvent, EventBus } from './types';
@@ -27,39 +27,53 @@ export class EventDispatcher {
   /** Local mode: the last id handed to the bus, and the last one saved in the cursor row. */
   private published: number;
   private saved: number;
-  private readonly saveStmt: Database.Statement<[number, number]>;
-  private readonly claim: () => BusEvent[];
+  private readonly saveStmt: Statement<{ id: number }>;
+  private readonly initStmt: Statement;
+  private readonly cursorStmt: Statement<void, { last: number }>;
+  private readonly claim: () => Promise<BusEvent[]>;
 
   constructor(
-    sqlite: Database.Database,
+    private readonly sql: Sql,
     private readonly log: EventLog,
     private readonly bus: EventBus,
     private readonly logger: FastifyBaseLogger,
     private readonly pollMs = 1000,
   ) {
-    sqlite.prepare('INSERT OR IGNORE INTO event_cursor (id, last_dispatched_id) VALUES (1, 0)').run();
-    const cursorStmt = sqlite.prepare<[], { last: number }>('SELECT last_dispatched_id AS last FROM event_cursor WHERE id = 1');
-    const claimStmt = sqlite.prepare<[number, number]>('UPDATE event_cursor SET last_dispatched_id = ? WHERE id = 1 AND last_dispatched_id = ?');
-    this.saveStmt = sqlite.prepare('UPDATE event_cursor SET last_dispatched_id = ? WHERE id = 1 AND last_dispatched_id < ?');
+    this.initStmt = sql.prepare('INSERT INTO event_cursor (id, last_dispatched_id) VALUES (1, 0) ON CONFLICT (id) DO NOTHING');
+    const cursorStmt = sql.prepare<void, { last: number }>('SELECT last_dispatched_id AS last FROM event_cursor WHERE id = 1');
+    this.cursorStmt = cursorStmt;
+    const claimStmt = sql.prepare<{ id: number; current: number }>('UPDATE event_cursor SET last_dispatched_id = @id WHERE id = 1 AND last_dispatched_id = @current');
+    this.saveStmt = sql.prepare('UPDATE event_cursor SET last_dispatched_id = @id WHERE id = 1 AND last_dispatched_id < @id');
     this.shared = bus.kind !== 'memory';
     if (!this.shared) log.rememberAppends();
-    this.published = this.saved = cursorStmt.get()?.last ?? 0;
-    const claimTx = sqlite.transaction(() => {
-      const current = cursorStmt.get()?.last ?? 0;
-      const batch = this.log.after(current, BATCH);
-      const last = batch.at(-1);
-      if (last) claimStmt.run(last.id, current);
-      return batch;
-    });
-    this.claim = () => claimTx.immediate();
+    this.published = this.saved = 0;
+    this.claim = async () => {
+      // Nothing new since the cursor: no write transaction (whose commit would kick another pass).
+      const seen = (await cursorStmt.get())?.last ?? 0;
+      if ((await this.log.highestId()) <= seen) return [];
+      return this.sql.tx(async () => {
+        const current = (await cursorStmt.get())?.last ?? 0;
+        const batch = await this.log.after(current, BATCH);
+        const last = batch.at(-1);
+        if (last) await claimStmt.run({ id: last.id, current });
+        return batch;
+      });
+    };
   }
 
-  start(): void {
+  /** Makes sure the cursor row exists and reads it (before `start`). */
+  async init(): Promise<void> {
+    await this.initStmt.run();
+    this.published = this.saved = (await this.cursorStmt.get())?.last ?? 0;
+  }
+
+  async start(): Promise<void> {
+    await this.init();
     this.stopped = false;
     // The poll picks up events committed by other processes or left behind by a crash, and saves the cursor.
     this.timer = setInterval(() => {
       this.kick();
-      this.save();
+      void this.save();
     }, this.pollMs);
     this.timer.unref();
     this.kick();
@@ -69,7 +83,7 @@ export class EventDispatcher {
   kick(): void {
     if (this.stopped) return;
     if (!this.shared) {
-      this.publishLocal();
+      void this.publishLocal();
       return;
     }
     if (this.scheduled) return;
@@ -80,7 +94,7 @@ export class EventDispatcher {
     });
   }
 
-  private publishLocal(): void {
+  private async publishLocal(): Promise<void> {
     // A bus handler that commits (and so kicks) must not publish out of order: loop instead of nesting.
     if (this.running) {
       this.again = true;
@@ -91,7 +105,7 @@ export class EventDispatcher {
       do {
         this.again = false;
         for (;;) {
-          const batch = this.log.committedAfter(this.published, BATCH);
+          const batch = await this.log.committedAfter(this.published, BATCH);
           for (const event of batch) {
             this.publishOne(event);
             this.published = event.id;
@@ -118,11 +132,12 @@ export class EventDispatcher {
     this.logger.error({ err, eventId: event.id }, 'event bus publish failed; clients will get it on resume');
   }
 
-  private save(): void {
+  private async save(): Promise<void> {
     if (this.shared || this.published <= this.saved) return;
+    const id = this.published;
     try {
-      this.saveStmt.run(this.published, this.published);
-      this.saved = this.published;
+      await this.saveStmt.run({ id });
+      this.saved = id;
     } catch (err) {
       this.logger.warn({ err }, 'event cursor not saved; will retry');
     }
@@ -136,7 +151,7 @@ export class EventDispatcher {
     this.running = true;
     try {
       for (;;) {
-        const batch = this.claim();
+        const batch = await this.claim();
         if (batch.length === 0) break;
         for (const event of batch) {
           try {
@@ -161,8 +176,9 @@ export class EventDispatcher {
       while (this.running) await new Promise((r) => setImmediate(r));
       await this.drainShared();
     } else {
-      this.publishLocal();
-      this.save();
+      while (this.running) await new Promise((r) => setImmediate(r));
+      await this.publishLocal();
+      await this.save();
     }
     this.stopped = true;
   }

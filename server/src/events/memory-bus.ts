@@ -29,7 +29,7 @@ export class MemoryBus implements EventBus {
 
   /** One process: only its own id answers. */
   async ask(nodeId: string, request: NodeRequest): Promise<NodeAnswer | null> {
-    return nodeId === this.nodeId && this.asked ? this.asked(request) : null;
+    return nodeId === this.nodeId && this.asked ? await this.asked(request) : null;
   }
 
   onAsk(handler: NodeRequestHandler): () => void {

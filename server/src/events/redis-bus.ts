@@ -228,13 +228,19 @@ export class RedisBus implements EventBus {
       return;
     }
     if (text[0] !== 'q' || !checkRequest.Check(body)) return this.logger.warn('malformed request on the redis node channel; ignored');
-    let answer: NodeAnswer;
-    try {
-      answer = this.asked ? this.asked(body) : { ok: false, status: 404, code: 'unknown_connection', message: 'This process holds no connections' };
-    } catch (err) {
-      this.logger.error({ err, request: body }, 'node request handler failed');
-      answer = { ok: false, status: 500, code: 'internal', message: 'The process holding the connection could not apply the request' };
-    }
+    const asked = this.asked;
+    const request = body;
+    void (async (): Promise<NodeAnswer> => {
+      try {
+        return asked ? await asked(request) : { ok: false, status: 404, code: 'unknown_connection', message: 'This process holds no connections' };
+      } catch (err) {
+        this.logger.error({ err, request }, 'node request handler failed');
+        return { ok: false, status: 500, code: 'internal', message: 'The process holding the connection could not apply the request' };
+      }
+    })().then((answer) => this.answer(from, reqId, answer));
+  }
+
+  private answer(from: string, reqId: number, answer: NodeAnswer): void {
     if (this.pub.status !== 'ready') return; // the asker times out
     this.pub.publish(this.channelOf(from), `a\n${this.nodeId}\n${reqId}\n${JSON.stringify(answer)}`).catch((err: unknown) => {
       this.logger.warn({ err }, 'redis node answer not published');

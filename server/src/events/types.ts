@@ -50,7 +50,7 @@ export const NodeAnswer = Type.Union([
   Type.Object({ ok: Type.Literal(false), status: Type.Integer(), code: Type.String(), message: Type.String() }),
 ]);
 export type NodeAnswer = Static<typeof NodeAnswer>;
-export type NodeRequestHandler = (request: NodeRequest) => NodeAnswer;
+export type NodeRequestHandler = (request: NodeRequest) => Promise<NodeAnswer>;
 
 /**
  * Carries committed events to every process's realtime layer. In-process by default;
@@ -78,7 +78,7 @@ export interface EventBus {
   close(): Promise<void>;
 }
 
-export type AppendEvent = <T extends EventType>(type: T, rooms: readonly string[], data: EventPayloads[T]) => number;
+export type AppendEvent = <T extends EventType>(type: T, rooms: readonly string[], data: EventPayloads[T]) => Promise<number>;
 
 /** The wire message for a stored row, built without parsing the payload again. */
 export function toWireJson(id: number, type: string, payloadJson: string): string {

@@ -1,7 +1,7 @@
-import type Database from 'better-sqlite3';
 import { CatalogueMemo } from '../db/catalogue-version';
 import { columnsOf } from '../db/rows';
 import { cities } from '../db/schema';
+import type { Sql } from '../db/sql';
 
 export type CityRow = typeof cities.$inferSelect;
 
@@ -23,22 +23,22 @@ export class OrderCatalogue {
   private readonly cities;
   private readonly menus;
 
-  constructor(sqlite: Database.Database) {
-    const cityById = sqlite.prepare<[number], CityRow>(`SELECT ${columnsOf(cities)} FROM cities WHERE id = ?`);
-    const pricedOfCity = sqlite.prepare<[number], PricedProduct>(
-      `SELECT p.id AS id, p.name AS name, p.name_en AS nameEn, pp.price AS price, pp.available AS available
-       FROM products p JOIN product_prices pp ON pp.product_id = p.id AND pp.city_id = ?`,
+  constructor(sql: Sql) {
+    const cityById = sql.prepare<{ id: number }, CityRow>(`SELECT ${columnsOf(cities)} FROM cities WHERE id = @id`);
+    const pricedOfCity = sql.prepare<{ cityId: number }, PricedProduct>(
+      `SELECT p.id AS id, p.name AS name, p.name_en AS "nameEn", pp.price AS price, pp.available AS available
+       FROM products p JOIN product_prices pp ON pp.product_id = p.id AND pp.city_id = @cityId`,
     );
-    this.cities = new CatalogueMemo(sqlite, (id: number) => cityById.get(id));
-    this.menus = new CatalogueMemo(sqlite, (cityId: number) => new Map(pricedOfCity.all(cityId).map((p) => [p.id, p])));
+    this.cities = new CatalogueMemo(sql, (id: number) => cityById.get({ id }));
+    this.menus = new CatalogueMemo(sql, async (cityId: number) => new Map((await pricedOfCity.all({ cityId })).map((p) => [p.id, p])));
   }
 
-  city(id: number): CityRow | undefined {
+  city(id: number): Promise<CityRow | undefined> {
     return this.cities.get(id);
   }
 
   /** The city's dishes by id (a dish the city does not sell is absent). */
-  menu(cityId: number): ReadonlyMap<number, PricedProduct> {
+  menu(cityId: number): Promise<ReadonlyMap<number, PricedProduct>> {
     return this.menus.get(cityId);
   }
 }

@@ -1,6 +1,6 @@
 import type { CreateOrderBody } from '@ordercast/shared';
-import type { Db } from '../db/client';
 import { CatalogueMemo } from '../db/catalogue-version';
+import type { Sql } from '../db/sql';
 import { columnsOf } from '../db/rows';
 import { orderItemOptions } from '../db/schema';
 import { badRequest, unprocessable } from '../lib/errors';
@@ -48,6 +48,7 @@ const quoted = (name: string, nameEn: string) => (nameEn && nameEn !== name ? `"
  */
 export class OrderOptions {
   private readonly q;
+
   /**
    * Every dish's groups and options with the city's prices, by dish, one city at a time: read for
    * every order line, changed rarely, so kept in memory while the catalogue's version holds
@@ -55,19 +56,18 @@ export class OrderOptions {
    */
   private readonly groupsOfCity: CatalogueMemo<number, Map<number, GroupOptionRow[]>>;
 
-  constructor(db: Db) {
-    const sqlite = db.$client;
-    const groupsOfCity = sqlite.prepare<{ cityId: number }, GroupOptionRow>(
-      `SELECT g.product_id AS productId, g.id AS groupId, g.name AS groupName, g.name_en AS groupNameEn, g.min_choices AS min, g.max_choices AS max,
-         o.id AS optionId, o.name AS name, o.name_en AS nameEn, o.pos_code AS posCode, op.price AS price, op.available AS available
+  constructor(sql: Sql) {
+    const groupsOfCity = sql.prepare<{ cityId: number }, GroupOptionRow>(
+      `SELECT g.product_id AS "productId", g.id AS "groupId", g.name AS "groupName", g.name_en AS "groupNameEn", g.min_choices AS min, g.max_choices AS max,
+         o.id AS "optionId", o.name AS name, o.name_en AS "nameEn", o.pos_code AS "posCode", op.price AS price, op.available AS available
        FROM product_option_groups g
        LEFT JOIN product_options o ON o.group_id = g.id
        LEFT JOIN product_option_prices op ON op.option_id = o.id AND op.city_id = @cityId
        ORDER BY g.product_id, g.min_choices DESC, g.sort, g.id, o.sort, o.id`,
     );
-    this.groupsOfCity = new CatalogueMemo(sqlite, (cityId: number) => {
+    this.groupsOfCity = new CatalogueMemo(sql, async (cityId: number) => {
       const byProduct = new Map<number, GroupOptionRow[]>();
-      for (const r of groupsOfCity.all({ cityId })) {
+      for (const r of await groupsOfCity.all({ cityId })) {
         const list = byProduct.get(r.productId);
         if (list) list.push(r);
         else byProduct.set(r.productId, [r]);
@@ -75,13 +75,13 @@ export class OrderOptions {
       return byProduct;
     });
     this.q = {
-      insert: sqlite.prepare<ChosenOption & { orderItemId: number }>(
+      insert: sql.prepare<ChosenOption & { orderItemId: number }>(
         `INSERT INTO order_item_options (order_item_id, option_id, group_name, group_name_en, name, name_en, price, pos_code)
          VALUES (@orderItemId, @optionId, @groupName, @groupNameEn, @name, @nameEn, @price, @posCode)`,
       ),
-      ofOrder: sqlite.prepare<[number], ItemOptionRow>(
+      ofOrder: sql.prepare<{ orderId: number }, ItemOptionRow>(
         `SELECT ${columnsOf(orderItemOptions)} FROM order_item_options
-         WHERE order_item_id IN (SELECT id FROM order_items WHERE order_id = ?) ORDER BY id`,
+         WHERE order_item_id IN (SELECT id FROM order_items WHERE order_id = @orderId) ORDER BY id`,
       ),
     };
   }
@@ -93,8 +93,8 @@ export class OrderOptions {
    * `option_required`) and at most `max` (400 `too_many_options`) choices. Messages name the dish
    * and the group. Returns the options in menu order and their price per unit.
    */
-  choose(cityId: number, product: { id: number; name: string }, optionIds: readonly number[]): { options: ChosenOption[]; extra: number } {
-    const rows = this.groupsOfCity.get(cityId).get(product.id) ?? [];
+  async choose(cityId: number, product: { id: number; name: string }, optionIds: readonly number[]): Promise<{ options: ChosenOption[]; extra: number }> {
+    const rows = (await this.groupsOfCity.get(cityId)).get(product.id) ?? [];
     if (rows.length === 0 && optionIds.length === 0) return { options: [], extra: 0 };
     const dish = `"${product.name}"`;
     const chosen = new Set(optionIds);
@@ -128,13 +128,13 @@ export class OrderOptions {
   }
 
   /** Writes a stored line's options (inside the order's transaction). */
-  store(orderItemId: number, options: readonly ChosenOption[]): void {
-    for (const o of options) this.q.insert.run({ orderItemId, ...o });
+  async store(orderItemId: number, options: readonly ChosenOption[]): Promise<void> {
+    for (const o of options) await this.q.insert.run({ orderItemId, ...o });
   }
 
   /** One order's options by its line ids. */
-  ofOrder(orderId: number): Map<number, ItemOptionRow[]> {
-    return byItem(this.q.ofOrder.all(orderId));
+  async ofOrder(orderId: number): Promise<Map<number, ItemOptionRow[]>> {
+    return byItem(await this.q.ofOrder.all({ orderId }));
   }
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { OrderStatus } from '@ordercast/shared';
 import { columnsOf } from '../db/rows';
-import type { Db } from '../db/client';
+import type { Sql } from '../db/sql';
 import { orders } from '../db/schema';
 import type { Announce } from '../events/announce';
 import { isoNow } from '../lib/time';
@@ -27,20 +27,19 @@ export class PosOrderState {
   private readonly q;
 
   constructor(
-    db: Db,
+    sql: Sql,
     private readonly moves: Pick<OrdersService, 'tryMove' | 'queuePosCancel'>,
     private readonly announce: Pick<Announce, 'syncSuccess'>,
     private readonly log: FastifyBaseLogger,
   ) {
-    const sqlite = db.$client;
     const ORDER = columnsOf(orders);
     this.q = {
-      order: sqlite.prepare<[number], OrderRow>(`SELECT ${ORDER} FROM orders WHERE id = ?`),
-      synced: sqlite.prepare<{ id: number; posOrderId: string; at: string }, OrderRow>(
+      order: sql.prepare<{ id: number }, OrderRow>(`SELECT ${ORDER} FROM orders WHERE id = @id`),
+      synced: sql.prepare<{ id: number; posOrderId: string; at: string }, OrderRow>(
         `UPDATE orders SET sync_status = 'synced', pos_order_id = @posOrderId, updated_at = @at
          WHERE id = @id AND sync_status <> 'synced' RETURNING ${ORDER}`,
       ),
-      jobDone: sqlite.prepare<{ id: number; at: string }>(
+      jobDone: sql.prepare<{ id: number; at: string }>(
         `UPDATE pos_sync_jobs SET status = 'done', done_at = @at, lease_until = NULL, last_error = NULL, last_error_code = NULL, updated_at = @at
          WHERE entity = 'order' AND entity_id = @id AND kind = 'send' AND status <> 'done'`,
       ),
@@ -52,9 +51,9 @@ export class PosOrderState {
    * `sync-success`, and `pending → confirmed` (source pos: the POS accepting it is the kitchen's
    * confirmation). False when it was already recorded (or the order does not exist).
    */
-  posHasOrder(orderId: number, posOrderId: string): boolean {
-    const row = this.q.order.get(orderId);
-    return row ? this.recordSynced(row, posOrderId) !== row : false;
+  async posHasOrder(orderId: number, posOrderId: string): Promise<boolean> {
+    const row = await this.q.order.get({ id: orderId });
+    return row ? (await this.recordSynced(row, posOrderId)) !== row : false;
   }
 
   /**
@@ -62,8 +61,8 @@ export class PosOrderState {
    * would (same checks, same `order-status-updated`). A step that does not fit the order's state is
    * ignored and logged, never applied out of order; a repeated step changes nothing.
    */
-  applyStep(step: PosWebhookBody): StepResult {
-    const row = this.q.order.get(step.externalId);
+  async applyStep(step: PosWebhookBody): Promise<StepResult> {
+    const row = await this.q.order.get({ id: step.externalId });
     if (!row) {
       this.log.warn({ step }, 'pos webhook for an unknown order; ignored');
       return { applied: false, reason: 'unknown_order' };
@@ -73,7 +72,7 @@ export class PosOrderState {
       return { applied: false, reason: 'pos_order_mismatch', status: row.status };
     }
     // A callback proves the POS has the order, whatever the worker has heard so far.
-    const order = this.recordSynced(row, step.posOrderId);
+    const order = await this.recordSynced(row, step.posOrderId);
     const synced = order !== row;
     if (order.status === 'cancelled') {
       // Expected while the cancel travels to the POS (or after it refused it): quietly ignored, no log per step.
@@ -81,7 +80,7 @@ export class PosOrderState {
     }
     const target = STEP_TO_STATUS[step.status];
     if (order.status === target) return { applied: synced, ...(!synced && { reason: 'duplicate' as const }), status: order.status };
-    const moved = this.moves.tryMove(order, target, { source: 'pos' });
+    const moved = await this.moves.tryMove(order, target, { source: 'pos' });
     if (!moved.ok) {
       this.log.warn({ orderId: order.id, step: step.status, current: order.status, wanted: target, why: moved.reason }, 'pos webhook step does not fit the order state; ignored');
       return { applied: synced, reason: 'out_of_order', status: order.status };
@@ -90,20 +89,20 @@ export class PosOrderState {
   }
 
   /** Records the sync on a row already read; returns the row after (the same object when nothing changed). */
-  private recordSynced(row: OrderRow, posOrderId: string): OrderRow {
+  private async recordSynced(row: OrderRow, posOrderId: string): Promise<OrderRow> {
     if (row.syncStatus === 'synced') return row;
     const at = isoNow();
-    const synced = this.q.synced.get({ id: row.id, posOrderId, at });
+    const synced = await this.q.synced.get({ id: row.id, posOrderId, at });
     if (!synced) return row;
-    this.q.jobDone.run({ id: row.id, at });
-    this.announce.syncSuccess({ entity: 'order', entityId: row.id, timestamp: at }, { cityId: row.cityId });
+    await this.q.jobDone.run({ id: row.id, at });
+    await this.announce.syncSuccess({ entity: 'order', entityId: row.id, timestamp: at }, { cityId: row.cityId });
     if (synced.status === 'pending') {
-      const confirmed = this.moves.tryMove(synced, 'confirmed', { source: 'pos' });
+      const confirmed = await this.moves.tryMove(synced, 'confirmed', { source: 'pos' });
       if (confirmed.ok) return confirmed.row;
     }
     if (synced.status === 'cancelled') {
       // Cancelled while it was being sent, and the POS took it: tell the POS (outbox).
-      this.moves.queuePosCancel(synced);
+      await this.moves.queuePosCancel(synced);
       this.log.info({ orderId: row.id, posOrderId }, 'pos sync: the order was cancelled while it was being sent; the POS is told of the cancel');
     }
     return synced;

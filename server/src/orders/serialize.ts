@@ -1,7 +1,8 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
 import { toMajor, type Order, type OrderDetail, type OrderItem } from '@ordercast/shared';
-import type { Db } from '../db/client';
-import { orderItemOptions, orderItems, orders, orderStatusHistory, posSyncJobs, users } from '../db/schema';
+import { sqlText, inJsonInts } from '../db/portable';
+import { columnsOf } from '../db/rows';
+import { orderItemOptions, orderItems, orders, orderStatusHistory, posSyncJobs } from '../db/schema';
+import type { Sql } from '../db/sql';
 import { byItem, type ItemOptionRow } from './options';
 
 export type OrderRow = typeof orders.$inferSelect;
@@ -77,78 +78,74 @@ export function toWireOrder(o: OrderRow, items: ItemRow[], customerName?: string
   };
 }
 
-/** Orders with their items, the items' options and customers' names, four queries whatever the page size. */
-export function withItems(db: Db, rows: OrderRow[]): Order[] {
-  if (rows.length === 0) return [];
-  const items = db
-    .select()
-    .from(orderItems)
-    .where(inArray(orderItems.orderId, rows.map((r) => r.id)))
-    .orderBy(asc(orderItems.id))
-    .all();
-  const byOrder = new Map<number, ItemRow[]>();
-  for (const i of items) {
-    const list = byOrder.get(i.orderId);
-    if (list) list.push(i);
-    else byOrder.set(i.orderId, [i]);
-  }
-  const options = items.length
-    ? byItem(
-        db
-          .select()
-          .from(orderItemOptions)
-          .where(inArray(orderItemOptions.orderItemId, items.map((i) => i.id)))
-          .orderBy(asc(orderItemOptions.id))
-          .all(),
-      )
-    : undefined;
-  const names = new Map(
-    db
-      .select({ id: users.id, name: users.name })
-      .from(users)
-      .where(inArray(users.id, [...new Set(rows.map((r) => r.userId))]))
-      .all()
-      .map((u) => [u.id, u.name]),
-  );
-  return rows.map((r) => toWireOrder(r, byOrder.get(r.id) ?? [], names.get(r.userId), options));
-}
+type HistoryRow = typeof orderStatusHistory.$inferSelect;
+type JobRow = typeof posSyncJobs.$inferSelect;
 
-export function detail(db: Db, row: OrderRow): OrderDetail {
-  const [order] = withItems(db, [row]);
-  const history = db
-    .select()
-    .from(orderStatusHistory)
-    .where(eq(orderStatusHistory.orderId, row.id))
-    .orderBy(asc(orderStatusHistory.id))
-    .all();
-  const customer = db
-    .select({ id: users.id, name: users.name, phone: users.phone, username: users.tgUsername })
-    .from(users)
-    .where(eq(users.id, row.userId))
-    .get();
-  const jobs = db.select().from(posSyncJobs).where(and(eq(posSyncJobs.entity, 'order'), eq(posSyncJobs.entityId, row.id))).all();
-  const job = jobs.find((j) => j.kind === 'send');
-  const cancelJob = jobs.find((j) => j.kind === 'cancel');
-  return {
-    ...order!,
-    history: history.map((h) => ({
-      from: h.fromStatus,
-      to: h.toStatus,
-      at: h.createdAt,
-      source: h.source,
-      by_user_id: h.byUserId,
-      reason: h.reason,
-    })),
-    customer: customer ?? { id: row.userId, name: '', phone: null, username: null },
-    sync: {
-      status: row.syncStatus,
-      attempts: job?.attempts ?? 0,
-      last_error: job?.lastError ?? null,
-      next_retry_at: job && (job.status === 'pending' || job.status === 'in_flight') && job.attempts > 0 ? job.nextAttemptAt : null,
-      last_attempt_at: job?.lastAttemptAt ?? null,
-      cancel: cancelJob
-        ? { status: cancelJob.status, attempts: cancelJob.attempts, last_error: cancelJob.lastError, last_error_code: cancelJob.lastErrorCode }
-        : null,
-    },
-  };
+/**
+ * Orders as the wire shows them, read in a fixed number of statements whatever the page size
+ * (ids passed as one JSON array parameter).
+ */
+export class OrderReader {
+  private readonly q;
+
+  constructor(sql: Sql) {
+    this.q = {
+      items: sql.prepare<{ ids: string }, ItemRow>(sqlText`SELECT ${columnsOf(orderItems)} FROM order_items WHERE ${inJsonInts('order_id', 'ids')} ORDER BY id`),
+      options: sql.prepare<{ ids: string }, ItemOptionRow>(
+        sqlText`SELECT ${columnsOf(orderItemOptions)} FROM order_item_options WHERE ${inJsonInts('order_item_id', 'ids')} ORDER BY id`,
+      ),
+      names: sql.prepare<{ ids: string }, { id: number; name: string }>(sqlText`SELECT id, name FROM users WHERE ${inJsonInts('id', 'ids')}`),
+      history: sql.prepare<{ id: number }, HistoryRow>(`SELECT ${columnsOf(orderStatusHistory)} FROM order_status_history WHERE order_id = @id ORDER BY id`),
+      customer: sql.prepare<{ id: number }, { id: number; name: string; phone: string | null; username: string | null }>(
+        'SELECT id, name, phone, tg_username AS username FROM users WHERE id = @id',
+      ),
+      jobs: sql.prepare<{ id: number }, JobRow>(`SELECT ${columnsOf(posSyncJobs)} FROM pos_sync_jobs WHERE entity = 'order' AND entity_id = @id`),
+    };
+  }
+
+  /** Orders with their items, the items' options and customers' names, three or four statements whatever the page size. */
+  async withItems(rows: OrderRow[]): Promise<Order[]> {
+    if (rows.length === 0) return [];
+    const items = await this.q.items.all({ ids: JSON.stringify(rows.map((r) => r.id)) });
+    const byOrder = new Map<number, ItemRow[]>();
+    for (const i of items) {
+      const list = byOrder.get(i.orderId);
+      if (list) list.push(i);
+      else byOrder.set(i.orderId, [i]);
+    }
+    const options = items.length ? byItem(await this.q.options.all({ ids: JSON.stringify(items.map((i) => i.id)) })) : undefined;
+    const names = new Map((await this.q.names.all({ ids: JSON.stringify([...new Set(rows.map((r) => r.userId))]) })).map((u) => [u.id, u.name]));
+    return rows.map((r) => toWireOrder(r, byOrder.get(r.id) ?? [], names.get(r.userId), options));
+  }
+
+  async detail(row: OrderRow): Promise<OrderDetail> {
+    const [order] = await this.withItems([row]);
+    const history = await this.q.history.all({ id: row.id });
+    const customer = await this.q.customer.get({ id: row.userId });
+    const jobs = await this.q.jobs.all({ id: row.id });
+    const job = jobs.find((j) => j.kind === 'send');
+    const cancelJob = jobs.find((j) => j.kind === 'cancel');
+    return {
+      ...order!,
+      history: history.map((h) => ({
+        from: h.fromStatus,
+        to: h.toStatus,
+        at: h.createdAt,
+        source: h.source,
+        by_user_id: h.byUserId,
+        reason: h.reason,
+      })),
+      customer: customer ?? { id: row.userId, name: '', phone: null, username: null },
+      sync: {
+        status: row.syncStatus,
+        attempts: job?.attempts ?? 0,
+        last_error: job?.lastError ?? null,
+        next_retry_at: job && (job.status === 'pending' || job.status === 'in_flight') && job.attempts > 0 ? job.nextAttemptAt : null,
+        last_attempt_at: job?.lastAttemptAt ?? null,
+        cancel: cancelJob
+          ? { status: cancelJob.status, attempts: cancelJob.attempts, last_error: cancelJob.lastError, last_error_code: cancelJob.lastErrorCode }
+          : null,
+      },
+    };
+  }
 }

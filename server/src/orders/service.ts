@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { and, count, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import stableStringify from 'safe-stable-stringify';
 import {
   CANCEL_REASONS,
@@ -22,11 +21,13 @@ import {
   type OrderStatus,
 } from '@ordercast/shared';
 import type { Principal } from '../auth/principal';
-import { assertCity, cityFilter } from '../auth/scope';
+import { assertCity } from '../auth/scope';
+import { seesAllCities } from '@ordercast/shared';
 import type { BonusLedger } from '../bonuses/ledger';
-import type { Db } from '../db/client';
+import { inJsonInts, inJsonTexts, NOW_ISO, sqlText, StatementCache } from '../db/portable';
 import { columnsOf } from '../db/rows';
 import { orderItems, orders } from '../db/schema';
+import type { Sql, SqlText, Statement } from '../db/sql';
 import type { Announce } from '../events/announce';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../lib/errors';
 import { isoNow, localDay } from '../lib/time';
@@ -35,7 +36,7 @@ import type { OrderPayments } from '../payments/order-payment';
 import { canonicalBody, lineKey, OrderOptions, sortedOptions, type ChosenOption } from './options';
 import { OrderCatalogue } from './catalogue';
 import type { DeliveryPricing } from '../zones/delivery';
-import { detail, toWireOrder, withItems, type OrderRow } from './serialize';
+import { OrderReader, toWireOrder, type OrderRow } from './serialize';
 
 export interface OrderSettings {
   earnRate: number;
@@ -68,14 +69,30 @@ export interface CreateResult {
 /**
  * An order number typed with or without its city prefix, in any case: `m-13`, `M0013` → `M-0013`;
  * `13` or `0013` → that number in every city (`?-0013`, and an unprefixed `0013` of older orders).
+ * Returns the exact number and the suffix (`-0013`) that any city's number may end with.
  */
-function numberMatches(term: string): SQL[] {
+function numberMatches(term: string): { exact: string | null; suffix: string | null } {
   const prefixed = /^([A-Za-z]{1,3})-?(\d{1,9})$/.exec(term);
-  if (prefixed) return [eq(orders.orderNumber, `${prefixed[1]!.toUpperCase()}-${prefixed[2]!.padStart(4, '0')}`)];
-  if (!/^\d{1,9}$/.test(term)) return [];
+  if (prefixed) return { exact: `${prefixed[1]!.toUpperCase()}-${prefixed[2]!.padStart(4, '0')}`, suffix: null };
+  if (!/^\d{1,9}$/.test(term)) return { exact: null, suffix: null };
   const padded = term.padStart(4, '0');
-  return [eq(orders.orderNumber, padded), sql`${orders.orderNumber} GLOB ${`*-${padded}`}`];
+  return { exact: padded, suffix: `-${padded}` };
 }
+
+/** Parameters of the staff list's statement (its text depends on which are present). */
+type StaffListParams = {
+  cityId?: number;
+  cities?: string;
+  statuses?: string;
+  paymentStatus?: string;
+  term?: string;
+  exact?: string | null;
+  suffix?: string | null;
+  id?: number | null;
+  phone?: string;
+  limit: number;
+  offset: number;
+};
 
 /**
  * Orders and everything that must change with them. Every method that writes runs inside the
@@ -93,9 +110,12 @@ export class OrdersService {
   private readonly options: OrderOptions;
   /** The city and its priced dishes, in memory while the catalogue is unchanged (./catalogue.ts). */
   private readonly catalogue: OrderCatalogue;
+  private readonly reader: OrderReader;
+  /** The staff list's statements, one per combination of filters. */
+  private readonly staffLists: StatementCache<{ page: Statement<StaffListParams, OrderRow>; count: Statement<StaffListParams, { n: number }> }>;
 
   constructor(
-    private readonly db: Db,
+    sql: Sql,
     private readonly ledger: BonusLedger,
     private readonly announce: Pick<Announce, 'newOrder' | 'orderCreated' | 'orderStatusUpdated' | 'orderEtaUpdated'>,
     private readonly settings: OrderSettings,
@@ -106,47 +126,58 @@ export class OrdersService {
     /** Delivery zones: where the address is, its fee and minimum, the address kept (zones/delivery.ts). */
     private readonly delivery?: Pick<DeliveryPricing, 'plan' | 'options' | 'charge' | 'remember'>,
   ) {
-    const sqlite = db.$client;
-    this.options = new OrderOptions(db);
-    this.catalogue = new OrderCatalogue(sqlite);
+    this.options = new OrderOptions(sql);
+    this.catalogue = new OrderCatalogue(sql);
+    this.reader = new OrderReader(sql);
     const ORDER = columnsOf(orders);
     const ITEM = columnsOf(orderItems);
+    this.staffLists = new StatementCache((where: SqlText) => {
+      const w = typeof where === 'string' ? { sqlite: where, postgres: where } : where;
+      return {
+        page: sql.prepare<StaffListParams, OrderRow>(sqlText`SELECT ${ORDER} FROM orders ${w} ORDER BY id DESC LIMIT @limit OFFSET @offset`),
+        count: sql.prepare<StaffListParams, { n: number }>(sqlText`SELECT count(*) AS n FROM orders ${w}`),
+      };
+    });
     this.q = {
-      byIdempotencyKey: sqlite.prepare<{ userId: number; key: string }, OrderRow>(
+      customerPage: sql.prepare<{ userId: number; limit: number; offset: number }, OrderRow>(
+        `SELECT ${ORDER} FROM orders WHERE user_id = @userId ORDER BY id DESC LIMIT @limit OFFSET @offset`,
+      ),
+      customerCount: sql.prepare<{ userId: number }, { n: number }>('SELECT count(*) AS n FROM orders WHERE user_id = @userId'),
+      byIdempotencyKey: sql.prepare<{ userId: number; key: string }, OrderRow>(
         `SELECT ${ORDER} FROM orders WHERE user_id = @userId AND idempotency_key = @key`,
       ),
       // The customer's name for the staff cards comes back with the new row: no second statement.
-      insertOrder: sqlite.prepare<NewOrderParams, OrderRow & { customerName: string | null }>(
+      insertOrder: sql.prepare<NewOrderParams, OrderRow & { customerName: string | null }>(
         `INSERT INTO orders (order_number, order_day, city_id, user_id, subtotal, bonuses_used, total, bonuses_earned,
            delivery_type, address, phone, comment, idempotency_key, idempotency_hash, created_at, updated_at,
            restaurant_id, promised_at, requested_time, delivery_fee, delivery_zone_id, delivery_lat, delivery_lng)
          VALUES (@orderNumber, @orderDay, @cityId, @userId, @subtotal, @bonusesUsed, @total, @bonusesEarned,
            @deliveryType, @address, @phone, @comment, @idempotencyKey, @idempotencyHash, @createdAt, @createdAt,
            @restaurantId, @promisedAt, @requestedTime, @deliveryFee, @deliveryZoneId, @deliveryLat, @deliveryLng)
-         RETURNING ${ORDER}, (SELECT name FROM users WHERE id = @userId) AS customerName`,
+         RETURNING ${ORDER}, (SELECT name FROM users WHERE id = @userId) AS "customerName"`,
       ),
-      insertItem: sqlite.prepare<{ orderId: number; productId: number; name: string; nameEn: string; price: number; quantity: number }, ItemRow>(
+      insertItem: sql.prepare<{ orderId: number; productId: number; name: string; nameEn: string; price: number; quantity: number }, ItemRow>(
         `INSERT INTO order_items (order_id, product_id, name, name_en, price, quantity)
          VALUES (@orderId, @productId, @name, @nameEn, @price, @quantity) RETURNING ${ITEM}`,
       ),
-      insertHistory: sqlite.prepare<HistoryParams>(
+      insertHistory: sql.prepare<HistoryParams>(
         `INSERT INTO order_status_history (order_id, from_status, to_status, source, by_user_id, reason, created_at)
          VALUES (@orderId, @fromStatus, @toStatus, @source, @byUserId, @reason, @createdAt)`,
       ),
-      insertJob: sqlite.prepare<{ orderId: number; cityId: number; at: string }>(
+      insertJob: sql.prepare<{ orderId: number; cityId: number; at: string }>(
         `INSERT INTO pos_sync_jobs (entity, entity_id, city_id, next_attempt_at) VALUES ('order', @orderId, @cityId, @at)`,
       ),
       // The POS has the order and it was cancelled: tell it, through the outbox (at most one such job per order).
-      insertCancelJob: sqlite.prepare<{ orderId: number; cityId: number; at: string }>(
+      insertCancelJob: sql.prepare<{ orderId: number; cityId: number; at: string }>(
         `INSERT INTO pos_sync_jobs (entity, entity_id, kind, city_id, next_attempt_at) VALUES ('order', @orderId, 'cancel', @cityId, @at)
          ON CONFLICT (entity, entity_id, kind) DO NOTHING`,
       ),
-      orderById: sqlite.prepare<[number], OrderRow>(`SELECT ${ORDER} FROM orders WHERE id = ?`),
-      customerName: sqlite.prepare<[number], { name: string }>('SELECT name FROM users WHERE id = ?'),
-      itemsOf: sqlite.prepare<[number], ItemRow>(`SELECT ${ITEM} FROM order_items WHERE order_id = ? ORDER BY id`),
+      orderById: sql.prepare<{ id: number }, OrderRow>(`SELECT ${ORDER} FROM orders WHERE id = @id`),
+      customerName: sql.prepare<{ id: number }, { name: string }>('SELECT name FROM users WHERE id = @id'),
+      itemsOf: sql.prepare<{ id: number }, ItemRow>(`SELECT ${ITEM} FROM order_items WHERE order_id = @id ORDER BY id`),
       // Guarded by the status we read: a concurrent move of the same order cannot be applied twice.
       // Null parameters keep the column's value (completed_at and the cancel's reason are set once).
-      moveTo: sqlite.prepare<MoveParams, OrderRow>(
+      moveTo: sql.prepare<MoveParams, OrderRow>(
         `UPDATE orders SET status = @to, updated_at = @at,
            completed_at = coalesce(@completedAt, completed_at), cancel_reason = coalesce(@cancelReason, cancel_reason),
            cancel_note = coalesce(@cancelNote, cancel_note)
@@ -155,26 +186,26 @@ export class OrdersService {
       ),
       // A cancel before the POS has the order: its job (waiting or given up; one being sent is left to
       // finish) is cancelled, and the order says not_sent. One the POS already has is left as it is.
-      cancelUnsentJob: sqlite.prepare<{ id: number; at: string }>(
+      cancelUnsentJob: sql.prepare<{ id: number; at: string }>(
         `UPDATE pos_sync_jobs SET status = 'cancelled', lease_until = NULL, last_error_code = 'cancelled',
            last_error = 'Order was cancelled before it reached the POS', updated_at = @at, done_at = @at
          WHERE entity = 'order' AND entity_id = @id AND kind = 'send' AND status IN ('pending', 'failed')`,
       ),
-      markNotSent: sqlite.prepare<{ id: number; at: string }, OrderRow>(
+      markNotSent: sql.prepare<{ id: number; at: string }, OrderRow>(
         `UPDATE orders SET sync_status = 'not_sent', updated_at = @at WHERE id = @id AND sync_status <> 'synced' RETURNING ${ORDER}`,
       ),
-      moveEta: sqlite.prepare<{ id: number; promisedAt: string; at: string }, OrderRow>(
+      moveEta: sql.prepare<{ id: number; promisedAt: string; at: string }, OrderRow>(
         `UPDATE orders SET promised_at = @promisedAt, updated_at = @at WHERE id = @id RETURNING ${ORDER}`,
       ),
-      nextSeq: sqlite.prepare<[string], { value: string }>(
-        `INSERT INTO system_state (key, value) VALUES (?, '1')
-         ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+      nextSeq: sql.prepare<{ key: string }, { value: string }>(
+        sqlText`INSERT INTO system_state (key, value) VALUES (@key, '1')
+         ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(system_state.value AS INTEGER) + 1 AS TEXT), updated_at = ${NOW_ISO}
          RETURNING value`,
       ),
     };
   }
 
-  create(principal: Principal, body: CreateOrderBody, idempotencyKey: string | null): CreateResult {
+  async create(principal: Principal, body: CreateOrderBody, idempotencyKey: string | null): Promise<CreateResult> {
     if (principal.role !== 'customer') throw forbidden('Only customers place orders', 'customers_only');
     // Free text is cleaned (controls, bidi overrides) before it is stored and sent to the POS.
     let address = body.delivery.type === 'delivery' ? cleanText(body.delivery.address ?? '') : null;
@@ -183,23 +214,23 @@ export class OrdersService {
     // the same request, and replays instead of being refused as a different one.
     const requestHash = idempotencyKey ? createHash('sha256').update(stableStringify(canonicalBody(body))).digest('hex') : null;
     if (idempotencyKey) {
-      const existing = this.q.byIdempotencyKey.get({ userId: principal.userId, key: idempotencyKey });
+      const existing = await this.q.byIdempotencyKey.get({ userId: principal.userId, key: idempotencyKey });
       if (existing) {
         if (existing.idempotencyHash !== requestHash) {
           throw unprocessable('This Idempotency-Key was already used for a different order', 'idempotency_key_reused');
         }
-        return { order: withItems(this.db, [existing])[0]!, replayed: true };
+        return { order: (await this.reader.withItems([existing]))[0]!, replayed: true };
       }
     }
 
-    const city = this.catalogue.city(body.cityId);
+    const city = await this.catalogue.city(body.cityId);
     if (!city) throw unprocessable(`City ${body.cityId} does not exist`, 'unknown_city');
     const now = new Date();
     // Delivery: the server locates the address in the city's zones itself (outside → 400).
-    const plan = body.delivery.type === 'delivery' && this.delivery ? this.delivery.plan(principal.userId, city.id, body.delivery) : null;
+    const plan = body.delivery.type === 'delivery' && this.delivery ? await this.delivery.plan(principal.userId, city.id, body.delivery) : null;
     if (plan) address = plan.address;
     // Paused, closed, or a time that cannot be kept: refused before anything is written.
-    const placement = this.venues.placement(
+    const placement = await this.venues.placement(
       {
         cityId: city.id,
         type: body.delivery.type,
@@ -222,20 +253,20 @@ export class OrdersService {
     }
     let subtotal = 0;
     const lines: { productId: number; name: string; nameEn: string; price: number; quantity: number; options: ChosenOption[] }[] = [];
-    const menu = this.catalogue.menu(body.cityId);
+    const menu = await this.catalogue.menu(body.cityId);
     for (const { productId, optionIds, quantity } of merged.values()) {
       const p = menu.get(productId);
       if (!p) throw unprocessable(`Product ${productId} is not on the menu in ${city.nameEn}`, 'unknown_product');
       if (!p.available) throw unprocessable(`"${p.name}" is not available right now`, 'product_unavailable');
       if (quantity > 99) throw badRequest(`Too many of "${p.name}" (99 at most)`);
-      const { options, extra } = this.options.choose(city.id, p, optionIds);
+      const { options, extra } = await this.options.choose(city.id, p, optionIds);
       subtotal += (p.price + extra) * quantity;
       lines.push({ productId, name: p.name, nameEn: p.nameEn, price: p.price, quantity, options });
     }
 
     const bonusesUsed = toMinor(body.bonusesToUse ?? 0);
     if (bonusesUsed > 0) {
-      const cap = bonusCapMinor(subtotal, this.ledger.balance(principal.userId), this.settings.maxShare);
+      const cap = bonusCapMinor(subtotal, await this.ledger.balance(principal.userId), this.settings.maxShare);
       if (bonusesUsed > cap) {
         throw unprocessable(`At most ${toMajor(cap)} bonuses can pay for this order`, 'bonus_limit_exceeded');
       }
@@ -248,8 +279,8 @@ export class OrdersService {
     const createdAt = now.toISOString();
     const orderDay = localDay(now, city.timezone);
 
-    const inserted = this.q.insertOrder.get({
-      orderNumber: this.nextNumber(city, orderDay),
+    const inserted = (await this.q.insertOrder.get({
+      orderNumber: await this.nextNumber(city, orderDay),
       orderDay,
       cityId: city.id,
       userId: principal.userId,
@@ -271,19 +302,20 @@ export class OrdersService {
       deliveryZoneId: charge.zoneId,
       deliveryLat: plan?.location?.lat ?? null,
       deliveryLng: plan?.location?.lng ?? null,
-    })!;
-    const row = payment ? this.payments!.attach(inserted, payment) : inserted;
-    if (plan) this.delivery!.remember(principal.userId, plan, createdAt);
+    }))!;
+    const row = payment ? await this.payments!.attach(inserted, payment) : inserted;
+    if (plan) await this.delivery!.remember(principal.userId, plan, createdAt);
     const chosen = new Map<number, ChosenOption[]>();
-    const items = lines.map(({ options, ...l }) => {
-      const item = this.q.insertItem.get({ orderId: row.id, ...l })!;
+    const items: ItemRow[] = [];
+    for (const { options, ...l } of lines) {
+      const item = (await this.q.insertItem.get({ orderId: row.id, ...l }))!;
       if (options.length) {
-        this.options.store(item.id, options);
+        await this.options.store(item.id, options);
         chosen.set(item.id, options);
       }
-      return item;
-    });
-    this.q.insertHistory.run({
+      items.push(item);
+    }
+    await this.q.insertHistory.run({
       orderId: row.id,
       fromStatus: null,
       toStatus: 'pending',
@@ -293,12 +325,12 @@ export class OrdersService {
       createdAt,
     });
     // An online order reaches the kitchen once paid (PaymentsService.paid queues it then).
-    if (!payment || this.payments!.toKitchenAtOnce(payment)) this.q.insertJob.run({ orderId: row.id, cityId: city.id, at: createdAt });
+    if (!payment || this.payments!.toKitchenAtOnce(payment)) await this.q.insertJob.run({ orderId: row.id, cityId: city.id, at: createdAt });
 
     const order = toWireOrder(row, items, inserted.customerName ?? undefined, chosen);
-    this.announce.newOrder(order);
-    this.announce.orderCreated(order);
-    if (bonusesUsed > 0) this.ledger.apply(principal.userId, 'used', -bonusesUsed, row.id);
+    await this.announce.newOrder(order);
+    await this.announce.orderCreated(order);
+    if (bonusesUsed > 0) await this.ledger.apply(principal.userId, 'used', -bonusesUsed, row.id);
     return { order, replayed: false };
   }
 
@@ -307,48 +339,47 @@ export class OrdersService {
    * counter, M-0001, M-0002, … (S-0001 in another city). An upserted counter (O(1)), not a count
    * of the day's orders; the write transaction serialises concurrent orders.
    */
-  private nextNumber(city: { id: number; code: string }, day: string): string {
-    const seq = this.q.nextSeq.get(`order-seq:${city.id}:${day}`)!.value.padStart(4, '0');
+  private async nextNumber(city: { id: number; code: string }, day: string): Promise<string> {
+    const seq = String((await this.q.nextSeq.get({ key: `order-seq:${city.id}:${day}` }))!.value).padStart(4, '0');
     return city.code ? `${city.code}-${seq}` : seq;
   }
 
   /** Queues sending the order to the POS: an online order's, once it is paid (PaymentsService). */
-  queuePosSend(order: { id: number; cityId: number }): void {
-    this.q.insertJob.run({ orderId: order.id, cityId: order.cityId, at: isoNow() });
+  async queuePosSend(order: { id: number; cityId: number }): Promise<void> {
+    await this.q.insertJob.run({ orderId: order.id, cityId: order.cityId, at: isoNow() });
   }
 
   /**
    * Queues the POS's cancel of an order it has (called in the cancel's transaction, or when the
    * POS turns out to have an order that was cancelled while it was being sent). Idempotent.
    */
-  queuePosCancel(order: { id: number; cityId: number }): void {
-    this.q.insertCancelJob.run({ orderId: order.id, cityId: order.cityId, at: isoNow() });
+  async queuePosCancel(order: { id: number; cityId: number }): Promise<void> {
+    await this.q.insertCancelJob.run({ orderId: order.id, cityId: order.cityId, at: isoNow() });
   }
 
-  private row(orderId: number): OrderRow | undefined {
-    return this.q.orderById.get(orderId);
+  private row(orderId: number): Promise<OrderRow | undefined> {
+    return this.q.orderById.get({ id: orderId });
   }
 
   /** Staff may read an order only in their cities: 403 elsewhere. */
   /* Customers */
 
-  listForCustomer(userId: number, limit: number, offset: number): OrderList {
-    const where = eq(orders.userId, userId);
-    const rows = this.db.select().from(orders).where(where).orderBy(desc(orders.id)).limit(limit).offset(offset).all();
-    const total = this.db.select({ n: count() }).from(orders).where(where).get()?.n ?? 0;
-    return { items: withItems(this.db, rows), total };
+  async listForCustomer(userId: number, limit: number, offset: number): Promise<OrderList> {
+    const rows = await this.q.customerPage.all({ userId, limit, offset });
+    const total = (await this.q.customerCount.get({ userId }))?.n ?? 0;
+    return { items: await this.reader.withItems(rows), total };
   }
 
   /** Someone else's order is simply not there (404), so ids cannot be probed. */
-  getForCustomer(userId: number, orderId: number): OrderDetail {
-    const row = this.row(orderId);
+  async getForCustomer(userId: number, orderId: number): Promise<OrderDetail> {
+    const row = await this.row(orderId);
     if (!row || row.userId !== userId) throw notFound(`Order ${orderId} not found`);
-    return detail(this.db, row);
+    return this.reader.detail(row);
   }
 
   /** The customer's own cancel, while the kitchen has not started: recorded as `customer_asked`, their text as the note. */
-  cancelByCustomer(principal: Principal, orderId: number, note: string | undefined): Order {
-    const row = this.row(orderId);
+  async cancelByCustomer(principal: Principal, orderId: number, note: string | undefined): Promise<Order> {
+    const row = await this.row(orderId);
     if (!row || row.userId !== principal.userId) throw notFound(`Order ${orderId} not found`);
     if (!customerCanCancel(row.status)) {
       throw conflict(`Order ${row.orderNumber} is already ${row.status} and can no longer be cancelled`, 'invalid_transition');
@@ -358,54 +389,59 @@ export class OrdersService {
 
   /* Staff */
 
-  listForStaff(principal: Principal, q: AdminOrdersQuery): OrderList {
-    const conds: SQL[] = [];
+  async listForStaff(principal: Principal, q: AdminOrdersQuery): Promise<OrderList> {
+    const conds: (string | { sqlite: string; postgres: string })[] = [];
+    const params: StaffListParams = { limit: q.limit ?? 50, offset: q.offset ?? 0 };
     if (q.cityId !== undefined) {
       assertCity(principal, q.cityId);
-      conds.push(eq(orders.cityId, q.cityId));
-    } else {
-      const scope = cityFilter(principal, orders.cityId);
-      if (scope) conds.push(scope);
+      conds.push('city_id = @cityId');
+      params.cityId = q.cityId;
+    } else if (!seesAllCities(principal.role)) {
+      conds.push(inJsonInts('city_id', 'cities'));
+      params.cities = JSON.stringify(principal.cityIds);
     }
     if (q.status) {
       const statuses = q.status.split(',');
       const bad = statuses.find((s) => !(ORDER_STATUSES as readonly string[]).includes(s));
       if (bad) throw badRequest(`Unknown status "${bad}"`, 'unknown_status');
-      conds.push(inArray(orders.status, statuses as OrderStatus[]));
+      conds.push(inJsonTexts('status', 'statuses'));
+      params.statuses = JSON.stringify(statuses);
     }
-    if (q.paymentStatus) conds.push(eq(orders.paymentStatus, q.paymentStatus));
+    if (q.paymentStatus) {
+      conds.push('payment_status = @paymentStatus');
+      params.paymentStatus = q.paymentStatus;
+    }
     if (q.q) {
       const term = q.q.trim().replace(/^#/, '');
       const escaped = term.replace(/[\\%_]/g, (c) => `\\${c}`);
-      const byPhone = sql`${orders.phone} LIKE ${`%${escaped}%`} ESCAPE '\\'`;
-      conds.push(or(eq(orders.orderNumber, term), ...numberMatches(term), /^\d+$/.test(term) ? eq(orders.id, Number(term)) : undefined, byPhone)!);
+      const { exact, suffix } = numberMatches(term);
+      // The suffix is digits and a dash: a LIKE pattern with nothing to escape.
+      conds.push(
+        `(order_number = @term OR order_number = @exact OR order_number LIKE @suffix OR id = @id OR phone LIKE @phone ESCAPE '\\')`,
+      );
+      Object.assign(params, { term, exact, suffix: suffix && `%${suffix}`, id: /^\d+$/.test(term) ? Number(term) : null, phone: `%${escaped}%` });
     }
-    const where = conds.length ? and(...conds) : undefined;
-    const rows = this.db
-      .select()
-      .from(orders)
-      .where(where)
-      .orderBy(desc(orders.id))
-      .limit(q.limit ?? 50)
-      .offset(q.offset ?? 0)
-      .all();
-    const total = this.db.select({ n: count() }).from(orders).where(where).get()?.n ?? 0;
-    return { items: withItems(this.db, rows), total };
+    const sqlite = conds.map((c) => (typeof c === 'string' ? c : c.sqlite)).join(' AND ');
+    const postgres = conds.map((c) => (typeof c === 'string' ? c : c.postgres)).join(' AND ');
+    const { page, count } = this.staffLists.get(conds.length ? { sqlite: `WHERE ${sqlite}`, postgres: `WHERE ${postgres}` } : '');
+    const rows = await page.all(params);
+    const total = (await count.get(params))?.n ?? 0;
+    return { items: await this.reader.withItems(rows), total };
   }
 
-  getForStaff(principal: Principal, orderId: number): OrderDetail {
-    const row = this.row(orderId);
+  async getForStaff(principal: Principal, orderId: number): Promise<OrderDetail> {
+    const row = await this.row(orderId);
     if (!row) throw notFound(`Order ${orderId} not found`);
     assertCity(principal, row.cityId);
-    return detail(this.db, row);
+    return this.reader.detail(row);
   }
 
   /**
    * Staff move the promised time (a new time, or minutes added) with a reason, of an order not yet
    * completed or cancelled; the customer and the city's staff hear `order-eta-updated`.
    */
-  moveEta(principal: Principal, orderId: number, body: EtaChangeBody): Order {
-    const row = this.row(orderId);
+  async moveEta(principal: Principal, orderId: number, body: EtaChangeBody): Promise<Order> {
+    const row = await this.row(orderId);
     if (!row) throw notFound(`Order ${orderId} not found`);
     assertCity(principal, row.cityId);
     if (row.status === 'completed' || row.status === 'cancelled') {
@@ -427,9 +463,9 @@ export class OrdersService {
     if (Number.isNaN(next.getTime())) throw badRequest('promisedAt is not a valid time', 'invalid_eta');
     if (next.getTime() <= Date.parse(row.createdAt)) throw badRequest('The promised time must be after the order was placed', 'invalid_eta');
     const promisedAt = next.toISOString();
-    const updated = this.q.moveEta.get({ id: row.id, promisedAt, at })!;
-    this.announce.orderEtaUpdated(row, { orderId: row.id, promisedAt, oldPromisedAt: row.promisedAt, reason, timestamp: at });
-    return toWireOrder(updated, this.q.itemsOf.all(row.id), this.q.customerName.get(row.userId)?.name, this.options.ofOrder(row.id));
+    const updated = (await this.q.moveEta.get({ id: row.id, promisedAt, at }))!;
+    await this.announce.orderEtaUpdated(row, { orderId: row.id, promisedAt, oldPromisedAt: row.promisedAt, reason, timestamp: at });
+    return this.wire(updated);
   }
 
   /**
@@ -437,11 +473,11 @@ export class OrdersService {
    * A cancel needs `reason` from CANCEL_REASONS (`note`: optional text); other moves take `reason`
    * as free text for the history.
    */
-  changeStatus(actor: Actor, orderId: number, to: OrderStatus, reason?: string, note?: string): Order {
+  async changeStatus(actor: Actor, orderId: number, to: OrderStatus, reason?: string, note?: string): Promise<Order> {
     if (to === 'cancelled' && !isCancelReason(reason)) {
       throw badRequest(`A cancel needs a reason, one of: ${CANCEL_REASONS.join(', ')}`, 'cancel_reason_required');
     }
-    const row = this.row(orderId);
+    const row = await this.row(orderId);
     if (!row) throw notFound(`Order ${orderId} not found`);
     if (actor.source === 'staff') assertCity(actor.principal, row.cityId);
     if (!canTransition(row.status, to, row.deliveryType)) {
@@ -460,26 +496,33 @@ export class OrdersService {
    * transition table's verdict comes back as a result rather than a 409 to catch. `stale_status`:
    * the order moved since it was read.
    */
-  tryMove(row: OrderRow, to: OrderStatus, actor: Actor): { ok: true; row: OrderRow } | { ok: false; reason: 'invalid_transition' | 'stale_status' } {
+  async tryMove(row: OrderRow, to: OrderStatus, actor: Actor): Promise<{ ok: true; row: OrderRow } | { ok: false; reason: 'invalid_transition' | 'stale_status' }> {
     if (!canTransition(row.status, to, row.deliveryType)) return { ok: false, reason: 'invalid_transition' };
-    const updated = this.moveRow(row, to, null, actor);
+    const updated = await this.moveRow(row, to, null, actor);
     return updated ? { ok: true, row: updated } : { ok: false, reason: 'stale_status' };
   }
 
-  private move(row: OrderRow, to: OrderStatus, reason: string | null, actor: Actor, cancel?: CancelInfo): Order {
-    const updated = this.moveRow(row, to, reason, actor, cancel);
+  private async move(row: OrderRow, to: OrderStatus, reason: string | null, actor: Actor, cancel?: CancelInfo): Promise<Order> {
+    const updated = await this.moveRow(row, to, reason, actor, cancel);
     if (!updated) throw conflict(`Order ${row.orderNumber} changed meanwhile; reload and retry`, 'stale_status');
-    return toWireOrder(updated, this.q.itemsOf.all(row.id), this.q.customerName.get(row.userId)?.name, this.options.ofOrder(row.id));
+    return this.wire(updated);
+  }
+
+  /** An order as the wire shows it, with its lines, their options and the customer's name. */
+  private async wire(row: OrderRow): Promise<Order> {
+    const items = await this.q.itemsOf.all({ id: row.id });
+    const name = (await this.q.customerName.get({ id: row.userId }))?.name;
+    return toWireOrder(row, items, name, await this.options.ofOrder(row.id));
   }
 
   /** Writes the move, its history, its event and its bonuses; undefined when the order is no longer in `row.status`. */
-  private moveRow(row: OrderRow, to: OrderStatus, rawReason: string | null, actor: Actor, cancel?: CancelInfo): OrderRow | undefined {
+  private async moveRow(row: OrderRow, to: OrderStatus, rawReason: string | null, actor: Actor, cancel?: CancelInfo): Promise<OrderRow | undefined> {
     const clean = (t: string | null) => (t === null ? null : cleanText(t, { multiline: true }) || null);
     const note = clean(cancel?.note ?? null);
     // The history keeps the cancel's code (and its text) as the move's reason.
     const reason = cancel ? (note ? `${cancel.reason}: ${note}` : cancel.reason) : clean(rawReason);
     const at = isoNow();
-    let updated = this.q.moveTo.get({
+    let updated = await this.q.moveTo.get({
       id: row.id,
       from: row.status,
       to,
@@ -492,13 +535,13 @@ export class OrdersService {
     if (to === 'cancelled') {
       // The POS has it: tell its kitchen (outbox, same transaction). Not yet: it is never sent
       // (a send in flight that gets through queues the cancel then: PosOrderState.posHasOrder).
-      if (updated.syncStatus === 'synced') this.queuePosCancel(updated);
-      else if (this.q.cancelUnsentJob.run({ id: row.id, at }).changes || awaitingPayment(updated)) {
+      if (updated.syncStatus === 'synced') await this.queuePosCancel(updated);
+      else if ((await this.q.cancelUnsentJob.run({ id: row.id, at })).changes || awaitingPayment(updated)) {
         // (An online order never paid had no job: it was never to be sent.)
-        updated = this.q.markNotSent.get({ id: row.id, at }) ?? updated;
+        updated = (await this.q.markNotSent.get({ id: row.id, at })) ?? updated;
       }
     }
-    this.q.insertHistory.run({
+    await this.q.insertHistory.run({
       orderId: row.id,
       fromStatus: row.status,
       toStatus: to,
@@ -507,7 +550,7 @@ export class OrdersService {
       reason,
       createdAt: at,
     });
-    this.announce.orderStatusUpdated(row, {
+    await this.announce.orderStatusUpdated(row, {
       orderId: row.id,
       newStatus: to,
       oldStatus: row.status,
@@ -518,9 +561,9 @@ export class OrdersService {
         ...(row.bonusesUsed > 0 && { bonusesRefunded: toMajor(row.bonusesUsed) }),
       }),
     });
-    if (this.payments) updated = this.payments.statusMoved(updated, to, at);
-    if (to === 'completed' && row.bonusesEarned > 0) this.ledger.apply(row.userId, 'earned', row.bonusesEarned, row.id);
-    if (to === 'cancelled' && row.bonusesUsed > 0) this.ledger.apply(row.userId, 'refunded', row.bonusesUsed, row.id);
+    if (this.payments) updated = await this.payments.statusMoved(updated, to, at);
+    if (to === 'completed' && row.bonusesEarned > 0) await this.ledger.apply(row.userId, 'earned', row.bonusesEarned, row.id);
+    if (to === 'cancelled' && row.bonusesUsed > 0) await this.ledger.apply(row.userId, 'refunded', row.bonusesUsed, row.id);
     return updated;
   }
 }

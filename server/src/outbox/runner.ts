@@ -1,9 +1,8 @@
-import type Database from 'better-sqlite3';
 import { getTableColumns, getTableName } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { FastifyBaseLogger } from 'fastify';
 import { backoffDelay } from '@ordercast/shared';
-import { writeTx, type Db } from '../db/client';
+import type { Sql, Statement } from '../db/sql';
 import { isoNow } from '../lib/time';
 
 type SqlValue = string | number | null;
@@ -48,14 +47,17 @@ export interface Held<J> {
   readonly job: J;
   /** Aborted when the runner stops: a send on its way gives up and calls `handBack`. */
   readonly signal: AbortSignal;
-  /** Ends the job with `status`; `then` runs in the same transaction, only if the job was still held. */
-  finish(status: string, set?: Columns, then?: (now: string) => void): boolean;
+  /**
+   * Ends the job with `status`; `then` runs in the same transaction, only if the job was still held
+   * (database writes only: the transaction may be run again).
+   */
+  finish(status: string, set?: Columns, then?: (now: string) => unknown): Promise<boolean>;
   /** Counts a failed attempt: retried after the shared backoff, or given up; `then` as for `finish`. */
-  fail(failure: Failure, then?: (retry: Retry) => void): Retry;
+  fail(failure: Failure, then?: (retry: Retry) => unknown): Promise<Retry>;
   /** Tries again in `ms` without counting an attempt (the other side said when to come back); its pacing key waits too. */
-  retryAfter(ms: number, message: string): void;
+  retryAfter(ms: number, message: string): Promise<void>;
   /** Stopping mid-send: the job goes back untouched (no attempt counted) and the next start sends it. */
-  handBack(): void;
+  handBack(): Promise<void>;
   /** The job did not use its key's turn (nothing was sent): the key's next job may go at once. */
   unpaced(): void;
 }
@@ -101,9 +103,8 @@ export interface RunnerSettings {
 }
 
 export interface RunnerDeps<J extends OutboxJob> {
-  db: Db;
-  /** The write transaction settled jobs are written in (with the sender's own writes of `then`). */
-  tx: <T>(fn: () => T) => T;
+  /** Settled jobs are written in its transactions (with the sender's own writes of `then`). */
+  sql: Sql;
   log: FastifyBaseLogger;
   /** Prefix of the log lines, e.g. `pos sync`. */
   name: string;
@@ -140,13 +141,13 @@ export class OutboxRunner<J extends OutboxJob> {
   private recent: number[] = [];
   private readonly table: string;
   private readonly read: (row: Raw) => J;
-  private readonly dueStmt: Database.Statement<{ now: string; limit: number }, Raw>;
-  private readonly nextStmt: Database.Statement<[], { at: string | null }>;
-  private readonly claimStmt: Database.Statement<{ id: number; now: string; lease: string }, Raw>;
-  private readonly failStmt: Database.Statement<Record<string, SqlValue>>;
-  private readonly retryAfterStmt: Database.Statement<Record<string, SqlValue>>;
-  private readonly handBackStmt: Database.Statement<Record<string, SqlValue>>;
-  private readonly finishStmts = new Map<string, Database.Statement<Record<string, SqlValue>>>();
+  private readonly dueStmt: Statement<{ now: string; limit: number }, Raw>;
+  private readonly nextStmt: Statement<void, { at: string | null }>;
+  private readonly claimStmt: Statement<{ id: number; now: string; lease: string }, Raw>;
+  private readonly failStmt: Statement<Record<string, SqlValue>>;
+  private readonly retryAfterStmt: Statement<Record<string, SqlValue>>;
+  private readonly handBackStmt: Statement<Record<string, SqlValue>>;
+  private readonly finishStmts = new Map<string, Statement<Record<string, SqlValue>>>();
 
   constructor(
     private readonly deps: RunnerDeps<J>,
@@ -155,29 +156,29 @@ export class OutboxRunner<J extends OutboxJob> {
   ) {
     const t = (this.table = getTableName(queue.table));
     this.read = queue.read ?? (rowReader(queue.table) as (row: Raw) => J);
-    const sqlite = deps.db.$client;
+    const sql = deps.sql;
     const claimed = `'${queue.claimed}'`;
     const open = `(j.status = 'pending' AND j.next_attempt_at <= @now OR j.status = ${claimed} AND j.lease_until < @now)`;
     const also = queue.dueWhere ? ` AND (${queue.dueWhere})` : '';
-    this.dueStmt = sqlite.prepare(`SELECT * FROM ${t} j WHERE ${open}${also} ORDER BY j.next_attempt_at, j.id LIMIT @limit`);
+    this.dueStmt = sql.prepare(`SELECT * FROM ${t} j WHERE ${open}${also} ORDER BY j.next_attempt_at, j.id LIMIT @limit`);
     // The next time a job may come due: a waiting one's time (of those that can go), or a held one's lease end.
-    this.nextStmt = sqlite.prepare(
+    this.nextStmt = sql.prepare(
       `SELECT MIN(at) AS at FROM (
          SELECT MIN(j.next_attempt_at) AS at FROM ${t} j WHERE j.status = 'pending'${also}
-         UNION ALL SELECT MIN(lease_until) FROM ${t} WHERE status = ${claimed})`,
+         UNION ALL SELECT MIN(lease_until) FROM ${t} WHERE status = ${claimed}) AS n`,
     );
     const stamp = queue.claimedAtColumn ? `, ${queue.claimedAtColumn} = @now` : '';
-    this.claimStmt = sqlite.prepare(
+    this.claimStmt = sql.prepare(
       `UPDATE ${t} AS j SET status = ${claimed}, lease_until = @lease, updated_at = @now${stamp} WHERE j.id = @id AND ${open} RETURNING *`,
     );
     const code = queue.errorCodeColumn ? `, ${queue.errorCodeColumn} = @code` : '';
-    this.failStmt = sqlite.prepare(
+    this.failStmt = sql.prepare(
       `UPDATE ${t} SET status = @status, attempts = @attempts, next_attempt_at = @at, last_error = @error${code}, lease_until = NULL, updated_at = @now WHERE ${this.held}`,
     );
-    this.retryAfterStmt = sqlite.prepare(
+    this.retryAfterStmt = sql.prepare(
       `UPDATE ${t} SET status = 'pending', next_attempt_at = @at, last_error = @error, lease_until = NULL, updated_at = @now WHERE ${this.held}`,
     );
-    this.handBackStmt = sqlite.prepare(`UPDATE ${t} SET status = 'pending', lease_until = NULL, updated_at = @now WHERE ${this.held}`);
+    this.handBackStmt = sql.prepare(`UPDATE ${t} SET status = 'pending', lease_until = NULL, updated_at = @now WHERE ${this.held}`);
   }
 
   /** The job is still the one this runner leased. */
@@ -214,12 +215,12 @@ export class OutboxRunner<J extends OutboxJob> {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.timerAt = Infinity;
-      this.tick();
+      void this.tick();
     }, Math.max(0, ms));
     this.timer.unref();
   }
 
-  private tick(): void {
+  private async tick(): Promise<void> {
     if (this.stopped || this.running) return;
     this.running = true;
     try {
@@ -229,11 +230,11 @@ export class OutboxRunner<J extends OutboxJob> {
       const free = concurrency - this.active.size;
       if (free > 0) {
         const limit = Math.max(free, this.settings.scan ?? 0);
-        const due = this.dueStmt.all({ now: isoNow(), limit });
+        const due = await this.dueStmt.all({ now: isoNow(), limit });
         cut = due.length === limit;
-        if (due.length > 0) wakeIn = Math.min(wakeIn, this.claim(due));
+        if (due.length > 0) wakeIn = Math.min(wakeIn, await this.claim(due));
       }
-      const next = this.nextStmt.get()?.at;
+      const next = (await this.nextStmt.get())?.at;
       const delay = next ? Date.parse(next) - Date.now() : Infinity;
       // A job due but not taken waits for a free slot (a finishing job wakes the runner) or its pace
       // (in `wakeIn`); only rows past this pass's scan are looked at again at once.
@@ -250,7 +251,7 @@ export class OutboxRunner<J extends OutboxJob> {
   }
 
   /** Leases the due jobs that free slots and pacing allow and starts them; returns how soon pacing lets the next go. */
-  private claim(due: Raw[]): number {
+  private async claim(due: Raw[]): Promise<number> {
     const pacing = this.deps.pacing;
     const now = Date.now();
     let wakeIn = Infinity;
@@ -260,26 +261,33 @@ export class OutboxRunner<J extends OutboxJob> {
     }
     const lease = new Date(now + this.settings.leaseMs).toISOString();
     const slots = this.settings.concurrency - this.active.size;
-    const taken = writeTx(this.deps.db, () => {
-      const jobs: J[] = [];
-      const keys = new Set<number | string>();
-      const nowIso = isoNow();
-      for (const raw of due) {
-        if (jobs.length >= slots) break;
-        if (pacing) {
-          const key = pacing.keyOf(this.read(raw));
-          const freeAt = keys.has(key) ? Infinity : (this.keyFreeAt.get(key) ?? 0);
-          if (freeAt > now) {
-            if (freeAt !== Infinity) wakeIn = Math.min(wakeIn, freeAt - now);
-            continue;
-          }
-          if (this.recent.length + jobs.length >= pacing.perSecond) {
-            wakeIn = Math.min(wakeIn, (this.recent[0] ?? now) + 1000 - now);
-            break;
-          }
-          keys.add(key);
+    // Pacing decides first (no database): a transaction opens only when some job may go, so its
+    // commit (which wakes this runner) never turns into a loop over jobs that must wait.
+    const picked: Raw[] = [];
+    const keys = new Set<number | string>();
+    for (const raw of due) {
+      if (picked.length >= slots) break;
+      if (pacing) {
+        const key = pacing.keyOf(this.read(raw));
+        const freeAt = keys.has(key) ? Infinity : (this.keyFreeAt.get(key) ?? 0);
+        if (freeAt > now) {
+          if (freeAt !== Infinity) wakeIn = Math.min(wakeIn, freeAt - now);
+          continue;
         }
-        const row = this.claimStmt.get({ id: raw.id as number, now: nowIso, lease });
+        if (this.recent.length + picked.length >= pacing.perSecond) {
+          wakeIn = Math.min(wakeIn, (this.recent[0] ?? now) + 1000 - now);
+          break;
+        }
+        keys.add(key);
+      }
+      picked.push(raw);
+    }
+    if (picked.length === 0) return wakeIn;
+    const taken = await this.deps.sql.tx(async () => {
+      const jobs: J[] = [];
+      const nowIso = isoNow();
+      for (const raw of picked) {
+        const row = await this.claimStmt.get({ id: raw.id as number, now: nowIso, lease });
         if (row) jobs.push(this.read(row));
       }
       return jobs;
@@ -311,12 +319,12 @@ export class OutboxRunner<J extends OutboxJob> {
     this.active.add(p);
   }
 
-  private finishStmt(columns: string[]): Database.Statement<Record<string, SqlValue>> {
+  private finishStmt(columns: string[]): Statement<Record<string, SqlValue>> {
     const key = columns.join(',');
     let stmt = this.finishStmts.get(key);
     if (!stmt) {
       const set = columns.map((c) => `, ${c} = @${c}`).join('');
-      stmt = this.deps.db.$client.prepare(`UPDATE ${this.table} SET status = @status, lease_until = NULL, updated_at = @now${set} WHERE ${this.held}`);
+      stmt = this.deps.sql.prepare<Record<string, SqlValue>>(`UPDATE ${this.table} SET status = @status, lease_until = NULL, updated_at = @now${set} WHERE ${this.held}`);
       this.finishStmts.set(key, stmt);
     }
     return stmt;
@@ -329,11 +337,11 @@ export class OutboxRunner<J extends OutboxJob> {
       job,
       signal: this.aborter.signal,
       finish: (status, set, then) =>
-        deps.tx(() => {
+        deps.sql.tx(async () => {
           const now = isoNow();
           const extra = typeof set === 'function' ? set(now) : (set ?? {});
-          const owned = this.finishStmt(Object.keys(extra)).run({ ...extra, ...guard, status, now }).changes > 0;
-          if (owned) then?.(now);
+          const owned = (await this.finishStmt(Object.keys(extra)).run({ ...extra, ...guard, status, now })).changes > 0;
+          if (owned) await then?.(now);
           return owned;
         }),
       fail: (failure, then) => {
@@ -341,31 +349,33 @@ export class OutboxRunner<J extends OutboxJob> {
         const final = !failure.retryable || attempt >= settings.maxAttempts;
         // At least 10 ms, so a retry never spins.
         const delay = final ? null : Math.max(10, backoffDelay(attempt - 1, { initialMs: settings.retryBaseMs, maxMs: settings.retryMaxMs }));
-        return deps.tx(() => {
+        return deps.sql.tx(async () => {
           // Measured from the moment of the write (the transaction may wait for the lock): never before its own timestamp.
           const now = isoNow();
           const nextAt = delay === null ? null : new Date(Date.parse(now) + delay).toISOString();
           const owned =
-            this.failStmt.run({
+            (
+              await this.failStmt.run({
               ...guard,
               status: final ? queue.failed : 'pending',
               attempts: attempt,
               at: nextAt ?? now,
               error: failure.message,
-              ...(queue.errorCodeColumn && { code: failure.code ?? null }),
-              now,
-            }).changes > 0;
+                ...(queue.errorCodeColumn && { code: failure.code ?? null }),
+                now,
+              })
+            ).changes > 0;
           const retry: Retry = { attempt, final, nextAt, now, owned };
-          if (owned) then?.(retry);
+          if (owned) await then?.(retry);
           return retry;
         });
       },
-      retryAfter: (ms, message) => {
+      retryAfter: async (ms, message) => {
         const at = Date.now() + ms;
         if (deps.pacing) this.keyFreeAt.set(deps.pacing.keyOf(job), at);
-        this.retryAfterStmt.run({ ...guard, at: new Date(at).toISOString(), error: message, now: isoNow() });
+        await this.retryAfterStmt.run({ ...guard, at: new Date(at).toISOString(), error: message, now: isoNow() });
       },
-      handBack: () => void this.handBackStmt.run({ ...guard, now: isoNow() }),
+      handBack: async () => void (await this.handBackStmt.run({ ...guard, now: isoNow() })),
       unpaced: () => {
         if (deps.pacing) this.keyFreeAt.delete(deps.pacing.keyOf(job));
       },

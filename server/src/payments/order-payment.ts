@@ -1,5 +1,5 @@
 import { toMinor, type OrderStatus, type PaymentChoice, type PaymentMethod, type PaymentStatus } from '@ordercast/shared';
-import type { Db } from '../db/client';
+import type { Sql } from '../db/sql';
 import { columnsOf } from '../db/rows';
 import { orders } from '../db/schema';
 import type { Announce } from '../events/announce';
@@ -41,18 +41,17 @@ export class OrderPayments {
   private readonly q;
 
   constructor(
-    db: Db,
+    sql: Sql,
     private readonly announce: Pick<Announce, 'orderPaymentUpdated'>,
     readonly settings: PaymentSettings,
   ) {
-    const sqlite = db.$client;
     const ORDER = columnsOf(orders);
     this.q = {
-      attach: sqlite.prepare<{ id: number; method: PaymentMethod; changeFrom: number | null; payUntil: string | null }, OrderRow>(
+      attach: sql.prepare<{ id: number; method: PaymentMethod; changeFrom: number | null; payUntil: string | null }, OrderRow>(
         `UPDATE orders SET payment_method = @method, change_from = @changeFrom, pay_until = @payUntil WHERE id = @id RETURNING ${ORDER}`,
       ),
       // Guarded by the status read: two deliveries of one payment (or a payment racing a cancel) apply once.
-      move: sqlite.prepare<PaymentUpdate, OrderRow>(
+      move: sql.prepare<PaymentUpdate, OrderRow>(
         `UPDATE orders SET payment_status = @to, updated_at = @at, paid_at = coalesce(@paidAt, paid_at),
            telegram_payment_charge_id = coalesce(@tgCharge, telegram_payment_charge_id),
            provider_payment_charge_id = coalesce(@providerCharge, provider_payment_charge_id),
@@ -84,9 +83,9 @@ export class OrderPayments {
   }
 
   /** Writes the choice on the just-inserted order; the columns' defaults (cash, unpaid) need no write. */
-  attach(row: OrderRow, p: CheckedPayment): OrderRow {
+  async attach(row: OrderRow, p: CheckedPayment): Promise<OrderRow> {
     if (p.method === row.paymentMethod && p.changeFrom === null && p.payUntil === null) return row;
-    return this.q.attach.get({ id: row.id, method: p.method, changeFrom: p.changeFrom, payUntil: p.payUntil }) ?? row;
+    return (await this.q.attach.get({ id: row.id, method: p.method, changeFrom: p.changeFrom, payUntil: p.payUntil })) ?? row;
   }
 
   /** Whether the kitchen (POS) gets the order when it is placed; an online one only once paid. */
@@ -98,13 +97,13 @@ export class OrderPayments {
    * Moves the money of `row` from its current payment status to `to` and announces it; undefined
    * when it was no longer in `row.paymentStatus`.
    */
-  move(
+  async move(
     row: OrderRow,
     to: PaymentStatus,
     at: string,
     extra: { tgCharge?: string; providerCharge?: string } = {},
-  ): OrderRow | undefined {
-    const updated = this.q.move.get({
+  ): Promise<OrderRow | undefined> {
+    const updated = await this.q.move.get({
       id: row.id,
       from: row.paymentStatus,
       to,
@@ -115,7 +114,7 @@ export class OrderPayments {
       refundedAt: to === 'refunded' ? at : null,
     });
     if (!updated) return undefined;
-    this.announce.orderPaymentUpdated(updated, {
+    await this.announce.orderPaymentUpdated(updated, {
       orderId: updated.id,
       method: updated.paymentMethod,
       status: to,
@@ -131,9 +130,9 @@ export class OrderPayments {
    * Called by every status move, in its transaction: a cancelled order that was paid online now
    * owes the customer a refund; one paid on receipt is paid once completed (handed over).
    */
-  statusMoved(row: OrderRow, to: OrderStatus, at: string): OrderRow {
-    if (to === 'cancelled' && row.paymentStatus === 'paid') return this.move(row, 'refund_due', at) ?? row;
-    if (to === 'completed' && row.paymentMethod !== 'online' && row.paymentStatus === 'unpaid') return this.move(row, 'paid', at) ?? row;
+  async statusMoved(row: OrderRow, to: OrderStatus, at: string): Promise<OrderRow> {
+    if (to === 'cancelled' && row.paymentStatus === 'paid') return (await this.move(row, 'refund_due', at)) ?? row;
+    if (to === 'completed' && row.paymentMethod !== 'online' && row.paymentStatus === 'unpaid') return (await this.move(row, 'paid', at)) ?? row;
     return row;
   }
 }

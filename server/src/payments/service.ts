@@ -1,11 +1,10 @@
-import { eq } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import { PAYMENT_METHODS, cleanText, type Order, type PaymentOptions } from '@ordercast/shared';
 import type { Principal } from '../auth/principal';
 import { assertCity } from '../auth/scope';
-import type { Db } from '../db/client';
+import type { Sql } from '../db/sql';
 import { columnsOf } from '../db/rows';
-import { orderItems, orders, users } from '../db/schema';
+import { orderItems, orders } from '../db/schema';
 import { conflict, HttpError, notFound } from '../lib/errors';
 import { isoNow } from '../lib/time';
 import type { OrdersService } from '../orders/service';
@@ -23,8 +22,7 @@ export interface InvoiceParams {
 }
 
 export interface PaymentsDeps {
-  db: Db;
-  tx<T>(fn: () => T): T;
+  sql: Sql;
   orders: Pick<OrdersService, 'changeStatus' | 'queuePosSend'>;
   payments: OrderPayments;
   /** The bot's createInvoiceLink (grammY); undefined with the bot off (then no online payment). */
@@ -69,15 +67,17 @@ export class PaymentsService {
     private readonly deps: PaymentsDeps,
     readonly config: PaymentsConfig,
   ) {
-    const sqlite = deps.db.$client;
+    const sql = deps.sql;
     const ORDER = columnsOf(orders);
     this.q = {
-      order: sqlite.prepare<[number], OrderRow>(`SELECT ${ORDER} FROM orders WHERE id = ?`),
-      ownerTelegramId: sqlite.prepare<[number], { telegram_id: number | null }>('SELECT telegram_id FROM users WHERE id = ?'),
-      byCharge: sqlite.prepare<[string], { id: number }>('SELECT id FROM orders WHERE telegram_payment_charge_id = ?'),
-      saveLink: sqlite.prepare<{ id: number; link: string }>('UPDATE orders SET invoice_link = @link WHERE id = @id AND invoice_link IS NULL'),
+      order: sql.prepare<{ id: number }, OrderRow>(`SELECT ${ORDER} FROM orders WHERE id = @id`),
+      ownerTelegramId: sql.prepare<{ id: number }, { telegram_id: number | null }>('SELECT telegram_id FROM users WHERE id = @id'),
+      byCharge: sql.prepare<{ charge: string }, { id: number }>('SELECT id FROM orders WHERE telegram_payment_charge_id = @charge'),
+      items: sql.prepare<{ id: number }, typeof orderItems.$inferSelect>(`SELECT ${columnsOf(orderItems)} FROM order_items WHERE order_id = @id ORDER BY id`),
+      userName: sql.prepare<{ id: number }, { name: string }>('SELECT name FROM users WHERE id = @id'),
+      saveLink: sql.prepare<{ id: number; link: string }>('UPDATE orders SET invoice_link = @link WHERE id = @id AND invoice_link IS NULL'),
       // The partial index orders_unpaid_online_idx answers this without touching other orders.
-      overdue: sqlite.prepare<{ now: string }, { id: number }>(
+      overdue: sql.prepare<{ now: string }, { id: number }>(
         `SELECT id FROM orders WHERE payment_method = 'online' AND payment_status = 'unpaid' AND pay_until <= @now ORDER BY pay_until LIMIT 100`,
       ),
     };
@@ -110,14 +110,14 @@ export class PaymentsService {
    * reused). The Bot API call runs outside any transaction; a Telegram failure is a 502.
    */
   async invoiceFor(principal: Principal, orderId: number): Promise<{ url: string; pay_until: string | null }> {
-    const row = this.q.order.get(orderId);
+    const row = await this.q.order.get({ id: orderId });
     if (!row || row.userId !== principal.userId) throw notFound(`Order ${orderId} not found`);
     const why = this.whyNotPayable(row, Date.now());
     if (why) throw conflict(why, 'not_payable');
     if (row.invoiceLink) return { url: row.invoiceLink, pay_until: row.payUntil };
     const create = this.deps.createInvoiceLink;
     if (!create || this.config.providerToken === null) throw new HttpError(503, 'online_payment_unavailable', 'Online payment is not available');
-    const items = this.deps.db.select({ name: orderItems.name, quantity: orderItems.quantity }).from(orderItems).where(eq(orderItems.orderId, row.id)).all();
+    const items = await this.q.items.all({ id: row.id });
     const description = items.map((i) => `${i.quantity} × ${i.name}`).join(', ');
     let url: string;
     try {
@@ -138,19 +138,19 @@ export class PaymentsService {
       this.deps.log.warn({ err, orderId }, 'createInvoiceLink failed');
       throw new HttpError(502, 'telegram_unavailable', 'Telegram did not make the invoice; try again in a moment');
     }
-    this.deps.tx(() => this.q.saveLink.run({ id: row.id, link: url }));
-    return { url: this.q.order.get(orderId)?.invoiceLink ?? url, pay_until: row.payUntil };
+    await this.deps.sql.tx(() => this.q.saveLink.run({ id: row.id, link: url }));
+    return { url: (await this.q.order.get({ id: orderId }))?.invoiceLink ?? url, pay_until: row.payUntil };
   }
 
   /**
    * Telegram asks before charging (the bot must answer within 10 s): yes only for the payer's own
    * order that is still payable, for exactly its total in the invoice currency. A read, no write.
    */
-  preCheckout(q: PreCheckout): { ok: true } | { ok: false; error_message: string } {
+  async preCheckout(q: PreCheckout): Promise<{ ok: true } | { ok: false; error_message: string }> {
     const m = PAYLOAD.exec(q.payload);
-    const row = m ? this.q.order.get(Number(m[1])) : undefined;
+    const row = m ? await this.q.order.get({ id: Number(m[1]) }) : undefined;
     if (!row) return { ok: false, error_message: 'This order was not found.' };
-    if (this.q.ownerTelegramId.get(row.userId)?.telegram_id !== q.fromTelegramId) return { ok: false, error_message: 'This order belongs to someone else.' };
+    if ((await this.q.ownerTelegramId.get({ id: row.userId }))?.telegram_id !== q.fromTelegramId) return { ok: false, error_message: 'This order belongs to someone else.' };
     const why = this.whyNotPayable(row, Date.now());
     if (why) return { ok: false, error_message: `${why}.` };
     if (q.currency !== this.config.currency || q.totalAmount !== row.total + row.deliveryFee) {
@@ -164,51 +164,58 @@ export class PaymentsService {
    * kitchen. Delivered twice, it is applied once. Paid after all (a race with the expiry or a
    * cancel): the money is owed back, so it is `refund_due` with the charge ids for staff.
    */
-  paid(p: SuccessfulPayment): { orderId: number; orderNumber: string; outcome: PaymentOutcome } {
-    return this.deps.tx(() => {
-      const seen = this.q.byCharge.get(p.telegramChargeId);
-      if (seen) return { orderId: seen.id, orderNumber: this.q.order.get(seen.id)?.orderNumber ?? '', outcome: 'duplicate' as const };
+  async paid(p: SuccessfulPayment): Promise<{ orderId: number; orderNumber: string; outcome: PaymentOutcome }> {
+    // Logged after the transaction: it may be retried (PostgreSQL), a log line must not be written twice.
+    const logs: (() => void)[] = [];
+    const result = await this.deps.sql.tx(async () => {
+      logs.length = 0;
+      const seen = await this.q.byCharge.get({ charge: p.telegramChargeId });
+      if (seen) return { orderId: seen.id, orderNumber: (await this.q.order.get({ id: seen.id }))?.orderNumber ?? '', outcome: 'duplicate' as const };
       const m = PAYLOAD.exec(p.payload);
-      const row = m ? this.q.order.get(Number(m[1])) : undefined;
+      const row = m ? await this.q.order.get({ id: Number(m[1]) }) : undefined;
       if (!row) {
-        this.deps.log.error({ payload: p.payload, charge: p.telegramChargeId }, 'a payment for an unknown order: refund it at the provider');
+        logs.push(() => this.deps.log.error({ payload: p.payload, charge: p.telegramChargeId }, 'a payment for an unknown order: refund it at the provider'));
         return { orderId: 0, orderNumber: '', outcome: 'unknown' as const };
       }
       const at = isoNow();
       const charges = { tgCharge: p.telegramChargeId, providerCharge: p.providerChargeId };
       if (row.paymentStatus === 'unpaid' && row.status !== 'cancelled') {
-        if (p.totalAmount !== row.total + row.deliveryFee) this.deps.log.warn({ orderId: row.id, paid: p.totalAmount, total: row.total + row.deliveryFee }, 'an order was paid a different amount');
-        const updated = this.deps.payments.move(row, 'paid', at, charges);
+        if (p.totalAmount !== row.total + row.deliveryFee) {
+          logs.push(() => this.deps.log.warn({ orderId: row.id, paid: p.totalAmount, total: row.total + row.deliveryFee }, 'an order was paid a different amount'));
+        }
+        const updated = await this.deps.payments.move(row, 'paid', at, charges);
         if (updated) {
-          this.deps.orders.queuePosSend(updated);
+          await this.deps.orders.queuePosSend(updated);
           return { orderId: row.id, orderNumber: row.orderNumber, outcome: 'paid' as const };
         }
       }
       // This money must go back. Cancelled while the customer paid: recorded as paid, then owed
       // (staff see the charge ids). Already paid by another charge: only the log can say so.
-      const now = this.q.order.get(row.id)!;
+      const now = (await this.q.order.get({ id: row.id }))!;
       if (now.status === 'cancelled' && now.paymentStatus === 'unpaid') {
-        const paidRow = this.deps.payments.move(now, 'paid', at, charges);
-        if (paidRow) this.deps.payments.move(paidRow, 'refund_due', at);
+        const paidRow = await this.deps.payments.move(now, 'paid', at, charges);
+        if (paidRow) await this.deps.payments.move(paidRow, 'refund_due', at);
       }
-      this.deps.log.warn(
+      logs.push(() => this.deps.log.warn(
         { orderId: row.id, status: now.status, payment: now.paymentStatus, charge: p.telegramChargeId, providerCharge: p.providerChargeId },
         'a payment arrived for an order that cannot take it: refund it at the provider',
-      );
+      ));
       return { orderId: row.id, orderNumber: row.orderNumber, outcome: 'refund_due' as const };
     });
+    for (const l of logs) l();
+    return result;
   }
 
   /**
    * Online orders still unpaid past their time are cancelled (`not_paid`) through the ordinary
    * cancel, so their bonuses come back and the customer is told. Returns how many.
    */
-  expireOverdue(now = new Date()): number {
-    const due = this.q.overdue.all({ now: now.toISOString() });
+  async expireOverdue(now = new Date()): Promise<number> {
+    const due = await this.q.overdue.all({ now: now.toISOString() });
     let n = 0;
     for (const { id } of due) {
       try {
-        this.deps.tx(() => this.deps.orders.changeStatus({ source: 'system' }, id, 'cancelled', 'not_paid'));
+        await this.deps.sql.tx(() => this.deps.orders.changeStatus({ source: 'system' }, id, 'cancelled', 'not_paid'));
         n++;
       } catch (err) {
         // Moved meanwhile (paid, cancelled, or past where a cancel is allowed): nothing to expire.
@@ -220,19 +227,22 @@ export class PaymentsService {
   }
 
   /** Staff refunded at the provider: `refund_due → refunded` (staff of the order's city). */
-  markRefunded(principal: Principal, orderId: number, note?: string): Order {
-    return this.deps.tx(() => {
-      const row = this.q.order.get(orderId);
+  async markRefunded(principal: Principal, orderId: number, note?: string): Promise<Order> {
+    let logNote: (() => void) | undefined;
+    const order = await this.deps.sql.tx(async () => {
+      const row = await this.q.order.get({ id: orderId });
       if (!row) throw notFound(`Order ${orderId} not found`);
       assertCity(principal, row.cityId);
       if (row.paymentStatus !== 'refund_due') throw conflict(`Order ${row.orderNumber} has no refund due (payment ${row.paymentStatus})`, 'no_refund_due');
-      const updated = this.deps.payments.move(row, 'refunded', isoNow());
+      const updated = await this.deps.payments.move(row, 'refunded', isoNow());
       if (!updated) throw conflict(`Order ${row.orderNumber} changed meanwhile; reload and retry`, 'stale_status');
       const clean = note ? cleanText(note, { multiline: true }) : '';
-      if (clean) this.deps.log.info({ orderId, by: principal.userId, note: clean }, 'refund marked done');
-      const items = this.deps.db.select().from(orderItems).where(eq(orderItems.orderId, row.id)).all();
-      const name = this.deps.db.select({ name: users.name }).from(users).where(eq(users.id, row.userId)).get()?.name;
+      logNote = clean ? () => this.deps.log.info({ orderId, by: principal.userId, note: clean }, 'refund marked done') : undefined;
+      const items = await this.q.items.all({ id: row.id });
+      const name = (await this.q.userName.get({ id: row.userId }))?.name;
       return toWireOrder(updated, items, name);
     });
+    logNote?.();
+    return order;
   }
 }

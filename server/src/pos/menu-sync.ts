@@ -1,8 +1,6 @@
-import { eq } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import { toMinor, type MenuSyncState } from '@ordercast/shared';
-import type { Db } from '../db/client';
-import { cities, productOptionPrices, productOptions, productPrices, products, systemState } from '../db/schema';
+import type { Sql } from '../db/sql';
 import type { Announce } from '../events/announce';
 import { isoNow } from '../lib/time';
 import type { PosClient } from './client';
@@ -24,17 +22,46 @@ export class MenuSync {
   private current: Promise<void> | undefined;
   private stopped = true;
 
+  private readonly q;
+
   constructor(
     private readonly deps: {
-      db: Db;
-      /** A write transaction. */
-      tx: <T>(fn: () => T) => T;
+      sql: Sql;
       client: PosClient;
       announce: Pick<Announce, 'syncSuccess' | 'syncError' | 'menuUpdated'>;
       log: FastifyBaseLogger;
     },
     private readonly intervalMs: number,
-  ) {}
+  ) {
+    const sql = deps.sql;
+    this.q = {
+      state: sql.prepare<{ key: string }, { value: string }>('SELECT value FROM system_state WHERE key = @key'),
+      saveState: sql.prepare<{ key: string; value: string; now: string }>(
+        `INSERT INTO system_state (key, value, updated_at) VALUES (@key, @value, @now)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+      ),
+      cityIds: sql.prepare<void, { id: number }>('SELECT id FROM cities ORDER BY id'),
+      products: sql.prepare<void, { id: number; code: string; weight: number | null; kcal: number | null }>(
+        'SELECT id, pos_code AS code, weight, kcal FROM products',
+      ),
+      prices: sql.prepare<void, { productId: number; cityId: number; price: number; available: number }>(
+        'SELECT product_id AS "productId", city_id AS "cityId", price, available FROM product_prices',
+      ),
+      productFacts: sql.prepare<{ id: number; weight: number | null; kcal: number | null }>('UPDATE products SET weight = @weight, kcal = @kcal WHERE id = @id'),
+      upsertPrice: sql.prepare<{ productId: number; cityId: number; price: number; available: number; now: string }>(
+        `INSERT INTO product_prices (product_id, city_id, price, available, updated_at) VALUES (@productId, @cityId, @price, @available, @now)
+         ON CONFLICT (product_id, city_id) DO UPDATE SET price = excluded.price, available = excluded.available, updated_at = excluded.updated_at`,
+      ),
+      options: sql.prepare<void, { id: number; code: string }>('SELECT id, pos_code AS code FROM product_options'),
+      optionPrices: sql.prepare<void, { optionId: number; cityId: number; price: number; available: number }>(
+        'SELECT option_id AS "optionId", city_id AS "cityId", price, available FROM product_option_prices',
+      ),
+      upsertOptionPrice: sql.prepare<{ optionId: number; cityId: number; price: number; available: number; now: string }>(
+        `INSERT INTO product_option_prices (option_id, city_id, price, available, updated_at) VALUES (@optionId, @cityId, @price, @available, @now)
+         ON CONFLICT (option_id, city_id) DO UPDATE SET price = excluded.price, available = excluded.available, updated_at = excluded.updated_at`,
+      ),
+    };
+  }
 
   start(): void {
     this.stopped = false;
@@ -49,8 +76,8 @@ export class MenuSync {
     await this.current;
   }
 
-  state(): MenuSyncState {
-    const row = this.deps.db.select().from(systemState).where(eq(systemState.key, MENU_STATE_KEY)).get();
+  async state(): Promise<MenuSyncState> {
+    const row = await this.q.state.get({ key: MENU_STATE_KEY });
     if (!row) return { ...EMPTY };
     try {
       return { ...EMPTY, ...(JSON.parse(row.value) as Partial<MenuSyncState>) };
@@ -74,17 +101,19 @@ export class MenuSync {
     const res = await this.deps.client.getMenu();
     if (!res.ok && res.kind === 'aborted') return;
     const now = isoNow();
-    this.deps.tx(() => {
-      const prev = this.state();
-      const cityIds = this.deps.db.select({ id: cities.id }).from(cities).all().map((c) => c.id);
+    let unknown: string[] = [];
+    const next = await this.deps.sql.tx(async () => {
+      const prev = await this.state();
+      const cityIds = (await this.q.cityIds.all()).map((c) => c.id);
       let next: MenuSyncState;
+      unknown = [];
       if (res.ok) {
-        const changes = this.apply(res.data, now);
+        const changes = await this.apply(res.data, now, unknown);
         next = { status: 'ok', last_success_at: now, last_attempt_at: now, last_error: null, failures: 0, last_changes: changes };
-        if (prev.status === 'failing') this.deps.announce.syncSuccess({ entity: 'menu', entityId: 0, timestamp: now }, { allCityIds: cityIds });
+        if (prev.status === 'failing') await this.deps.announce.syncSuccess({ entity: 'menu', entityId: 0, timestamp: now }, { allCityIds: cityIds });
       } else {
         next = { ...prev, status: 'failing', last_attempt_at: now, last_error: res.message, failures: prev.failures + 1 };
-        this.deps.announce.syncError(
+        await this.deps.announce.syncError(
           {
           entity: 'menu',
           entityId: 0,
@@ -97,13 +126,11 @@ export class MenuSync {
           { allCityIds: cityIds },
         );
       }
-      this.deps.db
-        .insert(systemState)
-        .values({ key: MENU_STATE_KEY, value: JSON.stringify(next), updatedAt: now })
-        .onConflictDoUpdate({ target: systemState.key, set: { value: JSON.stringify(next), updatedAt: now } })
-        .run();
+      await this.q.saveState.run({ key: MENU_STATE_KEY, value: JSON.stringify(next), now });
+      return next;
     });
-    if (res.ok) this.deps.log.info({ changes: this.state().last_changes }, 'pos menu imported');
+    if (unknown.length) this.deps.log.warn({ codes: [...new Set(unknown)].slice(0, 20) }, 'pos menu lists codes this server does not know; skipped');
+    if (res.ok) this.deps.log.info({ changes: next.last_changes }, 'pos menu imported');
     else this.deps.log.warn({ code: res.code }, `pos menu import failed, keeping the last good menu: ${res.message}`);
   }
 
@@ -111,21 +138,13 @@ export class MenuSync {
    * Writes what differs; returns how many (product or option, city) rows changed, and products
    * whose weight or kcal changed. Codes the server does not know are skipped.
    */
-  private apply(menu: PosMenu, now: string): number {
-    const db = this.deps.db;
-    const productRows = db.select({ id: products.id, code: products.posCode, weight: products.weight, kcal: products.kcal }).from(products).all();
+  private async apply(menu: PosMenu, now: string, unknown: string[]): Promise<number> {
+    const productRows = await this.q.products.all();
     const byCode = new Map(productRows.map((p) => [p.code, p.id]));
     const facts = new Map(productRows.map((p) => [p.id, p]));
-    const knownCities = new Set(db.select({ id: cities.id }).from(cities).all().map((c) => c.id));
-    const current = new Map(
-      db
-        .select()
-        .from(productPrices)
-        .all()
-        .map((r) => [`${r.productId}:${r.cityId}`, r]),
-    );
+    const knownCities = new Set((await this.q.cityIds.all()).map((c) => c.id));
+    const current = new Map((await this.q.prices.all()).map((r) => [`${r.productId}:${r.cityId}`, r]));
     let changes = 0;
-    const unknown: string[] = [];
     for (const city of menu.cities) {
       if (!knownCities.has(city.cityId)) continue;
       for (const item of city.items) {
@@ -139,20 +158,17 @@ export class MenuSync {
         const weight = item.weight === undefined ? known.weight : item.weight;
         const kcal = item.kcal === undefined ? known.kcal : item.kcal;
         if (weight !== known.weight || kcal !== known.kcal) {
-          db.update(products).set({ weight, kcal }).where(eq(products.id, productId)).run();
+          await this.q.productFacts.run({ id: productId, weight, kcal });
           facts.set(productId, { ...known, weight, kcal });
           changes++;
         }
         const price = toMinor(item.price);
         if (price <= 0) continue;
         const row = current.get(`${productId}:${city.cityId}`);
-        if (row && row.price === price && row.available === item.available) continue;
-        db.insert(productPrices)
-          .values({ productId, cityId: city.cityId, price, available: item.available, updatedAt: now })
-          .onConflictDoUpdate({ target: [productPrices.productId, productPrices.cityId], set: { price, available: item.available, updatedAt: now } })
-          .run();
+        if (row && row.price === price && row.available === (item.available ? 1 : 0)) continue;
+        await this.q.upsertPrice.run({ productId, cityId: city.cityId, price, available: item.available ? 1 : 0, now });
         changes++;
-        this.deps.announce.menuUpdated({
+        await this.deps.announce.menuUpdated({
           cityId: city.cityId,
           productId,
           available: item.available,
@@ -161,8 +177,7 @@ export class MenuSync {
         });
       }
     }
-    changes += this.applyOptions(menu, knownCities, now, unknown);
-    if (unknown.length) this.deps.log.warn({ codes: [...new Set(unknown)].slice(0, 20) }, 'pos menu lists codes this server does not know; skipped');
+    changes += await this.applyOptions(menu, knownCities, now, unknown);
     return changes;
   }
 
@@ -171,16 +186,9 @@ export class MenuSync {
    * them with their next menu, and an order with an option stopped meanwhile is refused with a
    * clear `option_unavailable`.
    */
-  private applyOptions(menu: PosMenu, knownCities: ReadonlySet<number>, now: string, unknown: string[]): number {
-    const db = this.deps.db;
-    const byCode = new Map(db.select({ id: productOptions.id, code: productOptions.posCode }).from(productOptions).all().map((o) => [o.code, o.id]));
-    const current = new Map(
-      db
-        .select()
-        .from(productOptionPrices)
-        .all()
-        .map((r) => [`${r.optionId}:${r.cityId}`, r]),
-    );
+  private async applyOptions(menu: PosMenu, knownCities: ReadonlySet<number>, now: string, unknown: string[]): Promise<number> {
+    const byCode = new Map((await this.q.options.all()).map((o) => [o.code, o.id]));
+    const current = new Map((await this.q.optionPrices.all()).map((r) => [`${r.optionId}:${r.cityId}`, r]));
     let changes = 0;
     for (const city of menu.cities) {
       if (!knownCities.has(city.cityId)) continue;
@@ -192,11 +200,8 @@ export class MenuSync {
         }
         const price = toMinor(option.price);
         const row = current.get(`${optionId}:${city.cityId}`);
-        if (row && row.price === price && row.available === option.available) continue;
-        db.insert(productOptionPrices)
-          .values({ optionId, cityId: city.cityId, price, available: option.available, updatedAt: now })
-          .onConflictDoUpdate({ target: [productOptionPrices.optionId, productOptionPrices.cityId], set: { price, available: option.available, updatedAt: now } })
-          .run();
+        if (row && row.price === price && row.available === (option.available ? 1 : 0)) continue;
+        await this.q.upsertOptionPrice.run({ optionId, cityId: city.cityId, price, available: option.available ? 1 : 0, now });
         changes++;
       }
     }

@@ -55,21 +55,21 @@ export default fp(
     const shutdown = new AbortController();
     const client = new PosClient(cfg.POS_URL, cfg.POS_TIMEOUT_MS, shutdown.signal);
     const log = app.log;
-    const tx = app.tx;
-    const state = new PosOrderState(app.db, app.orders, app.announce, log);
-    const sync = new PosSync({ db: app.db, tx, client, state, announce: app.announce, log }, {
+    const sql = app.sql;
+    const state = new PosOrderState(sql, app.orders, app.announce, log);
+    const sync = new PosSync({ sql, client, state, announce: app.announce, log }, {
       maxAttempts: cfg.POS_MAX_ATTEMPTS,
       retryBaseMs: cfg.POS_RETRY_BASE_MS,
       retryMaxMs: cfg.POS_RETRY_MAX_MS,
       timeoutMs: cfg.POS_TIMEOUT_MS,
     });
-    const menu = new MenuSync({ db: app.db, tx, client, announce: app.announce, log }, cfg.MENU_SYNC_INTERVAL_MS);
+    const menu = new MenuSync({ sql, client, announce: app.announce, log }, cfg.MENU_SYNC_INTERVAL_MS);
     app.decorate('pos', {
       client,
       sync,
       menu,
       state,
-      admin: new SyncAdmin({ db: app.db, tx, client, menu, log }, cfg.POS_MAX_ATTEMPTS),
+      admin: new SyncAdmin({ sql, client, menu, log }, cfg.POS_MAX_ATTEMPTS),
       simulator,
     });
     app.decorate('posHealth', () => client.health());
@@ -79,7 +79,7 @@ export default fp(
       client.startProbe();
       if (!cfg.POS_SYNC_WORKER) return;
       // Jobs left by an earlier run (killed between commit and sync, or mid-send) are picked up here.
-      sync.start();
+      await sync.start();
       menu.start();
     });
     app.addHook('onClose', async () => {

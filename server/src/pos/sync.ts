@@ -1,12 +1,12 @@
-import type Database from 'better-sqlite3';
-import { and, asc, eq, inArray, ne } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import { toMajor } from '@ordercast/shared';
-import type { Db } from '../db/client';
+import { inJsonInts, sqlText } from '../db/portable';
+import { columnsOf } from '../db/rows';
+import type { Sql, Statement } from '../db/sql';
 import type { Announce } from '../events/announce';
 import type { PosOrderState } from '../orders/pos-state';
 import { byItem, type ItemOptionRow } from '../orders/options';
-import { deliveryZones, orderItemOptions, orderItems, orders, posSyncJobs, products, restaurants } from '../db/schema';
+import { orderItemOptions, orders, posSyncJobs } from '../db/schema';
 import { isoNow } from '../lib/time';
 import { OutboxRunner, type Held } from '../outbox/runner';
 import type { PosClient, PosResult } from './client';
@@ -30,9 +30,8 @@ const DONE = (now: string) => ({ done_at: now, last_error: null, last_error_code
 
 /** What the worker needs, and nothing else. */
 export interface SyncDeps {
-  db: Db;
-  /** A write transaction; its commit wakes the worker (and the realtime dispatch). */
-  tx: <T>(fn: () => T) => T;
+  /** Its transactions' commits wake the worker (and the realtime dispatch). */
+  sql: Sql;
   client: PosClient;
   /** Records "the POS has this order" once a send succeeds. */
   state: Pick<PosOrderState, 'posHasOrder'>;
@@ -46,7 +45,7 @@ export interface SyncDeps {
  * they are worth sending again once the POS is healthy.
  */
 const STRANDED = `status = 'failed' AND entity = 'order'
-  AND (last_error_code IN ('timeout', 'unreachable', 'bad_response', 'http_408', 'http_429') OR last_error_code GLOB 'http_5[0-9][0-9]')
+  AND (last_error_code IN ('timeout', 'unreachable', 'bad_response', 'http_408', 'http_429') OR length(last_error_code) = 8 AND last_error_code BETWEEN 'http_500' AND 'http_599')
   AND (kind = 'cancel' OR entity_id IN (SELECT id FROM orders WHERE status <> 'cancelled' AND sync_status <> 'synced'))`;
 
 /**
@@ -59,9 +58,10 @@ const STRANDED = `status = 'failed' AND entity = 'order'
 export class PosSync {
   private readonly runner: OutboxRunner<SyncJobRow>;
   private stopped = true;
-  private readonly strandedStmt: Database.Statement<[], { n: number }>;
-  private readonly rearmStmt: Database.Statement<{ now: string }, { id: number; entity_id: number }>;
-  private readonly retryingStmt: Database.Statement<{ now: string; id: number }>;
+  private readonly strandedStmt: Statement<void, { n: number }>;
+  private readonly rearmStmt: Statement<{ now: string }, { id: number; entity_id: number }>;
+  private readonly retryingStmt: Statement<{ now: string; id: number }>;
+  private readonly q;
   private recoveryTimer: NodeJS.Timeout | undefined;
 
   private readonly client: PosClient;
@@ -72,7 +72,7 @@ export class PosSync {
   ) {
     this.client = deps.client;
     this.runner = new OutboxRunner(
-      { db: deps.db, tx: deps.tx, log: deps.log, name: 'pos sync', send: (held) => this.process(held) },
+      { sql: deps.sql, log: deps.log, name: 'pos sync', send: (held) => this.process(held) },
       { table: posSyncJobs, claimed: 'in_flight', failed: 'failed', claimedAtColumn: 'last_attempt_at', errorCodeColumn: 'last_error_code' },
       {
         maxAttempts: settings.maxAttempts,
@@ -84,23 +84,43 @@ export class PosSync {
         pollMs: settings.pollMs ?? 5_000,
       },
     );
-    const sqlite = deps.db.$client;
-    this.strandedStmt = sqlite.prepare(`SELECT COUNT(*) AS n FROM pos_sync_jobs WHERE ${STRANDED}`);
+    const sql = deps.sql;
+    const ORDER = columnsOf(orders);
+    this.q = {
+      order: sql.prepare<{ id: number }, typeof orders.$inferSelect>(`SELECT ${ORDER} FROM orders WHERE id = @id`),
+      items: sql.prepare<{ id: number }, { id: number; code: string; name: string; price: number; quantity: number }>(
+        `SELECT i.id AS id, p.pos_code AS code, i.name AS name, i.price AS price, i.quantity AS quantity
+         FROM order_items i JOIN products p ON p.id = i.product_id WHERE i.order_id = @id ORDER BY i.id`,
+      ),
+      options: sql.prepare<{ ids: string }, ItemOptionRow>(
+        sqlText`SELECT ${columnsOf(orderItemOptions)} FROM order_item_options WHERE ${inJsonInts('order_item_id', 'ids')} ORDER BY id`,
+      ),
+      zone: sql.prepare<{ id: number }, { id: number; name: string }>('SELECT id, name FROM delivery_zones WHERE id = @id'),
+      restaurantCode: sql.prepare<{ id: number }, { code: string }>('SELECT code FROM restaurants WHERE id = @id'),
+      notSent: sql.prepare<{ id: number; now: string }>(`UPDATE orders SET sync_status = 'not_sent', updated_at = @now WHERE id = @id AND sync_status <> 'synced'`),
+      syncState: sql.prepare<{ id: number; state: 'failed' | 'retrying'; now: string }>(
+        `UPDATE orders SET sync_status = @state, updated_at = @now WHERE id = @id AND sync_status <> 'synced'`,
+      ),
+      status: sql.prepare<{ id: number }, { status: string; syncStatus: string; cityId: number }>(
+        'SELECT status, sync_status AS "syncStatus", city_id AS "cityId" FROM orders WHERE id = @id',
+      ),
+    };
+    this.strandedStmt = sql.prepare(`SELECT COUNT(*) AS n FROM pos_sync_jobs WHERE ${STRANDED}`);
     // The attempt count starts over; last_error stays, so staff still see that the job had failed.
-    this.rearmStmt = sqlite.prepare(
+    this.rearmStmt = sql.prepare(
       `UPDATE pos_sync_jobs SET status = 'pending', attempts = 0, next_attempt_at = @now, lease_until = NULL, updated_at = @now
         WHERE ${STRANDED} RETURNING id, entity_id`,
     );
-    this.retryingStmt = sqlite.prepare(`UPDATE orders SET sync_status = 'retrying', updated_at = @now WHERE id = @id AND sync_status = 'failed'`);
+    this.retryingStmt = sql.prepare(`UPDATE orders SET sync_status = 'retrying', updated_at = @now WHERE id = @id AND sync_status = 'failed'`);
     // The POS answering again after it was down (or unseen since start) is what stranded jobs wait for.
-    deps.client.onUp(() => this.recover());
+    deps.client.onUp(() => void this.recover());
   }
 
-  start(): void {
+  async start(): Promise<void> {
     this.stopped = false;
     this.runner.start();
     // Jobs that gave up during an outage before this start wait for the POS like any others.
-    if (this.strandedStmt.get()!.n > 0) this.watchForRecovery();
+    if ((await this.strandedStmt.get())!.n > 0) this.watchForRecovery();
   }
 
   /**
@@ -108,14 +128,14 @@ export class PosSync {
    * from zero, order `sync_status: retrying`. Called when the POS is seen healthy again.
    * Returns how many were re-armed.
    */
-  recover(): number {
+  async recover(): Promise<number> {
     if (this.stopped) return 0;
     let rearmed: { id: number; entity_id: number }[];
     try {
-      rearmed = this.deps.tx(() => {
+      rearmed = await this.deps.sql.tx(async () => {
         const now = isoNow();
-        const jobs = this.rearmStmt.all({ now });
-        for (const j of jobs) this.retryingStmt.run({ now, id: j.entity_id });
+        const jobs = await this.rearmStmt.all({ now });
+        for (const j of jobs) await this.retryingStmt.run({ now, id: j.entity_id });
         return jobs;
       });
     } catch (err) {
@@ -133,12 +153,12 @@ export class PosSync {
     if (this.stopped || this.recoveryTimer) return;
     this.recoveryTimer = setTimeout(() => {
       this.recoveryTimer = undefined;
-      if (this.stopped || this.strandedStmt.get()!.n === 0) return;
-      void this.client.probe().then((up) => {
+      void (async () => {
+        if (this.stopped || (await this.strandedStmt.get())!.n === 0) return;
         // A probe that found the POS up after it was down has already re-armed them through onUp.
-        if (up) this.recover();
+        if (await this.client.probe()) await this.recover();
         else this.watchForRecovery();
-      });
+      })().catch((err: unknown) => this.deps.log.error({ err }, 'pos sync: recovery check failed'));
     }, this.settings.retryMaxMs);
     this.recoveryTimer.unref();
   }
@@ -157,21 +177,14 @@ export class PosSync {
   }
 
   /** The order as the POS takes it: its codes, unit prices and totals in roubles. */
-  private payload(orderId: number): { body: PosOrderBody; order: typeof orders.$inferSelect } | undefined {
-    const db = this.deps.db;
-    const order = db.select().from(orders).where(eq(orders.id, orderId)).get();
+  private async payload(orderId: number): Promise<{ body: PosOrderBody; order: typeof orders.$inferSelect } | undefined> {
+    const order = await this.q.order.get({ id: orderId });
     if (!order) return undefined;
-    const items = db
-      .select({ id: orderItems.id, code: products.posCode, name: orderItems.name, price: orderItems.price, quantity: orderItems.quantity })
-      .from(orderItems)
-      .innerJoin(products, eq(products.id, orderItems.productId))
-      .where(eq(orderItems.orderId, orderId))
-      .orderBy(asc(orderItems.id))
-      .all();
+    const items = await this.q.items.all({ id: orderId });
     // Options go by the codes and prices copied at order time, per unit of their line (a line without any sends none).
-    const options = items.length
-      ? byItem(db.select().from(orderItemOptions).where(inArray(orderItemOptions.orderItemId, items.map((i) => i.id))).orderBy(asc(orderItemOptions.id)).all())
-      : new Map<number, ItemOptionRow[]>();
+    const options = items.length ? byItem(await this.q.options.all({ ids: JSON.stringify(items.map((i) => i.id)) })) : new Map<number, ItemOptionRow[]>();
+    const zone = order.deliveryType === 'delivery' && order.deliveryZoneId !== null ? ((await this.q.zone.get({ id: order.deliveryZoneId })) ?? null) : null;
+    const restaurantCode = order.restaurantId === null ? null : ((await this.q.restaurantCode.get({ id: order.restaurantId }))?.code ?? null);
     return {
       order,
       body: {
@@ -198,11 +211,11 @@ export class PosSync {
         total: toMajor(order.total + order.deliveryFee),
         ...(order.deliveryType === 'delivery' && {
           deliveryFee: toMajor(order.deliveryFee),
-          deliveryZone: order.deliveryZoneId === null ? null : (db.select({ id: deliveryZones.id, name: deliveryZones.name }).from(deliveryZones).where(eq(deliveryZones.id, order.deliveryZoneId)).get() ?? null),
+          deliveryZone: zone,
           location: order.deliveryLat === null || order.deliveryLng === null ? null : { lat: order.deliveryLat, lng: order.deliveryLng },
         }),
         createdAt: order.createdAt,
-        restaurantCode: order.restaurantId === null ? null : (db.select({ code: restaurants.code }).from(restaurants).where(eq(restaurants.id, order.restaurantId)).get()?.code ?? null),
+        restaurantCode,
         promisedAt: order.promisedAt,
       },
     };
@@ -211,16 +224,16 @@ export class PosSync {
   private async process(held: Held<SyncJobRow>): Promise<void> {
     const job = held.job;
     if (job.kind === 'cancel') return this.processCancel(held);
-    const built = this.payload(job.entityId);
+    const built = await this.payload(job.entityId);
     if (!built) {
-      this.recordFailure(held, { retryable: false, code: 'order_missing', message: `Order ${job.entityId} no longer exists` });
+      await this.recordFailure(held, { retryable: false, code: 'order_missing', message: `Order ${job.entityId} no longer exists` });
       return;
     }
     const { order, body } = built;
     if (order.syncStatus === 'synced' || order.status === 'cancelled') {
       // Already synced (the kitchen's callback got here first), or cancelled before the POS ever had it: nothing to send.
-      if (order.syncStatus === 'synced') held.finish('done', (now) => ({ done_at: now }));
-      else this.cancelUnsent(held);
+      if (order.syncStatus === 'synced') await held.finish('done', (now) => ({ done_at: now }));
+      else await this.cancelUnsent(held);
       return;
     }
 
@@ -228,11 +241,11 @@ export class PosSync {
     if (!result.ok && result.kind === 'aborted') return held.handBack();
     if (result.ok) {
       // Not ours any more: the kitchen callback (or another process) already recorded the sync.
-      held.finish('done', DONE, () => this.deps.state.posHasOrder(order.id, result.data.posOrderId));
+      await held.finish('done', DONE, () => this.deps.state.posHasOrder(order.id, result.data.posOrderId));
       this.deps.log.info({ orderId: order.id, posOrderId: result.data.posOrderId, duplicate: result.data.duplicate }, 'pos sync: order accepted');
       return;
     }
-    this.recordFailure(held, result);
+    await this.recordFailure(held, result);
   }
 
   /**
@@ -242,55 +255,49 @@ export class PosSync {
    */
   private async processCancel(held: Held<SyncJobRow>): Promise<void> {
     const job = held.job;
-    const order = this.deps.db.select().from(orders).where(eq(orders.id, job.entityId)).get();
+    const order = await this.q.order.get({ id: job.entityId });
     if (!order?.posOrderId) {
-      this.recordFailure(held, { retryable: false, code: 'order_missing', message: `Order ${job.entityId} is not known to the POS` });
+      await this.recordFailure(held, { retryable: false, code: 'order_missing', message: `Order ${job.entityId} is not known to the POS` });
       return;
     }
     const result = await this.client.cancelOrder(order.posOrderId, { reason: order.cancelReason ?? 'other', note: order.cancelNote });
     if (!result.ok && result.kind === 'aborted') return held.handBack();
     if (result.ok) {
-      held.finish('done', DONE, (now) => this.deps.announce.syncSuccess({ entity: 'order', action: 'cancel', entityId: order.id, timestamp: now }, { cityId: order.cityId }));
+      await held.finish('done', DONE, (now) => this.deps.announce.syncSuccess({ entity: 'order', action: 'cancel', entityId: order.id, timestamp: now }, { cityId: order.cityId }));
       this.deps.log.info({ orderId: order.id, posOrderId: order.posOrderId, duplicate: result.data.duplicate }, 'pos sync: cancel accepted');
       return;
     }
     if (result.code === ALREADY_COMPLETED) {
-      this.recordFailure(held, { ...result, message: `The kitchen had already delivered order ${order.orderNumber}; the cancel did not reach it` });
+      await this.recordFailure(held, { ...result, message: `The kitchen had already delivered order ${order.orderNumber}; the cancel did not reach it` });
       return;
     }
-    this.recordFailure(held, result);
+    await this.recordFailure(held, result);
   }
 
   /** The job of an order cancelled before the POS had it: cancelled, the order `not_sent`. */
-  private cancelUnsent(held: Held<SyncJobRow>): void {
+  private async cancelUnsent(held: Held<SyncJobRow>): Promise<void> {
     const orderId = held.job.entityId;
-    held.finish(
+    await held.finish(
       'cancelled',
       (now) => ({ done_at: now, last_error: 'Order was cancelled before it reached the POS', last_error_code: 'cancelled' }),
-      (now) => this.deps.db.update(orders).set({ syncStatus: 'not_sent', updatedAt: now }).where(and(eq(orders.id, orderId), ne(orders.syncStatus, 'synced'))).run(),
+      (now) => this.q.notSent.run({ id: orderId, now }),
     );
   }
 
-  private recordFailure(held: Held<SyncJobRow>, failure: Pick<Extract<PosResult<unknown>, { ok: false }>, 'retryable' | 'code' | 'message'>): void {
+  private async recordFailure(held: Held<SyncJobRow>, failure: Pick<Extract<PosResult<unknown>, { ok: false }>, 'retryable' | 'code' | 'message'>): Promise<void> {
     const job = held.job;
     const sending = job.kind === 'send';
     // Cancelled while this attempt was on its way and it did not get through: it is never sent.
-    const current = this.deps.db.select({ status: orders.status, syncStatus: orders.syncStatus }).from(orders).where(eq(orders.id, job.entityId)).get();
+    const current = await this.q.status.get({ id: job.entityId });
     if (sending && current?.status === 'cancelled' && current.syncStatus !== 'synced') {
-      this.cancelUnsent(held);
+      await this.cancelUnsent(held);
       return;
     }
-    const { attempt, final, nextAt } = held.fail(failure, ({ attempt, final, nextAt, now }) => {
+    const { attempt, final, nextAt } = await held.fail(failure, async ({ attempt, final, nextAt, now }) => {
       // A cancel's trouble leaves the order's own sync state (`synced`: the POS has it) as it is.
-      if (sending) {
-        this.deps.db
-          .update(orders)
-          .set({ syncStatus: final ? 'failed' : 'retrying', updatedAt: now })
-          .where(and(eq(orders.id, job.entityId), ne(orders.syncStatus, 'synced')))
-          .run();
-      }
-      const cityId = job.cityId ?? this.deps.db.select({ c: orders.cityId }).from(orders).where(eq(orders.id, job.entityId)).get()?.c ?? null;
-      this.deps.announce.syncError(
+      if (sending) await this.q.syncState.run({ id: job.entityId, state: final ? 'failed' : 'retrying', now });
+      const cityId = job.cityId ?? (await this.q.status.get({ id: job.entityId }))?.cityId ?? null;
+      await this.deps.announce.syncError(
         {
           entity: 'order',
           ...(!sending && { action: 'cancel' as const }),

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type Database from 'better-sqlite3';
+import type { Sql, Statement } from '../db/sql';
 import type { Principal } from '../auth/principal';
 import { unauthorized } from '../lib/errors';
 
@@ -15,11 +15,11 @@ export interface RealtimeIdentity {
 /** What ticket and token checks need, and nothing more. */
 export interface RealtimeAuthDeps {
   /** The database holding `realtime_tickets` (shared by every process, so a ticket is used once). */
-  sqlite: Database.Database;
-  /** Verifies a JWT (signature, expiry, token version) and loads its principal; throws HttpError 401. */
-  principalFromToken(token: string): { principal: Principal; exp: number | undefined };
+  sql: Sql;
+  /** Verifies a JWT (signature, expiry, token version) and loads its principal; rejects with HttpError 401. */
+  principalFromToken(token: string): Promise<{ principal: Principal; exp: number | undefined }>;
   /** The user's current rights; null when the account is gone or disabled. */
-  principal(userId: number): Principal | null;
+  principal(userId: number): Promise<Principal | null>;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -33,35 +33,35 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
  * token version, so a password reset between minting and use refuses it.
  */
 export class RealtimeAuth {
-  private readonly insertStmt: Database.Statement<[string, number, string]>;
-  private readonly useStmt: Database.Statement<[string, string, string], { userId: number }>;
-  private readonly purgeStmt: Database.Statement<[string]>;
+  private readonly insertStmt: Statement<{ hash: string; userId: number; expiresAt: string }>;
+  private readonly useStmt: Statement<{ now: string; hash: string }, { userId: number }>;
+  private readonly purgeStmt: Statement<{ before: string }>;
   private lastPurge = 0;
 
   constructor(private readonly deps: RealtimeAuthDeps) {
-    const db = deps.sqlite;
-    this.insertStmt = db.prepare('INSERT INTO realtime_tickets (hash, user_id, expires_at) VALUES (?, ?, ?)');
-    this.useStmt = db.prepare(
-      'UPDATE realtime_tickets SET used_at = ? WHERE hash = ? AND used_at IS NULL AND expires_at > ? RETURNING user_id AS userId',
+    const sql = deps.sql;
+    this.insertStmt = sql.prepare('INSERT INTO realtime_tickets (hash, user_id, expires_at) VALUES (@hash, @userId, @expiresAt)');
+    this.useStmt = sql.prepare(
+      'UPDATE realtime_tickets SET used_at = @now WHERE hash = @hash AND used_at IS NULL AND expires_at > @now RETURNING user_id AS "userId"',
     );
-    this.purgeStmt = db.prepare('DELETE FROM realtime_tickets WHERE expires_at < ?');
+    this.purgeStmt = sql.prepare('DELETE FROM realtime_tickets WHERE expires_at < @before');
   }
 
-  issueTicket(userId: number, tokenExpiresAtMs: number, tokenVersion: number): { ticket: string; expiresAt: string } {
+  async issueTicket(userId: number, tokenExpiresAtMs: number, tokenVersion: number): Promise<{ ticket: string; expiresAt: string }> {
     const now = Date.now();
     const exp = Number.isFinite(tokenExpiresAtMs) ? Math.floor(tokenExpiresAtMs / 1000) : 0;
     const ticket = `${randomBytes(24).toString('base64url')}.${exp}.${tokenVersion}`;
     const expiresAt = new Date(now + TICKET_TTL_MS).toISOString();
-    this.insertStmt.run(sha256(ticket), userId, expiresAt);
+    await this.insertStmt.run({ hash: sha256(ticket), userId, expiresAt });
     if (now - this.lastPurge > 60_000) {
       this.lastPurge = now;
-      this.purgeStmt.run(new Date(now - 60_000).toISOString());
+      await this.purgeStmt.run({ before: new Date(now - 60_000).toISOString() });
     }
     return { ticket, expiresAt };
   }
 
   /** Throws HttpError 401 (code invalid_ticket / token_expired / invalid_token / unauthorized). */
-  identify(query: unknown, authorization: string | undefined): RealtimeIdentity {
+  async identify(query: unknown, authorization: string | undefined): Promise<RealtimeIdentity> {
     const q = (query ?? {}) as Record<string, unknown>;
     const ticket = typeof q.ticket === 'string' ? q.ticket : undefined;
     if (ticket) return this.useTicket(ticket);
@@ -72,18 +72,18 @@ export class RealtimeAuth {
   }
 
   /** A raw JWT: from the URL, a header, or an `auth` message (seed 002). Throws HttpError 401. */
-  identifyToken(token: string): RealtimeIdentity {
-    const { principal, exp } = this.deps.principalFromToken(token);
+  async identifyToken(token: string): Promise<RealtimeIdentity> {
+    const { principal, exp } = await this.deps.principalFromToken(token);
     return { principal, expiresAt: exp !== undefined ? exp * 1000 : Infinity };
   }
 
-  private useTicket(ticket: string): RealtimeIdentity {
+  private async useTicket(ticket: string): Promise<RealtimeIdentity> {
     const invalid = () => unauthorized('The connection ticket is invalid, used or expired', 'invalid_ticket');
     if (ticket.length > 128) throw invalid();
     const now = new Date().toISOString();
-    const row = this.useStmt.get(now, sha256(ticket), now);
+    const row = await this.useStmt.get({ now, hash: sha256(ticket) });
     if (!row) throw invalid();
-    const principal = this.deps.principal(row.userId);
+    const principal = await this.deps.principal(row.userId);
     if (!principal) throw unauthorized('This account no longer exists or is disabled', 'account_disabled');
     const [, expText, versionText] = ticket.split('.');
     if (Number(versionText ?? 0) !== principal.tokenVersion) throw unauthorized('This ticket was revoked (password changed); sign in again', 'token_revoked');

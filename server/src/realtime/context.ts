@@ -32,10 +32,10 @@ export interface RealtimeLimits {
 /** What the realtime layer reads about people and places: narrow, so a test can supply its own. */
 export interface RealtimeDirectory {
   /** The user's current rights; null when the account is gone or disabled. */
-  principal(userId: number): Principal | null;
-  cityExists(cityId: number): boolean;
+  principal(userId: number): Promise<Principal | null>;
+  cityExists(cityId: number): Promise<boolean>;
   /** Whose order it is and its city, for the order's chat room; null when there is no such order. */
-  chatOrder(orderId: number): ChatOrderRef | null;
+  chatOrder(orderId: number): Promise<ChatOrderRef | null>;
 }
 
 /** What the order chat (chat/realtime.ts) hears from the transports: room changes of chat rooms and typing. */
@@ -61,9 +61,7 @@ export class RealtimeContext {
   /** WebSockets open but not yet signed in (seed 002), counted against `limits.maxPendingAuth`. */
   pendingAuth = 0;
   /** Verifies a raw token (an `auth` message); throws HttpError 401. Set by the plugin. */
-  identifyToken: (token: string) => RealtimeIdentity = () => {
-    throw unauthorized('Tokens cannot be checked here', 'unauthorized');
-  };
+  identifyToken: (token: string) => Promise<RealtimeIdentity> = () => Promise.reject(unauthorized('Tokens cannot be checked here', 'unauthorized'));
 
   constructor(
     readonly hub: Hub,

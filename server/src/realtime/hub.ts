@@ -20,7 +20,7 @@ export class Hub {
   /** Open connections by user id: rights changes and the per-user connection cap find them here. */
   private readonly byUser = new Map<number, Set<Conn>>();
   /** Highest event id the hub has delivered (or skipped as older than its start). */
-  lastId: number;
+  lastId = 0;
   closed = false;
   /** Highest id in the log at the previous catch-up tick: anything up to it should have arrived by now. */
   private seenHigh = 0;
@@ -34,8 +34,12 @@ export class Hub {
     private readonly metrics: RealtimeMetrics,
     private readonly logger: FastifyBaseLogger,
   ) {
-    this.lastId = log.highestId();
-    this.seenHigh = this.lastId;
+  }
+
+  /** Starts from the log's head: what is already there is history (resume), not live. */
+  async init(): Promise<void> {
+    this.lastId = Math.max(this.lastId, await this.log.highestId());
+    this.seenHigh = Math.max(this.seenHigh, this.lastId);
   }
 
   add(conn: Conn, rooms: readonly string[]): void {
@@ -132,11 +136,31 @@ export class Hub {
 
   /** The bus handler. Never throws: delivery problems are logged (the event is durable anyway). */
   onBusEvent(ev: BusEvent): void {
-    if (this.closed || ev.id <= this.lastId) return;
+    if (this.closed) return;
+    // A gap is being filled from the log (a read that waits its turn): later events queue behind it, in order.
+    if (this.queued) {
+      this.queued.push(ev);
+      return;
+    }
+    if (ev.id <= this.lastId) return;
+    if (ev.id > this.lastId + 1) {
+      this.queued = [ev];
+      void this.fillTo(ev.id - 1)
+        .catch((err: unknown) => {
+          // Given up on the gap (clients resume from the log): the queue must not retry it forever.
+          this.logger.error({ err, eventId: ev.id }, 'realtime gap fill from the event log failed');
+          this.lastId = Math.max(this.lastId, ev.id - 1);
+        })
+        .finally(() => {
+          const queued = this.queued ?? [];
+          this.queued = null;
+          for (const q of queued) this.onBusEvent(q);
+        });
+      return;
+    }
     const at = ev.appendedAt;
     if (at !== undefined) this.metrics.publishLatency.observe((Date.now() - at) / 1000);
     try {
-      if (ev.id > this.lastId + 1) this.fillTo(ev.id - 1);
       this.deliver(ev);
       if (at !== undefined) this.metrics.deliveryLatency.observe((Date.now() - at) / 1000);
     } catch (err) {
@@ -145,24 +169,27 @@ export class Hub {
     if (ev.id > this.lastId) this.lastId = ev.id;
   }
 
+  /** Bus events that arrived while a gap was being filled, in arrival order (null: no fill under way). */
+  private queued: BusEvent[] | null = null;
+
   /**
    * Called about once a second: events committed a tick ago that the bus has still not brought
    * (a Redis outage, a publisher that died between claim and publish) are read from the log.
    */
-  catchUp(): void {
+  async catchUp(): Promise<void> {
     if (this.closed) return;
     try {
-      if (this.seenHigh > this.lastId) this.fillTo(this.seenHigh);
-      this.seenHigh = this.log.highestId();
+      if (this.seenHigh > this.lastId) await this.fillTo(this.seenHigh);
+      this.seenHigh = await this.log.highestId();
     } catch (err) {
       this.logger.error({ err }, 'realtime catch-up from the event log failed');
     }
   }
 
   /** Delivers every logged event in (lastId, upTo], in order. */
-  private fillTo(upTo: number): void {
+  private async fillTo(upTo: number): Promise<void> {
     while (this.lastId < upTo) {
-      const batch = this.log.after(this.lastId, Math.min(GAP_BATCH, upTo - this.lastId));
+      const batch = await this.log.after(this.lastId, Math.min(GAP_BATCH, upTo - this.lastId));
       if (batch.length === 0) {
         this.lastId = upTo; // pruned or never committed: nothing to deliver
         return;

@@ -34,8 +34,9 @@ export default fp(
     const { config } = app;
     const metrics = new RealtimeMetrics();
     const hub = new Hub(app.events.log, config.WS_MAX_BUFFERED_BYTES, metrics, app.log);
-    const cityExists = app.db.$client.prepare<[number], number>('SELECT 1 FROM cities WHERE id = ?').pluck();
-    const chatOrder = app.db.$client.prepare<[number], { userId: number; cityId: number }>('SELECT user_id AS userId, city_id AS cityId FROM orders WHERE id = ?');
+    await hub.init();
+    const cityExists = app.sql.prepare<{ id: number }, { one: number }>('SELECT 1 AS one FROM cities WHERE id = @id');
+    const chatOrder = app.sql.prepare<{ id: number }, { userId: number; cityId: number }>('SELECT user_id AS "userId", city_id AS "cityId" FROM orders WHERE id = @id');
     const rt = new RealtimeContext(
       hub,
       app.events.log,
@@ -53,13 +54,13 @@ export default fp(
       },
       {
         principal: (userId) => app.users.principal(userId),
-        cityExists: (cityId) => cityExists.get(cityId) !== undefined,
-        chatOrder: (orderId) => chatOrder.get(orderId) ?? null,
+        cityExists: async (cityId) => (await cityExists.get({ id: cityId })) !== undefined,
+        chatOrder: async (orderId) => (await chatOrder.get({ id: orderId })) ?? null,
       },
       app.events.bus.nodeId,
     );
     const auth = new RealtimeAuth({
-      sqlite: app.db.$client,
+      sql: app.sql,
       principalFromToken: (token) => app.principalFromToken(token),
       principal: (userId) => app.users.principal(userId),
     });
@@ -70,13 +71,10 @@ export default fp(
     // Rights changes from any process (this one included) reach this process's open connections.
     const unsubscribeNotices = app.events.bus.onNotice((notice) => {
       if (hub.closed) return;
-      try {
-        if (notice.kind === 'principal-changed') recheckUser(rt, notice.userId);
-        else if (notice.kind === 'principals-stale') recheckAll(rt);
-        // 'chat' notices are the chat plugin's (chat/realtime.ts).
-      } catch (err) {
-        app.log.error({ err, notice }, 'realtime rights re-check failed');
-      }
+      const done =
+        notice.kind === 'principal-changed' ? recheckUser(rt, notice.userId) : notice.kind === 'principals-stale' ? recheckAll(rt) : undefined;
+      // 'chat' notices are the chat plugin's (chat/realtime.ts).
+      done?.catch((err: unknown) => app.log.error({ err, notice }, 'realtime rights re-check failed'));
     });
     // REST calls for this process's SSE streams that reached another process (./sse-calls).
     const stopAnswering = app.events.bus.onAsk((request) => answerSseCall(rt, request));

@@ -25,12 +25,12 @@ export const tokenExpiring = (expiresAt: number): string =>
 export type RefreshOutcome = 'ok' | 'other-user' | 'closed';
 
 /** Puts a verified fresh credential on an open connection. */
-export function refreshConnection(rt: RealtimeContext, conn: Conn, id: RealtimeIdentity): RefreshOutcome {
+export async function refreshConnection(rt: RealtimeContext, conn: Conn, id: RealtimeIdentity): Promise<RefreshOutcome> {
   if (conn.closed) return 'closed';
   if (id.principal.userId !== conn.principal.userId) return 'other-user';
   // The token was verified against the user's current version just now: the connection carries it from here on.
   conn.tokenVersion = id.principal.tokenVersion;
-  if (!recheck(rt, conn, id.principal)) return 'closed';
+  if (!(await recheck(rt, conn, id.principal))) return 'closed';
   // An older token sent again changes nothing (and does not bring the notice back).
   if (id.expiresAt > conn.expiresAt) {
     conn.expiresAt = id.expiresAt;
@@ -42,19 +42,23 @@ export function refreshConnection(rt: RealtimeContext, conn: Conn, id: RealtimeI
 }
 
 /** An `auth` message on an open WebSocket: verify, then refresh; refusals are `error`s (see above). */
-export function refreshFromMessage(rt: RealtimeContext, conn: Conn & { error(code: 'unauthorized' | 'forbidden', message: string): void }, token: string): void {
+export async function refreshFromMessage(
+  rt: RealtimeContext,
+  conn: Conn & { error(code: 'unauthorized' | 'forbidden', message: string): void },
+  token: string,
+): Promise<void> {
   let id: RealtimeIdentity;
   try {
-    id = rt.identifyToken(token);
+    id = await rt.identifyToken(token);
   } catch (err) {
     rt.metrics.authFailures++;
     const e = err instanceof HttpError ? err : null;
     conn.error('unauthorized', `Token refused (${e?.code ?? 'unauthorized'}): ${e?.message ?? 'could not check it'}; the connection keeps its current one`);
     // A refusal because the account was disabled or the password reset: apply it now rather than at the next notice.
-    recheck(rt, conn, rt.directory.principal(conn.principal.userId));
+    await recheck(rt, conn, await rt.directory.principal(conn.principal.userId));
     return;
   }
-  if (refreshConnection(rt, conn, id) === 'other-user') {
+  if ((await refreshConnection(rt, conn, id)) === 'other-user') {
     conn.error('forbidden', 'This token belongs to another user; a connection keeps the user it was opened for');
   }
 }

@@ -34,8 +34,10 @@ export async function resume(
   metrics: RealtimeMetrics,
   lowWater: number,
   maxEvents: number,
+  /** The highest id the hub has delivered live (events skipped for this connection while it replays lie at or below it). */
+  liveHigh: () => number = () => 0,
 ): Promise<void> {
-  if (lastEventId === null || !log.canResumeFrom(lastEventId) || log.highestId() - lastEventId > maxEvents) {
+  if (lastEventId === null || !(await log.canResumeFrom(lastEventId)) || (await log.highestId()) - lastEventId > maxEvents) {
     metrics.resyncs++;
     conn.sendControl(RESYNC_JSON);
     conn.replaying = false;
@@ -46,17 +48,19 @@ export async function resume(
   let cursor = lastEventId;
   for (;;) {
     if (conn.closed) return;
-    const head = log.highestId();
+    const head = await log.highestId();
     const upTo = Math.min(head, cursor + SPAN);
     // The rooms as they are now: a join-room during the replay counts from the next span on.
-    const mine = log.inRooms(cursor, upTo, [...conn.rooms]);
+    const mine = await log.inRooms(cursor, upTo, [...conn.rooms]);
+    if (conn.closed) return;
     if (mine.length > 0) {
       conn.sendReplay(mine);
       metrics.replayed += mine.length;
     }
     cursor = upTo;
-    if (upTo >= head) {
-      // Reached the head of the log in this very tick: from here on, live delivery continues.
+    // Reached the head of the log, and nothing newer was delivered live meanwhile (the reads above
+    // wait their turn on the database): from here on, in this same tick, live delivery continues.
+    if (upTo >= head && liveHigh() <= cursor) {
       if (cursor > conn.lastId) conn.lastId = cursor;
       conn.replaying = false;
       return;

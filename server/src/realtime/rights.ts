@@ -16,18 +16,18 @@ import type { Conn } from './conn';
  */
 
 /** Whether `principal` may be in `room`; an order's chat room asks the chat's rule (chat/access.ts) about that order. */
-export function mayHold(rt: RealtimeContext, principal: Principal, room: string): boolean {
+export async function mayHold(rt: RealtimeContext, principal: Principal, room: string): Promise<boolean> {
   const parsed = parseRoom(room);
-  if (parsed?.kind === 'order-chat') return mayChat(principal, rt.directory.chatOrder(parsed.orderId));
+  if (parsed?.kind === 'order-chat') return mayChat(principal, await rt.directory.chatOrder(parsed.orderId));
   return canJoinRoom(principal, room);
 }
 
 /** Why `room` is refused to `principal` (a message for the client), or null when it may enter. */
-export function roomRefusal(rt: RealtimeContext, principal: Principal, room: string, roomsHeld: number): string | null {
-  if (!mayHold(rt, principal, room)) return `You may not join room "${room}"`;
+export async function roomRefusal(rt: RealtimeContext, principal: Principal, room: string, roomsHeld: number): Promise<string | null> {
+  if (!(await mayHold(rt, principal, room))) return `You may not join room "${room}"`;
   const parsed = parseRoom(room);
   // A city room names a city that exists: rooms for made-up cities would only cost memory.
-  if ((parsed?.kind === 'city-menu' || parsed?.kind === 'city-orders') && !rt.directory.cityExists(parsed.cityId)) {
+  if ((parsed?.kind === 'city-menu' || parsed?.kind === 'city-orders') && !(await rt.directory.cityExists(parsed.cityId))) {
     return `You may not join room "${room}": no such city`;
   }
   const max = rt.limits.maxRoomsPerConnection;
@@ -38,7 +38,7 @@ export function roomRefusal(rt: RealtimeContext, principal: Principal, room: str
 const roomMessage = (type: 'room-joined' | 'room-left', roomId: string) => JSON.stringify({ type, data: { roomId } });
 
 /** Re-checks one connection against `current` (the user's rights as just read). False: it was closed. */
-export function recheck(rt: RealtimeContext, conn: Conn, current: Principal | null): boolean {
+export async function recheck(rt: RealtimeContext, conn: Conn, current: Principal | null): Promise<boolean> {
   if (conn.closed) return false;
   if (!current) {
     rt.metrics.revokedCloses++;
@@ -51,9 +51,13 @@ export function recheck(rt: RealtimeContext, conn: Conn, current: Principal | nu
     return false;
   }
   if (samePrincipal(conn.principal, current)) return true;
+  // Which rooms the new rights still allow is read first: the changes below happen together.
+  const rooms = [...conn.rooms];
+  const allowed = await Promise.all(rooms.map((room) => mayHold(rt, current, room)));
+  if (conn.closed) return false;
   rt.hub.setPrincipal(conn, current);
-  for (const room of [...conn.rooms]) {
-    if (mayHold(rt, current, room)) continue;
+  for (const [i, room] of rooms.entries()) {
+    if (allowed[i] || !conn.rooms.has(room)) continue;
     rt.hub.leave(conn, room);
     conn.sendControl(roomMessage('room-left', room));
   }
@@ -66,16 +70,15 @@ export function recheck(rt: RealtimeContext, conn: Conn, current: Principal | nu
 }
 
 /** A user's rights changed: re-read them once and re-check each of the user's open connections here. */
-export function recheckUser(rt: RealtimeContext, userId: number): void {
-  const conns = rt.hub.connectionsOf(userId);
-  if (conns.size === 0) return;
-  const current = rt.directory.principal(userId);
-  for (const conn of [...conns]) recheck(rt, conn, current);
+export async function recheckUser(rt: RealtimeContext, userId: number): Promise<void> {
+  if (rt.hub.connectionsOf(userId).size === 0) return;
+  const current = await rt.directory.principal(userId);
+  for (const conn of [...rt.hub.connectionsOf(userId)]) await recheck(rt, conn, current);
 }
 
 /** Notices may have been missed (the bus reconnected): re-check every open connection's user. */
-export function recheckAll(rt: RealtimeContext): void {
-  for (const userId of [...rt.hub.users()]) recheckUser(rt, userId);
+export async function recheckAll(rt: RealtimeContext): Promise<void> {
+  for (const userId of [...rt.hub.users()]) await recheckUser(rt, userId);
 }
 
 function samePrincipal(a: Principal, b: Principal): boolean {

@@ -24,15 +24,16 @@ const unknown = () => notFound('No open SSE connection with this id', 'unknown_c
 export const nodeOf = (connectionId: string): string => connectionId.slice(0, Math.max(0, connectionId.indexOf('-')));
 
 /** A room change on a stream of this process. Throws HttpError as the route answers. */
-export function applySseRoom(rt: RealtimeContext, principal: Principal, connectionId: string, roomId: string, join: boolean) {
+export async function applySseRoom(rt: RealtimeContext, principal: Principal, connectionId: string, roomId: string, join: boolean) {
   const conn = rt.sse.get(connectionId);
   // Someone else's connection is as unknown as a missing one.
   if (!conn || conn.closed || conn.principal.userId !== principal.userId) throw unknown();
   if (join) {
     // The principal was read just now: bring the connection up to date with it first.
-    if (!recheck(rt, conn, principal)) throw unknown();
-    const refusal = conn.rooms.has(roomId) ? null : roomRefusal(rt, principal, roomId, conn.rooms.size);
+    if (!(await recheck(rt, conn, principal))) throw unknown();
+    const refusal = conn.rooms.has(roomId) ? null : await roomRefusal(rt, principal, roomId, conn.rooms.size);
     if (refusal) throw forbidden(refusal);
+    if (conn.closed) throw unknown();
     rt.hub.join(conn, roomId);
     conn.sendControl(JSON.stringify({ type: 'room-joined', data: { roomId } }));
   } else {
@@ -43,10 +44,10 @@ export function applySseRoom(rt: RealtimeContext, principal: Principal, connecti
 }
 
 /** A fresh credential for a stream of this process (see ./reauth). */
-export function applySseAuth(rt: RealtimeContext, principal: Principal, connectionId: string, expiresAt: number) {
+export async function applySseAuth(rt: RealtimeContext, principal: Principal, connectionId: string, expiresAt: number) {
   const conn = rt.sse.get(connectionId);
   if (!conn || conn.closed || conn.principal.userId !== principal.userId) throw unknown();
-  if (refreshConnection(rt, conn, { principal, expiresAt }) !== 'ok') throw unknown();
+  if ((await refreshConnection(rt, conn, { principal, expiresAt })) !== 'ok') throw unknown();
   return { connectionId, expiresAt: Number.isFinite(conn.expiresAt) ? new Date(conn.expiresAt).toISOString() : null };
 }
 
@@ -61,19 +62,19 @@ export async function sseCall(rt: RealtimeContext, bus: EventBus, principal: Pri
   return answer.body;
 }
 
-function applyHere(rt: RealtimeContext, principal: Principal, request: NodeRequest): unknown {
+function applyHere(rt: RealtimeContext, principal: Principal, request: NodeRequest): Promise<unknown> {
   return request.kind === 'sse-room'
     ? applySseRoom(rt, principal, request.connectionId, request.roomId, request.join)
     : applySseAuth(rt, principal, request.connectionId, request.expiresAt ?? Infinity);
 }
 
 /** The bus handler: a call another process received for one of this process's streams. */
-export function answerSseCall(rt: RealtimeContext, request: NodeRequest): NodeAnswer {
+export async function answerSseCall(rt: RealtimeContext, request: NodeRequest): Promise<NodeAnswer> {
   // The asker authenticated the caller as request.userId; the rights are read here, fresh.
-  const principal = rt.directory.principal(request.userId);
   try {
+    const principal = await rt.directory.principal(request.userId);
     if (!principal) throw unknown();
-    return { ok: true, body: applyHere(rt, principal, request) };
+    return { ok: true, body: await applyHere(rt, principal, request) };
   } catch (err) {
     if (err instanceof HttpError) return { ok: false, status: err.statusCode, code: err.code, message: err.message };
     throw err;

@@ -13,7 +13,7 @@ export function registerSse(app: FastifyInstance, rt: RealtimeContext, auth: Rea
     const q = req.query as Record<string, unknown>;
     let id;
     try {
-      id = auth.identify(q, req.headers.authorization);
+      id = await auth.identify(q, req.headers.authorization);
     } catch (err) {
       metrics.authFailures++;
       throw err;

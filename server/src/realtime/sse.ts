@@ -142,7 +142,10 @@ export function openSse(
   rt.sse.set(id, conn);
   rt.metrics.connectsSse++;
 
-  onboard(rt, conn, id, requestedRooms, lastEventId, () => conn.end(true));
+  onboard(rt, conn, id, requestedRooms, lastEventId, () => conn.end(true)).catch((err: unknown) => {
+    rt.logger.error({ err }, 'realtime onboarding failed');
+    conn.end(true);
+  });
   return conn;
 }
 

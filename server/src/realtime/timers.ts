@@ -42,7 +42,7 @@ export function createTimers(rt: RealtimeContext, pingIntervalMs: number, sseHea
       // SSE has no close codes: the stream ends, EventSource's retry with the old credential gets 401, the client signs in again.
       else if (c instanceof SseConn) c.end();
     }
-    hub.catchUp();
+    void hub.catchUp();
   };
   return {
     start() {

@@ -57,18 +57,19 @@ export function awaitAuth(rt: RealtimeContext, socket: WebSocket, admit: (id: Re
       refuse('unauthorized', 'Sign in first: the first message must be {"type":"auth","data":{"token":"…"}}');
       return;
     }
-    let id: RealtimeIdentity;
-    try {
-      id = rt.identifyToken(msg.data.token);
-    } catch (err) {
-      if (err instanceof HttpError) refuse(err.code, err.message);
-      else {
-        rt.logger.error({ err }, 'realtime authentication failed');
-        refuse('unauthorized', 'Could not check the credential; try again');
-      }
-      return;
-    }
-    if (settle()) admit(id);
+    rt.identifyToken(msg.data.token).then(
+      (id: RealtimeIdentity) => {
+        // The wait may have ended meanwhile (timeout, socket closed): then nothing is admitted.
+        if (settle()) admit(id);
+      },
+      (err: unknown) => {
+        if (err instanceof HttpError) refuse(err.code, err.message);
+        else {
+          rt.logger.error({ err }, 'realtime authentication failed');
+          refuse('unauthorized', 'Could not check the credential; try again');
+        }
+      },
+    );
   };
   socket.on('message', onMessage);
   socket.on('close', onClose);

@@ -77,7 +77,7 @@ export async function registerWebSocket(app: FastifyInstance, rt: RealtimeContex
       return;
     }
     try {
-      const id = auth.identify(q, req.headers.authorization);
+      const id = await auth.identify(q, req.headers.authorization);
       decided.set(req.raw, { ok: true, ...id, lastEventId: parseLastEventId(q.lastEventId), requestedRooms: parseRoomsParam(q.rooms) });
     } catch (err) {
       metrics.authFailures++;

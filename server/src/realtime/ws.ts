@@ -30,6 +30,11 @@ export class WsConn extends Conn implements RateState {
   rateTokens: number;
   rateAt = Date.now();
   rateRefused = 0;
+  /**
+   * The client's messages are handled in order, one after another: a join-room reads the database
+   * (rights, the room's city or order), and a leave-room sent after it must not overtake it.
+   */
+  chain: Promise<void> = Promise.resolve();
 
   constructor(
     seq: number,
@@ -163,7 +168,10 @@ function admit(rt: RealtimeContext, socket: WebSocket, auth: WsAccept): void {
   socket.on('close', onWsClose);
   rt.metrics.connectsWs++;
 
-  onboard(rt, conn, rt.connectionId(seq), requestedRooms, lastEventId, () => conn.end(1011, 'resume failed; reconnect'));
+  conn.chain = onboard(rt, conn, rt.connectionId(seq), requestedRooms, lastEventId, () => conn.end(1011, 'resume failed; reconnect')).catch((err: unknown) => {
+    rt.logger.error({ err }, 'realtime onboarding failed');
+    conn.end(1011, 'could not open the connection; reconnect');
+  });
 }
 
 export function wsRefusal(code: string, message: string): WsRefuse {
@@ -203,13 +211,22 @@ function onWsMessage(this: Sock, data: RawData): void {
     else conn.error('bad-request', 'Message does not match the protocol: {"type":"ping"}, {"type":"join-room"|"leave-room","data":{"roomId":"..."}}, {"type":"auth","data":{"token":"..."}} or {"type":"typing","data":{"orderId":1,"typing":true}}');
     return;
   }
+  const checked = msg;
+  conn.chain = conn.chain.then(() => handleMessage(conn, checked)).catch((err: unknown) => {
+    conn.rt.logger.error({ err }, 'realtime message handling failed');
+    conn.error('bad-request', 'The message could not be handled; try again');
+  });
+}
+
+async function handleMessage(conn: WsConn, msg: ClientMessage): Promise<void> {
+  if (conn.closed) return;
   switch (msg.type) {
     case 'ping':
       conn.sendControl(PONG);
       return;
     case 'auth':
       // Seed 002: a fresh token on a live connection (after `token-expiring`).
-      refreshFromMessage(conn.rt, conn, msg.data.token);
+      await refreshFromMessage(conn.rt, conn, msg.data.token);
       return;
     case 'join-room': {
       const { roomId } = msg.data;
@@ -218,8 +235,9 @@ function onWsMessage(this: Sock, data: RawData): void {
         return;
       }
       // The rights as they are now, not as they were at connect (a missed notice cannot widen them).
-      if (!recheck(conn.rt, conn, conn.rt.directory.principal(conn.principal.userId))) return;
-      const refusal = roomRefusal(conn.rt, conn.principal, roomId, conn.rooms.size);
+      if (!(await recheck(conn.rt, conn, await conn.rt.directory.principal(conn.principal.userId)))) return;
+      const refusal = await roomRefusal(conn.rt, conn.principal, roomId, conn.rooms.size);
+      if (conn.closed) return;
       if (refusal) {
         conn.error('forbidden', refusal);
         return;

@@ -1,4 +1,3 @@
-import { and, asc, eq, isNotNull, lte, sql } from 'drizzle-orm';
 import {
   cleanText,
   seesAllCities,
@@ -13,15 +12,16 @@ import {
   type WeekHours,
 } from '@ordercast/shared';
 import type { Principal } from '../auth/principal';
-import { assertCity, cityFilter } from '../auth/scope';
-import type { Db } from '../db/client';
+import { assertCity } from '../auth/scope';
+import { inJsonInts, sqlText } from '../db/portable';
 import { cities, restaurants } from '../db/schema';
+import type { Sql } from '../db/sql';
 import type { Announce } from '../events/announce';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../lib/errors';
 import { promiseTime, type PromiseOutcome } from '../orders/promise';
 import { clock, validDay } from './hours';
 import { activePause, cityStatus, parsedHours, restaurantView, type CityRow, type RestaurantRow } from './status';
-import { columnsOf } from '../db/rows';
+import { columnsOf, tableRows } from '../db/rows';
 import { CatalogueMemo } from '../db/catalogue-version';
 
 /** Where a new order is cooked and when it is due. */
@@ -30,6 +30,39 @@ export interface Placement {
   promisedAt: string;
   requestedTime: string | null;
 }
+
+type NewRestaurant = {
+  cityId: number;
+  code: string;
+  name: string;
+  nameEn: string;
+  address: string;
+  addressEn: string;
+  phone: string | null;
+  lat: number | null;
+  lng: number | null;
+  prepMinutes: number;
+  hours: string;
+  active: number;
+};
+type RestaurantEdit = {
+  id: number;
+  code: string | null;
+  name: string | null;
+  nameEn: string | null;
+  address: string | null;
+  addressEn: string | null;
+  setPhone: number;
+  phone: string | null;
+  setLat: number;
+  lat: number | null;
+  setLng: number;
+  lng: number | null;
+  prepMinutes: number | null;
+  hours: string | null;
+  active: number | null;
+  at: string;
+};
 
 /** What a placement reads of a restaurant. */
 type PlaceableRow = Pick<RestaurantRow, 'id' | 'nameEn' | 'prepMinutes' | 'hours' | 'pausedAt' | 'pauseReason' | 'pausedUntil'>;
@@ -54,188 +87,230 @@ export interface PlacementRequest {
  */
 export class RestaurantsService {
   /*
-   * The order path reads a city and its active restaurants for every order: prepared once on
-   * better-sqlite3 itself, and only the columns a placement needs, so no query is built and no row
-   * mapped per order (both showed as most of an order's cost in CPU profiles: server/bench/README.md).
+   * The order path reads a city and its active restaurants for every order: prepared once, and only
+   * the columns a placement needs, so no row is mapped per order (both showed as most of an order's
+   * cost in CPU profiles: server/bench/README.md).
    */
-  private readonly cityById;
-  private readonly activeOfCity;
-  private readonly placeableOfCity;
+  private readonly q;
+  private readonly decode: (row: unknown) => RestaurantRow;
+  /**
+   * City and placeable rows are read for every order and change rarely: in memory while the
+   * catalogue's version holds (db/catalogue-version.ts; pauses still end by the clock, at read).
+   */
+  private readonly cityMemo: CatalogueMemo<number, CityRow | undefined>;
+  private readonly placeable: CatalogueMemo<number, PlaceableRow[]>;
 
   constructor(
-    private readonly db: Db,
+    sql: Sql,
     private readonly announce: Pick<Announce, 'cityStatusUpdated'>,
   ) {
-    const sqlite = db.$client;
-    // City and placeable rows are read for every order and change rarely: in memory while the
-    // catalogue's version holds (db/catalogue-version.ts; pauses still end by the clock, at read).
-    const cityById = sqlite.prepare<[number], CityRow>(`SELECT ${columnsOf(cities)} FROM cities WHERE id = ?`);
-    this.cityById = new CatalogueMemo(sqlite, (id: number) => cityById.get(id));
-    this.activeOfCity = db
-      .select()
-      .from(restaurants)
-      .where(and(eq(restaurants.cityId, sql.placeholder('cityId')), eq(restaurants.active, true)))
-      .orderBy(asc(restaurants.id))
-      .prepare();
-    const placeableOfCity = sqlite.prepare<[number], PlaceableRow>(
-      `SELECT id, name_en AS nameEn, prep_minutes AS prepMinutes, hours, paused_at AS pausedAt, pause_reason AS pauseReason,
-         paused_until AS pausedUntil
-       FROM restaurants WHERE city_id = ? AND active = 1 ORDER BY id`,
-    );
-    this.placeableOfCity = new CatalogueMemo(sqlite, (cityId: number) => placeableOfCity.all(cityId));
+    const CITY = columnsOf(cities);
+    const rest = tableRows(restaurants);
+    const R = rest.columns;
+    this.decode = rest.decode;
+    this.q = {
+      cityById: sql.prepare<{ id: number }, CityRow>(`SELECT ${CITY} FROM cities WHERE id = @id`),
+      allCities: sql.prepare<void, CityRow>(`SELECT ${CITY} FROM cities ORDER BY id`),
+      zones: sql.prepare<void, { id: number; tz: string }>('SELECT id, timezone AS tz FROM cities'),
+      // Of one city (or all: null), active only (1) or all (0), within a list of cities (or all: null).
+      rows: sql.prepare<{ cityId: number | null; activeOnly: number; cities: string | null }, RestaurantRow>(
+        sqlText`SELECT ${R} FROM restaurants
+         WHERE (@cityId IS NULL OR city_id = @cityId) AND (@activeOnly = 0 OR active = 1)
+           AND (@cities IS NULL OR ${inJsonInts('city_id', 'cities')})
+         ORDER BY id`,
+      ),
+      placeableOfCity: sql.prepare<{ cityId: number }, PlaceableRow>(
+        `SELECT id, name_en AS "nameEn", prep_minutes AS "prepMinutes", hours, paused_at AS "pausedAt", pause_reason AS "pauseReason",
+           paused_until AS "pausedUntil"
+         FROM restaurants WHERE city_id = @cityId AND active = 1 ORDER BY id`,
+      ),
+      restaurant: sql.prepare<{ id: number }, RestaurantRow>(`SELECT ${R} FROM restaurants WHERE id = @id`),
+      byCode: sql.prepare<{ code: string }, { id: number }>('SELECT id FROM restaurants WHERE code = @code'),
+      insert: sql.prepare<NewRestaurant, RestaurantRow>(
+        `INSERT INTO restaurants (city_id, code, name, name_en, address, address_en, phone, lat, lng, prep_minutes, hours, active)
+         VALUES (@cityId, @code, @name, @nameEn, @address, @addressEn, @phone, @lat, @lng, @prepMinutes, @hours, @active)
+         RETURNING ${R}`,
+      ),
+      // Null leaves a column as it is; phone, lat and lng may become null, so each has its flag.
+      update: sql.prepare<RestaurantEdit, RestaurantRow>(
+        `UPDATE restaurants SET code = coalesce(@code, code), name = coalesce(@name, name), name_en = coalesce(@nameEn, name_en),
+           address = coalesce(@address, address), address_en = coalesce(@addressEn, address_en),
+           phone = CASE WHEN @setPhone = 1 THEN @phone ELSE phone END,
+           lat = CASE WHEN @setLat = 1 THEN @lat ELSE lat END, lng = CASE WHEN @setLng = 1 THEN @lng ELSE lng END,
+           prep_minutes = coalesce(@prepMinutes, prep_minutes), hours = coalesce(@hours, hours), active = coalesce(@active, active),
+           updated_at = @at
+         WHERE id = @id RETURNING ${R}`,
+      ),
+      cityStatus: sql.prepare<{ id: number; setPause: number; pausedAt: string | null; pauseReason: string | null; pausedUntil: string | null; busyMinutes: number | null }>(
+        `UPDATE cities SET paused_at = CASE WHEN @setPause = 1 THEN @pausedAt ELSE paused_at END,
+           pause_reason = CASE WHEN @setPause = 1 THEN @pauseReason ELSE pause_reason END,
+           paused_until = CASE WHEN @setPause = 1 THEN @pausedUntil ELSE paused_until END,
+           busy_minutes = coalesce(@busyMinutes, busy_minutes)
+         WHERE id = @id`,
+      ),
+      restaurantStatus: sql.prepare<{ id: number; pausedAt: string | null; pauseReason: string | null; pausedUntil: string | null; at: string }>(
+        'UPDATE restaurants SET paused_at = @pausedAt, pause_reason = @pauseReason, paused_until = @pausedUntil, updated_at = @at WHERE id = @id',
+      ),
+      expireCities: sql.prepare<{ at: string }, { id: number }>(
+        'UPDATE cities SET paused_at = NULL, pause_reason = NULL, paused_until = NULL WHERE paused_until IS NOT NULL AND paused_until <= @at RETURNING id',
+      ),
+      expireRestaurants: sql.prepare<{ at: string }, { cityId: number }>(
+        'UPDATE restaurants SET paused_at = NULL, pause_reason = NULL, paused_until = NULL WHERE paused_until IS NOT NULL AND paused_until <= @at RETURNING city_id AS "cityId"',
+      ),
+      anyExpired: sql.prepare<{ at: string }, { one: number }>(
+        `SELECT 1 AS one WHERE EXISTS (SELECT 1 FROM cities WHERE paused_until IS NOT NULL AND paused_until <= @at)
+           OR EXISTS (SELECT 1 FROM restaurants WHERE paused_until IS NOT NULL AND paused_until <= @at)`,
+      ),
+    };
+    const { cityById, placeableOfCity } = this.q;
+    this.cityMemo = new CatalogueMemo(sql, (id: number) => cityById.get({ id }));
+    this.placeable = new CatalogueMemo(sql, (cityId: number) => placeableOfCity.all({ cityId }));
   }
 
   /* Reading */
 
-  private cityRow(cityId: number): CityRow {
-    const city = this.cityById.get(cityId);
+  private async cityRow(cityId: number): Promise<CityRow> {
+    const city = await this.cityMemo.get(cityId);
     if (!city) throw notFound(`City ${cityId} not found`, 'unknown_city');
     return city;
   }
 
-  private rowsOf(cityId: number | undefined, activeOnly: boolean): RestaurantRow[] {
-    if (cityId !== undefined && activeOnly) return this.activeOfCity.all({ cityId });
-    const conds = [cityId !== undefined ? eq(restaurants.cityId, cityId) : undefined, activeOnly ? eq(restaurants.active, true) : undefined];
-    return this.db.select().from(restaurants).where(and(...conds)).orderBy(asc(restaurants.id)).all();
+  private async rowsOf(cityId: number | undefined, activeOnly: boolean, cityIds: readonly number[] | null = null): Promise<RestaurantRow[]> {
+    const rows = await this.q.rows.all({ cityId: cityId ?? null, activeOnly: activeOnly ? 1 : 0, cities: cityIds && JSON.stringify(cityIds) });
+    return rows.map(this.decode);
   }
 
   /** A city as the public list and the menu show it: its status and active restaurants now. */
-  cityView(city: CityRow, now = new Date()): City {
-    const active = this.rowsOf(city.id, true).map((r) => restaurantView(r, city.timezone, now));
+  async cityView(city: CityRow, now = new Date()): Promise<City> {
+    const active = (await this.rowsOf(city.id, true)).map((r) => restaurantView(r, city.timezone, now));
     return { id: city.id, name: city.name, name_en: city.nameEn, timezone: city.timezone, code: city.code, phone: city.phone, status: cityStatus(city, active, now), restaurants: active };
   }
 
-  cities(now = new Date()): City[] {
-    return this.db.select().from(cities).orderBy(asc(cities.id)).all().map((c) => this.cityView(c, now));
+  async cities(now = new Date()): Promise<City[]> {
+    const out: City[] = [];
+    for (const c of await this.q.allCities.all()) out.push(await this.cityView(c, now));
+    return out;
   }
 
-  city(cityId: number, now = new Date()): City | undefined {
-    const c = this.db.select().from(cities).where(eq(cities.id, cityId)).get();
+  async city(cityId: number, now = new Date()): Promise<City | undefined> {
+    const c = await this.q.cityById.get({ id: cityId });
     return c && this.cityView(c, now);
   }
 
   /** Public list: active restaurants, of one city or all. */
-  listPublic(cityId: number | undefined, now = new Date()): Restaurant[] {
-    const zones = this.zones();
-    return this.rowsOf(cityId, true).map((r) => restaurantView(r, zones.get(r.cityId)!, now));
+  async listPublic(cityId: number | undefined, now = new Date()): Promise<Restaurant[]> {
+    const zones = await this.zones();
+    return (await this.rowsOf(cityId, true)).map((r) => restaurantView(r, zones.get(r.cityId)!, now));
   }
 
   /** Staff list: inactive ones too, within the staff member's cities. */
-  listForStaff(principal: Principal, cityId: number | undefined, now = new Date()): Restaurant[] {
+  async listForStaff(principal: Principal, cityId: number | undefined, now = new Date()): Promise<Restaurant[]> {
     if (cityId !== undefined) assertCity(principal, cityId);
-    const zones = this.zones();
-    const scope = cityFilter(principal, restaurants.cityId);
-    return this.db
-      .select()
-      .from(restaurants)
-      .where(and(cityId !== undefined ? eq(restaurants.cityId, cityId) : undefined, scope))
-      .orderBy(asc(restaurants.id))
-      .all()
-      .map((r) => restaurantView(r, zones.get(r.cityId)!, now));
+    const zones = await this.zones();
+    const scope = seesAllCities(principal.role) ? null : principal.cityIds;
+    return (await this.rowsOf(cityId, false, scope)).map((r) => restaurantView(r, zones.get(r.cityId)!, now));
   }
 
-  private zones(): Map<number, string> {
-    return new Map(this.db.select({ id: cities.id, tz: cities.timezone }).from(cities).all().map((c) => [c.id, c.tz]));
+  private async zones(): Promise<Map<number, string>> {
+    return new Map((await this.q.zones.all()).map((c) => [c.id, c.tz]));
   }
 
   /* Managing restaurants (admin/ceo) */
 
-  create(principal: Principal, body: CreateRestaurantBody): Restaurant {
+  async create(principal: Principal, body: CreateRestaurantBody): Promise<Restaurant> {
     assertAdmin(principal);
-    const city = this.db.select().from(cities).where(eq(cities.id, body.cityId)).get();
+    const city = await this.q.cityById.get({ id: body.cityId });
     if (!city) throw unprocessable(`City ${body.cityId} does not exist`, 'unknown_city');
     checkHours(body.hours);
     const code = body.code ?? `R-${Date.now().toString(36).toUpperCase()}`;
-    this.assertCodeFree(code, null);
-    const row = this.db
-      .insert(restaurants)
-      .values({
+    await this.assertCodeFree(code, null);
+    const row = this.decode(
+      await this.q.insert.get({
         cityId: city.id,
         code,
         name: cleanText(body.name),
         nameEn: cleanText(body.name_en),
         address: cleanText(body.address),
         addressEn: cleanText(body.address_en ?? body.address),
-        phone: body.phone,
-        lat: body.lat,
-        lng: body.lng,
+        phone: body.phone ?? null,
+        lat: body.lat ?? null,
+        lng: body.lng ?? null,
         prepMinutes: body.prep_minutes,
         hours: JSON.stringify(body.hours),
-        active: body.active ?? true,
-      })
-      .returning()
-      .get();
-    this.announceCity(city.id);
+        active: body.active === false ? 0 : 1,
+      }),
+    );
+    await this.announceCity(city.id);
     return restaurantView(row, city.timezone, new Date());
   }
 
-  update(principal: Principal, id: number, body: UpdateRestaurantBody): Restaurant {
+  async update(principal: Principal, id: number, body: UpdateRestaurantBody): Promise<Restaurant> {
     assertAdmin(principal);
-    const row = this.restaurantRow(id);
+    const row = await this.restaurantRow(id);
     if (body.hours) checkHours(body.hours);
-    if (body.code !== undefined) this.assertCodeFree(body.code, id);
-    const updated = this.db
-      .update(restaurants)
-      .set({
-        ...(body.code !== undefined && { code: body.code }),
-        ...(body.name !== undefined && { name: cleanText(body.name) }),
-        ...(body.name_en !== undefined && { nameEn: cleanText(body.name_en) }),
-        ...(body.address !== undefined && { address: cleanText(body.address) }),
-        ...(body.address_en !== undefined && { addressEn: cleanText(body.address_en) }),
-        ...(body.phone !== undefined && { phone: body.phone }),
-        ...(body.lat !== undefined && { lat: body.lat }),
-        ...(body.lng !== undefined && { lng: body.lng }),
-        ...(body.prep_minutes !== undefined && { prepMinutes: body.prep_minutes }),
-        ...(body.hours !== undefined && { hours: JSON.stringify(body.hours) }),
-        ...(body.active !== undefined && { active: body.active }),
-        updatedAt: new Date().toISOString(),
-      })
-      .where(eq(restaurants.id, id))
-      .returning()
-      .get()!;
-    this.announceCity(row.cityId);
-    return restaurantView(updated, this.cityRow(row.cityId).timezone, new Date());
+    if (body.code !== undefined) await this.assertCodeFree(body.code, id);
+    const updated = this.decode(
+      await this.q.update.get({
+        id,
+        code: body.code ?? null,
+        name: body.name !== undefined ? cleanText(body.name) : null,
+        nameEn: body.name_en !== undefined ? cleanText(body.name_en) : null,
+        address: body.address !== undefined ? cleanText(body.address) : null,
+        addressEn: body.address_en !== undefined ? cleanText(body.address_en) : null,
+        setPhone: body.phone !== undefined ? 1 : 0,
+        phone: body.phone ?? null,
+        setLat: body.lat !== undefined ? 1 : 0,
+        lat: body.lat ?? null,
+        setLng: body.lng !== undefined ? 1 : 0,
+        lng: body.lng ?? null,
+        prepMinutes: body.prep_minutes ?? null,
+        hours: body.hours !== undefined ? JSON.stringify(body.hours) : null,
+        active: body.active === undefined ? null : body.active ? 1 : 0,
+        at: new Date().toISOString(),
+      }),
+    );
+    await this.announceCity(row.cityId);
+    return restaurantView(updated, (await this.cityRow(row.cityId)).timezone, new Date());
   }
 
-  private restaurantRow(id: number): RestaurantRow {
-    const row = this.db.select().from(restaurants).where(eq(restaurants.id, id)).get();
+  private async restaurantRow(id: number): Promise<RestaurantRow> {
+    const row = await this.q.restaurant.get({ id });
     if (!row) throw notFound(`Restaurant ${id} not found`, 'unknown_restaurant');
-    return row;
+    return this.decode(row);
   }
 
-  private assertCodeFree(code: string, self: number | null): void {
-    const other = this.db.select({ id: restaurants.id }).from(restaurants).where(eq(restaurants.code, code)).get();
+  private async assertCodeFree(code: string, self: number | null): Promise<void> {
+    const other = await this.q.byCode.get({ code });
     if (other && other.id !== self) throw conflict(`Restaurant code ${code} is taken`, 'code_taken');
   }
 
   /* Pausing and busy mode (managers in their cities, admin/ceo everywhere) */
 
-  setCityStatus(principal: Principal, cityId: number, body: CityStatusBody, now = new Date()): CityStatusResponse {
+  async setCityStatus(principal: Principal, cityId: number, body: CityStatusBody, now = new Date()): Promise<CityStatusResponse> {
     assertCity(principal, cityId);
-    const city = this.cityRow(cityId);
+    const city = await this.cityRow(cityId);
     if (body.paused === undefined && body.busyMinutes === undefined) {
       throw badRequest('Nothing to change: send paused and/or busyMinutes', 'nothing_to_change');
     }
     if (body.paused === undefined && (body.until !== undefined || body.reason !== undefined)) {
       throw badRequest('reason and until go with paused', 'invalid_until');
     }
-    const pause = body.paused === undefined ? {} : pauseColumns(body, now);
-    this.db
-      .update(cities)
-      .set({ ...pause, ...(body.busyMinutes !== undefined && { busyMinutes: body.busyMinutes }) })
-      .where(eq(cities.id, city.id))
-      .run();
+    const pause = body.paused === undefined ? null : pauseColumns(body, now);
+    await this.q.cityStatus.run({
+      id: city.id,
+      setPause: pause ? 1 : 0,
+      pausedAt: pause?.pausedAt ?? null,
+      pauseReason: pause?.pauseReason ?? null,
+      pausedUntil: pause?.pausedUntil ?? null,
+      busyMinutes: body.busyMinutes ?? null,
+    });
     return this.announceCity(city.id, now);
   }
 
-  setRestaurantStatus(principal: Principal, id: number, body: RestaurantStatusBody, now = new Date()): CityStatusResponse {
-    const row = this.restaurantRow(id);
+  async setRestaurantStatus(principal: Principal, id: number, body: RestaurantStatusBody, now = new Date()): Promise<CityStatusResponse> {
+    const row = await this.restaurantRow(id);
     assertCity(principal, row.cityId);
-    this.db
-      .update(restaurants)
-      .set({ ...pauseColumns(body, now), updatedAt: now.toISOString() })
-      .where(eq(restaurants.id, id))
-      .run();
+    await this.q.restaurantStatus.run({ id, ...pauseColumns(body, now), at: now.toISOString() });
     return this.announceCity(row.cityId, now);
   }
 
@@ -243,31 +318,24 @@ export class RestaurantsService {
    * Pauses whose `until` has passed: cleared, and each city announced, so open apps see the city
    * reopen without a reload. The clearing UPDATE decides which node announces. Returns how many.
    */
-  expirePauses(now = new Date()): number {
+  async expirePauses(now = new Date()): Promise<number> {
     const at = now.toISOString();
-    const due = (t: typeof cities | typeof restaurants) => and(isNotNull(t.pausedUntil), lte(t.pausedUntil, at));
-    const cleared = { pausedAt: null, pauseReason: null, pausedUntil: null };
     const cityIds = new Set<number>();
-    for (const c of this.db.update(cities).set(cleared).where(due(cities)).returning({ id: cities.id }).all()) cityIds.add(c.id);
-    for (const r of this.db.update(restaurants).set(cleared).where(due(restaurants)).returning({ cityId: restaurants.cityId }).all()) {
-      cityIds.add(r.cityId);
-    }
-    for (const id of cityIds) this.announceCity(id, now);
+    for (const c of await this.q.expireCities.all({ at })) cityIds.add(c.id);
+    for (const r of await this.q.expireRestaurants.all({ at })) cityIds.add(r.cityId);
+    for (const id of cityIds) await this.announceCity(id, now);
     return cityIds.size;
   }
 
   /** Whether any pause has run out (a read, so the timer opens a write transaction only when there is work). */
-  hasExpiredPauses(now = new Date()): boolean {
-    const at = now.toISOString();
-    const one = (t: typeof cities | typeof restaurants) =>
-      this.db.select({ id: t.id }).from(t).where(and(isNotNull(t.pausedUntil), lte(t.pausedUntil, at))).limit(1).get();
-    return one(cities) !== undefined || one(restaurants) !== undefined;
+  async hasExpiredPauses(now = new Date()): Promise<boolean> {
+    return (await this.q.anyExpired.get({ at: now.toISOString() })) !== undefined;
   }
 
-  private announceCity(cityId: number, now = new Date()): CityStatusResponse {
-    const city = this.cityRow(cityId);
-    const view = this.cityView(city, now);
-    this.announce.cityStatusUpdated({ cityId, status: view.status, restaurants: view.restaurants, timestamp: now.toISOString() });
+  private async announceCity(cityId: number, now = new Date()): Promise<CityStatusResponse> {
+    const city = await this.cityRow(cityId);
+    const view = await this.cityView(city, now);
+    await this.announce.cityStatusUpdated({ cityId, status: view.status, restaurants: view.restaurants, timestamp: now.toISOString() });
     return { status: view.status, restaurants: view.restaurants };
   }
 
@@ -280,9 +348,9 @@ export class RestaurantsService {
    * another city. Pickup: the chosen restaurant. Delivery: the first active restaurant (by id)
    * that is not paused and can keep the time.
    */
-  placement(req: PlacementRequest, now = new Date(), known?: CityRow): Placement {
+  async placement(req: PlacementRequest, now = new Date(), known?: CityRow): Promise<Placement> {
     // The order path has just read the city: it passes the row instead of a second read.
-    const city = known?.id === req.cityId ? known : this.cityRow(req.cityId);
+    const city = known?.id === req.cityId ? known : await this.cityRow(req.cityId);
     const zone = city.timezone;
     const cityPause = activePause(city, now);
     if (cityPause) {
@@ -300,7 +368,7 @@ export class RestaurantsService {
       requestedTime: requested ? requested.toISOString() : null,
     });
 
-    const active = this.placeableOfCity.get(city.id);
+    const active = await this.placeable.get(city.id);
     if (active.length === 0) return placed(null, accept(promise(city.prepMinutes, null)));
 
     if (req.type === 'pickup') {

@@ -18,11 +18,12 @@ const HealthBody = Type.Object({
  * process exits (it still serves meanwhile; see SHUTDOWN_DRAIN_MS). A POS outage only degrades.
  */
 const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const ping = app.sql.prepare<void, { one: number }>('SELECT 1 AS one');
   app.get('/health', { schema: { response: { 200: HealthBody, 503: HealthBody } } }, async (_req, reply) => {
     const reasons: string[] = [];
     let db: 'up' | 'down' = 'up';
     try {
-      app.db.$client.prepare('SELECT 1').get();
+      await ping.get();
     } catch {
       db = 'down';
       reasons.push('database unreachable');

@@ -1,9 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { and, eq } from 'drizzle-orm';
-import type { Db } from '../db/client';
-import { users } from '../db/schema';
+import type { Sql } from '../db/sql';
 
 /*
  * The customer's phone from Telegram, and how far each source is trusted:
@@ -77,14 +75,19 @@ export function signContact(contact: { user_id: number; phone_number: string; fi
 
 /**
  * Stores a verified phone for the customer with this Telegram id (the bot's contact update, a
- * verified requestContact answer). Returns whether such a customer exists.
+ * verified requestContact answer).
  */
-export function storeVerifiedPhone(db: Db, telegramId: number, phone: string, at = new Date().toISOString()): boolean {
-  return (
-    db
-      .update(users)
-      .set({ phone, phoneVerifiedAt: at, updatedAt: at })
-      .where(and(eq(users.telegramId, telegramId), eq(users.role, 'customer')))
-      .run().changes > 0
-  );
+export class VerifiedPhones {
+  private readonly stmt;
+
+  constructor(sql: Sql) {
+    this.stmt = sql.prepare<{ tg: number; phone: string; at: string }>(
+      "UPDATE users SET phone = @phone, phone_verified_at = @at, updated_at = @at WHERE telegram_id = @tg AND role = 'customer'",
+    );
+  }
+
+  /** Returns whether such a customer exists. */
+  async store(telegramId: number, phone: string, at = new Date().toISOString()): Promise<boolean> {
+    return (await this.stmt.run({ tg: telegramId, phone, at })).changes > 0;
+  }
 }

@@ -35,22 +35,22 @@ export class DeliveryPricing {
    * 400 `location_required` when the city has zones and the order names no point (a saved
    * address or coordinates); 400 `outside_delivery_zones` when the point is in none of them.
    */
-  plan(userId: number, cityId: number, delivery: CreateOrderBody['delivery']): DeliveryPlan {
+  async plan(userId: number, cityId: number, delivery: CreateOrderBody['delivery']): Promise<DeliveryPlan> {
     let location: LatLng | null = delivery.location ?? null;
     let address = cleanText(delivery.address ?? '');
     if (delivery.addressId !== undefined) {
-      const saved = this.addresses.get(userId, delivery.addressId);
+      const saved = await this.addresses.get(userId, delivery.addressId);
       location = { lat: saved.lat, lng: saved.lng };
       address ||= saved.address;
     }
     if (!address) throw badRequest('A delivery order needs delivery.address', 'address_required');
     if (!location) {
-      if (this.zones.isZoned(cityId)) {
+      if (await this.zones.isZoned(cityId)) {
         throw badRequest('Delivery here needs the address on the map: send delivery.location or a saved delivery.addressId', 'location_required');
       }
       return { address, location: null, zones: null };
     }
-    const found = this.zones.locate(cityId, location);
+    const found = await this.zones.locate(cityId, location);
     if (!found.zoned) return { address, location, zones: null };
     if (found.zones.length === 0) throw badRequest('We do not deliver to this address: it is outside every delivery zone', 'outside_delivery_zones');
     return { address, location, zones: found.zones };
@@ -75,7 +75,7 @@ export class DeliveryPricing {
     return { feeMinor: q.feeMinor, zoneId: zone.id };
   }
 
-  remember(userId: number, plan: DeliveryPlan, at: string): void {
-    if (plan.location) this.addresses.remember(userId, plan.address, plan.location.lat, plan.location.lng, at);
+  async remember(userId: number, plan: DeliveryPlan, at: string): Promise<void> {
+    if (plan.location) await this.addresses.remember(userId, plan.address, plan.location.lat, plan.location.lng, at);
   }
 }

@@ -18,8 +18,8 @@ declare module 'fastify' {
 /** Delivery zones, saved addresses and the geocoder hook (issue 16). */
 export default fp<{ geocoder?: Geocoder }>(
   async (app, opts) => {
-    const zones = new ZonesService(app.db);
-    const addresses = new AddressesService(app.db);
+    const zones = new ZonesService(app.sql);
+    const addresses = new AddressesService(app.sql);
     app.decorate('zones', zones);
     app.decorate('savedAddresses', addresses);
     app.decorate('deliveryPricing', new DeliveryPricing(zones, addresses));

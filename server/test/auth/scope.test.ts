@@ -20,7 +20,7 @@ describe('auth/scope: a staff member’s cities', () => {
       .all()
       .map((c) => c.id);
 
-  it('admin and ceo see every city; a manager only theirs; a manager with none sees nothing', () => {
+  it('admin and ceo see every city; a manager only theirs; a manager with none sees nothing', async () => {
     expect(visible(who('admin', []))).toEqual([1, 2, 3]);
     expect(visible(who('ceo', []))).toEqual([1, 2, 3]);
     expect(visible(who('manager', [2]))).toEqual([2]);
@@ -37,7 +37,7 @@ describe('auth/scope: a staff member’s cities', () => {
     ).toEqual([{ id: 1 }]);
   });
 
-  it('asserts one city with 403 other_city', () => {
+  it('asserts one city with 403 other_city', async () => {
     expect(managesCity(who('manager', [1]), 1)).toBe(true);
     expect(managesCity(who('manager', [1]), 2)).toBe(false);
     expect(managesCity(who('ceo', []), 2)).toBe(true);

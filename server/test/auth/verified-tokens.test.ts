@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { VerifiedTokens } from '../../src/auth/verified-tokens';
 
 describe('verified-token cache', () => {
-  it('answers only for the exact token text, until its expiry', () => {
+  it('answers only for the exact token text, until its expiry', async () => {
     const cache = new VerifiedTokens<{ sub: string; exp?: unknown }>();
     cache.add('aaa.bbb.ccc', { sub: '1', exp: 100 });
     expect(cache.get('aaa.bbb.ccc', 99_999)).toEqual({ sub: '1', exp: 100 });
@@ -12,7 +12,7 @@ describe('verified-token cache', () => {
     expect(cache.size).toBe(0);
   });
 
-  it('keeps at most its bound, dropping the oldest, and hands out frozen claims', () => {
+  it('keeps at most its bound, dropping the oldest, and hands out frozen claims', async () => {
     const cache = new VerifiedTokens<{ sub: string; exp?: unknown }>(2);
     cache.add('t1', { sub: '1' });
     cache.add('t2', { sub: '2' });

@@ -10,7 +10,7 @@ const PROD = {
 };
 
 describe('the bot settings', () => {
-  it('development: the embedded simulator on 3200, the bot talking to it by long polling', () => {
+  it('development: the embedded simulator on 3200, the bot talking to it by long polling', async () => {
     const c = loadConfig({});
     expect(c).toMatchObject({ TELEGRAM_BOT: true, TG_SIM_PORT: 3200, TELEGRAM_API_ROOT: 'http://127.0.0.1:3200', TELEGRAM_UPDATES: 'polling' });
     expect(loadConfig({ TG_SIM_PORT: '3999' }).TELEGRAM_API_ROOT).toBe('http://127.0.0.1:3999');
@@ -18,13 +18,13 @@ describe('the bot settings', () => {
     expect(loadConfig({ TELEGRAM_API_ROOT: 'http://tg.local:8081/' }).TELEGRAM_API_ROOT).toBe('http://tg.local:8081');
   });
 
-  it('production: Telegram itself, by webhook, and never a simulator', () => {
+  it('production: Telegram itself, by webhook, and never a simulator', async () => {
     expect(loadConfig(PROD)).toMatchObject({ TG_SIM_PORT: 0, TELEGRAM_API_ROOT: 'https://api.telegram.org', TELEGRAM_UPDATES: 'webhook' });
     expect(loadConfig({ ...PROD, TG_SIM_PORT: '3200' }).TG_SIM_PORT).toBe(0);
     expect(loadConfig({ ...PROD, TELEGRAM_UPDATES: 'polling' }).TELEGRAM_UPDATES).toBe('polling');
   });
 
-  it('TELEGRAM_BOT=false turns the bot off; bad values name the variable', () => {
+  it('TELEGRAM_BOT=false turns the bot off; bad values name the variable', async () => {
     expect(loadConfig({ TELEGRAM_BOT: 'false' }).TELEGRAM_BOT).toBe(false);
     for (const [name, value] of [
       ['TELEGRAM_UPDATES', 'carrier-pigeon'],

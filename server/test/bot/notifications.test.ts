@@ -94,7 +94,7 @@ describe('order updates in the chat, through the outbox, against the Telegram si
     const c = await starter('en');
     const id = await order(c.token, { delivery: { type: 'delivery', address: 'Tverskaya 1' } });
     for (const s of ['confirmed', 'preparing', 'ready', 'delivering', 'completed']) await move(id, s);
-    giveBonuses(t.app, c.userId, 100);
+    await giveBonuses(t.app, c.userId, 100);
     const cancelled = await order(c.token, { bonusesToUse: 50 });
     await move(cancelled, 'cancelled', { reason: 'out_of_stock', note: 'no soup today' });
     await waitFor(async () => ((await updatesIn(sim, c.chatId)).length >= 4 ? true : null), 'four updates');

@@ -5,7 +5,7 @@ import { stepText } from '../../src/bot/notify-texts';
 describe('the accepted-by-the-kitchen message', () => {
   const at = '2026-11-30T11:35:00.000Z';
 
-  it('says when, in the city’s time zone and the customer’s language', () => {
+  it('says when, in the city’s time zone and the customer’s language', async () => {
     expect(stepText('en', 'confirmed', { orderNumber: 'M-0007', deliveryType: 'delivery', promisedAt: at, timeZone: 'Europe/Moscow' })).toBe(
       'Order #M-0007 was accepted by the kitchen. Expected at 14:35.',
     );
@@ -14,11 +14,11 @@ describe('the accepted-by-the-kitchen message', () => {
     );
   });
 
-  it('says nothing of time when it is not known', () => {
+  it('says nothing of time when it is not known', async () => {
     expect(stepText('en', 'confirmed', { orderNumber: 'M-0001', deliveryType: 'pickup' })).toBe('Order #M-0001 was accepted by the kitchen.');
   });
 
-  it('tells a not_paid cancel in words', () => {
+  it('tells a not_paid cancel in words', async () => {
     expect(stepText('en', 'cancelled', { orderNumber: 'M-0003', deliveryType: 'pickup', cancelReason: 'not_paid' })).toBe(
       'Order #M-0003 was cancelled: it was not paid in time.',
     );
@@ -26,7 +26,7 @@ describe('the accepted-by-the-kitchen message', () => {
 });
 
 describe('a staff message of the order chat', () => {
-  it('names the order and the staff member, then the text as typed, in the customer’s language', () => {
+  it('names the order and the staff member, then the text as typed, in the customer’s language', async () => {
     const p = { orderNumber: 'M-0012', deliveryType: 'pickup' as const, staffName: 'Anna', text: 'The intercom code is 45' };
     expect(stepText('en', 'chat', p)).toBe('Message from the restaurant about order #M-0012 (Anna):\nThe intercom code is 45');
     expect(stepText('ru', 'chat', { ...p, text: 'Код домофона 45' })).toBe('Сообщение от ресторана по заказу №M-0012 (Anna):\nКод домофона 45');

@@ -160,7 +160,7 @@ describe('order chat over WebSocket and SSE', () => {
     await again.waitFor((m) => m.type === 'order-message' && m.data.orderId === order.id);
     await sleep(200);
     expect(again.ofType('typing')).toEqual([]);
-    expect(t.app.events.log.after(0, 1_000_000).some((e) => (e.type as string) === 'typing')).toBe(false);
+    expect((await t.app.events.log.after(0, 1_000_000)).some((e) => (e.type as string) === 'typing')).toBe(false);
   });
 
   it('presence: join and leave as people open and close the chat', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, DEV_JWT_SECRET, loadConfig } from '../../src/config/config';
 
 describe('config', () => {
-  it('works with no settings at all, using documented defaults and warning about dev secrets', () => {
+  it('works with no settings at all, using documented defaults and warning about dev secrets', async () => {
     const c = loadConfig({});
     expect(c).toMatchObject({ PORT: 3000, HOST: '127.0.0.1', DATABASE_PATH: './data/app.db', BONUS_EARN_RATE: 0.05, BONUS_MAX_SHARE: 0.3, POS_SIM_PORT: 3100 });
     expect(c.JWT_SECRET).toBe(DEV_JWT_SECRET);
@@ -36,7 +36,7 @@ describe('config', () => {
     expect((err as Error).message).not.toContain('\n');
   });
 
-  it('production refuses to start without JWT_SECRET (every secret: test/security/production-start.test.ts)', () => {
+  it('production refuses to start without JWT_SECRET (every secret: test/security/production-start.test.ts)', async () => {
     expect(() => loadConfig({ NODE_ENV: 'production', TELEGRAM_BOT_TOKEN: '123:abcdefghijklmnop' })).toThrow(/JWT_SECRET/);
     const ok = loadConfig({
       NODE_ENV: 'production',
@@ -48,14 +48,14 @@ describe('config', () => {
     expect(ok.warnings).toEqual([]);
   });
 
-  it('points POS_URL at the embedded simulator when only POS_SIM_PORT is set', () => {
+  it('points POS_URL at the embedded simulator when only POS_SIM_PORT is set', async () => {
     expect(loadConfig({}).POS_URL).toBe('http://127.0.0.1:3100');
     expect(loadConfig({ POS_SIM_PORT: '3211' }).POS_URL).toBe('http://127.0.0.1:3211');
     expect(loadConfig({ POS_SIM_PORT: '3211', POS_URL: 'https://pos.example' }).POS_URL).toBe('https://pos.example');
     expect(loadConfig({ POS_SIM_PORT: '0' }).POS_URL).toBe('http://127.0.0.1:3100');
   });
 
-  it('parses the CORS allow-list', () => {
+  it('parses the CORS allow-list', async () => {
     expect(loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example:8443' }).CORS_ORIGINS).toEqual([
       'https://a.example',
       'https://b.example:8443',

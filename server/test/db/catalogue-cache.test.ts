@@ -110,22 +110,23 @@ describe('catalogue caches: a change by another connection on the same file is s
     expect(await delivery()).toMatchObject({ status: 400, body: { error: 'outside_delivery_zones' } });
   });
 
-  it('rows read inside a transaction that rolled back are not kept (the version is random, not a counter)', () => {
-    const sqlite = t.app.db.$client;
-    const read = sqlite.prepare<[], number>('SELECT price FROM product_prices WHERE product_id = 2 AND city_id = 2').pluck();
-    const memo = new CatalogueMemo(sqlite, () => read.get()!);
-    const original = memo.get(0);
-    expect(() =>
-      t.app.tx(() => {
-        sqlite.prepare('UPDATE product_prices SET price = 1 WHERE product_id = 2 AND city_id = 2').run();
-        expect(memo.get(0)).toBe(1);
+  it('rows read inside a transaction that rolled back are not kept (the version is random, not a counter)', async () => {
+    const sql = t.app.sql;
+    const read = sql.prepare<void, { price: number }>('SELECT price FROM product_prices WHERE product_id = 2 AND city_id = 2');
+    const setPrice = sql.prepare<{ price: number }>('UPDATE product_prices SET price = @price WHERE product_id = 2 AND city_id = 2');
+    const memo = new CatalogueMemo(sql, async () => (await read.get())!.price);
+    const original = await memo.get(0);
+    await expect(
+      t.app.tx(async () => {
+        await setPrice.run({ price: 1 });
+        expect(await memo.get(0)).toBe(1);
         throw new Error('roll back');
       }),
-    ).toThrow('roll back');
-    expect(memo.get(0)).toBe(original);
+    ).rejects.toThrow('roll back');
+    expect(await memo.get(0)).toBe(original);
     // Another change after the rollback is seen too.
     other.prepare('UPDATE product_prices SET price = 7700 WHERE product_id = 2 AND city_id = 2').run();
-    expect(memo.get(0)).toBe(7700);
-    expect(catalogueVersion(sqlite).current()).toBe(version());
+    expect(await memo.get(0)).toBe(7700);
+    expect(await catalogueVersion(sql).current()).toBe(version());
   });
 });

@@ -12,7 +12,7 @@ describe('WAL checkpoints off the event loop', () => {
     await new Promise((r) => setTimeout(r, 1200));
     const before = statSync(file).size;
     const payload = JSON.stringify({ entity: 'order', entityId: 1, timestamp: 'x'.repeat(2000) });
-    t.app.tx(() => {
+    await t.app.tx(async () => {
       for (let i = 0; i < 2000; i++) t.app.db.$client.prepare('INSERT INTO events (type, rooms, payload) VALUES (?, ?, ?)').run('sync-success', '[]', payload);
     });
     // About 4 MB committed into the WAL. (Whether the database file has grown yet depends on when the

@@ -20,7 +20,7 @@ describe('columnsOf: raw rows in the schema shape', () => {
     expect(raw.prepare(`SELECT ${columnsOf(cities)} FROM cities ORDER BY id`).all()).toStrictEqual(t.app.db.select().from(cities).orderBy(cities.id).all());
   });
 
-  it('refuses tables with columns that need decoding', () => {
+  it('refuses tables with columns that need decoding', async () => {
     expect(() => columnsOf(users)).toThrow(/users\.active \(SQLiteBoolean\) needs decoding/);
     expect(() => columnsOf(productPrices)).toThrow(/product_prices\.available/);
   });

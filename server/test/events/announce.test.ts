@@ -8,34 +8,34 @@ import { useTestApp } from '../helpers/app';
 describe('Announce: which rooms hear which event', () => {
   const t = useTestApp();
 
-  const roomsOf = (announce: () => number) => {
-    const id = t.app.tx(announce);
-    const ev = t.app.events.log.after(id - 1)[0]!;
+  const roomsOf = async (announce: () => Promise<number>) => {
+    const id = await t.app.tx(announce);
+    const ev = (await t.app.events.log.after(id - 1))[0]!;
     expect(ev.id).toBe(id);
     return ev.rooms;
   };
   const ts = new Date().toISOString();
   const order = { id: 7, user_id: 42, city_id: 2 } as Order;
 
-  it('orders: staff of the city for new-order, the customer for order-created, both for a status move', () => {
-    expect(roomsOf(() => t.app.announce.newOrder(order))).toEqual([ADMIN_ROOM, cityOrdersRoom(2)]);
-    expect(roomsOf(() => t.app.announce.orderCreated(order))).toEqual([userRoom(42)]);
+  it('orders: staff of the city for new-order, the customer for order-created, both for a status move', async () => {
+    expect(await roomsOf(() => t.app.announce.newOrder(order))).toEqual([ADMIN_ROOM, cityOrdersRoom(2)]);
+    expect(await roomsOf(() => t.app.announce.orderCreated(order))).toEqual([userRoom(42)]);
     expect(
-      roomsOf(() => t.app.announce.orderStatusUpdated({ userId: 42, cityId: 2 }, { orderId: 7, newStatus: 'confirmed', oldStatus: 'pending', timestamp: ts })),
+      await roomsOf(() => t.app.announce.orderStatusUpdated({ userId: 42, cityId: 2 }, { orderId: 7, newStatus: 'confirmed', oldStatus: 'pending', timestamp: ts })),
     ).toEqual([userRoom(42), ADMIN_ROOM, cityOrdersRoom(2)]);
   });
 
-  it('bonuses: the customer only', () => {
-    expect(roomsOf(() => t.app.announce.bonusUpdated(42, { balance: 10, operation: { type: 'earned', amount: 10, orderId: 7 }, timestamp: ts }))).toEqual([
+  it('bonuses: the customer only', async () => {
+    expect(await roomsOf(() => t.app.announce.bonusUpdated(42, { balance: 10, operation: { type: 'earned', amount: 10, orderId: 7 }, timestamp: ts }))).toEqual([
       userRoom(42),
     ]);
   });
 
-  it('sync: the staff of the order’s city (admin alone when unknown), or of every city for the menu', () => {
-    expect(roomsOf(() => t.app.announce.syncSuccess({ entity: 'order', entityId: 7, timestamp: ts }, { cityId: 3 }))).toEqual([ADMIN_ROOM, cityOrdersRoom(3)]);
-    expect(roomsOf(() => t.app.announce.syncSuccess({ entity: 'order', entityId: 7, timestamp: ts }, { cityId: null }))).toEqual([ADMIN_ROOM]);
+  it('sync: the staff of the order’s city (admin alone when unknown), or of every city for the menu', async () => {
+    expect(await roomsOf(() => t.app.announce.syncSuccess({ entity: 'order', entityId: 7, timestamp: ts }, { cityId: 3 }))).toEqual([ADMIN_ROOM, cityOrdersRoom(3)]);
+    expect(await roomsOf(() => t.app.announce.syncSuccess({ entity: 'order', entityId: 7, timestamp: ts }, { cityId: null }))).toEqual([ADMIN_ROOM]);
     const error = { entity: 'menu' as const, entityId: 0, error: 'x', timestamp: ts, attempt: 1, nextRetryAt: null, cityId: null };
-    expect(roomsOf(() => t.app.announce.syncError(error, { allCityIds: [1, 2, 3] }))).toEqual([
+    expect(await roomsOf(() => t.app.announce.syncError(error, { allCityIds: [1, 2, 3] }))).toEqual([
       ADMIN_ROOM,
       cityOrdersRoom(1),
       cityOrdersRoom(2),
@@ -43,33 +43,33 @@ describe('Announce: which rooms hear which event', () => {
     ]);
   });
 
-  it('menu-updated: customers with the city’s menu open and the city’s staff, whoever changed it', () => {
-    expect(roomsOf(() => t.app.announce.menuUpdated({ cityId: 3, productId: 1, available: false, price: 390, timestamp: ts }))).toEqual([
+  it('menu-updated: customers with the city’s menu open and the city’s staff, whoever changed it', async () => {
+    expect(await roomsOf(() => t.app.announce.menuUpdated({ cityId: 3, productId: 1, available: false, price: 390, timestamp: ts }))).toEqual([
       cityMenuRoom(3),
       ADMIN_ROOM,
       cityOrdersRoom(3),
     ]);
   });
 
-  it('order-message and order-chat-read: the order’s chat room, the customer and the city’s staff', () => {
+  it('order-message and order-chat-read: the order’s chat room, the customer and the city’s staff', async () => {
     const msg = { id: 1, orderId: 7, clientId: 'c1', author: { kind: 'staff' as const, name: 'Anna', userId: 3 }, text: 'hi', createdAt: ts };
-    expect(roomsOf(() => t.app.announce.orderMessage({ userId: 42, cityId: 2 }, msg))).toEqual([orderChatRoom(7), userRoom(42), ADMIN_ROOM, cityOrdersRoom(2)]);
+    expect(await roomsOf(() => t.app.announce.orderMessage({ userId: 42, cityId: 2 }, msg))).toEqual([orderChatRoom(7), userRoom(42), ADMIN_ROOM, cityOrdersRoom(2)]);
   });
 
-  it('order-eta-updated and order-payment-updated: the customer and the city’s staff; city-status-updated: the city’s menu room and its staff', () => {
+  it('order-eta-updated and order-payment-updated: the customer and the city’s staff; city-status-updated: the city’s menu room and its staff', async () => {
     expect(
-      roomsOf(() => t.app.announce.orderEtaUpdated({ userId: 42, cityId: 2 }, { orderId: 7, promisedAt: ts, oldPromisedAt: null, reason: 'Rush', timestamp: ts })),
+      await roomsOf(() => t.app.announce.orderEtaUpdated({ userId: 42, cityId: 2 }, { orderId: 7, promisedAt: ts, oldPromisedAt: null, reason: 'Rush', timestamp: ts })),
     ).toEqual([userRoom(42), ADMIN_ROOM, cityOrdersRoom(2)]);
     expect(
-      roomsOf(() =>
+      await roomsOf(() =>
         t.app.announce.orderPaymentUpdated(
           { userId: 42, cityId: 2 },
           { orderId: 7, method: 'online', status: 'refund_due', oldStatus: 'paid', telegramChargeId: 'tg-1', providerChargeId: 'p-1', timestamp: ts },
         ),
       ),
     ).toEqual([userRoom(42), ADMIN_ROOM, cityOrdersRoom(2)]);
-    const view = t.app.restaurants.city(3)!;
-    expect(roomsOf(() => t.app.announce.cityStatusUpdated({ cityId: 3, status: view.status, restaurants: view.restaurants, timestamp: ts }))).toEqual([
+    const view = (await t.app.restaurants.city(3))!;
+    expect(await roomsOf(() => t.app.announce.cityStatusUpdated({ cityId: 3, status: view.status, restaurants: view.restaurants, timestamp: ts }))).toEqual([
       cityMenuRoom(3),
       ADMIN_ROOM,
       cityOrdersRoom(3),
@@ -89,7 +89,7 @@ describe('Announce agrees with the event catalogue', () => {
   const order = { id: 7, user_id: USER, city_id: CITY } as Order;
 
   /** One sample per event type (a new type in the catalogue does not compile until it has one here). */
-  const samples: Record<ServerEventType, (a: Announce) => number> = {
+  const samples: Record<ServerEventType, (a: Announce) => Promise<number>> = {
     'new-order': (a) => a.newOrder(order),
     'order-created': (a) => a.orderCreated(order),
     'order-status-updated': (a) =>
@@ -135,9 +135,9 @@ describe('Announce agrees with the event catalogue', () => {
       ),
   };
 
-  const announced = (type: ServerEventType) => {
+  const announced = async (type: ServerEventType) => {
     const seen: { type: string; rooms: readonly string[] }[] = [];
-    samples[type](new Announce((t, rooms) => seen.push({ type: t, rooms })));
+    await samples[type](new Announce(async (t, rooms) => seen.push({ type: t, rooms })));
     expect(seen.map((s) => s.type)).toEqual([type]);
     return [...seen[0]!.rooms].sort();
   };
@@ -149,17 +149,17 @@ describe('Announce agrees with the event catalogue', () => {
       throw new Error(`catalogue pattern ${pattern}: no sample value for {${name}}`);
     });
 
-  it('covers every event type the server sends', () => {
+  it('covers every event type the server sends', async () => {
     expect(Object.keys(samples).sort()).toEqual([...SERVER_EVENT_TYPES].sort());
   });
 
-  it.each([...SERVER_EVENT_TYPES])('%s: the rooms are the catalogue’s', (type) => {
-    expect(announced(type)).toEqual(EVENT_CATALOGUE[type].to.map(fill).sort());
+  it.each([...SERVER_EVENT_TYPES])('%s: the rooms are the catalogue’s', async (type) => {
+    expect(await announced(type)).toEqual(EVENT_CATALOGUE[type].to.map(fill).sort());
   });
 
-  it('a sync outcome about the menu reaches every city’s staff, each room a catalogued pattern', () => {
+  it('a sync outcome about the menu reaches every city’s staff, each room a catalogued pattern', async () => {
     const rooms: string[] = [];
-    new Announce((_t, r) => (rooms.push(...r), 1)).syncError(
+    await new Announce(async (_t, r) => (rooms.push(...r), 1)).syncError(
       { entity: 'menu', entityId: 0, error: 'x', timestamp: ts, attempt: 1, nextRetryAt: null, cityId: null },
       { allCityIds: [1, 2] },
     );

@@ -195,7 +195,7 @@ describe('event bus over PostgreSQL LISTEN/NOTIFY', await requireService('postgr
     const a = await node();
     const b = await node();
     const got: NodeRequest[] = [];
-    b.bus.onAsk((req) => {
+    b.bus.onAsk(async (req) => {
       got.push(req);
       return req.kind === 'sse-room' && req.roomId === 'nope'
         ? { ok: false, status: 403, code: 'forbidden', message: 'Not your room' }

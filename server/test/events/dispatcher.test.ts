@@ -15,47 +15,51 @@ describe('dispatch from memory after commit', () => {
   });
 
   const append = (tag: string) => t.app.events.append('sync-success', ['test-room'], { tag } as never);
-  const tags = () => seen.map((e) => (JSON.parse(e.json) as { data: { tag: string } }).data.tag);
+  // Dispatch follows the commit asynchronously (its reads are statements too): a turn of the event loop covers it.
+  const tags = async () => {
+    await new Promise((r) => setImmediate(r));
+    return seen.map((e) => (JSON.parse(e.json) as { data: { tag: string } }).data.tag);
+  };
 
   it('publishes the committed pieces of a batch, never the rolled-back one, with their own ids', async () => {
     seen = [];
     const results = await Promise.allSettled([
       t.app.txGrouped(() => append('a')),
-      t.app.txGrouped(() => {
-        append('rolled back');
+      t.app.txGrouped(async () => {
+        await append('rolled back');
         throw new Error('piece fails');
       }),
       t.app.txGrouped(() => append('b')),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect(tags()).toEqual(['a', 'b']);
+    expect(await tags()).toEqual(['a', 'b']);
     // What was published is exactly what the log holds.
-    const stored = t.app.events.log.after(seen[0]!.id - 1).filter((e) => e.rooms.includes('test-room'));
+    const stored = (await t.app.events.log.after(seen[0]!.id - 1)).filter((e) => e.rooms.includes('test-room'));
     expect(stored.map((e) => [e.id, e.json])).toEqual(seen.map((e) => [e.id, e.json]));
     expect(seen[1]!.id).toBe(seen[0]!.id + 1);
   });
 
   it('drops appends of a failed transaction; the next commit reuses the id with its own event', async () => {
     seen = [];
-    expect(() =>
-      t.app.tx(() => {
-        append('gone 1');
-        append('gone 2');
+    await expect(
+      t.app.tx(async () => {
+        await append('gone 1');
+        await append('gone 2');
         throw new Error('rolled back');
       }),
-    ).toThrow('rolled back');
+    ).rejects.toThrow('rolled back');
     expect(seen).toEqual([]);
-    t.app.tx(() => append('kept'));
-    expect(tags()).toEqual(['kept']);
-    expect(t.app.events.log.after(seen[0]!.id - 1)[0]!.json).toBe(seen[0]!.json);
+    await t.app.tx(() => append('kept'));
+    expect(await tags()).toEqual(['kept']);
+    expect((await t.app.events.log.after(seen[0]!.id - 1))[0]!.json).toBe(seen[0]!.json);
   });
 
-  it('still publishes events it did not append itself, read from the log', () => {
+  it('still publishes events it did not append itself, read from the log', async () => {
     seen = [];
-    t.app.tx(() => {
+    await t.app.tx(async () => {
       t.app.db.$client.prepare('INSERT INTO events (type, rooms, payload) VALUES (?, ?, ?)').run('sync-success', '["test-room"]', '{"tag":"raw"}');
     });
-    t.app.tx(() => append('after raw'));
-    expect(tags()).toEqual(['raw', 'after raw']);
+    await t.app.tx(() => append('after raw'));
+    expect(await tags()).toEqual(['raw', 'after raw']);
   });
 });

@@ -23,7 +23,7 @@ describe('event log (transactional outbox)', () => {
   it('publishes what a committed order appended, in id order, with the exact wire JSON', async () => {
     const { seen, off } = collect(t);
     const { token, user } = await signInCustomer(t.app);
-    giveBonuses(t.app, user.id, 50);
+    await giveBonuses(t.app, user.id, 50);
     const order = (await placeOrder(t.app, token, { bonusesToUse: 50 })).json().order;
     await settle();
     off();
@@ -41,24 +41,24 @@ describe('event log (transactional outbox)', () => {
 
   it('a transaction that fails writes no event and publishes nothing', async () => {
     const { seen, off } = collect(t);
-    const before = t.app.events.log.highestId();
-    expect(() =>
-      t.app.tx(() => {
-        t.app.events.append('sync-success', ['admin-orders'], { entity: 'order', entityId: 1, timestamp: new Date().toISOString() });
+    const before = await t.app.events.log.highestId();
+    await expect(
+      t.app.tx(async () => {
+        await t.app.events.append('sync-success', ['admin-orders'], { entity: 'order', entityId: 1, timestamp: new Date().toISOString() });
         throw new Error('boom after the append');
       }),
-    ).toThrow('boom');
+    ).rejects.toThrow('boom');
     // A real failure mid-order: the ledger refuses, the order and its events roll back with it.
     const { token, user } = await signInCustomer(t.app);
-    giveBonuses(t.app, user.id, 5);
-    const afterCredit = t.app.events.log.highestId();
+    await giveBonuses(t.app, user.id, 5);
+    const afterCredit = await t.app.events.log.highestId();
     const res = await placeOrder(t.app, token, { bonusesToUse: 6 });
     expect(res.statusCode).toBe(422);
     await settle();
     off();
-    expect(t.app.events.log.highestId()).toBe(afterCredit);
+    expect(await t.app.events.log.highestId()).toBe(afterCredit);
     expect(seen.filter((e) => e.id > before && e.type !== 'bonus-updated')).toEqual([]);
-    expect(() => t.app.events.append('sync-success', [], { entity: 'order', entityId: 1, timestamp: '' })).toThrow(/outside a transaction/);
+    await expect(t.app.events.append('sync-success', [], { entity: 'order', entityId: 1, timestamp: '' })).rejects.toThrow(/outside a transaction/);
   });
 
   it('events come out in commit order across interleaved requests', async () => {
@@ -92,34 +92,38 @@ describe('event log (transactional outbox)', () => {
       const res = await placeOrder(t.app, token);
       expect(res.statusCode).toBe(201);
       await settle();
-      const last = t.app.events.log.after(t.app.events.log.highestId() - 2);
+      const last = await t.app.events.log.after(await t.app.events.log.highestId() - 2);
       expect(last.map((e) => e.type)).toEqual(['new-order', 'order-created']);
     } finally {
       t.app.events.bus.publish = original;
     }
   });
 
-  it('prunes by age and by size, and then refuses to resume from before the cut', () => {
+  it('prunes by age and by size, and then refuses to resume from before the cut', async () => {
     const log = t.app.events.log;
-    const highest = log.highestId();
-    expect(log.canResumeFrom(0)).toBe(true);
-    expect(log.canResumeFrom(highest)).toBe(true);
-    expect(log.canResumeFrom(highest + 5)).toBe(false);
+    const highest = await log.highestId();
+    expect(await log.canResumeFrom(0)).toBe(true);
+    expect(await log.canResumeFrom(highest)).toBe(true);
+    expect(await log.canResumeFrom(highest + 5)).toBe(false);
     t.app.db.$client.prepare(`UPDATE events SET created_at = '2000-01-01T00:00:00.000Z' WHERE id <= ?`).run(5);
-    expect(log.prune(1, 1_000_000)).toBe(5);
-    expect(log.bounds().min).toBe(6);
-    expect(log.canResumeFrom(5)).toBe(true);
-    expect(log.canResumeFrom(4)).toBe(false);
-    log.prune(1_000, 3);
+    expect(await log.prune(1, 1_000_000)).toBe(5);
+    expect((await log.bounds()).min).toBe(6);
+    expect(await log.canResumeFrom(5)).toBe(true);
+    expect(await log.canResumeFrom(4)).toBe(false);
+    await log.prune(1_000, 3);
     expect(t.app.db.select().from(events).all()).toHaveLength(3);
-    expect(log.canResumeFrom(highest)).toBe(true);
+    expect(await log.canResumeFrom(highest)).toBe(true);
   });
 
-  it('prunes by age across gaps in the ids, and finds the cut by rowid seeks, not a scan', () => {
+  it('prunes by age across gaps in the ids, and finds the cut by rowid seeks, not a scan', async () => {
     const db = t.app.db.$client;
     const log = t.app.events.log;
     db.prepare('DELETE FROM events').run();
-    const ids = t.app.tx(() => Array.from({ length: 40 }, () => log.insert('sync-success', ['admin-orders'], '{}')));
+    const ids = await t.app.tx(async () => {
+      const out: number[] = [];
+      for (let i = 0; i < 40; i++) out.push(await log.insert('sync-success', ['admin-orders'], '{}'));
+      return out;
+    });
     // Gaps, as rolled-back appends and earlier prunes leave them; ages 40 h … 1 h (half-hour offsets).
     for (const id of ids.filter((_, i) => i % 3 === 1)) db.prepare('DELETE FROM events WHERE id = ?').run(id);
     const setAge = db.prepare('UPDATE events SET created_at = ? WHERE id = ?');
@@ -127,14 +131,14 @@ describe('event log (transactional outbox)', () => {
     const kept = (hours: number) => ids.filter((_, i) => i % 3 !== 1 && 40 - i - 0.5 < hours);
 
     const before = db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number };
-    expect(log.prune(20, 1_000_000)).toBe(before.n - kept(20).length);
+    expect(await log.prune(20, 1_000_000)).toBe(before.n - kept(20).length);
     expect(db.prepare('SELECT id FROM events ORDER BY id').all().map((r) => (r as { id: number }).id)).toEqual(kept(20));
-    expect(log.prune(20, 1_000_000)).toBe(0);
-    expect(log.prune(2, 1_000_000)).toBe(kept(20).length - kept(2).length);
-    expect(log.bounds().min).toBe(kept(2)[0]);
+    expect(await log.prune(20, 1_000_000)).toBe(0);
+    expect(await log.prune(2, 1_000_000)).toBe(kept(20).length - kept(2).length);
+    expect((await log.bounds()).min).toBe(kept(2)[0]);
     // A cut just before the newest keeps only it.
-    log.prune(1, 1_000_000);
-    expect(log.bounds().min).toBe(kept(1)[0] ?? null);
+    await log.prune(1, 1_000_000);
+    expect((await log.bounds()).min).toBe(kept(1)[0] ?? null);
 
     const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join('; ');
     expect(plan('SELECT id, created_at FROM events WHERE id >= 5 ORDER BY id LIMIT 1')).toMatch(/SEARCH events USING INTEGER PRIMARY KEY/);

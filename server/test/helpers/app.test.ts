@@ -21,7 +21,7 @@ describe('useTestApp', () => {
     expect((await t.app.inject({ url: '/health' })).statusCode).toBe(200);
   });
 
-  it('says where the app can be used when touched before it is built', () => {
+  it('says where the app can be used when touched before it is built', async () => {
     expect(String(outside)).toMatch(/useTestApp: the app exists between its beforeAll and afterAll/);
   });
 });

@@ -150,8 +150,8 @@ export async function signInStaff(app: FastifyInstance, username: string, passwo
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** Credits bonuses (roubles) through the real ledger, as an admin adjustment would. */
-export function giveBonuses(app: FastifyInstance, userId: number, roubles: number): void {
-  app.tx(() => app.ledger.apply(userId, 'adjusted', toMinor(roubles), null, 'test credit'));
+export async function giveBonuses(app: FastifyInstance, userId: number, roubles: number): Promise<void> {
+  await app.tx(() => app.ledger.apply(userId, 'adjusted', toMinor(roubles), null, 'test credit'));
 }
 
 /**

@@ -39,7 +39,7 @@ const staffMove = (token: string, id: number, payload: Record<string, unknown>) 
 /** A city-1 delivery order of a fresh customer, driven to `status` by admin. */
 async function orderIn(status: OrderStatus, bonuses = 0): Promise<{ id: number; token: string }> {
   const { token, user } = await signInCustomer(t.app);
-  if (bonuses) giveBonuses(t.app, user.id, bonuses);
+  if (bonuses) await giveBonuses(t.app, user.id, bonuses);
   const order = (await placeOrder(t.app, token, { delivery: { type: 'delivery', address: 'Tverskaya 1' }, ...(bonuses && { bonusesToUse: bonuses }) })).json().order;
   for (const s of PATH[status]) {
     const res = await staffMove(admin, order.id, s === 'cancelled' ? { status: s, reason: 'other' } : { status: s });
@@ -83,7 +83,7 @@ describe('staff cancel', () => {
 
   it('needs a reason code from the list: 400 cancel_reason_required otherwise, nothing written', async () => {
     const { id } = await orderIn('preparing');
-    const before = t.app.events.log.highestId();
+    const before = await t.app.events.log.highestId();
     for (const payload of [{ status: 'cancelled' }, { status: 'cancelled', reason: 'bored' }, { status: 'cancelled', reason: 'other', note: 'x'.repeat(301) }]) {
       const res = await staffMove(admin, id, payload);
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);

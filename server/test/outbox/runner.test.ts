@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, writeTx, type Db } from '../../src/db/client';
+import { openDatabase, type Db } from '../../src/db/client';
+import { SqliteSql } from '../../src/db/sql-sqlite';
 import { OutboxRunner, type Held, type Pacing, type RunnerSettings } from '../../src/outbox/runner';
 
 /** An outbox table of the shape every outbox has, plus a key for pacing. */
@@ -59,11 +60,19 @@ function database() {
   return { db, open, add, row };
 }
 
+/** One `Sql` per connection, as the app has. */
+const sqls = new WeakMap<Db, SqliteSql>();
+const sqlOf = (db: Db): SqliteSql => {
+  let sql = sqls.get(db);
+  if (!sql) sqls.set(db, (sql = new SqliteSql(db.$client)));
+  return sql;
+};
+
 const SETTINGS: RunnerSettings = { maxAttempts: 3, retryBaseMs: 20, retryMaxMs: 50, leaseMs: 30_000, concurrency: 4, pollMs: 60_000 };
 
 function runner(db: Db, send: (held: Held<Job>) => Promise<void>, opts: { settings?: Partial<RunnerSettings>; pacing?: Pacing<Job> } = {}) {
   const r = new OutboxRunner<Job>(
-    { db, tx: (fn) => writeTx(db, fn), log, name: 'test', send, ...(opts.pacing && { pacing: opts.pacing }) },
+    { sql: sqlOf(db), log, name: 'test', send, ...(opts.pacing && { pacing: opts.pacing }) },
     { table: jobs, claimed: 'sending', failed: 'failed', claimedAtColumn: 'claimed_at', errorCodeColumn: 'last_error_code' },
     { ...SETTINGS, ...opts.settings },
   );
@@ -77,7 +86,7 @@ describe('outbox runner (real SQLite file)', () => {
     const sent: Job[] = [];
     const r = runner(db, async (held) => {
       sent.push(held.job);
-      held.finish('done', (now) => ({ done_at: now }));
+      await held.finish('done', (now) => ({ done_at: now }));
     });
     const first = add();
     r.start();
@@ -101,7 +110,7 @@ describe('outbox runner (real SQLite file)', () => {
     const send = (by: string) => async (held: Held<Job>) => {
       sends.push({ id: held.job.id, by });
       await sleep(5);
-      held.finish('done');
+      await held.finish('done');
     };
     runner(a.db, send('a')).start();
     runner(other, send('b')).start();
@@ -116,7 +125,7 @@ describe('outbox runner (real SQLite file)', () => {
     const seen: { id: number; attempt: number; final: boolean; nextAt: string | null }[] = [];
     const r = runner(db, async (held) => {
       const retryable = held.job.chatKey === 1;
-      held.fail({ retryable, message: 'nope', code: retryable ? 'timeout' : 'REJECTED' }, (x) => seen.push({ id: held.job.id, ...x }));
+      await held.fail({ retryable, message: 'nope', code: retryable ? 'timeout' : 'REJECTED' }, (x) => seen.push({ id: held.job.id, ...x }));
     });
     const flaky = add(1);
     const rejected = add(2);
@@ -142,7 +151,7 @@ describe('outbox runner (real SQLite file)', () => {
     const r = runner(db, async (held) => {
       started = true;
       await new Promise<void>((resolve) => held.signal.addEventListener('abort', () => resolve(), { once: true }));
-      held.handBack();
+      await held.handBack();
     });
     const id = add();
     r.start();
@@ -165,8 +174,8 @@ describe('outbox runner (real SQLite file)', () => {
       // Another runner retakes it meanwhile (its lease differs): this holder no longer owns it.
       db.$client.prepare(`UPDATE test_jobs SET lease_until = '2999-01-01T00:00:00.000Z' WHERE id = ?`).run(held.job.id);
       let ran = false;
-      const finished = held.finish('done', {}, () => (ran = true));
-      const failed = held.fail({ retryable: true, message: 'x' }, () => (ran = true)).owned;
+      const finished = await held.finish('done', {}, () => (ran = true));
+      const failed = (await held.fail({ retryable: true, message: 'x' }, () => (ran = true))).owned;
       late ??= { finished, failed, ran };
     });
     r.start();
@@ -182,7 +191,7 @@ describe('outbox runner (real SQLite file)', () => {
       db,
       async (held) => {
         starts.push({ key: held.job.chatKey, at: Date.now() });
-        held.finish('done');
+        await held.finish('done');
       },
       { pacing, settings: { concurrency: 8, scan: 50 } },
     );
@@ -207,7 +216,7 @@ describe('outbox runner (real SQLite file)', () => {
         starts.push(Date.now());
         if (starts.length === 1) held.retryAfter(400, 'slow down');
         else {
-          held.finish('done');
+          await held.finish('done');
           held.unpaced();
         }
       },

@@ -48,9 +48,8 @@ describe('paying online through Telegram (simulator) and the kitchen (POS simula
     ((await (await fetch(`${pos.url}/orders?externalId=${orderId}`)).json()) as { orders: unknown[] }).orders.length > 0;
   const invoiceId = (url: string) => new URL(url).pathname.split('/').pop()!;
   const pay = (url: string, user: { id: number; first_name: string }) => control<PayResult>(tg, `/control/invoices/${invoiceId(url)}/pay`, { user });
-  const paymentEvents = (orderId: number) =>
-    t.app.events.log
-      .after(0)
+  const paymentEvents = async (orderId: number) =>
+    (await t.app.events.log.after(0))
       .filter((e) => e.type === 'order-payment-updated')
       .map((e) => (JSON.parse(e.json) as { data: OrderPaymentUpdated }).data)
       .filter((d) => d.orderId === orderId);
@@ -130,7 +129,7 @@ describe('paying online through Telegram (simulator) and the kitchen (POS simula
     });
     expect(paid.payment.paid_at).not.toBeNull();
     await waitFor(() => inPos(order.id), 'the POS to get the paid order');
-    expect(paymentEvents(order.id).map((e) => [e.oldStatus, e.status])).toEqual([['unpaid', 'paid']]);
+    expect((await paymentEvents(order.id)).map((e) => [e.oldStatus, e.status])).toEqual([['unpaid', 'paid']]);
     // The bot confirms in the chat, with a button into the order.
     const msg = await waitFor(async () => (await chatOf(tg, c.tgId))?.messages.find((m) => m.by === 'bot' && /Payment received/.test(m.text)), 'the chat message');
     expect(msg.text).toBe(`Payment received: order #${order.order_number} is on its way to the kitchen.`);
@@ -171,11 +170,11 @@ describe('paying online through Telegram (simulator) and the kitchen (POS simula
     const c = await customer();
     await inject(tg, { kind: 'start', user: c.tgUser });
     await waitFor(async () => ((await chatOf(tg, c.tgId))?.messages.some((m) => m.by === 'bot') ? true : null), 'the /start answer');
-    giveBonuses(t.app, c.userId, 100);
+    await giveBonuses(t.app, c.userId, 100);
     const order = await place(c.token, { payment: { method: 'online' }, bonusesToUse: 50 });
     expect(order.bonuses_used).toBe(50);
     // Its 15 minutes are over (the sweep reads the deadline the order carries).
-    t.app.tx(() => t.app.db.$client.prepare('UPDATE orders SET pay_until = ? WHERE id = ?').run(new Date(Date.now() - 1000).toISOString(), order.id));
+    t.app.db.$client.prepare('UPDATE orders SET pay_until = ? WHERE id = ?').run(new Date(Date.now() - 1000).toISOString(), order.id);
     await waitFor(() => row(order.id).status === 'cancelled', 'the expiry');
     expect(row(order.id), JSON.stringify(row(order.id))).toMatchObject({ cancel_reason: 'not_paid', payment_status: 'unpaid', sync_status: 'not_sent' });
     const bonuses = await api<{ balance: number }>('GET', '/api/bonuses', c.token);
@@ -210,7 +209,7 @@ describe('paying online through Telegram (simulator) and the kitchen (POS simula
     expect(done.body.order.payment).toMatchObject({ status: 'refunded', telegram_payment_charge_id: result.telegram_payment_charge_id });
     expect(done.body.order.payment.refunded_at).not.toBeNull();
     expect((await api<{ error: string }>('POST', `/api/admin/orders/${order.id}/refunded`, m1, {})).body.error).toBe('no_refund_due');
-    expect(paymentEvents(order.id).map((e) => e.status)).toEqual(['paid', 'refund_due', 'refunded']);
+    expect((await paymentEvents(order.id)).map((e) => e.status)).toEqual(['paid', 'refund_due', 'refunded']);
   });
 
   it('a payment that arrives after the order was cancelled is recorded and owed back', async () => {
@@ -236,7 +235,7 @@ describe('paying online through Telegram (simulator) and the kitchen (POS simula
       telegram_payment_charge_id: `late-${order.id}`,
     });
     await sleep(300);
-    expect(paymentEvents(order.id).map((e) => e.status)).toEqual(['paid', 'refund_due']);
+    expect((await paymentEvents(order.id)).map((e) => e.status)).toEqual(['paid', 'refund_due']);
   });
 
   it('cash with change goes to the kitchen at once and is paid when handed over', async () => {

@@ -6,7 +6,7 @@ import { lastEventId, readEvents, setControl, sleep, usePosEnv, waitFor } from '
 describe('POS menu import', () => {
   const env = usePosEnv({ MENU_SYNC_INTERVAL_MS: '150' });
   beforeAll(async () => {
-    await waitFor(() => env.app.pos.menu.state().status === 'ok', 'first import');
+    await waitFor(async () => (await env.app.pos.menu.state()).status === 'ok', 'first import');
   });
 
   const priceRow = (productId: number, cityId: number) =>
@@ -19,8 +19,8 @@ describe('POS menu import', () => {
     expect(res.status).toBe(200);
   };
 
-  it('the first import of an identical menu changes nothing and announces nothing', () => {
-    expect(env.app.pos.menu.state()).toMatchObject({ status: 'ok', last_changes: 0, failures: 0 });
+  it('the first import of an identical menu changes nothing and announces nothing', async () => {
+    expect(await env.app.pos.menu.state()).toMatchObject({ status: 'ok', last_changes: 0, failures: 0 });
     expect(readEvents(env.app).filter((e) => e.type === 'menu-updated')).toEqual([]);
   });
 
@@ -64,6 +64,6 @@ describe('POS menu import', () => {
     const successes = readEvents(app, before).filter((e) => e.type === 'sync-success');
     expect(successes).toHaveLength(1); // only the recovery, not every good import
     expect(successes[0]!.data).toMatchObject({ entity: 'menu', entityId: 0 });
-    expect(app.pos.menu.state()).toMatchObject({ status: 'ok', failures: 0, last_error: null });
+    expect(await app.pos.menu.state()).toMatchObject({ status: 'ok', failures: 0, last_error: null });
   });
 });

@@ -9,12 +9,12 @@ describe('POS: product options', () => {
   let env: PosEnv;
   beforeAll(async () => {
     env = await startPosEnv({ MENU_SYNC_INTERVAL_MS: '150' });
-    await waitFor(() => env.app.pos.menu.state().status === 'ok', 'first import');
+    await waitFor(async () => (await env.app.pos.menu.state()).status === 'ok', 'first import');
   });
   afterAll(() => env.close());
 
-  it('the first import of the identical nomenclature (options, weight, kcal included) changes nothing', () => {
-    expect(env.app.pos.menu.state()).toMatchObject({ status: 'ok', last_changes: 0 });
+  it('the first import of the identical nomenclature (options, weight, kcal included) changes nothing', async () => {
+    expect(await env.app.pos.menu.state()).toMatchObject({ status: 'ok', last_changes: 0 });
   });
 
   it('sends an order’s options with their POS codes and prices; the POS accepts it', async () => {

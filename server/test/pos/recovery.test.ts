@@ -25,7 +25,7 @@ describe('POS sync: recovery after an outage that exhausted the attempts', () =>
   const env = usePosEnv({ POS_TIMEOUT_MS: '2000', POS_RETRY_BASE_MS: '20', POS_RETRY_MAX_MS: '100', POS_MAX_ATTEMPTS: '3' });
   beforeAll(async () => {
     // The first menu import is over before anything else: during the outage only the sync talks to the POS.
-    await waitFor(() => env.app.pos.menu.state().status === 'ok', 'first menu import');
+    await waitFor(async () => (await env.app.pos.menu.state()).status === 'ok', 'first menu import');
   });
 
   it('sends every order exactly once when the POS is back, with no staff action', async () => {
@@ -94,7 +94,7 @@ describe('POS sync: recovery across a restart', () => {
     const env = { POS_TIMEOUT_MS: '2000', POS_RETRY_BASE_MS: '20', POS_RETRY_MAX_MS: '100', POS_MAX_ATTEMPTS: '2' };
     try {
       const first = await buildServer(sim, env, { dir });
-      await waitFor(() => first.app.pos.menu.state().status === 'ok', 'first menu import');
+      await waitFor(async () => (await first.app.pos.menu.state()).status === 'ok', 'first menu import');
       await setControl(sim, { outage: 'refuse' });
       const { token } = await signInCustomer(first.app, { id: 777_100_001 });
       const ids = [

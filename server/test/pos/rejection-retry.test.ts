@@ -10,7 +10,7 @@ describe('POS sync: rejections retries cannot fix, and the manual retry', () => 
   const env = usePosEnv({ POS_MAX_ATTEMPTS: '5' });
   beforeAll(async () => {
     // The first menu import must be over before the test makes the server's menu disagree with the POS.
-    await waitFor(() => env.app.pos.menu.state().status === 'ok', 'first menu import');
+    await waitFor(async () => (await env.app.pos.menu.state()).status === 'ok', 'first menu import');
     admin = (await signInStaff(env.app, 'admin')).token;
     manager1 = (await signInStaff(env.app, 'manager1')).token;
     manager2 = (await signInStaff(env.app, 'manager2')).token;

@@ -12,9 +12,9 @@ describe('cancel over WebSocket and SSE', () => {
   it('live and on resume, with the reason, the note and the refund', async () => {
     const manager = (await signInStaff(t.app, 'manager1')).token;
     const { token, user } = await signInCustomer(t.app);
-    giveBonuses(t.app, user.id, 50);
+    await giveBonuses(t.app, user.id, 50);
     const order = (await placeOrder(t.app, token, { bonusesToUse: 50 })).json().order;
-    const mark = t.app.events.log.highestId();
+    const mark = await t.app.events.log.highestId();
 
     const ws = await TestClient.ready(`${t.url.ws}/ws?token=${token}`);
     const sse = new TestSse(`${t.url.http}/sse?token=${token}`);

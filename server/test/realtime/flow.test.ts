@@ -46,7 +46,7 @@ describe('keepalive and backpressure', () => {
       let sent = 0;
       const metrics = b.app.realtime.metrics;
       for (let i = 0; i < 3000 && metrics.slowClosesWs === 0; i++) {
-        b.app.tx(() =>
+        await b.app.tx(async () =>
           b.app.events.append('sync-error', ['admin-orders'], { entity: 'order', entityId: i + 1, error: pad, timestamp: new Date().toISOString() }),
         );
         sent++;
@@ -55,7 +55,7 @@ describe('keepalive and backpressure', () => {
       await until(() => metrics.slowClosesWs === 1, 3000, 'slow-consumer close');
       // The fast client got everything, and keeps getting new events.
       for (let i = 0; i < 5; i++) {
-        b.app.tx(() => b.app.events.append('sync-success', ['admin-orders'], { entity: 'order', entityId: 1, timestamp: new Date().toISOString() }));
+        await b.app.tx(() => b.app.events.append('sync-success', ['admin-orders'], { entity: 'order', entityId: 1, timestamp: new Date().toISOString() }));
       }
       await until(() => fast.events().length === sent + 5, 10_000, 'fast client');
       // The server holds only what it had queued; the slow one, reading again, finds the 1013 close after it.

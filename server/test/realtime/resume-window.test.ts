@@ -14,9 +14,8 @@ describe('resume window', () => {
     return c;
   };
   /** The log's events after `after` for any of `rooms`, as the test reads it (the expected replay). */
-  const expected = (after: number, rooms: string[]) =>
-    t.app.events.log
-      .after(after, 100_000)
+  const expected = async (after: number, rooms: string[]) =>
+    (await t.app.events.log.after(after, 100_000))
       .filter((e) => e.rooms.some((r) => rooms.includes(r)))
       .map((e) => e.id);
 
@@ -25,7 +24,7 @@ describe('resume window', () => {
   it('further back than the window (lastEventId=0 on a longer log): resync, no replay', async () => {
     const a = await signInCustomer(t.app);
     for (let i = 0; i < 25; i++) await createOrder(t.app, a.token, 1);
-    expect(t.app.events.log.highestId()).toBeGreaterThan(40);
+    expect(await t.app.events.log.highestId()).toBeGreaterThan(40);
     const c = await connect(`token=${a.token}&lastEventId=0`);
     await c.waitFor((m) => m.type === 'resync');
     expect(c.events()).toHaveLength(0);
@@ -35,13 +34,13 @@ describe('resume window', () => {
     const a = await signInCustomer(t.app);
     const b = await signInCustomer(t.app);
     const manager = (await signInStaff(t.app, 'manager1')).token;
-    const from = t.app.events.log.highestId();
+    const from = await t.app.events.log.highestId();
     for (let i = 0; i < 6; i++) {
       await createOrder(t.app, a.token, 1);
       await createOrder(t.app, b.token, 2);
     }
     const custRooms = [`user-${a.user.id}`, 'city-1-menu'];
-    const want = expected(from, custRooms);
+    const want = await expected(from, custRooms);
     expect(want).toHaveLength(6);
     const c = await connect(`token=${a.token}&lastEventId=${from}&rooms=city-1-menu`);
     await until(() => c.events().length >= want.length, 3000, 'customer replay');
@@ -49,7 +48,7 @@ describe('resume window', () => {
     expect(c.ofType('resync')).toHaveLength(0);
 
     const m = await connect(`token=${manager}&lastEventId=${from}`);
-    const wantM = expected(from, m.messages[0]!.data.rooms);
+    const wantM = await expected(from, m.messages[0]!.data.rooms);
     expect(wantM).toHaveLength(6);
     await until(() => m.events().length >= wantM.length, 3000, 'manager replay');
     expect(m.events().map((x) => x.id)).toEqual(wantM);

@@ -3,11 +3,11 @@ import { useServedApp, buildTestApp, signInCustomer, signInStaff, type TestApp }
 import { TestClient, createOrder, listen, setStatus, sleep, until, upTo } from './helpers';
 
 /** Appends n sync-success events to the city-1 and admin rooms, in one transaction each (fast, no HTTP). */
-function appendEvents(t: TestApp, n: number, perTx = 1): void {
+async function appendEvents(t: TestApp, n: number, perTx = 1): Promise<void> {
   for (let i = 0; i < n; i += perTx) {
-    t.app.tx(() => {
+    await t.app.tx(async () => {
       for (let j = i; j < Math.min(n, i + perTx); j++) {
-        t.app.events.append('sync-success', ['admin-orders', 'city-1-orders'], { entity: 'order', entityId: j + 1, timestamp: new Date().toISOString() });
+        await t.app.events.append('sync-success', ['admin-orders', 'city-1-orders'], { entity: 'order', entityId: j + 1, timestamp: new Date().toISOString() });
       }
     });
   }
@@ -36,9 +36,9 @@ describe('resume from the durable log', () => {
     for (let i = 0; i < 30; i++) await createOrder(t.app, cust.token, 1);
     await setStatus(t.app, manager1, o.id, 'confirmed');
     await setStatus(t.app, manager1, o.id, 'preparing');
-    appendEvents(t, 38);
+    await appendEvents(t, 38);
     // 30 new-order + 2 status + 38 sync = 70 events for city-1 (order-created go to the user room only)...
-    appendEvents(t, 30, 10);
+    await appendEvents(t, 30, 10);
     await until(() => watcher.events().filter((m) => m.id! > seen.id! && m.type !== 'sync-error').length >= 100, 5000, 'watcher');
 
     // Live events keep coming while the client resumes.
@@ -46,13 +46,13 @@ describe('resume from the durable log', () => {
     t.keep(resumed);
     const live = (async () => {
       for (let i = 0; i < 10; i++) {
-        appendEvents(t, 1);
+        await appendEvents(t, 1);
         await sleep(2);
       }
     })();
     await resumed.waitFor((m) => m.type === 'connected');
     await live;
-    const head = t.app.events.log.highestId();
+    const head = await t.app.events.log.highestId();
     await until(() => (watcher.events().at(-1)?.id ?? 0) >= head && (resumed.events().at(-1)?.id ?? 0) >= head, 5000, 'both at head');
     expect(resumed.messages[0]!.type).toBe('connected');
     const common = Math.min(watcher.events().at(-1)!.id!, resumed.events().at(-1)!.id!);
@@ -60,8 +60,7 @@ describe('resume from the durable log', () => {
     expect(want.length).toBeGreaterThanOrEqual(110);
     expect(upTo(resumed.events(), common)).toEqual(want);
     // Exactly the log's events for the manager's rooms, in order.
-    const fromLog = t.app.events.log
-      .after(seen.id!, 100_000)
+    const fromLog = (await t.app.events.log.after(seen.id!, 100_000))
       .filter((e) => e.id <= common && e.rooms.some((r) => (watcher.messages[0]!.data.rooms as string[]).includes(r)))
       .map((e) => e.id);
     expect(upTo(resumed.events(), common).map((m) => m.id)).toEqual(fromLog);
@@ -70,24 +69,23 @@ describe('resume from the durable log', () => {
 
   it('replays 10,000 missed events quickly and completely', async () => {
     const c0 = await client(`token=${manager1}`);
-    appendEvents(t, 1, 1);
+    await appendEvents(t, 1, 1);
     const last = await c0.waitFor((m) => m.type === 'sync-success');
     c0.close();
-    appendEvents(t, 10_000, 1000);
+    await appendEvents(t, 10_000, 1000);
     const started = Date.now();
     const c = TestClient.connect(`${t.url.ws}/ws?token=${manager1}&lastEventId=${last.id}`);
     t.keep(c);
     // Live events keep arriving while the replay runs in batches.
     for (let i = 0; i < 20; i++) {
-      appendEvents(t, 5, 5);
+      await appendEvents(t, 5, 5);
       await sleep(3);
     }
-    const head = t.app.events.log.highestId();
+    const head = await t.app.events.log.highestId();
     await until(() => (c.events().at(-1)?.id ?? 0) >= head, 10_000, '10k replay');
     const took = Date.now() - started;
     const ids = c.events().map((m) => m.id!);
-    const fromLog = t.app.events.log
-      .after(last.id!, 100_000)
+    const fromLog = (await t.app.events.log.after(last.id!, 100_000))
       .filter((e) => e.id <= head && e.rooms.includes('city-1-orders'))
       .map((e) => e.id);
     expect(fromLog.length).toBeGreaterThanOrEqual(10_100);
@@ -99,7 +97,7 @@ describe('resume from the durable log', () => {
     const cust = await signInCustomer(t.app);
     const fresh = await client(`token=${cust.token}`);
     const head = fresh.messages[0]!.data.lastEventId as number;
-    expect(head).toBe(t.app.events.log.highestId());
+    expect(head).toBe(await t.app.events.log.highestId());
     fresh.close();
     const o = await createOrder(t.app, cust.token, 1);
     const back = await client(`token=${cust.token}&lastEventId=${head}`);
@@ -111,7 +109,7 @@ describe('resume from the durable log', () => {
   it('joins ?rooms= before the replay, so hand-joined rooms resume too; refuses forbidden ones', async () => {
     const cust = await signInCustomer(t.app);
     const admin = (await signInStaff(t.app, 'admin')).token;
-    const head = t.app.events.log.highestId();
+    const head = await t.app.events.log.highestId();
     const o = await createOrder(t.app, cust.token, 1);
     const a = await client(`token=${admin}&lastEventId=${head}&rooms=${encodeURIComponent(`user-${cust.user.id},city-1-orders`)}`);
     expect(a.messages[0]!.data.rooms).toEqual(['admin-orders', `user-${a.messages[0]!.data.userId}`, `user-${cust.user.id}`, 'city-1-orders']);
@@ -123,20 +121,20 @@ describe('resume from the durable log', () => {
   });
 
   it('sends resync for an id beyond the log, and for a pruned one; then goes live', async () => {
-    const beyond = await client(`token=${manager1}&lastEventId=${t.app.events.log.highestId() + 1000}`);
+    const beyond = await client(`token=${manager1}&lastEventId=${await t.app.events.log.highestId() + 1000}`);
     await beyond.waitFor((m) => m.type === 'resync');
     expect(beyond.messages.map((m) => m.type).slice(0, 2)).toEqual(['connected', 'resync']);
     const junk = await client(`token=${manager1}&lastEventId=abc`);
     await junk.waitFor((m) => m.type === 'resync');
 
     // Prune: keep only the newest 1000 rows, then ask for an id before them.
-    t.app.events.log.prune(10_000, 1000);
-    const { min } = t.app.events.log.bounds();
+    await t.app.events.log.prune(10_000, 1000);
+    const { min } = await t.app.events.log.bounds();
     const old = await client(`token=${manager1}&lastEventId=${min! - 5}`);
     await old.waitFor((m) => m.type === 'resync');
-    appendEvents(t, 1);
+    await appendEvents(t, 1);
     const live = await old.waitFor((m) => m.type === 'sync-success');
-    expect(live.id).toBe(t.app.events.log.highestId());
+    expect(live.id).toBe(await t.app.events.log.highestId());
     expect(old.events().every((m) => m.id! >= live.id! || m.type === 'sync-error')).toBe(true);
   });
 });

@@ -91,7 +91,7 @@ describe('realtime over SSE', () => {
     expect(byQuery.orderEvents()).toEqual(want);
     const common = Math.min(ws.events().at(-1)!.id!, byHeader.events().at(-1)!.id!);
     expect(upTo(byHeader.events(), common)).toEqual(upTo(ws.events(), common).filter((m) => m.id! > first.id!));
-    const tooNew = sse(`token=${manager1}&lastEventId=${t.app.events.log.highestId() + 50}`);
+    const tooNew = sse(`token=${manager1}&lastEventId=${await t.app.events.log.highestId() + 50}`);
     await tooNew.waitFor((m) => m.type === 'resync');
     ws.close();
   });

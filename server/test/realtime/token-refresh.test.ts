@@ -4,8 +4,8 @@ import { bearer, signInCustomer, signInStaff, useTestApp } from '../helpers/app'
 import { TestClient, TestSse, createOrder, listen, sleep } from './helpers';
 
 /** A token for `userId` that expires in `seconds` (tests cannot wait for JWT_TTL_S, at least 60 s). */
-function shortToken(app: FastifyInstance, userId: number, seconds: number): string {
-  const p = app.users.principal(userId)!;
+async function shortToken(app: FastifyInstance, userId: number, seconds: number): Promise<string> {
+  const p = (await app.users.principal(userId))!;
   const claims = p.tokenVersion ? { sub: String(userId), role: p.role, tv: p.tokenVersion } : { sub: String(userId), role: p.role };
   return app.jwt.sign(claims, { expiresIn: seconds });
 }
@@ -26,7 +26,7 @@ describe('token refresh on a live connection', () => {
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.user.id).toBe(staff.user.id);
-    expect(t.app.principalFromToken(body.token).principal.userId).toBe(staff.user.id);
+    expect((await t.app.principalFromToken(body.token)).principal.userId).toBe(staff.user.id);
     const customer = await signInCustomer(t.app);
     const c = await t.app.inject({ method: 'POST', url: '/api/auth/refresh', headers: bearer(customer.token) });
     expect(c.statusCode).toBe(200);
@@ -39,7 +39,7 @@ describe('token refresh on a live connection', () => {
   it('WebSocket: token-expiring before expiry; auth again keeps rooms, and events during the refresh arrive exactly once', async () => {
     const customer = await signInCustomer(t.app);
     const manager = (await signInStaff(t.app, 'manager1')).user.id;
-    const c = await TestClient.ready(`${url.ws}/ws?token=${shortToken(t.app, manager, 3)}`);
+    const c = await TestClient.ready(`${url.ws}/ws?token=${await shortToken(t.app, manager, 3)}`);
     c.send({ type: 'join-room', data: { roomId: 'city-2-menu' } });
     await c.waitFor((m) => m.type === 'room-joined');
     const notice = await c.waitFor((m) => m.type === 'token-expiring', 4000);
@@ -47,7 +47,7 @@ describe('token refresh on a live connection', () => {
 
     // Events published before, during and after the refresh.
     const placed = [await createOrder(t.app, customer.token, 1)];
-    c.send({ type: 'auth', data: { token: shortToken(t.app, manager, 60) } });
+    c.send({ type: 'auth', data: { token: await shortToken(t.app, manager, 60) } });
     placed.push(await createOrder(t.app, customer.token, 1));
     const ack = await c.waitFor((m) => m.type === 'authenticated');
     expect(Date.parse(ack.data.expiresAt)).toBeGreaterThan(Date.now() + 30_000);
@@ -69,7 +69,7 @@ describe('token refresh on a live connection', () => {
     const admin = (await signInStaff(t.app, 'admin')).user.id;
     // 4 s: the notice (half the time left) and the expiry fall in different ticks of the server's
     // once-a-second timer even on a loaded machine (a 2 s token could expire before its notice tick).
-    const c = await TestClient.ready(`${url.ws}/ws?token=${shortToken(t.app, admin, 4)}`);
+    const c = await TestClient.ready(`${url.ws}/ws?token=${await shortToken(t.app, admin, 4)}`);
     await c.waitFor((m) => m.type === 'token-expiring', 5000);
     const closed = await c.waitClose(6000);
     expect(closed.code).toBe(4401);
@@ -118,7 +118,7 @@ describe('token refresh on a live connection', () => {
 
     // After signing in again, a refreshed token still obeys revocation: disabling closes the connection.
     const fresh = (await signInStaff(t.app, 'refresher', 'another-password')).token;
-    const d = await TestClient.ready(`${url.ws}/ws?token=${shortToken(t.app, id, 60)}`);
+    const d = await TestClient.ready(`${url.ws}/ws?token=${await shortToken(t.app, id, 60)}`);
     d.send({ type: 'auth', data: { token: fresh } });
     await d.waitFor((m) => m.type === 'authenticated');
     const off = await t.app.inject({ method: 'PATCH', url: `/api/admin/staff/${id}`, headers: bearer(admin), payload: { active: false } });
@@ -131,7 +131,7 @@ describe('token refresh on a live connection', () => {
   it('SSE: the same notice; POST /api/realtime/auth with a fresh bearer keeps the stream past the old expiry', async () => {
     const customer = await signInCustomer(t.app);
     const manager = (await signInStaff(t.app, 'manager1')).user.id;
-    const s = new TestSse(`${url.http}/sse?token=${shortToken(t.app, manager, 3)}`);
+    const s = new TestSse(`${url.http}/sse?token=${await shortToken(t.app, manager, 3)}`);
     const connected = await s.waitFor((m) => m.type === 'connected');
     await s.waitFor((m) => m.type === 'token-expiring', 4000);
     const before = await createOrder(t.app, customer.token, 1);
@@ -146,7 +146,7 @@ describe('token refresh on a live connection', () => {
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/realtime/auth',
-      headers: bearer(shortToken(t.app, manager, 60)),
+      headers: bearer(await shortToken(t.app, manager, 60)),
       payload: { connectionId: connected.data.connectionId },
     });
     expect(res.statusCode).toBe(200);

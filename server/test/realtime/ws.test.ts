@@ -109,7 +109,7 @@ describe('realtime over WebSocket', () => {
   it('delivers every seed-001 event shape to exactly the contract rooms, with ids', async () => {
     const cust = await signInCustomer(t.app);
     const stranger = await signInCustomer(t.app);
-    giveBonuses(t.app, cust.user.id, 100);
+    await giveBonuses(t.app, cust.user.id, 100);
     const c = await client(`token=${cust.token}`);
     const s = await client(`token=${stranger.token}`);
     const a = await client(`token=${admin}`);
@@ -118,9 +118,9 @@ describe('realtime over WebSocket', () => {
 
     const order = await createOrder(t.app, cust.token, 1);
     await setStatus(t.app, manager1, order.id, 'confirmed');
-    t.app.tx(() => {
-      t.app.events.append('sync-success', ['admin-orders', 'city-1-orders'], { entity: 'order', entityId: MARK, timestamp: new Date().toISOString() });
-      t.app.events.append('sync-error', ['admin-orders', 'city-1-orders'], {
+    await t.app.tx(async () => {
+      await t.app.events.append('sync-success', ['admin-orders', 'city-1-orders'], { entity: 'order', entityId: MARK, timestamp: new Date().toISOString() });
+      await t.app.events.append('sync-error', ['admin-orders', 'city-1-orders'], {
         entity: 'order',
         entityId: MARK,
         error: 'Connection timeout',

@@ -67,7 +67,7 @@ describe('pausing and busy mode', () => {
   });
 
   it('reaches an SSE client that resumes from before the pause', async () => {
-    const from = t.app.events.log.highestId();
+    const from = await t.app.events.log.highestId();
     expect((await cityStatus(admin, 2, { paused: true, reason: 'Inventory' })).statusCode).toBe(200);
     const s = new TestSse(`${t.url.http}/sse?token=${manager2}&lastEventId=${from}`);
     t.keep(s);

@@ -9,11 +9,11 @@ import { CATALOGUE_PATH, renderEventCatalogue } from '../../scripts/events-catal
 import { bearer, buildTestApp, giveBonuses, placeOrder, signInCustomer, signInStaff } from '../helpers/app';
 
 describe('the realtime event catalogue (docs/events.md)', () => {
-  it('is up to date with ./shared (run `npm run docs:events` after changing a message)', () => {
+  it('is up to date with ./shared (run `npm run docs:events` after changing a message)', async () => {
     expect(readFileSync(CATALOGUE_PATH, 'utf8')).toBe(renderEventCatalogue());
   });
 
-  it('lists every event type', () => {
+  it('lists every event type', async () => {
     expect(Object.keys(EVENT_CATALOGUE).sort()).toEqual([...SERVER_EVENT_TYPES].sort());
     const md = renderEventCatalogue();
     for (const t of SERVER_EVENT_TYPES) expect(md).toContain(`### \`${t}\``);
@@ -23,7 +23,7 @@ describe('the realtime event catalogue (docs/events.md)', () => {
     const t = await buildTestApp();
     try {
       const customer = await signInCustomer(t.app);
-      giveBonuses(t.app, customer.user.id, 100);
+      await giveBonuses(t.app, customer.user.id, 100);
       const order = (await placeOrder(t.app, customer.token, { bonusesToUse: 10 })).json().order;
       const staff = await signInStaff(t.app, 'admin');
       await t.app.inject({ method: 'POST', url: `/api/admin/orders/${order.id}/status`, headers: bearer(staff.token), payload: { status: 'confirmed' } });

@@ -20,7 +20,7 @@ const PRODUCTION = {
 };
 
 describe('TRUST_PROXY', () => {
-  it('is off unless set; true only when written; otherwise addresses, CIDRs or named ranges', () => {
+  it('is off unless set; true only when written; otherwise addresses, CIDRs or named ranges', async () => {
     expect(loadConfig({}).TRUST_PROXY).toBe(false);
     expect(loadConfig(PRODUCTION).TRUST_PROXY).toBe(false);
     expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);

@@ -51,14 +51,14 @@ describe('production settings', () => {
     expect(err.message).not.toContain(DEFAULTS[name]);
   });
 
-  it('starts with every secret set, and warns about nothing', () => {
+  it('starts with every secret set, and warns about nothing', async () => {
     const c = loadConfig({ NODE_ENV: 'production', ...SECRETS });
     expect(c.warnings).toEqual([]);
     expect(c.TELEGRAM_WEBHOOK_SECRET).toBe(SECRETS.TELEGRAM_WEBHOOK_SECRET);
     expect(c.POS_WEBHOOK_SECRET).toBe(SECRETS.POS_WEBHOOK_SECRET);
   });
 
-  it('development gives TELEGRAM_WEBHOOK_SECRET a default', () => {
+  it('development gives TELEGRAM_WEBHOOK_SECRET a default', async () => {
     expect(loadConfig({}).TELEGRAM_WEBHOOK_SECRET).toBe(DEV_TELEGRAM_WEBHOOK_SECRET);
     expect(configError({ TELEGRAM_WEBHOOK_SECRET: 'has spaces' }).variable).toBe('TELEGRAM_WEBHOOK_SECRET');
   });
@@ -85,12 +85,12 @@ describe('development on a public interface', () => {
     expect(configError({ HOST: host, ...dev, POS_WEBHOOK_SECRET: DEV_WEBHOOK_SECRET }).message).toContain('POS_WEBHOOK_SECRET');
   });
 
-  it('starts on a public interface once the secrets are set, and on loopback without them', () => {
+  it('starts on a public interface once the secrets are set, and on loopback without them', async () => {
     expect(loadConfig({ HOST: '0.0.0.0', ...dev }).HOST).toBe('0.0.0.0');
     for (const host of ['127.0.0.1', '127.0.0.2', '::1', 'localhost']) expect(loadConfig({ HOST: host }).HOST).toBe(host);
   });
 
-  it('the server process itself refuses such a start with exit code 1', () => {
+  it('the server process itself refuses such a start with exit code 1', async () => {
     const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
       cwd: SERVER_DIR,
       env: { PATH: process.env.PATH, HOST: '0.0.0.0', PORT: '0', POS_SIM_PORT: '0', DATABASE_PATH: ':memory:' },
@@ -180,7 +180,7 @@ describe('production start on an empty database', () => {
     }
   });
 
-  it('refuses an existing username and a malformed one, changing nothing', () => {
+  it('refuses an existing username and a malformed one, changing nothing', async () => {
     const again = createAdmin(['--username', 'boss', '--generate']);
     expect(again.status).toBe(1);
     expect(again.stderr).toMatch(/"boss" already exists/);
@@ -199,7 +199,7 @@ describe('production start on an empty database', () => {
     }
   });
 
-  it('npm run seed-catalogue adds the sample cities and menu, and no people, once', () => {
+  it('npm run seed-catalogue adds the sample cities and menu, and no people, once', async () => {
     const run = () =>
       spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/seed-catalogue.ts'], {
         cwd: SERVER_DIR,

@@ -6,7 +6,7 @@ import { bearer, useTestApp, placeOrder, signInCustomer, signInStaff } from '../
 const NASTY = '\u0000\u0007\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069\u001B\u007F\u0085';
 
 describe('cleanText', () => {
-  it('drops control and bidi-override characters, keeps newlines only where text may have lines', () => {
+  it('drops control and bidi-override characters, keeps newlines only where text may have lines', async () => {
     expect(cleanText(`Ann${NASTY}a`)).toBe('Anna');
     expect(cleanText('flat 5\nfloor 2\tleft')).toBe('flat 5 floor 2 left');
     expect(cleanText('ring twice\r\nplease\u0000', { multiline: true })).toBe('ring twice\nplease');

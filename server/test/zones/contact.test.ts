@@ -36,7 +36,7 @@ describe('the phone from Telegram requestContact', () => {
     expect((await t.app.inject({ url: '/api/me', headers: bearer(token) })).json()).toMatchObject({ phone: null, phone_verified: false });
   });
 
-  it('verifies exactly like initData: the hash covers every field', () => {
+  it('verifies exactly like initData: the hash covers every field', async () => {
     const raw = signContact({ user_id: 5, phone_number: '+1 (555) 010-0000' }, 'tok');
     expect(verifyContact(raw, 'tok', 60)).toMatchObject({ ok: true, userId: 5, phone: '+15550100000' });
     expect(verifyContact(`${raw}&extra=1`, 'tok', 60).ok).toBe(false);

@@ -17,7 +17,7 @@ declare module 'fastify' {
     /** Signs a token for the user's current token version (a password reset raises it, revoking older tokens). */
     issueToken(userId: number, role: Role, tokenVersion: number): string;
     /** For transports that cannot send headers (WebSocket, EventSource): verifies a raw token; `exp` is its expiry claim (seconds). */
-    principalFromToken(token: string): { principal: Principal; exp: number | undefined };
+    principalFromToken(token: string): Promise<{ principal: Principal; exp: number | undefined }>;
   }
   interface FastifyRequest {
     /** Set by `authenticate`; only read it on routes behind that hook. */
@@ -32,13 +32,13 @@ export default fp(
       sign: { expiresIn: app.config.JWT_TTL_S, algorithm: 'HS256' },
       verify: { algorithms: ['HS256'] },
     });
-    const users = new UsersService(app.db, (userId) => app.events.bus.notify({ kind: 'principal-changed', userId }));
+    const users = new UsersService(app.sql, (userId) => app.events.bus.notify({ kind: 'principal-changed', userId }));
     app.decorate('users', users);
     app.decorateRequest('principal', null as unknown as Principal);
 
-    const load = (claims: TokenClaims): Principal => {
+    const load = async (claims: TokenClaims): Promise<Principal> => {
       const id = Number(claims.sub);
-      const principal = Number.isSafeInteger(id) ? users.principal(id) : null;
+      const principal = Number.isSafeInteger(id) ? await users.principal(id) : null;
       if (!principal) throw unauthorized('This account no longer exists or is disabled', 'account_disabled');
       // Checked on every use, cache hit or not: the principal is read fresh, the version with it.
       if ((claims.tv ?? 0) !== principal.tokenVersion) throw unauthorized('This token was revoked (password changed); sign in again', 'token_revoked');
@@ -68,24 +68,30 @@ export default fp(
         throw unauthorized(expired ? 'Token expired; sign in again' : 'Token is invalid', expired ? 'token_expired' : 'invalid_token');
       }
     };
-    app.decorate('principalFromToken', (token: string) => {
+    app.decorate('principalFromToken', async (token: string) => {
       const claims = verifyClaims(token);
-      return { principal: load(claims), exp: typeof claims.exp === 'number' ? claims.exp : undefined };
+      return { principal: await load(claims), exp: typeof claims.exp === 'number' ? claims.exp : undefined };
     });
-    // Synchronous hooks (callback style): an async one costs a promise and a microtask hop per request.
+    // Callback-style hooks: the principal's read is the only promise of the check.
     app.decorate('authenticate', (req: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
       const header = req.headers.authorization;
       if (!header?.startsWith('Bearer ') || header.length === 7) {
         return done(unauthorized('Authorization header with a Bearer token is required', 'unauthorized'));
       }
+      let claims: TokenClaims;
       try {
-        const claims = verifyClaims(header.slice(7));
-        req.user = claims;
-        req.principal = load(claims);
+        claims = verifyClaims(header.slice(7));
       } catch (err) {
         return done(err as Error);
       }
-      done();
+      req.user = claims;
+      load(claims).then(
+        (principal) => {
+          req.principal = principal;
+          done();
+        },
+        (err: unknown) => done(err as Error),
+      );
     });
     app.decorate('requireRoles', (...roles: Role[]) => (req: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
       if (!roles.includes(req.principal.role)) return done(forbidden(`This needs one of the roles: ${roles.join(', ')}`));

@@ -19,15 +19,15 @@ declare module 'fastify' {
 
 export default fp(
   async (app) => {
-    const log = new EventLog(app.db.$client);
+    const log = new EventLog(app.sql);
     const bus = await createBus(app.config, app.log);
-    const dispatcher = new EventDispatcher(app.db.$client, log, bus, app.log);
+    const dispatcher = new EventDispatcher(app.sql, log, bus, app.log);
     // A new order is appended twice (staff's `new-order`, the customer's `order-created`) with the
     // same object: it is serialised once. Payloads are not changed after they are appended.
     let lastData: unknown;
     let lastJson = '';
     const append: AppendEvent = <T extends EventType>(type: T, rooms: readonly string[], data: EventPayloads[T]) => {
-      if (!app.db.$client.inTransaction) throw new Error(`event ${type} appended outside a transaction`);
+      if (!app.sql.inTx()) return Promise.reject(new Error(`event ${type} appended outside a transaction`));
       if (data !== lastData) {
         lastJson = JSON.stringify(data);
         lastData = data;
@@ -37,9 +37,9 @@ export default fp(
     app.decorate('events', { log, bus, dispatcher, append });
     app.onCommit(() => dispatcher.kick());
 
-    const prune = () => {
+    const prune = async () => {
       try {
-        const removed = log.prune(app.config.EVENT_LOG_RETENTION_H, app.config.EVENT_LOG_MAX_ROWS);
+        const removed = await log.prune(app.config.EVENT_LOG_RETENTION_H, app.config.EVENT_LOG_MAX_ROWS);
         if (removed) app.log.info({ removed }, 'event log pruned');
       } catch (err) {
         app.log.error({ err }, 'event log prune failed');
@@ -47,9 +47,9 @@ export default fp(
     };
     let pruneTimer: NodeJS.Timeout | undefined;
     app.addHook('onReady', async () => {
-      dispatcher.start();
-      prune();
-      pruneTimer = setInterval(prune, 10 * 60_000).unref();
+      await dispatcher.start();
+      await prune();
+      pruneTimer = setInterval(() => void prune(), 10 * 60_000).unref();
     });
     app.addHook('onClose', async () => {
       clearInterval(pruneTimer);

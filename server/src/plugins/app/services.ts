@@ -33,32 +33,31 @@ declare module 'fastify' {
 export default fp(
   async (app) => {
     // With the bot on, each status move also writes the customer's chat message (same transaction).
-    const botOutbox = app.config.TELEGRAM_BOT ? new BotOutbox(app.db) : undefined;
+    const botOutbox = app.config.TELEGRAM_BOT ? new BotOutbox(app.sql) : undefined;
     const announce = new Announce(app.events.append, botOutbox && ((order, data) => botOutbox.statusChanged(order, data)));
     app.decorate('announce', announce);
     app.decorate('botOutbox', botOutbox);
-    const ledger = new BonusLedger(app.db, announce);
+    const ledger = new BonusLedger(app.sql, announce);
     app.decorate('ledger', ledger);
-    const restaurants = new RestaurantsService(app.db, announce);
+    const restaurants = new RestaurantsService(app.sql, announce);
     app.decorate('restaurants', restaurants);
-    app.decorate('menu', new MenuService(app.db, announce, restaurants));
-    app.decorate('stats', new StatsService(app.db));
+    app.decorate('menu', new MenuService(app.sql, announce, restaurants));
+    app.decorate('stats', new StatsService(app.sql));
     const cfg = app.config;
     // Online payment: invoices are made through the Bot API, so it needs the bot and a provider token.
     const invoiceApi = cfg.TELEGRAM_BOT ? new Api(cfg.TELEGRAM_BOT_TOKEN, { apiRoot: cfg.TELEGRAM_API_ROOT, timeoutSeconds: 15 }) : undefined;
-    const orderPayments = new OrderPayments(app.db, announce, {
+    const orderPayments = new OrderPayments(app.sql, announce, {
       onlineTimeoutS: cfg.ONLINE_PAYMENT_TIMEOUT_S,
       onlineEnabled: invoiceApi !== undefined && cfg.TELEGRAM_PAYMENT_PROVIDER_TOKEN !== null,
     });
-    const orders = new OrdersService(app.db, ledger, announce, {
+    const orders = new OrdersService(app.sql, ledger, announce, {
       earnRate: app.config.BONUS_EARN_RATE,
       maxShare: app.config.BONUS_MAX_SHARE,
     }, restaurants, orderPayments, app.deliveryPricing);
     app.decorate('orders', orders);
     const payments = new PaymentsService(
       {
-        db: app.db,
-        tx: app.tx,
+        sql: app.sql,
         orders,
         payments: orderPayments,
         ...(invoiceApi && { createInvoiceLink: (p) => invoiceApi.createInvoiceLink(p.title, p.description, p.payload, p.provider_token, p.currency, p.prices) }),
@@ -68,23 +67,29 @@ export default fp(
     );
     app.decorate('payments', payments);
     // Online orders left unpaid are cancelled (not_paid): a read of a small partial index each tick.
+    // One sweep at a time: a slow one (a busy database) is not overlapped by the next tick.
+    let expiring = false;
     const expiry = setInterval(() => {
-      try {
-        payments.expireOverdue();
-      } catch (err) {
-        app.log.error({ err }, 'expiring unpaid online orders failed');
-      }
+      if (expiring) return;
+      expiring = true;
+      payments
+        .expireOverdue()
+        .catch((err: unknown) => app.log.error({ err }, 'expiring unpaid online orders failed'))
+        .finally(() => (expiring = false));
     }, PAYMENT_SWEEP_MS);
     expiry.unref();
     app.addHook('onClose', async () => clearInterval(expiry));
     // A pause with `until` ends by itself: the order path reads it as over at once; this clears it
     // and tells open apps. A read each tick; a write transaction only when one has run out.
+    let sweeping = false;
     const sweep = setInterval(() => {
-      try {
-        if (restaurants.hasExpiredPauses()) app.tx(() => restaurants.expirePauses());
-      } catch (err) {
-        app.log.error({ err }, 'clearing expired pauses failed');
-      }
+      if (sweeping) return;
+      sweeping = true;
+      (async () => {
+        if (await restaurants.hasExpiredPauses()) await app.tx(() => restaurants.expirePauses());
+      })()
+        .catch((err: unknown) => app.log.error({ err }, 'clearing expired pauses failed'))
+        .finally(() => (sweeping = false));
     }, PAUSE_SWEEP_MS);
     sweep.unref();
     app.addHook('onClose', async () => clearInterval(sweep));

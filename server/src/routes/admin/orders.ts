@@ -6,11 +6,11 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody,
 /** Staff order board: reading and moving orders, scoped to the manager's cities. */
 const adminOrderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/orders', { schema: { querystring: AdminOrdersQuery, response: { 200: OrderList, ...errors } } }, async (req) =>
-    app.orders.listForStaff(req.principal, req.query),
+    await app.orders.listForStaff(req.principal, req.query),
   );
 
   app.get('/orders/:id', { schema: { params: IdParams, response: { 200: OrderDetailResponse, ...errors } } }, async (req) => ({
-    order: app.orders.getForStaff(req.principal, req.params.id),
+    order: await app.orders.getForStaff(req.principal, req.params.id),
   }));
 
   app.post(
@@ -26,7 +26,7 @@ const adminOrderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/orders/:id/eta',
     { schema: { params: IdParams, body: EtaChangeBody, response: { 200: OrderResponse, ...errors } } },
-    async (req) => ({ order: app.tx(() => app.orders.moveEta(req.principal, req.params.id, req.body)) }),
+    async (req) => ({ order: await app.tx(() => app.orders.moveEta(req.principal, req.params.id, req.body)) }),
   );
 
   /** Staff refunded an online payment at the provider (the order was `refund_due`): announces `order-payment-updated`. */
@@ -38,7 +38,7 @@ const adminOrderRoutes: FastifyPluginAsyncTypebox = async (app) => {
         req.body ??= {};
       },
     },
-    async (req) => ({ order: app.payments.markRefunded(req.principal, req.params.id, req.body.note) }),
+    async (req) => ({ order: await app.payments.markRefunded(req.principal, req.params.id, req.body.note) }),
   );
 };
 

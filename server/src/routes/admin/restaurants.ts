@@ -21,17 +21,17 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody,
  */
 const restaurantRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/restaurants', { schema: { querystring: RestaurantsQuery, response: { 200: RestaurantList, ...errors } } }, async (req) => ({
-    items: app.restaurants.listForStaff(req.principal, req.query.cityId),
+    items: await app.restaurants.listForStaff(req.principal, req.query.cityId),
   }));
 
   app.post('/restaurants', { schema: { body: CreateRestaurantBody, response: { 201: RestaurantResponse, ...errors } } }, async (req, reply) =>
-    reply.code(201).send({ restaurant: app.tx(() => app.restaurants.create(req.principal, req.body)) }),
+    reply.code(201).send({ restaurant: await app.tx(() => app.restaurants.create(req.principal, req.body)) }),
   );
 
   app.patch(
     '/restaurants/:id',
     { schema: { params: IdParams, body: UpdateRestaurantBody, response: { 200: RestaurantResponse, ...errors } } },
-    async (req) => ({ restaurant: app.tx(() => app.restaurants.update(req.principal, req.params.id, req.body)) }),
+    async (req) => ({ restaurant: await app.tx(() => app.restaurants.update(req.principal, req.params.id, req.body)) }),
   );
 
   app.post(

@@ -15,7 +15,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.patch('/staff/:id', { schema: { params: IdParams, body: PatchStaffBody, response: { 200: StaffMember, ...errors } } }, async (req) =>
-    app.users.patchStaff(req.principal, req.params.id, req.body),
+    await app.users.patchStaff(req.principal, req.params.id, req.body),
   );
 };
 

@@ -14,7 +14,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/sync', { schema: { response: { 200: SyncOverview, ...errors } } }, async (req) => app.pos.admin.overview(req.principal));
 
   app.post('/sync/:id/retry', { schema: { params: IdParams, response: { 202: SyncRetryResponse, ...errors } } }, async (req, reply) =>
-    reply.code(202).send({ job: app.pos.admin.retry(req.principal, req.params.id) }),
+    reply.code(202).send({ job: await app.pos.admin.retry(req.principal, req.params.id) }),
   );
 };
 

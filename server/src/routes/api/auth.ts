@@ -15,11 +15,11 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const result = verifyInitData(req.body.initData, app.config.TELEGRAM_BOT_TOKEN, app.config.INITDATA_MAX_AGE_S);
       if (!result.ok) throw unauthorized(`Telegram sign-in refused: ${result.reason}`, 'invalid_init_data');
-      const row = app.users.upsertTelegramCustomer(result.user);
-      const user = app.users.toWire(row);
+      const row = await app.users.upsertTelegramCustomer(result.user);
+      const user = await app.users.toWire(row);
       const token = app.issueToken(row.id, row.role, row.tokenVersion);
       // The Mini App's first screen is the menu of the customer's city: one round trip instead of two.
-      return req.body.withMenu && user.city_id ? { token, user, menu: app.menu.menu(user.city_id) } : { token, user };
+      return req.body.withMenu && user.city_id ? { token, user, menu: await app.menu.menu(user.city_id) } : { token, user };
     },
   );
 
@@ -32,14 +32,14 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/auth/login', { schema: { body: LoginBody, response: { 200: AuthResponse, ...errors } } }, async (req, reply) => {
     // Every limit is checked before the password hash runs: refusing must cost (almost) nothing.
     await limits.admit(req, reply);
-    const row = app.users.byUsername(req.body.username.toLowerCase());
+    const row = await app.users.byUsername(req.body.username.toLowerCase());
     const ok = await verifyPassword(req.body.password, app.users.staffCanLogin(row) ? row.passwordHash : null);
     if (!ok || !row) {
       await limits.failed(req);
       throw unauthorized('Wrong username or password', 'invalid_credentials');
     }
     limits.succeeded(req);
-    return { token: app.issueToken(row.id, row.role, row.tokenVersion), user: app.users.toWire(row) };
+    return { token: app.issueToken(row.id, row.role, row.tokenVersion), user: await app.users.toWire(row) };
   });
 
   /*
@@ -48,9 +48,9 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
    * expired, disabled or revoked token, so a password reset or a disabled account ends the chain.
    */
   app.post('/auth/refresh', { onRequest: app.authenticate, schema: { response: { 200: AuthResponse, 401: ErrorBody } } }, async (req) => {
-    const row = app.users.byId(req.principal.userId);
+    const row = await app.users.byId(req.principal.userId);
     if (!row) throw unauthorized('This account no longer exists or is disabled', 'account_disabled');
-    return { token: app.issueToken(row.id, row.role, row.tokenVersion), user: app.users.toWire(row) };
+    return { token: app.issueToken(row.id, row.role, row.tokenVersion), user: await app.users.toWire(row) };
   });
 };
 

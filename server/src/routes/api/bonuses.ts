@@ -4,10 +4,10 @@ import { BonusesResponse, ErrorBody } from '@ordercast/shared/schemas';
 
 const bonusRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/bonuses', { schema: { response: { 200: BonusesResponse, 401: ErrorBody } } }, async (req) => ({
-    balance: toMajor(app.ledger.balance(req.principal.userId)),
+    balance: toMajor(await app.ledger.balance(req.principal.userId)),
     earn_rate: app.config.BONUS_EARN_RATE,
     max_share: app.config.BONUS_MAX_SHARE,
-    ledger: app.ledger.history(req.principal.userId),
+    ledger: await app.ledger.history(req.principal.userId),
   }));
 };
 

@@ -8,7 +8,7 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // Restaurants (pickup points) with their hours, pause and open-now, of one city or all.
   app.get('/restaurants', { schema: { querystring: RestaurantsQuery, response: { 200: RestaurantList, 400: ErrorBody } } }, async (req) => ({
-    items: app.restaurants.listPublic(req.query.cityId),
+    items: await app.restaurants.listPublic(req.query.cityId),
   }));
 
   app.get('/menu', { schema: { querystring: MenuQuery, response: { 200: Menu, 400: ErrorBody, 404: ErrorBody } } }, async (req, reply) => {

@@ -28,9 +28,9 @@ const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { params: IdParams, querystring: ChatHistoryQuery, response: { 200: ChatHistoryResponse, ...errors } } },
     async (req) => {
       const orderId = req.params.id;
-      app.chat.access(req.principal, orderId);
-      const page = app.chat.history(orderId, req.query.before, req.query.limit ?? CHAT_PAGE_DEFAULT);
-      return { orderId, ...page, read: app.chat.readState(orderId) };
+      await app.chat.access(req.principal, orderId);
+      const page = await app.chat.history(orderId, req.query.before, req.query.limit ?? CHAT_PAGE_DEFAULT);
+      return { orderId, ...page, read: await app.chat.readState(orderId) };
     },
   );
 
@@ -41,7 +41,7 @@ const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
       try {
         const res = await app.chat.send(req.principal, req.params.id, req.body.clientId, req.body.text);
         // A message ends its author's "typing…" for the others.
-        if (!res.duplicate) app.chatRealtime.typingOf(req.principal, req.params.id, false);
+        if (!res.duplicate) await app.chatRealtime.typingOf(req.principal, req.params.id, false);
         return reply.code(res.duplicate ? 200 : 201).send(res);
       } catch (err) {
         if (err instanceof RateLimited) reply.header('retry-after', String(err.retryAfterS));
@@ -67,8 +67,8 @@ const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      app.chat.access(req.principal, req.params.id);
-      app.chatRealtime.typingOf(req.principal, req.params.id, req.body?.typing ?? true);
+      await app.chat.access(req.principal, req.params.id);
+      await app.chatRealtime.typingOf(req.principal, req.params.id, req.body?.typing ?? true);
       return reply.code(204).send(null);
     },
   );

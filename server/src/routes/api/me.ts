@@ -1,19 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorBody, PatchMeBody, User, WriteAccessBody } from '@ordercast/shared/schemas';
-import { eq } from 'drizzle-orm';
-import { users } from '../../db/schema';
 import { forbidden } from '../../lib/errors';
 import { notFound } from '../../lib/errors';
 
 const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/me', { schema: { response: { 200: User, 401: ErrorBody } } }, async (req) => {
-    const row = app.users.byId(req.principal.userId);
+    const row = await app.users.byId(req.principal.userId);
     if (!row) throw notFound('User not found');
     return app.users.toWire(row);
   });
 
   app.patch('/me', { schema: { body: PatchMeBody, response: { 200: User, 400: ErrorBody, 422: ErrorBody } } }, async (req) => {
-    return app.users.toWire(app.users.updateMe(req.principal.userId, req.body));
+    return app.users.toWire(await app.users.updateMe(req.principal.userId, req.body));
   });
 
   /**
@@ -22,10 +20,8 @@ const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
    */
   app.post('/me/write-access', { schema: { body: WriteAccessBody, response: { 200: User, 400: ErrorBody, 403: ErrorBody } } }, async (req) => {
     if (req.principal.role !== 'customer') throw forbidden('Only customers answer the bot access question', 'customers_only');
-    app.tx(() => {
-      app.db.update(users).set({ botWriteAccess: req.body.allowed }).where(eq(users.id, req.principal.userId)).run();
-    });
-    const row = app.users.byId(req.principal.userId);
+    await app.tx(() => app.users.setWriteAccess(req.principal.userId, req.body.allowed));
+    const row = await app.users.byId(req.principal.userId);
     if (!row) throw notFound('User not found');
     return app.users.toWire(row);
   });

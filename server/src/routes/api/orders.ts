@@ -26,11 +26,11 @@ const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get('/orders', { schema: { querystring: OrdersQuery, response: { 200: OrderList, ...errors } } }, async (req) =>
-    app.orders.listForCustomer(req.principal.userId, req.query.limit ?? 50, req.query.offset ?? 0),
+    await app.orders.listForCustomer(req.principal.userId, req.query.limit ?? 50, req.query.offset ?? 0),
   );
 
   app.get('/orders/:id', { schema: { params: IdParams, response: { 200: OrderDetailResponse, ...errors } } }, async (req) => ({
-    order: app.orders.getForCustomer(req.principal.userId, req.params.id),
+    order: await app.orders.getForCustomer(req.principal.userId, req.params.id),
   }));
 
   app.post(
@@ -42,7 +42,7 @@ const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
         req.body ??= {};
       },
     },
-    async (req) => ({ order: app.tx(() => app.orders.cancelByCustomer(req.principal, req.params.id, req.body.reason)) }),
+    async (req) => ({ order: await app.tx(() => app.orders.cancelByCustomer(req.principal, req.params.id, req.body.reason)) }),
   );
 };
 

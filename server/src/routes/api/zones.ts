@@ -15,13 +15,14 @@ import {
 } from '@ordercast/shared/schemas';
 import { badRequest, forbidden, notFound, unprocessable } from '../../lib/errors';
 import { zoneTerms } from '../../zones/service';
-import { storeVerifiedPhone, verifyContact } from '../../zones/contact';
+import { VerifiedPhones, verifyContact } from '../../zones/contact';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody };
 const GEOCODE_TIMEOUT_MS = 5000;
 
 /** Delivery zones as the customer meets them, their saved addresses, and their phone from Telegram (issue 16). */
 const zoneRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const phones = new VerifiedPhones(app.sql);
   const customersOnly = (role: string) => {
     if (role !== 'customer') throw forbidden('These endpoints are for customers', 'customers_only');
   };
@@ -34,7 +35,7 @@ const zoneRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { cityId, location, addressId, address } = req.body;
     let point: LatLng | null = location ?? null;
     if (addressId !== undefined) {
-      const saved = app.savedAddresses.get(req.principal.userId, addressId);
+      const saved = await app.savedAddresses.get(req.principal.userId, addressId);
       point = { lat: saved.lat, lng: saved.lng };
     } else if (!point && address !== undefined) {
       if (!app.geocoder) throw unprocessable('This server has no geocoder: share your location or pick a saved address', 'geocoder_off');
@@ -42,26 +43,26 @@ const zoneRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!point) throw unprocessable('This address could not be found on the map', 'address_not_found');
     }
     if (!point) throw badRequest('Send location, addressId or address', 'location_required');
-    const found = app.zones.locate(cityId, point);
+    const found = await app.zones.locate(cityId, point);
     return { zoned: found.zoned, zone: found.zones[0] ? zoneTerms(found.zones[0]) : null, location: point };
   });
 
   app.get('/addresses', { schema: { response: { 200: AddressList, ...errors } } }, async (req) => {
     customersOnly(req.principal.role);
-    return { items: app.savedAddresses.list(req.principal.userId) };
+    return { items: await app.savedAddresses.list(req.principal.userId) };
   });
 
   app.post('/addresses', { schema: { body: CreateAddressBody, response: { 201: AddressResponse, ...errors } } }, async (req, reply) => {
     customersOnly(req.principal.role);
-    return reply.code(201).send({ address: app.tx(() => app.savedAddresses.create(req.principal.userId, req.body)) });
+    return reply.code(201).send({ address: await app.tx(() => app.savedAddresses.create(req.principal.userId, req.body)) });
   });
 
   app.patch('/addresses/:id', { schema: { params: IdParams, body: UpdateAddressBody, response: { 200: AddressResponse, ...errors } } }, async (req) => ({
-    address: app.tx(() => app.savedAddresses.update(req.principal.userId, req.params.id, req.body)),
+    address: await app.tx(() => app.savedAddresses.update(req.principal.userId, req.params.id, req.body)),
   }));
 
   app.delete('/addresses/:id', { schema: { params: IdParams, response: { 200: Type.Object({ deleted: Type.Integer({ minimum: 1 }) }), ...errors } } }, async (req, reply) => {
-    app.tx(() => app.savedAddresses.remove(req.principal.userId, req.params.id));
+    await app.tx(() => app.savedAddresses.remove(req.principal.userId, req.params.id));
     return reply.send({ deleted: req.params.id });
   });
 
@@ -72,13 +73,13 @@ const zoneRoutes: FastifyPluginAsyncTypebox = async (app) => {
    */
   app.post('/me/contact', { schema: { body: ContactBody, response: { 200: User, ...errors } } }, async (req) => {
     customersOnly(req.principal.role);
-    const me = app.users.byId(req.principal.userId);
+    const me = await app.users.byId(req.principal.userId);
     if (!me) throw notFound('User not found');
     const result = verifyContact(req.body.contact, app.config.TELEGRAM_BOT_TOKEN, app.config.INITDATA_MAX_AGE_S);
     if (!result.ok) throw badRequest(`The contact could not be verified: ${result.reason}`, 'invalid_contact');
     if (result.userId !== me.telegramId) throw forbidden('This contact is not your own', 'not_own_contact');
-    app.tx(() => storeVerifiedPhone(app.db, result.userId, result.phone));
-    return app.users.toWire(app.users.byId(me.id)!);
+    await app.tx(() => phones.store(result.userId, result.phone));
+    return app.users.toWire((await app.users.byId(me.id))!);
   });
 };
 

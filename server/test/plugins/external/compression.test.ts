@@ -58,7 +58,7 @@ describe('compressed answers for a phone', () => {
     expect(without.json().menu).toBeUndefined();
   });
 
-  it('hashed bundles are cached for a year, everything else revalidates', () => {
+  it('hashed bundles are cached for a year, everything else revalidates', async () => {
     expect(cacheControlFor('/x/webapp/dist/assets/index-BCNVB2ln.js')).toBe('public, max-age=31536000, immutable');
     expect(cacheControlFor('/x/webapp/dist/assets/MenuScreen-DXOLDRqF.css.br')).toBe('public, max-age=31536000, immutable');
     expect(cacheControlFor('/x/webapp/dist/assets/_plugin-vue_export-helper-iWYeSbWK.js.gz')).toBe('public, max-age=31536000, immutable');

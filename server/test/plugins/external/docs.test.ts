@@ -41,7 +41,7 @@ describe('the API documents itself', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('every route declares its schema: its answers, or that it is not part of the API', () => {
+  it('every route declares its schema: its answers, or that it is not part of the API', async () => {
     const missing: string[] = [];
     for (const r of routes) {
       const methods = ([] as string[]).concat(r.method);

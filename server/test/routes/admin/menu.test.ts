@@ -26,7 +26,7 @@ describe('stop-list: POST /api/admin/products/:id/availability, GET /api/admin/m
   });
 
   it('lets a manager stop a product in their city, announced to the city menu and staff rooms in the same transaction', async () => {
-    const before = t.app.events.log.highestId();
+    const before = await t.app.events.log.highestId();
     const res = await setAvailability(manager1, 1, { cityId: 1, available: false });
     expect(res.statusCode, res.body).toBe(200);
     const body = res.json();
@@ -35,7 +35,7 @@ describe('stop-list: POST /api/admin/products/:id/availability, GET /api/admin/m
     expect(availableIn(1, 1)).toBe(false);
     expect(availableIn(1, 2)).toBe(true);
 
-    const events = t.app.events.log.after(before);
+    const events = await t.app.events.log.after(before);
     expect(events).toHaveLength(1);
     expect(events[0]!.type).toBe('menu-updated');
     // The same rooms as a change imported from the POS (events/announce.ts): customers with the menu
@@ -54,28 +54,28 @@ describe('stop-list: POST /api/admin/products/:id/availability, GET /api/admin/m
   });
 
   it('writes no event when nothing changes, and puts it back on the menu', async () => {
-    const before = t.app.events.log.highestId();
+    const before = await t.app.events.log.highestId();
     const same = await setAvailability(manager1, 1, { cityId: 1, available: false });
     expect(same.statusCode).toBe(200);
     expect(same.json().changed).toBe(false);
-    expect(t.app.events.log.after(before)).toHaveLength(0);
+    expect(await t.app.events.log.after(before)).toHaveLength(0);
 
     const back = await setAvailability(manager1, 1, { cityId: 1, available: true });
     expect(back.json()).toMatchObject({ changed: true, update: { available: true } });
-    const events = t.app.events.log.after(before);
+    const events = await t.app.events.log.after(before);
     expect(events.map((e) => e.type)).toEqual(['menu-updated']);
     expect(availableIn(1, 1)).toBe(true);
   });
 
   it("refuses a manager another city's stop-list, and customers altogether", async () => {
-    const before = t.app.events.log.highestId();
+    const before = await t.app.events.log.highestId();
     const res = await setAvailability(manager1, 1, { cityId: 2, available: false });
     expect(res.statusCode).toBe(403);
     expect(res.json().error).toBe('other_city');
     expect(availableIn(1, 2)).toBe(true);
     expect((await setAvailability(customer, 1, { cityId: 1, available: false })).statusCode).toBe(403);
     expect((await t.app.inject({ method: 'POST', url: '/api/admin/products/1/availability', payload: { cityId: 1, available: false } })).statusCode).toBe(401);
-    expect(t.app.events.log.after(before)).toHaveLength(0);
+    expect(await t.app.events.log.after(before)).toHaveLength(0);
   });
 
   it('lets admin change any city; unknown products and bad bodies are client errors', async () => {

@@ -8,7 +8,7 @@ import { TEST_BOT_TOKEN, bearer, useTestApp, signInCustomer, signInStaff } from 
 const tgUser = { id: 4242, first_name: 'Ivan', last_name: 'Petrov', username: 'ivanp', language_code: 'ru' };
 
 describe('Telegram initData check (unit)', () => {
-  it('accepts what Telegram signs and refuses any change to it', () => {
+  it('accepts what Telegram signs and refuses any change to it', async () => {
     const data = demoInitData(tgUser, TEST_BOT_TOKEN);
     expect(verifyInitData(data, TEST_BOT_TOKEN, 60)).toMatchObject({ ok: true, user: { id: 4242 } });
     const tampered = data.replace('Ivan', 'Ivam');
@@ -16,7 +16,7 @@ describe('Telegram initData check (unit)', () => {
     expect(verifyInitData(data, '999:other-bot-token-xxxx', 60).ok).toBe(false);
   });
 
-  it('refuses expired, future-dated, unsigned and malformed data', () => {
+  it('refuses expired, future-dated, unsigned and malformed data', async () => {
     const old = demoInitData(tgUser, TEST_BOT_TOKEN, Math.floor(Date.now() / 1000) - 3600);
     expect(verifyInitData(old, TEST_BOT_TOKEN, 60)).toMatchObject({ ok: false, reason: expect.stringMatching(/expired/) });
     const future = demoInitData(tgUser, TEST_BOT_TOKEN, Math.floor(Date.now() / 1000) + 3600);
@@ -144,8 +144,8 @@ describe('sign-in endpoints', () => {
     expect(res.statusCode).toBe(401);
     expect(res.json().error).toBe('token_expired');
     // The path transports without headers use (WebSocket, SSE) says the same.
-    expect(() => t.app.principalFromToken(expired)).toThrow(expect.objectContaining({ statusCode: 401, code: 'token_expired' }));
-    expect(() => t.app.principalFromToken('x.y.z')).toThrow(expect.objectContaining({ code: 'invalid_token' }));
+    await expect(t.app.principalFromToken(expired)).rejects.toThrow(expect.objectContaining({ statusCode: 401, code: 'token_expired' }));
+    await expect(t.app.principalFromToken('x.y.z')).rejects.toThrow(expect.objectContaining({ code: 'invalid_token' }));
     const { admin, id, temp } = await tempManager('temp1');
     // Deactivating it takes effect on the very next request.
     await t.app.inject({ method: 'PATCH', url: `/api/admin/staff/${id}`, headers: bearer(admin), payload: { active: false } });
@@ -164,7 +164,7 @@ describe('sign-in endpoints', () => {
     expect((await t.app.inject({ url: '/api/me', headers: bearer(temp.token) })).statusCode).toBe(401);
   });
 
-  it('never lets credentials in URLs reach logs', () => {
+  it('never lets credentials in URLs reach logs', async () => {
     expect(redactUrl('/ws?token=eyJabc.def&lastEventId=5')).toBe('/ws?token=[redacted]&lastEventId=5');
     expect(redactUrl('/sse?lastEventId=1&ticket=abc123')).toBe('/sse?lastEventId=1&ticket=[redacted]');
   });

@@ -8,8 +8,8 @@ describe('order chat REST', () => {
   const t = useTestApp({ CHAT_MAX_MESSAGES_PER_MIN: '5' });
   const send = (token: string, orderId: number, body: unknown) =>
     t.app.inject({ method: 'POST', url: `/api/orders/${orderId}/chat/messages`, headers: bearer(token), payload: body as object });
-  const chatEvents = (orderId: number) =>
-    t.app.events.log.after(0, 1_000_000).filter((e) => e.type === 'order-message' && (JSON.parse(e.json) as { data: { orderId: number } }).data.orderId === orderId);
+  const chatEvents = async (orderId: number) =>
+    (await t.app.events.log.after(0, 1_000_000)).filter((e) => e.type === 'order-message' && (JSON.parse(e.json) as { data: { orderId: number } }).data.orderId === orderId);
 
   it('a resend with the same client id is the same message: stored and announced once', async () => {
     const cust = await signInCustomer(t.app);
@@ -19,7 +19,7 @@ describe('order chat REST', () => {
     const again = await send(cust.token, order.id, { clientId: 'offline-1', text: 'Ring twice' });
     expect(again.statusCode).toBe(200);
     expect(again.json()).toMatchObject({ duplicate: true, message: { id: first.json().message.id } });
-    expect(chatEvents(order.id)).toHaveLength(1);
+    expect(await chatEvents(order.id)).toHaveLength(1);
     const other = await send(cust.token, order.id, { clientId: 'offline-1', text: 'Something else' });
     expect(other.statusCode).toBe(409);
     expect(other.json().error).toBe('client_id_conflict');
@@ -43,7 +43,7 @@ describe('order chat REST', () => {
       expect(res.json()).toMatchObject({ error: expect.any(String), message: expect.any(String) });
     }
     expect((await send(cust.token, 99_999_999, { clientId: 'a', text: 'hi' })).statusCode).toBe(404);
-    expect(chatEvents(order.id)).toHaveLength(0);
+    expect(await chatEvents(order.id)).toHaveLength(0);
     // The longest allowed text goes through whole.
     const long = await send(cust.token, order.id, { clientId: 'long', text: 'я'.repeat(CHAT_MAX_TEXT) });
     expect(long.statusCode).toBe(201);
@@ -60,7 +60,7 @@ describe('order chat REST', () => {
     expect(Number(over.headers['retry-after'])).toBeGreaterThan(0);
     // A resend of an already stored message is not a new message: still answered.
     expect((await send(cust.token, order.id, { clientId: 'r1', text: 'm1' })).statusCode).toBe(200);
-    expect(chatEvents(order.id)).toHaveLength(5);
+    expect(await chatEvents(order.id)).toHaveLength(5);
     const staff = (await signInStaff(t.app, 'manager1')).token;
     expect((await send(staff, order.id, { clientId: 's1', text: 'We are on it' })).statusCode).toBe(201);
   });

@@ -121,12 +121,12 @@ describe('placing orders', () => {
     ['an unknown city', { cityId: 77 }, 422],
   ])('refuses %s and writes nothing', async (_name, body, status) => {
     const { token } = await signInCustomer(t.app);
-    const before = t.app.events.log.highestId();
+    const before = await t.app.events.log.highestId();
     const res = await placeOrder(t.app, token, body);
     expect(res.statusCode).toBe(status);
     expect(res.json()).toEqual({ error: expect.any(String), message: expect.any(String) });
     expect((await t.app.inject({ url: '/api/orders', headers: bearer(token) })).json().total).toBe(0);
-    expect(t.app.events.log.highestId()).toBe(before);
+    expect(await t.app.events.log.highestId()).toBe(before);
   });
 
   it('lets only customers order', async () => {
@@ -162,7 +162,7 @@ describe('placing orders', () => {
 describe('bonuses', () => {
   it('caps bonuses at BONUS_MAX_SHARE of the subtotal and at the balance', async () => {
     const { token, user } = await signInCustomer(t.app);
-    giveBonuses(t.app, user.id, 1000);
+    await giveBonuses(t.app, user.id, 1000);
     // 2 × 390 = 780 → cap 234
     const over = await placeOrder(t.app, token, { bonusesToUse: 234.01 });
     expect(over.statusCode).toBe(422);
@@ -173,7 +173,7 @@ describe('bonuses', () => {
     expect(await balanceOf(token)).toBe(766);
 
     const { token: poor, user: poorUser } = await signInCustomer(t.app);
-    giveBonuses(t.app, poorUser.id, 10);
+    await giveBonuses(t.app, poorUser.id, 10);
     expect((await placeOrder(t.app, poor, { bonusesToUse: 11 })).statusCode).toBe(422);
     expect((await placeOrder(t.app, poor, { bonusesToUse: 10 })).statusCode).toBe(201);
     expect(await balanceOf(poor)).toBe(0);
@@ -181,7 +181,7 @@ describe('bonuses', () => {
 
   it('credits earned bonuses on completion and refunds used ones on cancel, once each', async () => {
     const { token, user } = await signInCustomer(t.app);
-    giveBonuses(t.app, user.id, 100);
+    await giveBonuses(t.app, user.id, 100);
     const a = (await placeOrder(t.app, token, { bonusesToUse: 100 })).json().order;
     expect(a.bonuses_earned).toBe(34);
     await driveTo(a.id, ['confirmed', 'preparing', 'ready']);
@@ -211,7 +211,7 @@ describe('bonuses', () => {
 
   it('never overdraws one balance under 50 concurrent orders', async () => {
     const { token, user } = await signInCustomer(t.app);
-    giveBonuses(t.app, user.id, 1000);
+    await giveBonuses(t.app, user.id, 1000);
     // Each order may spend 100 (cap 234); only 10 can succeed.
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) => placeOrder(t.app, token, { bonusesToUse: 100 }, { 'idempotency-key': `c-${i}` })),
@@ -302,7 +302,7 @@ describe('authorization edges', () => {
     expect((await t.app.inject({ url: '/api/orders/abc', headers: bearer(a.token) })).statusCode).toBe(400);
   });
 
-  it("a customer's list is read through an index on user_id, never a scan of every order", () => {
+  it("a customer's list is read through an index on user_id, never a scan of every order", async () => {
     const plan = (sql: string) =>
       (t.app.db.$client.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(7) as { detail: string }[]).map((r) => r.detail).join('; ');
     expect(plan('SELECT * FROM orders WHERE user_id = ? ORDER BY id DESC LIMIT 50')).toMatch(/SEARCH orders USING INDEX orders_idempotency_uq \(user_id=\?\)/);
@@ -359,10 +359,10 @@ describe('authorization edges', () => {
     expect(await ids(`M-${digits}`, 3)).toEqual([]);
   });
 
-  it('the database refuses a negative balance even if code tried', () => {
+  it('the database refuses a negative balance even if code tried', async () => {
     const row = t.app.db.select().from(orders).where(eq(orders.id, 1)).get();
     expect(row).toBeDefined();
-    expect(() => t.app.tx(() => t.app.ledger.apply(row!.userId, 'adjusted', -10_000_000, null))).toThrow(/Not enough bonuses/);
+    await expect(t.app.tx(() => t.app.ledger.apply(row!.userId, 'adjusted', -10_000_000, null))).rejects.toThrow(/Not enough bonuses/);
   });
 });
 

@@ -16,8 +16,8 @@ describe('shared client: order chat', () => {
     for (const c of clients.splice(0)) c.rt.close();
   });
 
-  const storedEvents = (orderId: number) =>
-    t.app.events.log.after(0, 1_000_000).filter((e) => e.type === 'order-message' && (JSON.parse(e.json) as { data: { orderId: number } }).data.orderId === orderId);
+  const storedEvents = async (orderId: number) =>
+    (await t.app.events.log.after(0, 1_000_000)).filter((e) => e.type === 'order-message' && (JSON.parse(e.json) as { data: { orderId: number } }).data.orderId === orderId);
 
   it('a message written offline waits, is sent once on connecting, and a lost answer is retried with the same client id', async () => {
     const cust = await signInCustomer(t.app);
@@ -41,7 +41,7 @@ describe('shared client: order chat', () => {
     const offline = c.rt.chat.send(order.id, 'Written in the lift');
     expect(c.rt.chat.pending(order.id)).toHaveLength(1);
     await sleep(100);
-    expect(storedEvents(order.id)).toHaveLength(0);
+    expect(await storedEvents(order.id)).toHaveLength(0);
     c.rt.connect();
     const stored = await offline;
     expect(stored.text).toBe('Written in the lift');
@@ -50,7 +50,7 @@ describe('shared client: order chat', () => {
     loseNextAnswer = true;
     const second = await c.rt.chat.send(order.id, 'Second');
     expect(second.text).toBe('Second');
-    const events = storedEvents(order.id);
+    const events = await storedEvents(order.id);
     expect(events).toHaveLength(2); // each message once, however often it was sent
     // Both came back live as events too.
     await until(() => c.ofType('order-message').filter((m) => m.data.orderId === order.id).length === 2, 5000, 'live copies');

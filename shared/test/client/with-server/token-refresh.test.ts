@@ -6,8 +6,8 @@ import { signInCustomer, signInStaff, useTestApp } from '../../../../server/test
 import { createOrder, listen, Recorder, sleep, strictlyIncreasing, until } from './helpers';
 
 /** A token for `userId` that expires in `seconds` (JWT_TTL_S is at least 60 s). */
-function shortToken(app: FastifyInstance, userId: number, seconds: number): string {
-  const p = app.users.principal(userId)!;
+async function shortToken(app: FastifyInstance, userId: number, seconds: number): Promise<string> {
+  const p = (await app.users.principal(userId))!;
   const claims = p.tokenVersion ? { sub: String(userId), role: p.role, tv: p.tokenVersion } : { sub: String(userId), role: p.role };
   return app.jwt.sign(claims, { expiresIn: seconds });
 }
@@ -61,14 +61,15 @@ describe('shared realtime client: in-band auth and token refresh', () => {
     const cust = await signInCustomer(t.app);
     const mgr = (await signInStaff(t.app, 'manager1')).user.id;
     let refreshes = 0;
+    const first = await shortToken(t.app, mgr, 3);
     const c = track(
       new Recorder({
         baseUrl: base,
-        getToken: () => shortToken(t.app, mgr, 3),
+        getToken: () => first,
         refreshToken: async () => {
           refreshes++;
           await sleep(100); // events are published while the refresh is under way
-          return shortToken(t.app, mgr, 60);
+          return await shortToken(t.app, mgr, 60);
         },
       }),
     );
@@ -96,11 +97,12 @@ describe('shared realtime client: in-band auth and token refresh', () => {
 
   it('SSE: refreshes through POST /api/realtime/auth and keeps the stream past the old expiry', async () => {
     const cust = await signInCustomer(t.app);
+    const first = await shortToken(t.app, cust.user.id, 3);
     const c = track(
       new Recorder({
         baseUrl: base,
         transports: ['sse'],
-        getToken: () => shortToken(t.app, cust.user.id, 3),
+        getToken: () => first,
         refreshToken: () => shortToken(t.app, cust.user.id, 60),
       }),
     );
@@ -119,7 +121,7 @@ describe('shared realtime client: in-band auth and token refresh', () => {
     const cust = await signInCustomer(t.app);
     // 4 s: the notice (half the time left) and the expiry fall in different ticks of the server's
     // once-a-second timer even on a loaded machine.
-    let token = shortToken(t.app, cust.user.id, 4);
+    let token = await shortToken(t.app, cust.user.id, 4);
     let authErrors = 0;
     const c = track(
       new Recorder({
