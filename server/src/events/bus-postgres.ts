@@ -1,16 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import pg from 'pg';
-import { Compile } from 'typebox/compile';
 import type { Statement } from '../db/sql';
 import type { PgSql } from '../db/sql-postgres';
 import { DEFAULT_EVENTS_CHANNEL, type PgEventLog } from './log-postgres';
-import { NodeAnswer, NodeRequest, type BusEvent, type BusHandler, type BusNotice, type EventBus, type NodeRequestHandler, type NoticeHandler } from './types';
+import { NodeCalls, noticeText, readNotice } from './node-calls';
+import { type BusEvent, type BusHandler, type NodeAnswer, type NodeRequest, type BusNotice, type EventBus, type NodeRequestHandler, type NoticeHandler } from './types';
 
-const checkRequest = Compile(NodeRequest);
-const checkAnswer = Compile(NodeAnswer);
-/** Requests awaiting an answer, at most (each is one REST call held open): beyond, ask answers null at once. */
-const MAX_PENDING_ASKS = 10_000;
 /** NOTIFY refuses payloads of 8000 bytes or more. */
 const MAX_PAYLOAD_BYTES = 7999;
 const BATCH = 500;
@@ -78,9 +74,7 @@ export class PgBus implements EventBus {
   private delivered = -1;
   private pulling = false;
   private pullAgain = false;
-  private asked: NodeRequestHandler | null = null;
-  private nextAsk = 0;
-  private readonly pendingAsks = new Map<number, (answer: NodeAnswer | null) => void>();
+  private readonly calls: NodeCalls;
   /** For tests and metrics: LISTEN connections made, the first included. */
   connections = 0;
 
@@ -93,6 +87,7 @@ export class PgBus implements EventBus {
       'SELECT pg_notify(@channel, @payload) FROM pg_stat_activity WHERE application_name = @app AND datname = current_database() LIMIT 1',
     );
     if (opts.from !== undefined) this.delivered = opts.from;
+    this.calls = new NodeCalls(this.nodeId, opts.logger, 'postgres');
   }
 
   static async connect(opts: PgBusOptions): Promise<PgBus> {
@@ -209,9 +204,10 @@ export class PgBus implements EventBus {
 
   /** Work on the pool still running: close() waits for it, so no statement outlives the bus. */
   private readonly inFlight = new Set<Promise<unknown>>();
-  private track(work: () => Promise<unknown>): void {
+  private track<T>(work: () => Promise<T>): Promise<T> {
     const p = work().finally(() => this.inFlight.delete(p));
     this.inFlight.add(p);
+    return p;
   }
 
   private receive(channel: string, payload: string): void {
@@ -244,7 +240,7 @@ export class PgBus implements EventBus {
   notify(notice: BusNotice): void {
     if (this.closed) return;
     this.dispatchNotice(notice);
-    this.track(() => this.send(this.noticeChannel, `${this.sender}\n${JSON.stringify(notice)}`, 'notice'));
+    this.track(() => this.send(this.noticeChannel, noticeText(this.sender, notice), 'notice'));
   }
 
   onNotice(handler: NoticeHandler): () => void {
@@ -252,34 +248,22 @@ export class PgBus implements EventBus {
     return () => this.noticeHandlers.delete(handler);
   }
 
-  async ask(nodeId: string, request: NodeRequest, timeoutMs: number): Promise<NodeAnswer | null> {
-    if (nodeId === this.nodeId) return this.asked ? this.asked(request) : null;
-    if (this.closed || !/^[0-9a-f]{8}$/.test(nodeId) || this.pendingAsks.size >= MAX_PENDING_ASKS) return null;
-    const payload = `q\n${this.nodeId}\n${++this.nextAsk}\n${JSON.stringify(request)}`;
-    if (Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES) return null;
-    const reqId = this.nextAsk;
-    return new Promise<NodeAnswer | null>((resolve) => {
-      const timer = setTimeout(() => settle(null), timeoutMs);
-      const settle = (answer: NodeAnswer | null) => {
-        if (!this.pendingAsks.delete(reqId)) return;
-        clearTimeout(timer);
-        resolve(answer);
-      };
-      this.pendingAsks.set(reqId, settle);
-      this.track(() =>
+  ask(nodeId: string, request: NodeRequest, timeoutMs: number): Promise<NodeAnswer | null> {
+    if (nodeId !== this.nodeId && this.closed) return Promise.resolve(null);
+    return this.calls.ask(nodeId, request, timeoutMs, (payload) => {
+      if (Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES) return Promise.resolve(false);
+      // No row: no such node listening.
+      return this.track(() =>
         this.askStmt.all({ channel: this.channelOf(nodeId), payload, app: this.appName(nodeId) }).then(
-          (rows) => rows.length === 0 && settle(null), // no such node listening
-          () => settle(null),
+          (rows) => rows.length > 0,
+          () => false,
         ),
       );
     });
   }
 
   onAsk(handler: NodeRequestHandler): () => void {
-    this.asked = handler;
-    return () => {
-      if (this.asked === handler) this.asked = null;
-    };
+    return this.calls.onAsk(handler);
   }
 
   healthy(): boolean {
@@ -304,8 +288,7 @@ export class PgBus implements EventBus {
     clearTimeout(this.reconnectTimer);
     this.handlers.clear();
     this.noticeHandlers.clear();
-    this.asked = null;
-    for (const settle of [...this.pendingAsks.values()]) settle(null);
+    this.calls.close();
     this.listening = false;
     await this.listener?.end().catch(() => undefined);
     await Promise.allSettled([...this.inFlight]);
@@ -324,57 +307,14 @@ export class PgBus implements EventBus {
   }
 
   private receiveNotice(text: string): void {
-    const a = text.indexOf('\n');
-    if (a < 0 || text.slice(0, a) === this.sender) return;
-    let notice: unknown;
-    try {
-      notice = JSON.parse(text.slice(a + 1));
-    } catch {
-      notice = null;
-    }
-    const n = notice as { kind?: unknown; userId?: unknown; room?: unknown; json?: unknown; except?: unknown; presence?: unknown } | null;
-    if (n?.kind === 'principal-changed' && typeof n.userId === 'number' && Number.isSafeInteger(n.userId)) {
-      this.dispatchNotice({ kind: 'principal-changed', userId: n.userId });
-    } else if (n?.kind === 'chat' && typeof n.room === 'string' && typeof n.json === 'string' && typeof n.except === 'number') {
-      this.dispatchNotice({ kind: 'chat', room: n.room, json: n.json, except: n.except, presence: n.presence === true });
-    } else {
-      this.opts.logger.warn('malformed message on the postgres notice channel; ignored');
-    }
+    const notice = readNotice(text, this.sender, this.opts.logger, 'postgres');
+    if (notice && notice !== 'own') this.dispatchNotice(notice);
   }
 
   /** A request for this node, or an answer to one of its own. */
   private async receiveNodeMessage(text: string): Promise<void> {
-    const a = text.indexOf('\n');
-    const b = text.indexOf('\n', a + 1);
-    const c = text.indexOf('\n', b + 1);
-    if (a !== 1 || b < 0 || c < 0) return this.opts.logger.warn('malformed message on the postgres node channel; ignored');
-    const from = text.slice(a + 1, b);
-    const reqId = Number(text.slice(b + 1, c));
-    let body: unknown;
-    try {
-      body = JSON.parse(text.slice(c + 1));
-    } catch {
-      body = undefined;
-    }
-    if (text[0] === 'a') {
-      if (checkAnswer.Check(body)) this.pendingAsks.get(reqId)?.(body);
-      return;
-    }
-    if (text[0] !== 'q' || !checkRequest.Check(body) || !/^[0-9a-f]{8}$/.test(from)) {
-      return this.opts.logger.warn('malformed request on the postgres node channel; ignored');
-    }
-    let answer: NodeAnswer;
-    try {
-      answer = this.asked ? await this.asked(body) : { ok: false, status: 404, code: 'unknown_connection', message: 'This process holds no connections' };
-    } catch (err) {
-      this.opts.logger.error({ err, request: body }, 'node request handler failed');
-      answer = { ok: false, status: 500, code: 'internal', message: 'The process holding the connection could not apply the request' };
-    }
-    let reply = `a\n${this.nodeId}\n${reqId}\n${JSON.stringify(answer)}`;
-    if (Buffer.byteLength(reply) > MAX_PAYLOAD_BYTES) {
-      reply = `a\n${this.nodeId}\n${reqId}\n${JSON.stringify({ ok: false, status: 500, code: 'internal', message: 'The answer was too large to relay' })}`;
-    }
-    await this.send(this.channelOf(from), reply, 'answer');
+    const reply = await this.calls.receive(text, MAX_PAYLOAD_BYTES);
+    if (reply) await this.send(this.channelOf(reply.to), reply.payload, 'answer');
   }
 
   private dispatchNotice(notice: BusNotice): void {

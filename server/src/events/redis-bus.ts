@@ -2,13 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { Redis } from 'ioredis';
 import type { EventType } from '@ordercast/shared';
-import { Compile } from 'typebox/compile';
-import { NodeAnswer, NodeRequest, type BusEvent, type BusHandler, type BusNotice, type EventBus, type NodeRequestHandler, type NoticeHandler } from './types';
+import { NodeCalls, noticeText, readNotice } from './node-calls';
+import { type BusEvent, type BusHandler, type NodeAnswer, type NodeRequest, type BusNotice, type EventBus, type NodeRequestHandler, type NoticeHandler } from './types';
 
-const checkRequest = Compile(NodeRequest);
-const checkAnswer = Compile(NodeAnswer);
-/** Requests awaiting an answer, at most (each is one REST call held open): beyond, ask answers null at once. */
-const MAX_PENDING_ASKS = 10_000;
 
 /** Channel used when neither the caller nor REDIS_CHANNEL names one. */
 export const DEFAULT_REDIS_CHANNEL = 'ordercast:events';
@@ -47,9 +43,7 @@ export class RedisBus implements EventBus {
   private readonly noticeChannel: string;
   readonly nodeId = randomBytes(4).toString('hex');
   private readonly nodeChannel: string;
-  private asked: NodeRequestHandler | null = null;
-  private nextAsk = 0;
-  private readonly pendingAsks = new Map<number, (answer: NodeAnswer | null) => void>();
+  private readonly calls: NodeCalls;
 
   private constructor(
     private readonly pub: Redis,
@@ -59,6 +53,7 @@ export class RedisBus implements EventBus {
   ) {
     this.noticeChannel = `${channel}:notices`;
     this.nodeChannel = this.channelOf(this.nodeId);
+    this.calls = new NodeCalls(this.nodeId, logger, 'redis');
   }
 
   private channelOf(nodeId: string): string {
@@ -133,7 +128,7 @@ export class RedisBus implements EventBus {
     if (this.closed) return;
     this.dispatchNotice(notice);
     if (this.pub.status !== 'ready') return;
-    this.pub.publish(this.noticeChannel, `${this.sender}\n${JSON.stringify(notice)}`).catch((err: unknown) => {
+    this.pub.publish(this.noticeChannel, noticeText(this.sender, notice)).catch((err: unknown) => {
       this.logger.warn({ err }, 'redis notice not published');
     });
   }
@@ -143,30 +138,13 @@ export class RedisBus implements EventBus {
     return () => this.noticeHandlers.delete(handler);
   }
 
-  async ask(nodeId: string, request: NodeRequest, timeoutMs: number): Promise<NodeAnswer | null> {
-    if (nodeId === this.nodeId) return this.asked ? this.asked(request) : null;
-    if (this.closed || this.pub.status !== 'ready' || this.pendingAsks.size >= MAX_PENDING_ASKS) return null;
-    const reqId = ++this.nextAsk;
-    return new Promise<NodeAnswer | null>((resolve) => {
-      const timer = setTimeout(() => settle(null), timeoutMs);
-      const settle = (answer: NodeAnswer | null) => {
-        if (!this.pendingAsks.delete(reqId)) return;
-        clearTimeout(timer);
-        resolve(answer);
-      };
-      this.pendingAsks.set(reqId, settle);
-      this.pub.publish(this.channelOf(nodeId), `q\n${this.nodeId}\n${reqId}\n${JSON.stringify(request)}`).then(
-        (receivers) => receivers === 0 && settle(null),
-        () => settle(null),
-      );
-    });
+  ask(nodeId: string, request: NodeRequest, timeoutMs: number): Promise<NodeAnswer | null> {
+    if (nodeId !== this.nodeId && (this.closed || this.pub.status !== 'ready')) return Promise.resolve(null);
+    return this.calls.ask(nodeId, request, timeoutMs, async (payload) => (await this.pub.publish(this.channelOf(nodeId), payload)) > 0);
   }
 
   onAsk(handler: NodeRequestHandler): () => void {
-    this.asked = handler;
-    return () => {
-      if (this.asked === handler) this.asked = null;
-    };
+    return this.calls.onAsk(handler);
   }
 
   healthy(): boolean {
@@ -178,8 +156,7 @@ export class RedisBus implements EventBus {
     this.closed = true;
     this.handlers.clear();
     this.noticeHandlers.clear();
-    this.asked = null;
-    for (const settle of [...this.pendingAsks.values()]) settle(null);
+    this.calls.close();
     await Promise.allSettled([this.pub.quit(), this.sub.quit()]);
     this.pub.disconnect();
     this.sub.disconnect();
@@ -210,63 +187,20 @@ export class RedisBus implements EventBus {
   /** A request for this process, or an answer to one of its own. */
   private receiveNodeMessage(message: Buffer): void {
     if (this.closed) return;
-    const text = message.toString();
-    const a = text.indexOf('\n');
-    const b = text.indexOf('\n', a + 1);
-    const c = text.indexOf('\n', b + 1);
-    if (a !== 1 || b < 0 || c < 0) return this.logger.warn('malformed message on the redis node channel; ignored');
-    const from = text.slice(a + 1, b);
-    const reqId = Number(text.slice(b + 1, c));
-    let body: unknown;
-    try {
-      body = JSON.parse(text.slice(c + 1));
-    } catch {
-      body = undefined;
-    }
-    if (text[0] === 'a') {
-      if (checkAnswer.Check(body)) this.pendingAsks.get(reqId)?.(body);
-      return;
-    }
-    if (text[0] !== 'q' || !checkRequest.Check(body)) return this.logger.warn('malformed request on the redis node channel; ignored');
-    const asked = this.asked;
-    const request = body;
-    void (async (): Promise<NodeAnswer> => {
-      try {
-        return asked ? await asked(request) : { ok: false, status: 404, code: 'unknown_connection', message: 'This process holds no connections' };
-      } catch (err) {
-        this.logger.error({ err, request }, 'node request handler failed');
-        return { ok: false, status: 500, code: 'internal', message: 'The process holding the connection could not apply the request' };
-      }
-    })().then((answer) => this.answer(from, reqId, answer));
-  }
-
-  private answer(from: string, reqId: number, answer: NodeAnswer): void {
-    if (this.pub.status !== 'ready') return; // the asker times out
-    this.pub.publish(this.channelOf(from), `a\n${this.nodeId}\n${reqId}\n${JSON.stringify(answer)}`).catch((err: unknown) => {
-      this.logger.warn({ err }, 'redis node answer not published');
+    void this.calls.receive(message.toString()).then((reply) => {
+      if (!reply || this.pub.status !== 'ready') return; // the asker times out
+      this.pub.publish(this.channelOf(reply.to), reply.payload).catch((err: unknown) => {
+        this.logger.warn({ err }, 'redis node answer not published');
+      });
     });
   }
 
   private receiveNotice(message: Buffer): void {
     if (this.closed) return;
-    const text = message.toString();
-    const a = text.indexOf('\n');
-    if (a < 0 || text.slice(0, a) === this.sender) return;
-    let notice: unknown;
-    try {
-      notice = JSON.parse(text.slice(a + 1));
-    } catch {
-      notice = null;
-    }
-    const n = notice as { kind?: unknown; userId?: unknown; room?: unknown; json?: unknown; except?: unknown; presence?: unknown } | null;
-    if (n?.kind === 'principal-changed' && typeof n.userId === 'number' && Number.isSafeInteger(n.userId)) {
-      this.dispatchNotice({ kind: 'principal-changed', userId: n.userId });
-    } else if (n?.kind === 'chat' && typeof n.room === 'string' && typeof n.json === 'string' && typeof n.except === 'number') {
-      this.dispatchNotice({ kind: 'chat', room: n.room, json: n.json, except: n.except, presence: n.presence === true });
-    } else {
-      this.logger.warn('malformed message on the redis notice channel; ignored');
-    }
+    const notice = readNotice(message.toString(), this.sender, this.logger, 'redis');
+    if (notice && notice !== 'own') this.dispatchNotice(notice);
   }
+
 
   private dispatchNotice(notice: BusNotice): void {
     for (const h of this.noticeHandlers) {
