@@ -1,5 +1,6 @@
 import { getTableColumns, getTableName } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
+import type { Sql, Statement } from './sql';
 
 /** Column types whose SQLite values are already what `$inferSelect` holds (no decoding; a REAL is a JS number either way). */
 const PLAIN = new Set(['SQLiteInteger', 'SQLiteText', 'SQLiteReal']);
@@ -50,4 +51,39 @@ export function tableRows<T extends SQLiteTable>(table: T, alias?: string): { co
           return r as T['$inferSelect'];
         };
   return { columns, decode };
+}
+
+/**
+ * Inserts rows given in a table's `$inferInsert` shape (property names, booleans as booleans)
+ * through `Sql`, on either database: for the seed and the command-line tools, not for hot paths (a
+ * statement is prepared per distinct set of columns). Returns each row's `id` when the table has one.
+ */
+export async function insertRows<T extends SQLiteTable>(sql: Sql, table: T, rows: readonly T['$inferInsert'][]): Promise<number[]> {
+  const columns = getTableColumns(table);
+  const name = getTableName(table);
+  const hasId = 'id' in columns;
+  const byShape = new Map<string, Statement<Record<string, unknown>, { id: number }>>();
+  const ids: number[] = [];
+  for (const row of rows) {
+    const keys = Object.keys(row).filter((k) => (row as Record<string, unknown>)[k] !== undefined);
+    const shape = keys.join(',');
+    let stmt = byShape.get(shape);
+    if (!stmt) {
+      const names = keys.map((k) => {
+        const c = columns[k];
+        if (!c) throw new Error(`${name} has no column ${k}`);
+        return `"${c.name}"`;
+      });
+      stmt = sql.prepare(`INSERT INTO "${name}" (${names.join(', ')}) VALUES (${keys.map((k) => `@${k}`).join(', ')})${hasId ? ' RETURNING id' : ''}`);
+      byShape.set(shape, stmt);
+    }
+    const params: Record<string, unknown> = {};
+    for (const k of keys) {
+      const v = (row as Record<string, unknown>)[k];
+      params[k] = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+    }
+    if (hasId) ids.push((await stmt.get(params))!.id);
+    else await stmt.run(params);
+  }
+  return ids;
 }
