@@ -135,4 +135,62 @@ describe('concurrent writers on PostgreSQL', await requireService('postgres'), (
       expect(history.map((h) => h.to)).toEqual(['pending', 'confirmed', winner.status]);
     }
   });
+
+  /**
+   * A cancel whose transaction has written but not yet committed, while `race` runs: what `race`
+   * does must wait for it and then see the order cancelled. (Without a lock or a guard, `race` would
+   * read the order as it was and write over the cancel once it commits.)
+   */
+  async function whileCancelling<T>(orderId: number, race: () => Promise<T>): Promise<T> {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let written!: () => void;
+    const cancelWritten = new Promise<void>((r) => (written = r));
+    const cancelling = t.app.tx(async () => {
+      await t.app.orders.changeStatus({ source: 'system' }, orderId, 'cancelled', 'not_paid');
+      written();
+      await gate;
+    });
+    await cancelWritten;
+    const racing = race();
+    // Long enough for `race` to reach the database and wait there (the outcome does not depend on it).
+    await new Promise((r) => setTimeout(r, 300));
+    release();
+    await cancelling;
+    return racing;
+  }
+
+  it('a payment racing a cancel waits for it: the money is owed back and the kitchen never gets the order', async () => {
+    const { token, user } = await signInCustomer(t.app);
+    const order = (await placeOrder(t.app, token)).json().order as { id: number; total: number };
+    // An online order as checkout leaves it (the bot, which online payment needs, is off here): unpaid, no POS job yet.
+    await sql().run("UPDATE orders SET payment_method = 'online' WHERE id = @id", { id: order.id });
+    await sql().run("DELETE FROM pos_sync_jobs WHERE entity = 'order' AND entity_id = @id", { id: order.id });
+    const telegramId = (await sql().get<{ tg: number }>('SELECT telegram_id AS tg FROM users WHERE id = @id', { id: user.id }))!.tg;
+
+    const result = await whileCancelling(order.id, () =>
+      t.app.payments.paid({
+        fromTelegramId: telegramId,
+        payload: `order:${order.id}`,
+        currency: 'RUB',
+        totalAmount: Math.round(order.total * 100),
+        telegramChargeId: `tg-race-${order.id}`,
+        providerChargeId: `p-race-${order.id}`,
+      }),
+    );
+    expect(result.outcome).toBe('refund_due');
+    expect(await sql().get('SELECT status, payment_status FROM orders WHERE id = @id', { id: order.id })).toEqual({ status: 'cancelled', payment_status: 'refund_due' });
+    expect(await sql().all("SELECT kind FROM pos_sync_jobs WHERE entity = 'order' AND entity_id = @id", { id: order.id })).toEqual([]);
+  });
+
+  it('moving the promised time while the order is being cancelled: 409 order_closed, the cancelled order keeps its time', async () => {
+    const { token } = await signInCustomer(t.app);
+    const order = (await placeOrder(t.app, token)).json().order as { id: number; promised_at: string };
+    const res = await whileCancelling(order.id, () =>
+      t.app.inject({ method: 'POST', url: `/api/admin/orders/${order.id}/eta`, headers: bearer(manager1b), payload: { addMinutes: 15, reason: 'Rush' } }),
+    );
+    expect(res.statusCode, res.body).toBe(409);
+    expect(res.json().error).toBe('order_closed');
+    expect(await sql().get('SELECT status, promised_at FROM orders WHERE id = @id', { id: order.id })).toEqual({ status: 'cancelled', promised_at: order.promised_at });
+  });
 });
