@@ -62,6 +62,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     trustProxy: config.TRUST_PROXY,
     ajv: { customOptions: { removeAdditional: false } },
     return503OnClosing: true,
+    // Start-up may wait for the database: PostgreSQL migrations run one node at a time (an
+    // advisory lock), so a node started beside another waits for its migrations and seed.
+    pluginTimeout: 120_000,
     forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>();
   closeConnectionsAfterResponses(app);
