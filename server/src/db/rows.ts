@@ -1,6 +1,6 @@
 import { getTableColumns, getTableName } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
-import type { Sql, Statement } from './sql';
+import type { Sql } from './sql';
 
 /** Column types whose SQLite values are already what `$inferSelect` holds (no decoding; a REAL is a JS number either way). */
 const PLAIN = new Set(['SQLiteInteger', 'SQLiteText', 'SQLiteReal']);
