@@ -1,12 +1,15 @@
 /**
  * `npm run cluster`: several server nodes on this machine behind a local load balancer, as a
- * deployment of several machines would run (README "Several nodes"). Nodes share the SQLite file
- * at DATABASE_PATH (or, once supported, the PostgreSQL database at DATABASE_URL, passed through as
- * it is) and talk over Redis (REDIS_URL, required). The POS simulator runs as its own process; the
- * Telegram bot (and its simulator) on node 1 only, since one bot polls Telegram.
+ * deployment of several machines would run (README "Several nodes"). Two ways:
+ *  - DATABASE_URL=postgres://…: the nodes share that PostgreSQL database and hear each other over
+ *    its LISTEN/NOTIFY (no Redis), or over Redis when REDIS_URL is set.
+ *  - otherwise: the nodes share the SQLite file at DATABASE_PATH and talk over Redis (REDIS_URL,
+ *    default the local one; required, since SQLite has no way to wake another process).
+ * The POS simulator runs as its own process; the Telegram bot (and its simulator) on node 1 only,
+ * since one bot polls Telegram.
  *
  * Settings: CLUSTER_NODES (default 3), PORT (the balancer, default 3000; node i listens on PORT+i),
- * HOST, REDIS_URL (default redis://127.0.0.1:6379), DATABASE_PATH / DATABASE_URL, POS_SIM_PORT
+ * HOST, DATABASE_URL / DATABASE_PATH, REDIS_URL, POS_SIM_PORT
  * (default 3100), SHUTDOWN_DRAIN_MS (default 1500: three of the balancer's health checks), LOG_LEVEL
  * of the nodes (default warn). A node that exits is started again after a second, so
  * `kill -TERM <pid>` of one shows a node draining and coming back while the others serve.
@@ -35,11 +38,26 @@ const count = intSetting('CLUSTER_NODES', 3, 1, 16);
 const port = intSetting('PORT', 3000, 1, 65535 - 16);
 const posPort = intSetting('POS_SIM_PORT', 3100, 1, 65535);
 const host = env.HOST ?? '127.0.0.1';
-const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const balancerUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+const postgresUrl = env.DATABASE_URL || undefined;
 const sqlitePath = resolve(env.DATABASE_PATH ?? './data/app.db');
-// The PostgreSQL hook: a DATABASE_URL goes to every node as it is (the nodes decide what it means).
-const database: Record<string, string> = env.DATABASE_URL ? { DATABASE_URL: env.DATABASE_URL } : { DATABASE_PATH: sqlitePath };
+// On PostgreSQL Redis is optional (the nodes' bus is then the database's LISTEN/NOTIFY:
+// plugins/app/events.ts); on SQLite it is the only bus between processes.
+const redisUrl = env.REDIS_URL || (postgresUrl ? undefined : 'redis://127.0.0.1:6379');
+const database: Record<string, string> = postgresUrl ? { DATABASE_URL: postgresUrl } : { DATABASE_PATH: sqlitePath };
+
+/** The database URL as the banner shows it: without its password. */
+function withoutPassword(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'DATABASE_URL';
+  }
+}
+const databaseLine = postgresUrl ? `PostgreSQL ${withoutPassword(postgresUrl)}` : `SQLite ${sqlitePath}`;
+const busLine = redisUrl ? `Redis at ${redisUrl}` : 'PostgreSQL LISTEN/NOTIFY (no Redis)';
 
 /** Redis must be there before anything starts: without it the nodes could not hear each other. */
 async function redisReachable(url: string): Promise<boolean> {
@@ -82,7 +100,8 @@ function nodeEnv(i: number): Record<string, string> {
     ...database,
     PORT: String(port + i),
     HOST: '127.0.0.1',
-    REDIS_URL: redisUrl,
+    // Set to nothing on PostgreSQL without Redis: a REDIS_URL the shell has must not pick the bus.
+    REDIS_URL: redisUrl ?? '',
     PUBLIC_URL: env.PUBLIC_URL ?? balancerUrl,
     POS_URL: env.POS_URL ?? `http://127.0.0.1:${posPort}`,
     POS_SIM_PORT: '0',
@@ -120,8 +139,11 @@ function startNode(i: number): ChildProcess {
   return p;
 }
 
-if (!(await redisReachable(redisUrl))) {
-  console.error(`npm run cluster needs Redis at ${redisUrl} (set REDIS_URL or start redis-server): the nodes talk over it`);
+if (redisUrl && !(await redisReachable(redisUrl))) {
+  const why = postgresUrl
+    ? 'REDIS_URL is set, so the nodes talk over it (unset it to use PostgreSQL LISTEN/NOTIFY)'
+    : 'on SQLite the nodes talk over it (set REDIS_URL or start redis-server, or run on PostgreSQL with DATABASE_URL)';
+  console.error(`npm run cluster needs Redis at ${redisUrl}: ${why}`);
   process.exit(1);
 }
 
@@ -152,7 +174,9 @@ const pids = Array.from({ length: count }, (_, k) => `node-${k + 1} ${nodeUrl(k 
 console.log(
   [
     '',
-    `ordercast cluster: ${count} nodes behind a load balancer, Redis at ${redisUrl}, ${env.DATABASE_URL ? 'DATABASE_URL' : `SQLite ${sqlitePath}`}`,
+    `ordercast cluster: ${count} nodes behind a load balancer`,
+    `  Database:   ${databaseLine}`,
+    `  Bus:        ${busLine}`,
     `  Balancer:   ${balancerUrl}   (Mini App ${balancerUrl}/app/ · admin ${balancerUrl}/admin/ · health of each node checked every 500 ms)`,
     ...pids.map((p) => `  Node:       ${p}`),
     `  POS:        http://127.0.0.1:${posPort}`,
