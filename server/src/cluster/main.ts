@@ -129,7 +129,8 @@ async function healthy(url: string, timeoutMs: number): Promise<boolean> {
 }
 
 /** Starts node i and keeps it running: an exit (SIGTERM, a crash) starts it again, until the cluster stops. */
-function startNode(i: number): ChildProcess {
+function startNode(i: number): ChildProcess | undefined {
+  if (stopping) return undefined;
   const p = run(`node-${i}`, 'src/server.ts', nodeEnv(i));
   p.on('exit', (code, signal) => {
     if (stopping) return;
@@ -147,6 +148,22 @@ if (redisUrl && !(await redisReachable(redisUrl))) {
   process.exit(1);
 }
 
+// Set once the nodes are up; a shutdown before then has none to close.
+let balancer: Balancer | undefined = undefined;
+
+async function shutdown(code = 0): Promise<never> {
+  stopping = true;
+  await balancer?.close().catch(() => {});
+  const exits = [...children.values()].filter((p) => p.exitCode === null && p.signalCode === null).map((p) => new Promise((r) => p.once('exit', r)));
+  for (const p of children.values()) p.kill('SIGTERM');
+  await Promise.race([Promise.all(exits), new Promise((r) => setTimeout(r, 15_000).unref())]);
+  process.exit(code);
+}
+// Before the first child starts: a signal while the nodes are still starting must stop them too,
+// not leave them running without this process.
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());
+
 run('pos-sim', 'src/pos/simulator/main.ts', { POS_SIM_PORT: String(posPort), HOST: '127.0.0.1', PUBLIC_URL: balancerUrl, LOG_LEVEL: env.LOG_LEVEL ?? 'warn' });
 // Node 1 first: on an empty database it migrates and seeds; the others then find it ready.
 startNode(1);
@@ -157,18 +174,7 @@ if (!(await healthy(nodeUrl(1), 90_000))) {
 for (let i = 2; i <= count; i++) startNode(i);
 await Promise.all(Array.from({ length: count - 1 }, (_, k) => healthy(nodeUrl(k + 2), 90_000)));
 
-const balancer = await Balancer.start({ nodes: Array.from({ length: count }, (_, k) => nodeUrl(k + 1)), port, host });
-
-async function shutdown(code = 0): Promise<never> {
-  stopping = true;
-  await balancer?.close().catch(() => {});
-  const exits = [...children.values()].filter((p) => p.exitCode === null && p.signalCode === null).map((p) => new Promise((r) => p.once('exit', r)));
-  for (const p of children.values()) p.kill('SIGTERM');
-  await Promise.race([Promise.all(exits), new Promise((r) => setTimeout(r, 15_000).unref())]);
-  process.exit(code);
-}
-process.on('SIGINT', () => void shutdown());
-process.on('SIGTERM', () => void shutdown());
+balancer = await Balancer.start({ nodes: Array.from({ length: count }, (_, k) => nodeUrl(k + 1)), port, host });
 
 const pids = Array.from({ length: count }, (_, k) => `node-${k + 1} ${nodeUrl(k + 1)} (pid ${children.get(`node-${k + 1}`)?.pid})`);
 console.log(

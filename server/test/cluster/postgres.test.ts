@@ -1,5 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
@@ -100,41 +102,96 @@ const SERVER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 describe('npm run cluster on PostgreSQL without Redis', await requireService('postgres'), () => {
   let database: TestDatabase;
+  let dir = '';
   let main: ChildProcess | undefined;
   let output = '';
 
   beforeAll(async () => {
     database = await freshDatabase('oc_cluster_main');
+    dir = mkdtempSync(join(tmpdir(), 'ordercast-cluster-main-'));
   });
   afterAll(async () => {
-    if (main && main.exitCode === null && main.signalCode === null) {
-      const exited = new Promise((r) => main!.once('exit', r));
-      main.kill('SIGTERM');
-      await Promise.race([exited, sleep(20_000)]);
-      main.kill('SIGKILL');
-    }
+    await stopMain();
     await database?.drop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('starts two nodes on the database and its LISTEN/NOTIFY, says so in its banner, serves orders through its balancer and stops on SIGTERM', async () => {
+  /** `npm run cluster` (its script, without the build of the apps) with two nodes on the test database; `port`: its balancer's. */
+  async function startMain(): Promise<{ port: number; posPort: number }> {
     // The balancer's port; the nodes take the next ones (main.ts), so this leaves a gap after it.
     const port = await freePort();
     const posPort = await freePort();
     // The test servers' settings, but the POS is main.ts's own simulator, and a REDIS_URL of this
-    // shell must not pick the bus.
+    // shell must not pick the bus. DATABASE_PATH only places node 1's demo-link file (in `dir`).
     const { POS_URL: _notHere, ...base } = serverEnv({ LOG_LEVEL: 'warn' });
+    output = '';
     main = spawn(process.execPath, ['--import', 'tsx', 'src/cluster/main.ts'], {
       cwd: SERVER_DIR,
-      env: { PATH: process.env.PATH ?? '', ...base, DATABASE_URL: database.url, REDIS_URL: '', CLUSTER_NODES: '2', PORT: String(port), POS_SIM_PORT: String(posPort) },
+      env: {
+        PATH: process.env.PATH ?? '',
+        ...base,
+        DATABASE_URL: database.url,
+        DATABASE_PATH: join(dir, 'unused.db'),
+        POS_SIM_DATABASE_PATH: ':memory:',
+        REDIS_URL: '',
+        CLUSTER_NODES: '2',
+        PORT: String(port),
+        POS_SIM_PORT: String(posPort),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keep = (d: Buffer) => (output = (output + d.toString()).slice(-20_000));
     main.stdout!.on('data', keep);
     main.stderr!.on('data', keep);
-    await until(() => output.includes('  POS:') || main!.exitCode !== null, 240_000, 'the cluster banner').catch((err: Error) => {
+    return { port, posPort };
+  }
+
+  /** SIGTERM to the cluster; its exit code (SIGKILL after 30 s: null). */
+  async function stopMain(): Promise<number | null> {
+    const m = main;
+    if (!m || m.exitCode !== null || m.signalCode !== null) return m?.exitCode ?? null;
+    const exited = new Promise<number | null>((r) => m.once('exit', (code) => r(code)));
+    m.kill('SIGTERM');
+    const code = await Promise.race([exited, sleep(30_000).then(() => 'late' as const)]);
+    if (code !== 'late') return code;
+    m.kill('SIGKILL');
+    return null;
+  }
+
+  /** The processes `main` started (pos-sim and nodes), by parent pid. */
+  function childrenOf(pid: number): number[] {
+    const out = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).stdout;
+    return out.split('\n').map((l) => Number(l.trim())).filter((n) => n > 0);
+  }
+
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('a SIGTERM while the nodes are still starting stops them all (none left without it)', async () => {
+    await startMain();
+    // Node 1 is up; node 2 and the balancer not yet (main.ts starts them after node 1 is healthy).
+    await until(() => output.includes('[node-1] ordercast is running') || main!.exitCode !== null, 240_000, 'node 1 to start').catch((err: Error) => {
       throw new Error(`${err.message}\n${output}`);
     });
-    expect(main.exitCode, output).toBeNull();
+    const started = childrenOf(main!.pid!);
+    expect(started.length, output).toBeGreaterThanOrEqual(2);
+    expect(await stopMain()).toBe(0);
+    await until(() => !started.some(alive), 30_000, 'every child of the cluster to exit');
+  }, 300_000);
+
+  it('starts two nodes on the database and its LISTEN/NOTIFY, says so in its banner, serves orders through its balancer and stops on SIGTERM', async () => {
+    const { port } = await startMain();
+    // The cluster's banner ends with this line (the nodes' own lines start with their [node-i] prefix).
+    await until(() => /^ {2}Try: /m.test(output) || main!.exitCode !== null, 240_000, 'the cluster banner').catch((err: Error) => {
+      throw new Error(`${err.message}\n${output}`);
+    });
+    expect(main!.exitCode, output).toBeNull();
     expect(output).toMatch(/ordercast cluster: 2 nodes behind a load balancer/);
     expect(output).toMatch(new RegExp(`Database: +PostgreSQL postgres://[^\\n]*/${database.name}`));
     expect(output).toMatch(/Bus: +PostgreSQL LISTEN\/NOTIFY \(no Redis\)/);
@@ -171,8 +228,8 @@ describe('npm run cluster on PostgreSQL without Redis', await requireService('po
       expect(r.status, await r.clone().text()).toBe(201);
     }
 
-    const exited = new Promise<number | null>((r) => main!.once('exit', (code) => r(code)));
-    main.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    const started = childrenOf(main!.pid!);
+    expect(await stopMain()).toBe(0);
+    await until(() => !started.some(alive), 30_000, 'every child of the cluster to exit');
   }, 300_000);
 });
