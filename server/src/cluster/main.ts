@@ -180,7 +180,7 @@ const pids = Array.from({ length: count }, (_, k) => `node-${k + 1} ${nodeUrl(k 
 console.log(
   [
     '',
-    `ordercast cluster: ${count} nodes behind a load balancer`,
+    `ordercast cluster: ${count} node${count === 1 ? '' : 's'} behind a load balancer`,
     `  Database:   ${databaseLine}`,
     `  Bus:        ${busLine}`,
     `  Balancer:   ${balancerUrl}   (Mini App ${balancerUrl}/app/ · admin ${balancerUrl}/admin/ · health of each node checked every 500 ms)`,
