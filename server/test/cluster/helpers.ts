@@ -89,8 +89,9 @@ export class Cluster {
     const database = db === 'postgres' ? await freshDatabase('oc_cluster') : null;
     // Where the nodes keep their data and how they hear each other (no REDIS_URL on PostgreSQL:
     // the bus is then LISTEN/NOTIFY, plugins/app/events.ts).
+    // (On PostgreSQL DATABASE_PATH only places the demo-link file, here rather than in server/data.)
     const store: Record<string, string> = database
-      ? { DATABASE_URL: database.url }
+      ? { DATABASE_URL: database.url, DATABASE_PATH: join(dir, 'app.db') }
       : { DATABASE_PATH: join(dir, 'app.db'), REDIS_URL: TEST_REDIS_URL, REDIS_CHANNEL: `ordercast-cluster-${randomBytes(6).toString('hex')}` };
     // Migrated and seeded once, before the nodes start on the same database.
     await (await buildTestApp(store, { dir })).close();
