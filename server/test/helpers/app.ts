@@ -101,13 +101,19 @@ export function useLoggedApp(level = 'info'): LoggedApp {
 
 /**
  * What useTestApp and useLoggedApp share: `build` in a beforeAll, `close` in the afterAll, and an
- * object whose `keys` read through to the built value between the two.
+ * object whose `keys` read through to the built value between the two. `timeout` is the beforeAll's
+ * (the config's hookTimeout unless given: a browser test that may build an app first needs more).
  */
-export function useClosing<T extends { close(): Promise<void> }>(name: string, build: () => Promise<T>, keys: readonly Exclude<keyof T, 'close'>[]): T {
+export function useClosing<T extends { close(): Promise<void> }>(
+  name: string,
+  build: () => Promise<T>,
+  keys: readonly Exclude<keyof T, 'close'>[],
+  timeout?: number,
+): T {
   let built: T | undefined;
   beforeAll(async () => {
     built = await build();
-  });
+  }, timeout);
   afterAll(async () => {
     await built?.close();
     built = undefined;
