@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll } from 'vitest';
-import { toMinor, type User } from '@ordercast/shared';
+import { happyPath, toMinor, type DeliveryType, type OrderStatus, type User } from '@ordercast/shared';
 import { buildApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config/config';
 import { demoInitData, type TelegramUser } from '../../src/auth/telegram';
@@ -178,6 +178,17 @@ export function withDeliveryPoint<T extends Record<string, unknown>>(body: T): T
   if (delivery?.type !== 'delivery' || 'location' in delivery || 'addressId' in delivery) return body;
   const point = demoDeliveryPoint(Number(body.cityId));
   return point ? { ...body, delivery: { ...delivery, location: point } } : body;
+}
+
+/**
+ * The staff moves that take a new (pending) order of this delivery type to `status`: along its
+ * happy path, or straight to `cancelled`.
+ */
+export function movesTo(status: OrderStatus, delivery: DeliveryType = 'delivery'): OrderStatus[] {
+  if (status === 'cancelled') return ['cancelled'];
+  const path = happyPath(delivery);
+  if (!path.includes(status)) throw new Error(`a ${delivery} order never reaches ${status}`);
+  return path.slice(1, path.indexOf(status) + 1);
 }
 
 /** Places an order through the real endpoint; returns the parsed order. */
