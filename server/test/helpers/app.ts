@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -46,8 +46,21 @@ export async function buildTestApp(env: Record<string, string> = {}, opts: { dir
  * folder removed) in its own afterAll. The returned object reads through to the app once it is
  * built, so `const t = useTestApp()` at the top and `t.app` inside tests and later hooks.
  */
-export function useTestApp(env: Record<string, string> = {}): TestApp {
-  return useClosing('useTestApp', () => buildTestApp(env), ['app', 'config', 'dir']);
+export function useTestApp(env: TestEnv = {}): TestApp {
+  return useClosing('useTestApp', async () => buildTestApp(await settle(env)), ['app', 'config', 'dir']);
+}
+
+/** A use*App's settings, or a function that finds them in its beforeAll (a free port, say). */
+export type TestEnv = Record<string, string> | (() => Promise<Record<string, string>>);
+const settle = async (env: TestEnv) => (typeof env === 'function' ? env() : env);
+
+/** A port nothing listens on right now (bound, then released), for a server that must bind it next. */
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
 }
 
 /** A test app listening on 127.0.0.1: its URLs, and clients kept with `keep` are closed before the app. */
@@ -60,11 +73,11 @@ export async function listen(app: FastifyInstance): Promise<{ http: string; ws: 
 }
 
 /** `useTestApp` listening on an ephemeral port (`t.url`), for tests with real sockets; `t.keep(client)` closes a client with it. */
-export function useServedApp(env: Record<string, string> = {}): ServedApp {
+export function useServedApp(env: TestEnv = {}): ServedApp {
   return useClosing(
     'useServedApp',
     async () => {
-      const t = await buildTestApp(env);
+      const t = await buildTestApp(await settle(env));
       const kept: { close(): void }[] = [];
       const url = await listen(t.app).catch(async (err: unknown) => {
         await t.close();
@@ -82,6 +95,33 @@ export function useServedApp(env: Record<string, string> = {}): ServedApp {
     },
     ['app', 'config', 'dir', 'url', 'keep'],
   );
+}
+
+/**
+ * Two apps on one SQLite folder, as two processes of one deployment (`env` gives them a shared
+ * bus), both listening: `a` owns the folder, removed when the pair closes.
+ */
+export type AppPair = { a: TestApp & { url: { http: string; ws: string } }; b: TestApp & { url: { http: string; ws: string } }; close(): Promise<void> };
+
+export async function buildAppPair(env: Record<string, string>): Promise<AppPair> {
+  const a = await buildTestApp(env);
+  let b: TestApp | undefined;
+  const close = async () => {
+    await b?.close();
+    await a.close();
+  };
+  try {
+    b = await buildTestApp(env, { dir: a.dir });
+    return { a: { ...a, url: await listen(a.app) }, b: { ...b, url: await listen(b.app) }, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** `buildAppPair` for the enclosing `describe`: `pair.a`, `pair.b` between its beforeAll and afterAll. */
+export function useAppPair(env: TestEnv): AppPair {
+  return useClosing('useAppPair', async () => buildAppPair(await settle(env)), ['a', 'b']);
 }
 
 /** The seeded staff (admin, and the managers of cities 1 and 2) and a new customer, signed in. */

@@ -7,6 +7,9 @@ import { createRealtimeClient, type RealtimeClient, type RealtimeClientOptions, 
 import { afterEach } from 'vitest';
 import { bearer, placeOrder, useServedApp, type ServedApp } from '../../../../server/test/helpers/app';
 
+/** A port nothing listens on (bound, then released). */
+export { freePort as closedPort } from '../../../../server/test/helpers/app';
+
 /**
  * For the enclosing `describe`: the test app served on a real port (`t.url.http`), and `track` for
  * the clients a test makes, each closed after its test.
@@ -29,15 +32,6 @@ export async function until(cond: () => boolean, timeoutMs = 5000, what = 'condi
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A port nothing listens on (bound, then released). */
-export async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 /**
  * A `ws` WebSocket whose connections go to a dead port while `blocked()` says so, as when a proxy
