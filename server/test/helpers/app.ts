@@ -195,6 +195,23 @@ export async function signInStaff(app: FastifyInstance, username: string, passwo
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
+/** A new manager of `cityIds` added by an admin through the real endpoint, and signed in. */
+export async function addManager(
+  app: FastifyInstance,
+  adminToken: string,
+  m: { username: string; password?: string; name?: string; cityIds?: number[] },
+): Promise<{ id: number; token: string }> {
+  const password = m.password ?? 'password123';
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/admin/staff',
+    headers: bearer(adminToken),
+    payload: { username: m.username, password, name: m.name ?? m.username, role: 'manager', cityIds: m.cityIds ?? [1] },
+  });
+  if (res.statusCode !== 201) throw new Error(`adding a manager failed: ${res.statusCode} ${res.body}`);
+  return { id: (res.json() as { id: number }).id, token: (await signInStaff(app, m.username, password)).token };
+}
+
 /** Credits bonuses (roubles) through the real ledger, as an admin adjustment would. */
 export async function giveBonuses(app: FastifyInstance, userId: number, roubles: number): Promise<void> {
   await app.tx(() => app.ledger.apply(userId, 'adjusted', toMinor(roubles), null, 'test credit'));
