@@ -18,3 +18,8 @@ export const CHAT_PAGE_MAX = 200;
  */
 export const CHAT_TYPING_TTL_MS = 5000;
 export const CHAT_TYPING_RENEW_MS = 2000;
+
+/** Who is in a chat or typing, as one line: each name once, `unnamed` for one without a name. */
+export function chatNames(people: readonly { name: string }[], unnamed: string): string {
+  return [...new Set(people.map((p) => p.name || unnamed))].join(', ');
+}

@@ -3,35 +3,27 @@
  * the promised time (amber, then red, live on `order-eta-updated`), moving the time from the order
  * panel, pausing a city, and the restaurants screen. Screenshots land in test-artifacts/admin/.
  */
-import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Order } from '@ordercast/shared';
-import { launchChromium } from '../../../server/test/helpers/browser';
-import { ROOT, ensureBuilt } from './build';
-import { bearer, buildTestApp, placeOrder, signInCustomer, signInStaff, type TestApp } from '../../../server/test/helpers/app';
+import { bearer, placeOrder, signInCustomer, signInStaff } from '../../../server/test/helpers/app';
+import { artifacts, openBoard, useBrowserStage } from '../../../webapp/test/e2e/helpers/stage';
 
-const ARTIFACTS = join(ROOT, 'test-artifacts/admin');
+const ARTIFACTS = artifacts('admin');
 
 describe('admin app: promised times, pausing, restaurants (issue 14)', () => {
-  let t: TestApp;
-  let base: string;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  const t = useBrowserStage(['admin']);
   let customer: { token: string };
   let adminToken: string;
+  beforeAll(async () => {
+    customer = await signInCustomer(t.app, { first_name: 'Olga' });
+    adminToken = (await signInStaff(t.app, 'admin')).token;
+  });
 
+  /** Signed in on the board, its connection live. */
   async function signIn(username: string, opts: { width?: number; lang?: 'ru' | 'en' } = {}): Promise<Page> {
-    const ctx = await browser.newContext({ viewport: { width: opts.width ?? 1440, height: 900 }, locale: opts.lang === 'ru' ? 'ru-RU' : 'en-GB' });
-    contexts.push(ctx);
-    const page = await ctx.newPage();
-    await page.goto(`${base}/admin/`);
-    await page.getByTestId('login-username').fill(username);
-    await page.getByTestId('login-password').fill('demo1234');
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('board').waitFor({ timeout: 10_000 });
+    const page = await openBoard(t, username, { width: opts.width, locale: opts.lang === 'ru' ? 'ru-RU' : 'en-GB' });
     await expect.poll(() => page.getByTestId('connection').getAttribute('data-status'), { timeout: 15_000 }).toBe('live');
     return page;
   }
@@ -46,23 +38,6 @@ describe('admin app: promised times, pausing, restaurants (issue 14)', () => {
     expect(res.statusCode, res.body).toBe(200);
     return (res.json() as { order: Order }).order;
   };
-
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    ensureBuilt();
-    t = await buildTestApp({ SERVE_APPS: 'true' });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-    customer = await signInCustomer(t.app, { first_name: 'Olga' });
-    adminToken = (await signInStaff(t.app, 'admin')).token;
-    browser = await launchChromium();
-  }, 240_000);
-
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await t?.close();
-  });
 
   it("the board's countdown turns amber near the promised time and red once late, live", async () => {
     const page = await signIn('manager1');

@@ -2,13 +2,10 @@
  * The delivery zones screen (issue 16) in a real browser against a real server: add a zone (a paste
  * that is not JSON is caught before sending), edit it, a refusal keeps the form, delete it.
  */
-import type { AddressInfo } from 'node:net';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { DeliveryZone } from '@ordercast/shared';
-import { launchChromium } from '../../../server/test/helpers/browser';
-import { ensureBuilt } from './build';
-import { bearer, buildTestApp, signInStaff, type TestApp } from '../../../server/test/helpers/app';
+import { bearer, signInStaff } from '../../../server/test/helpers/app';
+import { openBoard, useBrowserStage } from '../../../webapp/test/e2e/helpers/stage';
 
 const box = (lng: number, lat: number, d = 0.01) => ({
   type: 'Polygon',
@@ -16,41 +13,17 @@ const box = (lng: number, lat: number, d = 0.01) => ({
 });
 
 describe('admin app: delivery zones', () => {
-  let t: TestApp;
-  let base: string;
-  let browser: Browser;
+  const t = useBrowserStage(['admin']);
   let adminToken: string;
-
   beforeAll(async () => {
-    ensureBuilt();
-    t = await buildTestApp({ SERVE_APPS: 'true' });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
     adminToken = (await signInStaff(t.app, 'admin')).token;
-    browser = await launchChromium();
-  }, 240_000);
-
-  afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    await t?.close();
   });
 
   const zones = async (): Promise<DeliveryZone[]> =>
     ((await t.app.inject({ url: '/api/admin/zones', headers: bearer(adminToken) })).json() as { items: DeliveryZone[] }).items;
 
-  async function signIn(): Promise<Page> {
-    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
-    const page = await ctx.newPage();
-    await page.goto(`${base}/admin/`);
-    await page.getByTestId('login-username').fill('admin');
-    await page.getByTestId('login-password').fill('demo1234');
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('board').waitFor({ timeout: 10_000 });
-    return page;
-  }
-
   it('adds a zone, edits it, keeps the form when the server refuses, and deletes it', async () => {
-    const page = await signIn();
+    const page = await openBoard(t, 'admin');
     await page.getByTestId('nav-zones').click();
     await page.getByTestId('zones-table').waitFor();
     await expect.poll(() => page.locator('[data-testid^="zone-edit-"]').count()).toBeGreaterThan(0);

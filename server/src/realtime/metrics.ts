@@ -33,6 +33,19 @@ const PLAIN_COUNTERS: [string, string, CounterField][] = [
   ['ordercast_realtime_bad_messages_total', 'Client messages answered with an error or dropped.', 'badMessages'],
 ];
 
+/** A latency histogram (LATENCY_BUCKETS) in `registry`. */
+function latency(registry: Registry, name: string, help: string): Histogram {
+  return new Histogram({ name, help, buckets: LATENCY_BUCKETS, registers: [registry] });
+}
+
+/** The collect() of a figure read at scrape time: emptied, then each sample of `read` written with `put`. */
+function collectFrom<M extends { reset(): void }>(read: Read, put: (m: M, labels: Record<string, string>, v: number) => void): (this: M) => void {
+  return function (this: M) {
+    this.reset();
+    for (const [labels, v] of read()) put(this, labels, v);
+  };
+}
+
 /**
  * The realtime layer's figures, exposed through prom-client (one registry per app, so tests can
  * build several apps in one process). The counters are plain fields bumped on the hot paths (a
@@ -62,19 +75,17 @@ export class RealtimeMetrics {
 
   readonly registry = new Registry();
   /** From an event's append to the log (inside the request that caused it) to its arrival at this process's hub. */
-  readonly publishLatency = new Histogram({
-    name: 'ordercast_event_publish_latency_seconds',
-    help: 'Time from an event being appended to the log (in the request) to its arrival at this process from the bus.',
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  });
+  readonly publishLatency = latency(
+    this.registry,
+    'ordercast_event_publish_latency_seconds',
+    'Time from an event being appended to the log (in the request) to its arrival at this process from the bus.',
+  );
   /** From an event's append to the last write of its fan-out on this process. */
-  readonly deliveryLatency = new Histogram({
-    name: 'ordercast_event_delivery_latency_seconds',
-    help: 'Time from an event being appended to the log to its being written to every connection of its rooms on this process.',
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  });
+  readonly deliveryLatency = latency(
+    this.registry,
+    'ordercast_event_delivery_latency_seconds',
+    'Time from an event being appended to the log to its being written to every connection of its rooms on this process.',
+  );
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'ordercast_' });
@@ -84,27 +95,9 @@ export class RealtimeMetrics {
   expose(hub: HubView, busUp: () => boolean): void {
     const registers = [this.registry];
     const counter = (name: string, help: string, read: Read, labelNames: string[] = []) =>
-      new Counter({
-        name,
-        help,
-        labelNames,
-        registers,
-        collect() {
-          this.reset();
-          for (const [labels, v] of read()) this.inc(labels, v);
-        },
-      });
+      new Counter({ name, help, labelNames, registers, collect: collectFrom<Counter>(read, (m, labels, v) => m.inc(labels, v)) });
     const gauge = (name: string, help: string, read: Read, labelNames: string[] = []) =>
-      new Gauge({
-        name,
-        help,
-        labelNames,
-        registers,
-        collect() {
-          this.reset();
-          for (const [labels, v] of read()) this.set(labels, v);
-        },
-      });
+      new Gauge({ name, help, labelNames, registers, collect: collectFrom<Gauge>(read, (m, labels, v) => m.set(labels, v)) });
     /** One sample per value of `label`, read from a field each. */
     const by = (label: string, fields: Record<string, CounterField>): [Read, string[]] => [
       () => Object.entries(fields).map(([value, field]) => [{ [label]: value }, this[field]]),

@@ -1,23 +1,15 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { startTelegramSimulator, type TelegramSimulator, type TelegramSimulatorOptions } from '../../src/telegram-sim/index';
 import type { SimChat, Update } from '../../src/telegram-sim/state';
 import type { InjectBody } from '../../src/telegram-sim/wire';
-import { buildLoggedApp, buildTestApp, TEST_BOT_TOKEN, type LoggedApp, type TestApp } from '../helpers/app';
+import { buildLoggedApp, buildTestApp, freePort, TEST_BOT_TOKEN, type LoggedApp, type TestApp } from '../helpers/app';
+
+export { freePort } from '../helpers/app';
 
 export { waitFor, sleep } from '../pos/helpers';
 export const WEBHOOK_SECRET = 'test-telegram-webhook-secret';
 
 export function startSim(opts: Partial<TelegramSimulatorOptions> = {}): Promise<TelegramSimulator> {
   return startTelegramSimulator({ port: 0, botToken: TEST_BOT_TOKEN, ...opts });
-}
-
-/** A port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 /**

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll } from 'vitest';
-import { toMinor, type User } from '@ordercast/shared';
+import { happyPath, toMinor, type DeliveryType, type OrderStatus, type User } from '@ordercast/shared';
 import { buildApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config/config';
 import { demoInitData, type TelegramUser } from '../../src/auth/telegram';
@@ -83,8 +83,21 @@ export async function buildTestApp(env: Record<string, string> = {}, opts: { dir
  * folder removed) in its own afterAll. The returned object reads through to the app once it is
  * built, so `const t = useTestApp()` at the top and `t.app` inside tests and later hooks.
  */
-export function useTestApp(env: Record<string, string> = {}): TestApp {
-  return useClosing('useTestApp', () => buildTestApp(env), ['app', 'config', 'dir']);
+export function useTestApp(env: TestEnv = {}): TestApp {
+  return useClosing('useTestApp', async () => buildTestApp(await settle(env)), ['app', 'config', 'dir']);
+}
+
+/** A use*App's settings, or a function that finds them in its beforeAll (a free port, say). */
+export type TestEnv = Record<string, string> | (() => Promise<Record<string, string>>);
+const settle = async (env: TestEnv) => (typeof env === 'function' ? env() : env);
+
+/** A port nothing listens on right now (bound, then released), for a server that must bind it next. */
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
 }
 
 /** A test app listening on 127.0.0.1: its URLs, and clients kept with `keep` are closed before the app. */
@@ -97,11 +110,11 @@ export async function listen(app: FastifyInstance): Promise<{ http: string; ws: 
 }
 
 /** `useTestApp` listening on an ephemeral port (`t.url`), for tests with real sockets; `t.keep(client)` closes a client with it. */
-export function useServedApp(env: Record<string, string> = {}): ServedApp {
+export function useServedApp(env: TestEnv = {}): ServedApp {
   return useClosing(
     'useServedApp',
     async () => {
-      const t = await buildTestApp(env);
+      const t = await buildTestApp(await settle(env));
       const kept: { close(): void }[] = [];
       const url = await listen(t.app).catch(async (err: unknown) => {
         await t.close();
@@ -121,6 +134,33 @@ export function useServedApp(env: Record<string, string> = {}): ServedApp {
   );
 }
 
+/**
+ * Two apps on one SQLite folder, as two processes of one deployment (`env` gives them a shared
+ * bus), both listening: `a` owns the folder, removed when the pair closes.
+ */
+export type AppPair = { a: TestApp & { url: { http: string; ws: string } }; b: TestApp & { url: { http: string; ws: string } }; close(): Promise<void> };
+
+export async function buildAppPair(env: Record<string, string>): Promise<AppPair> {
+  const a = await buildTestApp(env);
+  let b: TestApp | undefined;
+  const close = async () => {
+    await b?.close();
+    await a.close();
+  };
+  try {
+    b = await buildTestApp(env, { dir: a.dir });
+    return { a: { ...a, url: await listen(a.app) }, b: { ...b, url: await listen(b.app) }, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** `buildAppPair` for the enclosing `describe`: `pair.a`, `pair.b` between its beforeAll and afterAll. */
+export function useAppPair(env: TestEnv): AppPair {
+  return useClosing('useAppPair', async () => buildAppPair(await settle(env)), ['a', 'b']);
+}
+
 /** The seeded staff (admin, and the managers of cities 1 and 2) and a new customer, signed in. */
 export async function signInTeam(app: FastifyInstance): Promise<{ admin: string; manager1: string; manager2: string; customer: { token: string; user: User } }> {
   return {
@@ -138,13 +178,19 @@ export function useLoggedApp(level = 'info'): LoggedApp {
 
 /**
  * What useTestApp and useLoggedApp share: `build` in a beforeAll, `close` in the afterAll, and an
- * object whose `keys` read through to the built value between the two.
+ * object whose `keys` read through to the built value between the two. `timeout` is the beforeAll's
+ * (the config's hookTimeout unless given: a browser test that may build an app first needs more).
  */
-export function useClosing<T extends { close(): Promise<void> }>(name: string, build: () => Promise<T>, keys: readonly Exclude<keyof T, 'close'>[]): T {
+export function useClosing<T extends { close(): Promise<void> }>(
+  name: string,
+  build: () => Promise<T>,
+  keys: readonly Exclude<keyof T, 'close'>[],
+  timeout?: number,
+): T {
   let built: T | undefined;
   beforeAll(async () => {
     built = await build();
-  });
+  }, timeout);
   afterAll(async () => {
     await built?.close();
     built = undefined;
@@ -186,6 +232,23 @@ export async function signInStaff(app: FastifyInstance, username: string, passwo
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
+/** A new manager of `cityIds` added by an admin through the real endpoint, and signed in. */
+export async function addManager(
+  app: FastifyInstance,
+  adminToken: string,
+  m: { username: string; password?: string; name?: string; cityIds?: number[] },
+): Promise<{ id: number; token: string }> {
+  const password = m.password ?? 'password123';
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/admin/staff',
+    headers: bearer(adminToken),
+    payload: { username: m.username, password, name: m.name ?? m.username, role: 'manager', cityIds: m.cityIds ?? [1] },
+  });
+  if (res.statusCode !== 201) throw new Error(`adding a manager failed: ${res.statusCode} ${res.body}`);
+  return { id: (res.json() as { id: number }).id, token: (await signInStaff(app, m.username, password)).token };
+}
+
 /** Credits bonuses (roubles) through the real ledger, as an admin adjustment would. */
 export async function giveBonuses(app: FastifyInstance, userId: number, roubles: number): Promise<void> {
   await app.tx(() => app.ledger.apply(userId, 'adjusted', toMinor(roubles), null, 'test credit'));
@@ -209,6 +272,17 @@ export function withDeliveryPoint<T extends Record<string, unknown>>(body: T): T
   if (delivery?.type !== 'delivery' || 'location' in delivery || 'addressId' in delivery) return body;
   const point = demoDeliveryPoint(Number(body.cityId));
   return point ? { ...body, delivery: { ...delivery, location: point } } : body;
+}
+
+/**
+ * The staff moves that take a new (pending) order of this delivery type to `status`: along its
+ * happy path, or straight to `cancelled`.
+ */
+export function movesTo(status: OrderStatus, delivery: DeliveryType = 'delivery'): OrderStatus[] {
+  if (status === 'cancelled') return ['cancelled'];
+  const path = happyPath(delivery);
+  if (!path.includes(status)) throw new Error(`a ${delivery} order never reaches ${status}`);
+  return path.slice(1, path.indexOf(status) + 1);
 }
 
 /** Places an order through the real endpoint; returns the parsed order. */

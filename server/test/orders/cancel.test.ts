@@ -1,6 +1,6 @@
 import { ACTIVE_STATUSES, ORDER_STATUSES, type OrderStatus } from '@ordercast/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, giveBonuses, placeOrder, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bearer, giveBonuses, movesTo, placeOrder, signInCustomer, signInStaff, useTestApp } from '../helpers/app';
 import { testSql } from '../helpers/db';
 import { orderEvents } from '../pos/helpers';
 
@@ -9,30 +9,18 @@ import { orderEvents } from '../pos/helpers';
  * status with a reason code; the customer only while pending or confirmed (`customer_asked`).
  * A refused cancel changes nothing.
  */
-let t: TestApp;
+const t = useTestApp();
 let admin: string;
 let ceo: string;
 let manager1: string;
 let manager2: string;
 
 beforeAll(async () => {
-  t = await buildTestApp();
   admin = (await signInStaff(t.app, 'admin')).token;
   ceo = (await signInStaff(t.app, 'ceo')).token;
   manager1 = (await signInStaff(t.app, 'manager1')).token;
   manager2 = (await signInStaff(t.app, 'manager2')).token;
 });
-afterAll(() => t.close());
-
-const PATH: Record<OrderStatus, OrderStatus[]> = {
-  pending: [],
-  confirmed: ['confirmed'],
-  preparing: ['confirmed', 'preparing'],
-  ready: ['confirmed', 'preparing', 'ready'],
-  delivering: ['confirmed', 'preparing', 'ready', 'delivering'],
-  completed: ['confirmed', 'preparing', 'ready', 'delivering', 'completed'],
-  cancelled: ['cancelled'],
-};
 
 const staffMove = (token: string, id: number, payload: Record<string, unknown>) =>
   t.app.inject({ method: 'POST', url: `/api/admin/orders/${id}/status`, headers: bearer(token), payload });
@@ -42,7 +30,7 @@ async function orderIn(status: OrderStatus, bonuses = 0): Promise<{ id: number; 
   const { token, user } = await signInCustomer(t.app);
   if (bonuses) await giveBonuses(t.app, user.id, bonuses);
   const order = (await placeOrder(t.app, token, { delivery: { type: 'delivery', address: 'Tverskaya 1' }, ...(bonuses && { bonusesToUse: bonuses }) })).json().order;
-  for (const s of PATH[status]) {
+  for (const s of movesTo(status)) {
     const res = await staffMove(admin, order.id, s === 'cancelled' ? { status: s, reason: 'other' } : { status: s });
     expect(res.statusCode, res.body).toBe(200);
   }

@@ -216,24 +216,18 @@ describe('paying online through Telegram (simulator) and the kitchen (POS simula
     const c = await customer();
     const order = await place(c.token, { payment: { method: 'online' } });
     expect((await api('POST', `/api/orders/${order.id}/cancel`, c.token, {})).status).toBe(200);
-    await inject(tg, {
+    const late = {
       kind: 'successful_payment',
       user: c.tgUser,
       invoice_payload: `order:${order.id}`,
       total_amount: Math.round(order.total * 100),
       currency: 'RUB',
       telegram_payment_charge_id: `late-${order.id}`,
-    });
+    } as const;
+    await inject(tg, late);
     await waitFor(async () => (await row(order.id)).payment_status === 'refund_due', 'refund due');
     // The same update delivered again changes nothing.
-    await inject(tg, {
-      kind: 'successful_payment',
-      user: c.tgUser,
-      invoice_payload: `order:${order.id}`,
-      total_amount: Math.round(order.total * 100),
-      currency: 'RUB',
-      telegram_payment_charge_id: `late-${order.id}`,
-    });
+    await inject(tg, late);
     await sleep(300);
     expect((await paymentEvents(order.id)).map((e) => e.status)).toEqual(['paid', 'refund_due']);
   });

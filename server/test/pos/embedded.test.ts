@@ -1,25 +1,10 @@
-import { createServer, type AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, placeOrder, signInCustomer, type TestApp } from '../helpers/app';
+import { describe, expect, it } from 'vitest';
+import { freePort, placeOrder, signInCustomer, useServedApp } from '../helpers/app';
 import { waitFor } from './helpers';
 
-/** A port nothing listens on right now (the simulator must bind it next). */
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
 describe('the embedded POS simulator on a port of its own (POS_SIM_PORT alone)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    // POS_URL '' = unset: the server must find its simulator at POS_SIM_PORT, not at the default 3100.
-    t = await buildTestApp({ POS_SIM_PORT: String(await freePort()), POS_URL: '', POS_SYNC_WORKER: 'true', POS_RETRY_BASE_MS: '20', POS_RETRY_MAX_MS: '80' });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-  });
-  afterAll(() => t.close());
+  // POS_URL '' = unset: the server must find its simulator at POS_SIM_PORT, not at the default 3100.
+  const t = useServedApp(async () => ({ POS_SIM_PORT: String(await freePort()), POS_URL: '', POS_SYNC_WORKER: 'true', POS_RETRY_BASE_MS: '20', POS_RETRY_MAX_MS: '80' }));
 
   it('syncs an order with it', async () => {
     expect(t.config.POS_URL).toBe(`http://127.0.0.1:${t.config.POS_SIM_PORT}`);

@@ -1,22 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { buildLoggedApp, signInCustomer } from '../helpers/app';
+import { describe, expect, it } from 'vitest';
+import { signInCustomer, useLoggedApp } from '../helpers/app';
 import { TestClient, listen, sleep } from './helpers';
 
 describe('realtime logs', () => {
-  let app: FastifyInstance;
-  let lines: string[];
-  let close: () => Promise<void>;
-  beforeAll(async () => {
-    ({ app, lines, close } = await buildLoggedApp('debug'));
-  });
-  afterAll(() => close());
+  const t = useLoggedApp('debug');
 
   it('never print WebSocket tokens or tickets, accepted, refused or misrouted', async () => {
-    const url = await listen(app);
-    const { token } = await signInCustomer(app);
+    const url = await listen(t.app);
+    const { token } = await signInCustomer(t.app);
     const tampered = `${token.slice(0, -4)}AAAA`;
-    const ticketRes = await app.inject({ method: 'POST', url: '/api/realtime/ticket', headers: { authorization: `Bearer ${token}` } });
+    const ticketRes = await t.app.inject({ method: 'POST', url: '/api/realtime/ticket', headers: { authorization: `Bearer ${token}` } });
     const { ticket } = ticketRes.json();
     const ok = await TestClient.ready(`${url.ws}/ws?token=${token}`);
     const byTicket = await TestClient.ready(`${url.ws}/?ticket=${ticket}`);
@@ -32,7 +25,7 @@ describe('realtime logs', () => {
     await ok.waitClose();
     byTicket.close();
     await sleep(100);
-    const all = lines.join('');
+    const all = t.lines.join('');
     expect(all).toContain('[redacted]');
     for (const secret of [token, token.split('.')[2]!, tampered.split('.')[2]!, ticket, ticket.split('.')[0]]) {
       expect(all).not.toContain(secret);

@@ -2,28 +2,18 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoInitData } from '../../src/auth/telegram';
-import { buildTestApp } from '../helpers/app';
+import { buildTestApp, freePort } from '../helpers/app';
+
+export { freePort } from '../helpers/app';
 import { TEST_BOT_TOKEN, serverEnv } from '../helpers/env';
 import { demoPickupPoint } from '../../src/db/seed-data';
 import { afterAll, beforeAll } from 'vitest';
 import { sleep } from './helpers';
 
 const SERVER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-  });
-}
 
 /**
  * A redis-server of the describe's own on a free port, for tests that take it down and bring it

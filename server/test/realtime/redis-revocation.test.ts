@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, signInStaff } from '../helpers/app';
+import { bearer, buildTestApp, signInStaff, addManager } from '../helpers/app';
 import { TestClient, TestSse, listen, sleep, until } from './helpers';
 import { useProcessPair, usePrivateRedis } from './processes';
 import { requireService, TEST_REDIS_URL } from '../helpers/services';
@@ -82,18 +82,12 @@ describe('rights changes while Redis is down', await requireService('redis-serve
     try {
       const url2 = await listen(t2.app);
       const admin = (await signInStaff(t1.app, 'admin')).token;
-      const created = await t1.app.inject({
-        method: 'POST',
-        url: '/api/admin/staff',
-        headers: bearer(admin),
-        payload: { username: 'outage-manager', password: 'password123', name: 'X', role: 'manager', cityIds: [1] },
-      });
-      const token = (await signInStaff(t1.app, 'outage-manager', 'password123')).token;
+      const { id, token } = await addManager(t1.app, admin, { username: 'outage-manager', name: 'X' });
       const c = await TestClient.ready(`${url2.ws}/ws?token=${token}`);
 
       redis.kill();
       await until(() => !t1.app.events.bus.healthy() && !t2.app.events.bus.healthy(), 5000, 'bus down');
-      const res = await t1.app.inject({ method: 'PATCH', url: `/api/admin/staff/${created.json().id}`, headers: bearer(admin), payload: { active: false } });
+      const res = await t1.app.inject({ method: 'PATCH', url: `/api/admin/staff/${id}`, headers: bearer(admin), payload: { active: false } });
       expect(res.statusCode).toBe(200);
       await sleep(200);
       expect(c.closeCode).toBeUndefined(); // the notice is not durable: it could not reach t2

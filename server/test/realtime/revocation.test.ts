@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useServedApp, bearer, signInCustomer, signInStaff } from '../helpers/app';
+import { useServedApp, bearer, signInCustomer, signInStaff, addManager } from '../helpers/app';
 import { TestClient, TestSse, createOrder, sleep, until } from './helpers';
 
 /**
@@ -18,19 +18,7 @@ describe('rights changes reach open connections', () => {
   });
 
   /** A fresh manager of the given cities, signed in. */
-  const newManager = async (cityIds: number[]) => {
-    const username = `revoke${++seq}`;
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/admin/staff',
-      headers: bearer(admin),
-      payload: { username, password: 'password123', name: 'Revocation test', role: 'manager', cityIds },
-    });
-    expect(res.statusCode).toBe(201);
-    const id = res.json().id as number;
-    const token = (await signInStaff(t.app, username, 'password123')).token;
-    return { id, token };
-  };
+  const newManager = (cityIds: number[]) => addManager(t.app, admin, { username: `revoke${++seq}`, name: 'Revocation test', cityIds });
   const patch = async (id: number, payload: Record<string, unknown>) => {
     const res = await t.app.inject({ method: 'PATCH', url: `/api/admin/staff/${id}`, headers: bearer(admin), payload });
     expect(res.statusCode).toBe(200);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { bearer, signInCustomer, signInStaff, useTestApp } from '../helpers/app';
+import { bearer, signInCustomer, signInStaff, useTestApp, addManager } from '../helpers/app';
 import { TestClient, TestSse, createOrder, listen, sleep } from './helpers';
 
 /** A token for `userId` that expires in `seconds` (tests cannot wait for JWT_TTL_S, at least 60 s). */
@@ -92,15 +92,7 @@ describe('token refresh on a live connection', () => {
 
   it('a revoked user: refresh refused over REST, a bad auth on a live connection is an error, old credential still bounded', async () => {
     const admin = (await signInStaff(t.app, 'admin')).token;
-    const created = await t.app.inject({
-      method: 'POST',
-      url: '/api/admin/staff',
-      headers: bearer(admin),
-      payload: { username: 'refresher', password: 'password123', name: 'Refresh test', role: 'manager', cityIds: [1] },
-    });
-    expect(created.statusCode).toBe(201);
-    const id = created.json().id as number;
-    const token = (await signInStaff(t.app, 'refresher', 'password123')).token;
+    const { id, token } = await addManager(t.app, admin, { username: 'refresher', name: 'Refresh test' });
     const c = await TestClient.ready(`${url.ws}/ws?token=${token}`);
     // A token that does not verify: an error, the connection keeps its (still valid) credential.
     c.send({ type: 'auth', data: { token: 'garbage' } });

@@ -3,6 +3,9 @@ import { CHAT_MAX_TEXT } from '../chat';
 import type { OrderMessage } from '../schemas/chat';
 import type { ChatStore } from './chat-store';
 
+/** The words the chat view (OrderChatView.vue) asks its app for: both apps have them under these keys. */
+export type OrderChatWord = 'chat.older' | 'chat.empty' | 'chat.seen' | 'chat.delivered' | 'chat.sending' | 'chat.queued' | 'chat.placeholder' | 'chat.send' | 'chat.left';
+
 export interface OrderChatOptions {
   /** Words for a failure to show under the chat: sending (`send`) or loading older messages (`older`). */
   describeError(e: unknown, what: 'send' | 'older'): string;

@@ -3,67 +3,33 @@
  * board (card → Cancel → reason and note) and the customer's open Mini App shows the cancellation
  * live, with its reason and the bonuses returned, and no "order placed" banner above it.
  */
-import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { Order, OrderDetail } from '@ordercast/shared';
-import { launchChromium } from '../../../server/test/helpers/browser';
-import { bearer, buildTestApp, giveBonuses, placeOrder, TEST_BOT_TOKEN, type TestApp } from '../../../server/test/helpers/app';
-import { demoInitData, launchHash } from '../../../server/src/auth/telegram';
-import { ensureBuilt, ROOT } from './helpers/build';
+import { bearer, giveBonuses, placeOrder, signInStaff } from '../../../server/test/helpers/app';
+import { artifacts, launchCustomer, openBoard, openMiniApp, useBrowserStage } from './helpers/stage';
 
-const ARTIFACTS = join(ROOT, 'test-artifacts/cancel');
+const ARTIFACTS = artifacts('cancel');
 
 describe('cancel in both apps, in Chromium', () => {
-  let t: TestApp;
-  let base: string;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    ensureBuilt('webapp');
-    ensureBuilt('admin');
-    t = await buildTestApp({ SERVE_APPS: 'true' });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-    browser = await launchChromium();
-  }, 400_000);
-
-  afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    await t?.close();
-  });
+  const t = useBrowserStage(['webapp', 'admin']);
 
   it("a manager cancels a cooking order; the customer's open Mini App shows the reason and the refund", async () => {
     // The customer: 500 bonuses, an order paid partly with them, its page open in the Mini App.
-    const initData = demoInitData({ id: 730_000_001, first_name: 'Vera', language_code: 'en' }, TEST_BOT_TOKEN);
-    const auth = (await t.app.inject({ method: 'POST', url: '/api/auth/telegram', payload: { initData } })).json() as { token: string; user: { id: number } };
-    giveBonuses(t.app, auth.user.id, 500);
-    await t.app.inject({ method: 'PATCH', url: '/api/me', headers: bearer(auth.token), payload: { cityId: 1 } });
+    const auth = await launchCustomer(t.app, { id: 730_000_001, first_name: 'Vera' }, { cityId: 1 });
+    await giveBonuses(t.app, auth.user.id, 500);
     const order = (await placeOrder(t.app, auth.token, { items: [{ productId: 5, quantity: 3 }], bonusesToUse: 500, delivery: { type: 'delivery', address: 'Tverskaya 1' } })).json()
       .order as Order;
     expect(order.order_number).toMatch(/^M-\d{4}$/);
 
-    const customerCtx = await browser.newContext({ viewport: { width: 390, height: 800 }, locale: 'en-US' });
-    const customer = await customerCtx.newPage();
-    const errors: Error[] = [];
-    customer.on('pageerror', (e) => errors.push(e));
     // As checkout leaves it: the order's page with the "placed" banner.
-    await customer.goto(`${base}/app/orders/${order.id}?placed=1#${launchHash(initData)}`);
+    const { page: customer, errors } = await openMiniApp(t, `/app/orders/${order.id}?placed=1`, auth.hash);
     await customer.getByTestId('order').waitFor({ timeout: 20_000 });
     await customer.getByTestId('placed').waitFor();
 
     // The manager on the board: the order is cooking.
-    const staffCtx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
-    const staff = await staffCtx.newPage();
-    await staff.goto(`${base}/admin/`);
-    await staff.getByTestId('login-username').fill('manager1');
-    await staff.getByTestId('login-password').fill('demo1234');
-    await staff.getByTestId('login-submit').click();
-    await staff.getByTestId('board').waitFor({ timeout: 15_000 });
-    const managerToken = (await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'manager1', password: 'demo1234' } })).json().token as string;
+    const staff = await openBoard(t, 'manager1');
+    const managerToken = (await signInStaff(t.app, 'manager1')).token;
     for (const status of ['confirmed', 'preparing']) {
       const r = await t.app.inject({ method: 'POST', url: `/api/admin/orders/${order.id}/status`, headers: bearer(managerToken), payload: { status } });
       expect(r.statusCode, r.body).toBe(200);
@@ -98,7 +64,5 @@ describe('cancel in both apps, in Chromium', () => {
     expect(mine).toMatchObject({ status: 'cancelled', cancel_reason: 'out_of_stock', cancel_note: 'No paprika left' });
     expect((await t.app.inject({ url: '/api/bonuses', headers: bearer(auth.token) })).json().balance).toBe(500);
     expect(errors).toEqual([]);
-    await customerCtx.close();
-    await staffCtx.close();
   }, 120_000);
 });

@@ -5,78 +5,44 @@
  * once when the connection is back; the board marks the order while a customer message is unread
  * and clears it when the manager reads it; the Mini App's orders list shows its own badge.
  */
-import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import type { ChatHistoryResponse, Order } from '@ordercast/shared';
-import { launchChromium } from '../../../server/test/helpers/browser';
-import { bearer, buildTestApp, placeOrder, TEST_BOT_TOKEN, type TestApp } from '../../../server/test/helpers/app';
-import { demoInitData, launchHash } from '../../../server/src/auth/telegram';
-import { ensureBuilt, ROOT } from './helpers/build';
+import { bearer, placeOrder, signInStaff } from '../../../server/test/helpers/app';
+import { artifacts, blockWebSocket, launchCustomer, openBoard, openMiniApp, useBrowserStage } from './helpers/stage';
 
-const ARTIFACTS = join(ROOT, 'test-artifacts/chat');
+const ARTIFACTS = artifacts('chat');
 
 describe('order chat in both apps, in Chromium', () => {
-  let t: TestApp;
-  let base: string;
-  let browser: Browser;
+  const t = useBrowserStage(['webapp', 'admin']);
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    ensureBuilt('webapp');
-    ensureBuilt('admin');
-    t = await buildTestApp({ SERVE_APPS: 'true' });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-    browser = await launchChromium();
     // A manager named Anna for city 1 (the seeded managers' names are their cities).
-    const adminToken = (await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: 'demo1234' } })).json().token as string;
     const created = await t.app.inject({
       method: 'POST',
       url: '/api/admin/staff',
-      headers: bearer(adminToken),
+      headers: bearer((await signInStaff(t.app, 'admin')).token),
       payload: { username: 'anna', password: 'anna-pass-1', name: 'Anna', role: 'manager', cityIds: [1] },
     });
     expect(created.statusCode, created.body).toBe(201);
-  }, 400_000);
-
-  afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    await t?.close();
   });
 
   const texts = (page: Page) => page.getByTestId('chat-text').allTextContents();
-
-  async function signInStaff(page: Page, username: string, password: string): Promise<void> {
-    await page.goto(`${base}/admin/`);
-    await page.getByTestId('login-username').fill(username);
-    await page.getByTestId('login-password').fill(password);
-    await page.getByTestId('login-submit').click();
-  }
+  const anna = (errors: Error[]) => openBoard(t, 'anna', { password: 'anna-pass-1', errors });
 
   it('a customer and a manager chat about an order: presence, typing, names, unread marks, offline send', async () => {
 
     // The customer, in Russian, with an order in city 1.
-    const initData = demoInitData({ id: 731_000_001, first_name: 'Вера', language_code: 'ru' }, TEST_BOT_TOKEN);
-    const auth = (await t.app.inject({ method: 'POST', url: '/api/auth/telegram', payload: { initData } })).json() as { token: string };
-    await t.app.inject({ method: 'PATCH', url: '/api/me', headers: bearer(auth.token), payload: { cityId: 1 } });
+    const auth = await launchCustomer(t.app, { id: 731_000_001, first_name: 'Вера', language_code: 'ru' }, { cityId: 1 });
     const order = (await placeOrder(t.app, auth.token, { items: [{ productId: 5, quantity: 1 }], delivery: { type: 'delivery', address: 'Тверская 1' } })).json().order as Order;
 
-    const customerCtx = await browser.newContext({ viewport: { width: 390, height: 860 }, locale: 'ru-RU' });
-    const customer = await customerCtx.newPage();
-    const errors: Error[] = [];
-    customer.on('pageerror', (e) => errors.push(e));
-    await customer.goto(`${base}/app/orders/${order.id}#${launchHash(initData)}`);
+    const { page: customer, ctx: customerCtx, errors } = await openMiniApp(t, `/app/orders/${order.id}`, auth.hash, { viewport: { width: 390, height: 860 }, locale: 'ru-RU' });
     await customer.getByTestId('chat').waitFor({ timeout: 20_000 });
     await expect.poll(() => customer.getByTestId('chat-presence').textContent()).toBe('Ответим здесь, как только сможем');
 
     // The manager opens the order on the board: each side sees the other.
-    const staffCtx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
-    const staff = await staffCtx.newPage();
-    staff.on('pageerror', (e) => errors.push(e));
-    await signInStaff(staff, 'anna', 'anna-pass-1');
+    const staff = await anna(errors);
     const card = staff.getByTestId(`order-card-${order.order_number}`);
     await card.waitFor({ timeout: 15_000 });
     await card.click();
@@ -144,7 +110,7 @@ describe('order chat in both apps, in Chromium', () => {
     expect(history.messages.filter((m) => m.text === 'Сообщение без связи')).toHaveLength(1);
 
     // The customer leaves the order; a staff message shows as a badge on the orders list and the menu.
-    await customer.goto(`${base}/app/orders#${launchHash(initData)}`);
+    await customer.goto(`${t.base}/app/orders#${auth.hash}`);
     await customer.getByTestId('orders').waitFor({ timeout: 20_000 });
     await panel.getByTestId('chat-input').fill('Курьер выехал');
     await panel.getByTestId('chat-send').click();
@@ -158,57 +124,18 @@ describe('order chat in both apps, in Chromium', () => {
     await expect.poll(() => row.getByTestId('order-row-unread').count(), { timeout: 10_000 }).toBe(0);
 
     expect(errors).toEqual([]);
-    await customerCtx.close();
-    await staffCtx.close();
   }, 180_000);
 
   it('over the SSE fallback (WebSocket blocked), in English and a dark theme: presence, typing and messages both ways', async () => {
-    const initData = demoInitData({ id: 731_000_002, first_name: 'Mark', language_code: 'en' }, TEST_BOT_TOKEN);
-    const auth = (await t.app.inject({ method: 'POST', url: '/api/auth/telegram', payload: { initData } })).json() as { token: string };
-    await t.app.inject({ method: 'PATCH', url: '/api/me', headers: bearer(auth.token), payload: { cityId: 1 } });
+    const dark = { bg_color: '#17212b', text_color: '#f5f5f5', hint_color: '#708499', link_color: '#6ab3f3', button_color: '#5288c1', button_text_color: '#ffffff', secondary_bg_color: '#232e3c' };
+    const auth = await launchCustomer(t.app, { id: 731_000_002, first_name: 'Mark' }, { cityId: 1, theme: dark });
     const order = (await placeOrder(t.app, auth.token, { items: [{ productId: 5, quantity: 2 }], delivery: { type: 'delivery', address: 'Arbat 5' } })).json().order as Order;
 
-    const customerCtx = await browser.newContext({ viewport: { width: 390, height: 860 }, locale: 'en-US' });
-    // A WebSocket that never opens, as behind a proxy that blocks it: the client falls back to SSE.
-    await customerCtx.addInitScript(() => {
-      class BlockedWebSocket {
-        static CONNECTING = 0;
-        static OPEN = 1;
-        static CLOSING = 2;
-        static CLOSED = 3;
-        readyState = 0;
-        onopen: ((e: unknown) => void) | null = null;
-        onmessage: ((e: unknown) => void) | null = null;
-        onerror: ((e: unknown) => void) | null = null;
-        onclose: ((e: unknown) => void) | null = null;
-        constructor(readonly url: string) {
-          setTimeout(() => {
-            this.readyState = 3;
-            this.onerror?.({ type: 'error' });
-            this.onclose?.({ code: 1006, reason: 'blocked', wasClean: false });
-          }, 30);
-        }
-        send(): void {
-          throw new Error('not open');
-        }
-        close(): void {}
-        addEventListener(): void {}
-        removeEventListener(): void {}
-      }
-      (window as unknown as { WebSocket: unknown }).WebSocket = BlockedWebSocket;
-    });
-    const customer = await customerCtx.newPage();
-    const errors: Error[] = [];
-    customer.on('pageerror', (e) => errors.push(e));
-    const dark = { bg_color: '#17212b', text_color: '#f5f5f5', hint_color: '#708499', link_color: '#6ab3f3', button_color: '#5288c1', button_text_color: '#ffffff', secondary_bg_color: '#232e3c' };
-    await customer.goto(`${base}/app/orders/${order.id}#${launchHash(initData, { themeParams: dark })}`);
+    const { page: customer, errors } = await openMiniApp(t, `/app/orders/${order.id}`, auth.hash, { viewport: { width: 390, height: 860 }, init: blockWebSocket });
     await customer.getByTestId('chat').waitFor({ timeout: 20_000 });
     await customer.waitForSelector('[data-testid="live-indicator"][data-status="fallback-sse"]', { timeout: 20_000 });
 
-    const staffCtx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
-    const staff = await staffCtx.newPage();
-    staff.on('pageerror', (e) => errors.push(e));
-    await signInStaff(staff, 'anna', 'anna-pass-1');
+    const staff = await anna(errors);
     const card = staff.getByTestId(`order-card-${order.order_number}`);
     await card.waitFor({ timeout: 15_000 });
     await card.click();
@@ -236,7 +163,5 @@ describe('order chat in both apps, in Chromium', () => {
     await staff.screenshot({ path: join(ARTIFACTS, 'admin-chat-sse-customer.png') });
 
     expect(errors).toEqual([]);
-    await customerCtx.close();
-    await staffCtx.close();
   }, 180_000);
 });

@@ -5,45 +5,15 @@
  * webhook, then successful_payment), and sees the order paid in the Mini App and the bot's
  * "Payment received" in the chat.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from '../../../server/test/helpers/browser';
-import type { TelegramSimulator } from '../../../server/src/telegram-sim/index';
-import type { TestApp } from '../../../server/test/helpers/app';
-import { startBotServer, startSim, waitFor } from '../../../server/test/bot/helpers';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { artifacts, openButton, startBot, useBotStage, webappBuilt } from './helpers/stage';
 
-const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-const ARTIFACTS = join(ROOT, 'test-artifacts/pay');
-const built = existsSync(join(ROOT, 'webapp/dist/index.html'));
+const ARTIFACTS = artifacts('pay');
 const USER = 730_501;
 
-describe.skipIf(!built)('paying online in the Mini App through the simulated Telegram payment form, in Chromium', () => {
-  let sim: TelegramSimulator;
-  let t: TestApp & { url: string };
-  let browser: Browser;
-  let ctx: BrowserContext;
-  let chat: Page;
-
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    sim = await startSim();
-    t = await startBotServer(sim.url, { SERVE_APPS: 'true' });
-    await waitFor(() => t.app.telegramBot?.state === 'ready', 'the bot to set its webhook');
-    browser = await launchChromium();
-    ctx = await browser.newContext({ viewport: { width: 1100, height: 760 }, deviceScaleFactor: 1 });
-    chat = await ctx.newPage();
-    await chat.goto(sim.url);
-  }, 120_000);
-
-  afterAll(async () => {
-    await ctx?.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await t?.close();
-    await sim?.close();
-  });
+describe.skipIf(!webappBuilt())('paying online in the Mini App through the simulated Telegram payment form, in Chromium', () => {
+  const t = useBotStage();
 
   const paymentOf = (orderId: number) =>
     t.app.db.$client.prepare('SELECT payment_status, telegram_payment_charge_id FROM orders WHERE id = ?').get(orderId) as {
@@ -53,16 +23,9 @@ describe.skipIf(!built)('paying online in the Mini App through the simulated Tel
 
   it('order with online payment → pay in the payment form → paid in the Mini App and in the chat', async () => {
     // The user starts the bot from the chat page, at Saint Petersburg's menu (one pickup point).
-    await chat.fill('input[name=id]', String(USER));
-    await chat.fill('input[name=first_name]', 'Olga');
-    await chat.selectOption('select[name=language_code]', 'en');
-    await chat.fill('input[name=payload]', 'city-2');
-    await chat.click('#start button:not([type])');
-    const phone = chat.locator(`section.phone[data-chat="${USER}"]`);
-    const open = phone.locator('.msg.bot').last().getByText('Open the menu');
-    await open.waitFor({ timeout: 15_000 });
-    const [app] = await Promise.all([ctx.waitForEvent('page'), open.click()]);
-    await app.waitForLoadState();
+    await startBot(t, { id: USER, name: 'Olga', lang: 'en' }, 'city-2');
+    const phone = t.page.locator(`section.phone[data-chat="${USER}"]`);
+    const app = await openButton(t, USER, 'Open the menu');
 
     // The Mini App: a dish, the cart, checkout with pickup and "pay online now".
     await app.locator('[data-testid="product"]').first().waitFor({ timeout: 20_000 });
@@ -83,7 +46,7 @@ describe.skipIf(!built)('paying online in the Mini App through the simulated Tel
     expect(await app.getByTestId('order-pay-until').textContent()).toMatch(/Pay by \d\d:\d\d/);
 
     // Pay: outside Telegram the invoice link opens in a new tab, the simulated payment form.
-    const [form] = await Promise.all([ctx.waitForEvent('page'), app.getByTestId('order-pay').click()]);
+    const [form] = await Promise.all([t.ctx.waitForEvent('page'), app.getByTestId('order-pay').click()]);
     await form.waitForLoadState();
     expect(new URL(form.url()).searchParams.get('user')).toBe(String(USER));
     expect(await form.getByTestId('pay-user').inputValue()).toBe(String(USER));
@@ -103,7 +66,7 @@ describe.skipIf(!built)('paying online in the Mini App through the simulated Tel
     // The chat: the payment's service line and the bot's confirmation with its button.
     await phone.locator('.msg.bot', { hasText: 'Payment received' }).waitFor({ timeout: 20_000 });
     expect(await phone.locator('.msg.service').last().textContent()).toMatch(/^Paid \d+\.\d\d RUB$/);
-    await chat.screenshot({ path: join(ARTIFACTS, 'chat-paid.png') });
+    await t.page.screenshot({ path: join(ARTIFACTS, 'chat-paid.png') });
     await app.close();
   });
 });

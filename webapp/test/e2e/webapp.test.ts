@@ -3,22 +3,16 @@
  * by the real server, signed launch parameters in the URL hash. Staff moves the order through the
  * admin API and the page follows live (WebSocket, then SSE with WebSocket blocked).
  */
-import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from '../../../server/test/helpers/browser';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { Order, OrderDetail, OrderStatus, User } from '@ordercast/shared';
-import { bearer, buildTestApp, giveBonuses, signInStaff, TEST_BOT_TOKEN, type TestApp } from '../../../server/test/helpers/app';
-import { demoInitData, launchHash } from '../../../server/src/auth/telegram';
+import { bearer, giveBonuses, signInStaff } from '../../../server/test/helpers/app';
+import { launchHash } from '../../../server/src/auth/telegram';
 import { demoDeliveryPoint } from '../../../server/src/db/seed-data';
+import { artifacts, blockWebSocket, launchCustomer, openMiniApp, useBrowserStage } from './helpers/stage';
 
-const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-const DIST_INDEX = join(ROOT, 'webapp/dist/index.html');
-const ARTIFACTS = join(ROOT, 'test-artifacts/webapp');
+const ARTIFACTS = artifacts('webapp');
 
 const LIGHT = {
   bg_color: '#ffffff',
@@ -42,57 +36,17 @@ const DARK = {
   destructive_text_color: '#ec3942',
 };
 
-function newestMtime(path: string): number {
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let max = 0;
-  for (const name of readdirSync(path)) max = Math.max(max, newestMtime(join(path, name)));
-  return max;
-}
-
-/** Self-sufficient when run alone: (re)build the app if dist is missing or older than its sources. */
-function ensureBuilt(): void {
-  const sources = [join(ROOT, 'webapp/src'), join(ROOT, 'webapp/index.html'), join(ROOT, 'shared/src')];
-  const fresh = existsSync(DIST_INDEX) && statSync(DIST_INDEX).mtimeMs >= Math.max(...sources.map(newestMtime));
-  if (fresh) return;
-  // Not as a vitest child: the root config switches to test mode when it sees VITEST.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_ENV' && k !== 'TEST'));
-  execSync('npx vite build --mode webapp', { cwd: ROOT, stdio: 'pipe', timeout: 170_000, env });
-}
-
-let t: TestApp;
-let base = '';
-let browser: Browser;
+const t = useBrowserStage(['webapp']);
 let managerToken = '';
-const contexts: BrowserContext[] = [];
-let nextTgId = 720_000_000;
-
-interface Launch {
-  initData: string;
-  hash: string;
-  token: string;
-  user: User;
-}
+beforeAll(async () => {
+  managerToken = (await signInStaff(t.app, 'manager1')).token;
+});
 
 /** A new Telegram customer: signed launch data (as Telegram would sign it) and, for the test's own API calls, a token. */
-async function newCustomer(opts: { lang?: string; theme?: Record<string, string> } = {}): Promise<Launch> {
-  const initData = demoInitData({ id: nextTgId++, first_name: 'E2E', language_code: opts.lang ?? 'en' }, TEST_BOT_TOKEN);
-  const res = await t.app.inject({ method: 'POST', url: '/api/auth/telegram', payload: { initData } });
-  expect(res.statusCode).toBe(200);
-  const { token, user } = res.json() as { token: string; user: User };
-  return { initData, token, user, hash: launchHash(initData, { themeParams: opts.theme ?? LIGHT }) };
-}
+const newCustomer = (opts: { lang?: string; theme?: Record<string, string>; cityId?: number } = {}) =>
+  launchCustomer(t.app, { language_code: opts.lang ?? 'en' }, { theme: opts.theme ?? LIGHT, cityId: opts.cityId });
 
-async function openApp(hash: string | null, path = '/app/', init?: (ctx: BrowserContext) => Promise<unknown>): Promise<{ page: Page; errors: Error[] }> {
-  const ctx = await browser.newContext({ viewport: { width: 390, height: 800 }, deviceScaleFactor: 1, locale: 'en-US' });
-  contexts.push(ctx);
-  if (init) await init(ctx);
-  const page = await ctx.newPage();
-  const errors: Error[] = [];
-  page.on('pageerror', (e) => errors.push(e));
-  await page.goto(`${base}${path}${hash ? `#${hash}` : ''}`);
-  return { page, errors };
-}
+const openApp = (hash: string | null, path = '/app/', init?: (ctx: BrowserContext) => Promise<unknown>) => openMiniApp(t, path, hash, { deviceScaleFactor: 1, init });
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: false });
@@ -114,26 +68,10 @@ async function expectStatus(page: Page, status: OrderStatus): Promise<void> {
 
 const mainButton = (page: Page) => page.getByTestId('main-button');
 
-beforeAll(async () => {
-  ensureBuilt();
-  mkdirSync(ARTIFACTS, { recursive: true });
-  t = await buildTestApp({ SERVE_APPS: 'true' });
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-  managerToken = (await signInStaff(t.app, 'manager1')).token;
-  browser = await launchChromium();
-}, 240_000);
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close().catch(() => undefined);
-  await t?.close();
-});
-
 describe('Mini App in a real browser', () => {
   it('chooses a city, fills the cart, checks out with bonuses and follows the order live over WebSocket', async () => {
     const c = await newCustomer();
-    giveBonuses(t.app, c.user.id, 500);
+    await giveBonuses(t.app, c.user.id, 500);
     // The phone's location is at the Tverskaya kitchen (Moscow's free central zone).
     const { page, errors } = await openApp(c.hash, '/app/', async (ctx) => {
       await ctx.grantPermissions(['geolocation']);
@@ -252,8 +190,7 @@ describe('Mini App in a real browser', () => {
   });
 
   it('with WebSocket blocked, the SSE fallback carries the status changes (and the page says updates are slower)', async () => {
-    const c = await newCustomer();
-    await t.app.inject({ method: 'PATCH', url: '/api/me', headers: bearer(c.token), payload: { cityId: 1 } });
+    const c = await newCustomer({ cityId: 1 });
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/orders',
@@ -263,36 +200,8 @@ describe('Mini App in a real browser', () => {
     expect(res.statusCode).toBe(201);
     const order = (res.json() as { order: Order }).order;
 
-    const { page, errors } = await openApp(c.hash, `/app/orders/${order.id}`, (ctx) =>
-      // A WebSocket that never opens, as behind a proxy that blocks it.
-      ctx.addInitScript(() => {
-        class BlockedWebSocket {
-          static CONNECTING = 0;
-          static OPEN = 1;
-          static CLOSING = 2;
-          static CLOSED = 3;
-          readyState = 0;
-          onopen: ((e: unknown) => void) | null = null;
-          onmessage: ((e: unknown) => void) | null = null;
-          onerror: ((e: unknown) => void) | null = null;
-          onclose: ((e: unknown) => void) | null = null;
-          constructor(readonly url: string) {
-            setTimeout(() => {
-              this.readyState = 3;
-              this.onerror?.({ type: 'error' });
-              this.onclose?.({ code: 1006, reason: 'blocked', wasClean: false });
-            }, 30);
-          }
-          send(): void {
-            throw new Error('not open');
-          }
-          close(): void {}
-          addEventListener(): void {}
-          removeEventListener(): void {}
-        }
-        (window as unknown as { WebSocket: unknown }).WebSocket = BlockedWebSocket;
-      }),
-    );
+    // A WebSocket that never opens, as behind a proxy that blocks it.
+    const { page, errors } = await openApp(c.hash, `/app/orders/${order.id}`, blockWebSocket);
     await expectStatus(page, 'pending');
     await page.waitForSelector('[data-testid="live-indicator"][data-status="fallback-sse"]', { timeout: 15_000 });
     await page.evaluate(() => ((window as unknown as { __noReload: number }).__noReload = 7));
@@ -353,8 +262,7 @@ describe('Mini App in a real browser', () => {
   });
 
   it('an old Telegram client (6.0) gets working fallbacks, never an exception', async () => {
-    const c = await newCustomer();
-    await t.app.inject({ method: 'PATCH', url: '/api/me', headers: bearer(c.token), payload: { cityId: 3 } });
+    const c = await newCustomer({ cityId: 3 });
     const hash = launchHash(c.initData, { version: '6.0', platform: 'android', themeParams: LIGHT });
     const { page, errors } = await openApp(hash);
     await page.locator('[data-testid="product"]').first().waitFor();
@@ -382,10 +290,9 @@ describe('Mini App in a real browser', () => {
 describe('Mini App walk-through fixes (issue 15)', () => {
   /** A returning customer with a city, an order placed and bonuses, opening the app with `path`. */
   async function returning(opts: { lang: 'ru' | 'en'; theme?: Record<string, string>; city?: number }) {
-    const c = await newCustomer({ lang: opts.lang, theme: opts.theme });
     const city = opts.city ?? 1;
-    await t.app.inject({ method: 'PATCH', url: '/api/me', headers: bearer(c.token), payload: { cityId: city } });
-    giveBonuses(t.app, c.user.id, 300);
+    const c = await newCustomer({ lang: opts.lang, theme: opts.theme, cityId: city });
+    await giveBonuses(t.app, c.user.id, 300);
     const placed = await t.app.inject({
       method: 'POST',
       url: '/api/orders',
@@ -522,10 +429,9 @@ describe('Mini App walk-through fixes (issue 15)', () => {
   });
 
   it('outside Telegram, a Russian browser gets the Russian page', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 390, height: 800 }, locale: 'ru-RU' });
-    contexts.push(ctx);
+    const ctx = await t.context({ viewport: { width: 390, height: 800 }, locale: 'ru-RU' });
     const page = await ctx.newPage();
-    await page.goto(`${base}/app/`);
+    await page.goto(`${t.base}/app/`);
     await page.getByTestId('no-telegram').waitFor();
     expect(await page.locator('h1').textContent()).toBe('Откройте это в Telegram');
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('ru');
@@ -549,7 +455,7 @@ describe('Mini App walk-through fixes (issue 15)', () => {
             await page.setViewportSize({ width, height: 760 });
           };
           const go = async (path: string, ready: string) => {
-            await page.goto(`${base}/app${path}#${c.hash}`);
+            await page.goto(`${t.base}/app${path}#${c.hash}`);
             await page.getByTestId(ready).first().waitFor();
             await page.waitForLoadState('networkidle');
           };
@@ -581,25 +487,20 @@ describe('Promised time, pausing and pickup points (issue 14)', () => {
     adminToken = (await signInStaff(t.app, 'admin')).token;
   });
 
-  async function customerIn(city: number, opts: { lang: 'ru' | 'en'; theme?: Record<string, string> }) {
-    const c = await newCustomer(opts);
-    await t.app.inject({ method: 'PATCH', url: '/api/me', headers: bearer(c.token), payload: { cityId: city } });
-    return c;
-  }
+  const customerIn = (city: number, opts: { lang: 'ru' | 'en'; theme?: Record<string, string> }) => newCustomer({ ...opts, cityId: city });
 
   async function open(hash: string, path: string, opts: { width?: number; cart?: { cityId: number; quantities: Record<number, number> }; geo?: { latitude: number; longitude: number } } = {}) {
-    const ctx = await browser.newContext({
+    const ctx = await t.context({
       viewport: { width: opts.width ?? 390, height: 800 },
       deviceScaleFactor: 1,
       locale: 'en-US',
       ...(opts.geo && { geolocation: opts.geo, permissions: ['geolocation'] }),
     });
-    contexts.push(ctx);
     if (opts.cart) await ctx.addInitScript((saved) => localStorage.setItem('ordercast.cart', JSON.stringify(saved)), opts.cart);
     const page = await ctx.newPage();
     const errors: Error[] = [];
     page.on('pageerror', (e) => errors.push(e));
-    await page.goto(`${base}${path}#${hash}`);
+    await page.goto(`${t.base}${path}#${hash}`);
     return { page, errors };
   }
 
@@ -645,7 +546,7 @@ describe('Promised time, pausing and pickup points (issue 14)', () => {
     await other.page.getByTestId('city-notice').waitFor();
     expect(await other.page.getByTestId('city-notice-title').textContent()).toBe('Приём заказов приостановлен: Kitchen repair');
     await other.page.screenshot({ path: join(ARTIFACTS, 'paused-menu-320-dark-ru.png') });
-    await other.page.goto(`${base}/app/checkout#${ru.hash}`);
+    await other.page.goto(`${t.base}/app/checkout#${ru.hash}`);
     await other.page.getByTestId('checkout-why').waitFor();
     expect(await other.page.getByTestId('checkout-why').textContent()).toBe('Оформить заказ нельзя, пока приём приостановлен.');
     expect(await other.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ORDER_STATUSES, canTransition, type DeliveryType, type OrderStatus } from '@ordercast/shared';
-import { bearer, giveBonuses, onPostgres, placeOrder, signInCustomer, signInStaff, useTestApp } from '../../helpers/app';
+import { bearer, giveBonuses, movesTo, onPostgres, placeOrder, signInCustomer, signInStaff, useTestApp } from '../../helpers/app';
 import { testSql } from '../../helpers/db';
 
 // No POS here: orders stay in sync state 'pending' instead of retrying against a closed port.
@@ -225,16 +225,6 @@ describe('bonuses', () => {
 });
 
 describe('status moves follow the shared transition table', () => {
-  const reach: Record<OrderStatus, OrderStatus[]> = {
-    pending: [],
-    confirmed: ['confirmed'],
-    preparing: ['confirmed', 'preparing'],
-    ready: ['confirmed', 'preparing', 'ready'],
-    delivering: ['confirmed', 'preparing', 'ready', 'delivering'],
-    completed: ['confirmed', 'preparing', 'ready', 'delivering', 'completed'],
-    cancelled: ['cancelled'],
-  };
-
   it('allows exactly the moves the table allows, for both delivery types', async () => {
     const { token } = await signInCustomer(t.app);
     const cases: { from: OrderStatus; to: OrderStatus; delivery: DeliveryType }[] = [];
@@ -249,8 +239,7 @@ describe('status moves follow the shared transition table', () => {
     for (const { from, to, delivery } of cases) {
       const body = delivery === 'delivery' ? { delivery: { type: 'delivery', address: 'Tverskaya 1' } } : {};
       const order = (await placeOrder(t.app, token, body)).json().order;
-      const path = delivery === 'pickup' && from === 'completed' ? ['confirmed', 'preparing', 'ready', 'completed'] as OrderStatus[] : reach[from];
-      await driveTo(order.id, path);
+      await driveTo(order.id, movesTo(from, delivery));
       const res = await move(admin, order.id, to);
       const expected = canTransition(from, to, delivery);
       expect({ from, to, delivery, status: res.statusCode }).toEqual({ from, to, delivery, status: expected ? 200 : 409 });

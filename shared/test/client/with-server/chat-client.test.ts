@@ -1,20 +1,10 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { signInCustomer, signInStaff, useTestApp } from '../../../../server/test/helpers/app';
-import { createOrder, listen, Recorder, sleep, until } from './helpers';
+import { describe, expect, it } from 'vitest';
+import { signInCustomer, signInStaff } from '../../../../server/test/helpers/app';
+import { createOrder, Recorder, useClientStage, sleep, until } from './helpers';
 
 /** shared/src/client/chat.ts against the real server: the offline queue, resends, typing over SSE. */
 describe('shared client: order chat', () => {
-  const t = useTestApp();
-  let base: string;
-  const clients: Recorder[] = [];
-  const track = (r: Recorder) => (clients.push(r), r);
-
-  beforeAll(async () => {
-    base = await listen(t.app);
-  });
-  afterEach(() => {
-    for (const c of clients.splice(0)) c.rt.close();
-  });
+  const { t, track } = useClientStage();
 
   const storedEvents = async (orderId: number) =>
     (await t.app.events.log.after(0, 1_000_000)).filter((e) => e.type === 'order-message' && (JSON.parse(e.json) as { data: { orderId: number } }).data.orderId === orderId);
@@ -25,7 +15,7 @@ describe('shared client: order chat', () => {
     let loseNextAnswer = false;
     const c = track(
       new Recorder({
-        baseUrl: base,
+        baseUrl: t.url.http,
         getToken: () => cust.token,
         // The first send reaches the server, but its answer is lost on the way back (a dead mobile link).
         fetch: async (url, init) => {
@@ -60,7 +50,7 @@ describe('shared client: order chat', () => {
     const cust = await signInCustomer(t.app);
     const other = await signInCustomer(t.app);
     const order = await createOrder(t.app, other.token);
-    const c = track(new Recorder({ baseUrl: base, getToken: () => cust.token }));
+    const c = track(new Recorder({ baseUrl: t.url.http, getToken: () => cust.token }));
     c.rt.connect();
     await c.waitStatus('live');
     await expect(c.rt.chat.send(order.id, 'not my order')).rejects.toMatchObject({ status: 403, code: 'forbidden' });
@@ -71,8 +61,8 @@ describe('shared client: order chat', () => {
     const cust = await signInCustomer(t.app, { first_name: 'Vera' });
     const mgr = await signInStaff(t.app, 'manager1');
     const order = await createOrder(t.app, cust.token);
-    const c = track(new Recorder({ baseUrl: base, getToken: () => cust.token, transports: ['sse'] }));
-    const m = track(new Recorder({ baseUrl: base, getToken: () => mgr.token }));
+    const c = track(new Recorder({ baseUrl: t.url.http, getToken: () => cust.token, transports: ['sse'] }));
+    const m = track(new Recorder({ baseUrl: t.url.http, getToken: () => mgr.token }));
     c.rt.connect();
     m.rt.connect();
     await Promise.all([c.waitStatus('fallback-sse'), m.waitStatus('live')]);

@@ -4,11 +4,23 @@ import { WebSocket } from 'ws';
 import { EventSource } from 'eventsource';
 import type { ConnectionStatus, ServerMessage } from '@ordercast/shared';
 import { createRealtimeClient, type RealtimeClient, type RealtimeClientOptions, type WebSocketCtor } from '@ordercast/shared/client';
-import { bearer, placeOrder } from '../../../../server/test/helpers/app';
+import { afterEach } from 'vitest';
+import { bearer, placeOrder, useServedApp, type ServedApp } from '../../../../server/test/helpers/app';
 
-export async function listen(app: FastifyInstance): Promise<string> {
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+/** A port nothing listens on (bound, then released). */
+export { freePort as closedPort } from '../../../../server/test/helpers/app';
+
+/**
+ * For the enclosing `describe`: the test app served on a real port (`t.url.http`), and `track` for
+ * the clients a test makes, each closed after its test.
+ */
+export function useClientStage(): { t: ServedApp; track(r: Recorder): Recorder } {
+  const t = useServedApp();
+  const clients: Recorder[] = [];
+  afterEach(() => {
+    for (const c of clients.splice(0)) c.rt.close();
+  });
+  return { t, track: (r) => (clients.push(r), r) };
 }
 
 export async function until(cond: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
@@ -20,15 +32,6 @@ export async function until(cond: () => boolean, timeoutMs = 5000, what = 'condi
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A port nothing listens on (bound, then released). */
-export async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 /**
  * A `ws` WebSocket whose connections go to a dead port while `blocked()` says so, as when a proxy

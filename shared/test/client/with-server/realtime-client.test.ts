@@ -1,26 +1,19 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '@ordercast/shared';
 import { createRealtimeClient } from '@ordercast/shared/client';
-import { signInCustomer, signInStaff, useTestApp } from '../../../../server/test/helpers/app';
-import { blockableWebSocket, closedPort, createOrder, gatedFetch, listen, Recorder, setStatus, sleep, strictlyIncreasing, tcpProxy, until } from './helpers';
+import { signInCustomer, signInStaff } from '../../../../server/test/helpers/app';
+import { blockableWebSocket, closedPort, createOrder, gatedFetch, useClientStage, Recorder, setStatus, sleep, strictlyIncreasing, tcpProxy, until } from './helpers';
 
 /**
  * The shared realtime client (shared/src/client) against the real server over real sockets:
  * the `ws` WebSocket and the `eventsource` EventSource, as a Node app or the benchmark would use it.
  */
 describe('shared realtime client', () => {
-  const t = useTestApp();
-  let base: string;
+  const { t, track } = useClientStage();
   let admin: string;
-  const clients: Recorder[] = [];
-  const track = (r: Recorder) => (clients.push(r), r);
 
   beforeAll(async () => {
-    base = await listen(t.app);
     admin = (await signInStaff(t.app, 'admin')).token;
-  });
-  afterEach(() => {
-    for (const c of clients.splice(0)) c.rt.close();
   });
 
   /** Server-side connections of a user (to cut them from the server's end). */
@@ -30,8 +23,8 @@ describe('shared realtime client', () => {
     const cust = await signInCustomer(t.app);
     const mgr = await signInStaff(t.app, 'manager1');
     let tokenCalls = 0;
-    const c = track(new Recorder({ baseUrl: base, getToken: () => (tokenCalls++, cust.token) }));
-    const m = track(new Recorder({ baseUrl: `${base}/`, getToken: async () => mgr.token }));
+    const c = track(new Recorder({ baseUrl: t.url.http, getToken: () => (tokenCalls++, cust.token) }));
+    const m = track(new Recorder({ baseUrl: `${t.url.http}/`, getToken: async () => mgr.token }));
     const created: number[] = [];
     c.rt.on('order-created', (order, msg) => {
       expect(msg.id).toBeGreaterThan(0);
@@ -67,7 +60,7 @@ describe('shared realtime client', () => {
   it('resumes after a dropped socket with no gap and no duplicate; status goes reconnecting → live', async () => {
     const cust = await signInCustomer(t.app);
     const gate = gatedFetch();
-    const c = track(new Recorder({ baseUrl: base, getToken: () => gate.passed(cust.token), fetch: gate.fetch }));
+    const c = track(new Recorder({ baseUrl: t.url.http, getToken: () => gate.passed(cust.token), fetch: gate.fetch }));
     c.rt.connect();
     await c.waitStatus('live');
     const orders = [await createOrder(t.app, cust.token)];
@@ -94,7 +87,7 @@ describe('shared realtime client', () => {
 
   it('reconnects and resumes after a slow-consumer close (1013)', async () => {
     const cust = await signInCustomer(t.app);
-    const c = track(new Recorder({ baseUrl: base, getToken: () => cust.token }));
+    const c = track(new Recorder({ baseUrl: t.url.http, getToken: () => cust.token }));
     c.rt.connect();
     await c.waitStatus('live');
     await createOrder(t.app, cust.token);
@@ -121,7 +114,7 @@ describe('shared realtime client', () => {
       let tokenCalls = 0;
       const c = track(
         new Recorder({
-          baseUrl: base,
+          baseUrl: t.url.http,
           authInBand,
           useTicket,
           getToken: () => (tokenCalls++, token),
@@ -152,7 +145,7 @@ describe('shared realtime client', () => {
     const cust = await signInCustomer(t.app);
     const staff = await signInStaff(t.app, 'admin');
     const c = track(
-      new Recorder({ baseUrl: base, getToken: () => staff.token, WebSocket: blockableWebSocket(dead, () => blocked), wsRetryMs: 400 }),
+      new Recorder({ baseUrl: t.url.http, getToken: () => staff.token, WebSocket: blockableWebSocket(dead, () => blocked), wsRetryMs: 400 }),
     );
     c.rt.joinRoom(`user-${cust.user.id}`); // queued: sent (over REST) once connected
     c.rt.connect();
@@ -191,7 +184,7 @@ describe('shared realtime client', () => {
 
   it('uses SSE only when told to, and reconnects it after a drop with no gap', async () => {
     const cust = await signInCustomer(t.app);
-    const c = track(new Recorder({ baseUrl: base, getToken: () => cust.token, transports: ['sse'] }));
+    const c = track(new Recorder({ baseUrl: t.url.http, getToken: () => cust.token, transports: ['sse'] }));
     c.rt.connect();
     await c.waitStatus('fallback-sse');
     await createOrder(t.app, cust.token);
@@ -208,7 +201,7 @@ describe('shared realtime client', () => {
     const cust = await signInCustomer(t.app);
     const other = await signInCustomer(t.app);
     const staff = await signInStaff(t.app, 'ceo');
-    const c = track(new Recorder({ baseUrl: base, getToken: () => staff.token }));
+    const c = track(new Recorder({ baseUrl: t.url.http, getToken: () => staff.token }));
     // Before connect(): queued.
     c.rt.send({ type: 'ping' });
     c.rt.send({ type: 'ping' });
@@ -238,7 +231,7 @@ describe('shared realtime client', () => {
 
   it('notices a silent dead connection by its own ping (no close ever arrives), reconnects and resumes', async () => {
     const cust = await signInCustomer(t.app);
-    const proxy = await tcpProxy(Number(new URL(base).port));
+    const proxy = await tcpProxy(Number(new URL(t.url.http).port));
     try {
       const c = track(new Recorder({ baseUrl: proxy.url, getToken: () => cust.token, heartbeatMs: 150, openTimeoutMs: 500 }));
       c.rt.connect();
@@ -260,7 +253,7 @@ describe('shared realtime client', () => {
     const cust = await signInCustomer(t.app);
     const staff = await signInStaff(t.app, 'admin'); // order-created reaches it only through the joined user-{id}
     const gate = gatedFetch();
-    const c = track(new Recorder({ baseUrl: base, getToken: () => gate.passed(staff.token), fetch: gate.fetch }));
+    const c = track(new Recorder({ baseUrl: t.url.http, getToken: () => gate.passed(staff.token), fetch: gate.fetch }));
     c.rt.joinRoom(`user-${cust.user.id}`);
     c.rt.connect();
     await c.waitFor((m) => m.type === 'room-joined');
@@ -282,7 +275,7 @@ describe('shared realtime client', () => {
     const cust = await signInCustomer(t.app);
     await createOrder(t.app, (await signInCustomer(t.app)).token); // some history that is not ours
     const gate = gatedFetch();
-    const c = track(new Recorder({ baseUrl: base, getToken: () => gate.passed(cust.token), fetch: gate.fetch }));
+    const c = track(new Recorder({ baseUrl: t.url.http, getToken: () => gate.passed(cust.token), fetch: gate.fetch }));
     c.rt.connect();
     await c.waitStatus('live');
     expect(c.rt.lastEventId).toBeGreaterThan(0);
@@ -298,7 +291,7 @@ describe('shared realtime client', () => {
 
   it('reports a forbidden join as an error event and stays live', async () => {
     const cust = await signInCustomer(t.app);
-    const c = track(new Recorder({ baseUrl: base, getToken: () => cust.token }));
+    const c = track(new Recorder({ baseUrl: t.url.http, getToken: () => cust.token }));
     const errors: string[] = [];
     c.rt.on('error', (data) => errors.push(data.code));
     c.rt.connect();
@@ -311,7 +304,7 @@ describe('shared realtime client', () => {
 
   it('passes a resync from the server to the app (resume point the server never issued)', async () => {
     const cust = await signInCustomer(t.app);
-    const c = track(new Recorder({ baseUrl: base, getToken: () => cust.token, lastEventId: 10_000_000 }));
+    const c = track(new Recorder({ baseUrl: t.url.http, getToken: () => cust.token, lastEventId: 10_000_000 }));
     let resyncs = 0;
     c.rt.on('resync', () => resyncs++);
     c.rt.connect();
@@ -331,7 +324,7 @@ describe('shared realtime client', () => {
     c.rt.close();
     expect(c.rt.status).toBe('offline');
 
-    const bare = createRealtimeClient({ baseUrl: base, getToken: () => 'x', transports: ['sse'] });
+    const bare = createRealtimeClient({ baseUrl: t.url.http, getToken: () => 'x', transports: ['sse'] });
     const g = globalThis as { EventSource?: unknown };
     if (!g.EventSource) expect(() => bare.connect()).toThrow(/EventSource/);
   });

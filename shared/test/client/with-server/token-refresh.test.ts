@@ -1,9 +1,9 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { WebSocket } from 'ws';
 import type { WebSocketCtor } from '@ordercast/shared/client';
-import { signInCustomer, signInStaff, useTestApp } from '../../../../server/test/helpers/app';
-import { createOrder, listen, Recorder, sleep, strictlyIncreasing, until } from './helpers';
+import { signInCustomer, signInStaff } from '../../../../server/test/helpers/app';
+import { createOrder, Recorder, useClientStage, sleep, strictlyIncreasing, until } from './helpers';
 
 /** A token for `userId` that expires in `seconds` (JWT_TTL_S is at least 60 s). */
 async function shortToken(app: FastifyInstance, userId: number, seconds: number): Promise<string> {
@@ -17,17 +17,7 @@ async function shortToken(app: FastifyInstance, userId: number, seconds: number)
  * `token-expiring` it gets a fresh token and hands it to the live connection by itself.
  */
 describe('shared realtime client: in-band auth and token refresh', () => {
-  const t = useTestApp();
-  let base: string;
-  const clients: Recorder[] = [];
-  const track = (r: Recorder) => (clients.push(r), r);
-
-  beforeAll(async () => {
-    base = await listen(t.app);
-  });
-  afterEach(() => {
-    for (const c of clients.splice(0)) c.rt.close();
-  });
+  const { t, track } = useClientStage();
 
   it('signs in over WebSocket by its first message: no token or ticket in the URL, no ticket request', async () => {
     const cust = await signInCustomer(t.app);
@@ -41,7 +31,7 @@ describe('shared realtime client: in-band auth and token refresh', () => {
     } as unknown as WebSocketCtor;
     const c = track(
       new Recorder({
-        baseUrl: base,
+        baseUrl: t.url.http,
         getToken: () => cust.token,
         WebSocket: Recording,
         fetch: (url, init) => (fetched.push(url), fetch(url, init)),
@@ -64,7 +54,7 @@ describe('shared realtime client: in-band auth and token refresh', () => {
     const first = await shortToken(t.app, mgr, 3);
     const c = track(
       new Recorder({
-        baseUrl: base,
+        baseUrl: t.url.http,
         getToken: () => first,
         refreshToken: async () => {
           refreshes++;
@@ -100,7 +90,7 @@ describe('shared realtime client: in-band auth and token refresh', () => {
     const first = await shortToken(t.app, cust.user.id, 3);
     const c = track(
       new Recorder({
-        baseUrl: base,
+        baseUrl: t.url.http,
         transports: ['sse'],
         getToken: () => first,
         refreshToken: () => shortToken(t.app, cust.user.id, 60),
@@ -125,7 +115,7 @@ describe('shared realtime client: in-band auth and token refresh', () => {
     let authErrors = 0;
     const c = track(
       new Recorder({
-        baseUrl: base,
+        baseUrl: t.url.http,
         getToken: () => token,
         refreshToken: () => Promise.reject(new Error('refresh endpoint down')),
         onAuthError: () => {
