@@ -1,6 +1,5 @@
-import { inArray, sql, type SQL } from 'drizzle-orm';
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { seesAllCities } from '@ordercast/shared';
+import { inJsonInts, type Dialectal } from '../db/portable';
 import { forbidden } from '../lib/errors';
 import type { Principal } from './principal';
 
@@ -20,10 +19,20 @@ export function assertCity(p: Principal, cityId: number): void {
 }
 
 /**
- * A WHERE condition on a city id column limiting rows to `p`'s cities: `undefined` (no condition)
- * for who sees every city, a condition that matches nothing for a manager with no cities.
+ * The city scope of a statement listing staff rows, as its parameter (see `inCityScope`): null
+ * (no condition) for who sees every city; a manager's city ids as a JSON array, possibly empty
+ * (matching nothing).
  */
-export function cityFilter(p: Principal, column: SQLiteColumn): SQL | undefined {
-  if (seesAllCities(p.role)) return undefined;
-  return p.cityIds.length ? inArray(column, p.cityIds) : sql`0`;
+export function cityScope(p: Principal): string | null {
+  return seesAllCities(p.role) ? null : JSON.stringify(p.cityIds);
+}
+
+/** SQL: `column` (a city id) is within the scope bound to `@param` (a `cityScope` value). */
+export function inCityScope(column: string, param = 'cities'): Dialectal {
+  const within = inJsonInts(column, param);
+  return {
+    sqlite: `(@${param} IS NULL OR ${within.sqlite})`,
+    // A bare `$n IS NULL` leaves the parameter's type open, and PostgreSQL refuses one typed only later by a cast.
+    postgres: `(@${param}::json IS NULL OR ${within.postgres})`,
+  };
 }

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import { MemoryPresence, RedisPresence, type PresenceStore } from './presence';
+import { MemoryPresence, RedisPresence, SqlPresence, type PresenceStore } from './presence';
 import { ChatRealtime } from './realtime';
 import { ChatService } from './service';
 
@@ -14,8 +14,9 @@ declare module 'fastify' {
 
 /**
  * Order chat: the service (stored messages, each an `order-message` event), and its live side
- * hooked into the realtime layer (chat room joins and leaves, typing). Presence is kept in Redis
- * when several processes share the system (the bus is Redis), in this process otherwise.
+ * hooked into the realtime layer (chat room joins and leaves, typing). Presence is shared where the
+ * nodes meet: in Redis when the bus is Redis, in the PostgreSQL database when the bus is
+ * PostgreSQL's (no Redis), in this process otherwise.
  */
 export default fp(
   async (app) => {
@@ -30,10 +31,13 @@ export default fp(
     });
     app.decorate('chat', chat);
 
+    const { kind } = app.events.bus;
     const store: PresenceStore =
-      app.events.bus.kind === 'redis' && config.REDIS_URL
+      kind === 'redis' && config.REDIS_URL
         ? RedisPresence.create(config.REDIS_URL, `${config.REDIS_CHANNEL}:presence:`, config.CHAT_PRESENCE_TTL_MS)
-        : new MemoryPresence();
+        : kind === 'postgres'
+          ? new SqlPresence(app.sql)
+          : new MemoryPresence();
     const live = new ChatRealtime(app.realtime, chat, store, app.events.bus, { presenceTtlMs: config.CHAT_PRESENCE_TTL_MS }, app.log);
     app.decorate('chatRealtime', live);
     app.realtime.chat = live;

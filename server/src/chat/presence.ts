@@ -1,5 +1,7 @@
 import { Redis } from 'ioredis';
 import type { ChatAuthor } from '@ordercast/shared';
+import { inJsonTexts, sqlText } from '../db/portable';
+import type { Sql, Statement } from '../db/sql';
 
 /**
  * Who is in which order chat, shared by every server process. An entry is one person in one
@@ -145,4 +147,80 @@ export class RedisPresence implements PresenceStore {
     await this.redis.quit().catch(() => {});
     this.redis.disconnect();
   }
+}
+
+/** Rows per INSERT of `SqlPresence.put`: a node's renewal of many rooms stays a few statements of bounded size. */
+const PUT_BATCH = 500;
+
+/**
+ * Several nodes on one PostgreSQL database with no Redis (the PostgreSQL bus): a `chat_presence`
+ * row per room and member (schema.ts), `who` as JSON and its expiry in epoch ms. Written on the
+ * `Sql` contract, so it runs on SQLite too. Reads skip expired rows; whichever node writes deletes
+ * the expired rows of every node now and then (rows of a node that died stay until then, unseen).
+ */
+export class SqlPresence implements PresenceStore {
+  private readonly q: {
+    put: Statement<{ entries: string }>;
+    remove: Statement<{ room: string; member: string }>;
+    list: Statement<{ rooms: string; now: number }, { room: string; who: string }>;
+    purge: Statement<{ now: number }>;
+  };
+  private purgedAt = Date.now();
+
+  /** `purgeEveryMs`: how often at most this node deletes expired rows (on a write). */
+  constructor(
+    sql: Sql,
+    private readonly purgeEveryMs = 60_000,
+  ) {
+    // One statement per batch: the entries as a JSON array of [room, member, who-json, expiresAt].
+    const upsert = 'ON CONFLICT (room, member) DO UPDATE SET who = excluded.who, expires_at = excluded.expires_at';
+    this.q = {
+      put: sql.prepare({
+        // `WHERE true`: SQLite otherwise reads the ON of ON CONFLICT as a join's.
+        sqlite: `INSERT INTO chat_presence (room, member, who, expires_at)
+          SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]')
+          FROM json_each(@entries) WHERE true ${upsert}`,
+        postgres: `INSERT INTO chat_presence (room, member, who, expires_at)
+          SELECT e->>0, e->>1, e->>2, (e->>3)::bigint FROM json_array_elements(@entries::json) AS e ${upsert}`,
+      }),
+      remove: sql.prepare('DELETE FROM chat_presence WHERE room = @room AND member = @member'),
+      list: sql.prepare(sqlText`SELECT room, who FROM chat_presence WHERE ${inJsonTexts('room', 'rooms')} AND expires_at > @now`),
+      purge: sql.prepare('DELETE FROM chat_presence WHERE expires_at <= @now'),
+    };
+  }
+
+  async put(entries: readonly (readonly [string, string, ChatAuthor, number])[]): Promise<void> {
+    // One row per key (the last entry wins): PostgreSQL refuses an upsert touching a row twice.
+    const byKey = new Map<string, [string, string, string, number]>();
+    for (const [room, member, who, until] of entries) byKey.set(`${room}\u0000${member}`, [room, member, JSON.stringify(who), until]);
+    const rows = [...byKey.values()];
+    for (let i = 0; i < rows.length; i += PUT_BATCH) await this.q.put.run({ entries: JSON.stringify(rows.slice(i, i + PUT_BATCH)) });
+    const now = Date.now();
+    if (now - this.purgedAt >= this.purgeEveryMs) {
+      this.purgedAt = now;
+      await this.q.purge.run({ now });
+    }
+  }
+
+  async remove(room: string, member: string): Promise<void> {
+    await this.q.remove.run({ room, member });
+  }
+
+  async list(rooms: readonly string[]): Promise<Map<string, ChatAuthor[]>> {
+    const out = new Map<string, ChatAuthor[]>();
+    if (!rooms.length) return out;
+    const byRoom = new Map<string, ChatAuthor[]>(rooms.map((r) => [r, []]));
+    for (const row of await this.q.list.all({ rooms: JSON.stringify(rooms), now: Date.now() })) {
+      try {
+        byRoom.get(row.room)?.push(JSON.parse(row.who) as ChatAuthor);
+      } catch {
+        /* a malformed row is skipped; it expires */
+      }
+    }
+    for (const [room, who] of byRoom) out.set(room, dedupe(who));
+    return out;
+  }
+
+  /** The database is the app's: closed with it. */
+  async close(): Promise<void> {}
 }

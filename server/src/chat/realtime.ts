@@ -15,7 +15,8 @@ export interface ChatRealtimeOptions {
 /**
  * The ephemeral side of order chats: `chat-state` on joining a chat room, `typing`, and presence
  * (`chat-presence`). Nothing here is in the event log. Typing and presence changes travel as bus
- * notices (in-process, or Redis between processes) to the room's connections on every process.
+ * notices (in-process, or Redis or PostgreSQL between processes) to the room's connections on
+ * every process.
  *
  * Presence: this process keeps who of its own connections is in which chat room, writes them to
  * the shared PresenceStore (renewed every third of the TTL) and announces arrivals and departures.

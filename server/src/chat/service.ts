@@ -1,6 +1,7 @@
-import { CHAT_MAX_TEXT, cleanText, seesAllCities, type ChatAuthor, type ChatOrderRef, type ChatReadState, type ChatUnreadResponse, type OrderMessage } from '@ordercast/shared';
+import { CHAT_MAX_TEXT, cleanText, type ChatAuthor, type ChatOrderRef, type ChatReadState, type ChatUnreadResponse, type OrderMessage } from '@ordercast/shared';
 import type { Principal } from '../auth/principal';
-import { inJsonInts, sqlText } from '../db/portable';
+import { cityScope, inCityScope } from '../auth/scope';
+import { sqlText } from '../db/portable';
 import type { Sql } from '../db/sql';
 import type { Announce } from '../events/announce';
 import { badRequest, conflict, forbidden, HttpError, notFound } from '../lib/errors';
@@ -72,7 +73,7 @@ export class ChatService {
       sqlText`SELECT c.order_id AS "orderId", o.order_number AS "orderNumber", o.city_id AS "cityId", c.${side}_unread AS unread,
          c.last_message_at AS "lastMessageAt"
        FROM order_chats c JOIN orders o ON o.id = c.order_id
-       WHERE c.${side}_unread > 0 AND ${side === 'customer' ? 'o.user_id = @userId' : sqlText`(@cities IS NULL OR ${inJsonInts('o.city_id', 'cities')})`}
+       WHERE c.${side}_unread > 0 AND ${side === 'customer' ? 'o.user_id = @userId' : inCityScope('o.city_id')}
        ORDER BY c.last_message_at DESC LIMIT @limit`;
     type UnreadRow = ChatUnreadResponse['chats'][number];
     this.q = {
@@ -230,7 +231,7 @@ export class ChatService {
     const chats =
       side === 'customer'
         ? await this.q.customerChats.all({ userId: p.userId, limit })
-        : await this.q.staffChats.all({ cities: seesAllCities(p.role) ? null : JSON.stringify(p.cityIds), limit });
+        : await this.q.staffChats.all({ cities: cityScope(p), limit });
     return { side, chats, total: chats.reduce((sum, c) => sum + c.unread, 0) };
   }
 }

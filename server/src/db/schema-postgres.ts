@@ -34,4 +34,5 @@ export const {
   savedAddresses,
   orderMessages,
   orderChats,
+  chatPresence,
 } = postgresSchema;

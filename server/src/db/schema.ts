@@ -582,3 +582,22 @@ export const orderChats = sqliteTable(
   },
   (t) => [index('order_chats_staff_unread_idx').on(t.staffUnread, t.lastMessageAt)],
 );
+
+/**
+ * Who is in which order chat, for nodes sharing one PostgreSQL database with no Redis between them
+ * (chat/presence.ts, SqlPresence): a row per chat room and member (node and user), renewed by its
+ * node while the person stays, dead once `expires_at` (epoch ms) passes. Ephemeral: nothing else
+ * reads it. No index beyond the key: reads are by room, and the sweep of dead rows scans a table
+ * as small as the number of people in chats.
+ */
+export const chatPresence = sqliteTable(
+  'chat_presence',
+  {
+    room: text('room').notNull(),
+    member: text('member').notNull(),
+    /** The ChatAuthor as JSON: one read answers who is here. */
+    who: text('who').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.room, t.member] })],
+);

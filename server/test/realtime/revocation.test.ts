@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useServedApp, bearer, signInCustomer, signInStaff, addManager } from '../helpers/app';
+import { testSql } from '../helpers/db';
 import { TestClient, TestSse, createOrder, sleep, until } from './helpers';
 
 /**
@@ -116,16 +117,16 @@ describe('rights changes reach open connections', () => {
     // No route changes a role today; whatever does must publish the notice, as UsersService does.
     const m = await newManager([1]);
     const c = await ws(m.token);
-    const setRole = (role: string) => {
-      t.app.db.$client.prepare('UPDATE users SET role = ? WHERE id = ?').run(role, m.id);
+    const setRole = async (role: string) => {
+      await testSql(t.app).run('UPDATE users SET role = @role WHERE id = @id', { role, id: m.id });
       t.app.events.bus.notify({ kind: 'principal-changed', userId: m.id });
     };
-    setRole('admin');
+    await setRole('admin');
     await c.waitFor((x) => x.type === 'room-joined' && x.data.roomId === 'admin-orders', 1000);
     const conn = [...t.app.realtime.hub.conns].find((x) => x.principal.userId === m.id)!;
     expect(conn.principal.role).toBe('admin');
     expect((await t.app.inject({ url: '/ws/stats', headers: bearer(admin) })).json().by_type.admin).toBe(1);
-    setRole('manager');
+    await setRole('manager');
     await c.waitFor((x) => x.type === 'room-left' && x.data.roomId === 'admin-orders', 1000);
     expect([...conn.rooms].sort()).toEqual(['city-1-orders', `user-${m.id}`]);
   });

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { useServedApp, bearer, giveBonuses, signInCustomer, signInStaff } from '../helpers/app';
+import { testSql } from '../helpers/db';
 import { ORDER_TYPES, TestClient, createOrder, setStatus, sleep, until } from './helpers';
 
 const MARK = 987_654;
@@ -231,7 +232,7 @@ describe('realtime over WebSocket', () => {
     const again = TestClient.connect(`${t.url.ws}/ws?ticket=${encodeURIComponent(ticket)}`);
     expect(await again.waitClose()).toMatchObject({ code: 4401, reason: expect.stringContaining('invalid_ticket') });
     // Only the hash is stored.
-    const rows = t.app.db.$client.prepare('SELECT hash FROM realtime_tickets').all() as { hash: string }[];
+    const rows = await testSql(t.app).all<{ hash: string }>('SELECT hash FROM realtime_tickets');
     expect(rows.some((r) => r.hash === ticket)).toBe(false);
     expect((await t.app.inject({ method: 'POST', url: '/api/realtime/ticket' })).statusCode).toBe(401);
   });

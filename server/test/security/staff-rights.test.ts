@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bearer, useTestApp, signInStaff } from '../helpers/app';
+import { testSql } from '../helpers/db';
 
 describe('staff accounts', () => {
   const t = useTestApp();
@@ -30,8 +31,8 @@ describe('staff accounts', () => {
     for (const r of responses.filter((r) => r.status === 409)) {
       expect(await r.json()).toEqual({ error: 'username_taken', message: 'Username "twin" is taken' });
     }
-    const count = t.app.db.$client.prepare("SELECT count(*) FROM users WHERE username = 'twin'").pluck().get();
-    expect(count).toBe(1);
+    const row = await testSql(t.app).get<{ n: number }>("SELECT count(*) AS n FROM users WHERE username = 'twin'");
+    expect(row?.n).toBe(1);
   });
 
   it('an admin may not reset, rename or disable the ceo; the ceo may', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { signInitData } from '../../src/auth/telegram';
 import { useTestApp, TEST_BOT_TOKEN } from '../helpers/app';
+import { testSql } from '../helpers/db';
 
 /** Launch data correctly signed with the bot token, carrying whatever user object the sender chose. */
 const signed = (user: unknown) =>
@@ -24,7 +25,7 @@ describe('the Telegram user object in signed initData', () => {
     const res = await signIn(user);
     expect(res.statusCode).toBe(401);
     expect(res.json()).toMatchObject({ error: 'invalid_init_data', message: expect.stringContaining(field) });
-    expect(t.app.db.$client.prepare('SELECT count(*) FROM users WHERE telegram_id BETWEEN 7001 AND 7006').pluck().get()).toBe(0);
+    expect(await testSql(t.app).get('SELECT count(*) AS n FROM users WHERE telegram_id BETWEEN 7001 AND 7006')).toEqual({ n: 0 });
   });
 
   it('a full, well-formed user object with fields Telegram may add later still signs in', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cleanText } from '@ordercast/shared';
 import { bearer, useTestApp, placeOrder, signInCustomer, signInStaff } from '../helpers/app';
+import { testSql } from '../helpers/db';
 
 /** NUL, a bell, the bidi overrides and isolates: what may make a name or address read differently on a screen or a POS ticket. */
 const NASTY = '\u0000\u0007\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069\u001B\u007F\u0085';
@@ -29,7 +30,7 @@ describe('names, comments, addresses and usernames are cleaned before they are s
     const { order } = res.json();
     expect(order.delivery.address).toBe('Tverskaya 1 flat 5');
     expect(order.comment).toBe('Ring twice\nthen wait');
-    const row = t.app.db.$client.prepare('SELECT address, comment FROM orders WHERE id = ?').get(order.id);
+    const row = await testSql(t.app).get('SELECT address, comment FROM orders WHERE id = @id', { id: order.id });
     expect(row).toEqual({ address: 'Tverskaya 1 flat 5', comment: 'Ring twice\nthen wait' });
     // A delivery address of nothing but controls is no address.
     const empty = await placeOrder(t.app, token, { delivery: { type: 'delivery', address: `${NASTY}${NASTY}` } });
