@@ -91,7 +91,7 @@ describe('staff cancel', () => {
     }
     expect(statusOf(id)).toBe('preparing');
     // Nothing about this order was written (the background POS sync may log its own sync events meanwhile).
-    expect(orderEvents(t.app, id, before).filter((e) => !e.type.startsWith('sync-'))).toEqual([]);
+    expect((await orderEvents(t.app, id, before)).filter((e) => !e.type.startsWith('sync-'))).toEqual([]);
   });
 
   it('every reason code is accepted and stored; the event carries the reason, the note and the bonuses returned', async () => {
@@ -100,7 +100,7 @@ describe('staff cancel', () => {
       const res = await staffMove(manager1, id, { status: 'cancelled', reason });
       expect(res.statusCode).toBe(200);
       expect(res.json().order).toMatchObject({ cancel_reason: reason, cancel_note: null });
-      const ev = orderEvents(t.app, id).filter((e) => e.type === 'order-status-updated').at(-1)!;
+      const ev = (await orderEvents(t.app, id)).filter((e) => e.type === 'order-status-updated').at(-1)!;
       expect(ev.data).toEqual({
         orderId: id,
         oldStatus: 'ready',
@@ -110,14 +110,14 @@ describe('staff cancel', () => {
         cancelNote: null,
         bonusesRefunded: 100,
       });
-      const refund = orderEvents(t.app, id).find((e) => e.type === 'bonus-updated' && (e.data.operation as { type: string }).type === 'refunded');
+      const refund = (await orderEvents(t.app, id)).find((e) => e.type === 'bonus-updated' && (e.data.operation as { type: string }).type === 'refunded');
       expect(refund?.data).toMatchObject({ operation: { type: 'refunded', amount: 100, orderId: id } });
     }
   });
 
   it('a move other than a cancel keeps seed 001 event fields only', async () => {
     const { id } = await orderIn('confirmed');
-    const ev = orderEvents(t.app, id).filter((e) => e.type === 'order-status-updated').at(-1)!;
+    const ev = (await orderEvents(t.app, id)).filter((e) => e.type === 'order-status-updated').at(-1)!;
     expect(Object.keys(ev.data).sort()).toEqual(['newStatus', 'oldStatus', 'orderId', 'timestamp']);
   });
 });

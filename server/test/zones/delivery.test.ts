@@ -94,7 +94,7 @@ describe('delivery zones: located and priced by the server on both sides of a bo
       // The zone's 45 minutes to the door (plus Krasny's 20 of cooking), not the city's 30.
       expect((Date.parse(o.promised_at!) - Date.parse(o.created_at)) / 60_000).toBeGreaterThan(64);
 
-      await waitFor(() => orderRow(env.app, o.id).sync_status === 'synced', 'order synced');
+      await waitFor(async () => (await orderRow(env.app, o.id)).sync_status === 'synced', 'order synced');
       const [pos] = await posOrders(env.sim, o.id);
       expect(pos).toMatchObject({ total: subtotal + fee, deliveryFee: fee });
     }
