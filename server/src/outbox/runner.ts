@@ -135,6 +135,8 @@ export class OutboxRunner<J extends OutboxJob> {
   private running = false;
   /** Woken while a pass was running: look again once it ends. */
   private again = false;
+  /** Settles when the pass running now ends (stop waits for it: it may be claiming jobs). */
+  private passing: Promise<void> = Promise.resolve();
   private stopped = true;
   private aborter = new AbortController();
   /** Per pacing key: when its next job may start (Infinity while one is on its way). */
@@ -207,6 +209,9 @@ export class OutboxRunner<J extends OutboxJob> {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.aborter.abort();
+    // A pass under way may still claim jobs (it hands them back, seeing the stop), and must end
+    // before the database closes.
+    await this.passing;
     await Promise.allSettled([...this.active]);
   }
 
@@ -239,6 +244,8 @@ export class OutboxRunner<J extends OutboxJob> {
     }
     this.running = true;
     this.again = false;
+    let passed!: () => void;
+    this.passing = new Promise<void>((resolve) => (passed = resolve));
     try {
       const { concurrency, pollMs } = this.settings;
       let wakeIn = pollMs;
@@ -265,6 +272,7 @@ export class OutboxRunner<J extends OutboxJob> {
       this.schedule(1_000);
     } finally {
       this.running = false;
+      passed();
       if (this.again) this.schedule(0);
     }
   }
@@ -311,6 +319,11 @@ export class OutboxRunner<J extends OutboxJob> {
       }
       return jobs;
     });
+    if (this.stopped) {
+      // Stopped while claiming: the jobs go back at once rather than wait for their leases to expire.
+      for (const job of taken) await this.handBackStmt.run({ id: job.id, lease: job.leaseUntil, now: isoNow() });
+      return wakeIn;
+    }
     for (const job of taken) {
       if (pacing) this.keyFreeAt.set(pacing.keyOf(job), Infinity);
       this.run(job);

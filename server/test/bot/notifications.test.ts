@@ -164,6 +164,8 @@ describe('order updates in the chat, through the outbox, against the Telegram si
     const calls = await sendCalls(sim, c.chatId, c.since);
     expect(calls.map((x) => x.status)).toEqual([429, 200]);
     expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(2000);
+    // The answer reaches the chat before the server has recorded it.
+    await waitFor(async () => ((await rowsOf(id))[0]?.status === 'sent' ? true : null), 'the message recorded sent');
     expect(await rowsOf(id)).toMatchObject([{ step: 'confirmed', status: 'sent', attempts: 0 }]);
   });
 

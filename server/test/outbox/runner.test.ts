@@ -182,6 +182,42 @@ describe(`outbox runner (${onPostgres ? 'PostgreSQL, two pools as two nodes' : '
     expect(sent).toEqual([ids[1], ids[2], ids[0]]);
   });
 
+  // On SQLite a claim waiting for another connection's lock blocks the whole event loop (busy_timeout): nothing to stop meanwhile.
+  it.skipIf(!onPostgres)('stop waits for a pass that is claiming; the jobs it took go back untouched, unsent', async () => {
+    const a = await database();
+    const id = await a.add();
+    const other = a.open();
+    const lockTable = other.prepare('LOCK TABLE test_jobs IN EXCLUSIVE MODE');
+    const waiting = other.prepare<void, { n: number }>("SELECT count(*) AS n FROM pg_locks WHERE NOT granted AND relation = 'test_jobs'::regclass");
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    // Reads go on; the claim's UPDATE waits for the lock.
+    const holding = other.tx(async () => {
+      await lockTable.run();
+      locked();
+      await released;
+    });
+    await isLocked;
+    const sent: number[] = [];
+    const r = runner(a.sql, async (held) => {
+      sent.push(held.job.id);
+      await held.finish('done');
+    });
+    r.start();
+    await waitFor(async () => (await waiting.get())!.n > 0, 'the claim waiting for the lock');
+    let stopped = false;
+    const stopping = r.stop().then(() => (stopped = true));
+    await sleep(100);
+    expect(stopped).toBe(false);
+    release();
+    await holding;
+    await stopping;
+    expect(sent).toEqual([]);
+    expect(await a.row(id)).toMatchObject({ status: 'pending', lease_until: null, attempts: 0 });
+  });
+
   it('retries a retryable failure with backoff, counting attempts, until it gives up; a rejection gives up at once', async () => {
     const { sql, add, row } = await database();
     const seen: { id: number; attempt: number; final: boolean; nextAt: string | null }[] = [];
