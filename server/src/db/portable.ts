@@ -35,6 +35,16 @@ export const inJsonInts = (expr: string, param: string): Dialectal => ({
   postgres: `${expr} IN (SELECT value::bigint FROM json_array_elements_text(@${param}::json))`,
 });
 
+/**
+ * An optional list filter: `(no list OR expr IN the list)`, the list a JSON array parameter or null
+ * (no filter). PostgreSQL cannot infer the type of a parameter first met in `@p IS NULL`
+ * ("could not determine data type of parameter"), so its text casts it there.
+ */
+export const inJsonIntsOrAll = (expr: string, param: string): Dialectal => ({
+  sqlite: `(@${param} IS NULL OR ${inJsonInts(expr, param).sqlite})`,
+  postgres: `(@${param}::json IS NULL OR ${inJsonInts(expr, param).postgres})`,
+});
+
 export const inJsonTexts = (expr: string, param: string): Dialectal => ({
   sqlite: `${expr} IN (SELECT value FROM json_each(@${param}))`,
   postgres: `${expr} IN (SELECT value FROM json_array_elements_text(@${param}::json))`,
@@ -65,4 +75,21 @@ export class StatementCache<S> {
 export function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
+}
+
+/**
+ * The database cannot take the work right now (no pooled connection free in time, the server
+ * unreachable or shutting down): not the client's fault and not a bug, so 503 with Retry-After, the
+ * answer a load balancer and a retrying client understand. SQLite's busy timeout is one too.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return (
+    code === 'POOL_TIMEOUT' ||
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === 'SQLITE_BUSY' ||
+    // PostgreSQL: connection exceptions (08xxx), admin/crash shutdown, cannot connect now, too many connections.
+    (typeof code === 'string' && (/^08/.test(code) || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300'))
+  );
 }
