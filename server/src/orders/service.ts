@@ -115,7 +115,7 @@ export class OrdersService {
   private readonly staffLists: StatementCache<{ page: Statement<StaffListParams, OrderRow>; count: Statement<StaffListParams, { n: number }> }>;
 
   constructor(
-    sql: Sql,
+    private readonly sql: Sql,
     private readonly ledger: BonusLedger,
     private readonly announce: Pick<Announce, 'newOrder' | 'orderCreated' | 'orderStatusUpdated' | 'orderEtaUpdated'>,
     private readonly settings: OrderSettings,
@@ -286,7 +286,7 @@ export class OrdersService {
     const orderDay = localDay(now, city.timezone);
 
     const inserted = (await this.q.insertOrder.get({
-      orderNumber: await this.nextNumber(city, orderDay),
+      orderNumber: await this.sql.outsideTx(() => this.nextNumber(city, orderDay)),
       orderDay,
       cityId: city.id,
       userId: principal.userId,
@@ -343,7 +343,8 @@ export class OrdersService {
   /**
    * Short, unique per city per local day, and unlike any other city's: the city's code and a
    * counter, M-0001, M-0002, … (S-0001 in another city). An upserted counter (O(1)), not a count
-   * of the day's orders; the write transaction serialises concurrent orders.
+   * of the day's orders, drawn outside the order's transaction (Sql.outsideTx): on PostgreSQL the
+   * counter row is locked for one statement, not until the order commits.
    */
   private async nextNumber(city: { id: number; code: string }, day: string): Promise<string> {
     const seq = String((await this.q.nextSeq.get({ key: `order-seq:${city.id}:${day}` }))!.value).padStart(4, '0');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
-import { bearer, buildTestApp, giveBonuses, placeOrder, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
+import { bearer, buildTestApp, giveBonuses, placeOrder, signInCustomer, signInStaff, withPickupPoint, type TestApp } from '../helpers/app';
 import { testSql } from '../helpers/db';
 import { freshDatabase, type TestDatabase } from '../helpers/pg';
 import { requireService } from '../helpers/services';
@@ -192,5 +192,33 @@ describe('concurrent writers on PostgreSQL', await requireService('postgres'), (
     expect(res.statusCode, res.body).toBe(409);
     expect(res.json().error).toBe('order_closed');
     expect(await sql().get('SELECT status, promised_at FROM orders WHERE id = @id', { id: order.id })).toEqual({ status: 'cancelled', promised_at: order.promised_at });
+  });
+
+  it('an order of a city does not wait for another order of that city to commit (the number is drawn outside the transaction)', async () => {
+    const first = await signInCustomer(t.app);
+    const second = await signInCustomer(t.app);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let placed!: () => void;
+    const firstPlaced = new Promise<void>((r) => (placed = r));
+    // The first order's transaction has written everything and stays open.
+    const holding = t.app.tx(async () => {
+      const principal = (await t.app.users.principal(first.user.id))!;
+      const made = await t.app.orders.create(principal, withPickupPoint({ cityId: 1, items: [{ productId: 1, quantity: 1 }], delivery: { type: 'pickup' as const } }), null);
+      placed();
+      await gate;
+      return made.order;
+    });
+    await firstPlaced;
+    try {
+      // Before: this waited on the city's counter row until the first committed (the test times out).
+      const res = await Promise.race([placeOrder(t.app, second.token), new Promise<null>((r) => setTimeout(r, 15_000, null))]);
+      expect(res?.statusCode, res?.body).toBe(201);
+    } finally {
+      release();
+    }
+    const a = await holding;
+    const b = (await sql().get<{ n: string }>('SELECT order_number AS n FROM orders WHERE user_id = @id', { id: second.user.id }))!.n;
+    expect(a.order_number).not.toBe(b);
   });
 });
