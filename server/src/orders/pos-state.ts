@@ -34,7 +34,13 @@ export class PosOrderState {
   ) {
     const ORDER = columnsOf(orders);
     this.q = {
-      order: sql.prepare<{ id: number }, OrderRow>(`SELECT ${ORDER} FROM orders WHERE id = @id`),
+      // Locked on PostgreSQL (SQLite's single writer gives the same): a kitchen callback racing the
+      // worker's record of the POS answer must read the order after that commit, not before it
+      // (else its step is judged against the stale `pending` and dropped).
+      order: sql.prepare<{ id: number }, OrderRow>({
+        sqlite: `SELECT ${ORDER} FROM orders WHERE id = @id`,
+        postgres: `SELECT ${ORDER} FROM orders WHERE id = @id FOR UPDATE`,
+      }),
       synced: sql.prepare<{ id: number; posOrderId: string; at: string }, OrderRow>(
         `UPDATE orders SET sync_status = 'synced', pos_order_id = @posOrderId, updated_at = @at
          WHERE id = @id AND sync_status <> 'synced' RETURNING ${ORDER}`,

@@ -133,6 +133,10 @@ export class OutboxRunner<J extends OutboxJob> {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private running = false;
+  /** Woken while a pass was running: look again once it ends. */
+  private again = false;
+  /** Settles when the pass running now ends (stop waits for it: it may be claiming jobs). */
+  private passing: Promise<void> = Promise.resolve();
   private stopped = true;
   private aborter = new AbortController();
   /** Per pacing key: when its next job may start (Infinity while one is on its way). */
@@ -168,9 +172,16 @@ export class OutboxRunner<J extends OutboxJob> {
          UNION ALL SELECT MIN(lease_until) FROM ${t} WHERE status = ${claimed}) AS n`,
     );
     const stamp = queue.claimedAtColumn ? `, ${queue.claimedAtColumn} = @now` : '';
-    this.claimStmt = sql.prepare(
-      `UPDATE ${t} AS j SET status = ${claimed}, lease_until = @lease, updated_at = @now${stamp} WHERE j.id = @id AND ${open} RETURNING *`,
-    );
+    const set = `SET status = ${claimed}, lease_until = @lease, updated_at = @now${stamp}`;
+    // One holder per job. SQLite: the claiming transaction holds the database's write lock, so the
+    // condition is checked and the row changed with no other writer in between. PostgreSQL (several
+    // nodes, row locks): the row is locked as it is checked, and a row another node is claiming
+    // right now is skipped, not waited for (a plain UPDATE would queue behind that node's
+    // transaction, then find the job taken; its whole claim batch would wait with it).
+    this.claimStmt = sql.prepare({
+      sqlite: `UPDATE ${t} AS j ${set} WHERE j.id = @id AND ${open} RETURNING *`,
+      postgres: `UPDATE ${t} ${set} WHERE id = (SELECT j.id FROM ${t} j WHERE j.id = @id AND ${open} FOR UPDATE SKIP LOCKED) RETURNING *`,
+    });
     const code = queue.errorCodeColumn ? `, ${queue.errorCodeColumn} = @code` : '';
     this.failStmt = sql.prepare(
       `UPDATE ${t} SET status = @status, attempts = @attempts, next_attempt_at = @at, last_error = @error${code}, lease_until = NULL, updated_at = @now WHERE ${this.held}`,
@@ -198,6 +209,9 @@ export class OutboxRunner<J extends OutboxJob> {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.aborter.abort();
+    // A pass under way may still claim jobs (it hands them back, seeing the stop), and must end
+    // before the database closes.
+    await this.passing;
     await Promise.allSettled([...this.active]);
   }
 
@@ -221,24 +235,35 @@ export class OutboxRunner<J extends OutboxJob> {
   }
 
   private async tick(): Promise<void> {
-    if (this.stopped || this.running) return;
+    if (this.stopped) return;
+    if (this.running) {
+      // A wake-up during a pass: that pass may have read the table before the change it tells of
+      // (a job settled meanwhile), so it must not be the last look; one more pass follows it.
+      this.again = true;
+      return;
+    }
     this.running = true;
+    this.again = false;
+    let passed!: () => void;
+    this.passing = new Promise<void>((resolve) => (passed = resolve));
     try {
       const { concurrency, pollMs } = this.settings;
       let wakeIn = pollMs;
       let cut = false;
       const free = concurrency - this.active.size;
+      const scanAt = isoNow();
       if (free > 0) {
         const limit = Math.max(free, this.settings.scan ?? 0);
-        const due = await this.dueStmt.all({ now: isoNow(), limit });
+        const due = await this.dueStmt.all({ now: scanAt, limit });
         cut = due.length === limit;
         if (due.length > 0) wakeIn = Math.min(wakeIn, await this.claim(due));
       }
       const next = (await this.nextStmt.get())?.at;
-      const delay = next ? Date.parse(next) - Date.now() : Infinity;
-      // A job due but not taken waits for a free slot (a finishing job wakes the runner) or its pace
-      // (in `wakeIn`); only rows past this pass's scan are looked at again at once.
-      if (delay > 0) wakeIn = Math.min(wakeIn, delay);
+      // A job due by the scan's time and not taken waits for a free slot (a finishing job wakes the
+      // runner) or its pace (in `wakeIn`); only rows past this pass's scan are looked at again at once.
+      // One due after it is waited for, even if its time has passed since (the reads take time,
+      // a few ms to a database over the network): the scan did not see it.
+      if (next && next > scanAt) wakeIn = Math.min(wakeIn, Math.max(0, Date.parse(next) - Date.now()));
       else if (cut && this.active.size < concurrency) wakeIn = 0;
       this.schedule(Math.max(5, wakeIn));
     } catch (err) {
@@ -247,6 +272,8 @@ export class OutboxRunner<J extends OutboxJob> {
       this.schedule(1_000);
     } finally {
       this.running = false;
+      passed();
+      if (this.again) this.schedule(0);
     }
   }
 
@@ -292,6 +319,11 @@ export class OutboxRunner<J extends OutboxJob> {
       }
       return jobs;
     });
+    if (this.stopped) {
+      // Stopped while claiming: the jobs go back at once rather than wait for their leases to expire.
+      for (const job of taken) await this.handBackStmt.run({ id: job.id, lease: job.leaseUntil, now: isoNow() });
+      return wakeIn;
+    }
     for (const job of taken) {
       if (pacing) this.keyFreeAt.set(pacing.keyOf(job), Infinity);
       this.run(job);

@@ -44,7 +44,9 @@ export class SyncAdmin {
       j: Object.fromEntries(jobCols.map((c) => [c, r[`j_${c}`]])) as JobRow,
       o: Object.fromEntries(orderCols.map((c) => [c, r[`o_${c}`]])) as OrderRow,
     });
-    const scope = sqlText`(@cities IS NULL OR ${inJsonInts('o.city_id', 'cities')})`;
+    // A null parameter has no type PostgreSQL can infer: `@cities IS NULL` needs a cast there.
+    const citiesNull = { sqlite: '@cities IS NULL', postgres: '@cities::text IS NULL' };
+    const scope = sqlText`(${citiesNull} OR ${inJsonInts('o.city_id', 'cities')})`;
     const s = (t: SqlText) => (typeof t === 'string' ? { sqlite: t, postgres: t } : t);
     const sc = s(scope);
     this.q = {

@@ -8,6 +8,9 @@ import type { PosMenu } from './wire';
 
 export const MENU_STATE_KEY = 'pos.menu_sync';
 
+/** The advisory lock (PostgreSQL) that lets one node at a time import the menu; any fixed number, the same on every node. */
+const MENU_IMPORT_LOCK = 0x6d656e75; // "menu"
+
 const EMPTY: MenuSyncState = { status: 'unknown', last_success_at: null, last_attempt_at: null, last_error: null, failures: 0, last_changes: 0 };
 
 /**
@@ -35,6 +38,12 @@ export class MenuSync {
   ) {
     const sql = deps.sql;
     this.q = {
+      // Every node imports on its own timer. One import at a time: the next one waits for it, then
+      // finds what it wrote and writes and announces nothing twice (nor a recovery twice). SQLite's
+      // write transaction already excludes every other writer (BEGIN IMMEDIATE); on PostgreSQL two
+      // nodes' transactions would both read the old prices and both announce the change, so the
+      // import takes a transaction-scoped advisory lock first.
+      importLock: sql.prepare<{ key: number }>({ sqlite: 'SELECT @key AS key', postgres: 'SELECT pg_advisory_xact_lock(@key::bigint)' }),
       state: sql.prepare<{ key: string }, { value: string }>('SELECT value FROM system_state WHERE key = @key'),
       saveState: sql.prepare<{ key: string; value: string; now: string }>(
         `INSERT INTO system_state (key, value, updated_at) VALUES (@key, @value, @now)
@@ -103,6 +112,7 @@ export class MenuSync {
     const now = isoNow();
     let unknown: string[] = [];
     const next = await this.deps.sql.tx(async () => {
+      await this.q.importLock.get({ key: MENU_IMPORT_LOCK });
       const prev = await this.state();
       const cityIds = (await this.q.cityIds.all()).map((c) => c.id);
       let next: MenuSyncState;

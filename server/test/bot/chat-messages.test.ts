@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TelegramSimulator } from '../../src/telegram-sim/index';
 import type { ChatMessage } from '../../src/telegram-sim/state';
 import { bearer, placeOrder, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
+import { testSql } from '../helpers/db';
 import { TestClient } from '../realtime/helpers';
 import { chatOf, inject, sleep, startBotServer, startSim, waitFor } from './helpers';
 
@@ -17,11 +18,10 @@ describe('staff chat messages reach a customer away from the Mini App through th
   let clientSeq = 0;
 
   const rowsOf = (orderId: number) =>
-    t.app.db.$client.prepare('SELECT step, status, chat_message_id AS messageId FROM bot_messages WHERE order_id = ? ORDER BY id').all(orderId) as {
-      step: string;
-      status: string;
-      messageId: number | null;
-    }[];
+    testSql(t.app).all<{ step: string; status: string; messageId: number | null }>(
+      'SELECT step, status, chat_message_id AS "messageId" FROM bot_messages WHERE order_id = @orderId ORDER BY id',
+      { orderId },
+    );
 
   /** A customer who sent the bot /start (and got its answer), then signed in to the Mini App. */
   async function starter(lang: 'ru' | 'en') {
@@ -79,7 +79,7 @@ describe('staff chat messages reach a customer away from the Mini App through th
     await waitFor(async () => ((await relayed(sim, c.chatId)).length >= 2 ? true : null), 'the second relayed message', 10_000);
     await sleep(500);
     expect((await relayed(sim, c.chatId)).length).toBe(2);
-    expect(rowsOf(o.id)).toEqual([
+    expect(await rowsOf(o.id)).toEqual([
       { step: 'chat', status: 'sent', messageId: msgId },
       { step: 'chat', status: 'sent', messageId: second },
     ]);
@@ -100,13 +100,13 @@ describe('staff chat messages reach a customer away from the Mini App through th
     const ws = await TestClient.ready(`${t.url.replace(/^http/, 'ws')}/ws?token=${c.token}`);
     try {
       await say(admin, o.id, 'Seen live');
-      await waitFor(() => (rowsOf(o.id)[0]?.status === 'seen' ? true : null), 'the message marked seen', 10_000);
+      await waitFor(async () => ((await rowsOf(o.id))[0]?.status === 'seen' ? true : null), 'the message marked seen', 10_000);
     } finally {
       ws.close();
     }
     await sleep(300);
     await say(admin, o.id, 'After the app was closed');
-    await waitFor(() => (rowsOf(o.id)[1]?.status === 'sent' ? true : null), 'the next message sent once the app is closed', 10_000);
+    await waitFor(async () => ((await rowsOf(o.id))[1]?.status === 'sent' ? true : null), 'the next message sent once the app is closed', 10_000);
     expect((await relayed(sim, c.chatId)).map((m) => m.text)).toEqual([expect.stringMatching(/\nAfter the app was closed$/)]);
   });
 
@@ -117,7 +117,7 @@ describe('staff chat messages reach a customer away from the Mini App through th
     // A staff message after it is relayed: once it is there, the customer's would have been before it.
     await say(admin, o.id, 'Will do');
     await waitFor(async () => ((await relayed(sim, c.chatId)).length >= 1 ? true : null), 'the staff message', 10_000);
-    expect(rowsOf(o.id).map((r) => r.step)).toEqual(['chat']);
+    expect((await rowsOf(o.id)).map((r) => r.step)).toEqual(['chat']);
     const texts = ((await chatOf(sim, c.chatId))?.messages ?? []).filter((m) => m.by === 'bot').map((m) => m.text);
     expect(texts.some((x) => x.includes('Please ring twice'))).toBe(false);
   });
@@ -126,7 +126,7 @@ describe('staff chat messages reach a customer away from the Mini App through th
     const { token } = await signInCustomer(t.app, { id: nextId++, language_code: 'en' });
     const o = await order(token);
     const msgId = await say(admin, o.id, 'Hello?');
-    expect(rowsOf(o.id)).toEqual([]);
+    expect(await rowsOf(o.id)).toEqual([]);
     // The message waits in the order chat, unread, for the next open of the Mini App.
     const res = await fetch(`${t.url}/api/orders/${o.id}/chat`, { headers: bearer(token) });
     const body = (await res.json()) as { messages: { id: number }[]; read: { customer: { unread: number } } };

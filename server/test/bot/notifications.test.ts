@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TelegramSimulator } from '../../src/telegram-sim/index';
 import type { CallRecord, ChatMessage } from '../../src/telegram-sim/state';
 import { bearer, giveBonuses, placeOrder, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
+import { openTestDatabase, testSql } from '../helpers/db';
 import { TestClient } from '../realtime/helpers';
 import { chatOf, control, inject, sleep, startBotServer, startSim, waitFor } from './helpers';
 
@@ -24,12 +24,10 @@ describe('order updates in the chat, through the outbox, against the Telegram si
   let nextId = 810_000_001;
 
   const rowsOf = (orderId: number) =>
-    t.app.db.$client.prepare('SELECT step, status, attempts, language FROM bot_messages WHERE order_id = ? ORDER BY id').all(orderId) as {
-      step: string;
-      status: string;
-      attempts: number;
-      language: string;
-    }[];
+    testSql(t.app).all<{ step: string; status: string; attempts: number; language: string }>(
+      'SELECT step, status, attempts, language FROM bot_messages WHERE order_id = @orderId ORDER BY id',
+      { orderId },
+    );
 
   /** A customer who sent the bot /start (and got its answer), then signed in to the Mini App. */
   async function starter(lang: 'ru' | 'en') {
@@ -81,7 +79,7 @@ describe('order updates in the chat, through the outbox, against the Telegram si
     for (const m of msgs) {
       expect(m.reply_markup?.inline_keyboard?.[0]?.[0]).toEqual({ text: 'Открыть заказ', web_app: { url: `${t.url}/app/?startapp=order-${id}` } });
     }
-    expect(rowsOf(id).map((r) => [r.step, r.status, r.language])).toEqual([
+    expect((await rowsOf(id)).map((r) => [r.step, r.status, r.language])).toEqual([
       ['confirmed', 'sent', 'ru'],
       ['ready', 'sent', 'ru'],
       ['completed', 'sent', 'ru'],
@@ -140,7 +138,7 @@ describe('order updates in the chat, through the outbox, against the Telegram si
     const { token } = await signInCustomer(t.app, { id: nextId++, language_code: 'en' });
     const id = await order(token);
     await move(id, 'confirmed');
-    expect(rowsOf(id)).toEqual([]);
+    expect(await rowsOf(id)).toEqual([]);
   });
 
   it('does not repeat in the chat a step the customer saw live in the open Mini App', async () => {
@@ -148,12 +146,12 @@ describe('order updates in the chat, through the outbox, against the Telegram si
     const id = await order(c.token);
     const ws = await TestClient.ready(`${t.url.replace(/^http/, 'ws')}/ws?token=${c.token}`);
     await move(id, 'confirmed');
-    await waitFor(() => (rowsOf(id)[0]?.status === 'seen' ? true : null), 'the message marked seen');
+    await waitFor(async () => ((await rowsOf(id))[0]?.status === 'seen' ? true : null), 'the message marked seen');
     ws.close();
     await sleep(100);
     await move(id, 'preparing');
     await move(id, 'ready');
-    await waitFor(() => (rowsOf(id)[1]?.status === 'sent' ? true : null), 'the next step sent once the app is closed');
+    await waitFor(async () => ((await rowsOf(id))[1]?.status === 'sent' ? true : null), 'the next step sent once the app is closed');
     expect((await updatesIn(sim, c.chatId)).map((m) => m.text)).toEqual([expect.stringMatching(/ready for pickup/)]);
   });
 
@@ -166,25 +164,27 @@ describe('order updates in the chat, through the outbox, against the Telegram si
     const calls = await sendCalls(sim, c.chatId, c.since);
     expect(calls.map((x) => x.status)).toEqual([429, 200]);
     expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(2000);
-    expect(rowsOf(id)).toMatchObject([{ step: 'confirmed', status: 'sent', attempts: 0 }]);
+    // The answer reaches the chat before the server has recorded it.
+    await waitFor(async () => ((await rowsOf(id))[0]?.status === 'sent' ? true : null), 'the message recorded sent');
+    expect(await rowsOf(id)).toMatchObject([{ step: 'confirmed', status: 'sent', attempts: 0 }]);
   });
 
   it('stops for a user who blocked the bot: 403 recorded on the user, no retries, no more messages', async () => {
     const c = await starter('en');
     const id = await order(c.token);
     await inject(sim, { kind: 'block', user: { id: c.chatId, first_name: 'Guest', language_code: 'en' } });
-    const blockedAt = () => (t.app.db.$client.prepare('SELECT bot_blocked_at AS b FROM users WHERE id = ?').get(c.userId) as { b: string | null }).b;
+    const blockedAt = async () => (await testSql(t.app).get<{ b: string | null }>('SELECT bot_blocked_at AS b FROM users WHERE id = @id', { id: c.userId }))!.b;
     await waitFor(() => blockedAt(), 'my_chat_member recorded');
     // As if that update had been lost: the server learns of the block only from the send's 403.
-    t.app.db.$client.prepare('UPDATE users SET bot_blocked_at = NULL WHERE id = ?').run(c.userId);
+    await testSql(t.app).run('UPDATE users SET bot_blocked_at = NULL WHERE id = @id', { id: c.userId });
     await move(id, 'confirmed');
-    await waitFor(() => (rowsOf(id)[0]?.status === 'blocked' ? true : null), 'the message marked blocked');
-    expect(blockedAt()).not.toBeNull();
+    await waitFor(async () => ((await rowsOf(id))[0]?.status === 'blocked' ? true : null), 'the message marked blocked');
+    expect(await blockedAt()).not.toBeNull();
     await move(id, 'preparing');
     await move(id, 'ready');
     await sleep(1500);
     expect((await sendCalls(sim, c.chatId, c.since)).map((x) => x.status)).toEqual([403]);
-    expect(rowsOf(id)).toMatchObject([{ step: 'confirmed', status: 'blocked' }]);
+    expect(await rowsOf(id)).toMatchObject([{ step: 'confirmed', status: 'blocked' }]);
   });
 
   it('a bot outage does not touch orders: placed and moved at once, the message delivered once Telegram is back', async () => {
@@ -195,7 +195,7 @@ describe('order updates in the chat, through the outbox, against the Telegram si
       const id = await order(c.token);
       await move(id, 'confirmed');
       expect(Date.now() - started).toBeLessThan(2000);
-      await waitFor(() => ((rowsOf(id)[0]?.attempts ?? 0) >= 2 ? true : null), 'failed attempts during the outage');
+      await waitFor(async () => (((await rowsOf(id))[0]?.attempts ?? 0) >= 2 ? true : null), 'failed attempts during the outage');
       expect(await updatesIn(sim, c.chatId)).toEqual([]);
     } finally {
       await control(sim, '/control/faults', { outage: false });
@@ -223,7 +223,7 @@ describe('the outbox outlives the process that wrote it', () => {
         const moved = await writer.app.inject({ method: 'POST', url: `/api/admin/orders/${orderId}/status`, headers: bearer(admin), payload: { status: 'confirmed' } });
         expect(moved.statusCode).toBe(200);
         await sleep(300);
-        expect(writer.app.db.$client.prepare('SELECT status FROM bot_messages WHERE order_id = ?').all(orderId)).toEqual([{ status: 'pending' }]);
+        expect(await testSql(writer.app).all('SELECT status FROM bot_messages WHERE order_id = @orderId', { orderId })).toEqual([{ status: 'pending' }]);
         expect(await updatesIn(sim, chatId)).toEqual([]);
       } finally {
         await writer.close();
@@ -254,20 +254,23 @@ describe('stopping while a send hangs', () => {
     let closed = false;
     try {
       const { token, user } = await signInCustomer(t.app, { language_code: 'en' });
-      t.app.db.$client.prepare("UPDATE users SET bot_started_at = '2026-01-01T00:00:00.000Z' WHERE id = ?").run(user.id);
+      await testSql(t.app).run("UPDATE users SET bot_started_at = '2026-01-01T00:00:00.000Z' WHERE id = @id", { id: user.id });
       const admin = (await signInStaff(t.app, 'admin')).token;
       const orderId = (placeOrderJson(await placeOrder(t.app, token))).order.id;
       await t.app.inject({ method: 'POST', url: `/api/admin/orders/${orderId}/status`, headers: bearer(admin), payload: { status: 'confirmed' } });
-      const status = () => (t.app.db.$client.prepare('SELECT status FROM bot_messages WHERE order_id = ?').get(orderId) as { status: string }).status;
-      await waitFor(() => (status() === 'sending' ? true : null), 'the send on its way');
+      const status = async () => (await testSql(t.app).get<{ status: string }>('SELECT status FROM bot_messages WHERE order_id = @orderId', { orderId }))?.status;
+      await waitFor(async () => ((await status()) === 'sending' ? true : null), 'the send on its way');
       const started = Date.now();
       await t.close();
       closed = true;
       // The bot runner's own setup call gives up after 2 s at most; the hanging send must not add its timeout to that.
       expect(Date.now() - started).toBeLessThan(4000);
-      const db = new Database(join(t.dir, 'app.db'), { readonly: true });
-      expect(db.prepare('SELECT status, attempts FROM bot_messages WHERE order_id = ?').get(orderId)).toEqual({ status: 'pending', attempts: 0 });
-      db.close();
+      const db = await openTestDatabase(t.dir);
+      try {
+        expect(await db.get('SELECT status, attempts FROM bot_messages WHERE order_id = @orderId', { orderId })).toEqual({ status: 'pending', attempts: 0 });
+      } finally {
+        await db.close();
+      }
     } finally {
       if (!closed) await t.close();
       for (const s of sockets) s.destroy();

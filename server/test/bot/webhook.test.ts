@@ -1,9 +1,8 @@
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TelegramSimulator } from '../../src/telegram-sim/index';
 import type { SimChat } from '../../src/telegram-sim/state';
 import { placeOrder, signInCustomer, type TestApp } from '../helpers/app';
+import { testSql } from '../helpers/db';
 import { chatOf, control, inject, startBotServer, startSim, waitFor, WEBHOOK_SECRET } from './helpers';
 
 type Button = { text: string; web_app?: { url: string } };
@@ -63,14 +62,9 @@ describe('the bot over a webhook, against the Telegram simulator over HTTP', () 
     expect(msg.text).toMatch(/Здравствуйте, Анна/);
     expect(buttonOf(chat)).toEqual({ text: 'Открыть меню', web_app: { url: `${t.url}/app/` } });
     expect(chat.menuButton).toEqual({ type: 'web_app', text: 'Меню', web_app: { url: `${t.url}/app/` } });
-    const db = new Database(join(t.dir, 'app.db'), { readonly: true });
-    try {
-      const row = db.prepare('SELECT role, name, language, bot_started_at, bot_blocked_at FROM users WHERE telegram_id = ?').get(700_001) as Record<string, unknown>;
-      expect(row).toMatchObject({ role: 'customer', name: 'Анна', language: 'ru', bot_blocked_at: null });
-      expect(row.bot_started_at).toMatch(/^\d{4}-/);
-    } finally {
-      db.close();
-    }
+    const row = await testSql(t.app).get('SELECT role, name, language, bot_started_at, bot_blocked_at FROM users WHERE telegram_id = @tg', { tg: 700_001 });
+    expect(row).toMatchObject({ role: 'customer', name: 'Анна', language: 'ru', bot_blocked_at: null });
+    expect(row!.bot_started_at).toMatch(/^\d{4}-/);
   });
 
   it('/start in English (any non-Russian language code)', async () => {
@@ -112,14 +106,8 @@ describe('the bot over a webhook, against the Telegram simulator over HTTP', () 
     const user = { id: 700_006, first_name: 'Blocker', language_code: 'en' };
     await inject(sim, { kind: 'start', user });
     await answer(sim, 700_006, 0);
-    const blockedAt = () => {
-      const db = new Database(join(t.dir, 'app.db'), { readonly: true });
-      try {
-        return (db.prepare('SELECT bot_blocked_at FROM users WHERE telegram_id = ?').get(700_006) as { bot_blocked_at: string | null }).bot_blocked_at;
-      } finally {
-        db.close();
-      }
-    };
+    const blockedAt = async () =>
+      (await testSql(t.app).get<{ bot_blocked_at: string | null }>('SELECT bot_blocked_at FROM users WHERE telegram_id = @tg', { tg: 700_006 }))!.bot_blocked_at;
     await inject(sim, { kind: 'block', user });
     await waitFor(() => blockedAt(), 'the block to be recorded');
     // Telegram refuses sends to them now.
@@ -131,6 +119,6 @@ describe('the bot over a webhook, against the Telegram simulator over HTTP', () 
     expect(refused.status).toBe(403);
     expect(await refused.json()).toEqual({ ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' });
     await inject(sim, { kind: 'start', user });
-    await waitFor(() => blockedAt() === null || null, 'the block to be cleared');
+    await waitFor(async () => (await blockedAt()) === null || null, 'the block to be cleared');
   });
 });

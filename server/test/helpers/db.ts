@@ -1,5 +1,10 @@
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { openDatabase } from '../../src/db/client';
 import type { Sql, SqlText, Statement } from '../../src/db/sql';
+import { SqliteSql } from '../../src/db/sql-sqlite';
+import { PgSql } from '../../src/db/sql-postgres';
+import { testDatabaseEnv } from './app';
 
 /**
  * Raw SQL in a test, on whichever database the test server runs (SQLite, or PostgreSQL on the
@@ -16,7 +21,10 @@ export interface TestSql {
 const cache = new WeakMap<Sql, Map<string, Statement<Record<string, unknown>, unknown>>>();
 
 export function testSql(app: FastifyInstance): TestSql {
-  const sql = app.sql;
+  return sqlFor(app.sql);
+}
+
+function sqlFor(sql: Sql): TestSql {
   let stmts = cache.get(sql);
   if (!stmts) cache.set(sql, (stmts = new Map()));
   const prepared = (text: SqlText) => {
@@ -30,4 +38,14 @@ export function testSql(app: FastifyInstance): TestSql {
     get: async <R>(text: SqlText, params: Record<string, unknown> = {}) => (await prepared(text).get(params)) as R | undefined,
     run: async (text: SqlText, params: Record<string, unknown> = {}) => (await prepared(text).run(params)).changes,
   };
+}
+
+/**
+ * The database a test server built in `dir` (its own `dir` option, so it outlives the server) left
+ * behind, opened on a connection of its own: for checking what a server wrote once it has closed.
+ */
+export async function openTestDatabase(dir: string): Promise<TestSql & { close(): Promise<void> }> {
+  const url = (await testDatabaseEnv(dir)).DATABASE_URL;
+  const sql: Sql = url ? new PgSql(url, { poolMax: 1 }) : new SqliteSql(openDatabase(join(dir, 'app.db')).$client);
+  return { ...sqlFor(sql), close: () => sql.close() };
 }

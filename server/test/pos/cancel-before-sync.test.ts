@@ -29,35 +29,35 @@ describe('POS sync: an order cancelled before it reached the POS', () => {
     await setControl(sim, { outage: 'refuse' });
     const { token } = await signInCustomer(app);
     const gaveUp = (await placeOrder(app, token, { items: [{ productId: 3, quantity: 1 }] })).json().order.id as number;
-    await waitFor(() => jobOf(app, gaveUp).status === 'failed', 'first order gave up');
+    await waitFor(async () => (await jobOf(app, gaveUp)).status === 'failed', 'first order gave up');
     const retrying = (await placeOrder(app, token)).json().order.id as number;
     const byCustomer = (await placeOrder(app, token, { items: [{ productId: 2, quantity: 1 }] })).json().order.id as number;
-    await waitFor(() => orderRow(app, retrying).sync_status !== 'pending' && orderRow(app, byCustomer).sync_status !== 'pending', 'first attempts failed');
+    await waitFor(async () => (await orderRow(app, retrying)).sync_status !== 'pending' && (await orderRow(app, byCustomer)).sync_status !== 'pending', 'first attempts failed');
 
     // A job that gave up is never in flight: the cancel closes it at once.
     const body = await cancel(gaveUp);
     expect(body.order).toMatchObject({ status: 'cancelled', sync_status: 'not_sent' });
-    expect(jobOf(app, gaveUp)).toMatchObject({ status: 'cancelled', last_error_code: 'cancelled' });
+    expect(await jobOf(app, gaveUp)).toMatchObject({ status: 'cancelled', last_error_code: 'cancelled' });
     // These two may be in flight right now: their attempt ends, then they are closed the same way.
     await cancel(retrying);
     const mine = await app.inject({ method: 'POST', url: `/api/orders/${byCustomer}/cancel`, headers: bearer(token), payload: {} });
     expect(mine.statusCode, mine.body).toBe(200);
     for (const id of [retrying, gaveUp, byCustomer]) {
-      await waitFor(() => jobOf(app, id).status === 'cancelled', `job of order ${id} cancelled`);
-      expect(orderRow(app, id)).toMatchObject({ status: 'cancelled', sync_status: 'not_sent', pos_order_id: null });
-      expect(jobOf(app, id).last_error_code).toBe('cancelled');
+      await waitFor(async () => (await jobOf(app, id)).status === 'cancelled', `job of order ${id} cancelled`);
+      expect(await orderRow(app, id)).toMatchObject({ status: 'cancelled', sync_status: 'not_sent', pos_order_id: null });
+      expect((await jobOf(app, id)).last_error_code).toBe('cancelled');
     }
-    const before = lastEventId(app);
+    const before = await lastEventId(app);
 
     // The POS comes back: nothing of these reaches it, and no more sync alerts about them.
     await setControl(sim, { outage: false });
     const other = (await placeOrder(app, token, { items: [{ productId: 4, quantity: 1 }] })).json().order.id as number;
-    await waitFor(() => orderRow(app, other).sync_status === 'synced', 'a later order synced');
+    await waitFor(async () => (await orderRow(app, other)).sync_status === 'synced', 'a later order synced');
     await sleep(400);
     for (const id of [retrying, gaveUp, byCustomer]) {
       expect(await posOrders(sim, id)).toEqual([]);
-      expect(orderRow(app, id).sync_status).toBe('not_sent');
-      expect(orderEvents(app, id, before).filter((e) => e.type === 'sync-error' || e.type === 'sync-success')).toEqual([]);
+      expect((await orderRow(app, id)).sync_status).toBe('not_sent');
+      expect((await orderEvents(app, id, before)).filter((e) => e.type === 'sync-error' || e.type === 'sync-success')).toEqual([]);
     }
     // Staff's retry refuses it, and it is not a sync problem.
     const retry = await app.inject({ method: 'POST', url: `/api/admin/sync/${retrying}/retry`, headers: bearer(admin) });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, placeOrder, signInCustomer, signInStaff } from '../helpers/app';
+import { testSql } from '../helpers/db';
 import {
   buildServer,
   jobOf,
@@ -40,7 +41,7 @@ describe('POS cancel through the outbox', () => {
 
   const syncedOrder = async (body: Record<string, unknown> = {}) => {
     const id = (await placeOrder(env.app, customer, body)).json().order.id as number;
-    await waitFor(() => orderRow(env.app, id).status === 'confirmed', `order ${id} in the POS`);
+    await waitFor(async () => (await orderRow(env.app, id)).status === 'confirmed', `order ${id} in the POS`);
     return id;
   };
 
@@ -48,9 +49,9 @@ describe('POS cancel through the outbox', () => {
     const { app, sim } = env;
     const id = await syncedOrder({ delivery: { type: 'delivery', address: 'Tverskaya 1' } });
     await setControl(sim, { kitchenSpeed: 20 });
-    await waitFor(() => orderRow(app, id).status === 'preparing', 'cooking');
+    await waitFor(async () => (await orderRow(app, id)).status === 'preparing', 'cooking');
     await cancelAs(app, admin, id, 'out_of_stock', 'no paprika');
-    await waitFor(() => jobOf(app, id, 'cancel')?.status === 'done', 'cancel sent');
+    await waitFor(async () => (await jobOf(app, id, 'cancel'))?.status === 'done', 'cancel sent');
     const [pos] = await posOrders(sim, id);
     expect(pos).toMatchObject({ status: 'cooking', cancelReason: 'out_of_stock', cancelRequests: 1, cancelledAt: expect.any(String) });
     // Long enough for the kitchen to have moved on (cooking + ready + on the way at this speed), were it still cooking.
@@ -59,8 +60,8 @@ describe('POS cancel through the outbox', () => {
     expect(after!.status).toBe('cooking');
     expect(after!.history.map((h) => h.status)).toEqual(['accepted', 'cooking']);
     expect(after!.cancelRequests).toBe(1);
-    expect(orderRow(app, id).status).toBe('cancelled');
-    const sync = orderEvents(app, id).filter((e) => e.type === 'sync-success' || e.type === 'sync-error');
+    expect((await orderRow(app, id)).status).toBe('cancelled');
+    const sync = (await orderEvents(app, id)).filter((e) => e.type === 'sync-success' || e.type === 'sync-error');
     expect(sync.map((e) => [e.type, e.data.action ?? 'send'])).toEqual([
       ['sync-success', 'send'],
       ['sync-success', 'cancel'],
@@ -75,7 +76,7 @@ describe('POS cancel through the outbox', () => {
     const id = await syncedOrder();
     const res = await app.inject({ method: 'POST', url: `/api/orders/${id}/cancel`, headers: bearer(customer), payload: {} });
     expect(res.statusCode).toBe(200);
-    await waitFor(() => jobOf(app, id, 'cancel')?.status === 'done', 'cancel sent');
+    await waitFor(async () => (await jobOf(app, id, 'cancel'))?.status === 'done', 'cancel sent');
     const [pos] = await posOrders(sim, id);
     expect(pos).toMatchObject({ cancelReason: 'customer_asked', cancelRequests: 1 });
     // The same cancel again (as a retry after a lost answer would): the same answer, nothing new.
@@ -92,13 +93,13 @@ describe('POS cancel through the outbox', () => {
     let id = 0;
     try {
       id = (await placeOrder(app, customer)).json().order.id as number;
-      await waitFor(() => jobOf(app, id).status === 'in_flight', 'send in flight');
+      await waitFor(async () => (await jobOf(app, id)).status === 'in_flight', 'send in flight');
       await cancelAs(app, admin, id, 'duplicate');
-      await waitFor(() => jobOf(app, id, 'cancel')?.status === 'done', 'cancel sent after the send got through');
+      await waitFor(async () => (await jobOf(app, id, 'cancel'))?.status === 'done', 'cancel sent after the send got through');
     } finally {
       await setControl(sim, { latencyMs: 0 });
     }
-    expect(orderRow(app, id)).toMatchObject({ status: 'cancelled', sync_status: 'synced' });
+    expect(await orderRow(app, id)).toMatchObject({ status: 'cancelled', sync_status: 'synced' });
     const [pos] = await posOrders(sim, id);
     expect(pos).toMatchObject({ requests: 1, cancelRequests: 1, cancelReason: 'duplicate' });
   });
@@ -109,35 +110,35 @@ describe('POS cancel through the outbox', () => {
     await setControl(sim, { outage: 'refuse' });
     try {
       await cancelAs(app, admin, id, 'courier_unreachable');
-      await waitFor(() => (jobOf(app, id, 'cancel')?.attempts ?? 0) >= 2, 'cancel attempts failing');
-      const errors = orderEvents(app, id).filter((e) => e.type === 'sync-error');
+      await waitFor(async () => ((await jobOf(app, id, 'cancel'))?.attempts ?? 0) >= 2, 'cancel attempts failing');
+      const errors = (await orderEvents(app, id)).filter((e) => e.type === 'sync-error');
       expect(errors.length).toBeGreaterThanOrEqual(2);
       expect(errors[0]!.data).toMatchObject({ entity: 'order', action: 'cancel', entityId: id, code: 'unreachable', nextRetryAt: expect.any(String) });
       // The order's own sync state stays: the POS has it.
-      expect(orderRow(app, id).sync_status).toBe('synced');
+      expect((await orderRow(app, id)).sync_status).toBe('synced');
     } finally {
       await setControl(sim, { outage: false });
     }
-    await waitFor(() => jobOf(app, id, 'cancel')?.status === 'done', 'cancel sent after the outage');
+    await waitFor(async () => (await jobOf(app, id, 'cancel'))?.status === 'done', 'cancel sent after the outage');
     const [pos] = await posOrders(sim, id);
     expect(pos).toMatchObject({ cancelRequests: 1, cancelReason: 'courier_unreachable' });
-    expect(orderEvents(app, id).filter((e) => e.type === 'sync-success' && e.data.action === 'cancel')).toHaveLength(1);
+    expect((await orderEvents(app, id)).filter((e) => e.type === 'sync-success' && e.data.action === 'cancel')).toHaveLength(1);
   });
 
   it('a cancel the POS refuses (already delivered): a sync-error ALREADY_COMPLETED in plain words; late kitchen steps are ignored quietly', async () => {
     const { app, sim, serverUrl } = env;
     const id = await syncedOrder({ delivery: { type: 'delivery', address: 'Tverskaya 1' } });
-    const number = orderRow(app, id) && (app.db.$client.prepare('SELECT order_number FROM orders WHERE id = ?').get(id) as { order_number: string }).order_number;
+    const number = (await testSql(app).get<{ order_number: string }>('SELECT order_number FROM orders WHERE id = @id', { id }))!.order_number;
     await setControl(sim, { kitchenSpeed: 40 });
-    await waitFor(() => orderRow(app, id).status === 'delivering', 'on the way', 15_000, 5);
+    await waitFor(async () => (await orderRow(app, id)).status === 'delivering', 'on the way', 15_000, 5);
     // The kitchen's "delivered" callback cannot reach the server (yet): the POS has delivered it, the server does not know.
     sim.setServerUrl('http://127.0.0.1:9');
     await waitFor(async () => (await posOrders(sim, id))[0]!.status === 'delivered', 'delivered in the POS', 15_000);
     await setControl(sim, { kitchenSpeed: 0 });
     await cancelAs(app, admin, id, 'courier_unreachable');
-    await waitFor(() => jobOf(app, id, 'cancel')?.status === 'failed', 'cancel refused');
-    expect(jobOf(app, id, 'cancel')).toMatchObject({ attempts: 1, last_error_code: 'ALREADY_COMPLETED' });
-    const alert = orderEvents(app, id).filter((e) => e.type === 'sync-error');
+    await waitFor(async () => (await jobOf(app, id, 'cancel'))?.status === 'failed', 'cancel refused');
+    expect(await jobOf(app, id, 'cancel')).toMatchObject({ attempts: 1, last_error_code: 'ALREADY_COMPLETED' });
+    const alert = (await orderEvents(app, id)).filter((e) => e.type === 'sync-error');
     expect(alert).toHaveLength(1);
     expect(alert[0]!.data).toMatchObject({
       entity: 'order',
@@ -156,7 +157,7 @@ describe('POS cancel through the outbox', () => {
     // The delivered callback arrives late: acknowledged, the order stays cancelled.
     sim.setServerUrl(serverUrl);
     await waitFor(async () => (await posOrders(sim, id))[0]!.deliveredStatus === 'delivered', 'late callback acknowledged');
-    expect(orderRow(app, id).status).toBe('cancelled');
+    expect((await orderRow(app, id)).status).toBe('cancelled');
     const [pos] = await posOrders(sim, id);
     const late = await sendWebhook(serverUrl, { eventId: `${pos!.posOrderId}:delivered`, posOrderId: pos!.posOrderId, externalId: id, status: 'delivered', timestamp: new Date().toISOString() });
     expect(late).toEqual({ status: 200, json: { applied: false, reason: 'cancelled', status: 'cancelled' } });
@@ -177,17 +178,17 @@ describe('POS cancel across a server restart', () => {
       const admin = (await signInStaff(first.app, 'admin')).token;
       const { token } = await signInCustomer(first.app, { id: 777_000_014 });
       const id = (await placeOrder(first.app, token)).json().order.id as number;
-      await waitFor(() => orderRow(first.app, id).status === 'confirmed', 'in the POS');
+      await waitFor(async () => (await orderRow(first.app, id)).status === 'confirmed', 'in the POS');
       await setControl(sim, { outage: 'refuse' });
       await cancelAs(first.app, admin, id, 'duplicate');
-      await waitFor(() => (jobOf(first.app, id, 'cancel')?.attempts ?? 0) >= 1, 'a failed attempt');
+      await waitFor(async () => ((await jobOf(first.app, id, 'cancel'))?.attempts ?? 0) >= 1, 'a failed attempt');
       await first.close();
       await setControl(sim, { outage: false });
       expect((await posOrders(sim, id))[0]!.cancelRequests).toBe(0);
 
       const second = await buildServer(sim, {}, { dir });
       try {
-        await waitFor(() => jobOf(second.app, id, 'cancel')?.status === 'done', 'cancel sent by the second process');
+        await waitFor(async () => (await jobOf(second.app, id, 'cancel'))?.status === 'done', 'cancel sent by the second process');
         expect((await posOrders(sim, id))[0]).toMatchObject({ cancelRequests: 1, cancelReason: 'duplicate' });
       } finally {
         await second.close();

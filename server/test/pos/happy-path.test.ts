@@ -13,13 +13,13 @@ describe('POS sync: happy path through the real simulator', () => {
   it('syncs a delivery order, follows the kitchen to completed, with every event on the right rooms', async () => {
     const { app } = env;
     const { token, user } = await signInCustomer(app);
-    const before = lastEventId(app);
+    const before = await lastEventId(app);
     const res = await placeOrder(app, token, { cityId: 1, items: [{ productId: 1, quantity: 2 }], delivery: { type: 'delivery', address: 'Tverskaya 1' } });
     expect(res.statusCode).toBe(201);
     const orderId = res.json().order.id as number;
 
-    await waitFor(() => orderRow(app, orderId).status === 'completed', 'order completed');
-    const row = orderRow(app, orderId);
+    await waitFor(async () => (await orderRow(app, orderId)).status === 'completed', 'order completed');
+    const row = await orderRow(app, orderId);
     expect(row.sync_status).toBe('synced');
 
     // The POS has it exactly once, under the id the server stored, and it finished in the kitchen.
@@ -31,8 +31,8 @@ describe('POS sync: happy path through the real simulator', () => {
 
     const staff = [ADMIN_ROOM, cityOrdersRoom(1)];
     const everyone = [userRoom(user.id), ADMIN_ROOM, cityOrdersRoom(1)];
-    await waitFor(() => orderEvents(app, orderId, before).some((e) => e.type === 'bonus-updated'), 'bonus earned');
-    const events = orderEvents(app, orderId, before).map((e) => ({ type: e.type, rooms: e.rooms, status: e.data.newStatus }));
+    await waitFor(async () => (await orderEvents(app, orderId, before)).some((e) => e.type === 'bonus-updated'), 'bonus earned');
+    const events = (await orderEvents(app, orderId, before)).map((e) => ({ type: e.type, rooms: e.rooms, status: e.data.newStatus }));
     expect(events).toEqual([
       { type: 'new-order', rooms: staff, status: undefined },
       { type: 'order-created', rooms: [userRoom(user.id)], status: undefined },
@@ -44,7 +44,7 @@ describe('POS sync: happy path through the real simulator', () => {
       { type: 'order-status-updated', rooms: everyone, status: 'completed' },
       { type: 'bonus-updated', rooms: [userRoom(user.id)], status: undefined },
     ]);
-    const success = orderEvents(app, orderId, before).find((e) => e.type === 'sync-success')!;
+    const success = (await orderEvents(app, orderId, before)).find((e) => e.type === 'sync-success')!;
     expect(success.data).toEqual({ entity: 'order', entityId: orderId, timestamp: expect.any(String) });
 
     // The customer sees it: sync state on the wire, every move by the POS in the history.
@@ -67,8 +67,8 @@ describe('POS sync: happy path through the real simulator', () => {
     const { token } = await signInCustomer(app);
     const res = await placeOrder(app, token, { cityId: 2, items: [{ productId: 5, quantity: 1 }], delivery: { type: 'pickup' } });
     const orderId = res.json().order.id as number;
-    await waitFor(() => orderRow(app, orderId).status === 'completed', 'pickup order completed');
-    const statuses = orderEvents(app, orderId)
+    await waitFor(async () => (await orderRow(app, orderId)).status === 'completed', 'pickup order completed');
+    const statuses = (await orderEvents(app, orderId))
       .filter((e) => e.type === 'order-status-updated')
       .map((e) => e.data.newStatus);
     expect(statuses).toEqual(['confirmed', 'preparing', 'ready', 'completed']);

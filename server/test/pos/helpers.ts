@@ -4,6 +4,7 @@ import { startPosSimulator, type PosSimulator, type PosSimulatorOptions } from '
 import { sign } from '../../src/pos/signature';
 import type { PosControl, PosControlPatch, PosOrder, PosWebhookBody } from '../../src/pos/wire';
 import { buildTestApp, useClosing, type TestApp } from '../helpers/app';
+import { testSql } from '../helpers/db';
 
 export const SECRET = 'pos-test-webhook-secret';
 
@@ -89,22 +90,21 @@ export interface StoredEvent {
 }
 
 /** The durable event log as written (what clients get), optionally after an id. */
-export function readEvents(app: FastifyInstance, afterId = 0): StoredEvent[] {
-  return (app.db.$client.prepare('SELECT id, type, rooms, payload FROM events WHERE id > ? ORDER BY id').all(afterId) as {
-    id: number;
-    type: string;
-    rooms: string;
-    payload: string;
-  }[]).map((r) => ({ id: r.id, type: r.type, rooms: JSON.parse(r.rooms) as string[], data: JSON.parse(r.payload) as Record<string, unknown> }));
+export async function readEvents(app: FastifyInstance, afterId = 0): Promise<StoredEvent[]> {
+  const rows = await testSql(app).all<{ id: number; type: string; rooms: string; payload: string }>(
+    'SELECT id, type, rooms, payload FROM events WHERE id > @afterId ORDER BY id',
+    { afterId },
+  );
+  return rows.map((r) => ({ id: r.id, type: r.type, rooms: JSON.parse(r.rooms) as string[], data: JSON.parse(r.payload) as Record<string, unknown> }));
 }
 
-export function lastEventId(app: FastifyInstance): number {
-  return (app.db.$client.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM events').get() as { id: number }).id;
+export async function lastEventId(app: FastifyInstance): Promise<number> {
+  return app.events.log.highestId();
 }
 
 /** Events about one order (by `orderId`, `entityId` for entity order, or the order object's `id`). */
-export function orderEvents(app: FastifyInstance, orderId: number, afterId = 0): StoredEvent[] {
-  return readEvents(app, afterId).filter((e) => {
+export async function orderEvents(app: FastifyInstance, orderId: number, afterId = 0): Promise<StoredEvent[]> {
+  return (await readEvents(app, afterId)).filter((e) => {
     const d = e.data;
     if (e.type === 'sync-error' || e.type === 'sync-success') return d.entity === 'order' && d.entityId === orderId;
     if (e.type === 'new-order' || e.type === 'order-created') return d.id === orderId;
@@ -114,25 +114,29 @@ export function orderEvents(app: FastifyInstance, orderId: number, afterId = 0):
   });
 }
 
-/** The order's outbox job: sending it (`send`, default) or telling the POS of its cancel (`cancel`). */
-export function jobOf(app: FastifyInstance, orderId: number, kind: 'send' | 'cancel' = 'send') {
-  return app.db.$client.prepare("SELECT * FROM pos_sync_jobs WHERE entity = 'order' AND entity_id = ? AND kind = ?").get(orderId, kind) as {
-    id: number;
-    status: string;
-    attempts: number;
-    last_error: string | null;
-    last_error_code: string | null;
-    lease_until: string | null;
-    next_attempt_at: string;
-  };
+export interface JobRow {
+  id: number;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  last_error_code: string | null;
+  lease_until: string | null;
+  next_attempt_at: string;
 }
 
-export function orderRow(app: FastifyInstance, orderId: number) {
-  return app.db.$client.prepare('SELECT status, sync_status, pos_order_id FROM orders WHERE id = ?').get(orderId) as {
-    status: string;
-    sync_status: string;
-    pos_order_id: string | null;
-  };
+/** The order's outbox job: sending it (`send`, default) or telling the POS of its cancel (`cancel`). */
+export async function jobOf(app: FastifyInstance, orderId: number, kind: 'send' | 'cancel' = 'send'): Promise<JobRow> {
+  return (await testSql(app).get<JobRow>("SELECT * FROM pos_sync_jobs WHERE entity = 'order' AND entity_id = @orderId AND kind = @kind", { orderId, kind }))!;
+}
+
+export interface OrderRow {
+  status: string;
+  sync_status: string;
+  pos_order_id: string | null;
+}
+
+export async function orderRow(app: FastifyInstance, orderId: number): Promise<OrderRow> {
+  return (await testSql(app).get<OrderRow>('SELECT status, sync_status, pos_order_id FROM orders WHERE id = @orderId', { orderId }))!;
 }
 
 /* The simulator, over HTTP only. */

@@ -29,7 +29,7 @@ describe('POS: product options', () => {
     });
     expect(res.statusCode, res.body).toBe(201);
     const orderId = res.json().order.id as number;
-    await waitFor(() => orderRow(app, orderId).sync_status === 'synced', 'order synced');
+    await waitFor(async () => (await orderRow(app, orderId)).sync_status === 'synced', 'order synced');
     const [pos] = await posOrders(env.sim, orderId);
     expect(pos!.items).toEqual([
       {

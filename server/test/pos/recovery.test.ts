@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bearer, placeOrder, signInCustomer, signInStaff } from '../helpers/app';
+import { testSql } from '../helpers/db';
 import {
   buildServer,
   jobOf,
@@ -31,7 +32,7 @@ describe('POS sync: recovery after an outage that exhausted the attempts', () =>
   it('sends every order exactly once when the POS is back, with no staff action', async () => {
     const { app, sim } = env;
     await setControl(sim, { outage: 'refuse' });
-    const before = lastEventId(app);
+    const before = await lastEventId(app);
     const { token } = await signInCustomer(app);
     const ids: number[] = [];
     for (let i = 0; i < 6; i++) {
@@ -39,11 +40,11 @@ describe('POS sync: recovery after an outage that exhausted the attempts', () =>
       expect(res.statusCode).toBe(201);
       ids.push(res.json().order.id);
     }
-    for (const id of ids) await waitFor(() => jobOf(app, id).status === 'failed', `order ${id} gave up`);
+    for (const id of ids) await waitFor(async () => (await jobOf(app, id)).status === 'failed', `order ${id} gave up`);
     for (const id of ids) {
-      expect(jobOf(app, id)).toMatchObject({ attempts: 3, last_error_code: 'unreachable' });
-      expect(orderRow(app, id).sync_status).toBe('failed');
-      const gaveUp = orderEvents(app, id, before).filter((e) => e.type === 'sync-error').at(-1)!;
+      expect(await jobOf(app, id)).toMatchObject({ attempts: 3, last_error_code: 'unreachable' });
+      expect((await orderRow(app, id)).sync_status).toBe('failed');
+      const gaveUp = (await orderEvents(app, id, before)).filter((e) => e.type === 'sync-error').at(-1)!;
       expect(gaveUp.data).toMatchObject({ attempt: 3, nextRetryAt: null });
     }
     // While the POS stays down they stay failed, and staff see them as failed.
@@ -57,15 +58,15 @@ describe('POS sync: recovery after an outage that exhausted the attempts', () =>
 
     // The POS comes back; nobody touches anything.
     await setControl(sim, { outage: false });
-    for (const id of ids) await waitFor(() => orderRow(app, id).sync_status === 'synced', `order ${id} synced by itself`);
+    for (const id of ids) await waitFor(async () => (await orderRow(app, id)).sync_status === 'synced', `order ${id} synced by itself`);
     const pos = await posOrders(sim);
     for (const id of ids) {
       const inPos = pos.filter((o) => o.externalId === id);
       expect(inPos).toHaveLength(1);
       expect(inPos[0]!.requests).toBe(1);
-      expect(orderRow(app, id)).toMatchObject({ status: 'confirmed', pos_order_id: inPos[0]!.posOrderId });
-      expect(orderEvents(app, id, before).filter((e) => e.type === 'sync-success')).toHaveLength(1);
-      expect(jobOf(app, id).status).toBe('done');
+      expect(await orderRow(app, id)).toMatchObject({ status: 'confirmed', pos_order_id: inPos[0]!.posOrderId });
+      expect((await orderEvents(app, id, before)).filter((e) => e.type === 'sync-success')).toHaveLength(1);
+      expect((await jobOf(app, id)).status).toBe('done');
     }
     expect((await app.inject({ url: '/api/admin/sync', headers: bearer(admin) })).json().problems).toEqual([]);
   });
@@ -73,16 +74,16 @@ describe('POS sync: recovery after an outage that exhausted the attempts', () =>
   it('leaves an order the POS rejected for good failed (retrying cannot help it)', async () => {
     const { app, sim } = env;
     // A price the POS does not agree with: PRICE_MISMATCH is a business rejection, not an outage.
-    app.db.$client.prepare('UPDATE product_prices SET price = ? WHERE product_id = ? AND city_id = ?').run(30_000, 4, 1);
+    await testSql(app).run('UPDATE product_prices SET price = @price WHERE product_id = @productId AND city_id = @cityId', { price: 30_000, productId: 4, cityId: 1 });
     const { token } = await signInCustomer(app);
     const id = (await placeOrder(app, token, { items: [{ productId: 4, quantity: 1 }] })).json().order.id as number;
-    await waitFor(() => jobOf(app, id).status === 'failed', 'rejected');
-    expect(jobOf(app, id).last_error_code).toBe('PRICE_MISMATCH');
+    await waitFor(async () => (await jobOf(app, id)).status === 'failed', 'rejected');
+    expect((await jobOf(app, id)).last_error_code).toBe('PRICE_MISMATCH');
     // Another order goes through (the POS is healthy), and the rejected one is not re-sent.
     const other = (await placeOrder(app, token, { items: [{ productId: 3, quantity: 1 }] })).json().order.id as number;
-    await waitFor(() => orderRow(app, other).sync_status === 'synced', 'other synced');
+    await waitFor(async () => (await orderRow(app, other)).sync_status === 'synced', 'other synced');
     await sleep(300);
-    expect(jobOf(app, id)).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(await jobOf(app, id)).toMatchObject({ status: 'failed', attempts: 1 });
     expect((await posOrders(sim, id)).length).toBe(0);
   });
 });
@@ -101,13 +102,13 @@ describe('POS sync: recovery across a restart', () => {
         (await placeOrder(first.app, token)).json().order.id as number,
         (await placeOrder(first.app, token, { items: [{ productId: 3, quantity: 1 }] })).json().order.id as number,
       ];
-      for (const id of ids) await waitFor(() => jobOf(first.app, id).status === 'failed', `order ${id} gave up`);
+      for (const id of ids) await waitFor(async () => (await jobOf(first.app, id)).status === 'failed', `order ${id} gave up`);
       await first.close();
 
       await setControl(sim, { outage: false });
       const second = await buildServer(sim, env, { dir });
       try {
-        for (const id of ids) await waitFor(() => orderRow(second.app, id).sync_status === 'synced', `order ${id} synced after the restart`);
+        for (const id of ids) await waitFor(async () => (await orderRow(second.app, id)).sync_status === 'synced', `order ${id} synced after the restart`);
         for (const id of ids) {
           const pos = await posOrders(sim, id);
           expect(pos).toHaveLength(1);

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_ROOM, cityOrdersRoom } from '@ordercast/shared';
 import { bearer, placeOrder, signInCustomer, signInStaff } from '../helpers/app';
+import { testSql } from '../helpers/db';
 import { jobOf, lastEventId, orderEvents, orderRow, posOrders, sleep, usePosEnv, waitFor } from './helpers';
 
 describe('POS sync: rejections retries cannot fix, and the manual retry', () => {
@@ -17,22 +18,22 @@ describe('POS sync: rejections retries cannot fix, and the manual retry', () => 
   });
 
   const setPrice = (productId: number, cityId: number, kopecks: number) =>
-    env.app.db.$client.prepare('UPDATE product_prices SET price = ? WHERE product_id = ? AND city_id = ?').run(kopecks, productId, cityId);
+    testSql(env.app).run('UPDATE product_prices SET price = @kopecks WHERE product_id = @productId AND city_id = @cityId', { kopecks, productId, cityId });
 
   it('a price the POS does not agree with fails at once with that reason; a manual retry after the fix syncs it', async () => {
     const { app, sim } = env;
-    setPrice(4, 1, 30_000); // the POS sells it for 290 ₽
-    const before = lastEventId(app);
+    await setPrice(4, 1, 30_000); // the POS sells it for 290 ₽
+    const before = await lastEventId(app);
     const { token } = await signInCustomer(app);
     const res = await placeOrder(app, token, { items: [{ productId: 4, quantity: 1 }] });
     expect(res.statusCode).toBe(201);
     const id = res.json().order.id as number;
 
-    await waitFor(() => jobOf(app, id).status === 'failed', 'job failed');
+    await waitFor(async () => (await jobOf(app, id)).status === 'failed', 'job failed');
     await sleep(150); // nothing more happens: no retries of a rejection
-    expect(jobOf(app, id)).toMatchObject({ status: 'failed', attempts: 1, last_error_code: 'PRICE_MISMATCH' });
-    expect(orderRow(app, id)).toMatchObject({ status: 'pending', sync_status: 'failed' });
-    const errors = orderEvents(app, id, before).filter((e) => e.type === 'sync-error');
+    expect(await jobOf(app, id)).toMatchObject({ status: 'failed', attempts: 1, last_error_code: 'PRICE_MISMATCH' });
+    expect(await orderRow(app, id)).toMatchObject({ status: 'pending', sync_status: 'failed' });
+    const errors = (await orderEvents(app, id, before)).filter((e) => e.type === 'sync-error');
     expect(errors).toHaveLength(1);
     expect(errors[0]!.rooms).toEqual([ADMIN_ROOM, cityOrdersRoom(1)]);
     expect(errors[0]!.data).toMatchObject({ entity: 'order', entityId: id, attempt: 1, nextRetryAt: null, cityId: 1 });
@@ -53,7 +54,7 @@ describe('POS sync: rejections retries cannot fix, and the manual retry', () => 
     const other = await app.inject({ method: 'POST', url: `/api/admin/sync/${id}/retry`, headers: bearer(manager2) });
     expect(other.statusCode).toBe(403);
     expect(other.json().error).toBe('other_city');
-    expect(jobOf(app, id).status).toBe('failed');
+    expect((await jobOf(app, id)).status).toBe('failed');
 
     // The fix: the POS is told the price the order was taken at.
     const fix = await fetch(`${sim.url}/menu/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ cityId: 1, code: 'GL-0004', price: 300 }) });
@@ -61,10 +62,10 @@ describe('POS sync: rejections retries cannot fix, and the manual retry', () => 
     const retry = await app.inject({ method: 'POST', url: `/api/admin/sync/${id}/retry`, headers: bearer(manager1) });
     expect(retry.statusCode).toBe(202);
     expect(retry.json().job).toMatchObject({ order_id: id, job_status: 'pending', attempts: 0, sync_status: 'pending' });
-    await waitFor(() => orderRow(app, id).sync_status === 'synced', 'synced after the manual retry');
-    expect(orderRow(app, id).status).toBe('confirmed');
+    await waitFor(async () => (await orderRow(app, id)).sync_status === 'synced', 'synced after the manual retry');
+    expect((await orderRow(app, id)).status).toBe('confirmed');
     expect(await posOrders(sim, id)).toHaveLength(1);
-    expect(orderEvents(app, id, before).filter((e) => e.type === 'sync-success')).toHaveLength(1);
+    expect((await orderEvents(app, id, before)).filter((e) => e.type === 'sync-success')).toHaveLength(1);
 
     // Already in the POS: nothing to retry.
     const again = await app.inject({ method: 'POST', url: `/api/admin/sync/${id}/retry`, headers: bearer(admin) });
@@ -74,15 +75,15 @@ describe('POS sync: rejections retries cannot fix, and the manual retry', () => 
 
   it('an unknown product code fails at once too', async () => {
     const { app } = env;
-    app.db.$client.prepare("UPDATE products SET pos_code = 'GL-9999' WHERE id = 6").run();
+    await testSql(app).run("UPDATE products SET pos_code = 'GL-9999' WHERE id = 6");
     try {
       const { token } = await signInCustomer(app);
       const id = (await placeOrder(app, token, { items: [{ productId: 6, quantity: 1 }] })).json().order.id as number;
-      await waitFor(() => jobOf(app, id).status === 'failed', 'job failed');
-      expect(jobOf(app, id)).toMatchObject({ attempts: 1, last_error_code: 'PRODUCT_NOT_FOUND' });
-      expect(jobOf(app, id).last_error).toContain('GL-9999');
+      await waitFor(async () => (await jobOf(app, id)).status === 'failed', 'job failed');
+      expect(await jobOf(app, id)).toMatchObject({ attempts: 1, last_error_code: 'PRODUCT_NOT_FOUND' });
+      expect((await jobOf(app, id)).last_error).toContain('GL-9999');
     } finally {
-      app.db.$client.prepare("UPDATE products SET pos_code = 'GL-0006' WHERE id = 6").run();
+      await testSql(app).run("UPDATE products SET pos_code = 'GL-0006' WHERE id = 6");
     }
   });
 
@@ -92,14 +93,15 @@ describe('POS sync: rejections retries cannot fix, and the manual retry', () => 
     await fetch(`${sim.url}/control`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outage: 'refuse' }) });
     const { token } = await signInCustomer(app);
     const id = (await placeOrder(app, token)).json().order.id as number;
-    const park = app.db.$client.prepare("UPDATE pos_sync_jobs SET next_attempt_at = '2999-01-01T00:00:00.000Z' WHERE entity_id = ? AND status = 'pending' AND attempts > 0");
-    await waitFor(() => park.run(id).changes === 1, 'a failed attempt, then a far-off next one');
+    const park = (orderId: number) =>
+      testSql(app).run("UPDATE pos_sync_jobs SET next_attempt_at = '2999-01-01T00:00:00.000Z' WHERE entity_id = @orderId AND status = 'pending' AND attempts > 0", { orderId });
+    await waitFor(async () => (await park(id)) === 1, 'a failed attempt, then a far-off next one');
     await fetch(`${sim.url}/control`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outage: false }) });
     await sleep(100);
-    expect(orderRow(app, id).sync_status).toBe('retrying');
+    expect((await orderRow(app, id)).sync_status).toBe('retrying');
     const retry = await app.inject({ method: 'POST', url: `/api/admin/sync/${id}/retry`, headers: bearer(admin) });
     expect(retry.statusCode).toBe(202);
-    await waitFor(() => orderRow(app, id).sync_status === 'synced', 'synced right after the retry', 2_000);
+    await waitFor(async () => (await orderRow(app, id)).sync_status === 'synced', 'synced right after the retry', 2_000);
   });
 
   it('a cancelled order is never sent, and cannot be retried', async () => {
@@ -109,8 +111,9 @@ describe('POS sync: rejections retries cannot fix, and the manual retry', () => 
       const { token } = await signInCustomer(app);
       const id = (await placeOrder(app, token)).json().order.id as number;
       // Park the job between attempts (not in flight), so the cancel surely lands before the next send.
-      const park = app.db.$client.prepare("UPDATE pos_sync_jobs SET next_attempt_at = '2999-01-01T00:00:00.000Z' WHERE entity_id = ? AND status = 'pending' AND attempts > 0");
-      await waitFor(() => park.run(id).changes === 1, 'a failed attempt, parked');
+      const park = (orderId: number) =>
+      testSql(app).run("UPDATE pos_sync_jobs SET next_attempt_at = '2999-01-01T00:00:00.000Z' WHERE entity_id = @orderId AND status = 'pending' AND attempts > 0", { orderId });
+      await waitFor(async () => (await park(id)) === 1, 'a failed attempt, parked');
       const cancel = await app.inject({ method: 'POST', url: `/api/orders/${id}/cancel`, headers: bearer(token), payload: {} });
       expect(cancel.statusCode).toBe(200);
       const retry = await app.inject({ method: 'POST', url: `/api/admin/sync/${id}/retry`, headers: bearer(admin) });
@@ -118,12 +121,12 @@ describe('POS sync: rejections retries cannot fix, and the manual retry', () => 
       expect(retry.json().error).toBe('order_cancelled');
       await fetch(`${sim.url}/control`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outage: false }) });
       // The cancel closed the job at once (issue 14): nothing is due, even when the worker looks now.
-      expect(jobOf(app, id)).toMatchObject({ status: 'cancelled', last_error_code: 'cancelled' });
+      expect(await jobOf(app, id)).toMatchObject({ status: 'cancelled', last_error_code: 'cancelled' });
       app.pos.sync.wake();
       await sleep(200);
-      expect(jobOf(app, id).status).toBe('cancelled');
+      expect((await jobOf(app, id)).status).toBe('cancelled');
       expect(await posOrders(sim, id)).toEqual([]);
-      expect(orderEvents(app, id).filter((e) => e.type === 'sync-success')).toEqual([]);
+      expect((await orderEvents(app, id)).filter((e) => e.type === 'sync-success')).toEqual([]);
       expect((await app.inject({ url: '/api/admin/sync', headers: bearer(admin) })).json().problems.map((p: { order_id: number }) => p.order_id)).not.toContain(id);
     } finally {
       await fetch(`${sim.url}/control`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outage: false }) });

@@ -12,14 +12,14 @@ describe('POS: the restaurant with the order, minutes per kitchen step', () => {
     const order = (await placeOrder(env.app, token, { cityId: 1, restaurantId: 1, delivery: { type: 'pickup' } })).json().order;
     expect(order.restaurant_id).toBe(1);
     const code = 'MSK-TVER';
-    await waitFor(() => orderRow(env.app, order.id).sync_status === 'synced', 'order synced');
+    await waitFor(async () => (await orderRow(env.app, order.id)).sync_status === 'synced', 'order synced');
     const [pos] = await posOrders(env.sim, order.id);
     expect(pos).toMatchObject({ restaurantCode: code, promisedAt: order.promised_at });
 
     // Delivery: assigned to the city's first open restaurant (Saint Petersburg has one).
     const delivery = (await placeOrder(env.app, token, { cityId: 2, items: [{ productId: 5, quantity: 1 }], delivery: { type: 'delivery', address: 'Nevsky 10' } })).json().order;
     expect(delivery.restaurant_id).toBe(3);
-    await waitFor(() => orderRow(env.app, delivery.id).sync_status === 'synced', 'delivery synced');
+    await waitFor(async () => (await orderRow(env.app, delivery.id)).sync_status === 'synced', 'delivery synced');
     expect((await posOrders(env.sim, delivery.id))[0]).toMatchObject({ restaurantCode: 'SPB-NEVSKY' });
   });
 
@@ -33,7 +33,7 @@ describe('POS: the restaurant with the order, minutes per kitchen step', () => {
     // At realistic minutes and speed 1 an accepted order stays accepted (two minutes) …
     const { token } = await signInCustomer(env.app, { id: 555_001, first_name: 'Pace' });
     const slow = (await placeOrder(env.app, token)).json().order;
-    await waitFor(() => orderRow(env.app, slow.id).sync_status === 'synced', 'synced');
+    await waitFor(async () => (await orderRow(env.app, slow.id)).sync_status === 'synced', 'synced');
     await setControl(env.sim, { kitchenSpeed: 1 });
     await sleep(300);
     expect((await posOrders(env.sim, slow.id))[0]!.status).toBe('accepted');
@@ -42,7 +42,7 @@ describe('POS: the restaurant with the order, minutes per kitchen step', () => {
     const tiny = 0.002; // 120 ms
     const now = await setControl(env.sim, { stepMinutes: { accepted: tiny, cooking: tiny, awaiting_pickup: tiny } });
     expect(now.stepMinutes).toEqual({ ...REALISTIC_STEP_MINUTES, accepted: tiny, cooking: tiny, awaiting_pickup: tiny });
-    await waitFor(() => orderRow(env.app, slow.id).status === 'completed', 'pickup order completed at the configured pace');
+    await waitFor(async () => (await orderRow(env.app, slow.id)).status === 'completed', 'pickup order completed at the configured pace');
     await setControl(env.sim, { kitchenSpeed: 0, stepMinutes: 'fast' });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { placeOrder, signInCustomer } from '../helpers/app';
+import { testSql } from '../helpers/db';
 import type { PosWebhookBody } from '../../src/pos/wire';
 import { lastEventId, orderEvents, orderRow, readEvents, sendWebhook, setControl, usePosEnv, waitFor } from './helpers';
 
@@ -11,8 +12,8 @@ describe('POS webhook', () => {
     const { token } = await signInCustomer(env.app);
     const res = await placeOrder(env.app, token, { delivery: delivery === 'delivery' ? { type: 'delivery', address: 'Nevsky 10' } : { type: 'pickup' } });
     const id = res.json().order.id as number;
-    await waitFor(() => orderRow(env.app, id).status === 'confirmed', 'order confirmed by the POS');
-    return { id, posOrderId: orderRow(env.app, id).pos_order_id! };
+    await waitFor(async () => (await orderRow(env.app, id)).status === 'confirmed', 'order confirmed by the POS');
+    return { id, posOrderId: (await orderRow(env.app, id)).pos_order_id! };
   }
 
   const step = (id: number, posOrderId: string, status: PosWebhookBody['status']): PosWebhookBody => ({
@@ -25,7 +26,7 @@ describe('POS webhook', () => {
 
   it('refuses a bad, missing or foreign signature with 401 and changes nothing', async () => {
     const { id, posOrderId } = await syncedOrder();
-    const before = lastEventId(env.app);
+    const before = await lastEventId(env.app);
     const body = step(id, posOrderId, 'cooking');
     const cases = [
       await sendWebhook(env.serverUrl, body, { signature: null }),
@@ -42,8 +43,8 @@ describe('POS webhook', () => {
       expect(r.status).toBe(401);
       expect(r.json).toMatchObject({ error: 'bad_signature' });
     }
-    expect(orderRow(env.app, id).status).toBe('confirmed');
-    expect(readEvents(env.app, before)).toEqual([]);
+    expect((await orderRow(env.app, id)).status).toBe('confirmed');
+    expect(await readEvents(env.app, before)).toEqual([]);
   });
 
   it('a correctly signed but malformed body is a 400', async () => {
@@ -54,13 +55,13 @@ describe('POS webhook', () => {
   it('applies steps in order; out-of-order and repeated steps change nothing, and nothing twice', async () => {
     const { app } = env;
     const { id, posOrderId } = await syncedOrder();
-    const before = lastEventId(app);
+    const before = await lastEventId(app);
     const send = (s: PosWebhookBody['status']) => sendWebhook(env.serverUrl, step(id, posOrderId, s));
 
     // Ahead of the kitchen: not applied out of order, but acknowledged so the POS stops re-sending.
     expect((await send('ready')).json).toEqual({ applied: false, reason: 'out_of_order', status: 'confirmed' });
     expect((await send('delivered')).json).toEqual({ applied: false, reason: 'out_of_order', status: 'confirmed' });
-    expect(readEvents(app, before)).toEqual([]);
+    expect(await readEvents(app, before)).toEqual([]);
 
     expect(await send('cooking')).toEqual({ status: 200, json: { applied: true, status: 'preparing' } });
     expect((await send('cooking')).json).toEqual({ applied: false, reason: 'duplicate', status: 'preparing' });
@@ -73,7 +74,7 @@ describe('POS webhook', () => {
     expect((await send('delivered')).json).toEqual({ applied: false, reason: 'duplicate', status: 'completed' });
     expect((await send('on_the_way')).json).toEqual({ applied: false, reason: 'out_of_order', status: 'completed' });
 
-    const events = orderEvents(app, id, before);
+    const events = await orderEvents(app, id, before);
     expect(events.filter((e) => e.type === 'order-status-updated').map((e) => `${e.data.oldStatus}→${e.data.newStatus}`)).toEqual([
       'confirmed→preparing',
       'preparing→ready',
@@ -82,8 +83,8 @@ describe('POS webhook', () => {
     ]);
     // Bonuses are earned once.
     expect(events.filter((e) => e.type === 'bonus-updated')).toHaveLength(1);
-    const earned = app.db.$client.prepare("SELECT COUNT(*) AS n FROM bonus_ledger WHERE order_id = ? AND type = 'earned'").get(id) as { n: number };
-    expect(earned.n).toBe(1);
+    const earned = await testSql(app).get<{ n: number }>("SELECT COUNT(*) AS n FROM bonus_ledger WHERE order_id = @id AND type = 'earned'", { id });
+    expect(earned!.n).toBe(1);
   });
 
   it('ignores callbacks for unknown orders or another POS order id', async () => {
@@ -99,19 +100,20 @@ describe('POS webhook', () => {
     await setControl(env.sim, { outage: 'refuse' });
     const { token } = await signInCustomer(app);
     const id = (await placeOrder(app, token)).json().order.id as number;
-    const park = app.db.$client.prepare("UPDATE pos_sync_jobs SET next_attempt_at = '2999-01-01T00:00:00.000Z' WHERE entity_id = ? AND status = 'pending' AND attempts > 0");
-    await waitFor(() => park.run(id).changes === 1, 'a failed attempt, then a far-off next one');
+    const park = (orderId: number) =>
+      testSql(app).run("UPDATE pos_sync_jobs SET next_attempt_at = '2999-01-01T00:00:00.000Z' WHERE entity_id = @orderId AND status = 'pending' AND attempts > 0", { orderId });
+    await waitFor(async () => (await park(id)) === 1, 'a failed attempt, then a far-off next one');
     await setControl(env.sim, { outage: false });
-    expect(orderRow(app, id)).toMatchObject({ status: 'pending', sync_status: 'retrying' });
-    const before = lastEventId(app);
+    expect(await orderRow(app, id)).toMatchObject({ status: 'pending', sync_status: 'retrying' });
+    const before = await lastEventId(app);
     expect((await sendWebhook(env.serverUrl, step(id, 'GUL-777777', 'cooking'))).json).toEqual({ applied: true, status: 'preparing' });
-    expect(orderRow(app, id)).toEqual({ status: 'preparing', sync_status: 'synced', pos_order_id: 'GUL-777777' });
-    expect(orderEvents(app, id, before).map((e) => (e.type === 'order-status-updated' ? `${e.data.newStatus}` : e.type))).toEqual([
+    expect(await orderRow(app, id)).toEqual({ status: 'preparing', sync_status: 'synced', pos_order_id: 'GUL-777777' });
+    expect((await orderEvents(app, id, before)).map((e) => (e.type === 'order-status-updated' ? `${e.data.newStatus}` : e.type))).toEqual([
       'sync-success',
       'confirmed',
       'preparing',
     ]);
-    const job = app.db.$client.prepare('SELECT status FROM pos_sync_jobs WHERE entity_id = ?').get(id) as { status: string };
-    expect(job.status).toBe('done');
+    const job = await testSql(app).get<{ status: string }>('SELECT status FROM pos_sync_jobs WHERE entity_id = @id', { id });
+    expect(job!.status).toBe('done');
   });
 });
