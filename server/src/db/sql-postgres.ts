@@ -162,6 +162,10 @@ export class PgSql implements Sql {
     return this.als.getStore() !== undefined;
   }
 
+  scope(): object | undefined {
+    return this.als.getStore();
+  }
+
   onCommit(listener: () => void): void {
     this.listeners.push(listener);
   }

@@ -48,6 +48,11 @@ export interface Sql {
   txGrouped<T>(fn: () => Promise<T>): Promise<T>;
   /** True inside `tx`/`txGrouped`. */
   inTx(): boolean;
+  /**
+   * The transaction or savepoint this context runs in (undefined outside one): an identity that
+   * stays the same while it runs, to key what may be remembered for that piece of work only.
+   */
+  scope(): object | undefined;
   /** Runs after every successful outermost commit (event dispatch, worker wake-ups). */
   onCommit(listener: () => void): void;
   close(): Promise<void>;

@@ -24,6 +24,7 @@ import type { Principal } from '../auth/principal';
 import { assertCity } from '../auth/scope';
 import { seesAllCities } from '@ordercast/shared';
 import type { BonusLedger } from '../bonuses/ledger';
+import { catalogueVersion, type CatalogueVersion } from '../db/catalogue-version';
 import { inJsonInts, inJsonTexts, NOW_ISO, sqlText, StatementCache } from '../db/portable';
 import { columnsOf } from '../db/rows';
 import { orderItems, orders } from '../db/schema';
@@ -110,6 +111,7 @@ export class OrdersService {
   private readonly options: OrderOptions;
   /** The city and its priced dishes, in memory while the catalogue is unchanged (./catalogue.ts). */
   private readonly catalogue: OrderCatalogue;
+  private readonly version: CatalogueVersion;
   private readonly reader: OrderReader;
   /** The staff list's statements, one per combination of filters. */
   private readonly staffLists: StatementCache<{ page: Statement<StaffListParams, OrderRow>; count: Statement<StaffListParams, { n: number }> }>;
@@ -128,6 +130,7 @@ export class OrdersService {
   ) {
     this.options = new OrderOptions(sql);
     this.catalogue = new OrderCatalogue(sql);
+    this.version = catalogueVersion(sql);
     this.reader = new OrderReader(sql);
     const ORDER = columnsOf(orders);
     const ITEM = columnsOf(orderItems);
@@ -223,46 +226,11 @@ export class OrdersService {
       }
     }
 
-    const city = await this.catalogue.city(body.cityId);
-    if (!city) throw unprocessable(`City ${body.cityId} does not exist`, 'unknown_city');
     const now = new Date();
-    // Delivery: the server locates the address in the city's zones itself (outside → 400).
-    const plan = body.delivery.type === 'delivery' && this.delivery ? await this.delivery.plan(principal.userId, city.id, body.delivery) : null;
+    // Everything read from the catalogue for this order (city, zones, restaurants, dishes, options)
+    // under one read of its version, not one per cache (db/catalogue-version.ts).
+    const { city, plan, placement, lines, subtotal } = await this.version.holding(() => this.priced(principal, body, now));
     if (plan) address = plan.address;
-    // Paused, closed, or a time that cannot be kept: refused before anything is written.
-    const placement = await this.venues.placement(
-      {
-        cityId: city.id,
-        type: body.delivery.type,
-        restaurantId: body.restaurantId,
-        requestedTime: body.requestedTime,
-        ...(plan && { deliveryOptions: this.delivery!.options(plan) }),
-      },
-      now,
-      city,
-    );
-
-    // The same product with the same options twice in the cart is one line; other options, another line.
-    const merged = new Map<string, { productId: number; optionIds: number[]; quantity: number }>();
-    for (const item of body.items) {
-      const optionIds = sortedOptions(item.options);
-      const key = lineKey(item.productId, optionIds);
-      const line = merged.get(key);
-      if (line) line.quantity += item.quantity;
-      else merged.set(key, { productId: item.productId, optionIds, quantity: item.quantity });
-    }
-    let subtotal = 0;
-    const lines: { productId: number; name: string; nameEn: string; price: number; quantity: number; options: ChosenOption[] }[] = [];
-    const menu = await this.catalogue.menu(body.cityId);
-    for (const { productId, optionIds, quantity } of merged.values()) {
-      const p = menu.get(productId);
-      if (!p) throw unprocessable(`Product ${productId} is not on the menu in ${city.nameEn}`, 'unknown_product');
-      if (!p.available) throw unprocessable(`"${p.name}" is not available right now`, 'product_unavailable');
-      if (quantity > 99) throw badRequest(`Too many of "${p.name}" (99 at most)`);
-      const { options, extra } = await this.options.choose(city.id, p, optionIds);
-      subtotal += (p.price + extra) * quantity;
-      lines.push({ productId, name: p.name, nameEn: p.nameEn, price: p.price, quantity, options });
-    }
 
     const bonusesUsed = toMinor(body.bonusesToUse ?? 0);
     if (bonusesUsed > 0) {
@@ -332,6 +300,49 @@ export class OrdersService {
     await this.announce.orderCreated(order);
     if (bonusesUsed > 0) await this.ledger.apply(principal.userId, 'used', -bonusesUsed, row.id);
     return { order, replayed: false };
+  }
+
+  /** The order's city, delivery plan, placement and priced lines: every catalogue read of `create`, nothing written. */
+  private async priced(principal: Principal, body: CreateOrderBody, now: Date) {
+    const city = await this.catalogue.city(body.cityId);
+    if (!city) throw unprocessable(`City ${body.cityId} does not exist`, 'unknown_city');
+    // Delivery: the server locates the address in the city's zones itself (outside → 400).
+    const plan = body.delivery.type === 'delivery' && this.delivery ? await this.delivery.plan(principal.userId, city.id, body.delivery) : null;
+    // Paused, closed, or a time that cannot be kept: refused before anything is written.
+    const placement = await this.venues.placement(
+      {
+        cityId: city.id,
+        type: body.delivery.type,
+        restaurantId: body.restaurantId,
+        requestedTime: body.requestedTime,
+        ...(plan && { deliveryOptions: this.delivery!.options(plan) }),
+      },
+      now,
+      city,
+    );
+
+    // The same product with the same options twice in the cart is one line; other options, another line.
+    const merged = new Map<string, { productId: number; optionIds: number[]; quantity: number }>();
+    for (const item of body.items) {
+      const optionIds = sortedOptions(item.options);
+      const key = lineKey(item.productId, optionIds);
+      const line = merged.get(key);
+      if (line) line.quantity += item.quantity;
+      else merged.set(key, { productId: item.productId, optionIds, quantity: item.quantity });
+    }
+    let subtotal = 0;
+    const lines: { productId: number; name: string; nameEn: string; price: number; quantity: number; options: ChosenOption[] }[] = [];
+    const menu = await this.catalogue.menu(body.cityId);
+    for (const { productId, optionIds, quantity } of merged.values()) {
+      const p = menu.get(productId);
+      if (!p) throw unprocessable(`Product ${productId} is not on the menu in ${city.nameEn}`, 'unknown_product');
+      if (!p.available) throw unprocessable(`"${p.name}" is not available right now`, 'product_unavailable');
+      if (quantity > 99) throw badRequest(`Too many of "${p.name}" (99 at most)`);
+      const { options, extra } = await this.options.choose(city.id, p, optionIds);
+      subtotal += (p.price + extra) * quantity;
+      lines.push({ productId, name: p.name, nameEn: p.nameEn, price: p.price, quantity, options });
+    }
+    return { city, plan, placement, lines, subtotal };
   }
 
   /**
