@@ -26,7 +26,7 @@ import { seesAllCities } from '@ordercast/shared';
 import type { BonusLedger } from '../bonuses/ledger';
 import { catalogueVersion, type CatalogueVersion } from '../db/catalogue-version';
 import { inJsonInts, inJsonTexts, NOW_ISO, sqlText, StatementCache } from '../db/portable';
-import { columnsOf } from '../db/rows';
+import { columnsOf, defaultsOf } from '../db/rows';
 import { orderItems, orders } from '../db/schema';
 import type { Sql, SqlText, Statement } from '../db/sql';
 import type { Announce } from '../events/announce';
@@ -48,10 +48,15 @@ export interface OrderSettings {
 export type Actor = { source: 'staff' | 'customer'; principal: Principal } | { source: 'pos' | 'system' };
 
 type ItemRow = typeof orderItems.$inferSelect;
-type NewOrderParams = Pick<
-  OrderRow,
-  'orderNumber' | 'orderDay' | 'cityId' | 'userId' | 'subtotal' | 'bonusesUsed' | 'total' | 'bonusesEarned' | 'deliveryType' | 'address' | 'phone' | 'comment' | 'idempotencyKey' | 'idempotencyHash' | 'createdAt' | 'restaurantId' | 'promisedAt' | 'requestedTime' | 'deliveryFee' | 'deliveryZoneId' | 'deliveryLat' | 'deliveryLng'
->;
+/** The columns a new order's INSERT names (`updatedAt` is `createdAt`); the rest take their defaults (ORDER_DEFAULTS). */
+const NEW_ORDER_COLUMNS = [
+  'orderNumber', 'orderDay', 'cityId', 'userId', 'subtotal', 'bonusesUsed', 'total', 'bonusesEarned', 'deliveryType', 'address', 'phone', 'comment',
+  'idempotencyKey', 'idempotencyHash', 'createdAt', 'updatedAt', 'restaurantId', 'promisedAt', 'requestedTime', 'deliveryFee', 'deliveryZoneId', 'deliveryLat', 'deliveryLng',
+] as const satisfies readonly (keyof OrderRow)[];
+type NewOrderParams = Pick<OrderRow, Exclude<(typeof NEW_ORDER_COLUMNS)[number], 'updatedAt'>>;
+/** A new order's other columns, as the schema's defaults fill them (computed once, at start). */
+const ORDER_DEFAULTS = defaultsOf(orders, NEW_ORDER_COLUMNS) as Omit<OrderRow, (typeof NEW_ORDER_COLUMNS)[number] | 'id'>;
+type NewItemParams = Omit<ItemRow, 'id'>;
 type HistoryParams = { orderId: number; fromStatus: OrderStatus | null; toStatus: OrderStatus; source: Actor['source']; byUserId: number | null; reason: string | null; createdAt: string };
 type MoveParams = { id: number; from: OrderStatus; to: OrderStatus; at: string; completedAt: string | null; cancelReason: CancelReason | null; cancelNote: string | null };
 /** Why a cancel happened: a code from CANCEL_REASONS and optional free text. */
@@ -149,19 +154,21 @@ export class OrdersService {
       byIdempotencyKey: sql.prepare<{ userId: number; key: string }, OrderRow>(
         `SELECT ${ORDER} FROM orders WHERE user_id = @userId AND idempotency_key = @key`,
       ),
-      // The customer's name for the staff cards comes back with the new row: no second statement.
-      insertOrder: sql.prepare<NewOrderParams, OrderRow & { customerName: string | null }>(
+      // Only the id and the customer's name (for the staff cards) come back: the row is built from
+      // what was inserted and the schema's defaults (defaultsOf), not returned column by column.
+      insertOrder: sql.prepare<NewOrderParams, { id: number; customerName: string | null }>(
         `INSERT INTO orders (order_number, order_day, city_id, user_id, subtotal, bonuses_used, total, bonuses_earned,
            delivery_type, address, phone, comment, idempotency_key, idempotency_hash, created_at, updated_at,
            restaurant_id, promised_at, requested_time, delivery_fee, delivery_zone_id, delivery_lat, delivery_lng)
          VALUES (@orderNumber, @orderDay, @cityId, @userId, @subtotal, @bonusesUsed, @total, @bonusesEarned,
            @deliveryType, @address, @phone, @comment, @idempotencyKey, @idempotencyHash, @createdAt, @createdAt,
            @restaurantId, @promisedAt, @requestedTime, @deliveryFee, @deliveryZoneId, @deliveryLat, @deliveryLng)
-         RETURNING ${ORDER}, (SELECT name FROM users WHERE id = @userId) AS "customerName"`,
+         RETURNING id, (SELECT name FROM users WHERE id = @userId) AS "customerName"`,
       ),
-      insertItem: sql.prepare<{ orderId: number; productId: number; name: string; nameEn: string; price: number; quantity: number }, ItemRow>(
+      // Every column named: the line's row is what was inserted and its id.
+      insertItem: sql.prepare<NewItemParams, { id: number }>(
         `INSERT INTO order_items (order_id, product_id, name, name_en, price, quantity)
-         VALUES (@orderId, @productId, @name, @nameEn, @price, @quantity) RETURNING ${ITEM}`,
+         VALUES (@orderId, @productId, @name, @nameEn, @price, @quantity) RETURNING id`,
       ),
       insertHistory: sql.prepare<HistoryParams>(
         `INSERT INTO order_status_history (order_id, from_status, to_status, source, by_user_id, reason, created_at)
@@ -247,7 +254,7 @@ export class OrdersService {
     const createdAt = now.toISOString();
     const orderDay = localDay(now, city.timezone);
 
-    const inserted = (await this.q.insertOrder.get({
+    const values: NewOrderParams = {
       orderNumber: await this.nextNumber(city, orderDay),
       orderDay,
       cityId: city.id,
@@ -270,13 +277,16 @@ export class OrdersService {
       deliveryZoneId: charge.zoneId,
       deliveryLat: plan?.location?.lat ?? null,
       deliveryLng: plan?.location?.lng ?? null,
-    }))!;
+    };
+    const { id, customerName } = (await this.q.insertOrder.get(values))!;
+    const inserted: OrderRow = { ...ORDER_DEFAULTS, ...values, updatedAt: createdAt, id };
     const row = payment ? await this.payments!.attach(inserted, payment) : inserted;
     if (plan) await this.delivery!.remember(principal.userId, plan, createdAt);
     const chosen = new Map<number, ChosenOption[]>();
     const items: ItemRow[] = [];
     for (const { options, ...l } of lines) {
-      const item = (await this.q.insertItem.get({ orderId: row.id, ...l }))!;
+      const line: NewItemParams = { orderId: row.id, ...l };
+      const item: ItemRow = { id: (await this.q.insertItem.get(line))!.id, ...line };
       if (options.length) {
         await this.options.store(item.id, options);
         chosen.set(item.id, options);
@@ -295,7 +305,7 @@ export class OrdersService {
     // An online order reaches the kitchen once paid (PaymentsService.paid queues it then).
     if (!payment || this.payments!.toKitchenAtOnce(payment)) await this.q.insertJob.run({ orderId: row.id, cityId: city.id, at: createdAt });
 
-    const order = toWireOrder(row, items, inserted.customerName ?? undefined, chosen);
+    const order = toWireOrder(row, items, customerName ?? undefined, chosen);
     await this.announce.newOrder(order);
     await this.announce.orderCreated(order);
     if (bonusesUsed > 0) await this.ledger.apply(principal.userId, 'used', -bonusesUsed, row.id);
