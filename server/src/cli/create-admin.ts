@@ -10,7 +10,6 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Value } from 'typebox/value';
 import { CreateStaffBody } from '@ordercast/shared/schemas';
-import { SqliteSql } from '../db/sql-sqlite';
 import { UsersService } from '../auth/users';
 import { fail, openMigratedDatabase } from './database';
 import { askHidden } from './prompt';
@@ -37,9 +36,8 @@ if (role !== 'admin' && role !== 'ceo') fail(`--role must be admin or ceo (got "
 const name = (values.name ?? username).trim();
 if (!Value.Check(CreateStaffBody.properties.name, name)) fail('--name must be 1–100 characters');
 
-const { db } = openMigratedDatabase();
-const sql = new SqliteSql(db.$client);
-const users = new UsersService(sql);
+const db = await openMigratedDatabase();
+const users = new UsersService(db.sql);
 if (await users.byUsername(username)) fail(`"${username}" already exists; nothing changed`);
 
 const interactive = process.stdin.isTTY && !values.generate;
@@ -60,5 +58,5 @@ try {
 } catch (err) {
   fail(err instanceof Error ? err.message : String(err));
 } finally {
-  await sql.close();
+  await db.close();
 }

@@ -6,9 +6,12 @@
 import { seedCatalogueIfEmpty } from '../db/seed';
 import { openMigratedDatabase } from './database';
 
-const { db, path } = openMigratedDatabase();
+const db = await openMigratedDatabase();
 try {
-  console.log(seedCatalogueIfEmpty(db) ? `sample catalogue written to ${path}` : `${path} already has cities; nothing changed`);
+  if (await seedCatalogueIfEmpty(db.sql)) {
+    await db.syncSequences();
+    console.log(`sample catalogue written to ${db.where}`);
+  } else console.log(`${db.where} already has cities; nothing changed`);
 } finally {
-  db.$client.close();
+  await db.close();
 }

@@ -33,6 +33,15 @@ export const ConfigSchema = Type.Object({
   /** Development only: pretty log lines (true) or JSON (false); unset = pretty when stdout is a terminal. */
   LOG_PRETTY: Type.Optional(Type.Boolean()),
   DATABASE_PATH: Type.String({ minLength: 1, default: DEFAULT_DATABASE_PATH }),
+  /**
+   * PostgreSQL instead of the SQLite file (several server nodes on one database): `postgres://user:pass@host:5432/db`.
+   * Unset: SQLite at DATABASE_PATH.
+   */
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  /** PostgreSQL: most connections this process holds. */
+  DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
+  /** PostgreSQL: how long a statement or transaction waits for a free connection before it fails (503 in a request). */
+  DATABASE_POOL_TIMEOUT_MS: Ms(10_000, 10),
   JWT_SECRET: Type.Optional(Type.String({ minLength: 16 })),
   /** Lifetime of staff and customer tokens, in seconds. */
   JWT_TTL_S: Type.Integer({ minimum: 60, maximum: 30 * 86400, default: 12 * 3600 }),

@@ -1,5 +1,6 @@
 import { getTableColumns, getTableName } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
+import type { Sql } from './sql';
 
 /** Column types whose SQLite values are already what `$inferSelect` holds (no decoding; a REAL is a JS number either way). */
 const PLAIN = new Set(['SQLiteInteger', 'SQLiteText', 'SQLiteReal']);
@@ -69,4 +70,51 @@ export function defaultsOf(table: SQLiteTable, named: readonly string[]): Record
     out[property] = value ?? null;
   }
   return out;
+}
+
+/** Rows per INSERT statement in `insertRows` (far below both engines' limits on bound parameters). */
+const ROWS_PER_INSERT = 200;
+
+/**
+ * Inserts rows given in a table's `$inferInsert` shape (property names, booleans as booleans)
+ * through `Sql`, on either database: for the seed and the command-line tools, not for hot paths.
+ * Rows of one shape (the same columns given) go in multi-row INSERTs. Returns the rows' `id`s, in
+ * the order given, when the table has an `id` column.
+ */
+export async function insertRows<T extends SQLiteTable>(sql: Sql, table: T, rows: readonly T['$inferInsert'][]): Promise<number[]> {
+  const columns = getTableColumns(table);
+  const name = getTableName(table);
+  const hasId = 'id' in columns;
+  const ids: number[] = [];
+  let i = 0;
+  while (i < rows.length) {
+    // A run of consecutive rows with the same columns given (order is kept, so ids come back in order).
+    const keys = definedKeys(rows[i]!);
+    const shape = keys.join(',');
+    const run: (typeof rows)[number][] = [];
+    while (i < rows.length && run.length < ROWS_PER_INSERT && definedKeys(rows[i]!).join(',') === shape) run.push(rows[i++]!);
+    const names = keys.map((k) => {
+      const c = columns[k];
+      if (!c) throw new Error(`${name} has no column ${k}`);
+      return `"${c.name}"`;
+    });
+    const params: Record<string, unknown> = {};
+    const tuples = run.map((row, r) => {
+      for (const k of keys) {
+        const v = (row as Record<string, unknown>)[k];
+        params[`${k}_${r}`] = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+      }
+      return `(${keys.map((k) => `@${k}_${r}`).join(', ')})`;
+    });
+    const stmt = sql.prepare<Record<string, unknown>, { id: number }>(
+      `INSERT INTO "${name}" (${names.join(', ')}) VALUES ${tuples.join(', ')}${hasId ? ' RETURNING id' : ''}`,
+    );
+    if (hasId) ids.push(...(await stmt.all(params)).map((r) => r.id));
+    else await stmt.run(params);
+  }
+  return ids;
+}
+
+function definedKeys(row: object): string[] {
+  return Object.keys(row).filter((k) => (row as Record<string, unknown>)[k] !== undefined);
 }

@@ -37,23 +37,23 @@ export class Announce {
   ) {}
 
   /** A new order for the staff who follow its city. */
-  newOrder(order: Order): Promise<number> {
+  newOrder(order: Order): Promise<void> {
     return this.append('new-order', staffOf(order.city_id), order);
   }
 
   /** The customer's own copy of the order they placed. */
-  orderCreated(order: Order): Promise<number> {
+  orderCreated(order: Order): Promise<void> {
     return this.append('order-created', [userRoom(order.user_id)], order);
   }
 
   /** A status move: the customer and the city's staff. */
-  async orderStatusUpdated(order: { userId: number; cityId: number }, data: OrderStatusUpdated): Promise<number> {
+  async orderStatusUpdated(order: { userId: number; cityId: number }, data: OrderStatusUpdated): Promise<void> {
     await this.onStatus?.(order, data);
     return this.append('order-status-updated', [userRoom(order.userId), ...staffOf(order.cityId)], data);
   }
 
   /** A change of a customer's bonus balance: that customer only. */
-  bonusUpdated(userId: number, data: BonusUpdated): Promise<number> {
+  bonusUpdated(userId: number, data: BonusUpdated): Promise<void> {
     return this.append('bonus-updated', [userRoom(userId)], data);
   }
 
@@ -61,11 +61,11 @@ export class Announce {
    * A POS sync outcome. About an order: the staff of its city (admin only when the city is not
    * known). About the menu (`cityId` null): the staff of every city, `allCityIds`.
    */
-  syncSuccess(data: SyncSuccess, where: { cityId: number | null } | { allCityIds: readonly number[] }): Promise<number> {
+  syncSuccess(data: SyncSuccess, where: { cityId: number | null } | { allCityIds: readonly number[] }): Promise<void> {
     return this.append('sync-success', syncRooms(where), data);
   }
 
-  syncError(data: SyncError, where: { cityId: number | null } | { allCityIds: readonly number[] }): Promise<number> {
+  syncError(data: SyncError, where: { cityId: number | null } | { allCityIds: readonly number[] }): Promise<void> {
     return this.append('sync-error', syncRooms(where), data);
   }
 
@@ -73,17 +73,17 @@ export class Announce {
    * A dish's price or availability in a city, whether a manager changed it or the POS import did:
    * customers with that city's menu open, and the city's staff (their stop-list screens follow it).
    */
-  menuUpdated(data: MenuUpdated): Promise<number> {
+  menuUpdated(data: MenuUpdated): Promise<void> {
     return this.append('menu-updated', [cityMenuRoom(data.cityId), ...staffOf(data.cityId)], data);
   }
 
   /** Staff moved an order's promised time: the customer and the city's staff, like a status move. */
-  orderEtaUpdated(order: { userId: number; cityId: number }, data: OrderEtaUpdated): Promise<number> {
+  orderEtaUpdated(order: { userId: number; cityId: number }, data: OrderEtaUpdated): Promise<void> {
     return this.append('order-eta-updated', [userRoom(order.userId), ...staffOf(order.cityId)], data);
   }
 
   /** An order's payment moved (paid, refund due, refunded): the customer and the city's staff, like a status move. */
-  orderPaymentUpdated(order: { userId: number; cityId: number }, data: OrderPaymentUpdated): Promise<number> {
+  orderPaymentUpdated(order: { userId: number; cityId: number }, data: OrderPaymentUpdated): Promise<void> {
     return this.append('order-payment-updated', [userRoom(order.userId), ...staffOf(order.cityId)], data);
   }
 
@@ -91,7 +91,7 @@ export class Announce {
    * A city's status changed (pause, busy mode, a restaurant paused or edited, a pause ran out):
    * customers with its menu open, and its staff.
    */
-  cityStatusUpdated(data: CityStatusUpdated): Promise<number> {
+  cityStatusUpdated(data: CityStatusUpdated): Promise<void> {
     return this.append('city-status-updated', [cityMenuRoom(data.cityId), ...staffOf(data.cityId)], data);
   }
 
@@ -99,12 +99,12 @@ export class Announce {
    * A chat message: everyone who may take part in the order's chat, whether or not its screen is
    * open (the customer's Mini App shows a badge, the staff boards mark the order unread).
    */
-  orderMessage(order: { userId: number; cityId: number }, data: OrderMessage): Promise<number> {
+  orderMessage(order: { userId: number; cityId: number }, data: OrderMessage): Promise<void> {
     return this.append('order-message', chatRooms({ orderId: data.orderId, ...order }), data);
   }
 
   /** A side read the chat: the same people as its messages (read receipts, other tabs clear their marks). */
-  orderChatRead(order: { userId: number; cityId: number }, data: OrderChatRead): Promise<number> {
+  orderChatRead(order: { userId: number; cityId: number }, data: OrderChatRead): Promise<void> {
     return this.append('order-chat-read', chatRooms({ orderId: data.orderId, ...order }), data);
   }
 }

@@ -232,6 +232,11 @@ export class PgBus implements EventBus {
     this.pull();
   }
 
+  /** This node committed events: read them now rather than wait for its own notification's round trip. */
+  wake(): void {
+    this.pull();
+  }
+
   subscribe(handler: BusHandler): () => void {
     this.handlers.add(handler);
     return () => this.handlers.delete(handler);

@@ -1,7 +1,7 @@
 import type { Sql, Statement } from '../db/sql';
 import type { FastifyBaseLogger } from 'fastify';
-import type { EventLog } from './log';
-import type { BusEvent, EventBus } from './types';
+import { EventLog } from './log';
+import type { BusEvent, EventBus, EventStore } from './types';
 
 const BATCH = 500;
 
@@ -34,7 +34,7 @@ export class EventDispatcher {
 
   constructor(
     private readonly sql: Sql,
-    private readonly log: EventLog,
+    private readonly log: EventStore,
     private readonly bus: EventBus,
     private readonly logger: FastifyBaseLogger,
     private readonly pollMs = 1000,
@@ -45,7 +45,11 @@ export class EventDispatcher {
     const claimStmt = sql.prepare<{ id: number; current: number }>('UPDATE event_cursor SET last_dispatched_id = @id WHERE id = 1 AND last_dispatched_id = @current');
     this.saveStmt = sql.prepare('UPDATE event_cursor SET last_dispatched_id = @id WHERE id = 1 AND last_dispatched_id < @id');
     this.shared = bus.kind !== 'memory';
-    if (!this.shared) log.rememberAppends();
+    if (!this.shared) {
+      // One process on the in-memory bus is SQLite's mode (PostgreSQL always runs with a shared bus).
+      if (!(log instanceof EventLog)) throw new Error('the in-memory bus needs the SQLite event log');
+      log.rememberAppends();
+    }
     this.published = this.saved = 0;
     this.claim = async () => {
       // Nothing new since the cursor: no write transaction (whose commit would kick another pass).
@@ -105,7 +109,7 @@ export class EventDispatcher {
       do {
         this.again = false;
         for (;;) {
-          const batch = await this.log.committedAfter(this.published, BATCH);
+          const batch = await (this.log as EventLog).committedAfter(this.published, BATCH);
           for (const event of batch) {
             this.publishOne(event);
             this.published = event.id;

@@ -1,7 +1,7 @@
 import type { EventType } from '@ordercast/shared';
 import type { Statement } from '../db/sql';
 import type { PgSql } from '../db/sql-postgres';
-import { toWireJson, type BusEvent } from './types';
+import { toBusEvent, type BusEvent, type EventRow, type EventStore } from './types';
 
 /**
  * The durable event log on PostgreSQL (the SQLite one is log.ts), written so that a reader never
@@ -42,13 +42,6 @@ export interface PgEventLogOptions {
   lockKey?: number;
 }
 
-interface Row {
-  id: number;
-  type: string;
-  rooms: string;
-  payload: string;
-  createdAt?: string;
-}
 
 interface Pending {
   flushed: boolean;
@@ -57,12 +50,12 @@ interface Pending {
   payloads: string[];
 }
 
-export class PgEventLog {
+export class PgEventLog implements EventStore {
   readonly channel: string | null;
   private readonly lockKey: number;
   private readonly flushStmt: Statement<{ key: number; types: string[]; rooms: string[]; payloads: string[]; channel?: string }, { last: number }>;
-  private readonly afterStmt: Statement<{ after: number; limit: number }, Row>;
-  private readonly inRoomsStmt: Statement<{ after: number; upTo: number; rooms: string[] }, Row>;
+  private readonly afterStmt: Statement<{ after: number; limit: number }, EventRow>;
+  private readonly inRoomsStmt: Statement<{ after: number; upTo: number; rooms: string[] }, EventRow>;
   private readonly boundsStmt: Statement<void, { min: number | null; max: number | null }>;
   private readonly pruneStmt: Statement<{ cutoff: string; maxRows: number }>;
 
@@ -169,10 +162,4 @@ export class PgEventLog {
     const cutoff = new Date(Date.now() - maxAgeHours * 3_600_000).toISOString();
     return (await this.pruneStmt.run({ cutoff, maxRows })).changes;
   }
-}
-
-function toBusEvent(r: Row): BusEvent {
-  const ev: BusEvent = { id: r.id, type: r.type as EventType, rooms: JSON.parse(r.rooms) as string[], json: toWireJson(r.id, r.type, r.payload) };
-  if (r.createdAt) ev.appendedAt = Date.parse(r.createdAt);
-  return ev;
 }

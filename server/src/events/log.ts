@@ -1,27 +1,20 @@
 import type { Sql, Statement } from '../db/sql';
 import type { EventType } from '@ordercast/shared';
-import { toWireJson, type BusEvent } from './types';
+import { toBusEvent, toWireJson, type BusEvent, type EventRow, type EventStore } from './types';
 
-interface Row {
-  id: number;
-  type: string;
-  rooms: string;
-  payload: string;
-  createdAt?: string;
-}
 
 /**
  * Read side of the durable event log, with prepared statements: resume replays and the
  * dispatcher's batches go through here.
  */
-export class EventLog {
-  private readonly afterStmt: Statement<{ afterId: number; limit: number }, Row>;
+export class EventLog implements EventStore {
+  private readonly afterStmt: Statement<{ afterId: number; limit: number }, EventRow>;
   private readonly boundsStmt: Statement<void, { min: number | null; max: number | null }>;
   private readonly insertStmt: Statement<{ type: string; rooms: string; payload: string }, { id: number }>;
   private readonly seqStmt: Statement<void, { seq: number }>;
   private readonly atOrAfterStmt: Statement<{ id: number }, { id: number; createdAt: string }>;
   private readonly deleteBelowStmt: Statement<{ id: number }>;
-  private readonly inRoomsStmt: Statement<{ afterId: number; upTo: number; rooms: string }, Row>;
+  private readonly inRoomsStmt: Statement<{ afterId: number; upTo: number; rooms: string }, EventRow>;
 
   /**
    * One process, in-memory bus: the events this process appended, by id, until published. After
@@ -149,10 +142,4 @@ export class EventLog {
     }
     return lo;
   }
-}
-
-function toBusEvent(r: Row): BusEvent {
-  const ev: BusEvent = { id: r.id, type: r.type as EventType, rooms: JSON.parse(r.rooms) as string[], json: toWireJson(r.id, r.type, r.payload) };
-  if (r.createdAt) ev.appendedAt = Date.parse(r.createdAt);
-  return ev;
 }

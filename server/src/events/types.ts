@@ -78,7 +78,44 @@ export interface EventBus {
   close(): Promise<void>;
 }
 
-export type AppendEvent = <T extends EventType>(type: T, rooms: readonly string[], data: EventPayloads[T]) => Promise<number>;
+/** Appends an event inside the caller's transaction. Its id is not returned: on PostgreSQL it is drawn at commit (log-postgres.ts). */
+export type AppendEvent = <T extends EventType>(type: T, rooms: readonly string[], data: EventPayloads[T]) => Promise<void>;
+
+/**
+ * The durable event log, whichever database holds it (log.ts on SQLite, log-postgres.ts on
+ * PostgreSQL): what the realtime layer resumes from and the dispatchers read.
+ */
+export interface EventStore {
+  /** Appends inside the caller's transaction. */
+  insert(type: EventType, rooms: readonly string[], payloadJson: string): Promise<unknown> | void;
+  /** Committed events with id > afterId, oldest first, at most `limit`. */
+  after(afterId: number, limit?: number): Promise<BusEvent[]>;
+  /** Events with afterId < id <= upTo that belong to at least one of `rooms`, oldest first (a resume replay). */
+  inRooms(afterId: number, upTo: number, rooms: readonly string[]): Promise<BusEvent[]>;
+  /** Lowest and highest retained ids (null when the log is empty). */
+  bounds(): Promise<{ min: number | null; max: number | null }>;
+  /** The highest id ever committed (0 for none). */
+  highestId(): Promise<number>;
+  /** Whether a client that last saw `lastEventId` can resume without a gap (nothing after it pruned). */
+  canResumeFrom(lastEventId: number): Promise<boolean>;
+  /** Removes events older than maxAgeHours and beyond the newest maxRows. Returns rows removed. */
+  prune(maxAgeHours: number, maxRows: number): Promise<number>;
+}
+
+/** An `events` row as both logs read it. */
+export interface EventRow {
+  id: number;
+  type: string;
+  rooms: string;
+  payload: string;
+  createdAt?: string;
+}
+
+export function toBusEvent(r: EventRow): BusEvent {
+  const ev: BusEvent = { id: r.id, type: r.type as EventType, rooms: JSON.parse(r.rooms) as string[], json: toWireJson(r.id, r.type, r.payload) };
+  if (r.createdAt) ev.appendedAt = Date.parse(r.createdAt);
+  return ev;
+}
 
 /** The wire message for a stored row, built without parsing the payload again. */
 export function toWireJson(id: number, type: string, payloadJson: string): string {

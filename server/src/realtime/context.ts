@@ -4,7 +4,7 @@ import type { ChatOrderRef } from '@ordercast/shared';
 import type { Principal } from '../auth/principal';
 import { unauthorized } from '../lib/errors';
 import type { RealtimeIdentity } from './auth';
-import type { EventLog } from '../events/log';
+import type { EventStore } from '../events/types';
 import type { Conn } from './conn';
 import type { Hub } from './hub';
 import type { RealtimeMetrics } from './metrics';
@@ -65,7 +65,7 @@ export class RealtimeContext {
 
   constructor(
     readonly hub: Hub,
-    readonly log: EventLog,
+    readonly log: EventStore,
     readonly metrics: RealtimeMetrics,
     readonly logger: FastifyBaseLogger,
     readonly limits: RealtimeLimits,

@@ -1,8 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Role } from '@ordercast/shared';
 import type { Principal } from '../auth/principal';
-import type { EventLog } from '../events/log';
-import type { BusEvent } from '../events/types';
+import type { BusEvent, EventStore } from '../events/types';
 import { PreparedEvent, type Conn, type Transport } from './conn';
 import type { RealtimeMetrics } from './metrics';
 
@@ -29,7 +28,7 @@ export class Hub {
   onChatRoom: ((conn: Conn, orderId: number, joined: boolean) => void) | null = null;
 
   constructor(
-    private readonly log: EventLog,
+    private readonly log: EventStore,
     private readonly maxBuffered: number,
     private readonly metrics: RealtimeMetrics,
     private readonly logger: FastifyBaseLogger,

@@ -1,4 +1,4 @@
-import type { EventLog } from '../events/log';
+import type { EventStore } from '../events/types';
 import type { Conn } from './conn';
 import type { RealtimeMetrics } from './metrics';
 
@@ -30,7 +30,7 @@ export function parseLastEventId(raw: unknown): number | null | undefined {
 export async function resume(
   conn: Conn,
   lastEventId: number | null,
-  log: EventLog,
+  log: EventStore,
   metrics: RealtimeMetrics,
   lowWater: number,
   maxEvents: number,

@@ -8,6 +8,7 @@ import { POSTGRES_MIGRATIONS_DIR, runPostgresMigrations, syncIdentitySequences }
 import * as sqliteTables from '../../src/db/schema';
 import * as pgTables from '../../src/db/schema-postgres';
 import { seedIfEmpty } from '../../src/db/seed';
+import { SqliteSql } from '../../src/db/sql-sqlite';
 import { createFreshDatabase, type FreshDatabase } from '../helpers/fresh-postgres';
 import { requireService } from '../helpers/services';
 import { postgresShape, sqliteShape } from './schema-shape';
@@ -66,7 +67,7 @@ describe('PostgreSQL migrations (drizzle/postgres/)', await requireService('post
   it('take the seed data with plain INSERTs and read it back as SQLite does', async () => {
     await runPostgresMigrations(pgdb.pool);
     const sqlite = migratedSqlite();
-    await seedIfEmpty(sqlite, 'demo-password');
+    await seedIfEmpty(new SqliteSql(sqlite.$client), 'demo-password');
     const shape = sqliteShape(sqlite.$client);
     // Parents before children (foreign keys are checked per statement in both).
     const order: string[] = [];

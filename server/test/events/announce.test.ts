@@ -8,11 +8,12 @@ import { useTestApp } from '../helpers/app';
 describe('Announce: which rooms hear which event', () => {
   const t = useTestApp();
 
-  const roomsOf = async (announce: () => Promise<number>) => {
-    const id = await t.app.tx(announce);
-    const ev = (await t.app.events.log.after(id - 1))[0]!;
-    expect(ev.id).toBe(id);
-    return ev.rooms;
+  const roomsOf = async (announce: () => Promise<void>) => {
+    const before = await t.app.events.log.highestId();
+    await t.app.tx(announce);
+    const appended = await t.app.events.log.after(before);
+    expect(appended).toHaveLength(1);
+    return appended[0]!.rooms;
   };
   const ts = new Date().toISOString();
   const order = { id: 7, user_id: 42, city_id: 2 } as Order;
@@ -89,7 +90,7 @@ describe('Announce agrees with the event catalogue', () => {
   const order = { id: 7, user_id: USER, city_id: CITY } as Order;
 
   /** One sample per event type (a new type in the catalogue does not compile until it has one here). */
-  const samples: Record<ServerEventType, (a: Announce) => Promise<number>> = {
+  const samples: Record<ServerEventType, (a: Announce) => Promise<void>> = {
     'new-order': (a) => a.newOrder(order),
     'order-created': (a) => a.orderCreated(order),
     'order-status-updated': (a) =>
@@ -137,7 +138,7 @@ describe('Announce agrees with the event catalogue', () => {
 
   const announced = async (type: ServerEventType) => {
     const seen: { type: string; rooms: readonly string[] }[] = [];
-    await samples[type](new Announce(async (t, rooms) => seen.push({ type: t, rooms })));
+    await samples[type](new Announce(async (t, rooms) => void seen.push({ type: t, rooms })));
     expect(seen.map((s) => s.type)).toEqual([type]);
     return [...seen[0]!.rooms].sort();
   };
@@ -159,7 +160,7 @@ describe('Announce agrees with the event catalogue', () => {
 
   it('a sync outcome about the menu reaches every city’s staff, each room a catalogued pattern', async () => {
     const rooms: string[] = [];
-    await new Announce(async (_t, r) => (rooms.push(...r), 1)).syncError(
+    await new Announce(async (_t, r) => void rooms.push(...r)).syncError(
       { entity: 'menu', entityId: 0, error: 'x', timestamp: ts, attempt: 1, nextRetryAt: null, cityId: null },
       { allCityIds: [1, 2] },
     );

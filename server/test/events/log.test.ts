@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config/config';
 import { openDatabase, runMigrations } from '../../src/db/client';
 import { events } from '../../src/db/schema';
 import type { BusEvent } from '../../src/events/types';
+import type { EventLog } from '../../src/events/log';
 import { bearer, giveBonuses, placeOrder, signInCustomer, signInStaff, testEnv, useTestApp, type TestApp } from '../helpers/app';
 
 const collect = (t: TestApp) => {
@@ -117,7 +118,7 @@ describe('event log (transactional outbox)', () => {
 
   it('prunes by age across gaps in the ids, and finds the cut by rowid seeks, not a scan', async () => {
     const db = t.app.db.$client;
-    const log = t.app.events.log;
+    const log = t.app.events.log as EventLog;
     db.prepare('DELETE FROM events').run();
     const ids = await t.app.tx(async () => {
       const out: number[] = [];

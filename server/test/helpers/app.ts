@@ -11,8 +11,41 @@ import { loadConfig, type Config } from '../../src/config/config';
 import { demoInitData, type TelegramUser } from '../../src/auth/telegram';
 import { TEST_BOT_TOKEN, testEnv } from './env';
 import { demoDeliveryPoint, demoPickupPoint } from '../../src/db/seed-data';
+import { MATRIX_DB_PREFIX, freshDatabase, type TestDatabase } from './pg';
 
 export { TEST_BOT_TOKEN, serverEnv, testEnv } from './env';
+
+/**
+ * Which database the in-process test servers run on: SQLite unless this run is the suite's
+ * PostgreSQL pass (`TEST_DB=postgres`, the `server-pg` project in vite.config.ts). There each test
+ * server gets a fresh PostgreSQL database; servers built on one `dir` (a restart) share one.
+ */
+export const testDialect: 'sqlite' | 'postgres' = process.env.TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
+export const onPostgres = testDialect === 'postgres';
+
+const databasesByDir = new Map<string, Promise<TestDatabase>>();
+
+/**
+ * On the PostgreSQL pass: the database of the test server built in `dir` (created on first use),
+ * as the settings that point a server at it; nothing on SQLite (testEnv's file in `dir` is used).
+ */
+export async function testDatabaseEnv(dir: string): Promise<Record<string, string>> {
+  if (!onPostgres) return {};
+  let db = databasesByDir.get(dir);
+  if (!db) {
+    db = freshDatabase(`${MATRIX_DB_PREFIX}_${process.env.OC_TEST_RUN ?? 'x'}`);
+    databasesByDir.set(dir, db);
+  }
+  return { DATABASE_URL: (await db).url };
+}
+
+/** Drops the database of `dir` (PostgreSQL pass), once no server uses it. */
+async function dropTestDatabase(dir: string): Promise<void> {
+  const db = databasesByDir.get(dir);
+  if (!db) return;
+  databasesByDir.delete(dir);
+  await (await db).drop();
+}
 
 export interface TestApp {
   app: FastifyInstance;
@@ -27,7 +60,7 @@ export interface TestApp {
  */
 export async function buildTestApp(env: Record<string, string> = {}, opts: { dir?: string } = {}): Promise<TestApp> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'ordercast-test-'));
-  const config = loadConfig(testEnv(dir, env));
+  const config = loadConfig(testEnv(dir, { ...(await testDatabaseEnv(dir)), ...env }));
   const app = await buildApp(config, { logger: false });
   await app.ready();
   return {
@@ -36,7 +69,11 @@ export async function buildTestApp(env: Record<string, string> = {}, opts: { dir
     dir,
     async close() {
       await app.close();
-      if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+      // A caller's own dir may get another server later (a restart): its database stays until the run's teardown.
+      if (!opts.dir) {
+        rmSync(dir, { recursive: true, force: true });
+        await dropTestDatabase(dir);
+      }
     },
   };
 }
@@ -198,7 +235,7 @@ export type LoggedApp = TestApp & { lines: string[] };
  */
 export async function buildLoggedApp(level = 'info', env: Record<string, string> = {}): Promise<LoggedApp> {
   const dir = mkdtempSync(join(tmpdir(), 'ordercast-logs-'));
-  const config = loadConfig(testEnv(dir, { LOG_LEVEL: level, POS_SYNC_WORKER: 'false', ...env }));
+  const config = loadConfig(testEnv(dir, { ...(await testDatabaseEnv(dir)), LOG_LEVEL: level, POS_SYNC_WORKER: 'false', ...env }));
   const lines: string[] = [];
   const logStream = new Writable({
     write(chunk, _enc, cb) {
@@ -216,6 +253,7 @@ export async function buildLoggedApp(level = 'info', env: Record<string, string>
     async close() {
       await app.close();
       rmSync(dir, { recursive: true, force: true });
+      await dropTestDatabase(dir);
     },
   };
 }
