@@ -16,8 +16,11 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const PG_PASS = [
   'auth', 'bot', 'chat', 'menu', 'orders', 'outbox', 'payments', 'pos', 'realtime', 'restaurants', 'routes', 'security', 'stats', 'zones',
 ].map((d) => `server/test/${d}/**/*.test.ts`).concat('server/test/events/announce.test.ts');
-/** Tests of SQLite itself or of the Redis multi-process setup (which shares a SQLite file); PostgreSQL's own are in db/ and events/. */
-const PG_PASS_EXCLUDE = ['server/test/realtime/redis*.test.ts'];
+/**
+ * Tests of SQLite itself or of the Redis multi-process setup (which shares a SQLite file); PostgreSQL's own are in db/ and events/,
+ * and those that make their own PostgreSQL database whichever pass runs them (they run once, in the SQLite pass).
+ */
+const PG_PASS_EXCLUDE = ['server/test/realtime/redis*.test.ts', 'server/test/orders/concurrency-postgres.test.ts'];
 
 function postgresAnswers(): Promise<boolean> {
   const url = new URL(process.env.TEST_DATABASE_URL || 'postgres://127.0.0.1:5432');

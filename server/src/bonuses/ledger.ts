@@ -21,6 +21,13 @@ export class BonusLedger {
     const entries = tableRows(bonusLedger);
     this.q = {
       balance: sql.prepare<{ userId: number }, { b: number }>('SELECT bonus_balance AS b FROM users WHERE id = @userId'),
+      // SQLite: the write transaction already excludes every other writer (one writer at a time).
+      // PostgreSQL: the customer's row is locked until commit, so what is decided on this balance
+      // (and on the customer's orders read after it) still holds when this transaction writes.
+      lockedBalance: sql.prepare<{ userId: number }, { b: number }>({
+        sqlite: 'SELECT bonus_balance AS b FROM users WHERE id = @userId',
+        postgres: 'SELECT bonus_balance AS b FROM users WHERE id = @userId FOR UPDATE',
+      }),
       // The guard in WHERE makes an overdraft a no-op that returns nothing, whatever ran concurrently.
       debitOrCredit: sql.prepare<{ userId: number; amount: number }, { balance: number }>(
         'UPDATE users SET bonus_balance = bonus_balance + @amount WHERE id = @userId AND bonus_balance + @amount >= 0 RETURNING bonus_balance AS balance',
@@ -37,6 +44,15 @@ export class BonusLedger {
 
   async balance(userId: number): Promise<number> {
     return (await this.q.balance.get({ userId }))?.b ?? 0;
+  }
+
+  /**
+   * The balance, read inside a write transaction so that no other transaction changes it (or
+   * places an order for this customer) until this one commits: on PostgreSQL the user's row is
+   * locked (`FOR UPDATE`); on SQLite the single writer gives the same.
+   */
+  async lockedBalance(userId: number): Promise<number> {
+    return (await this.q.lockedBalance.get({ userId }))?.b ?? 0;
   }
 
   /**

@@ -1,12 +1,15 @@
 /**
  * `npm run cluster`: several server nodes on this machine behind a local load balancer, as a
- * deployment of several machines would run (README "Several nodes"). Nodes share the SQLite file
- * at DATABASE_PATH (or, once supported, the PostgreSQL database at DATABASE_URL, passed through as
- * it is) and talk over Redis (REDIS_URL, required). The POS simulator runs as its own process; the
- * Telegram bot (and its simulator) on node 1 only, since one bot polls Telegram.
+ * deployment of several machines would run (README "Several nodes"). Two ways:
+ *  - DATABASE_URL=postgres://…: the nodes share that PostgreSQL database and hear each other over
+ *    its LISTEN/NOTIFY (no Redis), or over Redis when REDIS_URL is set.
+ *  - otherwise: the nodes share the SQLite file at DATABASE_PATH and talk over Redis (REDIS_URL,
+ *    default the local one; required, since SQLite has no way to wake another process).
+ * The POS simulator runs as its own process; the Telegram bot (and its simulator) on node 1 only,
+ * since one bot polls Telegram.
  *
  * Settings: CLUSTER_NODES (default 3), PORT (the balancer, default 3000; node i listens on PORT+i),
- * HOST, REDIS_URL (default redis://127.0.0.1:6379), DATABASE_PATH / DATABASE_URL, POS_SIM_PORT
+ * HOST, DATABASE_URL / DATABASE_PATH, REDIS_URL, POS_SIM_PORT
  * (default 3100), SHUTDOWN_DRAIN_MS (default 1500: three of the balancer's health checks), LOG_LEVEL
  * of the nodes (default warn). A node that exits is started again after a second, so
  * `kill -TERM <pid>` of one shows a node draining and coming back while the others serve.
@@ -35,11 +38,26 @@ const count = intSetting('CLUSTER_NODES', 3, 1, 16);
 const port = intSetting('PORT', 3000, 1, 65535 - 16);
 const posPort = intSetting('POS_SIM_PORT', 3100, 1, 65535);
 const host = env.HOST ?? '127.0.0.1';
-const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const balancerUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+const postgresUrl = env.DATABASE_URL || undefined;
 const sqlitePath = resolve(env.DATABASE_PATH ?? './data/app.db');
-// The PostgreSQL hook: a DATABASE_URL goes to every node as it is (the nodes decide what it means).
-const database: Record<string, string> = env.DATABASE_URL ? { DATABASE_URL: env.DATABASE_URL } : { DATABASE_PATH: sqlitePath };
+// On PostgreSQL Redis is optional (the nodes' bus is then the database's LISTEN/NOTIFY:
+// plugins/app/events.ts); on SQLite it is the only bus between processes.
+const redisUrl = env.REDIS_URL || (postgresUrl ? undefined : 'redis://127.0.0.1:6379');
+const database: Record<string, string> = postgresUrl ? { DATABASE_URL: postgresUrl } : { DATABASE_PATH: sqlitePath };
+
+/** The database URL as the banner shows it: without its password. */
+function withoutPassword(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'DATABASE_URL';
+  }
+}
+const databaseLine = postgresUrl ? `PostgreSQL ${withoutPassword(postgresUrl)}` : `SQLite ${sqlitePath}`;
+const busLine = redisUrl ? `Redis at ${redisUrl}` : 'PostgreSQL LISTEN/NOTIFY (no Redis)';
 
 /** Redis must be there before anything starts: without it the nodes could not hear each other. */
 async function redisReachable(url: string): Promise<boolean> {
@@ -82,7 +100,8 @@ function nodeEnv(i: number): Record<string, string> {
     ...database,
     PORT: String(port + i),
     HOST: '127.0.0.1',
-    REDIS_URL: redisUrl,
+    // Set to nothing on PostgreSQL without Redis: a REDIS_URL the shell has must not pick the bus.
+    REDIS_URL: redisUrl ?? '',
     PUBLIC_URL: env.PUBLIC_URL ?? balancerUrl,
     POS_URL: env.POS_URL ?? `http://127.0.0.1:${posPort}`,
     POS_SIM_PORT: '0',
@@ -110,7 +129,8 @@ async function healthy(url: string, timeoutMs: number): Promise<boolean> {
 }
 
 /** Starts node i and keeps it running: an exit (SIGTERM, a crash) starts it again, until the cluster stops. */
-function startNode(i: number): ChildProcess {
+function startNode(i: number): ChildProcess | undefined {
+  if (stopping) return undefined;
   const p = run(`node-${i}`, 'src/server.ts', nodeEnv(i));
   p.on('exit', (code, signal) => {
     if (stopping) return;
@@ -120,10 +140,29 @@ function startNode(i: number): ChildProcess {
   return p;
 }
 
-if (!(await redisReachable(redisUrl))) {
-  console.error(`npm run cluster needs Redis at ${redisUrl} (set REDIS_URL or start redis-server): the nodes talk over it`);
+if (redisUrl && !(await redisReachable(redisUrl))) {
+  const why = postgresUrl
+    ? 'REDIS_URL is set, so the nodes talk over it (unset it to use PostgreSQL LISTEN/NOTIFY)'
+    : 'on SQLite the nodes talk over it (set REDIS_URL or start redis-server, or run on PostgreSQL with DATABASE_URL)';
+  console.error(`npm run cluster needs Redis at ${redisUrl}: ${why}`);
   process.exit(1);
 }
+
+// Set once the nodes are up; a shutdown before then has none to close.
+let balancer: Balancer | undefined = undefined;
+
+async function shutdown(code = 0): Promise<never> {
+  stopping = true;
+  await balancer?.close().catch(() => {});
+  const exits = [...children.values()].filter((p) => p.exitCode === null && p.signalCode === null).map((p) => new Promise((r) => p.once('exit', r)));
+  for (const p of children.values()) p.kill('SIGTERM');
+  await Promise.race([Promise.all(exits), new Promise((r) => setTimeout(r, 15_000).unref())]);
+  process.exit(code);
+}
+// Before the first child starts: a signal while the nodes are still starting must stop them too,
+// not leave them running without this process.
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());
 
 run('pos-sim', 'src/pos/simulator/main.ts', { POS_SIM_PORT: String(posPort), HOST: '127.0.0.1', PUBLIC_URL: balancerUrl, LOG_LEVEL: env.LOG_LEVEL ?? 'warn' });
 // Node 1 first: on an empty database it migrates and seeds; the others then find it ready.
@@ -135,24 +174,15 @@ if (!(await healthy(nodeUrl(1), 90_000))) {
 for (let i = 2; i <= count; i++) startNode(i);
 await Promise.all(Array.from({ length: count - 1 }, (_, k) => healthy(nodeUrl(k + 2), 90_000)));
 
-const balancer = await Balancer.start({ nodes: Array.from({ length: count }, (_, k) => nodeUrl(k + 1)), port, host });
-
-async function shutdown(code = 0): Promise<never> {
-  stopping = true;
-  await balancer?.close().catch(() => {});
-  const exits = [...children.values()].filter((p) => p.exitCode === null && p.signalCode === null).map((p) => new Promise((r) => p.once('exit', r)));
-  for (const p of children.values()) p.kill('SIGTERM');
-  await Promise.race([Promise.all(exits), new Promise((r) => setTimeout(r, 15_000).unref())]);
-  process.exit(code);
-}
-process.on('SIGINT', () => void shutdown());
-process.on('SIGTERM', () => void shutdown());
+balancer = await Balancer.start({ nodes: Array.from({ length: count }, (_, k) => nodeUrl(k + 1)), port, host });
 
 const pids = Array.from({ length: count }, (_, k) => `node-${k + 1} ${nodeUrl(k + 1)} (pid ${children.get(`node-${k + 1}`)?.pid})`);
 console.log(
   [
     '',
-    `ordercast cluster: ${count} nodes behind a load balancer, Redis at ${redisUrl}, ${env.DATABASE_URL ? 'DATABASE_URL' : `SQLite ${sqlitePath}`}`,
+    `ordercast cluster: ${count} node${count === 1 ? '' : 's'} behind a load balancer`,
+    `  Database:   ${databaseLine}`,
+    `  Bus:        ${busLine}`,
     `  Balancer:   ${balancerUrl}   (Mini App ${balancerUrl}/app/ · admin ${balancerUrl}/admin/ · health of each node checked every 500 ms)`,
     ...pids.map((p) => `  Node:       ${p}`),
     `  POS:        http://127.0.0.1:${posPort}`,

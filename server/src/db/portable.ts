@@ -35,6 +35,16 @@ export const inJsonInts = (expr: string, param: string): Dialectal => ({
   postgres: `${expr} IN (SELECT value::bigint FROM json_array_elements_text(@${param}::json))`,
 });
 
+/**
+ * An optional list filter: `(no list OR expr IN the list)`, the list a JSON array parameter or null
+ * (no filter). PostgreSQL cannot infer the type of a parameter first met in `@p IS NULL`
+ * ("could not determine data type of parameter"), so its text casts it there.
+ */
+export const inJsonIntsOrAll = (expr: string, param: string): Dialectal => ({
+  sqlite: `(@${param} IS NULL OR ${inJsonInts(expr, param).sqlite})`,
+  postgres: `(@${param}::json IS NULL OR ${inJsonInts(expr, param).postgres})`,
+});
+
 export const inJsonTexts = (expr: string, param: string): Dialectal => ({
   sqlite: `${expr} IN (SELECT value FROM json_each(@${param}))`,
   postgres: `${expr} IN (SELECT value FROM json_array_elements_text(@${param}::json))`,

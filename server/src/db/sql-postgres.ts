@@ -87,6 +87,10 @@ export class PgSql implements Sql {
   readonly dialect = 'postgres' as const;
   readonly pool: pg.Pool;
   private readonly als = new AsyncLocalStorage<Frame>();
+  /** Set inside `outsideTx`: statements go to `side`. */
+  private readonly outside = new AsyncLocalStorage<true>();
+  /** The connections of `outsideTx` (2: its statements are single short upserts). */
+  private readonly side: pg.Pool;
   private readonly listeners: (() => void)[] = [];
   private readonly isolation: string;
   private readonly maxAttempts: number;
@@ -108,6 +112,14 @@ export class PgSql implements Sql {
       application_name: 'ordercast',
       idle_in_transaction_session_timeout: opts.idleInTxTimeoutMs ?? 30_000,
     });
+    this.side = new pg.Pool({
+      connectionString,
+      max: 2,
+      connectionTimeoutMillis: this.poolTimeoutMs,
+      types: typeParsers,
+      application_name: 'ordercast',
+      idle_in_transaction_session_timeout: opts.idleInTxTimeoutMs ?? 30_000,
+    });
     this.isolation = (opts.isolation ?? 'read committed').toUpperCase();
     this.maxAttempts = opts.maxAttempts ?? 8;
     this.maxGroup = opts.maxGroup ?? 64;
@@ -115,6 +127,7 @@ export class PgSql implements Sql {
     // An idle pooled connection that fails (server restart, pg_terminate_backend) must not crash the process; the pool replaces it.
     // (After close() the pool's connections are still shutting down: their errors are no news.)
     this.pool.on('error', (err) => !this.closed && this.onError(err, 'idle PostgreSQL connection failed'));
+    this.side.on('error', (err) => !this.closed && this.onError(err, 'idle PostgreSQL connection failed'));
   }
 
   /** From the environment: DATABASE_POOL_MAX, DATABASE_POOL_TIMEOUT_MS. */
@@ -146,6 +159,13 @@ export class PgSql implements Sql {
   }
 
   private async query<R>(name: string | undefined, text: string, values: unknown[]): Promise<pg.QueryResult<R & pg.QueryResultRow>> {
+    if (this.outside.getStore()) {
+      try {
+        return await this.side.query<R & pg.QueryResultRow>({ name, text, values });
+      } catch (err) {
+        throw this.explainPoolError(err);
+      }
+    }
     const frame = this.als.getStore();
     if (frame) {
       if (frame.tx.done) throw new Error('statement issued after its transaction ended (an un-awaited promise inside tx?)');
@@ -158,8 +178,12 @@ export class PgSql implements Sql {
     }
   }
 
+  outsideTx<T>(fn: () => Promise<T>): Promise<T> {
+    return this.outside.run(true, fn);
+  }
+
   inTx(): boolean {
-    return this.als.getStore() !== undefined;
+    return this.als.getStore() !== undefined && !this.outside.getStore();
   }
 
   scope(): object | undefined {
@@ -350,6 +374,6 @@ export class PgSql implements Sql {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.pool.end();
+    await Promise.all([this.pool.end(), this.side.end()]);
   }
 }

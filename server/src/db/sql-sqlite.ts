@@ -111,6 +111,10 @@ export class SqliteSql implements Sql {
     return f !== undefined && f.root.open ? f : undefined;
   }
 
+  outsideTx<T>(fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
+
   inTx(): boolean {
     return this.current() !== undefined;
   }

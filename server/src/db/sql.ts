@@ -53,6 +53,16 @@ export interface Sql {
    * stays the same while it runs, to key what may be remembered for that piece of work only.
    */
   scope(): object | undefined;
+  /**
+   * Runs fn's statements outside the current transaction, each committed at once, for a counter
+   * that must not stay locked until the caller's transaction ends (the order number: otherwise
+   * every order of a city waits for the one before it to commit, and grouped transactions taking
+   * two cities' counters in opposite order deadlock). PostgreSQL: on a small pool of its own, so a
+   * transaction holding a pooled connection never waits for another; a number drawn by a
+   * transaction that then rolls back is not reused (a gap, as with a sequence). SQLite: in the
+   * current transaction, whose single writer already serialises (no gaps).
+   */
+  outsideTx<T>(fn: () => Promise<T>): Promise<T>;
   /** Runs after every successful outermost commit (event dispatch, worker wake-ups). */
   onCommit(listener: () => void): void;
   close(): Promise<void>;

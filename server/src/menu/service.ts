@@ -35,8 +35,9 @@ export class MenuService {
       price: sql.prepare<{ productId: number; cityId: number }, { price: number; available: number }>(
         'SELECT price, available FROM product_prices WHERE product_id = @productId AND city_id = @cityId',
       ),
+      // Only a real change writes (and is announced): two staff stopping one dish at once announce it once.
       setAvailable: sql.prepare<{ productId: number; cityId: number; available: number; at: string }>(
-        'UPDATE product_prices SET available = @available, updated_at = @at WHERE product_id = @productId AND city_id = @cityId',
+        'UPDATE product_prices SET available = @available, updated_at = @at WHERE product_id = @productId AND city_id = @cityId AND available <> @available',
       ),
       // Every product's option groups with the options priced in this city, required groups first.
       groups: sql.prepare<{ cityId: number }, GroupRow>(
@@ -68,7 +69,8 @@ export class MenuService {
     const timestamp = isoNow();
     const update = { cityId, productId, available, price: toMajor(row.price), timestamp };
     if ((row.available === 1) === available) return { update, changed: false };
-    await this.q.setAvailable.run({ productId, cityId, available: available ? 1 : 0, at: timestamp });
+    // (Changed by another transaction since the read above: it announced the change.)
+    if (!(await this.q.setAvailable.run({ productId, cityId, available: available ? 1 : 0, at: timestamp })).changes) return { update, changed: false };
     await this.announce.menuUpdated(update);
     return { update, changed: true };
   }

@@ -141,7 +141,7 @@ export class OrdersService {
   private readonly staffLists: StatementCache<{ page: Statement<StaffListParams, OrderRow>; count: Statement<StaffListParams, { n: number }> }>;
 
   constructor(
-    sql: Sql,
+    private readonly sql: Sql,
     private readonly ledger: BonusLedger,
     private readonly announce: Pick<Announce, 'newOrder' | 'orderCreated' | 'orderStatusUpdated' | 'orderEtaUpdated'>,
     private readonly settings: OrderSettings,
@@ -223,8 +223,9 @@ export class OrdersService {
       markNotSent: sql.prepare<{ id: number; at: string }, OrderRow>(
         `UPDATE orders SET sync_status = 'not_sent', updated_at = @at WHERE id = @id AND sync_status <> 'synced' RETURNING ${ORDER}`,
       ),
+      // Guarded like a move: an order completed or cancelled since it was read keeps its time.
       moveEta: sql.prepare<{ id: number; promisedAt: string; at: string }, OrderRow>(
-        `UPDATE orders SET promised_at = @promisedAt, updated_at = @at WHERE id = @id RETURNING ${ORDER}`,
+        `UPDATE orders SET promised_at = @promisedAt, updated_at = @at WHERE id = @id AND status NOT IN ('completed', 'cancelled') RETURNING ${ORDER}`,
       ),
       nextSeq: sql.prepare<{ key: string }, { value: string }>(
         sqlText`INSERT INTO system_state (key, value) VALUES (@key, '1')
@@ -242,6 +243,11 @@ export class OrdersService {
     // Keys sorted at every depth: the same order re-serialised by another client (or library) is
     // the same request, and replays instead of being refused as a different one.
     const requestHash = idempotencyKey ? createHash('sha256').update(stableStringify(canonicalBody(body))).digest('hex') : null;
+    // A customer's orders with a key or with bonuses are placed one at a time: the key's check
+    // below and the balance the bonuses are capped by must still hold when the order is written
+    // (concurrent retries of one key replay one order; concurrent spends never overdraw). SQLite's
+    // single writer gives that; on PostgreSQL the customer's row is locked here until commit.
+    const balance = idempotencyKey || body.bonusesToUse ? await this.ledger.lockedBalance(principal.userId) : 0;
     if (idempotencyKey) {
       const existing = await this.q.byIdempotencyKey.get({ userId: principal.userId, key: idempotencyKey });
       if (existing) {
@@ -260,7 +266,7 @@ export class OrdersService {
 
     const bonusesUsed = toMinor(body.bonusesToUse ?? 0);
     if (bonusesUsed > 0) {
-      const cap = bonusCapMinor(subtotal, await this.ledger.balance(principal.userId), this.settings.maxShare);
+      const cap = bonusCapMinor(subtotal, balance, this.settings.maxShare);
       if (bonusesUsed > cap) {
         throw unprocessable(`At most ${toMajor(cap)} bonuses can pay for this order`, 'bonus_limit_exceeded');
       }
@@ -274,7 +280,7 @@ export class OrdersService {
     const orderDay = localDay(now, city.timezone);
 
     const values: NewOrderParams = {
-      orderNumber: await this.nextNumber(city, orderDay),
+      orderNumber: await this.sql.outsideTx(() => this.nextNumber(city, orderDay)),
       orderDay,
       cityId: city.id,
       userId: principal.userId,
@@ -378,7 +384,8 @@ export class OrdersService {
   /**
    * Short, unique per city per local day, and unlike any other city's: the city's code and a
    * counter, M-0001, M-0002, … (S-0001 in another city). An upserted counter (O(1)), not a count
-   * of the day's orders; the write transaction serialises concurrent orders.
+   * of the day's orders, drawn outside the order's transaction (Sql.outsideTx): on PostgreSQL the
+   * counter row is locked for one statement, not until the order commits.
    */
   private async nextNumber(city: { id: number; code: string }, day: string): Promise<string> {
     const seq = String((await this.q.nextSeq.get({ key: `order-seq:${city.id}:${day}` }))!.value).padStart(4, '0');
@@ -504,7 +511,8 @@ export class OrdersService {
     if (Number.isNaN(next.getTime())) throw badRequest('promisedAt is not a valid time', 'invalid_eta');
     if (next.getTime() <= Date.parse(row.createdAt)) throw badRequest('The promised time must be after the order was placed', 'invalid_eta');
     const promisedAt = next.toISOString();
-    const updated = (await this.q.moveEta.get({ id: row.id, promisedAt, at }))!;
+    const updated = await this.q.moveEta.get({ id: row.id, promisedAt, at });
+    if (!updated) throw conflict(`Order ${row.orderNumber} was closed meanwhile: its time can no longer move`, 'order_closed');
     await this.announce.orderEtaUpdated(row, { orderId: row.id, promisedAt, oldPromisedAt: row.promisedAt, reason, timestamp: at });
     return this.wire(updated);
   }

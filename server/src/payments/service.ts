@@ -71,6 +71,13 @@ export class PaymentsService {
     const ORDER = columnsOf(orders);
     this.q = {
       order: sql.prepare<{ id: number }, OrderRow>(`SELECT ${ORDER} FROM orders WHERE id = @id`),
+      // SQLite: the write transaction already excludes every other writer. PostgreSQL: the order's
+      // row is locked until commit, so a cancel (or a second delivery of the payment) running at
+      // the same time waits, and what this transaction decided from the row still holds.
+      lockedOrder: sql.prepare<{ id: number }, OrderRow>({
+        sqlite: `SELECT ${ORDER} FROM orders WHERE id = @id`,
+        postgres: `SELECT ${ORDER} FROM orders WHERE id = @id FOR UPDATE`,
+      }),
       ownerTelegramId: sql.prepare<{ id: number }, { telegram_id: number | null }>('SELECT telegram_id FROM users WHERE id = @id'),
       byCharge: sql.prepare<{ charge: string }, { id: number }>('SELECT id FROM orders WHERE telegram_payment_charge_id = @charge'),
       items: sql.prepare<{ id: number }, typeof orderItems.$inferSelect>(`SELECT ${columnsOf(orderItems)} FROM order_items WHERE order_id = @id ORDER BY id`),
@@ -169,10 +176,11 @@ export class PaymentsService {
     const logs: (() => void)[] = [];
     const result = await this.deps.sql.tx(async () => {
       logs.length = 0;
+      const m = PAYLOAD.exec(p.payload);
+      // Locked first: the charge is then checked after any concurrent delivery of it has committed.
+      const row = m ? await this.q.lockedOrder.get({ id: Number(m[1]) }) : undefined;
       const seen = await this.q.byCharge.get({ charge: p.telegramChargeId });
       if (seen) return { orderId: seen.id, orderNumber: (await this.q.order.get({ id: seen.id }))?.orderNumber ?? '', outcome: 'duplicate' as const };
-      const m = PAYLOAD.exec(p.payload);
-      const row = m ? await this.q.order.get({ id: Number(m[1]) }) : undefined;
       if (!row) {
         logs.push(() => this.deps.log.error({ payload: p.payload, charge: p.telegramChargeId }, 'a payment for an unknown order: refund it at the provider'));
         return { orderId: 0, orderNumber: '', outcome: 'unknown' as const };

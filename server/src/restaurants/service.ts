@@ -13,7 +13,7 @@ import {
 } from '@ordercast/shared';
 import type { Principal } from '../auth/principal';
 import { assertCity } from '../auth/scope';
-import { inJsonInts, sqlText } from '../db/portable';
+import { inJsonIntsOrAll, sqlText } from '../db/portable';
 import { cities, restaurants } from '../db/schema';
 import type { Sql } from '../db/sql';
 import type { Announce } from '../events/announce';
@@ -113,10 +113,11 @@ export class RestaurantsService {
       allCities: sql.prepare<void, CityRow>(`SELECT ${CITY} FROM cities ORDER BY id`),
       zones: sql.prepare<void, { id: number; tz: string }>('SELECT id, timezone AS tz FROM cities'),
       // Of one city (or all: null), active only (1) or all (0), within a list of cities (or all: null).
+      // (The CAST: PostgreSQL cannot type a parameter first met in `@p IS NULL`.)
       rows: sql.prepare<{ cityId: number | null; activeOnly: number; cities: string | null }, RestaurantRow>(
         sqlText`SELECT ${R} FROM restaurants
-         WHERE (@cityId IS NULL OR city_id = @cityId) AND (@activeOnly = 0 OR active = 1)
-           AND (@cities IS NULL OR ${inJsonInts('city_id', 'cities')})
+         WHERE (CAST(@cityId AS BIGINT) IS NULL OR city_id = @cityId) AND (@activeOnly = 0 OR active = 1)
+           AND ${inJsonIntsOrAll('city_id', 'cities')}
          ORDER BY id`,
       ),
       placeableOfCity: sql.prepare<{ cityId: number }, PlaceableRow>(

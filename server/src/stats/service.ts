@@ -1,7 +1,7 @@
 import { seesAllCities, toMajor, type CityStats, type OrderStatus, type StageStat, type StatsResponse } from '@ordercast/shared';
 import type { Principal } from '../auth/principal';
 import { assertCity } from '../auth/scope';
-import { inJsonInts, sqlText, type Dialectal } from '../db/portable';
+import { inJsonIntsOrAll, sqlText, type Dialectal } from '../db/portable';
 import { columnsOf } from '../db/rows';
 import type { Sql, Statement } from '../db/sql';
 import { cities } from '../db/schema';
@@ -52,7 +52,7 @@ export class StatsService {
   constructor(sql: Sql) {
     const CITY = columnsOf(cities);
     this.city = sql.prepare(`SELECT ${CITY} FROM cities WHERE id = @id`);
-    this.cities = sql.prepare(sqlText`SELECT ${CITY} FROM cities WHERE @cities IS NULL OR ${inJsonInts('id', 'cities')} ORDER BY id`);
+    this.cities = sql.prepare(sqlText`SELECT ${CITY} FROM cities WHERE ${inJsonIntsOrAll('id', 'cities')} ORDER BY id`);
     // (city_id, order_day) is the head of orders_number_uq: each query reads only that day's rows.
     // Named, because the planner otherwise may pick orders_city_status_idx and read every day of the city.
     // Revenue is what customers pay: the order's total and its delivery fee (the wire's `total`).

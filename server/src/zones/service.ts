@@ -13,7 +13,7 @@ import {
 import type { Principal } from '../auth/principal';
 import { seesAllCities } from '@ordercast/shared';
 import { assertCity } from '../auth/scope';
-import { inJsonInts, sqlText } from '../db/portable';
+import { inJsonIntsOrAll, sqlText } from '../db/portable';
 import { tableRows } from '../db/rows';
 import { CatalogueMemo } from '../db/catalogue-version';
 import { deliveryZones } from '../db/schema';
@@ -92,9 +92,10 @@ export class ZonesService {
         `SELECT ${z.columns} FROM delivery_zones z JOIN restaurants r ON r.id = z.restaurant_id
          WHERE z.city_id = @cityId AND z.active = 1 AND r.active = 1 ORDER BY z.sort, z.id`,
       ),
+      // (The CAST: PostgreSQL cannot type a parameter first met in `@p IS NULL`.)
       all: sql.prepare<{ cityId: number | null; cities: string | null }, ZoneRow>(
         sqlText`SELECT ${zone.columns} FROM delivery_zones
-         WHERE (@cityId IS NULL OR city_id = @cityId) AND (@cities IS NULL OR ${inJsonInts('city_id', 'cities')})
+         WHERE (CAST(@cityId AS BIGINT) IS NULL OR city_id = @cityId) AND ${inJsonIntsOrAll('city_id', 'cities')}
          ORDER BY city_id, sort, id`,
       ),
       restaurant: sql.prepare<{ id: number }, { id: number; cityId: number }>('SELECT id, city_id AS "cityId" FROM restaurants WHERE id = @id'),

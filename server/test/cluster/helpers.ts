@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { EventSource } from 'eventsource';
+import pg from 'pg';
 import { WebSocket } from 'ws';
 import type { ConnectionStatus } from '@ordercast/shared';
 import { createRealtimeClient, type EventSourceLike, type RealtimeClient, type WebSocketLike } from '@ordercast/shared/client';
@@ -13,40 +14,91 @@ import { demoPickupPoint } from '../../src/db/seed-data';
 import { startPosSimulator, type PosSimulator } from '../../src/pos/simulator';
 import { buildTestApp } from '../helpers/app';
 import { TEST_BOT_TOKEN } from '../helpers/env';
+import { freshDatabase, type TestDatabase } from '../helpers/pg';
 import { TEST_REDIS_URL } from '../helpers/services';
 import { ServerProcess, freePort } from '../realtime/processes';
 import { sleep, until } from '../realtime/helpers';
 
 /*
- * Several real server processes on one SQLite file, Redis between them, the local balancer of
- * `npm run cluster` in front and the POS simulator behind: the multi-node tests' world. Clients
- * are the shared realtime client (the apps' own) pointed at the balancer; each records every raw
- * frame its transports receive, before the client's own duplicate filter, so a repeat sent by a
- * server is seen.
+ * Several real server processes, the local balancer of `npm run cluster` in front and the POS
+ * simulator behind: the multi-node tests' world, in either deployment of `npm run cluster`:
+ *  - 'sqlite': one SQLite file, Redis between the nodes;
+ *  - 'postgres': one (fresh) PostgreSQL database, no Redis: the nodes hear each other over its
+ *    LISTEN/NOTIFY (events/bus-postgres.ts).
+ * Clients are the shared realtime client (the apps' own) pointed at the balancer; each records
+ * every raw frame its transports receive, before the client's own duplicate filter, so a repeat
+ * sent by a server is seen.
  */
 
 const SECRET = 'cluster-test-pos-webhook-secret';
 
+export type ClusterDb = 'sqlite' | 'postgres';
+
+/** A durable event as the checks read it from the log. */
+export interface LogRow {
+  id: number;
+  rooms: string[];
+}
+
+/** Reads the cluster's database from the test: `?` placeholders on both. */
+interface Reader {
+  rows<T>(text: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+function sqliteReader(path: string): Reader {
+  return {
+    async rows<T>(text: string, params: unknown[] = []) {
+      const db = new Database(path, { readonly: true });
+      try {
+        return db.prepare(text).all(...params) as T[];
+      } finally {
+        db.close();
+      }
+    },
+    close: async () => undefined,
+  };
+}
+
+function postgresReader(url: string): Reader {
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  return {
+    async rows<T>(text: string, params: unknown[] = []) {
+      let n = 0;
+      return (await pool.query(text.replace(/\?/g, () => `$${++n}`), params)).rows as T[];
+    },
+    close: () => pool.end(),
+  };
+}
+
 export class Cluster {
   readonly nodes: (ServerProcess | null)[] = [];
   private constructor(
+    readonly db: ClusterDb,
     readonly dir: string,
     readonly env: Record<string, string>,
     readonly ports: number[],
     readonly balancer: Balancer,
     readonly pos: PosSimulator,
+    private readonly reader: Reader,
+    private readonly database: TestDatabase | null,
   ) {}
 
-  static async start(count: number): Promise<Cluster> {
+  static async start(count: number, db: ClusterDb = 'sqlite'): Promise<Cluster> {
     const dir = mkdtempSync(join(tmpdir(), 'ordercast-cluster-'));
-    // Migrated and seeded once, before the nodes start on the same file.
-    await (await buildTestApp({}, { dir })).close();
+    const database = db === 'postgres' ? await freshDatabase('oc_cluster') : null;
+    // Where the nodes keep their data and how they hear each other (no REDIS_URL on PostgreSQL:
+    // the bus is then LISTEN/NOTIFY, plugins/app/events.ts).
+    // (On PostgreSQL DATABASE_PATH only places the demo-link file, here rather than in server/data.)
+    const store: Record<string, string> = database
+      ? { DATABASE_URL: database.url, DATABASE_PATH: join(dir, 'app.db') }
+      : { DATABASE_PATH: join(dir, 'app.db'), REDIS_URL: TEST_REDIS_URL, REDIS_CHANNEL: `ordercast-cluster-${randomBytes(6).toString('hex')}` };
+    // Migrated and seeded once, before the nodes start on the same database.
+    await (await buildTestApp(store, { dir })).close();
     const balancerPort = await freePort();
     const pos = await startPosSimulator({ port: 0, webhookSecret: SECRET, serverUrl: `http://127.0.0.1:${balancerPort}` });
-    const env = {
-      DATABASE_PATH: join(dir, 'app.db'),
-      REDIS_URL: TEST_REDIS_URL,
-      REDIS_CHANNEL: `ordercast-cluster-${randomBytes(6).toString('hex')}`,
+    const env: Record<string, string> = {
+      ...store,
       POS_URL: pos.url,
       POS_WEBHOOK_SECRET: SECRET,
       POS_TIMEOUT_MS: '2000',
@@ -64,7 +116,8 @@ export class Cluster {
     const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
     const nodes = await Promise.all(ports.map((p) => ServerProcess.start(env, [], p)));
     const balancer = await Balancer.start({ nodes: nodes.map((n) => n.http), port: balancerPort, healthIntervalMs: 250 });
-    const c = new Cluster(dir, env, ports, balancer, pos);
+    const reader = database ? postgresReader(database.url) : sqliteReader(env.DATABASE_PATH!);
+    const c = new Cluster(db, dir, env, ports, balancer, pos, reader, database);
     c.nodes.push(...nodes);
     return c;
   }
@@ -83,29 +136,45 @@ export class Cluster {
     await this.balancer.close();
     await Promise.all(this.nodes.map((n) => n?.stop()));
     await this.pos.close();
+    await this.reader.close();
+    await this.database?.drop();
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  db<T>(fn: (db: Database.Database) => T): T {
-    const db = new Database(this.env.DATABASE_PATH!, { readonly: true });
-    try {
-      return fn(db);
-    } finally {
-      db.close();
-    }
+  /** Rows of the cluster's database, read from the test (`?` placeholders; numbers may come back as text on PostgreSQL). */
+  rows<T>(text: string, params: unknown[] = []): Promise<T[]> {
+    return this.reader.rows<T>(text, params);
   }
 
-  /** Durable event ids for these rooms in (after, upTo]. */
-  logIds(rooms: readonly string[], after: number, upTo = Number.MAX_SAFE_INTEGER): number[] {
-    return this.db((db) =>
-      (db.prepare('SELECT id, rooms FROM events WHERE id > ? AND id <= ? ORDER BY id').all(after, upTo) as { id: number; rooms: string }[])
-        .filter((r) => (JSON.parse(r.rooms) as string[]).some((x) => rooms.includes(x)))
-        .map((r) => r.id),
+  /**
+   * The application names of the nodes' LISTEN connections on the PostgreSQL bus
+   * (`ocbus:<nodeId>`, events/bus-postgres.ts), in this cluster's database.
+   */
+  async busSessions(): Promise<string[]> {
+    const rows = await this.rows<{ app: string }>(
+      "SELECT application_name AS app FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'ocbus:%'",
     );
+    return rows.map((r) => r.app);
   }
 
-  logHead(): number {
-    return this.db((db) => (db.prepare('SELECT MAX(id) AS m FROM events').get() as { m: number | null }).m ?? 0);
+  /** Ends the PostgreSQL sessions named `app` (a node's LISTEN connection); how many there were. */
+  async terminateSession(app: string): Promise<number> {
+    const rows = await this.rows<{ ended: boolean }>(
+      'SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE datname = current_database() AND application_name = ?',
+      [app],
+    );
+    return rows.length;
+  }
+
+  /** The durable log up to `upTo`: what every client's frames are checked against. */
+  async log(upTo: number): Promise<LogRow[]> {
+    const rows = await this.rows<{ id: number | string; rooms: string }>('SELECT id, rooms FROM events WHERE id <= ? ORDER BY id', [upTo]);
+    return rows.map((r) => ({ id: Number(r.id), rooms: JSON.parse(r.rooms) as string[] }));
+  }
+
+  async logHead(): Promise<number> {
+    const [row] = await this.rows<{ m: number | string | null }>('SELECT MAX(id) AS m FROM events');
+    return Number(row?.m ?? 0);
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test helper: each call reads a different response shape
@@ -251,20 +320,26 @@ export class NodeClient {
     });
   }
 
-  /** The raw ids received after the first, checked against the log: no gap, no repeat, in order. */
-  check(cluster: Cluster, upTo: number): { got: number[]; want: number[] } {
+  /** Ids of the log's events for its rooms after `after` (`log`: Cluster.log up to some head). */
+  private ids(log: readonly LogRow[], after: number): number[] {
+    return log.filter((e) => e.id > after && e.rooms.some((r) => this.rooms.includes(r))).map((e) => e.id);
+  }
+
+  /** The raw ids received after the first, checked against the log up to its head: no gap, no repeat, in order. */
+  check(log: readonly LogRow[]): { got: number[]; want: number[] } {
     const first = this.rawIds[0] ?? 0;
-    return { got: this.rawIds.filter((id) => id <= upTo), want: [first, ...cluster.logIds(this.rooms, first, upTo)].filter((x) => x > 0) };
+    const upTo = log.at(-1)?.id ?? 0;
+    return { got: this.rawIds.filter((id) => id <= upTo), want: [first, ...this.ids(log, first)].filter((x) => x > 0) };
   }
 
-  /** The last event of its rooms up to `upTo`. */
-  logLast(cluster: Cluster, upTo: number): number | undefined {
-    return cluster.logIds(this.rooms, this.rawIds[0] ?? 0, upTo).at(-1);
+  /** The last event of its rooms in the log. */
+  logLast(log: readonly LogRow[]): number | undefined {
+    return this.ids(log, this.rawIds[0] ?? 0).at(-1);
   }
 
-  /** Has it received every event of its rooms up to `upTo`? */
-  caughtUp(cluster: Cluster, upTo: number): boolean {
-    const want = cluster.logIds(this.rooms, this.rawIds[0] ?? 0, upTo);
+  /** Has it received every event of its rooms in the log? */
+  caughtUp(log: readonly LogRow[]): boolean {
+    const want = this.ids(log, this.rawIds[0] ?? 0);
     return want.length === 0 || (this.rawIds.at(-1) ?? 0) >= want.at(-1)!;
   }
 }

@@ -7,7 +7,8 @@ import { useTestApp } from '../helpers/app';
 
 /** MenuService built on its own from its two dependencies: the database and the announcer. */
 describe('MenuService.setAvailability', () => {
-  const t = useTestApp();
+  // No POS worker: its start-up menu import (against no POS) would log a sync-error among the events checked here.
+  const t = useTestApp({ POS_SYNC_WORKER: 'false' });
   let menu: MenuService;
   beforeAll(async () => {
     menu = new MenuService(t.app.sql, new Announce(t.app.events.append), t.app.restaurants);

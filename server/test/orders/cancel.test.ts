@@ -1,6 +1,7 @@
 import { ACTIVE_STATUSES, ORDER_STATUSES, type OrderStatus } from '@ordercast/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, buildTestApp, giveBonuses, placeOrder, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
+import { testSql } from '../helpers/db';
 import { orderEvents } from '../pos/helpers';
 
 /**
@@ -48,7 +49,7 @@ async function orderIn(status: OrderStatus, bonuses = 0): Promise<{ id: number; 
   return { id: order.id, token };
 }
 
-const statusOf = (id: number) => (t.app.db.$client.prepare('SELECT status FROM orders WHERE id = ?').get(id) as { status: string }).status;
+const statusOf = async (id: number) => (await testSql(t.app).get<{ status: string }>('SELECT status FROM orders WHERE id = @id', { id }))!.status;
 
 describe('staff cancel', () => {
   for (const [who, token] of [
@@ -66,7 +67,7 @@ describe('staff cancel', () => {
         } else {
           expect({ status, code: res.statusCode }).toEqual({ status, code: 409 });
           expect(res.json().error).toBe('invalid_transition');
-          expect(statusOf(id)).toBe(status);
+          expect(await statusOf(id)).toBe(status);
         }
       }
     });
@@ -77,7 +78,7 @@ describe('staff cancel', () => {
       const { id } = await orderIn(status);
       const res = await staffMove(manager2, id, { status: 'cancelled', reason: 'duplicate' });
       expect({ status, code: res.statusCode }).toEqual({ status, code: 403 });
-      expect(statusOf(id)).toBe(status);
+      expect(await statusOf(id)).toBe(status);
     }
   });
 
@@ -89,9 +90,9 @@ describe('staff cancel', () => {
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);
       if (!('note' in payload)) expect(res.json().error).toBe('cancel_reason_required');
     }
-    expect(statusOf(id)).toBe('preparing');
+    expect(await statusOf(id)).toBe('preparing');
     // Nothing about this order was written (the background POS sync may log its own sync events meanwhile).
-    expect(orderEvents(t.app, id, before).filter((e) => !e.type.startsWith('sync-'))).toEqual([]);
+    expect((await orderEvents(t.app, id, before)).filter((e) => !e.type.startsWith('sync-'))).toEqual([]);
   });
 
   it('every reason code is accepted and stored; the event carries the reason, the note and the bonuses returned', async () => {
@@ -100,7 +101,7 @@ describe('staff cancel', () => {
       const res = await staffMove(manager1, id, { status: 'cancelled', reason });
       expect(res.statusCode).toBe(200);
       expect(res.json().order).toMatchObject({ cancel_reason: reason, cancel_note: null });
-      const ev = orderEvents(t.app, id).filter((e) => e.type === 'order-status-updated').at(-1)!;
+      const ev = (await orderEvents(t.app, id)).filter((e) => e.type === 'order-status-updated').at(-1)!;
       expect(ev.data).toEqual({
         orderId: id,
         oldStatus: 'ready',
@@ -110,14 +111,14 @@ describe('staff cancel', () => {
         cancelNote: null,
         bonusesRefunded: 100,
       });
-      const refund = orderEvents(t.app, id).find((e) => e.type === 'bonus-updated' && (e.data.operation as { type: string }).type === 'refunded');
+      const refund = (await orderEvents(t.app, id)).find((e) => e.type === 'bonus-updated' && (e.data.operation as { type: string }).type === 'refunded');
       expect(refund?.data).toMatchObject({ operation: { type: 'refunded', amount: 100, orderId: id } });
     }
   });
 
   it('a move other than a cancel keeps seed 001 event fields only', async () => {
     const { id } = await orderIn('confirmed');
-    const ev = orderEvents(t.app, id).filter((e) => e.type === 'order-status-updated').at(-1)!;
+    const ev = (await orderEvents(t.app, id)).filter((e) => e.type === 'order-status-updated').at(-1)!;
     expect(Object.keys(ev.data).sort()).toEqual(['newStatus', 'oldStatus', 'orderId', 'timestamp']);
   });
 });
@@ -132,7 +133,7 @@ describe('customer cancel', () => {
         expect(res.json().order).toMatchObject({ status: 'cancelled', cancel_reason: 'customer_asked', cancel_note: 'ordered twice' });
       } else {
         expect({ status, code: res.statusCode }).toEqual({ status, code: 409 });
-        expect(statusOf(id)).toBe(status);
+        expect(await statusOf(id)).toBe(status);
       }
     }
   });
@@ -142,7 +143,7 @@ describe('customer cancel', () => {
     const other = await signInCustomer(t.app);
     expect((await t.app.inject({ method: 'POST', url: `/api/orders/${id}/cancel`, headers: bearer(other.token) })).statusCode).toBe(404);
     expect((await staffMove(token, id, { status: 'cancelled', reason: 'other' })).statusCode).toBe(403);
-    expect(statusOf(id)).toBe('pending');
+    expect(await statusOf(id)).toBe('pending');
   });
 
   it('a bare POST cancels and records customer_asked with no note', async () => {

@@ -1,8 +1,7 @@
-import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { StatsResponse } from '@ordercast/shared';
-import { orders } from '../../src/db/schema';
 import { bearer, placeOrder, signInTeam, useServedApp } from '../helpers/app';
+import { testSql } from '../helpers/db';
 import { TestClient } from '../realtime/helpers';
 
 describe('promised time: staff move it, the dashboard counts orders on time', () => {
@@ -41,7 +40,7 @@ describe('promised time: staff move it, the dashboard counts orders on time', ()
     for (const c of [mine, m1]) expect((await c.waitFor((m) => m.type === 'order-eta-updated')).data).toMatchObject(expected);
     expect(m2.ofType('order-eta-updated')).toEqual([]);
     // In the durable log like every event.
-    const logged = t.app.db.$client.prepare(`SELECT rooms, payload FROM events WHERE type = 'order-eta-updated'`).all() as { rooms: string; payload: string }[];
+    const logged = await testSql(t.app).all<{ rooms: string; payload: string }>(`SELECT rooms, payload FROM events WHERE type = 'order-eta-updated'`);
     expect(logged).toHaveLength(1);
     expect(JSON.parse(logged[0]!.rooms)).toEqual([`user-${customer.user.id}`, 'admin-orders', 'city-1-orders']);
 
@@ -61,7 +60,7 @@ describe('promised time: staff move it, the dashboard counts orders on time', ()
     const ids: number[] = [];
     for (let i = 0; i < 4; i++) ids.push((await placeOrder(t.app, customer.token, { cityId: 3 })).json().order.id);
     // One is already late (its promise is in the past) when it completes; two complete in time; one is still cooking.
-    t.app.db.update(orders).set({ promisedAt: new Date(Date.now() - 60_000).toISOString() }).where(eq(orders.id, ids[0]!)).run();
+    await testSql(t.app).run('UPDATE orders SET promised_at = @at WHERE id = @id', { at: new Date(Date.now() - 60_000).toISOString(), id: ids[0]! });
     for (const id of ids.slice(0, 3)) for (const s of ['confirmed', 'preparing', 'ready', 'completed']) await move(id, s);
     await move(ids[3]!, 'confirmed');
     const s = await stats();

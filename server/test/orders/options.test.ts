@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Menu, Order } from '@ordercast/shared';
 import { bearer, placeOrder, signInCustomer, signInStaff, useTestApp } from '../helpers/app';
+import { testSql } from '../helpers/db';
 
 // Demo options (server/src/db/seed-data.ts): pelmeni (7) — portion 12 pcs (11, 0) / 20 pcs (12, +250),
 // required; extras up to 3: sour cream (21, +40), broth (22, +50), mustard (23, +20), butter (24, +30).
@@ -17,12 +18,13 @@ const order = (items: unknown[], extra: Record<string, unknown> = {}, headers: R
   placeOrder(t.app, token, { items, ...extra }, headers);
 
 async function refused(items: unknown[], status: number, code: string, message: RegExp) {
-  const before = t.app.db.$client.prepare('SELECT count(*) AS n FROM orders').get() as { n: number };
+  const count = () => testSql(t.app).get('SELECT count(*) AS n FROM orders');
+  const before = await count();
   const res = await order(items);
   expect(res.statusCode, res.body).toBe(status);
   expect(res.json()).toMatchObject({ error: code, message: expect.stringMatching(message) });
   // Nothing written.
-  expect(t.app.db.$client.prepare('SELECT count(*) AS n FROM orders').get()).toEqual(before);
+  expect(await count()).toEqual(before);
 }
 
 describe('the menu carries options, weight and energy', () => {
@@ -72,9 +74,10 @@ describe('choosing options when ordering', () => {
     });
     expect(o.items[1]).toMatchObject({ product_id: 1, options: [] });
     // Stored with its POS code; the same on every read.
-    const stored = t.app.db.$client
-      .prepare('SELECT option_id, price, pos_code FROM order_item_options WHERE order_item_id IN (SELECT id FROM order_items WHERE order_id = ?) ORDER BY id')
-      .all(o.id);
+    const stored = await testSql(t.app).all(
+      'SELECT option_id, price, pos_code FROM order_item_options WHERE order_item_id IN (SELECT id FROM order_items WHERE order_id = @id) ORDER BY id',
+      { id: o.id },
+    );
     expect(stored).toEqual([
       { option_id: 12, price: 25_000, pos_code: 'GL-0007-M12' },
       { option_id: 21, price: 4_000, pos_code: 'GL-0007-M21' },

@@ -33,17 +33,17 @@ describe('PosOrderState', () => {
   it('"the POS has this order": synced, job done, confirmed, one sync-success; the second time nothing', async () => {
     const id = await newOrder();
     expect(await t.app.tx(() => state.posHasOrder(id, 'P-A'))).toBe(true);
-    expect(orderRow(t.app, id)).toMatchObject({ status: 'confirmed', sync_status: 'synced', pos_order_id: 'P-A' });
-    expect(jobOf(t.app, id).status).toBe('done');
+    expect(await orderRow(t.app, id)).toMatchObject({ status: 'confirmed', sync_status: 'synced', pos_order_id: 'P-A' });
+    expect((await jobOf(t.app, id)).status).toBe('done');
     expect(await t.app.tx(() => state.posHasOrder(id, 'P-A'))).toBe(false);
-    expect(orderEvents(t.app, id).filter((e) => e.type === 'sync-success')).toHaveLength(1);
+    expect((await orderEvents(t.app, id)).filter((e) => e.type === 'sync-success')).toHaveLength(1);
     expect(await t.app.tx(() => state.posHasOrder(999_999, 'P-X'))).toBe(false);
   });
 
   it('a kitchen step first proves the POS has the order, then moves it; repeats and misfits are results', async () => {
     const id = await newOrder();
     expect(await apply(step(id, 'cooking'))).toEqual({ applied: true, status: 'preparing' });
-    expect(orderRow(t.app, id)).toMatchObject({ status: 'preparing', sync_status: 'synced', pos_order_id: `P-${id}` });
+    expect(await orderRow(t.app, id)).toMatchObject({ status: 'preparing', sync_status: 'synced', pos_order_id: `P-${id}` });
     expect(await apply(step(id, 'cooking'))).toEqual({ applied: false, reason: 'duplicate', status: 'preparing' });
     // A pickup is never "on the way": ignored, not thrown.
     expect(await apply(step(id, 'on_the_way'))).toEqual({ applied: false, reason: 'out_of_order', status: 'preparing' });
@@ -51,7 +51,7 @@ describe('PosOrderState', () => {
     expect(await apply(step(999_999, 'ready'))).toEqual({ applied: false, reason: 'unknown_order' });
     expect(await apply(step(id, 'ready'))).toEqual({ applied: true, status: 'ready' });
     expect(await apply(step(id, 'picked_up'))).toEqual({ applied: true, status: 'completed' });
-    const moves = orderEvents(t.app, id).filter((e) => e.type === 'order-status-updated').map((e) => e.data.newStatus);
+    const moves = (await orderEvents(t.app, id)).filter((e) => e.type === 'order-status-updated').map((e) => e.data.newStatus);
     expect(moves).toEqual(['confirmed', 'preparing', 'ready', 'completed']);
   });
 });

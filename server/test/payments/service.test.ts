@@ -5,6 +5,7 @@ import type { PayResult } from '../../src/telegram-sim/state';
 import type { PosSimulator } from '../../src/pos/simulator/index';
 import { bearer, giveBonuses, signInCustomer, signInStaff, withPickupPoint, type TestApp } from '../helpers/app';
 import { chatOf, control, inject, sleep, startBotServer, startSim, waitFor } from '../bot/helpers';
+import { testSql } from '../helpers/db';
 import { SECRET, startSimulator } from '../pos/helpers';
 
 /**
@@ -53,13 +54,11 @@ describe('paying online through Telegram (simulator) and the kitchen (POS simula
       .filter((e) => e.type === 'order-payment-updated')
       .map((e) => (JSON.parse(e.json) as { data: OrderPaymentUpdated }).data)
       .filter((d) => d.orderId === orderId);
-  const row = (id: number) =>
-    t.app.db.$client.prepare('SELECT status, payment_status, sync_status, cancel_reason FROM orders WHERE id = ?').get(id) as {
-      status: string;
-      payment_status: string;
-      sync_status: string;
-      cancel_reason: string | null;
-    };
+  const row = async (id: number) =>
+    (await testSql(t.app).get<{ status: string; payment_status: string; sync_status: string; cancel_reason: string | null }>(
+      'SELECT status, payment_status, sync_status, cancel_reason FROM orders WHERE id = @id',
+      { id },
+    ))!;
 
   beforeAll(async () => {
     tg = await startSim();
@@ -108,12 +107,12 @@ describe('paying online through Telegram (simulator) and the kitchen (POS simula
     // Unpaid: the POS sync worker runs, and still the kitchen has not got it.
     await sleep(600);
     expect(await inPos(order.id)).toBe(false);
-    expect(row(order.id).sync_status).toBe('pending');
+    expect((await row(order.id)).sync_status).toBe('pending');
     // Nor may staff start it: only a paid online order is the kitchen's (cancelling stays open).
     const early = await api<{ error: string }>('POST', `/api/admin/orders/${order.id}/status`, admin, { status: 'confirmed' });
     expect(early.status).toBe(409);
     expect(early.body.error).toBe('awaiting_payment');
-    expect(row(order.id).status).toBe('pending');
+    expect((await row(order.id)).status).toBe('pending');
 
     const result = await pay(inv.body.url, c.tgUser);
     expect(result.status).toBe('paid');
@@ -159,7 +158,7 @@ describe('paying online through Telegram (simulator) and the kitchen (POS simula
     // Through the payment form: refused → no charge, the order stays unpaid.
     const inv = await api<{ url: string }>('POST', `/api/orders/${order.id}/invoice`, c.token);
     expect(await pay(inv.body.url, other.tgUser)).toEqual({ status: 'failed', error: 'This order belongs to someone else.' });
-    expect(row(order.id).payment_status).toBe('unpaid');
+    expect((await row(order.id)).payment_status).toBe('unpaid');
 
     expect((await api('POST', `/api/orders/${order.id}/cancel`, c.token, {})).status).toBe(200);
     expect(await answerTo(await ask(c.tgUser, total))).toEqual({ ok: false, error_message: 'This order is cancelled.' });
@@ -174,9 +173,10 @@ describe('paying online through Telegram (simulator) and the kitchen (POS simula
     const order = await place(c.token, { payment: { method: 'online' }, bonusesToUse: 50 });
     expect(order.bonuses_used).toBe(50);
     // Its 15 minutes are over (the sweep reads the deadline the order carries).
-    t.app.db.$client.prepare('UPDATE orders SET pay_until = ? WHERE id = ?').run(new Date(Date.now() - 1000).toISOString(), order.id);
-    await waitFor(() => row(order.id).status === 'cancelled', 'the expiry');
-    expect(row(order.id), JSON.stringify(row(order.id))).toMatchObject({ cancel_reason: 'not_paid', payment_status: 'unpaid', sync_status: 'not_sent' });
+    await testSql(t.app).run('UPDATE orders SET pay_until = @at WHERE id = @id', { at: new Date(Date.now() - 1000).toISOString(), id: order.id });
+    await waitFor(async () => (await row(order.id)).status === 'cancelled', 'the expiry');
+    const expired = await row(order.id);
+    expect(expired, JSON.stringify(expired)).toMatchObject({ cancel_reason: 'not_paid', payment_status: 'unpaid', sync_status: 'not_sent' });
     const bonuses = await api<{ balance: number }>('GET', '/api/bonuses', c.token);
     expect(bonuses.body.balance).toBe(100);
     expect(await inPos(order.id)).toBe(false);
@@ -190,10 +190,10 @@ describe('paying online through Telegram (simulator) and the kitchen (POS simula
     const inv = await api<{ url: string }>('POST', `/api/orders/${order.id}/invoice`, c.token);
     const result = (await pay(inv.body.url, c.tgUser)) as { status: string; telegram_payment_charge_id: string };
     expect(result.status).toBe('paid');
-    await waitFor(() => row(order.id).payment_status === 'paid', 'paid');
+    await waitFor(async () => (await row(order.id)).payment_status === 'paid', 'paid');
 
     expect((await api('POST', `/api/admin/orders/${order.id}/status`, admin, { status: 'cancelled', reason: 'out_of_stock' })).status).toBe(200);
-    expect(row(order.id).payment_status).toBe('refund_due');
+    expect((await row(order.id)).payment_status).toBe('refund_due');
     const due = await api<{ items: Order[] }>('GET', '/api/admin/orders?paymentStatus=refund_due', admin);
     const listed = due.body.items.find((o) => o.id === order.id)!;
     expect(listed.payment.telegram_payment_charge_id).toBe(result.telegram_payment_charge_id);
@@ -224,7 +224,7 @@ describe('paying online through Telegram (simulator) and the kitchen (POS simula
       currency: 'RUB',
       telegram_payment_charge_id: `late-${order.id}`,
     });
-    await waitFor(() => row(order.id).payment_status === 'refund_due', 'refund due');
+    await waitFor(async () => (await row(order.id)).payment_status === 'refund_due', 'refund due');
     // The same update delivered again changes nothing.
     await inject(tg, {
       kind: 'successful_payment',
@@ -244,11 +244,11 @@ describe('paying online through Telegram (simulator) and the kitchen (POS simula
     expect(order).toMatchObject({ payment_method: 'cash', payment_status: 'unpaid', payment: { change_from: 5000, pay_until: null } });
     await waitFor(() => inPos(order.id), 'the POS to get the cash order');
     // The POS accepting it confirms it; staff take it from there.
-    await waitFor(() => row(order.id).status === 'confirmed', 'the kitchen to accept it');
+    await waitFor(async () => (await row(order.id)).status === 'confirmed', 'the kitchen to accept it');
     for (const s of ['preparing', 'ready', 'completed']) {
       expect((await api('POST', `/api/admin/orders/${order.id}/status`, admin, { status: s })).status).toBe(200);
     }
-    expect(row(order.id).payment_status).toBe('paid');
+    expect((await row(order.id)).payment_status).toBe('paid');
     // No choice at all is cash, as before payments existed.
     expect(await place(c.token, {})).toMatchObject({ payment_method: 'cash', payment: { change_from: null } });
     expect(await place(c.token, { payment: { method: 'card' } })).toMatchObject({ payment_method: 'card' });
@@ -256,7 +256,8 @@ describe('paying online through Telegram (simulator) and the kitchen (POS simula
 
   it('refuses bad payment choices with 400 and writes nothing', async () => {
     const c = await customer();
-    const before = (t.app.db.$client.prepare('SELECT count(*) AS n FROM orders').get() as { n: number }).n;
+    const countOrders = async () => (await testSql(t.app).get<{ n: number }>('SELECT count(*) AS n FROM orders'))!.n;
+    const before = await countOrders();
     const post = (payment: unknown) =>
       api<{ error: string }>('POST', '/api/orders', c.token, withPickupPoint({ cityId: 1, items: [{ productId: 1, quantity: 2 }], delivery: { type: 'pickup' }, payment }));
     expect((await post({ method: 'bitcoin' })).status).toBe(400);
@@ -264,7 +265,7 @@ describe('paying online through Telegram (simulator) and the kitchen (POS simula
     expect((await post({ method: 'cash', extra: 1 })).status).toBe(400);
     expect(await post({ method: 'cash', changeFrom: 1 })).toMatchObject({ status: 400, body: { error: 'change_too_small' } });
     expect(await post({ method: 'online', changeFrom: 5000 })).toMatchObject({ status: 400, body: { error: 'change_only_cash' } });
-    expect((t.app.db.$client.prepare('SELECT count(*) AS n FROM orders').get() as { n: number }).n).toBe(before);
+    expect(await countOrders()).toBe(before);
 
     // The invoice: only the owner's own online order.
     const cash = await place(c.token, {});
@@ -286,14 +287,15 @@ describe('paying online through Telegram (simulator) and the kitchen (POS simula
     expect(answered).toMatchObject({ status: 200, body: { bot_write_access: true } });
     const order = await place(c.token, {});
     // The POS accepting the order confirms it: a step worth a chat message.
-    await waitFor(() => row(order.id).status === 'confirmed', 'the kitchen to accept it');
-    const rows = t.app.db.$client.prepare('SELECT step FROM bot_messages WHERE order_id = ?').all(order.id);
+    await waitFor(async () => (await row(order.id)).status === 'confirmed', 'the kitchen to accept it');
+    const steps = (orderId: number) => testSql(t.app).all('SELECT step FROM bot_messages WHERE order_id = @orderId', { orderId });
+    const rows = await steps(order.id);
     expect(rows).toEqual([{ step: 'confirmed' }]);
 
     const no = await customer();
     expect((await api<{ bot_write_access: boolean | null }>('POST', '/api/me/write-access', no.token, { allowed: false })).body.bot_write_access).toBe(false);
     const o2 = await place(no.token, {});
-    await waitFor(() => row(o2.id).status === 'confirmed', 'the kitchen to accept it');
-    expect(t.app.db.$client.prepare('SELECT step FROM bot_messages WHERE order_id = ?').all(o2.id)).toEqual([]);
+    await waitFor(async () => (await row(o2.id)).status === 'confirmed', 'the kitchen to accept it');
+    expect(await steps(o2.id)).toEqual([]);
   });
 });

@@ -1,9 +1,8 @@
-import { eq } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Restaurant, WeekHours } from '@ordercast/shared';
-import { cities } from '../../src/db/schema';
 import { bearer, buildTestApp, placeOrder, signInCustomer, signInStaff, type TestApp } from '../helpers/app';
+import { testSql } from '../helpers/db';
 
 const every = (open: string, close: string): WeekHours => Array.from({ length: 7 }, () => ({ open, close }));
 const NEW_PLACE = {
@@ -98,7 +97,7 @@ describe('restaurants: who manages them, pickup choice, opening hours', () => {
       if (offset < -12) offset += 24;
       if (offset > 14) offset -= 24;
       zone = offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
-      t.app.db.update(cities).set({ timezone: zone }).where(eq(cities.id, 2)).run();
+      await testSql(t.app).run('UPDATE cities SET timezone = @zone WHERE id = 2', { zone });
       today = DateTime.now().setZone(zone).startOf('day');
       expect((await patch(admin, 3, { hours: every('12:00', '20:00') })).statusCode).toBe(200);
     });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveryQuote, toMajor, toMinor, type LocateResponse, type Order } from '@ordercast/shared';
 import { bearer, placeOrder, signInCustomer, signInStaff } from '../helpers/app';
+import { testSql } from '../helpers/db';
 import { posOrders, startPosEnv, waitFor, orderRow, setControl, type PosEnv } from '../pos/helpers';
 
 /*
@@ -45,7 +46,7 @@ describe('delivery zones: located and priced by the server on both sides of a bo
     (await env.app.inject({ method: 'POST', url: '/api/zones/locate', headers: bearer(customer), payload: { cityId: 3, location } })).json() as LocateResponse;
   const order = (location: { lat: number; lng: number }, items = soup(2)) =>
     placeOrder(env.app, customer, { cityId: 3, items, delivery: { type: 'delivery', address: 'Ильича 1', location } });
-  const countOrders = () => (env.app.db.$client.prepare('SELECT count(*) AS n FROM orders').get() as { n: number }).n;
+  const countOrders = async () => (await testSql(env.app).get<{ n: number }>('SELECT count(*) AS n FROM orders'))!.n;
 
   it('a point just inside (and one on the border) is in the zone; one just outside is in none', async () => {
     expect((await locate(inside)).zone).toMatchObject({ id: zoneId, delivery_fee: 120, free_from: 1400, min_order: 700, delivery_minutes: 45, restaurant_id: 4 });
@@ -54,20 +55,20 @@ describe('delivery zones: located and priced by the server on both sides of a bo
   });
 
   it('outside every zone: 400 with a clear message, nothing written', async () => {
-    const before = countOrders();
+    const before = await countOrders();
     const res = await order(outside);
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ error: 'outside_delivery_zones', message: expect.stringContaining('outside every delivery zone') });
-    expect(countOrders()).toBe(before);
+    expect(await countOrders()).toBe(before);
   });
 
   it('under the minimum: 400 naming the minimum and what is missing, nothing written', async () => {
-    const before = countOrders();
+    const before = await countOrders();
     const res = await order(inside, soup(1));
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toBe('below_minimum');
     expect(res.json().message).toMatch(/minimum order for delivery to Академгородок is ₽700; add ₽350 more/);
-    expect(countOrders()).toBe(before);
+    expect(await countOrders()).toBe(before);
   });
 
   it('a city with zones needs the point; a saved address of another customer is 404', async () => {
@@ -94,7 +95,7 @@ describe('delivery zones: located and priced by the server on both sides of a bo
       // The zone's 45 minutes to the door (plus Krasny's 20 of cooking), not the city's 30.
       expect((Date.parse(o.promised_at!) - Date.parse(o.created_at)) / 60_000).toBeGreaterThan(64);
 
-      await waitFor(() => orderRow(env.app, o.id).sync_status === 'synced', 'order synced');
+      await waitFor(async () => (await orderRow(env.app, o.id)).sync_status === 'synced', 'order synced');
       const [pos] = await posOrders(env.sim, o.id);
       expect(pos).toMatchObject({ total: subtotal + fee, deliveryFee: fee });
     }

@@ -1,8 +1,7 @@
-import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_ROOM, cityMenuRoom, cityOrdersRoom, type Menu } from '@ordercast/shared';
-import { productPrices } from '../../../src/db/schema';
 import { bearer, useTestApp, placeOrder, signInCustomer, signInStaff } from '../../helpers/app';
+import { testSql } from '../../helpers/db';
 
 describe('stop-list: POST /api/admin/products/:id/availability, GET /api/admin/menu', () => {
   const t = useTestApp();
@@ -12,12 +11,10 @@ describe('stop-list: POST /api/admin/products/:id/availability, GET /api/admin/m
 
   const setAvailability = (token: string, productId: number, body: Record<string, unknown>) =>
     t.app.inject({ method: 'POST', url: `/api/admin/products/${productId}/availability`, headers: bearer(token), payload: body });
-  const availableIn = (productId: number, cityId: number) =>
-    t.app.db
-      .select({ a: productPrices.available })
-      .from(productPrices)
-      .where(and(eq(productPrices.productId, productId), eq(productPrices.cityId, cityId)))
-      .get()?.a;
+  const availableIn = async (productId: number, cityId: number) => {
+    const row = await testSql(t.app).get<{ a: number }>('SELECT available AS a FROM product_prices WHERE product_id = @productId AND city_id = @cityId', { productId, cityId });
+    return row && row.a === 1;
+  };
 
   beforeAll(async () => {
     admin = (await signInStaff(t.app, 'admin')).token;
@@ -32,8 +29,8 @@ describe('stop-list: POST /api/admin/products/:id/availability, GET /api/admin/m
     const body = res.json();
     expect(body.changed).toBe(true);
     expect(body.update).toMatchObject({ cityId: 1, productId: 1, available: false, price: 390 });
-    expect(availableIn(1, 1)).toBe(false);
-    expect(availableIn(1, 2)).toBe(true);
+    expect(await availableIn(1, 1)).toBe(false);
+    expect(await availableIn(1, 2)).toBe(true);
 
     const events = await t.app.events.log.after(before);
     expect(events).toHaveLength(1);
@@ -64,7 +61,7 @@ describe('stop-list: POST /api/admin/products/:id/availability, GET /api/admin/m
     expect(back.json()).toMatchObject({ changed: true, update: { available: true } });
     const events = await t.app.events.log.after(before);
     expect(events.map((e) => e.type)).toEqual(['menu-updated']);
-    expect(availableIn(1, 1)).toBe(true);
+    expect(await availableIn(1, 1)).toBe(true);
   });
 
   it("refuses a manager another city's stop-list, and customers altogether", async () => {
@@ -72,7 +69,7 @@ describe('stop-list: POST /api/admin/products/:id/availability, GET /api/admin/m
     const res = await setAvailability(manager1, 1, { cityId: 2, available: false });
     expect(res.statusCode).toBe(403);
     expect(res.json().error).toBe('other_city');
-    expect(availableIn(1, 2)).toBe(true);
+    expect(await availableIn(1, 2)).toBe(true);
     expect((await setAvailability(customer, 1, { cityId: 1, available: false })).statusCode).toBe(403);
     expect((await t.app.inject({ method: 'POST', url: '/api/admin/products/1/availability', payload: { cityId: 1, available: false } })).statusCode).toBe(401);
     expect(await t.app.events.log.after(before)).toHaveLength(0);
@@ -81,7 +78,7 @@ describe('stop-list: POST /api/admin/products/:id/availability, GET /api/admin/m
   it('lets admin change any city; unknown products and bad bodies are client errors', async () => {
     const res = await setAvailability(admin, 2, { cityId: 3, available: false });
     expect(res.statusCode, res.body).toBe(200);
-    expect(availableIn(2, 3)).toBe(false);
+    expect(await availableIn(2, 3)).toBe(false);
     expect((await setAvailability(admin, 999, { cityId: 1, available: false })).statusCode).toBe(404);
     expect((await setAvailability(admin, 1, { cityId: 1 })).statusCode).toBe(400);
     expect((await setAvailability(admin, 1, { cityId: 1, available: 'no' })).statusCode).toBe(400);

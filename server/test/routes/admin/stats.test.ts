@@ -1,9 +1,8 @@
-import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { StatsResponse } from '@ordercast/shared';
-import { orderStatusHistory, orders } from '../../../src/db/schema';
 import { localDay } from '../../../src/lib/time';
 import { bearer, useTestApp, placeOrder, signInCustomer, signInStaff } from '../../helpers/app';
+import { testSql } from '../../helpers/db';
 
 describe('GET /api/admin/stats', () => {
   const t = useTestApp();
@@ -38,19 +37,20 @@ describe('GET /api/admin/stats', () => {
     expect((await placeOrder(t.app, customer, { cityId: 2 })).statusCode).toBe(201);
 
     // Spread order a's moves out over known minutes: placed, +4 confirmed, +10 preparing, +25 ready, +27 completed.
-    const hist = t.app.db.select().from(orderStatusHistory).where(eq(orderStatusHistory.orderId, a.id)).all();
+    const db = testSql(t.app);
+    const hist = await db.all<{ id: number; fromStatus: string | null; toStatus: string }>(
+      'SELECT id, from_status AS "fromStatus", to_status AS "toStatus" FROM order_status_history WHERE order_id = @id',
+      { id: a.id },
+    );
     const base = Date.parse(a.created_at);
     const offsets: Record<string, number> = { pending: 0, confirmed: 4, preparing: 10, ready: 25, completed: 27 };
     for (const h of hist) {
-      t.app.db
-        .update(orderStatusHistory)
-        // stage_ms is what the database stored at the move: rewritten with the time it now stands for.
-        .set({
-          createdAt: new Date(base + offsets[h.toStatus]! * 60_000).toISOString(),
-          stageMs: h.fromStatus ? (offsets[h.toStatus]! - offsets[h.fromStatus]!) * 60_000 : null,
-        })
-        .where(eq(orderStatusHistory.id, h.id))
-        .run();
+      // stage_ms is what the database stored at the move: rewritten with the time it now stands for.
+      await db.run('UPDATE order_status_history SET created_at = @createdAt, stage_ms = @stageMs WHERE id = @id', {
+        id: h.id,
+        createdAt: new Date(base + offsets[h.toStatus]! * 60_000).toISOString(),
+        stageMs: h.fromStatus ? (offsets[h.toStatus]! - offsets[h.fromStatus]!) * 60_000 : null,
+      });
     }
   });
 
@@ -114,7 +114,7 @@ describe('GET /api/admin/stats', () => {
   it('counts by the city-local day the order belongs to', async () => {
     // An order from yesterday (city-local) is not today's.
     const o = (await placeOrder(t.app, customer)).json().order;
-    t.app.db.update(orders).set({ orderDay: '2020-01-02' }).where(eq(orders.id, o.id)).run();
+    await testSql(t.app).run("UPDATE orders SET order_day = '2020-01-02' WHERE id = @id", { id: o.id });
     const today = (await stats(manager1)).json().cities[0];
     expect(today.orders).toBe(3);
     const that = (await stats(manager1, '?date=2020-01-02')).json().cities[0];

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { demoInitData, signInitData, verifyInitData } from '../../../src/auth/telegram';
 import { hashPassword, verifyPassword } from '../../../src/auth/password';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { redactUrl } from '../../../src/lib/redact';
 import { TEST_BOT_TOKEN, bearer, useTestApp, signInCustomer, signInStaff } from '../../helpers/app';
 
@@ -154,12 +155,22 @@ describe('sign-in endpoints', () => {
 
   it('sees at once a change another process made to a user', async () => {
     const { id, temp } = await tempManager('temp2');
-    // Written through a second connection to the file, as a second server process would.
-    const other = new Database(t.config.DATABASE_PATH);
-    try {
-      other.prepare('UPDATE users SET active = 0 WHERE id = ?').run(id);
-    } finally {
-      other.close();
+    // Written through a second connection to the database, as a second server process would.
+    if (t.config.DATABASE_URL) {
+      const other = new pg.Client({ connectionString: t.config.DATABASE_URL });
+      await other.connect();
+      try {
+        await other.query('UPDATE users SET active = 0 WHERE id = $1', [id]);
+      } finally {
+        await other.end();
+      }
+    } else {
+      const other = new Database(t.config.DATABASE_PATH);
+      try {
+        other.prepare('UPDATE users SET active = 0 WHERE id = ?').run(id);
+      } finally {
+        other.close();
+      }
     }
     expect((await t.app.inject({ url: '/api/me', headers: bearer(temp.token) })).statusCode).toBe(401);
   });
