@@ -6,7 +6,7 @@ import type { Sql, Statement } from './sql';
  * availability, option groups). Every write to those tables, on any connection of any process
  * sharing the database, gives the row `catalogue-version` of system_state a new random value
  * (triggers of migration 0014_catalogue_version); a cache reads that one row (a primary-key
- * lookup) on each use and drops everything it holds when it differs. So a change is seen by the
+ * lookup) on each use (once for a whole order: `holding`) and drops everything it holds when it differs. So a change is seen by the
  * next read after its commit, here or in another process, with no message between processes.
  */
 
@@ -15,12 +15,37 @@ const VERSION_SQL = "SELECT value FROM system_state WHERE key = 'catalogue-versi
 /** The catalogue's current version (null before migration 0014 ran: nothing is cached then). */
 export class CatalogueVersion {
   private readonly stmt: Statement<void, { value: string }>;
+  /** Versions read once for a whole piece of work (`holding`), by its transaction scope. */
+  private readonly held = new WeakMap<object, Promise<string | null>>();
 
-  constructor(sql: Sql) {
+  constructor(private readonly sql: Sql) {
     this.stmt = sql.prepare(VERSION_SQL);
   }
 
-  async current(): Promise<string | null> {
+  current(): Promise<string | null> {
+    const scope = this.sql.scope();
+    const held = scope && this.held.get(scope);
+    return held ?? this.read();
+  }
+
+  /**
+   * Runs `fn` with one read of the version for all its catalogue reads (an order reads the
+   * catalogue through several memos: one row read instead of one per memo, and every memo sees the
+   * same version). Only for work that writes no catalogue row meanwhile: a change it made itself
+   * would not be seen until `fn` returns. Outside a transaction it changes nothing.
+   */
+  async holding<T>(fn: () => Promise<T>): Promise<T> {
+    const scope = this.sql.scope();
+    if (!scope || this.held.has(scope)) return fn();
+    this.held.set(scope, Promise.resolve(await this.read()));
+    try {
+      return await fn();
+    } finally {
+      this.held.delete(scope);
+    }
+  }
+
+  private async read(): Promise<string | null> {
     return (await this.stmt.get())?.value ?? null;
   }
 }

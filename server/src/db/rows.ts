@@ -53,6 +53,25 @@ export function tableRows<T extends SQLiteTable>(table: T, alias?: string): { co
   return { columns, decode };
 }
 
+/**
+ * What an INSERT stores in the columns it does not name: each column's literal schema default, else
+ * null. Computed once at start, so the order path can build its new row in JS from what it inserted
+ * instead of having the database hand back every column (server/bench/README.md). A column left out
+ * whose default is an SQL expression (a timestamp) throws here: the statement must name it.
+ */
+export function defaultsOf(table: SQLiteTable, named: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [property, column] of Object.entries(getTableColumns(table))) {
+    if (property === 'id' || named.includes(property)) continue;
+    const value = column.hasDefault ? column.default : null;
+    if (value !== null && typeof value === 'object') {
+      throw new Error(`${getTableName(table)}.${column.name} has an SQL default: the INSERT must name it`);
+    }
+    out[property] = value ?? null;
+  }
+  return out;
+}
+
 /** Rows per INSERT statement in `insertRows` (far below both engines' limits on bound parameters). */
 const ROWS_PER_INSERT = 200;
 

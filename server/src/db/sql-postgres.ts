@@ -186,6 +186,10 @@ export class PgSql implements Sql {
     return this.als.getStore() !== undefined && !this.outside.getStore();
   }
 
+  scope(): object | undefined {
+    return this.als.getStore();
+  }
+
   onCommit(listener: () => void): void {
     this.listeners.push(listener);
   }

@@ -119,6 +119,10 @@ export class SqliteSql implements Sql {
     return this.current() !== undefined;
   }
 
+  scope(): object | undefined {
+    return this.current();
+  }
+
   onCommit(listener: () => void): void {
     this.listeners.push(listener);
   }

@@ -49,6 +49,11 @@ export interface Sql {
   /** True inside `tx`/`txGrouped`. */
   inTx(): boolean;
   /**
+   * The transaction or savepoint this context runs in (undefined outside one): an identity that
+   * stays the same while it runs, to key what may be remembered for that piece of work only.
+   */
+  scope(): object | undefined;
+  /**
    * Runs fn's statements outside the current transaction, each committed at once, for a counter
    * that must not stay locked until the caller's transaction ends (the order number: otherwise
    * every order of a city waits for the one before it to commit, and grouped transactions taking

@@ -24,8 +24,9 @@ import type { Principal } from '../auth/principal';
 import { assertCity } from '../auth/scope';
 import { seesAllCities } from '@ordercast/shared';
 import type { BonusLedger } from '../bonuses/ledger';
+import { catalogueVersion, type CatalogueVersion } from '../db/catalogue-version';
 import { inJsonInts, inJsonTexts, NOW_ISO, sqlText, StatementCache } from '../db/portable';
-import { columnsOf } from '../db/rows';
+import { columnsOf, defaultsOf } from '../db/rows';
 import { orderItems, orders } from '../db/schema';
 import type { Sql, SqlText, Statement } from '../db/sql';
 import type { Announce } from '../events/announce';
@@ -47,10 +48,34 @@ export interface OrderSettings {
 export type Actor = { source: 'staff' | 'customer'; principal: Principal } | { source: 'pos' | 'system' };
 
 type ItemRow = typeof orderItems.$inferSelect;
-type NewOrderParams = Pick<
-  OrderRow,
-  'orderNumber' | 'orderDay' | 'cityId' | 'userId' | 'subtotal' | 'bonusesUsed' | 'total' | 'bonusesEarned' | 'deliveryType' | 'address' | 'phone' | 'comment' | 'idempotencyKey' | 'idempotencyHash' | 'createdAt' | 'restaurantId' | 'promisedAt' | 'requestedTime' | 'deliveryFee' | 'deliveryZoneId' | 'deliveryLat' | 'deliveryLng'
->;
+/** The columns a new order's INSERT names (`updatedAt` is `createdAt`); the rest take their defaults (ORDER_DEFAULTS). */
+const NEW_ORDER_COLUMNS = [
+  'orderNumber', 'orderDay', 'cityId', 'userId', 'subtotal', 'bonusesUsed', 'total', 'bonusesEarned', 'deliveryType', 'address', 'phone', 'comment',
+  'idempotencyKey', 'idempotencyHash', 'createdAt', 'updatedAt', 'restaurantId', 'promisedAt', 'requestedTime', 'deliveryFee', 'deliveryZoneId', 'deliveryLat', 'deliveryLng',
+] as const satisfies readonly (keyof OrderRow)[];
+type NewOrderParams = Pick<OrderRow, Exclude<(typeof NEW_ORDER_COLUMNS)[number], 'updatedAt'>>;
+/** A new order's other columns, as the schema's defaults fill them (computed once, at start). */
+const ORDER_DEFAULTS = defaultsOf(orders, NEW_ORDER_COLUMNS) as Omit<OrderRow, (typeof NEW_ORDER_COLUMNS)[number] | 'id'>;
+type NewItemParams = Omit<ItemRow, 'id'>;
+
+/**
+ * A new order's stored row: what its INSERT named, the schema's defaults for the rest (instead of a
+ * 39-column RETURNING, server/bench/README.md). Written out as one object literal, so every row has
+ * one shape and the compiler checks that no column is left out when the table grows.
+ */
+function newOrderRow(id: number, v: NewOrderParams, d: typeof ORDER_DEFAULTS = ORDER_DEFAULTS): OrderRow {
+  return {
+    id, orderNumber: v.orderNumber, orderDay: v.orderDay, cityId: v.cityId, userId: v.userId, status: d.status, subtotal: v.subtotal,
+    bonusesUsed: v.bonusesUsed, total: v.total, bonusesEarned: v.bonusesEarned, deliveryType: v.deliveryType, address: v.address, phone: v.phone,
+    comment: v.comment, cancelReason: d.cancelReason, cancelNote: d.cancelNote, idempotencyKey: v.idempotencyKey, idempotencyHash: v.idempotencyHash,
+    syncStatus: d.syncStatus, posOrderId: d.posOrderId, restaurantId: v.restaurantId, promisedAt: v.promisedAt, requestedTime: v.requestedTime,
+    paymentMethod: d.paymentMethod, paymentStatus: d.paymentStatus, changeFrom: d.changeFrom, payUntil: d.payUntil, invoiceLink: d.invoiceLink,
+    paidAt: d.paidAt, telegramChargeId: d.telegramChargeId, providerChargeId: d.providerChargeId, refundedAt: d.refundedAt,
+    deliveryFee: v.deliveryFee, deliveryZoneId: v.deliveryZoneId, deliveryLat: v.deliveryLat, deliveryLng: v.deliveryLng, createdAt: v.createdAt,
+    updatedAt: v.createdAt, completedAt: d.completedAt,
+  };
+}
+
 type HistoryParams = { orderId: number; fromStatus: OrderStatus | null; toStatus: OrderStatus; source: Actor['source']; byUserId: number | null; reason: string | null; createdAt: string };
 type MoveParams = { id: number; from: OrderStatus; to: OrderStatus; at: string; completedAt: string | null; cancelReason: CancelReason | null; cancelNote: string | null };
 /** Why a cancel happened: a code from CANCEL_REASONS and optional free text. */
@@ -110,6 +135,7 @@ export class OrdersService {
   private readonly options: OrderOptions;
   /** The city and its priced dishes, in memory while the catalogue is unchanged (./catalogue.ts). */
   private readonly catalogue: OrderCatalogue;
+  private readonly version: CatalogueVersion;
   private readonly reader: OrderReader;
   /** The staff list's statements, one per combination of filters. */
   private readonly staffLists: StatementCache<{ page: Statement<StaffListParams, OrderRow>; count: Statement<StaffListParams, { n: number }> }>;
@@ -128,6 +154,7 @@ export class OrdersService {
   ) {
     this.options = new OrderOptions(sql);
     this.catalogue = new OrderCatalogue(sql);
+    this.version = catalogueVersion(sql);
     this.reader = new OrderReader(sql);
     const ORDER = columnsOf(orders);
     const ITEM = columnsOf(orderItems);
@@ -146,19 +173,21 @@ export class OrdersService {
       byIdempotencyKey: sql.prepare<{ userId: number; key: string }, OrderRow>(
         `SELECT ${ORDER} FROM orders WHERE user_id = @userId AND idempotency_key = @key`,
       ),
-      // The customer's name for the staff cards comes back with the new row: no second statement.
-      insertOrder: sql.prepare<NewOrderParams, OrderRow & { customerName: string | null }>(
+      // Only the id and the customer's name (for the staff cards) come back: the row is built from
+      // what was inserted and the schema's defaults (defaultsOf), not returned column by column.
+      insertOrder: sql.prepare<NewOrderParams, { id: number; customerName: string | null }>(
         `INSERT INTO orders (order_number, order_day, city_id, user_id, subtotal, bonuses_used, total, bonuses_earned,
            delivery_type, address, phone, comment, idempotency_key, idempotency_hash, created_at, updated_at,
            restaurant_id, promised_at, requested_time, delivery_fee, delivery_zone_id, delivery_lat, delivery_lng)
          VALUES (@orderNumber, @orderDay, @cityId, @userId, @subtotal, @bonusesUsed, @total, @bonusesEarned,
            @deliveryType, @address, @phone, @comment, @idempotencyKey, @idempotencyHash, @createdAt, @createdAt,
            @restaurantId, @promisedAt, @requestedTime, @deliveryFee, @deliveryZoneId, @deliveryLat, @deliveryLng)
-         RETURNING ${ORDER}, (SELECT name FROM users WHERE id = @userId) AS "customerName"`,
+         RETURNING id, (SELECT name FROM users WHERE id = @userId) AS "customerName"`,
       ),
-      insertItem: sql.prepare<{ orderId: number; productId: number; name: string; nameEn: string; price: number; quantity: number }, ItemRow>(
+      // Every column named: the line's row is what was inserted and its id.
+      insertItem: sql.prepare<NewItemParams, { id: number }>(
         `INSERT INTO order_items (order_id, product_id, name, name_en, price, quantity)
-         VALUES (@orderId, @productId, @name, @nameEn, @price, @quantity) RETURNING ${ITEM}`,
+         VALUES (@orderId, @productId, @name, @nameEn, @price, @quantity) RETURNING id`,
       ),
       insertHistory: sql.prepare<HistoryParams>(
         `INSERT INTO order_status_history (order_id, from_status, to_status, source, by_user_id, reason, created_at)
@@ -229,12 +258,92 @@ export class OrdersService {
       }
     }
 
+    const now = new Date();
+    // Everything read from the catalogue for this order (city, zones, restaurants, dishes, options)
+    // under one read of its version, not one per cache (db/catalogue-version.ts).
+    const { city, plan, placement, lines, subtotal } = await this.version.holding(() => this.priced(principal, body, now));
+    if (plan) address = plan.address;
+
+    const bonusesUsed = toMinor(body.bonusesToUse ?? 0);
+    if (bonusesUsed > 0) {
+      const cap = bonusCapMinor(subtotal, balance, this.settings.maxShare);
+      if (bonusesUsed > cap) {
+        throw unprocessable(`At most ${toMajor(cap)} bonuses can pay for this order`, 'bonus_limit_exceeded');
+      }
+    }
+    // The zone of the restaurant that cooks it sets the fee; under its minimum → 400.
+    const charge = plan ? this.delivery!.charge(plan, placement.restaurantId, subtotal) : { feeMinor: 0, zoneId: null };
+    // `total` stays dishes − bonuses (the table's CHECK); the fee is paid on top (see schema.ts).
+    const total = subtotal - bonusesUsed;
+    const payment = this.payments?.check(body.payment, total + charge.feeMinor, now);
+    const createdAt = now.toISOString();
+    const orderDay = localDay(now, city.timezone);
+
+    const values: NewOrderParams = {
+      orderNumber: await this.sql.outsideTx(() => this.nextNumber(city, orderDay)),
+      orderDay,
+      cityId: city.id,
+      userId: principal.userId,
+      subtotal,
+      bonusesUsed,
+      total,
+      bonusesEarned: earnedBonuses(total, this.settings.earnRate),
+      deliveryType: body.delivery.type,
+      address,
+      phone: body.phone ?? null,
+      comment: cleanText(body.comment ?? '', { multiline: true }) || null,
+      idempotencyKey,
+      idempotencyHash: requestHash,
+      createdAt,
+      restaurantId: placement.restaurantId,
+      promisedAt: placement.promisedAt,
+      requestedTime: placement.requestedTime,
+      deliveryFee: charge.feeMinor,
+      deliveryZoneId: charge.zoneId,
+      deliveryLat: plan?.location?.lat ?? null,
+      deliveryLng: plan?.location?.lng ?? null,
+    };
+    const { id, customerName } = (await this.q.insertOrder.get(values))!;
+    const inserted = newOrderRow(id, values);
+    const row = payment ? await this.payments!.attach(inserted, payment) : inserted;
+    if (plan) await this.delivery!.remember(principal.userId, plan, createdAt);
+    const chosen = new Map<number, ChosenOption[]>();
+    const items: ItemRow[] = [];
+    for (const { productId, name, nameEn, price, quantity, options } of lines) {
+      const line: NewItemParams = { orderId: row.id, productId, name, nameEn, price, quantity };
+      const { id: itemId } = (await this.q.insertItem.get(line))!;
+      const item: ItemRow = { id: itemId, orderId: row.id, productId, name, nameEn, price, quantity };
+      if (options.length) {
+        await this.options.store(item.id, options);
+        chosen.set(item.id, options);
+      }
+      items.push(item);
+    }
+    await this.q.insertHistory.run({
+      orderId: row.id,
+      fromStatus: null,
+      toStatus: 'pending',
+      source: 'customer',
+      byUserId: principal.userId,
+      reason: null,
+      createdAt,
+    });
+    // An online order reaches the kitchen once paid (PaymentsService.paid queues it then).
+    if (!payment || this.payments!.toKitchenAtOnce(payment)) await this.q.insertJob.run({ orderId: row.id, cityId: city.id, at: createdAt });
+
+    const order = toWireOrder(row, items, customerName ?? undefined, chosen);
+    await this.announce.newOrder(order);
+    await this.announce.orderCreated(order);
+    if (bonusesUsed > 0) await this.ledger.apply(principal.userId, 'used', -bonusesUsed, row.id);
+    return { order, replayed: false };
+  }
+
+  /** The order's city, delivery plan, placement and priced lines: every catalogue read of `create`, nothing written. */
+  private async priced(principal: Principal, body: CreateOrderBody, now: Date) {
     const city = await this.catalogue.city(body.cityId);
     if (!city) throw unprocessable(`City ${body.cityId} does not exist`, 'unknown_city');
-    const now = new Date();
     // Delivery: the server locates the address in the city's zones itself (outside → 400).
     const plan = body.delivery.type === 'delivery' && this.delivery ? await this.delivery.plan(principal.userId, city.id, body.delivery) : null;
-    if (plan) address = plan.address;
     // Paused, closed, or a time that cannot be kept: refused before anything is written.
     const placement = await this.venues.placement(
       {
@@ -269,75 +378,7 @@ export class OrdersService {
       subtotal += (p.price + extra) * quantity;
       lines.push({ productId, name: p.name, nameEn: p.nameEn, price: p.price, quantity, options });
     }
-
-    const bonusesUsed = toMinor(body.bonusesToUse ?? 0);
-    if (bonusesUsed > 0) {
-      const cap = bonusCapMinor(subtotal, balance, this.settings.maxShare);
-      if (bonusesUsed > cap) {
-        throw unprocessable(`At most ${toMajor(cap)} bonuses can pay for this order`, 'bonus_limit_exceeded');
-      }
-    }
-    // The zone of the restaurant that cooks it sets the fee; under its minimum → 400.
-    const charge = plan ? this.delivery!.charge(plan, placement.restaurantId, subtotal) : { feeMinor: 0, zoneId: null };
-    // `total` stays dishes − bonuses (the table's CHECK); the fee is paid on top (see schema.ts).
-    const total = subtotal - bonusesUsed;
-    const payment = this.payments?.check(body.payment, total + charge.feeMinor, now);
-    const createdAt = now.toISOString();
-    const orderDay = localDay(now, city.timezone);
-
-    const inserted = (await this.q.insertOrder.get({
-      orderNumber: await this.sql.outsideTx(() => this.nextNumber(city, orderDay)),
-      orderDay,
-      cityId: city.id,
-      userId: principal.userId,
-      subtotal,
-      bonusesUsed,
-      total,
-      bonusesEarned: earnedBonuses(total, this.settings.earnRate),
-      deliveryType: body.delivery.type,
-      address,
-      phone: body.phone ?? null,
-      comment: cleanText(body.comment ?? '', { multiline: true }) || null,
-      idempotencyKey,
-      idempotencyHash: requestHash,
-      createdAt,
-      restaurantId: placement.restaurantId,
-      promisedAt: placement.promisedAt,
-      requestedTime: placement.requestedTime,
-      deliveryFee: charge.feeMinor,
-      deliveryZoneId: charge.zoneId,
-      deliveryLat: plan?.location?.lat ?? null,
-      deliveryLng: plan?.location?.lng ?? null,
-    }))!;
-    const row = payment ? await this.payments!.attach(inserted, payment) : inserted;
-    if (plan) await this.delivery!.remember(principal.userId, plan, createdAt);
-    const chosen = new Map<number, ChosenOption[]>();
-    const items: ItemRow[] = [];
-    for (const { options, ...l } of lines) {
-      const item = (await this.q.insertItem.get({ orderId: row.id, ...l }))!;
-      if (options.length) {
-        await this.options.store(item.id, options);
-        chosen.set(item.id, options);
-      }
-      items.push(item);
-    }
-    await this.q.insertHistory.run({
-      orderId: row.id,
-      fromStatus: null,
-      toStatus: 'pending',
-      source: 'customer',
-      byUserId: principal.userId,
-      reason: null,
-      createdAt,
-    });
-    // An online order reaches the kitchen once paid (PaymentsService.paid queues it then).
-    if (!payment || this.payments!.toKitchenAtOnce(payment)) await this.q.insertJob.run({ orderId: row.id, cityId: city.id, at: createdAt });
-
-    const order = toWireOrder(row, items, inserted.customerName ?? undefined, chosen);
-    await this.announce.newOrder(order);
-    await this.announce.orderCreated(order);
-    if (bonusesUsed > 0) await this.ledger.apply(principal.userId, 'used', -bonusesUsed, row.id);
-    return { order, replayed: false };
+    return { city, plan, placement, lines, subtotal };
   }
 
   /**

@@ -33,6 +33,26 @@ describe('catalogue caches: a change by another connection on the same file is s
   };
   const pickup = (items: unknown[]) => order({ cityId: 1, items, delivery: { type: 'pickup' } });
 
+  it('holding: one version for the work inside it (even past its own change), read again after it; nothing held outside a transaction', async () => {
+    const v = catalogueVersion(t.app.sql);
+    const bump = t.app.sql.prepare("UPDATE system_state SET value = 'bumped-in-tx' WHERE key = 'catalogue-version'");
+    const before = await v.current();
+    await expect(
+      t.app.sql.tx(async () => {
+        await v.holding(async () => {
+          await bump.run();
+          expect(await v.current()).toBe(before);
+        });
+        expect(await v.current()).toBe('bumped-in-tx');
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    await v.holding(async () => {
+      other.prepare("UPDATE system_state SET value = 'bumped-outside' WHERE key = 'catalogue-version'").run();
+      expect(await v.current()).toBe('bumped-outside');
+    });
+  });
+
   it('every insert, update and delete of a catalogue table changes the version; an order does not', async () => {
     for (const table of CATALOGUE_TABLES) {
       const before = version();

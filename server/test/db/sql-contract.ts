@@ -200,6 +200,24 @@ export function sqlContract(name: string, makeSql: () => Promise<ContractTarget>
       expect(sql.inTx()).toBe(false);
     });
 
+    it('scope: undefined outside a transaction, one identity through a transaction (across awaits), another in each savepoint', async () => {
+      expect(sql.scope()).toBeUndefined();
+      const seen: (object | undefined)[] = [];
+      await sql.tx(async () => {
+        seen.push(sql.scope());
+        await tick();
+        seen.push(sql.scope());
+        await sql.tx(async () => void seen.push(sql.scope()));
+        seen.push(sql.scope());
+      });
+      expect(seen[0]).toBeDefined();
+      expect(seen[1]).toBe(seen[0]);
+      expect(seen[2]).toBeDefined();
+      expect(seen[2]).not.toBe(seen[0]);
+      expect(seen[3]).toBe(seen[0]);
+      expect(sql.scope()).toBeUndefined();
+    });
+
     it('txGrouped: each piece atomic, a failing one rolls back alone, all settle after the commit', async () => {
       const after: boolean[] = [];
       const results = await Promise.allSettled([
