@@ -39,6 +39,8 @@ const DISHES = [1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 
 const REQUIRED = new Map<number, number[]>();
 for (const g of DEMO_OPTION_GROUPS) if (g.minChoices > 0) REQUIRED.set(g.productId, [...(REQUIRED.get(g.productId) ?? []), g.options[0]!.id]);
 
+/** Orders/s as printed: whole numbers, one decimal below 10 (a stalled run must not read as 0). */
+const rate = (x: number) => x.toFixed(x < 10 ? 1 : 0);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main() {
@@ -140,8 +142,8 @@ async function measure(db: BenchDatabase) {
         nodes,
       };
       rounds.push(round);
-      const perNode = nodes.length > 1 ? ` (per node ${nodes.map((x) => x.rps.toFixed(0)).join(' + ')})` : '';
-      process.stderr.write(`round ${r + 1}: ${round.rps.toFixed(0)} orders/s${perNode}, p50 ${round.p50} ms, p99 ${round.p99} ms, non-2xx ${round.non2xx}, errors ${round.errors}\n`);
+      const perNode = nodes.length > 1 ? ` (per node ${nodes.map((x) => rate(x.rps)).join(' + ')})` : '';
+      process.stderr.write(`round ${r + 1}: ${rate(round.rps)} orders/s, ${round.total} orders${perNode}, p50 ${round.p50} ms, p99 ${round.p99} ms, non-2xx ${round.non2xx}, errors ${round.errors}\n`);
     }
 
     const summary = {
@@ -149,7 +151,7 @@ async function measure(db: BenchDatabase) {
       database: db.label,
       nodes: db.nodes,
       settings: { connections: CONNECTIONS, connectionsPerNode: split, durationS: DURATION, rounds: ROUNDS, customers: CUSTOMERS, posSimulator: WITH_POS },
-      median: { ordersPerSecond: Math.round(median(rounds.map((x) => x.rps))), p50Ms: median(rounds.map((x) => x.p50)), p99Ms: median(rounds.map((x) => x.p99)) },
+      median: { ordersPerSecond: Number(rate(median(rounds.map((x) => x.rps)))), p50Ms: median(rounds.map((x) => x.p50)), p99Ms: median(rounds.map((x) => x.p99)) },
       rounds,
     };
     const setup = benchSetup(db);
@@ -162,7 +164,7 @@ async function measure(db: BenchDatabase) {
     );
     console.log('| round | orders/s | p50 ms | p99 ms | non-2xx |');
     console.log('|---|---|---|---|---|');
-    rounds.forEach((x, i) => console.log(`| ${i + 1} | ${x.rps.toFixed(0)} | ${x.p50} | ${x.p99} | ${x.non2xx} |`));
+    rounds.forEach((x, i) => console.log(`| ${i + 1} | ${rate(x.rps)} | ${x.p50} | ${x.p99} | ${x.non2xx} |`));
     console.log(`| **median** | **${summary.median.ordersPerSecond}** | **${summary.median.p50Ms}** | **${summary.median.p99Ms}** | |`);
     const out = resolve(here, 'results');
     mkdirSync(out, { recursive: true });
