@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { validatorCompiler } from './lib/validator';
 import type { Config } from './config/config';
 import { HttpError } from './lib/errors';
+import { isDatabaseUnavailable } from './db/portable';
 import { loggerOptions } from './lib/logger';
 import { RequestLog } from './lib/request-log';
 import { closeConnectionsAfterResponses } from './lib/close-connections';
@@ -75,6 +76,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.code, message: err.message, ...err.extra });
     if ('validation' in err && err.validation) {
       return reply.code(400).send({ error: 'validation_failed', message: err.message });
+    }
+    if (isDatabaseUnavailable(err)) {
+      req.log.warn({ err }, 'database unavailable');
+      return reply.code(503).header('retry-after', '1').send({ error: 'unavailable', message: 'The database is busy or unreachable; retry shortly' });
     }
     const status = err.statusCode ?? 500;
     if (status < 500) {

@@ -66,3 +66,20 @@ export function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
 }
+
+/**
+ * The database cannot take the work right now (no pooled connection free in time, the server
+ * unreachable or shutting down): not the client's fault and not a bug, so 503 with Retry-After, the
+ * answer a load balancer and a retrying client understand. SQLite's busy timeout is one too.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return (
+    code === 'POOL_TIMEOUT' ||
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === 'SQLITE_BUSY' ||
+    // PostgreSQL: connection exceptions (08xxx), admin/crash shutdown, cannot connect now, too many connections.
+    (typeof code === 'string' && (/^08/.test(code) || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300'))
+  );
+}

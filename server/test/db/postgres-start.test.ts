@@ -77,4 +77,30 @@ describe('starting on PostgreSQL (DATABASE_URL)', await requireService('postgres
       await db.drop();
     }
   });
+
+  it('no pooled connection free in time: 503 with Retry-After (DATABASE_POOL_TIMEOUT_MS), then serves again', async () => {
+    const db = await freshDatabase('oc_pool');
+    const dir = mkdtempSync(join(tmpdir(), 'ordercast-pgpool-'));
+    const app = await buildApp(loadConfig(testEnv(dir, { DATABASE_URL: db.url, NODE_ENV: 'development', DATABASE_POOL_MAX: '2', DATABASE_POOL_TIMEOUT_MS: '300' })), {
+      logger: false,
+    });
+    await app.ready();
+    try {
+      const { token } = await signInStaff(app, 'admin');
+      const me = () => app.inject({ method: 'GET', url: '/api/me', headers: { authorization: `Bearer ${token}` } });
+      expect((await me()).statusCode).toBe(200);
+      const pool = (app.sql as PgSql).pool;
+      const held = [await pool.connect(), await pool.connect()];
+      const res = await me();
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['retry-after']).toBe('1');
+      expect(res.json()).toMatchObject({ error: 'unavailable' });
+      for (const c of held) c.release();
+      expect((await me()).statusCode).toBe(200);
+    } finally {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+      await db.drop();
+    }
+  });
 });
