@@ -1,5 +1,6 @@
 /**
- * The real server (src/server.ts) as a child process on a temp SQLite file, for the benchmarks
+ * The real server (src/server.ts) as a child process on a temp SQLite file (or the PostgreSQL
+ * database of `startServerNodes`, with several nodes), for the benchmarks
  * that measure it from outside: its CPU and event loop are its own, as in production. Started the
  * way the multi-process tests start it (test/realtime/processes.ts), with production-like settings (development mode for the demo data).
  */
@@ -7,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ServerProcess } from '../test/realtime/processes';
+import type { BenchDatabase } from './bench-database';
 
 export { freePort } from '../test/realtime/processes';
 
@@ -60,4 +62,32 @@ export async function startServerProcess(env: Record<string, string>, opts: { cp
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface BenchNodes {
+  nodes: BenchServer[];
+  /** Stops every node (in parallel). */
+  stop(): Promise<void>;
+}
+
+/**
+ * `db.nodes` server processes on `db` (bench-database.ts). The first one starts alone and is healthy
+ * once it has migrated and seeded the database; the others then start together on it. On SQLite
+ * (one node) this is `startServerProcess`.
+ */
+export async function startServerNodes(db: BenchDatabase, env: Record<string, string>, opts: { cpuProfDir?: string; name: string }): Promise<BenchNodes> {
+  const nodeEnv = db.url ? { ...env, DATABASE_URL: db.url } : env;
+  const nodes: BenchServer[] = [];
+  const stop = () => Promise.all(nodes.map((n) => n.stop())).then(() => undefined);
+  try {
+    nodes.push(await startServerProcess(nodeEnv, { ...opts, name: `${opts.name}-1` }));
+    const rest = await Promise.allSettled(Array.from({ length: db.nodes - 1 }, (_, i) => startServerProcess(nodeEnv, { ...opts, name: `${opts.name}-${i + 2}` })));
+    for (const r of rest) if (r.status === 'fulfilled') nodes.push(r.value);
+    const failed = rest.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { nodes, stop };
 }

@@ -35,7 +35,13 @@ export interface TargetInfo {
   cities: number[];
 }
 
-export type TargetRequest = { cmd: 'init'; customers: number; staffPerRoom: number } | { cmd: 'rss' } | { cmd: 'load' } | { cmd: 'trace' } | { cmd: 'stop' };
+/**
+ * `init` starts the server and creates the bench's users; with `join` (the 2nd… node of ordercast on
+ * PostgreSQL) it only starts on the database `databaseUrl` the first node migrated and seeded, and
+ * reports its port (the users and their tokens are the first node's: every node accepts them).
+ */
+export type InitOptions = { databaseUrl?: string; join?: boolean };
+export type TargetRequest = ({ cmd: 'init'; customers: number; staffPerRoom: number } & InitOptions) | { cmd: 'rss' } | { cmd: 'load' } | { cmd: 'trace' } | { cmd: 'stop' };
 export type TargetReply =
   | { type: 'ready'; info: TargetInfo }
   | { type: 'rss'; rss: number; heapUsed: number; external: number }
@@ -53,7 +59,8 @@ export const TAGS: Tag[] = ['bulk', 'admin', 'manager', 'customer'];
 /** kind 0 = new-order, 1 = order-status-updated */
 
 export type LoadRequest =
-  | { cmd: 'connect'; impl: 'raw' | 'ws'; proto: Proto; port: number; clients: ClientSpec[]; window: number; record: boolean }
+  /** Client i connects to `ports[i % ports.length]` (the nodes of a multi-node server, evenly). */
+  | { cmd: 'connect'; impl: 'raw' | 'ws'; proto: Proto; ports: number[]; clients: ClientSpec[]; window: number; record: boolean }
   | { cmd: 'phase-start' }
   | { cmd: 'phase-end' }
   | { cmd: 'stats' }
@@ -128,7 +135,7 @@ export function serve<Req, Rep>(handler: (req: Req) => Promise<Rep>): void {
 
 /** What a target process (ordercast or the peer) brings; `serveTarget` answers the orchestrator with it. */
 export interface Target {
-  init(customers: number, staffPerRoom: number): Promise<TargetInfo>;
+  init(customers: number, staffPerRoom: number, opts: InitOptions): Promise<TargetInfo>;
   /** BENCH_TRACE lines since the previous call (`distLine` each). */
   trace(): string[];
   /** Stops the server and removes its files; the process exits after it (or after 5 s regardless). */
@@ -140,7 +147,7 @@ export function serveTarget(target: Target): void {
   serve<TargetRequest, TargetReply>(async (req) => {
     switch (req.cmd) {
       case 'init':
-        return { type: 'ready', info: await target.init(req.customers, req.staffPerRoom) };
+        return { type: 'ready', info: await target.init(req.customers, req.staffPerRoom, { databaseUrl: req.databaseUrl, join: req.join }) };
       case 'rss':
         return { type: 'rss', ...(await measuredRss()) };
       case 'load':

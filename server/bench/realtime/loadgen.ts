@@ -105,7 +105,7 @@ function open(impl: 'raw' | 'ws', proto: Proto, port: number, spec: ClientSpec, 
   });
 }
 
-function connectAll(impl: 'raw' | 'ws', proto: Proto, port: number, specs: ClientSpec[], window: number, record: boolean): Promise<LoadReply> {
+function connectAll(impl: 'raw' | 'ws', proto: Proto, ports: number[], specs: ClientSpec[], window: number, record: boolean): Promise<LoadReply> {
   const cpu0 = process.cpuUsage();
   const cpuMs = () => {
     const c = process.cpuUsage(cpu0);
@@ -120,7 +120,8 @@ function connectAll(impl: 'raw' | 'ws', proto: Proto, port: number, specs: Clien
     let firstError: string | undefined;
     const launch = () => {
       while (next < specs.length && next - finished < window) {
-        open(impl, proto, port, specs[next++]!, record, (err) => {
+        const i = next++;
+        open(impl, proto, ports[i % ports.length]!, specs[i]!, record, (err) => {
           finished++;
           if (err) {
             failed++;
@@ -139,7 +140,7 @@ function connectAll(impl: 'raw' | 'ws', proto: Proto, port: number, specs: Clien
 serve<LoadRequest, LoadReply>(async (req) => {
   switch (req.cmd) {
     case 'connect':
-      return connectAll(req.impl, req.proto, req.port, req.clients, req.window, req.record);
+      return connectAll(req.impl, req.proto, req.ports, req.clients, req.window, req.record);
     case 'phase-start':
       messages = 0;
       samples = [];

@@ -15,13 +15,20 @@
  *   --prof-interval 1000 (µs between profile samples); BENCH_NODE_ARGS='…' adds node flags to both servers' processes
  * BENCH_POS_WORKER=1 runs ordercast's POS outbox worker (off by default: there is no POS here, nor in the peer).
  * Server settings can be overridden with BENCH_SERVER_<SETTING>=value (e.g. BENCH_SERVER_WS_PING_INTERVAL_MS).
+ *
+ * Database and nodes (ordercast only; the Socket.IO peer stays one process on SQLite):
+ * BENCH_DATABASE_URL=postgres://… (a fresh database on that server, durable commits) and BENCH_NODES=N
+ * (../bench-database.ts). With N nodes the clients are spread evenly over them, the REST calls go
+ * round-robin (an order's move to the node after the one that created it), RSS and CPU are summed
+ * over the nodes, the event-loop delay is the worst node's, BENCH_TRACE reads the first node only.
  */
 import { execFileSync } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { demoPickupPoint } from '../../src/db/seed-data';
+import { benchDatabase, benchDatabaseSettings, benchSetup, type BenchDatabase } from '../bench-database';
 import {
   dist,
   flag,
@@ -85,6 +92,11 @@ interface RateResult {
 
 interface TargetResult {
   target: Proto;
+  /** The database and node count this target ran on. */
+  database: string;
+  nodes: number;
+  /** Load average (1, 5, 15 min) when the target's run ended: the machine is shared. */
+  loadAverage: number[];
   clients: number;
   connected: number;
   connectFailed: number;
@@ -146,8 +158,11 @@ interface Drive {
   restMs: number[];
 }
 
-/** Open loop: order i is sent at start + i/R whatever the previous ones are doing. */
-async function drive(info: TargetInfo, rate: number, seconds: number): Promise<Drive> {
+/**
+ * Open loop: order i is sent at start + i/R whatever the previous ones are doing. With several nodes
+ * order i is created on node i mod N and moved on the next one (round-robin, as a balancer would).
+ */
+async function drive(info: TargetInfo, ports: number[], rate: number, seconds: number): Promise<Drive> {
   const active = info.customers.slice(0, ACTIVE);
   const out: Drive = { createT0: new Map(), statusT0: new Map(), cityOf: new Map(), errors: 0, restMs: [] };
   const total = Math.round(rate * seconds);
@@ -162,14 +177,14 @@ async function drive(info: TargetInfo, rate: number, seconds: number): Promise<D
     const body = { cityId, restaurantId: demoPickupPoint(cityId), items: [{ productId: info.products[cityId], quantity: 1 + (i % 3) }], delivery: { type: 'pickup' } };
     try {
       const t0 = now();
-      const res = await post(info.port, '/api/orders', customer.token, body);
+      const res = await post(ports[i % ports.length]!, '/api/orders', customer.token, body);
       out.restMs.push(now() - t0);
       const id = (res.json as { order?: { id: number } }).order?.id;
       if (res.status !== 201 || !id) return fail(`POST /api/orders → ${res.status} ${JSON.stringify(res.json).slice(0, 200)}`);
       out.createT0.set(id, t0);
       out.cityOf.set(id, cityId);
       const t1 = now();
-      const st = await post(info.port, `/api/admin/orders/${id}/status`, info.mover, { status: 'confirmed' });
+      const st = await post(ports[(i + 1) % ports.length]!, `/api/admin/orders/${id}/status`, info.mover, { status: 'confirmed' });
       out.restMs.push(now() - t1);
       if (st.status !== 200) return fail(`POST status → ${st.status} ${JSON.stringify(st.json).slice(0, 200)}`);
       out.statusT0.set(id, t1);
@@ -224,7 +239,59 @@ function traceOrders(target: Proto, rate: number, samples: Sample[], createT0: M
   }
 }
 
+/** The server under test: one target process, or ordercast's nodes on one PostgreSQL database. */
+class Servers {
+  constructor(readonly nodes: Target[]) {}
+
+  get first(): Target {
+    return this.nodes[0]!;
+  }
+
+  /** RSS summed over the nodes (each after its forced GCs). */
+  async rss(): Promise<number> {
+    let sum = 0;
+    for (const r of await Promise.all(this.nodes.map((n) => n.ask({ cmd: 'rss' })))) {
+      if (r.type !== 'rss') throw new Error('rss');
+      sum += r.rss;
+    }
+    return sum;
+  }
+
+  /** CPU summed over the nodes since the previous call; event-loop delay of the worst node. */
+  async load(): Promise<{ cpuMs: number; eldP99: number; eldMax: number }> {
+    const out = { cpuMs: 0, eldP99: 0, eldMax: 0 };
+    for (const r of await Promise.all(this.nodes.map((n) => n.ask({ cmd: 'load' })))) {
+      if (r.type !== 'load') throw new Error('load');
+      out.cpuMs += r.cpuMs;
+      out.eldP99 = Math.max(out.eldP99, r.eldP99);
+      out.eldMax = Math.max(out.eldMax, r.eldMax);
+    }
+    return out;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(
+      this.nodes.map(async (n) => {
+        await n.ask({ cmd: 'stop' }, 10_000).catch(() => n.proc.kill('SIGKILL'));
+        await Promise.race([n.exited, sleep(8000)]);
+        if (n.proc.exitCode === null) n.proc.kill('SIGKILL');
+      }),
+    );
+  }
+}
+
 async function runTarget(target: Proto): Promise<TargetResult> {
+  // The peer always runs alone on its SQLite file; ordercast on the database and nodes asked for.
+  const db: BenchDatabase =
+    target === 'ordercast' ? await benchDatabase() : { dialect: 'sqlite', nodes: 1, label: 'SQLite (temp file, WAL)', drop: async () => {} };
+  try {
+    return await runTargetOn(target, db);
+  } finally {
+    await db.drop();
+  }
+}
+
+async function runTargetOn(target: Proto, db: BenchDatabase): Promise<TargetResult> {
   const file = target === 'ordercast' ? './target-ordercast.ts' : './target-socketio.ts';
   const profDir = `${RESULTS}prof`;
   if (PROF) mkdirSync(profDir, { recursive: true });
@@ -232,13 +299,18 @@ async function runTarget(target: Proto): Promise<TargetResult> {
     ...(PROF ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-interval=${PROF_INTERVAL_US}`] : []),
     ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
   ];
-  const server: Target = spawnChild(file, nodeArgs);
+  const server = new Servers(Array.from({ length: db.nodes }, () => spawnChild<TargetRequest, TargetReply>(file, nodeArgs)));
   const loads: Load[] = [];
   try {
+    if (db.nodes > 1 || db.url) console.log(`  [${target}] ${benchSetup(db)}: ${db.label}`);
     const staffCount = STAFF_PER_ROOM * 4; // 3 cities + admins; the target reports the exact list
-    const ready = await server.ask({ cmd: 'init', customers: Math.max(ACTIVE, C - staffCount), staffPerRoom: STAFF_PER_ROOM }, 300_000);
+    // The first node migrates and seeds the database and creates the users; then the others join it.
+    const ready = await server.first.ask({ cmd: 'init', customers: Math.max(ACTIVE, C - staffCount), staffPerRoom: STAFF_PER_ROOM, databaseUrl: db.url }, 300_000);
     if (ready.type !== 'ready') throw new Error('target did not start');
     const info = ready.info;
+    const joined = await Promise.all(server.nodes.slice(1).map((n) => n.ask({ cmd: 'init', customers: 0, staffPerRoom: 0, databaseUrl: db.url, join: true }, 300_000)));
+    const ports = [info.port, ...joined.map((r) => (r.type === 'ready' ? r.info.port : NaN))];
+    if (ports.some((p) => !Number.isFinite(p))) throw new Error('a node did not start');
     const staff: ClientSpec[] = info.staff.map((s) => ({ token: s.token, tag: s.role === 'manager' ? 'manager' : 'admin' }));
     const customers = info.customers.slice(0, Math.max(0, C - staff.length));
     const probeClients: ClientSpec[] = [...staff, ...customers.slice(0, ACTIVE).map((c) => ({ token: c.token, tag: 'customer' as const }))];
@@ -247,14 +319,13 @@ async function runTarget(target: Proto): Promise<TargetResult> {
     for (let i = 0; i <= LOADGENS; i++) loads.push(spawnChild<LoadRequest, LoadReply>('./loadgen.ts'));
     // Children up and idle before the baseline.
     await Promise.all(loads.map((l) => l.ask({ cmd: 'stats' })));
-    const before = await server.ask({ cmd: 'rss' });
-    if (before.type !== 'rss') throw new Error('rss');
+    const before = { rss: await server.rss() };
 
-    await server.ask({ cmd: 'load' });
+    await server.load();
     const slices: ClientSpec[][] = [probeClients, ...Array.from({ length: LOADGENS }, (_, k) => bulk.filter((_, i) => i % LOADGENS === k))];
     const replies = await Promise.all(
       loads.map((l, i) =>
-        l.ask({ cmd: 'connect', impl: CLIENT_IMPL, proto: target, port: info.port, clients: slices[i]!, window: Math.max(1, Math.round(WINDOW / (i === 0 ? 4 : LOADGENS))), record: i === 0 }, 300_000),
+        l.ask({ cmd: 'connect', impl: CLIENT_IMPL, proto: target, ports, clients: slices[i]!, window: Math.max(1, Math.round(WINDOW / (i === 0 ? 4 : LOADGENS))), record: i === 0 }, 300_000),
       ),
     );
     let ok = 0;
@@ -274,40 +345,39 @@ async function runTarget(target: Proto): Promise<TargetResult> {
     }
     const connectS = (end - start) / 1000;
     if (ok === 0) throw new Error(`${target}: no client could connect (${firstError ?? 'no error reported'})`);
-    const connectLoad = await server.ask({ cmd: 'load' });
-    const connectCpuUs = connectLoad.type === 'load' ? (1000 * connectLoad.cpuMs) / Math.max(1, ok) : NaN;
+    const connectLoad = await server.load();
+    const connectCpuUs = (1000 * connectLoad.cpuMs) / Math.max(1, ok);
     console.log(
       `  [${target}] connected ${ok}/${ok + failed} in ${connectS.toFixed(2)} s, server CPU ${connectCpuUs.toFixed(0)} µs per connection, load generators ${((1000 * loadgenCpuMs) / Math.max(1, ok)).toFixed(0)} µs` +
         (firstError ? ` (first error: ${firstError})` : ''),
     );
     await sleep(2000);
-    const after = await server.ask({ cmd: 'rss' });
-    if (after.type !== 'rss') throw new Error('rss');
+    const after = { rss: await server.rss() };
     const rssPerConnKiB = (after.rss - before.rss) / Math.max(1, ok) / 1024;
-    console.log(`  [${target}] RSS ${(before.rss / 2 ** 20).toFixed(1)} → ${(after.rss / 2 ** 20).toFixed(1)} MiB: ${rssPerConnKiB.toFixed(2)} KiB per connection`);
+    const over = db.nodes > 1 ? ` (summed over ${db.nodes} nodes)` : '';
+    console.log(`  [${target}] RSS${over} ${(before.rss / 2 ** 20).toFixed(1)} → ${(after.rss / 2 ** 20).toFixed(1)} MiB: ${rssPerConnKiB.toFixed(2)} KiB per connection`);
 
-    await server.ask({ cmd: 'load' });
+    await server.load();
     await sleep(3000);
-    const idle = await server.ask({ cmd: 'load' });
-    const idleCpuPct = idle.type === 'load' ? idle.cpuMs / 30 : NaN;
+    const idle = await server.load();
+    const idleCpuPct = idle.cpuMs / 30;
     console.log(`  [${target}] idle with ${ok} connections: server CPU ${idleCpuPct.toFixed(1)}% of a core`);
 
     const adminSockets = staff.filter((s) => s.tag === 'admin').length;
     const rates: RateResult[] = [];
     for (const rate of RATES) {
-      if (WARMUP_S > 0) await drive(info, rate, WARMUP_S);
+      if (WARMUP_S > 0) await drive(info, ports, rate, WARMUP_S);
       await sleep(500);
-      if (process.env.BENCH_TRACE === '1') await server.ask({ cmd: 'trace' });
+      if (process.env.BENCH_TRACE === '1') await server.first.ask({ cmd: 'trace' });
       await Promise.all(loads.map((l) => l.ask({ cmd: 'phase-start' })));
-      await server.ask({ cmd: 'load' });
+      await server.load();
       const t = now();
-      const d = await drive(info, rate, DURATION_S);
+      const d = await drive(info, ports, rate, DURATION_S);
       await sleep(1000); // the last events arrive
       const elapsedS = (now() - t) / 1000;
-      const load = await server.ask({ cmd: 'load' });
-      if (load.type !== 'load') throw new Error('load');
+      const load = await server.load();
       if (process.env.BENCH_TRACE === '1') {
-        const tr = await server.ask({ cmd: 'trace' });
+        const tr = await server.first.ask({ cmd: 'trace' });
         if (tr.type === 'trace') for (const line of tr.lines) console.log(`  [${target}] ${rate}/s trace: ${line}`);
       }
       const phases = await Promise.all(loads.map((l) => l.ask({ cmd: 'phase-end' }, 300_000)));
@@ -369,6 +439,9 @@ async function runTarget(target: Proto): Promise<TargetResult> {
     console.log(`  [${target}] ${held} connections still open at the end${Object.keys(closeCodes).length ? `; closes: ${JSON.stringify(closeCodes)}` : ''}`);
     return {
       target,
+      database: db.label,
+      nodes: db.nodes,
+      loadAverage: loadavg().map((x) => Number(x.toFixed(2))),
       clients: probeClients.length + bulk.length,
       connected: ok,
       connectFailed: failed,
@@ -385,9 +458,7 @@ async function runTarget(target: Proto): Promise<TargetResult> {
     };
   } finally {
     await Promise.all(loads.map((l) => l.ask({ cmd: 'stop' }, 10_000).catch(() => l.proc.kill('SIGKILL'))));
-    await server.ask({ cmd: 'stop' }, 10_000).catch(() => server.proc.kill('SIGKILL'));
-    await Promise.race([server.exited, sleep(8000)]);
-    if (server.proc.exitCode === null) server.proc.kill('SIGKILL');
+    await server.stop();
   }
 }
 
@@ -466,6 +537,8 @@ async function main() {
   const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}`;
   console.log(`bench:realtime — ${C} clients (staff ${STAFF_PER_ROOM} per room, ${ACTIVE} ordering customers), rates ${RATES.join(', ')}/s × ${DURATION_S} s, ${RUNS} run(s), ${CLIENT_IMPL} clients`);
   console.log(`machine: ${machine}`);
+  const setup = benchSetup(benchDatabaseSettings());
+  if (TARGETS.includes('ordercast')) console.log(`ordercast on ${setup}${TARGETS.includes('socketio') ? '; Socket.IO 4: one process, SQLite' : ''}`);
   const results = {} as Record<Proto, TargetResult[]>;
   for (let run = 1; run <= RUNS; run++) {
     // Alternate who goes first: the machine is shared and its load drifts.
@@ -476,11 +549,14 @@ async function main() {
     }
   }
   const out = table(results);
-  console.log(`\n${RUNS > 1 ? `median of ${RUNS} runs; ` : ''}ratio = ordercast / Socket.IO (below 1 is better for time, memory and latency)\nmachine: ${machine}\n`);
+  console.log(
+    `\n${RUNS > 1 ? `median of ${RUNS} runs; ` : ''}ratio = ordercast / Socket.IO (below 1 is better for time, memory and latency)\n` +
+      `machine: ${machine}, load average at the end ${loadavg().map((x) => x.toFixed(2)).join(' ')}\nordercast on ${setup}\n`,
+  );
   console.log(out);
   mkdirSync(RESULTS, { recursive: true });
   const file = `${RESULTS}realtime-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-  writeFileSync(file, JSON.stringify({ machine, clients: C, rates: RATES, durationS: DURATION_S, staffPerRoom: STAFF_PER_ROOM, active: ACTIVE, runs: RUNS, results, table: out }, null, 2));
+  writeFileSync(file, JSON.stringify({ machine, ordercast: setup, loadAverage: loadavg(), clients: C, rates: RATES, durationS: DURATION_S, staffPerRoom: STAFF_PER_ROOM, active: ACTIVE, runs: RUNS, results, table: out }, null, 2));
   console.log(`\nresults: ${file}`);
   agent.destroy();
 }

@@ -1,29 +1,31 @@
 /**
- * Bench child: the real ordercast server (buildApp) on a temp database, alone in its process so
- * its RSS can be read. Creates the bench's customers directly in its database (cheaper than 10,000
- * Telegram sign-ins) and issues their tokens with the app's own issuer.
+ * Bench child: the real ordercast server (buildApp) on a temp SQLite database, or on the PostgreSQL
+ * database the orchestrator created (one of its nodes), alone in its process so its RSS can be read.
+ * Creates the bench's customers directly in its database (cheaper than 10,000 Telegram sign-ins)
+ * and issues their tokens with the app's own issuer. Reads go through `app.sql` (either database).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
-import { and, eq } from 'drizzle-orm';
 import { buildApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
 import { serverEnv } from '../../test/helpers/env';
-import { cities, productPrices, users } from '../../src/db/schema';
-import { distLine, now, serveTarget, type StaffSpec, type TargetInfo } from './common';
+import { testSql } from '../../test/helpers/db';
+import { distLine, now, serveTarget, type InitOptions, type StaffSpec, type TargetInfo } from './common';
 
 const dir = mkdtempSync(join(tmpdir(), 'ordercast-bench-'));
 let app: FastifyInstance | undefined;
 
-async function init(customers: number, staffPerRoom: number): Promise<TargetInfo> {
+async function init(customers: number, staffPerRoom: number, opts: InitOptions): Promise<TargetInfo> {
   const config = loadConfig(serverEnv({
     // Development, not production: a production start seeds no demo data, and the benchmark
     // needs the demo cities, menu and staff. Nothing else in the server depends on NODE_ENV.
     NODE_ENV: 'development',
     DATABASE_PATH: join(dir, 'app.db'),
+    // Several nodes on one PostgreSQL database, no REDIS_URL: the LISTEN/NOTIFY bus between them.
+    ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
     // No POS in this benchmark (the peer has none either): the outbox worker would retry every order
     // against the dead POS_URL and add sync-error events. BENCH_POS_WORKER=1 turns it on.
     POS_SYNC_WORKER: process.env.BENCH_POS_WORKER === '1' ? 'true' : 'false',
@@ -36,11 +38,14 @@ async function init(customers: number, staffPerRoom: number): Promise<TargetInfo
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as { port: number }).port;
   const a = app;
+  // Another node on the first one's database: its users and tokens serve here too.
+  if (opts.join) return { port, customers: [], staff: [], mover: '', products: {}, cities: [] };
+  const db = testSql(a);
 
-  const cityIds = a.db.select({ id: cities.id }).from(cities).all().map((c) => c.id);
+  const cityIds = (await db.all<{ id: number }>('SELECT id FROM cities ORDER BY id')).map((c) => c.id);
   const products: Record<number, number> = {};
   for (const c of cityIds) {
-    const p = a.db.select({ id: productPrices.productId }).from(productPrices).where(and(eq(productPrices.cityId, c), eq(productPrices.available, true))).get();
+    const p = await db.get<{ id: number }>('SELECT product_id AS "id" FROM product_prices WHERE city_id = @c AND available = 1 ORDER BY product_id LIMIT 1', { c });
     if (p) products[c] = p.id;
   }
 
@@ -60,7 +65,7 @@ async function init(customers: number, staffPerRoom: number): Promise<TargetInfo
   const byName = (u: string) => a.users.byUsername(u);
   for (const c of cityIds) {
     let m: { id: number; username: string | null } | undefined;
-    for (const u of a.db.select({ id: users.id, username: users.username }).from(users).where(eq(users.role, 'manager')).all()) {
+    for (const u of await db.all<{ id: number; username: string | null }>("SELECT id, username FROM users WHERE role = 'manager' ORDER BY id")) {
       if ((await a.users.isManagerOf(u.id, c)) && (await a.users.principal(u.id))?.cityIds.length === 1) {
         m = u;
         break;

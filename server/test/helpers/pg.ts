@@ -12,8 +12,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: TEST_PG_URL });
+async function admin<T>(fn: (c: pg.Client) => Promise<T>, serverUrl = TEST_PG_URL): Promise<T> {
+  const c = new pg.Client({ connectionString: serverUrl });
   await c.connect();
   try {
     return await fn(c);
@@ -22,21 +22,32 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
+export interface FreshDatabaseOptions {
+  /** The PostgreSQL server to create it on (a URL of any database there); TEST_PG_URL by default. */
+  serverUrl?: string;
+  /**
+   * Keep the server's `synchronous_commit` (a commit waits for its WAL flush), as production does:
+   * for the benchmarks, which measure durable commits. Off by default for tests, see below.
+   */
+  durable?: boolean;
+}
+
 /** A fresh, empty database with a random name, so tests never collide. */
-export async function freshDatabase(prefix = 'oc_test'): Promise<TestDatabase> {
+export async function freshDatabase(prefix = 'oc_test', opts: FreshDatabaseOptions = {}): Promise<TestDatabase> {
+  const serverUrl = opts.serverUrl ?? TEST_PG_URL;
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   await admin(async (c) => {
     await c.query(`CREATE DATABASE "${name}"`);
     // Tests check what commits, not that it survives a power cut: skip the WAL flush each commit waits for
     // (tens of ms on this disk). Visibility and locking are the same.
-    await c.query(`ALTER DATABASE "${name}" SET synchronous_commit = off`);
-  });
-  const u = new URL(TEST_PG_URL);
+    if (!opts.durable) await c.query(`ALTER DATABASE "${name}" SET synchronous_commit = off`);
+  }, serverUrl);
+  const u = new URL(serverUrl);
   u.pathname = `/${name}`;
   return {
     url: u.toString(),
     name,
-    drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+    drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`), serverUrl).then(() => undefined),
   };
 }
 
