@@ -34,7 +34,11 @@ function postgresAnswers(): Promise<boolean> {
 }
 
 async function postgresPass(): Promise<boolean> {
-  if (await postgresAnswers()) return true;
+  // The config is evaluated once per project: probe and say it once per run.
+  if (process.env.OC_PG_PASS) return process.env.OC_PG_PASS === 'on';
+  const answers = await postgresAnswers();
+  process.env.OC_PG_PASS = answers ? 'on' : 'off';
+  if (answers) return true;
   const where = process.env.TEST_DATABASE_URL ? 'TEST_DATABASE_URL' : 'PostgreSQL at 127.0.0.1:5432';
   if ((process.env.REQUIRE_SERVICES ?? '').split(',').includes('postgres')) {
     throw new Error(`REQUIRE_SERVICES lists postgres, but ${where} does not answer: the PostgreSQL pass of the server tests cannot run`);
