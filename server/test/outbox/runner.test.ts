@@ -104,6 +104,25 @@ function runner(sql: Sql, send: (held: Held<Job>) => Promise<void>, opts: { sett
   return r;
 }
 
+
+/** Runs `lock` in a transaction on `conn` and keeps it open (its locks held) until the returned function is called, which awaits the commit. */
+async function holdOpen(conn: Sql, lock: () => Promise<unknown>): Promise<() => Promise<void>> {
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let locked!: () => void;
+  const isLocked = new Promise<void>((r) => (locked = r));
+  const holding = conn.tx(async () => {
+    await lock();
+    locked();
+    await released;
+  });
+  await isLocked;
+  return async () => {
+    release();
+    await holding;
+  };
+}
+
 describe(`outbox runner (${onPostgres ? 'PostgreSQL, two pools as two nodes' : 'real SQLite file'})`, onPostgres ? await requireService('postgres') : {}, () => {
   it('sends a due job once, finishing it with its columns, and wakes at once for new work (the poll is a minute)', async () => {
     const { sql, add, row } = await database();
@@ -154,16 +173,7 @@ describe(`outbox runner (${onPostgres ? 'PostgreSQL, two pools as two nodes' : '
     // Another node, mid-claim of the oldest job: its transaction holds the row.
     const other = a.open();
     const lockRow = other.prepare<{ id: number }>('SELECT id FROM test_jobs WHERE id = @id FOR UPDATE');
-    let release!: () => void;
-    const released = new Promise<void>((r) => (release = r));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((r) => (locked = r));
-    const holding = other.tx(async () => {
-      await lockRow.get({ id: ids[0]! });
-      locked();
-      await released;
-    });
-    await isLocked;
+    const release = await holdOpen(other, () => lockRow.get({ id: ids[0]! }));
     const sent: number[] = [];
     const r = runner(a.sql, async (held) => {
       sent.push(held.job.id);
@@ -174,8 +184,7 @@ describe(`outbox runner (${onPostgres ? 'PostgreSQL, two pools as two nodes' : '
       await waitFor(async () => (await a.row(ids[1]!)).status === 'done' && (await a.row(ids[2]!)).status === 'done', 'the two jobs nobody holds', 3_000);
       expect((await a.row(ids[0]!)).status).toBe('pending');
     } finally {
-      release();
-      await holding;
+      await release();
     }
     r.wake();
     await waitFor(async () => (await a.row(ids[0]!)).status === 'done', 'the held job, once let go');
@@ -189,17 +198,8 @@ describe(`outbox runner (${onPostgres ? 'PostgreSQL, two pools as two nodes' : '
     const other = a.open();
     const lockTable = other.prepare('LOCK TABLE test_jobs IN EXCLUSIVE MODE');
     const waiting = other.prepare<void, { n: number }>("SELECT count(*) AS n FROM pg_locks WHERE NOT granted AND relation = 'test_jobs'::regclass");
-    let release!: () => void;
-    const released = new Promise<void>((r) => (release = r));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((r) => (locked = r));
     // Reads go on; the claim's UPDATE waits for the lock.
-    const holding = other.tx(async () => {
-      await lockTable.run();
-      locked();
-      await released;
-    });
-    await isLocked;
+    const release = await holdOpen(other, () => lockTable.run());
     const sent: number[] = [];
     const r = runner(a.sql, async (held) => {
       sent.push(held.job.id);
@@ -211,8 +211,7 @@ describe(`outbox runner (${onPostgres ? 'PostgreSQL, two pools as two nodes' : '
     const stopping = r.stop().then(() => (stopped = true));
     await sleep(100);
     expect(stopped).toBe(false);
-    release();
-    await holding;
+    await release();
     await stopping;
     expect(sent).toEqual([]);
     expect(await a.row(id)).toMatchObject({ status: 'pending', lease_until: null, attempts: 0 });
