@@ -83,9 +83,16 @@ export const useBoard = defineStore('board', () => {
     return n;
   });
 
+  /**
+   * Orders whose `new-order` arrived while a load was in flight: the load's snapshot may have been
+   * taken before they existed, and they must not vanish (with their unseen mark) when it lands.
+   */
+  let arrivedDuringLoad = new Set<number>();
+
   /** (Re)loads every active order: on start, on city change, and on `resync`. */
   async function load(cityId: number | null): Promise<void> {
     loading.value = true;
+    arrivedDuringLoad = new Set();
     try {
       // The first load fixes what "after the page opened" means: the newest order visible now (list is newest first).
       if (openedAfterId.value === null) openedAfterId.value = (await get<OrderList>('/api/admin/orders', { limit: 1 })).items[0]?.id ?? 0;
@@ -101,10 +108,10 @@ export const useBoard = defineStore('board', () => {
         for (const o of res.items) map.set(o.id, o);
         if (res.items.length < page || offset + page >= res.total) break;
       }
-      // A live event newer than the snapshot wins.
+      // A live event newer than the snapshot wins; an order created after the snapshot stays.
       for (const o of orders.value.values()) {
         const s = map.get(o.id);
-        if (s && s.updated_at < o.updated_at) map.set(o.id, o);
+        if (s ? s.updated_at < o.updated_at : arrivedDuringLoad.has(o.id) && (cityId === null || o.city_id === cityId) && (ACTIVE_STATUSES as readonly string[]).includes(o.status)) map.set(o.id, o);
       }
       orders.value = map;
       arrive(map.values());
@@ -122,6 +129,7 @@ export const useBoard = defineStore('board', () => {
   /** `new-order`: true when it is new to this board (a replayed duplicate returns false). */
   function onNewOrder(o: Order): boolean {
     const isNew = !orders.value.has(o.id);
+    if (isNew && loading.value) arrivedDuringLoad.add(o.id);
     if (upsertOrder(orders.value, o)) touch();
     if (isNew) {
       fresh.value = new Set(fresh.value).add(o.id);

@@ -1,5 +1,5 @@
 import { createPinia, setActivePinia } from 'pinia';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ACTIVE_STATUSES, nextStatuses } from '@ordercast/shared';
 import {
   ageOf,
@@ -220,5 +220,36 @@ describe('orders that reach the board after the page opened', () => {
     board.reset();
     expect(board.openedAfterId).toBeNull();
     expect(board.arrive([order({ id: 30 })])).toBe(0);
+  });
+
+  describe('a refetch in flight', () => {
+    afterEach(() => {
+      vi.unstubAllGlobals();
+    });
+
+    it('an order that arrives live while the board refetches stays on it, unseen, though the snapshot was taken before it', async () => {
+      const board = useBoard();
+      board.openedAfterId = 20;
+      let respond!: (r: Response) => void;
+      const fetched = new Promise<void>((called) =>
+        vi.stubGlobal(
+          'fetch',
+          vi.fn(() => {
+            called();
+            return new Promise<Response>((r) => (respond = r));
+          }),
+        ),
+      );
+      const loading = board.load(1);
+      await fetched;
+      // The snapshot query is on its way; the order is placed and its `new-order` arrives first.
+      const live = order({ id: 25, city_id: 1 });
+      expect(board.onNewOrder(live)).toBe(true);
+      board.announce(live);
+      respond(new Response(JSON.stringify({ items: [order({ id: 21, city_id: 1 })], total: 1 }), { headers: { 'content-type': 'application/json' } }));
+      await loading;
+      expect([...board.orders.keys()].sort()).toEqual([21, 25]);
+      expect(board.unseen.has(25)).toBe(true);
+    });
   });
 });
