@@ -34,11 +34,13 @@ try {
   process.exit(1);
 }
 
-// The banner comes last, once the start-up work has had its say: the first POS menu import
-// (bounded, in case the POS hangs) logs its outcome before it, not after.
-if (config.POS_SYNC_WORKER) {
-  await Promise.race([app.pos.menu.run(), new Promise((r) => setTimeout(r, 3000).unref())]);
-}
+// The banner comes last, once the start-up work has had its say: the first POS menu import and
+// the bot's first set-up (each bounded, in case the POS or Telegram hangs) log their outcome
+// before it, not after.
+await Promise.race([
+  Promise.all([config.POS_SYNC_WORKER ? app.pos.menu.run() : undefined, app.telegramBot?.firstOutcome]),
+  new Promise((r) => setTimeout(r, 3000).unref()),
+]);
 let demoLinkFile: string | undefined;
 try {
   demoLinkFile = writeDemoLink(config);

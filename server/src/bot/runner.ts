@@ -29,6 +29,12 @@ export class BotRunner {
   private down = false;
   /** 'starting' until getMe (and setWebhook) succeeded; 'unauthorized' if Telegram refuses the token. */
   state: 'starting' | 'ready' | 'unauthorized' | 'stopped' = 'starting';
+  private settle!: () => void;
+  /**
+   * Resolves when the first set-up attempt has had its outcome (ready, refused, or failed and
+   * retrying), so `npm start` prints its banner after the bot's line rather than before it.
+   */
+  readonly firstOutcome = new Promise<void>((r) => (this.settle = r));
 
   constructor(
     readonly bot: Bot,
@@ -92,9 +98,11 @@ export class BotRunner {
         if (err instanceof GrammyError && err.error_code === 401) {
           this.state = 'unauthorized';
           this.opts.log.error('telegram refused TELEGRAM_BOT_TOKEN (401 Unauthorized): the bot is off until the server restarts with a valid token');
+          this.settle();
           return;
         }
         if (!isOutage(err)) this.opts.log.warn({ err }, 'telegram bot setup failed; retrying');
+        this.settle();
       }
       await sleep(backoffDelay(attempt, this.opts.retry ?? { initialMs: 1000, maxMs: 60_000 }), signal);
     }
@@ -103,11 +111,13 @@ export class BotRunner {
   private ready(): void {
     this.state = 'ready';
     this.opts.log.info({ mode: this.opts.mode, username: this.bot.botInfo.username }, 'telegram bot ready');
+    this.settle();
   }
 
   async stop(): Promise<void> {
     this.stopping.abort();
     this.state = 'stopped';
+    this.settle();
     if (this.bot.isRunning()) {
       // bot.stop confirms the last update with one more getUpdates; an unreachable API must not hold the shutdown.
       await Promise.race([this.bot.stop().catch(() => undefined), sleep(2000)]);
