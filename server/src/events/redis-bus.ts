@@ -103,7 +103,11 @@ export class RedisBus implements EventBus {
     );
     // Wait a little for Redis, but never refuse to start over it: while it is down, healthy() is
     // false and every process's realtime hub picks events up from the shared log instead.
-    const ok = await Promise.race([subscribed, new Promise<false>((r) => setTimeout(r, 3000, false).unref())]);
+    // Both connections: healthy() (and so /health) needs the publisher ready too, and on a loaded
+    // machine it can come after the subscriber.
+    const published = pub.status === 'ready' ? Promise.resolve(true) : new Promise<boolean>((r) => pub.once('ready', () => r(true)));
+    const both = Promise.all([subscribed, published]).then(([s, p]) => s && p);
+    const ok = await Promise.race([both, new Promise<false>((r) => setTimeout(r, 3000, false).unref())]);
     if (ok) logger.info({ channel }, 'redis event bus connected');
     else logger.warn({ channel }, 'redis event bus not connected yet; starting anyway and retrying');
     return bus;
