@@ -89,6 +89,19 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     return reply.code(500).send({ error: 'internal', message: 'Internal server error' });
   });
 
+  // Every response names the node that answered (`x-ordercast-node`: the event bus's node id, as in
+  // /health's `node`), so behind a balancer a failed request in a browser's network panel, a bug
+  // report or a balancer's log points at the node whose log to read, without a /health round trip
+  // that may land elsewhere. Kept in production: the id is random per start and says nothing about
+  // the host, its address or the build (every SSE client gets it already, as its connection id's
+  // prefix); about 30 bytes a response. The version stays in /health alone. Set on request, before
+  // any route or plugin can answer, so errors and 404s carry it too; read when the request comes
+  // (the bus exists by then).
+  app.addHook('onRequest', (_req, reply, done) => {
+    reply.header('x-ordercast-node', app.events.bus.nodeId);
+    done();
+  });
+
   // External: settings, security headers, CORS, rate limits, API documentation (before the routes it documents).
   await app.register(configPlugin, { config });
   await app.register(security);

@@ -38,7 +38,7 @@ try {
 // the bot's first set-up (each bounded, in case the POS or Telegram hangs) log their outcome
 // before it, not after.
 await Promise.race([
-  Promise.all([config.POS_SYNC_WORKER ? app.pos.menu.run() : undefined, app.telegramBot?.firstOutcome]),
+  Promise.all([config.POS_SYNC_WORKER ? app.pos.menu.idle() : undefined, app.telegramBot?.firstOutcome]),
   new Promise((r) => setTimeout(r, 3000).unref()),
 ]);
 let demoLinkFile: string | undefined;

@@ -135,4 +135,5 @@ export type {
   ChatTypingBody,
   UnreadChat,
   ChatUnreadResponse,
+  HealthBody,
 } from './schemas/index';

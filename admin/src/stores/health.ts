@@ -1,8 +1,9 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
+import type { HealthBody } from '@ordercast/shared';
 import { get } from '../lib/api';
 
-export type PosState = 'up' | 'down' | 'unknown';
+export type PosState = HealthBody['pos'];
 
 /** GET /health, polled: the POS state in the header. */
 export const useHealth = defineStore('health', () => {
@@ -12,9 +13,10 @@ export const useHealth = defineStore('health', () => {
 
   async function poll(): Promise<void> {
     try {
-      const h = await get<{ status: 'ok' | 'degraded'; pos: PosState }>('/health');
+      // A 200 says ok or degraded; the 503 states reach the catch.
+      const h = await get<HealthBody>('/health');
       pos.value = h.pos;
-      server.value = h.status;
+      server.value = h.status === 'degraded' ? 'degraded' : 'ok';
     } catch {
       server.value = 'down';
       pos.value = 'unknown';

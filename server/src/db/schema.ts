@@ -588,7 +588,11 @@ export const orderChats = sqliteTable(
  * (chat/presence.ts, SqlPresence): a row per chat room and member (node and user), renewed by its
  * node while the person stays, dead once `expires_at` (epoch ms) passes. Ephemeral: nothing else
  * reads it. No index beyond the key: reads are by room, and the sweep of dead rows scans a table
- * as small as the number of people in chats.
+ * as small as the number of people in chats. UNLOGGED on PostgreSQL (a hand-written step,
+ * drizzle/postgres/0005_chat_presence_unlogged.sql; drizzle-kit cannot say it): its renewals, a
+ * write per person every 5 s (a third of CHAT_PRESENCE_TTL_MS), then cost no WAL, and what an
+ * unlogged table loses (its rows after a database crash, its copy on a replica) is what its
+ * nodes write again at the next renewal anyway.
  */
 export const chatPresence = sqliteTable(
   'chat_presence',

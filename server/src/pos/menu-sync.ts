@@ -19,10 +19,21 @@ const EMPTY: MenuSyncState = { status: 'unknown', last_success_at: null, last_at
  * with `menu-updated`); nothing is written when nothing changed. A failed import keeps the last
  * good menu and tells staff (`sync-error` entity "menu"); the first success after failures says
  * so (`sync-success`).
+ *
+ * Once per interval for the whole deployment, not once per node: every node's timer is due at the
+ * shared state's `last_attempt_at` + interval, and the node that finds it due first claims the
+ * attempt (writes `last_attempt_at` under the import lock) before asking the POS; the others find
+ * the claim and wait for the next due time. So N nodes make one POS request per interval, and an
+ * outage counts one failure and sends one alert per interval, not N. A node that dies after its
+ * claim costs one interval's import. `run()` (a manual import) asks the POS at once whatever the
+ * state says, and claims too, so the timers count from it.
  */
 export class MenuSync {
   private timer: NodeJS.Timeout | undefined;
-  private current: Promise<void> | undefined;
+  /** The import or check in progress and those queued behind it: one at a time per node. */
+  private chain: Promise<void> = Promise.resolve();
+  /** A manual import queued or in progress: later calls share it. */
+  private manual: Promise<void> | undefined;
   private stopped = true;
 
   private readonly q;
@@ -38,11 +49,11 @@ export class MenuSync {
   ) {
     const sql = deps.sql;
     this.q = {
-      // Every node imports on its own timer. One import at a time: the next one waits for it, then
-      // finds what it wrote and writes and announces nothing twice (nor a recovery twice). SQLite's
-      // write transaction already excludes every other writer (BEGIN IMMEDIATE); on PostgreSQL two
-      // nodes' transactions would both read the old prices and both announce the change, so the
-      // import takes a transaction-scoped advisory lock first.
+      // One claim and one import's writes at a time across nodes: the next one waits for it, then
+      // finds what it wrote (a fresh claim: skip; the new prices: nothing to write or announce twice,
+      // nor a recovery twice). SQLite's write transaction already excludes every other writer
+      // (BEGIN IMMEDIATE); on PostgreSQL two nodes' transactions would both read the old state, so
+      // both take a transaction-scoped advisory lock first.
       importLock: sql.prepare<{ key: number }>({ sqlite: 'SELECT @key AS key', postgres: 'SELECT pg_advisory_xact_lock(@key::bigint)' }),
       state: sql.prepare<{ key: string }, { value: string }>('SELECT value FROM system_state WHERE key = @key'),
       saveState: sql.prepare<{ key: string; value: string; now: string }>(
@@ -74,15 +85,75 @@ export class MenuSync {
 
   start(): void {
     this.stopped = false;
-    void this.run();
-    this.timer = setInterval(() => void this.run(), this.intervalMs);
-    this.timer.unref();
+    // The check at start is queued at once, so `idle()` right after start waits for its outcome.
+    this.tick();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.timer);
-    await this.current;
+    clearTimeout(this.timer);
+    await this.chain;
+  }
+
+  /** Resolves when the import or check in progress (and any queued) is done: the start-up outcome is logged by then. */
+  idle(): Promise<void> {
+    return this.chain;
+  }
+
+  /**
+   * A manual import: asks the POS now, whatever another node did lately (after the check or import
+   * this node is running, if any). Calls while it waits its turn share it.
+   */
+  run(): Promise<void> {
+    this.manual ??= this.enqueue(async () => {
+      this.manual = undefined;
+      if (this.stopped) return;
+      const { at } = await this.claim(false);
+      await this.importMenu(at);
+    });
+    return this.manual;
+  }
+
+  private enqueue(fn: () => Promise<void>): Promise<void> {
+    const next = this.chain.then(fn).catch((err: unknown) => this.deps.log.error({ err }, 'pos menu sync crashed'));
+    this.chain = next;
+    return next;
+  }
+
+  /** The periodic check: import when due for the deployment, then sleep until the next due time. */
+  private tick(): void {
+    let delayMs = this.intervalMs;
+    void this.enqueue(async () => {
+      if (this.stopped) return;
+      const { claimed, at } = await this.claim(true);
+      if (claimed) await this.importMenu(at);
+      // Never longer than an interval: a node whose clock lags the claimer's checks early and finds it not yet due.
+      delayMs = Math.min(this.intervalMs, Math.max(0, Date.parse(at) + this.intervalMs - Date.now()));
+    }).finally(() => {
+      if (this.stopped) return;
+      this.timer = setTimeout(() => this.tick(), delayMs);
+      this.timer.unref();
+    });
+  }
+
+  /**
+   * Claims the next attempt for this node: writes `last_attempt_at` = now, `at`. The periodic
+   * check claims only when the last attempt of any node is an interval old; else it returns that
+   * attempt's time as `at`, unclaimed. A time further ahead than an interval is a clock that was
+   * wrong and does not hold the imports back.
+   */
+  private async claim(periodic: boolean): Promise<{ claimed: boolean; at: string }> {
+    return this.deps.sql.tx(async () => {
+      await this.q.importLock.get({ key: MENU_IMPORT_LOCK });
+      const prev = await this.state();
+      const now = Date.now();
+      if (periodic && prev.last_attempt_at && Math.abs(now - Date.parse(prev.last_attempt_at)) < this.intervalMs) {
+        return { claimed: false, at: prev.last_attempt_at };
+      }
+      const at = new Date(now).toISOString();
+      await this.q.saveState.run({ key: MENU_STATE_KEY, value: JSON.stringify({ ...prev, last_attempt_at: at }), now: at });
+      return { claimed: true, at };
+    });
   }
 
   async state(): Promise<MenuSyncState> {
@@ -95,18 +166,8 @@ export class MenuSync {
     }
   }
 
-  /** One import; concurrent calls share the run in progress. */
-  run(): Promise<void> {
-    this.current ??= this.runOnce()
-      .catch((err: unknown) => this.deps.log.error({ err }, 'pos menu sync crashed'))
-      .finally(() => {
-        this.current = undefined;
-      });
-    return this.current;
-  }
-
-  private async runOnce(): Promise<void> {
-    if (this.stopped) return;
+  /** One import, claimed at `attemptAt`: asks the POS, then writes what changed or the failure. */
+  private async importMenu(attemptAt: string): Promise<void> {
     const res = await this.deps.client.getMenu();
     if (!res.ok && res.kind === 'aborted') return;
     const now = isoNow();
@@ -114,15 +175,17 @@ export class MenuSync {
     const next = await this.deps.sql.tx(async () => {
       await this.q.importLock.get({ key: MENU_IMPORT_LOCK });
       const prev = await this.state();
+      // Our claim, or a later one (a manual import on another node meanwhile): the timers count from the latest.
+      const lastAttempt = prev.last_attempt_at && prev.last_attempt_at > attemptAt ? prev.last_attempt_at : attemptAt;
       const cityIds = (await this.q.cityIds.all()).map((c) => c.id);
       let next: MenuSyncState;
       unknown = [];
       if (res.ok) {
         const changes = await this.apply(res.data, now, unknown);
-        next = { status: 'ok', last_success_at: now, last_attempt_at: now, last_error: null, failures: 0, last_changes: changes };
+        next = { status: 'ok', last_success_at: now, last_attempt_at: lastAttempt, last_error: null, failures: 0, last_changes: changes };
         if (prev.status === 'failing') await this.deps.announce.syncSuccess({ entity: 'menu', entityId: 0, timestamp: now }, { allCityIds: cityIds });
       } else {
-        next = { ...prev, status: 'failing', last_attempt_at: now, last_error: res.message, failures: prev.failures + 1 };
+        next = { ...prev, status: 'failing', last_attempt_at: lastAttempt, last_error: res.message, failures: prev.failures + 1 };
         await this.deps.announce.syncError(
           {
           entity: 'menu',
@@ -130,7 +193,7 @@ export class MenuSync {
           error: res.message,
           timestamp: now,
           attempt: next.failures,
-          nextRetryAt: this.stopped ? null : new Date(Date.parse(now) + this.intervalMs).toISOString(),
+          nextRetryAt: this.stopped ? null : new Date(Date.parse(lastAttempt) + this.intervalMs).toISOString(),
           cityId: null,
           },
           { allCityIds: cityIds },

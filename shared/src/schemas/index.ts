@@ -13,3 +13,4 @@ export * from './settings';
 export * from './chat';
 export * from './events';
 export * from './zones';
+export * from './health';

@@ -1,9 +1,8 @@
-import { createRequire } from 'node:module';
 import swagger from '@fastify/swagger';
 import apiReference from '@scalar/fastify-api-reference';
 import fp from 'fastify-plugin';
+import { SERVER_VERSION } from '../../lib/version';
 
-const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
 const DOCS_CSP = [
   "default-src 'self'",
@@ -32,7 +31,7 @@ export default fp(
         openapi: '3.1.0',
         info: {
           title: 'ordercast API',
-          version,
+          version: SERVER_VERSION,
           description:
             'REST API of the ordercast server. JSON everywhere; errors are `{error, message}`. ' +
             'Realtime messages (WebSocket /ws, SSE /sse) are listed in docs/events.md.',
