@@ -4,6 +4,9 @@ import type { PgSql } from '../db/sql-postgres';
 import type { Counted, LoginLimitStore } from './login-limit-store';
 import { MemoryLoginLimitStore } from './login-limit-store-memory';
 
+/** How long a shared store that failed is not asked again. */
+const RETRY_AFTER_MS = 2000;
+
 /**
  * Where sign-in limits count, like the event bus (events/bus-factory.ts): on Redis when REDIS_URL is
  * set (several processes; on SQLite they share one file); else, on PostgreSQL, in the database every
@@ -39,6 +42,7 @@ export async function createLoginLimitStore(config: Config, logger: FastifyBaseL
 export class FallbackLoginLimitStore implements LoginLimitStore {
   private readonly local = new MemoryLoginLimitStore();
   private down = false;
+  private retryAt = 0;
 
   constructor(
     private readonly shared: LoginLimitStore,
@@ -71,6 +75,9 @@ export class FallbackLoginLimitStore implements LoginLimitStore {
   }
 
   private async either<T>(fn: (s: LoginLimitStore) => Promise<T>): Promise<T> {
+    // After a failure the store is left alone for a moment: a Redis that accepts connections but
+    // does not answer would otherwise cost every attempt its commands' timeouts (500 ms each).
+    if (this.down && Date.now() < this.retryAt) return fn(this.local);
     try {
       const result = await fn(this.shared);
       if (this.down) {
@@ -79,10 +86,9 @@ export class FallbackLoginLimitStore implements LoginLimitStore {
       }
       return result;
     } catch (err) {
-      if (!this.down) {
-        this.down = true;
-        this.logger.warn({ err, store: this.shared.kind }, 'sign-in limit store unreachable; this process counts in memory until it answers');
-      }
+      if (!this.down) this.logger.warn({ err, store: this.shared.kind }, 'sign-in limit store unreachable; this process counts in memory until it answers');
+      this.down = true;
+      this.retryAt = Date.now() + RETRY_AFTER_MS;
       return fn(this.local);
     }
   }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import pino from 'pino';
 import { FallbackLoginLimitStore } from '../../src/auth/login-limit-store-factory';
 import { PgLoginLimitStore } from '../../src/auth/login-limit-store-postgres';
@@ -8,6 +9,7 @@ import { PgSql } from '../../src/db/sql-postgres';
 import { buildTestApp, freePort, onPostgres, type TestApp } from '../helpers/app';
 import { freshDatabase, type TestDatabase } from '../helpers/pg';
 import { requireService, TEST_REDIS_URL } from '../helpers/services';
+import { usePrivateRedis } from '../realtime/processes';
 
 /**
  * Staff sign-in limits with two nodes of one deployment (two app instances on one SQLite file with
@@ -20,6 +22,14 @@ const login = (app: TestApp['app'], username: string, password: string, from: st
   (app.inject.bind(app) as Inject)({ method: 'POST', url: '/api/auth/login', payload: { username, password }, headers: { 'x-forwarded-for': from } });
 
 const silent = pino({ level: 'silent' });
+
+async function eventually(cond: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 const LIMITS = { TRUST_PROXY: 'loopback', LOGIN_RATE_LIMIT: '4', LOGIN_ADDRESS_LIMIT: '6', LOGIN_USER_LIMIT: '5' };
 
@@ -161,6 +171,38 @@ describe('sign-in limits while Redis does not answer', () => {
       expect(await store.knows('admin', '198.51.100.41')).toBe(true);
       expect(await store.knows('admin', '198.51.100.42')).toBe(false);
     } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('sign-in limits when Redis goes down and comes back', await requireService('redis-server'), () => {
+  const redis = usePrivateRedis();
+
+  it('counts in memory while it is down, without waiting for it, and in Redis again once it answers', async () => {
+    const store = new FallbackLoginLimitStore(RedisLoginLimitStore.connect(redis.url, 'ordercast-test-flap', silent), silent);
+    const direct = new Redis(redis.url, { lazyConnect: true, retryStrategy: () => 100 });
+    direct.on('error', () => undefined);
+    const inRedis = () => direct.get('ordercast-test-flap:login:n:a:198.51.100.50');
+    try {
+      await eventually(async () => (await store.hit('a:198.51.100.99', 60_000)).count > 0 && (await direct.exists('ordercast-test-flap:login:n:a:198.51.100.99')) === 1, 5000, 'store on redis');
+      await store.hit('a:198.51.100.50', 60_000);
+      expect((await store.hit('a:198.51.100.50', 60_000)).count).toBe(2);
+      expect(await inRedis()).toBe('2');
+
+      redis.kill();
+      const started = performance.now();
+      const during: number[] = [];
+      for (let i = 0; i < 3; i++) during.push((await store.hit('a:198.51.100.50', 60_000)).count);
+      expect(during).toEqual([1, 2, 3]); // this process's own count: the shared one is out of reach
+      expect(performance.now() - started).toBeLessThan(1000);
+
+      // A fresh (empty) Redis: once the store has reconnected and its pause after the failure is over, counting is shared again.
+      await redis.start();
+      await eventually(async () => (await store.hit('a:198.51.100.50', 60_000)).count === 1, 15_000, 'counting in redis again');
+      expect(await inRedis()).toBe('1');
+    } finally {
+      direct.disconnect();
       await store.close();
     }
   });
