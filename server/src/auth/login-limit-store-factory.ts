@@ -18,7 +18,7 @@ const RETRY_AFTER_MS = 2000;
 export async function createLoginLimitStore(config: Config, logger: FastifyBaseLogger, pg: PgSql | null): Promise<LoginLimitStore> {
   if (config.REDIS_URL) {
     const { RedisLoginLimitStore } = await import('./login-limit-store-redis');
-    return new FallbackLoginLimitStore(RedisLoginLimitStore.connect(config.REDIS_URL, config.REDIS_CHANNEL, logger), logger);
+    return new FallbackLoginLimitStore(await RedisLoginLimitStore.connect(config.REDIS_URL, config.REDIS_CHANNEL, logger), logger);
   }
   if (pg) {
     const { PgLoginLimitStore } = await import('./login-limit-store-postgres');

@@ -27,7 +27,12 @@ export class RedisLoginLimitStore implements LoginLimitStore {
     this.counters = new RedisStore(false, false, redis, `${prefix}n:`);
   }
 
-  static connect(url: string, channel: string, logger: FastifyBaseLogger): RedisLoginLimitStore {
+  /**
+   * Waits (at most `waitMs`) for the connection, so the first sign-ins after a start are shared;
+   * never refuses to start over it. Short: the event bus has already waited up to 3 s for the same
+   * Redis at start (plugins/app/events.ts), so a Redis that is up answers within milliseconds.
+   */
+  static async connect(url: string, channel: string, logger: FastifyBaseLogger, waitMs = 1000): Promise<RedisLoginLimitStore> {
     const redis = new Redis(url, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
@@ -43,6 +48,13 @@ export class RedisLoginLimitStore implements LoginLimitStore {
       logger.warn({ err: err.message }, 'redis sign-in limits connection problem; counting in this process meanwhile');
     });
     redis.on('ready', () => (lastError = ''));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, waitMs).unref();
+      redis.once('ready', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
     return new RedisLoginLimitStore(redis, `${channel}:login:`);
   }
 

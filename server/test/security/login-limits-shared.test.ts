@@ -161,7 +161,7 @@ describe('sign-in limits shared in PostgreSQL (two nodes, one database, no Redis
 describe('sign-in limits while Redis does not answer', () => {
   // The store itself, on a port nothing listens on (an app's Redis bus takes long to close without Redis).
   it('counts in this process meanwhile: neither open (every attempt counted) nor closed (no error)', async () => {
-    const store = new FallbackLoginLimitStore(RedisLoginLimitStore.connect(`redis://127.0.0.1:${await freePort()}`, 'ordercast-test-dead', silent), silent);
+    const store = new FallbackLoginLimitStore(await RedisLoginLimitStore.connect(`redis://127.0.0.1:${await freePort()}`, 'ordercast-test-dead', silent, 0), silent);
     try {
       const counts: number[] = [];
       for (let i = 0; i < 5; i++) counts.push((await store.hit('a:198.51.100.40', 60_000)).count);
@@ -180,7 +180,7 @@ describe('sign-in limits when Redis goes down and comes back', await requireServ
   const redis = usePrivateRedis();
 
   it('counts in memory while it is down, without waiting for it, and in Redis again once it answers', async () => {
-    const store = new FallbackLoginLimitStore(RedisLoginLimitStore.connect(redis.url, 'ordercast-test-flap', silent), silent);
+    const store = new FallbackLoginLimitStore(await RedisLoginLimitStore.connect(redis.url, 'ordercast-test-flap', silent), silent);
     const direct = new Redis(redis.url, { lazyConnect: true, retryStrategy: () => 100 });
     direct.on('error', () => undefined);
     const inRedis = () => direct.get('ordercast-test-flap:login:n:a:198.51.100.50');
