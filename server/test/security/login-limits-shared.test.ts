@@ -68,6 +68,19 @@ function acrossTwoNodes(pair: () => Pair) {
     expect(spread).toEqual([401, 401, 401, 401, 401, 401, 429, 429]);
   });
 
+  it('a username with a control character (PostgreSQL refuses a NUL in text) gets 400 on both, and counting stays shared', async () => {
+    const { a, b } = pair();
+    for (const node of [a, b]) {
+      const res = await login(node.app, 'gh\u0000ost', 'nope', '198.51.100.12');
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ error: 'validation_failed' });
+    }
+    // The store was never disturbed: the next address's attempts still count across the two.
+    const next: number[] = [];
+    for (const node of [a, b, a, b, a]) next.push((await login(node.app, 'ghost-after', 'nope', '198.51.100.13')).statusCode);
+    expect(next).toEqual([401, 401, 401, 401, 429]);
+  });
+
   it('a lock-out of a username made through A holds on B', async () => {
     const { a, b } = pair();
     // LOGIN_USER_LIMIT = 5 failures from many addresses, all through A.
