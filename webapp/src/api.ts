@@ -1,5 +1,5 @@
 import { ApiError, createApiClient, type RequestOptions as ClientRequestOptions } from '@ordercast/shared';
-import { t } from './i18n';
+import { t, type MessageKey } from './i18n';
 
 export { ApiError };
 
@@ -31,6 +31,32 @@ export function api<T>(path: string, opts: RequestOptions = {}): Promise<T> {
   return client.request<T>(path, opts);
 }
 
+/**
+ * What a customer is told for each error code the API answers with; any other code gets the
+ * server's own words. The dish codes: the server's message names the dish in Russian, and the
+ * refreshed menu marks it in the customer's language.
+ */
+const SAID: ReadonlyMap<string, MessageKey> = new Map<string, MessageKey>([
+  ['product_unavailable', 'err.unavailable'],
+  ['option_unavailable', 'err.unavailable'],
+  ['unknown_product', 'err.unavailable'],
+  ['bonus_limit_exceeded', 'err.bonusLimit'],
+  ['insufficient_bonuses', 'err.bonusBalance'],
+  ['insufficient_balance', 'err.bonusBalance'],
+  ['address_required', 'err.address'],
+  ['invalid_transition', 'err.tooLateToCancel'],
+  ['idempotency_key_reused', 'err.alreadyPlaced'],
+  ['city_paused', 'err.cityPaused'],
+  ['restaurant_paused', 'err.cityPaused'],
+  ['closed', 'err.closed'],
+  ['outside_hours', 'err.closed'],
+  ['invalid_requested_time', 'err.closed'],
+  ['restaurant_required', 'pickup.required'],
+  ['outside_delivery_zones', 'zone.outside'],
+  ['location_required', 'zone.needLocation'],
+  ['not_found', 'err.notFound'],
+]);
+
 /** The error in words a customer understands. */
 export function humanError(e: unknown): string {
   if (!(e instanceof ApiError)) return t('err.generic', { detail: e instanceof Error ? e.message : String(e) });
@@ -38,41 +64,8 @@ export function humanError(e: unknown): string {
   if (e.status === 401) return t('err.auth');
   if (e.status === 429) return t('err.rateLimited');
   if (e.status >= 500) return t('err.server');
-  switch (e.code) {
-    case 'product_unavailable':
-    case 'option_unavailable':
-    case 'unknown_product':
-      // The server's message names the dish in Russian; the refreshed menu marks it in the customer's language.
-      return t('err.unavailable');
-    case 'bonus_limit_exceeded':
-      return t('err.bonusLimit');
-    case 'insufficient_bonuses':
-    case 'insufficient_balance':
-      return t('err.bonusBalance');
-    case 'address_required':
-      return t('err.address');
-    case 'invalid_transition':
-      return t('err.tooLateToCancel');
-    case 'idempotency_key_reused':
-      return t('err.alreadyPlaced');
-    case 'city_paused':
-    case 'restaurant_paused':
-      return t('err.cityPaused');
-    case 'closed':
-    case 'outside_hours':
-    case 'invalid_requested_time':
-      return t('err.closed');
-    case 'restaurant_required':
-      return t('pickup.required');
-    case 'outside_delivery_zones':
-      return t('zone.outside');
-    case 'location_required':
-      return t('zone.needLocation');
-    case 'not_found':
-      return t('err.notFound');
-    default:
-      return t('err.generic', { detail: e.message });
-  }
+  const key = SAID.get(e.code);
+  return key ? t(key) : t('err.generic', { detail: e.message });
 }
 
 /** A fresh key per checkout attempt: a double tap or a retry of the same attempt never makes two orders. */

@@ -518,3 +518,8 @@ export function syncLabel(s: SyncStatus): string {
 export function localName(x: { name: string; name_en: string }): string {
   return locale.value === 'ru' ? x.name : x.name_en;
 }
+
+/** A restaurant's address in the customer's language; the Russian one where it has no English one. */
+export function localAddress(r: { address: string; address_en: string }): string {
+  return locale.value === 'ru' ? r.address : r.address_en || r.address;
+}

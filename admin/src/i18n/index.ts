@@ -70,3 +70,13 @@ export function langForUser(userId: number): Lang {
   setLang(l);
   return l;
 }
+
+/** A catalogue entity's (city, restaurant, dish, option group) name in the interface language. */
+export function localName(x: { name: string; name_en: string }): string {
+  return lang.value === 'ru' ? x.name : x.name_en;
+}
+
+/** A restaurant's address in the interface language; the Russian one where it has no English one. */
+export function localAddress(r: { address: string; address_en: string }): string {
+  return lang.value === 'ru' ? r.address : r.address_en || r.address;
+}

@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { seesAllCities, type AuthResponse, type City, type User } from '@ordercast/shared';
 import { get, post } from '../lib/api';
-import { lang, langForUser } from '../i18n';
+import { langForUser, localName } from '../i18n';
 
 const TOKEN_KEY = 'ordercast.admin.token';
 const USER_KEY = 'ordercast.admin.user';
@@ -138,7 +138,7 @@ export const useSession = defineStore('session', () => {
   function cityName(id: number): string {
     const c = cities.value.find((x) => x.id === id);
     if (!c) return `#${id}`;
-    return lang.value === 'ru' ? c.name : c.name_en;
+    return localName(c);
   }
 
   /** The city's IANA zone: every time shown for an order is on its city's clock. */

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { City, OrderDetail } from '@ordercast/shared';
 import OrderPanel from '../../src/components/OrderPanel.vue';
 import OrdersView from '../../src/views/OrdersView.vue';
-import { browserLang, i18n, langForUser, setLang, storedLang, t } from '../../src/i18n';
+import { browserLang, i18n, langForUser, localAddress, localName, setLang, storedLang, t } from '../../src/i18n';
 import { clock, dateTime, money, points, todayIn } from '../../src/lib/format';
 import { useBoard } from '../../src/stores/board';
 import { useSession } from '../../src/stores/session';
@@ -54,6 +54,15 @@ describe('language', () => {
     expect(storedLang(7)).toBeNull();
     setLang('en');
     expect(langForUser(7)).toBe('en');
+  });
+
+  it('names catalogue entities and addresses in the interface language, Russian where there is no English address', () => {
+    const r = { name: 'Гуляш на Тверской', name_en: 'Goulash on Tverskaya', address: 'Тверская 1', address_en: 'Tverskaya 1' };
+    setLang('ru');
+    expect([localName(r), localAddress(r)]).toEqual(['Гуляш на Тверской', 'Тверская 1']);
+    setLang('en');
+    expect([localName(r), localAddress(r)]).toEqual(['Goulash on Tverskaya', 'Tverskaya 1']);
+    expect(localAddress({ ...r, address_en: '' })).toBe('Тверская 1');
   });
 
   it('speaks Russian with Russian plurals', () => {

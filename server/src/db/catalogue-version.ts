@@ -1,4 +1,4 @@
-import type { Sql, Statement } from './sql';
+import { perSql, type Sql, type Statement } from './sql';
 
 /*
  * In-memory caches of the catalogue: what rarely changes and the order path reads for every order
@@ -50,17 +50,8 @@ export class CatalogueVersion {
   }
 }
 
-const versions = new WeakMap<Sql, CatalogueVersion>();
-
 /** One version reader per `Sql`, shared by every cache on it. */
-export function catalogueVersion(sql: Sql): CatalogueVersion {
-  let v = versions.get(sql);
-  if (!v) {
-    v = new CatalogueVersion(sql);
-    versions.set(sql, v);
-  }
-  return v;
-}
+export const catalogueVersion: (sql: Sql) => CatalogueVersion = perSql((sql) => new CatalogueVersion(sql));
 
 /**
  * `load(key)` remembered per key while the catalogue's version stays the same. Values (rows,

@@ -86,13 +86,16 @@ export async function insertRows<T extends SQLiteTable>(sql: Sql, table: T, rows
   const name = getTableName(table);
   const hasId = 'id' in columns;
   const ids: number[] = [];
+  // Each row's given columns, found once (a run's first row is also the row that ended the run before it).
+  const keysOf = rows.map(definedKeys);
+  const shapes = keysOf.map((k) => k.join(','));
   let i = 0;
   while (i < rows.length) {
     // A run of consecutive rows with the same columns given (order is kept, so ids come back in order).
-    const keys = definedKeys(rows[i]!);
-    const shape = keys.join(',');
+    const keys = keysOf[i]!;
+    const shape = shapes[i];
     const run: (typeof rows)[number][] = [];
-    while (i < rows.length && run.length < ROWS_PER_INSERT && definedKeys(rows[i]!).join(',') === shape) run.push(rows[i++]!);
+    while (i < rows.length && run.length < ROWS_PER_INSERT && shapes[i] === shape) run.push(rows[i++]!);
     const names = keys.map((k) => {
       const c = columns[k];
       if (!c) throw new Error(`${name} has no column ${k}`);

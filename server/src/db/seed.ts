@@ -1,7 +1,7 @@
 import { toMinor } from '@ordercast/shared';
 import { hashPassword } from '../auth/password';
 import { insertRows } from './rows';
-import type { Sql } from './sql';
+import { perSql, type Sql } from './sql';
 import { bonusLedger, categories, cities, deliveryZones, managerCities, productOptionGroups, productOptionPrices, productOptions, productPrices, products, restaurants, users } from './schema';
 import {
   DEMO_CATEGORIES,
@@ -19,14 +19,17 @@ import {
   productImage,
 } from './seed-data';
 
-const countCities = (sql: Sql) => sql.prepare<void, { n: number }>('SELECT count(*) AS n FROM cities');
-const isEmpty = async (sql: Sql) => ((await countCities(sql).get())?.n ?? 0) === 0;
 /**
- * Inside the seeding transaction: one seeder at a time. On PostgreSQL several nodes may start on one
+ * The seed's own statements, prepared once per `Sql` (not on every check: `isEmpty` runs twice per seed).
+ * `lock`, inside the seeding transaction: one seeder at a time. On PostgreSQL several nodes may start on one
  * empty database at once; without the lock each would see no cities and insert the same ids. (SQLite's
  * BEGIN IMMEDIATE already admits one writer.)
  */
-const seedLock = (sql: Sql) => sql.prepare({ sqlite: 'SELECT 1', postgres: 'SELECT pg_advisory_xact_lock(7130014)' });
+const statements = perSql((sql) => ({
+  countCities: sql.prepare<void, { n: number }>('SELECT count(*) AS n FROM cities'),
+  lock: sql.prepare({ sqlite: 'SELECT 1', postgres: 'SELECT pg_advisory_xact_lock(7130014)' }),
+}));
+const isEmpty = async (sql: Sql) => ((await statements(sql).countCities.get())?.n ?? 0) === 0;
 
 /**
  * Fills demo data into an empty database (no cities yet): the catalogue, staff with the demo
@@ -37,7 +40,7 @@ export async function seedIfEmpty(sql: Sql, demoPassword: string): Promise<boole
   if (!(await isEmpty(sql))) return false;
   const hashes = await Promise.all(DEMO_STAFF.map(() => hashPassword(demoPassword)));
   return sql.tx(async () => {
-    await seedLock(sql).get();
+    await statements(sql).lock.get();
     // Two nodes starting at once on one empty PostgreSQL database: the second sees the first's cities.
     if (!(await isEmpty(sql))) return false;
     await insertCatalogue(sql);
@@ -69,7 +72,7 @@ export async function seedIfEmpty(sql: Sql, demoPassword: string): Promise<boole
 export async function seedCatalogueIfEmpty(sql: Sql): Promise<boolean> {
   if (!(await isEmpty(sql))) return false;
   return sql.tx(async () => {
-    await seedLock(sql).get();
+    await statements(sql).lock.get();
     if (!(await isEmpty(sql))) return false;
     await insertCatalogue(sql);
     return true;

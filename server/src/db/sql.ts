@@ -67,3 +67,19 @@ export interface Sql {
   onCommit(listener: () => void): void;
   close(): Promise<void>;
 }
+
+/**
+ * `build(sql)` once per `Sql`, remembered while that `Sql` lives: for statements (and readers built
+ * on them) of code that is called, not constructed, so that it prepares once rather than per call.
+ */
+export function perSql<T>(build: (sql: Sql) => T): (sql: Sql) => T {
+  const built = new WeakMap<Sql, T>();
+  return (sql) => {
+    let value = built.get(sql);
+    if (value === undefined) {
+      value = build(sql);
+      built.set(sql, value);
+    }
+    return value;
+  };
+}

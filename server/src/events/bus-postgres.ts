@@ -4,6 +4,7 @@ import pg from 'pg';
 import type { Statement } from '../db/sql';
 import type { PgSql } from '../db/sql-postgres';
 import { DEFAULT_EVENTS_CHANNEL, type PgEventLog } from './log-postgres';
+import { BusHandlers } from './bus-handlers';
 import { NodeCalls, noticeText, readNotice } from './node-calls';
 import { type BusEvent, type BusHandler, type NodeAnswer, type NodeRequest, type BusNotice, type EventBus, type NodeRequestHandler, type NoticeHandler } from './types';
 
@@ -56,8 +57,7 @@ export class PgBus implements EventBus {
   readonly kind = 'postgres' as const;
   readonly nodeId = randomBytes(4).toString('hex');
   private readonly sender = randomBytes(6).toString('hex');
-  private readonly handlers = new Set<BusHandler>();
-  private readonly noticeHandlers = new Set<NoticeHandler>();
+  private readonly local: BusHandlers;
   private readonly eventsChannel: string;
   private readonly noticeChannel: string;
   private readonly nodeChannel: string;
@@ -88,6 +88,7 @@ export class PgBus implements EventBus {
     );
     if (opts.from !== undefined) this.delivered = opts.from;
     this.calls = new NodeCalls(this.nodeId, opts.logger, 'postgres');
+    this.local = new BusHandlers(opts.logger);
   }
 
   static async connect(opts: PgBusOptions): Promise<PgBus> {
@@ -154,7 +155,7 @@ export class PgBus implements EventBus {
       }
     }
     // A reconnect: notices and wake-ups sent meanwhile are lost; re-check rights, read the log.
-    if (this.everListened) this.dispatchNotice({ kind: 'principals-stale' });
+    if (this.everListened) this.local.dispatchNotice({ kind: 'principals-stale' });
     this.everListened = true;
     this.pull();
     return true;
@@ -189,7 +190,7 @@ export class PgBus implements EventBus {
               if (this.closed) return;
               if (event.id <= this.delivered) continue;
               this.delivered = event.id;
-              this.dispatch(event);
+              this.local.dispatch(event);
             }
             if (batch.length < BATCH) break;
           }
@@ -226,7 +227,7 @@ export class PgBus implements EventBus {
     // in flight skips it (it only hands out ids above `delivered`, and never yields mid-batch).
     if (event.id === this.delivered + 1) {
       this.delivered = event.id;
-      this.dispatch(event);
+      this.local.dispatch(event);
       return;
     }
     this.pull();
@@ -238,19 +239,17 @@ export class PgBus implements EventBus {
   }
 
   subscribe(handler: BusHandler): () => void {
-    this.handlers.add(handler);
-    return () => this.handlers.delete(handler);
+    return this.local.subscribe(handler);
   }
 
   notify(notice: BusNotice): void {
     if (this.closed) return;
-    this.dispatchNotice(notice);
+    this.local.dispatchNotice(notice);
     this.track(() => this.send(this.noticeChannel, noticeText(this.sender, notice), 'notice'));
   }
 
   onNotice(handler: NoticeHandler): () => void {
-    this.noticeHandlers.add(handler);
-    return () => this.noticeHandlers.delete(handler);
+    return this.local.onNotice(handler);
   }
 
   ask(nodeId: string, request: NodeRequest, timeoutMs: number): Promise<NodeAnswer | null> {
@@ -291,8 +290,7 @@ export class PgBus implements EventBus {
     this.closed = true;
     clearInterval(this.pollTimer);
     clearTimeout(this.reconnectTimer);
-    this.handlers.clear();
-    this.noticeHandlers.clear();
+    this.local.clear();
     this.calls.close();
     this.listening = false;
     await this.listener?.end().catch(() => undefined);
@@ -313,32 +311,12 @@ export class PgBus implements EventBus {
 
   private receiveNotice(text: string): void {
     const notice = readNotice(text, this.sender, this.opts.logger, 'postgres');
-    if (notice && notice !== 'own') this.dispatchNotice(notice);
+    if (notice && notice !== 'own') this.local.dispatchNotice(notice);
   }
 
   /** A request for this node, or an answer to one of its own. */
   private async receiveNodeMessage(text: string): Promise<void> {
     const reply = await this.calls.receive(text, MAX_PAYLOAD_BYTES);
     if (reply) await this.send(this.channelOf(reply.to), reply.payload, 'answer');
-  }
-
-  private dispatchNotice(notice: BusNotice): void {
-    for (const h of this.noticeHandlers) {
-      try {
-        h(notice);
-      } catch (err) {
-        this.opts.logger.error({ err, notice }, 'event bus notice handler failed');
-      }
-    }
-  }
-
-  private dispatch(event: BusEvent): void {
-    for (const h of this.handlers) {
-      try {
-        h(event);
-      } catch (err) {
-        this.opts.logger.error({ err, eventId: event.id }, 'event bus handler failed');
-      }
-    }
   }
 }

@@ -1,30 +1,29 @@
 import { randomBytes } from 'node:crypto';
+import { BusHandlers } from './bus-handlers';
 import type { BusEvent, BusHandler, BusNotice, EventBus, NodeAnswer, NodeRequest, NodeRequestHandler, NoticeHandler } from './types';
 
 /** The default bus: one process, handlers called synchronously in publish order. */
 export class MemoryBus implements EventBus {
   readonly kind = 'memory' as const;
-  private readonly handlers = new Set<BusHandler>();
-  private readonly noticeHandlers = new Set<NoticeHandler>();
+  /** No logger: a handler's error reaches the publisher, as a direct call's would. */
+  private readonly local = new BusHandlers();
   readonly nodeId = randomBytes(4).toString('hex');
   private asked: NodeRequestHandler | null = null;
 
   async publish(event: BusEvent): Promise<void> {
-    for (const h of this.handlers) h(event);
+    this.local.dispatch(event);
   }
 
   subscribe(handler: BusHandler): () => void {
-    this.handlers.add(handler);
-    return () => this.handlers.delete(handler);
+    return this.local.subscribe(handler);
   }
 
   notify(notice: BusNotice): void {
-    for (const h of this.noticeHandlers) h(notice);
+    this.local.dispatchNotice(notice);
   }
 
   onNotice(handler: NoticeHandler): () => void {
-    this.noticeHandlers.add(handler);
-    return () => this.noticeHandlers.delete(handler);
+    return this.local.onNotice(handler);
   }
 
   /** One process: only its own id answers. */
@@ -44,8 +43,7 @@ export class MemoryBus implements EventBus {
   }
 
   async close(): Promise<void> {
-    this.handlers.clear();
-    this.noticeHandlers.clear();
+    this.local.clear();
     this.asked = null;
   }
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { Redis } from 'ioredis';
 import type { EventType } from '@ordercast/shared';
+import { BusHandlers } from './bus-handlers';
 import { NodeCalls, noticeText, readNotice } from './node-calls';
 import { type BusEvent, type BusHandler, type NodeAnswer, type NodeRequest, type BusNotice, type EventBus, type NodeRequestHandler, type NoticeHandler } from './types';
 
@@ -36,8 +37,7 @@ export interface RedisBusOptions {
  */
 export class RedisBus implements EventBus {
   readonly kind = 'redis' as const;
-  private readonly handlers = new Set<BusHandler>();
-  private readonly noticeHandlers = new Set<NoticeHandler>();
+  private readonly local: BusHandlers;
   private readonly sender = randomBytes(6).toString('hex');
   private closed = false;
   private readonly noticeChannel: string;
@@ -54,6 +54,7 @@ export class RedisBus implements EventBus {
     this.noticeChannel = `${channel}:notices`;
     this.nodeChannel = this.channelOf(this.nodeId);
     this.calls = new NodeCalls(this.nodeId, logger, 'redis');
+    this.local = new BusHandlers(logger);
   }
 
   private channelOf(nodeId: string): string {
@@ -90,7 +91,7 @@ export class RedisBus implements EventBus {
     let readyBefore = false;
     sub.on('ready', () => {
       // A reconnect: notices sent while the subscriber was away are lost, so re-check everything.
-      if (readyBefore) bus.dispatchNotice({ kind: 'principals-stale' });
+      if (readyBefore) bus.local.dispatchNotice({ kind: 'principals-stale' });
       readyBefore = true;
     });
     // Queued until the subscriber is connected; ioredis re-subscribes after every reconnect.
@@ -116,7 +117,7 @@ export class RedisBus implements EventBus {
   async publish(event: BusEvent): Promise<void> {
     if (this.closed) return;
     // Own clients first: they do not wait for Redis, nor miss the event while it is down.
-    this.dispatch(event);
+    this.local.dispatch(event);
     // Down: the other processes' hubs read it from the log (catch-up); no error per event.
     if (this.pub.status !== 'ready') return;
     const frame = `${this.sender}\n${event.id}\n${event.type}\n${event.rooms.join(',')}\n${event.appendedAt ?? ''}\n${event.json}`;
@@ -124,13 +125,12 @@ export class RedisBus implements EventBus {
   }
 
   subscribe(handler: BusHandler): () => void {
-    this.handlers.add(handler);
-    return () => this.handlers.delete(handler);
+    return this.local.subscribe(handler);
   }
 
   notify(notice: BusNotice): void {
     if (this.closed) return;
-    this.dispatchNotice(notice);
+    this.local.dispatchNotice(notice);
     if (this.pub.status !== 'ready') return;
     this.pub.publish(this.noticeChannel, noticeText(this.sender, notice)).catch((err: unknown) => {
       this.logger.warn({ err }, 'redis notice not published');
@@ -138,8 +138,7 @@ export class RedisBus implements EventBus {
   }
 
   onNotice(handler: NoticeHandler): () => void {
-    this.noticeHandlers.add(handler);
-    return () => this.noticeHandlers.delete(handler);
+    return this.local.onNotice(handler);
   }
 
   ask(nodeId: string, request: NodeRequest, timeoutMs: number): Promise<NodeAnswer | null> {
@@ -158,8 +157,7 @@ export class RedisBus implements EventBus {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.handlers.clear();
-    this.noticeHandlers.clear();
+    this.local.clear();
     this.calls.close();
     await Promise.allSettled([this.pub.quit(), this.sub.quit()]);
     this.pub.disconnect();
@@ -185,7 +183,7 @@ export class RedisBus implements EventBus {
     const event: BusEvent = { id, type: text.slice(b + 1, c) as EventType, rooms, json: text.slice(e + 1) };
     const appendedAt = Number(text.slice(d + 1, e));
     if (e > d + 1 && Number.isFinite(appendedAt)) event.appendedAt = appendedAt;
-    this.dispatch(event);
+    this.local.dispatch(event);
   }
 
   /** A request for this process, or an answer to one of its own. */
@@ -202,27 +200,6 @@ export class RedisBus implements EventBus {
   private receiveNotice(message: Buffer): void {
     if (this.closed) return;
     const notice = readNotice(message.toString(), this.sender, this.logger, 'redis');
-    if (notice && notice !== 'own') this.dispatchNotice(notice);
-  }
-
-
-  private dispatchNotice(notice: BusNotice): void {
-    for (const h of this.noticeHandlers) {
-      try {
-        h(notice);
-      } catch (err) {
-        this.logger.error({ err, notice }, 'event bus notice handler failed');
-      }
-    }
-  }
-
-  private dispatch(event: BusEvent): void {
-    for (const h of this.handlers) {
-      try {
-        h(event);
-      } catch (err) {
-        this.logger.error({ err, eventId: event.id }, 'event bus handler failed');
-      }
-    }
+    if (notice && notice !== 'own') this.local.dispatchNotice(notice);
   }
 }

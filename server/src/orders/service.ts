@@ -104,6 +104,12 @@ function numberMatches(term: string): { exact: string | null; suffix: string | n
   return { exact: padded, suffix: `-${padded}` };
 }
 
+/** A term that could be an order's id: digits within the ids a database holds (a longer number is no id, and PostgreSQL's bigint refuses it). */
+function idOf(term: string): number | null {
+  const n = /^\d{1,16}$/.test(term) ? Number(term) : NaN;
+  return Number.isSafeInteger(n) ? n : null;
+}
+
 /** Parameters of the staff list's statement (its text depends on which are present). */
 type StaffListParams = {
   cityId?: number;
@@ -467,7 +473,7 @@ export class OrdersService {
       conds.push(
         `(order_number = @term OR order_number = @exact OR order_number LIKE @suffix OR id = @id OR phone LIKE @phone ESCAPE '\\')`,
       );
-      Object.assign(params, { term, exact, suffix: suffix && `%${suffix}`, id: /^\d+$/.test(term) ? Number(term) : null, phone: `%${escaped}%` });
+      Object.assign(params, { term, exact, suffix: suffix && `%${suffix}`, id: idOf(term), phone: `%${escaped}%` });
     }
     const sqlite = conds.map((c) => (typeof c === 'string' ? c : c.sqlite)).join(' AND ');
     const postgres = conds.map((c) => (typeof c === 'string' ? c : c.postgres)).join(' AND ');

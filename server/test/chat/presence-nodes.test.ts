@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderChatRoom, type ChatAuthor } from '@ordercast/shared';
 import { SqlPresence } from '../../src/chat/presence';
-import { buildTestApp, onPostgres, signInCustomer, signInStaff, useTestApp, type TestApp } from '../helpers/app';
+import { onPostgres, signInCustomer, signInStaff, useAppPair, useTestApp } from '../helpers/app';
 import { testSql } from '../helpers/db';
 import { requireService } from '../helpers/services';
-import { TestClient, createOrder, listen, sleep, type Msg } from '../realtime/helpers';
+import { TestClient, createOrder, sleep, type Msg } from '../realtime/helpers';
 
 const staff = (userId: number, name = 'Staff'): ChatAuthor => ({ kind: 'staff', name, userId });
 const customer = (userId: number, name = 'Customer'): ChatAuthor => ({ kind: 'customer', name, userId });
@@ -61,25 +61,16 @@ describe('chat presence in the database (SqlPresence)', () => {
  * folder share its database; on SQLite there is no such bus (Redis's is presence-processes.test.ts).
  */
 describe('order chat presence across two nodes on one PostgreSQL database', onPostgres ? await requireService('postgres') : { skip: true }, () => {
-  let a: TestApp;
-  let b: TestApp;
-  let wsA: string;
-  let wsB: string;
+  const pair = useAppPair('postgres', { CHAT_PRESENCE_TTL_MS: '1500' });
   let manager: string;
   const clients: TestClient[] = [];
 
   beforeAll(async () => {
-    const env = { CHAT_PRESENCE_TTL_MS: '1500' };
-    a = await buildTestApp(env);
-    b = await buildTestApp(env, { dir: a.dir });
-    wsA = (await listen(a.app)).ws;
-    wsB = (await listen(b.app)).ws;
-    manager = (await signInStaff(a.app, 'manager1')).token;
+    manager = (await signInStaff(pair.a.app, 'manager1')).token;
   });
-  afterAll(async () => {
+  // Before the pair closes (hooks run last-registered first).
+  afterAll(() => {
     for (const c of clients) c.close();
-    await b?.app.close();
-    await a?.close();
   });
 
   const connect = async (ws: string, token: string, orderId: number) => {
@@ -93,15 +84,15 @@ describe('order chat presence across two nodes on one PostgreSQL database', onPo
     m.type === 'chat-presence' && m.data.change === change && m.data.participant.userId === userId;
 
   it('uses the database for presence and the PostgreSQL bus between the nodes', () => {
-    expect(a.app.events.bus.kind).toBe('postgres');
-    expect(b.app.chatRealtime['store']).toBeInstanceOf(SqlPresence);
+    expect(pair.a.app.events.bus.kind).toBe('postgres');
+    expect(pair.b.app.chatRealtime['store']).toBeInstanceOf(SqlPresence);
   });
 
   it('join, typing and leave cross the nodes; a new node reads who is there', async () => {
-    const cust = await signInCustomer(b.app);
-    const order = await createOrder(b.app, cust.token, 1);
-    const staffOnA = await connect(wsA, manager, order.id);
-    const custOnB = await connect(wsB, cust.token, order.id);
+    const cust = await signInCustomer(pair.b.app);
+    const order = await createOrder(pair.b.app, cust.token, 1);
+    const staffOnA = await connect(pair.a.url.ws, manager, order.id);
+    const custOnB = await connect(pair.b.url.ws, cust.token, order.id);
 
     const joined = await staffOnA.waitFor(presence('join', cust.user.id));
     expect(joined.data.present.map((p: ChatAuthor) => p.kind).sort()).toEqual(['customer', 'staff']);
@@ -117,12 +108,12 @@ describe('order chat presence across two nodes on one PostgreSQL database', onPo
   });
 
   it('the entry of a node that died (nothing removes it): its person leaves the others’ view when it expires', async () => {
-    const cust = await signInCustomer(b.app);
-    const order = await createOrder(b.app, cust.token, 1);
-    const staffOnA = await connect(wsA, manager, order.id);
+    const cust = await signInCustomer(pair.b.app);
+    const order = await createOrder(pair.b.app, cust.token, 1);
+    const staffOnA = await connect(pair.a.url.ws, manager, order.id);
     // What a node writes for its people before it dies (kill -9: nothing removes the entry).
     const room = orderChatRoom(order.id);
-    await new SqlPresence(b.app.sql).put([[room, `deadnode:${cust.user.id}`, customer(cust.user.id, 'Gone'), Date.now() + 1500]]);
+    await new SqlPresence(pair.b.app.sql).put([[room, `deadnode:${cust.user.id}`, customer(cust.user.id, 'Gone'), Date.now() + 1500]]);
     // Told as a leave only if A had seen the entry: whether A's sweep saw it arrive or its first read of the room did.
     const left = await staffOnA.waitFor(presence('leave', cust.user.id), 10_000);
     expect(left.data.present.map((p: ChatAuthor) => p.kind)).toEqual(['staff']);

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rewriteParams } from '../../src/db/pg-params';
 import { PgSql, type PgSqlOptions } from '../../src/db/sql-postgres';
+import { holdOpen } from '../helpers/hold-open';
 import { freshDatabase, type TestDatabase } from '../helpers/pg';
 import { requireService } from '../helpers/services';
 import { sqlContract } from './sql-contract';
@@ -175,24 +176,16 @@ describe('PostgreSQL specifics', pgOptions, () => {
 
   it('pool exhausted: callers wait for a free connection, and fail with a clear error after DATABASE_POOL_TIMEOUT_MS', async () => {
     const sql = make({ poolMax: 2, poolTimeoutMs: 300 });
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let started = 0;
-    const holders = [1, 2].map(() =>
-      sql.tx(async () => {
-        started++;
-        await gate;
-      }),
-    );
-    while (started < 2) await new Promise((r) => setTimeout(r, 10));
+    // Both connections in open transactions.
+    const releases = await Promise.all([1, 2].map(() => holdOpen(sql, async () => {})));
     await expect(sql.tx(async () => 1)).rejects.toMatchObject({ code: 'POOL_TIMEOUT', message: expect.stringContaining('all 2 in use') });
     await expect(sql.exec('SELECT 1')).rejects.toMatchObject({ code: 'POOL_TIMEOUT' });
     // A waiter that arrives while both are busy gets a connection as soon as one is free.
     const waiter = sql.tx(async () => 'served');
     await new Promise((r) => setTimeout(r, 50));
-    release();
+    const releasing = releases.map((release) => release());
     expect(await waiter).toBe('served');
-    await Promise.all(holders);
+    await Promise.all(releasing);
   });
 
   it('txGrouped: the pieces of one turn share one transaction and one commit; a lone piece is a plain transaction', async () => {

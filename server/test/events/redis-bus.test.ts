@@ -43,7 +43,7 @@ async function slowFirstConnection(delayMs: number) {
   };
 }
 
-describe('RedisBus.connect', await requireService('redis-server'), () => {
+describe('RedisBus.connect', await requireService('redis'), () => {
   it('with Redis up, reports healthy as soon as it resolves: the publisher is waited for, not only the subscriber', async () => {
     // /health reads healthy() right after start: a publisher still connecting made a node that had
     // just started on a loaded machine report the bus down.

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { buildApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config/config';
 import { demoInitData, type TelegramUser } from '../../src/auth/telegram';
 import { TEST_BOT_TOKEN, testEnv } from './env';
+import { TEST_REDIS_URL } from './services';
 import { demoDeliveryPoint, demoPickupPoint } from '../../src/db/seed-data';
 import { MATRIX_DB_PREFIX, freshDatabase, type TestDatabase } from './pg';
 
@@ -135,20 +137,25 @@ export function useServedApp(env: TestEnv = {}): ServedApp {
 }
 
 /**
- * Two apps on one SQLite folder, as two processes of one deployment (`env` gives them a shared
- * bus), both listening: `a` owns the folder, removed when the pair closes.
+ * Two apps on one folder (its SQLite file, or on the PostgreSQL pass its database), as two processes
+ * of one deployment, both listening: `a` owns the folder, removed when the pair closes. `bus` is
+ * what carries events between them: Redis (on a channel of their own) or, on PostgreSQL, its
+ * LISTEN/NOTIFY with no Redis; both apps are checked to have it.
  */
 export type AppPair = { a: TestApp & { url: { http: string; ws: string } }; b: TestApp & { url: { http: string; ws: string } }; close(): Promise<void> };
+export type PairBus = 'redis' | 'postgres';
 
-export async function buildAppPair(env: Record<string, string>): Promise<AppPair> {
-  const a = await buildTestApp(env);
+export async function buildAppPair(bus: PairBus, env: Record<string, string> = {}): Promise<AppPair> {
+  const busEnv: Record<string, string> = bus === 'redis' ? { REDIS_URL: TEST_REDIS_URL, REDIS_CHANNEL: `ordercast-test-${randomBytes(6).toString('hex')}` } : {};
+  const a = await buildTestApp({ ...env, ...busEnv });
   let b: TestApp | undefined;
   const close = async () => {
     await b?.close();
     await a.close();
   };
   try {
-    b = await buildTestApp(env, { dir: a.dir });
+    b = await buildTestApp({ ...env, ...busEnv }, { dir: a.dir });
+    for (const t of [a, b]) if (t.app.events.bus.kind !== bus) throw new Error(`useAppPair: a ${bus} bus was asked for, the app has ${t.app.events.bus.kind}`);
     return { a: { ...a, url: await listen(a.app) }, b: { ...b, url: await listen(b.app) }, close };
   } catch (err) {
     await close();
@@ -157,8 +164,8 @@ export async function buildAppPair(env: Record<string, string>): Promise<AppPair
 }
 
 /** `buildAppPair` for the enclosing `describe`: `pair.a`, `pair.b` between its beforeAll and afterAll. */
-export function useAppPair(env: TestEnv): AppPair {
-  return useClosing('useAppPair', async () => buildAppPair(await settle(env)), ['a', 'b']);
+export function useAppPair(bus: PairBus, env: TestEnv = {}): AppPair {
+  return useClosing('useAppPair', async () => buildAppPair(bus, await settle(env)), ['a', 'b']);
 }
 
 /** The seeded staff (admin, and the managers of cities 1 and 2) and a new customer, signed in. */

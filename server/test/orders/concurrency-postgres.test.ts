@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { bearer, buildTestApp, giveBonuses, placeOrder, signInCustomer, signInStaff, withPickupPoint, type TestApp } from '../helpers/app';
 import { testSql } from '../helpers/db';
+import { holdOpen } from '../helpers/hold-open';
 import { freshDatabase, type TestDatabase } from '../helpers/pg';
 import { requireService } from '../helpers/services';
 
@@ -142,21 +143,11 @@ describe('concurrent writers on PostgreSQL', await requireService('postgres'), (
    * read the order as it was and write over the cancel once it commits.)
    */
   async function whileCancelling<T>(orderId: number, race: () => Promise<T>): Promise<T> {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let written!: () => void;
-    const cancelWritten = new Promise<void>((r) => (written = r));
-    const cancelling = t.app.tx(async () => {
-      await t.app.orders.changeStatus({ source: 'system' }, orderId, 'cancelled', 'not_paid');
-      written();
-      await gate;
-    });
-    await cancelWritten;
+    const release = await holdOpen(t.app, () => t.app.orders.changeStatus({ source: 'system' }, orderId, 'cancelled', 'not_paid'));
     const racing = race();
     // Long enough for `race` to reach the database and wait there (the outcome does not depend on it).
     await new Promise((r) => setTimeout(r, 300));
-    release();
-    await cancelling;
+    await release();
     return racing;
   }
 
@@ -197,27 +188,19 @@ describe('concurrent writers on PostgreSQL', await requireService('postgres'), (
   it('an order of a city does not wait for another order of that city to commit (the number is drawn outside the transaction)', async () => {
     const first = await signInCustomer(t.app);
     const second = await signInCustomer(t.app);
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let placed!: () => void;
-    const firstPlaced = new Promise<void>((r) => (placed = r));
     // The first order's transaction has written everything and stays open.
-    const holding = t.app.tx(async () => {
+    const release = await holdOpen(t.app, async () => {
       const principal = (await t.app.users.principal(first.user.id))!;
-      const made = await t.app.orders.create(principal, withPickupPoint({ cityId: 1, items: [{ productId: 1, quantity: 1 }], delivery: { type: 'pickup' as const } }), null);
-      placed();
-      await gate;
-      return made.order;
+      return (await t.app.orders.create(principal, withPickupPoint({ cityId: 1, items: [{ productId: 1, quantity: 1 }], delivery: { type: 'pickup' as const } }), null)).order;
     });
-    await firstPlaced;
     try {
       // Before: this waited on the city's counter row until the first committed (the test times out).
       const res = await Promise.race([placeOrder(t.app, second.token), new Promise<null>((r) => setTimeout(r, 15_000, null))]);
       expect(res?.statusCode, res?.body).toBe(201);
     } finally {
-      release();
+      await release();
     }
-    const a = await holding;
+    const a = await release();
     const b = (await sql().get<{ n: string }>('SELECT order_number AS n FROM orders WHERE user_id = @id', { id: second.user.id }))!.n;
     expect(a.order_number).not.toBe(b);
   });

@@ -10,6 +10,7 @@ import { PgSql } from '../../src/db/sql-postgres';
 import { SqliteSql } from '../../src/db/sql-sqlite';
 import { OutboxRunner, type Held, type Pacing, type RunnerSettings } from '../../src/outbox/runner';
 import { onPostgres } from '../helpers/app';
+import { holdOpen } from '../helpers/hold-open';
 import { freshDatabase } from '../helpers/pg';
 import { requireService } from '../helpers/services';
 
@@ -104,24 +105,6 @@ function runner(sql: Sql, send: (held: Held<Job>) => Promise<void>, opts: { sett
   return r;
 }
 
-
-/** Runs `lock` in a transaction on `conn` and keeps it open (its locks held) until the returned function is called, which awaits the commit. */
-async function holdOpen(conn: Sql, lock: () => Promise<unknown>): Promise<() => Promise<void>> {
-  let release!: () => void;
-  const released = new Promise<void>((r) => (release = r));
-  let locked!: () => void;
-  const isLocked = new Promise<void>((r) => (locked = r));
-  const holding = conn.tx(async () => {
-    await lock();
-    locked();
-    await released;
-  });
-  await isLocked;
-  return async () => {
-    release();
-    await holding;
-  };
-}
 
 describe(`outbox runner (${onPostgres ? 'PostgreSQL, two pools as two nodes' : 'real SQLite file'})`, onPostgres ? await requireService('postgres') : {}, () => {
   it('sends a due job once, finishing it with its columns, and wakes at once for new work (the poll is a minute)', async () => {

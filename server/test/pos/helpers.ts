@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { startPosSimulator, type PosSimulator, type PosSimulatorOptions } from '../../src/pos/simulator/index';
 import { sign } from '../../src/pos/signature';
-import type { PosControl, PosControlPatch, PosOrder, PosWebhookBody } from '../../src/pos/wire';
+import type { PosControl, PosControlPatch, PosOrder, PosOrderBody, PosWebhookBody } from '../../src/pos/wire';
 import { buildTestApp, useClosing, type TestApp } from '../helpers/app';
 import { testSql } from '../helpers/db';
 
@@ -165,4 +165,26 @@ export async function sendWebhook(
   const res = await fetch(`${serverUrl}/api/pos/webhook`, { method: 'POST', headers, body: raw });
   const text = await res.text();
   return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** An order as the server sends it to the POS: one Гуляш-суп (GL-0001 at 390) for pickup in city 1, unless `over` says otherwise. */
+export function posOrderBody(externalId: number, over: Partial<PosOrderBody> = {}): PosOrderBody {
+  return {
+    externalId,
+    orderNumber: String(externalId),
+    cityId: 1,
+    type: 'pickup',
+    items: [{ code: 'GL-0001', price: 390, quantity: 1 }],
+    subtotal: 390,
+    bonusesUsed: 0,
+    total: 390,
+    createdAt: new Date().toISOString(),
+    ...over,
+  };
+}
+
+/** A JSON POST straight to the simulator (`/orders`, `/menu/items`), as the server would make it: the status and the JSON answer. */
+export async function simPost<J = Record<string, unknown>>(sim: PosSimulator, path: string, body: unknown): Promise<{ status: number; json: J }> {
+  const res = await fetch(`${sim.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, json: (await res.json()) as J };
 }

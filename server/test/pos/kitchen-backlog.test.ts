@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PosSimulator } from '../../src/pos/simulator/index';
-import { setControl, startSimulator, waitFor } from './helpers';
+import { posOrderBody, setControl, simPost, startSimulator, waitFor } from './helpers';
 
 /**
  * Issue 11 item 7: a POS restarted with a big kitchen backlog opened one webhook per order at once
@@ -39,21 +39,7 @@ describe('POS simulator: a big kitchen backlog', () => {
     sim = await startSimulator({ serverUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`, webhookConcurrency: LIMIT });
     // The backlog: thousands of accepted orders while the kitchen is paused.
     const post = (externalId: number) =>
-      fetch(`${sim.url}/orders`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          externalId,
-          orderNumber: String(externalId),
-          cityId: 1,
-          type: 'pickup',
-          items: [{ code: 'GL-0001', price: 390, quantity: 1 }],
-          subtotal: 390,
-          bonusesUsed: 0,
-          total: 390,
-          createdAt: new Date().toISOString(),
-        }),
-      }).then((r) => {
+      simPost(sim, '/orders', posOrderBody(externalId)).then((r) => {
         if (r.status !== 201) throw new Error(`POS answered ${r.status}`);
       });
     for (let i = 0; i < BACKLOG; i += 100) await Promise.all(Array.from({ length: 100 }, (_, k) => post(1 + i + k)));

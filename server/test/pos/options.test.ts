@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Menu } from '@ordercast/shared';
 import { placeOrder, signInCustomer } from '../helpers/app';
 import type { PosOrderBody } from '../../src/pos/wire';
-import { orderRow, posOrders, startPosEnv, waitFor, type PosEnv } from './helpers';
+import { orderRow, posOrderBody, posOrders, simPost, startPosEnv, waitFor, type PosEnv } from './helpers';
 
 /** Options through the real simulator over HTTP: sent with their codes and checked there; imported from its menu. */
 describe('POS: product options', () => {
@@ -50,35 +50,23 @@ describe('POS: product options', () => {
   });
 
   describe('the simulator checks options like dishes (422)', () => {
-    const body = (options: PosOrderBody['items'][number]['options'], externalId: number, unit = 450 + 250): PosOrderBody => ({
-      externalId,
-      orderNumber: `T-${externalId}`,
-      cityId: 1,
-      type: 'pickup',
-      items: [{ code: 'GL-0007', price: 450, quantity: 1, options }],
-      subtotal: unit,
-      bonusesUsed: 0,
-      total: unit,
-      createdAt: new Date().toISOString(),
-    });
-    const post = async (b: PosOrderBody) => {
-      const res = await fetch(`${env.sim.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) });
-      return { status: res.status, body: (await res.json()) as { code: string; message: string } };
-    };
+    const body = (options: PosOrderBody['items'][number]['options'], externalId: number, unit = 450 + 250): PosOrderBody =>
+      posOrderBody(externalId, { orderNumber: `T-${externalId}`, items: [{ code: 'GL-0007', price: 450, quantity: 1, options }], subtotal: unit, total: unit });
+    const post = (b: PosOrderBody) => simPost<{ code: string; message: string }>(env.sim, '/orders', b);
 
     it('an unknown code, or another dish’s option: OPTION_NOT_FOUND', async () => {
-      expect(await post(body([{ code: 'GL-0007-M99', price: 250 }], 900_001))).toMatchObject({ status: 422, body: { code: 'OPTION_NOT_FOUND' } });
-      expect(await post(body([{ code: 'GL-0013-M62', price: 250 }], 900_002))).toMatchObject({ status: 422, body: { code: 'OPTION_NOT_FOUND' } });
+      expect(await post(body([{ code: 'GL-0007-M99', price: 250 }], 900_001))).toMatchObject({ status: 422, json: { code: 'OPTION_NOT_FOUND' } });
+      expect(await post(body([{ code: 'GL-0013-M62', price: 250 }], 900_002))).toMatchObject({ status: 422, json: { code: 'OPTION_NOT_FOUND' } });
     });
 
     it('another price: PRICE_MISMATCH; a stopped option: OPTION_UNAVAILABLE; totals include options', async () => {
-      expect(await post(body([{ code: 'GL-0007-M12', price: 200 }], 900_003))).toMatchObject({ status: 422, body: { code: 'PRICE_MISMATCH', message: expect.stringMatching(/modifier GL-0007-M12/) } });
-      expect(await post(body([{ code: 'GL-0007-M12', price: 250 }], 900_004, 450))).toMatchObject({ status: 422, body: { code: 'TOTAL_MISMATCH' } });
-      const stopped = await fetch(`${env.sim.url}/menu/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ cityId: 3, code: 'GL-0007-M12', available: false }) });
+      expect(await post(body([{ code: 'GL-0007-M12', price: 200 }], 900_003))).toMatchObject({ status: 422, json: { code: 'PRICE_MISMATCH', message: expect.stringMatching(/modifier GL-0007-M12/) } });
+      expect(await post(body([{ code: 'GL-0007-M12', price: 250 }], 900_004, 450))).toMatchObject({ status: 422, json: { code: 'TOTAL_MISMATCH' } });
+      const stopped = await simPost(env.sim, '/menu/items', { cityId: 3, code: 'GL-0007-M12', available: false });
       expect(stopped.status).toBe(200);
       const b = { ...body([{ code: 'GL-0007-M12', price: 230 }], 900_005, 410 + 230), cityId: 3 };
       b.items[0]!.price = 410;
-      expect(await post(b)).toMatchObject({ status: 422, body: { code: 'OPTION_UNAVAILABLE' } });
+      expect(await post(b)).toMatchObject({ status: 422, json: { code: 'OPTION_UNAVAILABLE' } });
       expect(await post(body([{ code: 'GL-0007-M12', price: 250 }], 900_006))).toMatchObject({ status: 201 });
     });
   });
@@ -86,8 +74,8 @@ describe('POS: product options', () => {
   it('imports option prices and stop-list per city, and dishes’ weight and kcal', async () => {
     const { app } = env;
     const patch = async (b: Record<string, unknown>) => {
-      const res = await fetch(`${env.sim.url}/menu/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) });
-      expect(res.status, await res.text()).toBe(200);
+      const res = await simPost(env.sim, '/menu/items', b);
+      expect(res.status, JSON.stringify(res.json)).toBe(200);
     };
     await patch({ cityId: 1, code: 'GL-0007-M12', price: 270 });
     await patch({ cityId: 2, code: 'GL-0007-M21', available: false });

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_ROOM, cityOrdersRoom } from '@ordercast/shared';
 import { bearer, placeOrder, signInCustomer, signInStaff } from '../helpers/app';
 import { testSql } from '../helpers/db';
-import { jobOf, lastEventId, orderEvents, orderRow, posOrders, sleep, usePosEnv, waitFor } from './helpers';
+import { jobOf, lastEventId, orderEvents, orderRow, posOrders, simPost, sleep, usePosEnv, waitFor } from './helpers';
 
 describe('POS sync: rejections retries cannot fix, and the manual retry', () => {
   let admin: string;
@@ -57,8 +57,8 @@ describe('POS sync: rejections retries cannot fix, and the manual retry', () => 
     expect((await jobOf(app, id)).status).toBe('failed');
 
     // The fix: the POS is told the price the order was taken at.
-    const fix = await fetch(`${sim.url}/menu/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ cityId: 1, code: 'GL-0004', price: 300 }) });
-    expect(await fix.json()).toMatchObject({ code: 'GL-0004', price: 300, available: true });
+    const fix = await simPost(sim, '/menu/items', { cityId: 1, code: 'GL-0004', price: 300 });
+    expect(fix.json).toMatchObject({ code: 'GL-0004', price: 300, available: true });
     const retry = await app.inject({ method: 'POST', url: `/api/admin/sync/${id}/retry`, headers: bearer(manager1) });
     expect(retry.statusCode).toBe(202);
     expect(retry.json().job).toMatchObject({ order_id: id, job_status: 'pending', attempts: 0, sync_status: 'pending' });

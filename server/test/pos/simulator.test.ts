@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PosSimulator } from '../../src/pos/simulator/index';
 import { verifySignature } from '../../src/pos/signature';
 import { FAST_STEP_MINUTES } from '../../src/pos/wire';
-import { posOrders, SECRET, setControl, startSimulator, waitFor } from './helpers';
+import { posOrderBody, posOrders, SECRET, setControl, simPost, startSimulator, waitFor } from './helpers';
 
 /** The simulator on its own, over HTTP, calling back a bare HTTP server that records what it gets. */
 describe('POS simulator', () => {
@@ -32,27 +32,12 @@ describe('POS simulator', () => {
     await new Promise((r) => receiver.close(r));
   });
 
-  const order = (externalId: number, over: Record<string, unknown> = {}) => ({
-    externalId,
-    orderNumber: '0001',
-    cityId: 1,
-    type: 'pickup',
-    items: [{ code: 'GL-0001', price: 390, quantity: 2 }],
-    subtotal: 780,
-    bonusesUsed: 0,
-    total: 780,
-    createdAt: new Date().toISOString(),
-    ...over,
-  });
-  const post = async (body: unknown) => {
-    const res = await fetch(`${sim.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-  };
+  const post = (body: unknown) => simPost(sim, '/orders', body);
 
   it('accepts an order once per external id: the same id again is the same posOrderId', async () => {
-    const first = await post(order(101));
+    const first = await post(posOrderBody(101));
     expect(first).toMatchObject({ status: 201, json: { externalId: 101, status: 'accepted', duplicate: false } });
-    const again = await post(order(101));
+    const again = await post(posOrderBody(101));
     expect(again).toMatchObject({ status: 200, json: { posOrderId: first.json.posOrderId, duplicate: true } });
     const stored = await posOrders(sim, 101);
     expect(stored).toHaveLength(1);
@@ -60,21 +45,21 @@ describe('POS simulator', () => {
   });
 
   it('rejects what it cannot cook with POS-style codes', async () => {
-    expect(await post(order(102, { items: [{ code: 'GL-0404', price: 1, quantity: 1 }], subtotal: 1, total: 1 }))).toMatchObject({
+    expect(await post(posOrderBody(102, { items: [{ code: 'GL-0404', price: 1, quantity: 1 }], subtotal: 1, total: 1 }))).toMatchObject({
       status: 422,
       json: { code: 'PRODUCT_NOT_FOUND' },
     });
-    expect(await post(order(103, { items: [{ code: 'GL-0001', price: 400, quantity: 2 }], subtotal: 800, total: 800 }))).toMatchObject({
+    expect(await post(posOrderBody(103, { items: [{ code: 'GL-0001', price: 400, quantity: 2 }], subtotal: 800, total: 800 }))).toMatchObject({
       status: 422,
       json: { code: 'PRICE_MISMATCH' },
     });
     // Dobos torte is on the stop-list in Saint Petersburg.
-    expect(await post(order(104, { cityId: 2, items: [{ code: 'GL-0017', price: 360, quantity: 1 }], subtotal: 360, total: 360 }))).toMatchObject({
+    expect(await post(posOrderBody(104, { cityId: 2, items: [{ code: 'GL-0017', price: 360, quantity: 1 }], subtotal: 360, total: 360 }))).toMatchObject({
       status: 422,
       json: { code: 'PRODUCT_UNAVAILABLE' },
     });
-    expect(await post(order(105, { total: 700 }))).toMatchObject({ status: 422, json: { code: 'TOTAL_MISMATCH' } });
-    expect(await post(order(106, { cityId: 99 }))).toMatchObject({ status: 422, json: { code: 'CITY_NOT_FOUND' } });
+    expect(await post(posOrderBody(105, { total: 700 }))).toMatchObject({ status: 422, json: { code: 'TOTAL_MISMATCH' } });
+    expect(await post(posOrderBody(106, { cityId: 99 }))).toMatchObject({ status: 422, json: { code: 'CITY_NOT_FOUND' } });
     expect(await post({ externalId: 'x' })).toMatchObject({ status: 400, json: { code: 'VALIDATION_ERROR' } });
     expect(await posOrders(sim, 103)).toEqual([]);
   });
@@ -101,7 +86,7 @@ describe('POS simulator', () => {
 
   it('cooks, calls back every step signed, and re-sends a step until it gets a 2xx', async () => {
     answer = 500; // the server is in trouble at first
-    const accepted = await post(order(201, { type: 'delivery', address: 'Arbat 1' }));
+    const accepted = await post(posOrderBody(201, { type: 'delivery', address: 'Arbat 1' }));
     await setControl(sim, { kitchenSpeed: 1000 });
     await waitFor(() => received.filter((r) => r.body.includes('"externalId":201')).length >= 2, 'a re-sent callback');
     answer = 200;

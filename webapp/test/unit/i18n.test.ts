@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBonuses, localName, setLocale, startLocale, t } from '../../src/i18n';
+import { formatBonuses, localAddress, localName, setLocale, startLocale, t } from '../../src/i18n';
 
 describe('language', () => {
   it('starts in Telegram’s language, else the browser’s first Russian or English preference', () => {
@@ -20,6 +20,15 @@ describe('language', () => {
     setLocale('ru');
     expect(t('orderNo', { n: '0042' })).toBe('Заказ №0042');
     expect(localName(item)).toBe('Гуляш-суп');
+  });
+
+  it('a restaurant address follows the language, Russian where there is no English one', () => {
+    const r = { address: 'Тверская 1', address_en: 'Tverskaya 1' };
+    setLocale('en');
+    expect(localAddress(r)).toBe('Tverskaya 1');
+    expect(localAddress({ ...r, address_en: '' })).toBe('Тверская 1');
+    setLocale('ru');
+    expect(localAddress(r)).toBe('Тверская 1');
   });
 
   it('bonuses read as points with the right plural, not as roubles', () => {
