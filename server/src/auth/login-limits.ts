@@ -1,14 +1,11 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { normalizeIP, type RateLimitOptions } from '@fastify/rate-limit';
-import { LruMap } from 'toad-cache';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { normalizeIP } from '@fastify/rate-limit';
 import { HttpError } from '../lib/errors';
+import type { LoginLimitStore } from './login-limit-store';
 
 const MINUTE = 60_000;
 /** How long a username stays locked for unknown addresses after too many failures. */
 const USER_WINDOW_MS = 15 * MINUTE;
-/** Counters and remembered addresses are LRU-bounded: an attacker rotating keys evicts old ones, never grows memory. */
-const CACHE_ENTRIES = 10_000;
-const KNOWN_ADDRESSES_PER_USER = 8;
 
 export interface LoginLimitSettings {
   /** Attempts per (address, username) per minute. */
@@ -19,10 +16,9 @@ export interface LoginLimitSettings {
   perUserFailures: number;
 }
 
-type Check = ReturnType<FastifyInstance['createRateLimit']>;
-
 /**
- * Staff sign-in limits, on @fastify/rate-limit's counters (LRU-bounded, one per limit):
+ * Staff sign-in limits, counted in a LoginLimitStore shared by every node of the deployment
+ * (login-limit-store-factory.ts: Redis, PostgreSQL, or memory for a single process):
  * - per address and username, and per address whatever the username, counting every attempt and
  *   refusing BEFORE the password hash runs (scrypt is the expensive part of a sign-in);
  * - per username from any address, counting failures only. Past the limit the username is locked
@@ -30,49 +26,38 @@ type Check = ReturnType<FastifyInstance['createRateLimit']>;
  *   spreading guesses over many addresses can lock out newcomers, never the real user at their
  *   usual place, and never forever (the window ends).
  * Addresses are req.ip: the socket's, or X-Forwarded-For's only from TRUST_PROXY's proxies.
+ * Keys are prefixed by limit (a: address, p: address|username, u: username), so one store holds all three.
  */
 export class LoginLimits {
-  private readonly perAddress: Check;
-  private readonly perPair: Check;
-  private readonly perUser: Check;
-  /** username → addresses it signed in from, most recent last. */
-  private readonly known = new LruMap<string[]>(CACHE_ENTRIES);
-
-  constructor(app: FastifyInstance, s: LoginLimitSettings) {
-    // `cache` sizes each limiter's own LRU store (createRateLimit passes it on, its type omits it).
-    const limiter = (opts: RateLimitOptions) => app.createRateLimit({ ...opts, cache: CACHE_ENTRIES } as RateLimitOptions);
-    const address = (req: FastifyRequest) => normalizeIP(req.ip);
-    this.perAddress = limiter({ max: s.perAddress, timeWindow: MINUTE, keyGenerator: address });
-    this.perPair = limiter({ max: s.perAddressAndUser, timeWindow: MINUTE, keyGenerator: (req) => `${address(req)}|${usernameOf(req)}` });
-    this.perUser = limiter({ max: s.perUserFailures, timeWindow: USER_WINDOW_MS, keyGenerator: usernameOf });
-  }
+  constructor(
+    private readonly store: LoginLimitStore,
+    private readonly s: LoginLimitSettings,
+  ) {}
 
   /** Counts this attempt; throws 429 when the address, or the address for this username, is over its limit. */
   async admit(req: FastifyRequest, reply: FastifyReply): Promise<void> {
-    for (const check of [this.perAddress, this.perPair]) {
-      const r = await check(req);
-      if (!r.isAllowed && r.isExceeded) throw tooMany(reply, r.ttl, 'Too many attempts');
+    const ip = normalizeIP(req.ip);
+    const username = usernameOf(req);
+    const checks: [string, number][] = [
+      [`a:${ip}`, this.s.perAddress],
+      [`p:${ip}|${username}`, this.s.perAddressAndUser],
+    ];
+    for (const [key, max] of checks) {
+      const r = await this.store.hit(key, MINUTE);
+      if (r.count > max) throw tooMany(reply, r.ttlMs, 'Too many attempts');
     }
-    const user = await this.perUser(req, { increment: false });
-    if (!user.isAllowed && user.remaining === 0 && !this.isKnown(usernameOf(req), normalizeIP(req.ip))) {
-      throw tooMany(reply, user.ttl, 'Too many failed sign-ins to this account');
+    const user = await this.store.peek(`u:${username}`, USER_WINDOW_MS);
+    if (user.count >= this.s.perUserFailures && !(await this.store.knows(username, ip))) {
+      throw tooMany(reply, user.ttlMs, 'Too many failed sign-ins to this account');
     }
   }
 
   async failed(req: FastifyRequest): Promise<void> {
-    await this.perUser(req);
+    await this.store.hit(`u:${usernameOf(req)}`, USER_WINDOW_MS);
   }
 
-  succeeded(req: FastifyRequest): void {
-    const username = usernameOf(req);
-    const ip = normalizeIP(req.ip);
-    const list = (this.known.get(username) ?? []).filter((a) => a !== ip);
-    list.push(ip);
-    this.known.set(username, list.slice(-KNOWN_ADDRESSES_PER_USER));
-  }
-
-  private isKnown(username: string, ip: string): boolean {
-    return this.known.get(username)?.includes(ip) ?? false;
+  async succeeded(req: FastifyRequest): Promise<void> {
+    await this.store.remember(usernameOf(req), normalizeIP(req.ip));
   }
 }
 

@@ -35,4 +35,6 @@ export const {
   orderMessages,
   orderChats,
   chatPresence,
+  rateCounters,
+  loginKnownAddresses,
 } = postgresSchema;

@@ -605,3 +605,35 @@ export const chatPresence = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.room, t.member] })],
 );
+
+/**
+ * Staff sign-in counters shared by the nodes of a PostgreSQL deployment (auth/login-limit-store-postgres.ts):
+ * one row per limit key (address, address+username, username), counting attempts in a fixed
+ * window that starts at the key's first attempt. Epoch milliseconds of the database's clock, so
+ * the nodes' clocks do not matter. Expired rows are pruned in bounded batches (by window_end).
+ * On SQLite the table exists (one schema) but is unused: one machine counts in memory.
+ */
+export const rateCounters = sqliteTable(
+  'rate_counters',
+  {
+    key: text('key').primaryKey(),
+    count: integer('count').notNull(),
+    windowEnd: integer('window_end').notNull(),
+  },
+  (t) => [index('rate_counters_window_end_idx').on(t.windowEnd)],
+);
+
+/**
+ * The addresses each username signed in from (at most 8 per username, the oldest dropped), which a
+ * lock-out of that username spares; shared like rate_counters, unused on SQLite.
+ */
+export const loginKnownAddresses = sqliteTable(
+  'login_known_addresses',
+  {
+    username: text('username').notNull(),
+    address: text('address').notNull(),
+    /** Epoch ms (database clock) of the last successful sign-in from there. */
+    seenAt: integer('seen_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.username, t.address] }), index('login_known_addresses_seen_idx').on(t.seenAt)],
+);

@@ -64,14 +64,14 @@ describe('PostgreSQL migrations (drizzle/postgres/)', await requireService('post
     expect(def('bonus_ledger_order_type_uq')).toMatch(/WHERE .*order_id IS NOT NULL.*type <> 'adjusted'/);
   });
 
-  it('make chat_presence (soft state, rewritten by its nodes) UNLOGGED, and no other table', async () => {
+  it('make the soft-state tables UNLOGGED (chat_presence, rewritten by its nodes; rate_counters, sign-in counters), and no other', async () => {
     await runPostgresMigrations(pgdb.pool);
     const { rows } = await pgdb.pool.query<{ relname: string; relpersistence: string }>(
       `SELECT c.relname, c.relpersistence FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY c.relname`,
     );
     expect(rows.length).toBeGreaterThan(20);
-    expect(rows.filter((r) => r.relpersistence === 'u').map((r) => r.relname)).toEqual(['chat_presence']);
+    expect(rows.filter((r) => r.relpersistence === 'u').map((r) => r.relname)).toEqual(['chat_presence', 'rate_counters']);
     expect(rows.filter((r) => r.relpersistence !== 'u').every((r) => r.relpersistence === 'p')).toBe(true);
   });
 

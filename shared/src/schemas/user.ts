@@ -36,7 +36,8 @@ export const TelegramAuthBody = Type.Object({
 export type TelegramAuthBody = Static<typeof TelegramAuthBody>;
 
 export const LoginBody = Type.Object({
-  username: Type.String({ minLength: 1, maxLength: 64 }),
+  /** No control characters: no staff username has one, and PostgreSQL refuses a NUL in text (a 500 before). */
+  username: Type.String({ minLength: 1, maxLength: 64, pattern: '^[^\\u0000-\\u001f\\u007f]+$' }),
   password: Type.String({ minLength: 1, maxLength: 256 }),
 });
 export type LoginBody = Static<typeof LoginBody>;

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AuthResponse, ErrorBody, LoginBody, TelegramAuthBody, TelegramAuthResponse } from '@ordercast/shared/schemas';
 import { LoginLimits } from '../../auth/login-limits';
+import { createLoginLimitStore } from '../../auth/login-limit-store-factory';
+import { PgSql } from '../../db/sql-postgres';
 import { verifyPassword } from '../../auth/password';
 import { verifyInitData } from '../../auth/telegram';
 import { unauthorized } from '../../lib/errors';
@@ -23,7 +25,10 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  const limits = new LoginLimits(app, {
+  const store = await createLoginLimitStore(app.config, app.log, app.sql instanceof PgSql ? app.sql : null);
+  // Before the database closes (onClose hooks run in reverse order): the PostgreSQL store's prune uses it.
+  app.addHook('onClose', () => store.close());
+  const limits = new LoginLimits(store, {
     perAddressAndUser: app.config.LOGIN_RATE_LIMIT,
     perAddress: app.config.LOGIN_ADDRESS_LIMIT,
     perUserFailures: app.config.LOGIN_USER_LIMIT,
@@ -38,7 +43,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       await limits.failed(req);
       throw unauthorized('Wrong username or password', 'invalid_credentials');
     }
-    limits.succeeded(req);
+    await limits.succeeded(req);
     return { token: app.issueToken(row.id, row.role, row.tokenVersion), user: await app.users.toWire(row) };
   });
 
