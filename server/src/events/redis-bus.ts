@@ -159,7 +159,10 @@ export class RedisBus implements EventBus {
     this.closed = true;
     this.local.clear();
     this.calls.close();
-    await Promise.allSettled([this.pub.quit(), this.sub.quit()]);
+    // QUIT only on a live connection, and not for long: on one that never connected it waits in the
+    // offline queue forever, and a node shutting down during a Redis outage would hang.
+    const quit = (r: Redis) => (r.status === 'ready' ? Promise.race([r.quit(), new Promise((ok) => setTimeout(ok, 1000).unref())]) : undefined);
+    await Promise.allSettled([quit(this.pub), quit(this.sub)]);
     this.pub.disconnect();
     this.sub.disconnect();
   }

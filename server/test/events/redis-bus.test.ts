@@ -58,3 +58,14 @@ describe('RedisBus.connect', await requireService('redis'), () => {
     }
   });
 });
+
+describe('RedisBus.close', () => {
+  it('returns at once when Redis never answered (a node shutting down during a Redis outage does not hang)', { timeout: 15_000 }, async () => {
+    // A port nothing listens on: connect gives up waiting after its 3 s and returns a bus that keeps retrying.
+    const bus = await RedisBus.connect('redis://127.0.0.1:9', quiet, { channel: `oc-test-close-${process.pid}` });
+    expect(bus.healthy()).toBe(false);
+    const started = Date.now();
+    await bus.close();
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
