@@ -35,6 +35,8 @@ export class MenuSync {
   /** A manual import queued or in progress: later calls share it. */
   private manual: Promise<void> | undefined;
   private stopped = true;
+  /** The first check after start: if another node imported lately, this one still asks the POS once (a light probe) so its /health knows it. */
+  private starting = false;
 
   private readonly q;
 
@@ -85,6 +87,7 @@ export class MenuSync {
 
   start(): void {
     this.stopped = false;
+    this.starting = true;
     // The check at start is queued at once, so `idle()` right after start waits for its outcome.
     this.tick();
   }
@@ -108,8 +111,8 @@ export class MenuSync {
     this.manual ??= this.enqueue(async () => {
       this.manual = undefined;
       if (this.stopped) return;
-      const { at } = await this.claim(false);
-      await this.importMenu(at);
+      const { at, before } = await this.claim(false);
+      await this.importMenu(at, before);
     });
     return this.manual;
   }
@@ -125,8 +128,10 @@ export class MenuSync {
     let delayMs = this.intervalMs;
     void this.enqueue(async () => {
       if (this.stopped) return;
-      const { claimed, at } = await this.claim(true);
-      if (claimed) await this.importMenu(at);
+      const { claimed, at, before } = await this.claim(true);
+      if (claimed) await this.importMenu(at, before);
+      else if (this.starting) await this.deps.client.probe();
+      this.starting = false;
       // Never longer than an interval: a node whose clock lags the claimer's checks early and finds it not yet due.
       delayMs = Math.min(this.intervalMs, Math.max(0, Date.parse(at) + this.intervalMs - Date.now()));
     }).finally(() => {
@@ -142,17 +147,32 @@ export class MenuSync {
    * attempt's time as `at`, unclaimed. A time further ahead than an interval is a clock that was
    * wrong and does not hold the imports back.
    */
-  private async claim(periodic: boolean): Promise<{ claimed: boolean; at: string }> {
+  private async claim(periodic: boolean): Promise<{ claimed: boolean; at: string; before: string | null }> {
     return this.deps.sql.tx(async () => {
       await this.q.importLock.get({ key: MENU_IMPORT_LOCK });
       const prev = await this.state();
       const now = Date.now();
       if (periodic && prev.last_attempt_at && Math.abs(now - Date.parse(prev.last_attempt_at)) < this.intervalMs) {
-        return { claimed: false, at: prev.last_attempt_at };
+        return { claimed: false, at: prev.last_attempt_at, before: prev.last_attempt_at };
       }
       const at = new Date(now).toISOString();
       await this.q.saveState.run({ key: MENU_STATE_KEY, value: JSON.stringify({ ...prev, last_attempt_at: at }), now: at });
-      return { claimed: true, at };
+      return { claimed: true, at, before: prev.last_attempt_at };
+    });
+  }
+
+  /**
+   * Gives a claimed attempt back when this node stops before it has an outcome: the attempt time
+   * returns to what it was, so another node (or this one, restarted) imports at once instead of
+   * an interval later. Only our own claim: a later one (a manual import elsewhere) stays.
+   */
+  private async release(attemptAt: string, before: string | null): Promise<void> {
+    await this.deps.sql.tx(async () => {
+      await this.q.importLock.get({ key: MENU_IMPORT_LOCK });
+      const prev = await this.state();
+      if (prev.last_attempt_at !== attemptAt) return;
+      const now = isoNow();
+      await this.q.saveState.run({ key: MENU_STATE_KEY, value: JSON.stringify({ ...prev, last_attempt_at: before }), now });
     });
   }
 
@@ -167,9 +187,9 @@ export class MenuSync {
   }
 
   /** One import, claimed at `attemptAt`: asks the POS, then writes what changed or the failure. */
-  private async importMenu(attemptAt: string): Promise<void> {
+  private async importMenu(attemptAt: string, before: string | null): Promise<void> {
     const res = await this.deps.client.getMenu();
-    if (!res.ok && res.kind === 'aborted') return;
+    if (!res.ok && res.kind === 'aborted') return this.release(attemptAt, before);
     const now = isoNow();
     let unknown: string[] = [];
     const next = await this.deps.sql.tx(async () => {

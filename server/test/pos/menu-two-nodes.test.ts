@@ -108,3 +108,26 @@ describe('the periodic menu import on two nodes of one database', () => {
     expect(successes).toHaveLength(1);
   });
 });
+
+describe('a node that stops in the middle of an import', () => {
+  it('gives its claim back: the next node imports at once, not an interval later', async () => {
+    // A POS that takes the request and never answers: the first node's import hangs until it stops.
+    const hung: Server = createServer(() => undefined);
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
+    const sim = await startSimulator();
+    const long = { MENU_SYNC_INTERVAL_MS: '600000', POS_TIMEOUT_MS: '60000' };
+    let b: TestApp | undefined;
+    try {
+      const a = await buildServer(sim, { ...long, POS_URL: `http://127.0.0.1:${(hung.address() as AddressInfo).port}` });
+      await waitFor(async () => (await a.app.pos.menu.state()).last_attempt_at !== null, 'the first node claims its import');
+      await a.app.close(); // aborts the hanging request
+      b = await buildServer(sim, long, { dir: a.dir });
+      await waitFor(async () => (await b!.app.pos.menu.state()).status === 'ok', 'the second node imports at its start');
+    } finally {
+      await b?.close();
+      await sim.close();
+      hung.closeAllConnections();
+      await new Promise<void>((r) => hung.close(() => r()));
+    }
+  });
+});
