@@ -9,6 +9,13 @@ export const ErrorBody = Type.Object({
 });
 export type ErrorBody = Static<typeof ErrorBody>;
 
+/**
+ * A string a client types that is matched against stored text (a username, a search term): no
+ * control characters. None is ever stored in such text, and PostgreSQL refuses a NUL in text (a
+ * 500 before this was checked), so such a string is a 400.
+ */
+export const NO_CONTROL_CHARS = '^[^\\u0000-\\u001f\\u007f]+$';
+
 /** Every id, in a path, a query or a body: bounded, so no client number reaches SQLite beyond its 64-bit integers. */
 export const Id = Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1 });
 export const IdParams = Type.Object({ id: Id });

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { CANCEL_REASONS, DELIVERY_TYPES, ORDER_STATUSES, PAYMENT_METHODS, PAYMENT_STATUSES, STATUS_SOURCES, SYNC_JOB_STATUSES, SYNC_STATUSES } from '../statuses';
-import { Id, Money, PageLimit, PageOffset, Timestamp } from './common';
+import { Id, Money, NO_CONTROL_CHARS, PageLimit, PageOffset, Timestamp } from './common';
 import { LatLng } from './zones';
 
 export const OrderStatusSchema = Type.Enum(ORDER_STATUSES);
@@ -225,8 +225,8 @@ export const AdminOrdersQuery = Type.Object({
   cityId: Type.Optional(Id),
   /** One status or several, comma-separated: `pending,confirmed`. */
   status: Type.Optional(Type.String({ pattern: '^[a-z]+(,[a-z]+)*$', maxLength: 100 })),
-  /** Order number or (part of) the customer's phone; no control characters (PostgreSQL refuses a NUL in text). */
-  q: Type.Optional(Type.String({ minLength: 1, maxLength: 50, pattern: '^[^\\u0000-\\u001f\\u007f]+$' })),
+  /** Order number or (part of) the customer's phone. */
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 50, pattern: NO_CONTROL_CHARS })),
   /** Only orders whose money stands so, e.g. `refund_due` (the refunds staff owe). */
   paymentStatus: Type.Optional(PaymentStatusSchema),
   limit: Type.Optional(PageLimit),

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { LANGUAGES, ROLES } from '../roles';
-import { Id } from './common';
+import { Id, NO_CONTROL_CHARS } from './common';
 
 export const RoleSchema = Type.Enum(ROLES);
 export const LanguageSchema = Type.Enum(LANGUAGES);
@@ -36,8 +36,7 @@ export const TelegramAuthBody = Type.Object({
 export type TelegramAuthBody = Static<typeof TelegramAuthBody>;
 
 export const LoginBody = Type.Object({
-  /** No control characters: no staff username has one, and PostgreSQL refuses a NUL in text (a 500 before). */
-  username: Type.String({ minLength: 1, maxLength: 64, pattern: '^[^\\u0000-\\u001f\\u007f]+$' }),
+  username: Type.String({ minLength: 1, maxLength: 64, pattern: NO_CONTROL_CHARS }),
   password: Type.String({ minLength: 1, maxLength: 256 }),
 });
 export type LoginBody = Static<typeof LoginBody>;
