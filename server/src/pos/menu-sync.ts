@@ -148,9 +148,7 @@ export class MenuSync {
    * wrong and does not hold the imports back.
    */
   private async claim(periodic: boolean): Promise<{ claimed: boolean; at: string; before: string | null }> {
-    return this.deps.sql.tx(async () => {
-      await this.q.importLock.get({ key: MENU_IMPORT_LOCK });
-      const prev = await this.state();
+    return this.locked(async (prev) => {
       const now = Date.now();
       if (periodic && prev.last_attempt_at && Math.abs(now - Date.parse(prev.last_attempt_at)) < this.intervalMs) {
         return { claimed: false, at: prev.last_attempt_at, before: prev.last_attempt_at };
@@ -167,12 +165,18 @@ export class MenuSync {
    * an interval later. Only our own claim: a later one (a manual import elsewhere) stays.
    */
   private async release(attemptAt: string, before: string | null): Promise<void> {
-    await this.deps.sql.tx(async () => {
-      await this.q.importLock.get({ key: MENU_IMPORT_LOCK });
-      const prev = await this.state();
+    await this.locked(async (prev) => {
       if (prev.last_attempt_at !== attemptAt) return;
       const now = isoNow();
       await this.q.saveState.run({ key: MENU_STATE_KEY, value: JSON.stringify({ ...prev, last_attempt_at: before }), now });
+    });
+  }
+
+  /** `fn` with the shared state, in a transaction holding the import lock (every write of the state goes through here). */
+  private locked<T>(fn: (prev: MenuSyncState) => Promise<T>): Promise<T> {
+    return this.deps.sql.tx(async () => {
+      await this.q.importLock.get({ key: MENU_IMPORT_LOCK });
+      return fn(await this.state());
     });
   }
 
@@ -192,9 +196,7 @@ export class MenuSync {
     if (!res.ok && res.kind === 'aborted') return this.release(attemptAt, before);
     const now = isoNow();
     let unknown: string[] = [];
-    const next = await this.deps.sql.tx(async () => {
-      await this.q.importLock.get({ key: MENU_IMPORT_LOCK });
-      const prev = await this.state();
+    const next = await this.locked(async (prev) => {
       // Our claim, or a later one (a manual import on another node meanwhile): the timers count from the latest.
       const lastAttempt = prev.last_attempt_at && prev.last_attempt_at > attemptAt ? prev.last_attempt_at : attemptAt;
       const cityIds = (await this.q.cityIds.all()).map((c) => c.id);
