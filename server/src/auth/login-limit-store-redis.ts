@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { Redis } from 'ioredis';
+import { logRedisProblems, whenReady } from '../lib/redis';
 import { KNOWN_ADDRESS_TTL_MS, KNOWN_ADDRESSES_PER_USER, type Counted, type LoginLimitStore } from './login-limit-store';
 import { call, rateLimitStores, type RateLimitStore } from './login-limit-store-memory';
 
@@ -40,21 +41,10 @@ export class RedisLoginLimitStore implements LoginLimitStore {
       retryStrategy: (times: number) => Math.min(100 * times, 2000),
       connectionName: 'ordercast-login-limits',
     });
-    let lastError = '';
-    redis.on('error', (err: Error) => {
-      // ioredis reports every failed reconnect; say it once per distinct message.
-      if (err.message === lastError) return;
-      lastError = err.message;
-      logger.warn({ err: err.message }, 'redis sign-in limits connection problem; counting in this process meanwhile');
-    });
-    redis.on('ready', () => (lastError = ''));
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, waitMs).unref();
-      redis.once('ready', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    logRedisProblems(logger, 'redis sign-in limits connection problem; counting in this process meanwhile', { 'sign-in limits': redis });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([whenReady(redis), new Promise((resolve) => (timer = setTimeout(resolve, waitMs).unref()))]);
+    clearTimeout(timer);
     return new RedisLoginLimitStore(redis, `${channel}:login:`);
   }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { Redis } from 'ioredis';
 import type { EventType } from '@ordercast/shared';
+import { logRedisProblems, whenReady } from '../lib/redis';
 import { BusHandlers } from './bus-handlers';
 import { NodeCalls, noticeText, readNotice } from './node-calls';
 import { type BusEvent, type BusHandler, type NodeAnswer, type NodeRequest, type BusNotice, type EventBus, type NodeRequestHandler, type NoticeHandler } from './types';
@@ -71,17 +72,7 @@ export class RedisBus implements EventBus {
     const pub = new Redis(url, { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
     const sub = new Redis(url, { ...common, enableOfflineQueue: true, maxRetriesPerRequest: null });
     const bus = new RedisBus(pub, sub, channel, logger);
-    let lastError = '';
-    const onError = (which: string) => (err: Error) => {
-      // ioredis reports every failed reconnect; say it once per distinct message.
-      if (err.message !== lastError) {
-        lastError = err.message;
-        logger.warn({ err: err.message, which }, 'redis event bus connection problem; events still reach clients from the log');
-      }
-    };
-    pub.on('error', onError('publisher'));
-    sub.on('error', onError('subscriber'));
-    pub.on('ready', () => (lastError = ''));
+    logRedisProblems(logger, 'redis event bus connection problem; events still reach clients from the log', { publisher: pub, subscriber: sub });
     sub.on('messageBuffer', (from: Buffer, message: Buffer) => {
       const on = from.toString();
       if (on === bus.noticeChannel) bus.receiveNotice(message);
@@ -106,8 +97,7 @@ export class RedisBus implements EventBus {
     // false and every process's realtime hub picks events up from the shared log instead.
     // Both connections: healthy() (and so /health) needs the publisher ready too, and on a loaded
     // machine it can come after the subscriber.
-    const published = pub.status === 'ready' ? Promise.resolve(true) : new Promise<boolean>((r) => pub.once('ready', () => r(true)));
-    const both = Promise.all([subscribed, published]).then(([s, p]) => s && p);
+    const both = Promise.all([subscribed, whenReady(pub)]).then(([s]) => s);
     const ok = await Promise.race([both, new Promise<false>((r) => setTimeout(r, 3000, false).unref())]);
     if (ok) logger.info({ channel }, 'redis event bus connected');
     else logger.warn({ channel }, 'redis event bus not connected yet; starting anyway and retrying');
