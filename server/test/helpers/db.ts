@@ -49,3 +49,13 @@ export async function openTestDatabase(dir: string): Promise<TestSql & { close()
   const sql: Sql = url ? new PgSql(url, { poolMax: 1 }) : new SqliteSql(openDatabase(join(dir, 'app.db')).$client);
   return { ...sqlFor(sql), close: () => sql.close() };
 }
+
+/**
+ * The demo's Moscow Arbat kitchen (restaurant 2) keeps ordinary hours (10:00–22:00): a test that
+ * needs it to take orders whatever the hour of the run opens it round the clock first (the
+ * catalogue's version trigger makes the next order see it).
+ */
+export async function openRoundTheClock(app: FastifyInstance, restaurantId: number): Promise<void> {
+  const hours = JSON.stringify(Array.from({ length: 7 }, () => ({ open: '00:00', close: '24:00' })));
+  await testSql(app).run('UPDATE restaurants SET hours = @hours WHERE id = @id', { hours, id: restaurantId });
+}
